@@ -1,0 +1,72 @@
+package dev.incidentengine.schemas;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.UserConfig;
+
+import static dev.incidentengine.schemas.Topic.Cleanup.COMPACT;
+import static dev.incidentengine.schemas.Topic.Cleanup.DELETE;
+
+/** Every topic of the engine: the one place where topic names are written. */
+public final class Topics {
+
+    private static final int DATA_PARTITIONS = 6;
+    private static final Duration WEEK = Duration.ofDays(7);
+    private static final Duration FOREVER = null;
+
+    /** Raw JSON alerts produced by clients; a header names the format. */
+    public static final Topic<String, byte[]> ALERTS_RAW =
+            new Topic<>("alerts.raw.v1", String.class, byte[].class, DATA_PARTITIONS, DELETE, WEEK);
+    /** Normalized alerts, keyed by fingerprint. */
+    public static final Topic<String, Alert> ALERTS =
+            new Topic<>("alerts.v1", String.class, Alert.class, DATA_PARTITIONS, DELETE, WEEK);
+    /** Alerts that could not be read or normalized, with headers that say why. */
+    public static final Topic<byte[], byte[]> ALERTS_DLQ =
+            new Topic<>("alerts.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
+    /** Commands on incidents, keyed by incident id. */
+    public static final Topic<String, IncidentCommand> INCIDENT_COMMANDS =
+            new Topic<>("incident.commands.v1", String.class, IncidentCommand.class, DATA_PARTITIONS, DELETE, WEEK);
+    /** The incident log, keyed by incident id; the source of truth, never deleted. */
+    public static final Topic<String, IncidentEvent> INCIDENT_EVENTS =
+            new Topic<>("incident.events.v1", String.class, IncidentEvent.class, DATA_PARTITIONS, DELETE, FOREVER);
+    /** Latest state of each incident, keyed by incident id. */
+    public static final Topic<String, IncidentState> INCIDENT_STATE =
+            new Topic<>("incident.state.v1", String.class, IncidentState.class, DATA_PARTITIONS, COMPACT, FOREVER);
+    /** Outcome of every notification delivery, keyed by incident id. */
+    public static final Topic<String, NotificationResult> NOTIFICATION_RESULTS =
+            new Topic<>("notification.results.v1", String.class, NotificationResult.class, DATA_PARTITIONS, DELETE, FOREVER);
+
+    public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
+    public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
+    public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
+    public static final Topic<String, TeamConfig> CONFIG_TEAMS = config("teams", TeamConfig.class);
+    public static final Topic<String, ScheduleConfig> CONFIG_SCHEDULES = config("schedules", ScheduleConfig.class);
+    public static final Topic<String, EscalationPolicyConfig> CONFIG_ESCALATION_POLICIES =
+            config("escalation-policies", EscalationPolicyConfig.class);
+
+    public static final List<Topic<?, ?>> ALL = List.of(
+            ALERTS_RAW, ALERTS, ALERTS_DLQ,
+            INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE,
+            NOTIFICATION_RESULTS,
+            CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
+            CONFIG_ESCALATION_POLICIES);
+
+    private Topics() {
+    }
+
+    /** Config is data: compacted, one partition, read by every instance as a global table. */
+    private static <V> Topic<String, V> config(String kind, Class<V> type) {
+        return new Topic<>("config." + kind + ".v1", String.class, type, 1, COMPACT, FOREVER);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.incidentengine.service;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.incidentengine.schemas.RecordSerdes;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.slf4j.Logger;
+
+/**
+ * What every service is configured with. Each service extends it with its own {@link ConfigDef}
+ * (see {@link #baseDefinition(int)}); values come from {@link ConfigSources}: a properties file,
+ * then {@code INCIDENT_*} environment variables; {@code kafka.*} keys ({@code KAFKA_*} variables)
+ * pass through to the Kafka clients.
+ */
+public abstract class EngineConfig extends AbstractConfig {
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String BOOTSTRAP_SERVERS_CONFIG = KAFKA_PREFIX + "bootstrap.servers";
+    public static final String HTTP_HOST_CONFIG = "http.host";
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    public static final String STATE_DIR_CONFIG = "state.dir";
+
+    protected EngineConfig(ConfigDef definition, Map<?, ?> originals) {
+        super(definition, originals, false);
+    }
+
+    /** The settings every service has; {@code defaultPort} is the service's own HTTP port. */
+    public static ConfigDef baseDefinition(int defaultPort) {
+        return new ConfigDef()
+                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, "127.0.0.1:9092", Importance.HIGH,
+                        "Kafka brokers to bootstrap from (KAFKA_BOOTSTRAP_SERVERS).")
+                .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                        "Address the HTTP server binds to; loopback unless exposed on purpose.")
+                .define(HTTP_PORT_CONFIG, Type.INT, defaultPort, Range.between(0, 65535), Importance.MEDIUM,
+                        "HTTP port for the API, /healthz, /readyz and /metrics; 0 picks a free port.")
+                .define(STATE_DIR_CONFIG, Type.STRING, System.getProperty("java.io.tmpdir") + "/incident-engine",
+                        Importance.MEDIUM, "Local directory for Kafka Streams state stores.")
+                .define(RecordSerdes.PROVIDER_CLASS_CONFIG, Type.STRING, RecordSerdes.PROVIDER_CLASS_DEFAULT,
+                        new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Class of the RecordSerdeProvider for Avro records; plug a schema-registry serde in here.");
+    }
+
+    /** Client properties for Kafka: every {@code kafka.*} setting without its prefix. */
+    public Map<String, Object> kafkaProperties() {
+        return new TreeMap<>(originalsWithPrefix(KAFKA_PREFIX));
+    }
+
+    public String httpHost() {
+        return getString(HTTP_HOST_CONFIG);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT_CONFIG);
+    }
+
+    public String stateDir() {
+        return getString(STATE_DIR_CONFIG);
+    }
+
+    public RecordSerdes recordSerdes() {
+        Map<String, Object> serdeConfig = new TreeMap<>(kafkaProperties());
+        serdeConfig.put(RecordSerdes.PROVIDER_CLASS_CONFIG, getString(RecordSerdes.PROVIDER_CLASS_CONFIG));
+        return RecordSerdes.fromConfig(serdeConfig);
+    }
+
+    /** Logs the resolved configuration once, secrets masked. */
+    public void logResolved(Logger log, String service) {
+        log.info("{} configuration: {}", service, maskedValues());
+    }
+
+    /** Every setting with its value, secrets replaced by {@code [hidden]}. */
+    public Map<String, Object> maskedValues() {
+        Map<String, Object> shown = new TreeMap<>(originals());
+        shown.putAll(values());
+        shown.replaceAll((key, value) -> Secrets.isSecretKey(key) ? "[hidden]" : value);
+        return shown;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.incidentengine.service;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The engine's HTTP server (Jetty): service endpoints plus {@code /healthz} (the process is up),
+ * {@code /readyz} (every service is ready) and {@code /metrics} (Prometheus text format).
+ * The health endpoints need no credentials; services authenticate their own endpoints.
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final Map<String, Request.Handler> routes = new LinkedHashMap<>();
+
+    public HttpServer(String host, int port) {
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("http");
+        server = new Server(threads);
+        connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Request.Handler route = routes.get(request.getMethod() + " " + Request.getPathInContext(request));
+                if (route != null) {
+                    return route.handle(request, response, callback);
+                }
+                boolean knownPath = routes.keySet().stream()
+                        .anyMatch(key -> key.endsWith(" " + Request.getPathInContext(request)));
+                writeJson(response, callback, knownPath ? 405 : 404,
+                        Map.of("error", knownPath ? "method not allowed" : "not found"));
+                return true;
+            }
+        });
+        server.setStopTimeout(2_000);
+    }
+
+    /** Adds an endpoint; call before {@link #start()}. */
+    public void route(String method, String path, Request.Handler handler) {
+        if (routes.putIfAbsent(method + " " + path, handler) != null) {
+            throw new IllegalArgumentException("Route registered twice: " + method + " " + path);
+        }
+    }
+
+    /** Adds the unauthenticated health endpoints and the metrics scrape. */
+    public void healthRoutes(BooleanSupplier ready, Supplier<Map<String, Boolean>> readiness, Supplier<String> scrape) {
+        route("GET", "/healthz", (request, response, callback) -> {
+            writeJson(response, callback, 200, Map.of("status", "ok"));
+            return true;
+        });
+        route("GET", "/readyz", (request, response, callback) -> {
+            boolean ok = ready.getAsBoolean();
+            writeJson(response, callback, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not ready", "services", readiness.get()));
+            return true;
+        });
+        route("GET", "/metrics", (request, response, callback) -> {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            Content.Sink.write(response, true, scrape.get(), callback);
+            return true;
+        });
+    }
+
+    public void start() {
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start HTTP server on " + connector.getHost() + ":" + connector.getPort()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("HTTP server did not stop cleanly", e);
+        }
+    }
+
+    /** Writes {@code body} as a JSON response and completes the callback. */
+    public static void writeJson(Response response, Callback callback, int status, Object body) {
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+        } catch (IOException e) {
+            callback.failed(e);
+        }
+    }
+
+}

@@ -1,0 +1,56 @@
+package dev.incidentengine.service;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Client settings for the engine. The guarantees (idempotent producers with acks=all,
+ * read_committed consumers, exactly_once_v2 streams, explicit internal names) are set last,
+ * so a {@code KAFKA_*} variable cannot weaken them.
+ */
+public final class KafkaClients {
+
+    private KafkaClients() {
+    }
+
+    public static Map<String, Object> admin(EngineConfig config) {
+        return config.kafkaProperties();
+    }
+
+    public static Map<String, Object> producer(EngineConfig config, String clientId) {
+        Map<String, Object> props = withClientId(config, clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
+    }
+
+    public static Map<String, Object> consumer(EngineConfig config, String groupId) {
+        Map<String, Object> props = withClientId(config, groupId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return props;
+    }
+
+    public static Properties streams(EngineConfig config, String applicationId) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        return props;
+    }
+
+    private static Map<String, Object> withClientId(EngineConfig config, String clientId) {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.putIfAbsent("client.id", clientId);
+        return props;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.incidentengine.service;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs services behind one HTTP server: starts the server and then the services, and on
+ * {@link #close()} (or SIGTERM, with {@link #closeOnShutdown()}) closes them in reverse order.
+ */
+public final class ServiceRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+
+    private final List<Service> services;
+    private final HttpServer http;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final List<Service> started = new ArrayList<>();
+
+    public ServiceRunner(String httpHost, int httpPort, List<Service> services) {
+        this.services = List.copyOf(services);
+        this.http = new HttpServer(httpHost, httpPort);
+    }
+
+    public ServiceRunner start() {
+        http.healthRoutes(this::ready, this::readiness, metrics::scrape);
+        services.forEach(service -> service.routes(http));
+        http.start();
+        for (Service service : services) {
+            service.start(metrics);
+            started.add(service);
+            log.info("Started {}", service.name());
+        }
+        return this;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    public boolean ready() {
+        return services.stream().allMatch(Service::ready);
+    }
+
+    public Map<String, Boolean> readiness() {
+        Map<String, Boolean> readiness = new LinkedHashMap<>();
+        services.forEach(service -> readiness.put(service.name(), service.ready()));
+        return readiness;
+    }
+
+    /** Closes everything when the JVM is asked to stop (SIGTERM, Ctrl-C). */
+    public ServiceRunner closeOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "shutdown"));
+        return this;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Service service = started.get(i);
+            try {
+                service.close();
+                log.info("Stopped {}", service.name());
+            } catch (RuntimeException e) {
+                log.warn("{} did not stop cleanly", service.name(), e);
+            }
+        }
+        try {
+            http.close();
+        } catch (RuntimeException e) {
+            log.warn("HTTP server did not stop cleanly", e);
+        }
+        metrics.close();
+        closed.countDown();
+    }
+}

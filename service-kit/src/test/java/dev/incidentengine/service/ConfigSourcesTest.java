@@ -1,0 +1,91 @@
+package dev.incidentengine.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigSourcesTest {
+
+    static final class SampleConfig extends EngineConfig {
+        SampleConfig(Map<?, ?> originals) {
+            super(baseDefinition(8080), originals);
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void givenFileAndEnvironment_thenEnvironmentWinsAndKafkaSettingsPassThrough() throws IOException {
+        Path file = Files.writeString(dir.resolve("engine.properties"), "http.port=9000\nhttp.host=0.0.0.0\nkafka.linger.ms=5\n");
+
+        SampleConfig config = new SampleConfig(ConfigSources.load(file, Map.of(
+                "INCIDENT_HTTP_PORT", "9100",
+                "KAFKA_BOOTSTRAP_SERVERS", "broker-1:9092,broker-2:9092",
+                "KAFKA_SASL_JAAS_CONFIG", "secret-jaas",
+                "PATH", "/usr/bin")));
+
+        assertThat(config.httpPort()).isEqualTo(9100);
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(config.getList(EngineConfig.BOOTSTRAP_SERVERS_CONFIG)).isEqualTo(List.of("broker-1:9092", "broker-2:9092"));
+        assertThat(config.kafkaProperties())
+                .containsEntry("bootstrap.servers", "broker-1:9092,broker-2:9092")
+                .containsEntry("linger.ms", "5")
+                .containsEntry("sasl.jaas.config", "secret-jaas")
+                .doesNotContainKey("path");
+    }
+
+    @Test
+    void givenConfigFileEnvironmentVariable_thenFileIsRead() throws IOException {
+        Path file = Files.writeString(dir.resolve("x.properties"), "http.port=9200\n");
+
+        assertThat(new SampleConfig(ConfigSources.load(null, Map.of("INCIDENT_CONFIG_FILE", file.toString()))).httpPort())
+                .isEqualTo(9200);
+    }
+
+    @Test
+    void givenBadValue_thenStartFailsNamingTheSetting() {
+        assertThatThrownBy(() -> new SampleConfig(ConfigSources.load(null, Map.of("INCIDENT_HTTP_PORT", "eighty"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> new SampleConfig(Map.of("http.port", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+    }
+
+    @Test
+    void givenMissingFile_thenClearError() {
+        assertThatThrownBy(() -> ConfigSources.load(dir.resolve("nope.properties"), Map.of()))
+                .hasMessageContaining("nope.properties");
+    }
+
+    @Test
+    void givenSecrets_whenLogged_thenMasked() {
+        SampleConfig config = new SampleConfig(Map.of("kafka.sasl.jaas.config", "hunter2", "kafka.ssl.key.password", "p4ss"));
+
+        assertThat(config.maskedValues())
+                .containsEntry("kafka.sasl.jaas.config", "[hidden]")
+                .containsEntry("kafka.ssl.key.password", "[hidden]")
+                .containsEntry("http.port", 8080);
+    }
+
+    @Test
+    void givenWeakerGuaranteesRequested_thenEngineGuaranteesHold() {
+        SampleConfig config = new SampleConfig(Map.of("kafka.acks", "1", "kafka.enable.idempotence", "false",
+                "kafka.processing.guarantee", "at_least_once", "kafka.isolation.level", "read_uncommitted"));
+
+        assertThat(KafkaClients.producer(config, "p")).containsEntry("acks", "all").containsEntry("enable.idempotence", true);
+        assertThat(KafkaClients.consumer(config, "g")).containsEntry("isolation.level", "read_committed");
+        assertThat(KafkaClients.streams(config, "app")).containsEntry("processing.guarantee", "exactly_once_v2")
+                .containsEntry("ensure.explicit.internal.resource.naming", true);
+    }
+}
