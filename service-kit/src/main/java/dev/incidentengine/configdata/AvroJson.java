@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.incidentengine.schemas.ModelClasses;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -32,6 +33,10 @@ import org.apache.avro.specific.SpecificRecord;
  * only {@code [null, T]}; timestamps are ISO-8601 instants or epoch milliseconds.
  */
 public final class AvroJson {
+
+    static {
+        ModelClasses.trust();
+    }
 
     private AvroJson() {
     }

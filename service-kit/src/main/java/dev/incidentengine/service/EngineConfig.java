@@ -3,6 +3,7 @@ package dev.incidentengine.service;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.incidentengine.schemas.ModelClasses;
 import dev.incidentengine.schemas.RecordSerdes;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -24,6 +25,10 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String STATE_DIR_CONFIG = "state.dir";
+
+    static {
+        ModelClasses.trust();
+    }
 
     protected EngineConfig(ConfigDef definition, Map<?, ?> originals) {
         super(definition, originals, false);

@@ -33,6 +33,7 @@ public final class TopicReadiness implements AutoCloseable {
     public TopicReadiness(EngineConfig config, String owner, Collection<Topic<?, ?>> topics) {
         Map<String, Object> props = KafkaClients.admin(config);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, owner + "-readiness");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000);
         this.admin = Admin.create(props);
         this.topics = topics.stream().map(Topic::name).collect(Collectors.toUnmodifiableSet());

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -15,16 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.TopicCreator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -113,24 +113,8 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** Creates the topics with their registry names and configs; existing ones are left as they are. */
     public void createTopics(Collection<? extends Topic<?, ?>> topics) {
-        short rf = replicationFactor;
-        List<NewTopic> requests = topics.stream()
-                .map(topic -> new NewTopic(topic.name(), java.util.Optional.of(topic.partitions()),
-                        rf > 0 ? java.util.Optional.of(rf) : java.util.Optional.empty())
-                        .configs(topic.configs(rf > 0 ? rf : 3)))
-                .toList();
         try (Admin admin = admin()) {
-            admin.createTopics(requests).values().forEach((name, future) -> {
-                try {
-                    future.get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("Cannot create topic " + name, e.getCause());
-                    }
-                } catch (InterruptedException | TimeoutException e) {
-                    throw new IllegalStateException("Cannot create topic " + name, e);
-                }
-            });
+            TopicCreator.ensureCreated(admin, topics, replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty());
         }
     }
 

@@ -1,0 +1,242 @@
+package dev.incidentengine.deploy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.incidentengine.deploy.broker.BrokerMain;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker (broker and controller in one) running as its own JVM, from the
+ * Maven artifacts of kafka-broker-runtime. Storage is formatted once; later starts reuse it.
+ * The broker dies with its launcher: it exits when the stdin pipe we hold closes.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final String CLASSPATH_RESOURCE = "/dev/incidentengine/deploy/broker/kafka-broker.classpath";
+    // A development broker: small heap, quick start.
+    private static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx768m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
+
+    private final Path home;
+    private final String host;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+    private OutputStream lifeline;
+
+    public KafkaBroker(Path home, String host, int port, int controllerPort) {
+        this.home = home.toAbsolutePath().normalize();
+        this.host = host;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    public String bootstrapServers() {
+        return host + ":" + port;
+    }
+
+    public Path logFile() {
+        return home.resolve("logs/server.log");
+    }
+
+    /** True when this data directory was formatted before, i.e. a restart that keeps incidents. */
+    public boolean hasData() {
+        return Files.exists(home.resolve("data/meta.properties"));
+    }
+
+    public synchronized void start(Duration timeout) throws IOException, InterruptedException {
+        writeConfig();
+        stopOrphan();
+        String classpath = classpath();
+        if (!hasData()) {
+            format(classpath);
+        }
+        List<String> command = java(classpath, BrokerMain.class.getName());
+        command.add(home.resolve("server.properties").toString());
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                // Never an undrained pipe: the broker would block once the buffer fills.
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/broker.out").toFile()))
+                .start();
+        lifeline = process.getOutputStream();
+        Files.writeString(home.resolve("broker.pid"), Long.toString(process.pid()));
+        awaitReady(timeout);
+    }
+
+    private void writeConfig() throws IOException {
+        Files.createDirectories(home.resolve("data"));
+        Files.createDirectories(home.resolve("logs"));
+        String broker = host + ":" + port;
+        String controller = host + ":" + controllerPort;
+        Files.writeString(home.resolve("server.properties"), String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=" + controller,
+                "listeners=PLAINTEXT://" + broker + ",CONTROLLER://" + controller,
+                "advertised.listeners=PLAINTEXT://" + broker + ",CONTROLLER://" + controller,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "controller.listener.names=CONTROLLER",
+                "log.dirs=" + home.resolve("data"),
+                "auto.create.topics.enable=false",
+                "num.partitions=1",
+                "default.replication.factor=1",
+                "min.insync.replicas=1",
+                // One broker: internal topics with one replica, or transactions never initialize.
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "num.network.threads=2",
+                "num.io.threads=4",
+                ""));
+        Files.writeString(home.resolve("log4j2.properties"), String.join("\n",
+                "status = warn",
+                "appender.file.type = RollingFile",
+                "appender.file.name = FILE",
+                "appender.file.fileName = ${sys:kafka.logs.dir}/server.log",
+                "appender.file.filePattern = ${sys:kafka.logs.dir}/server.log.%i",
+                "appender.file.layout.type = PatternLayout",
+                "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+                "appender.file.policies.type = Policies",
+                "appender.file.policies.size.type = SizeBasedTriggeringPolicy",
+                "appender.file.policies.size.size = 20MB",
+                "appender.file.strategy.type = DefaultRolloverStrategy",
+                "appender.file.strategy.max = 3",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.file.ref = FILE",
+                ""));
+    }
+
+    private List<String> java(String classpath, String mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.add("-Dkafka.logs.dir=" + home.resolve("logs"));
+        command.add("-Dlog4j2.configurationFile=" + home.resolve("log4j2.properties"));
+        // Keep logging to the file during Kafka's own shutdown hook.
+        command.add("-Dlog4j2.shutdownHookEnabled=false");
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        return command;
+    }
+
+    private static String classpath() throws IOException {
+        try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("Missing " + CLASSPATH_RESOURCE + ": build with ./mvnw install -DskipTests");
+            }
+            Path self = Path.of(BrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return self + File.pathSeparator + new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private void format(String classpath) throws IOException, InterruptedException {
+        List<String> command = java(classpath, "kafka.tools.StorageTool");
+        command.addAll(List.of("format", "--standalone", "--cluster-id", Uuid.randomUuid().toString(),
+                "--config", home.resolve("server.properties").toString()));
+        Process formatter = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(formatter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!formatter.waitFor(120, TimeUnit.SECONDS) || formatter.exitValue() != 0) {
+            throw new IllegalStateException("Formatting Kafka storage in " + home + " failed:\n" + output);
+        }
+        log.info("Formatted new Kafka storage in {}", home.resolve("data"));
+    }
+
+    /** A broker left by a launcher that could not clean up still holds the lock and ports. */
+    private void stopOrphan() throws IOException {
+        Path pidFile = home.resolve("broker.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String marker = home.resolve("server.properties").toString();
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+                .filter(handle -> handle.info().commandLine().map(line -> line.contains(marker)).orElse(false))
+                .ifPresent(handle -> {
+                    log.warn("Stopping the broker an earlier run left behind (pid {})", handle.pid());
+                    handle.destroy();
+                    try {
+                        handle.onExit().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        handle.destroyForcibly();
+                    }
+                });
+        Files.deleteIfExists(pidFile);
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200))) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
+                            + "; see " + home.resolve("logs"));
+                }
+                try {
+                    if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // Still starting.
+                }
+                if (System.nanoTime() > deadline) {
+                    close();
+                    throw new IllegalStateException("Kafka broker not ready within " + timeout + "; see " + home.resolve("logs"));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** SIGTERM (Kafka shuts down in a controlled way), SIGKILL after 30 seconds. */
+    @Override
+    public synchronized void close() {
+        if (process == null) {
+            return;
+        }
+        try {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                log.warn("Kafka broker did not stop within 30 s: killing it");
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            lifeline.close();
+            Files.deleteIfExists(home.resolve("broker.pid"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        } catch (IOException e) {
+            log.warn("Cleaning up after the broker: {}", e.getMessage());
+        }
+        process = null;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.incidentengine.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.ConfigPublisher;
+import dev.incidentengine.escalation.EscalationStreamConfig;
+import dev.incidentengine.escalation.EscalationStreamService;
+import dev.incidentengine.incident.IncidentStreamConfig;
+import dev.incidentengine.incident.IncidentStreamService;
+import dev.incidentengine.ingest.AlertIngestConfig;
+import dev.incidentengine.ingest.AlertIngestService;
+import dev.incidentengine.notifier.NotifierConfig;
+import dev.incidentengine.notifier.NotifierService;
+import dev.incidentengine.schemas.TopicCreator;
+import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.service.ServiceRunner;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./incident-engine local}: a Kafka broker process (unless --bootstrap-servers names a
+ * cluster), every registry topic, the example configuration, and every engine service in this
+ * JVM behind one HTTP server. Ctrl-C or SIGTERM stops the services, then the broker.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = "Run the whole engine on this machine, with its own Kafka broker.")
+public final class LocalEngine implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
+
+    @Option(names = "--data-dir", defaultValue = ".local", description = "Where Kafka data and service state live (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address Kafka and HTTP bind to (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
+    int controllerPort;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port of the API, /healthz, /readyz, /metrics (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster and start no broker.")
+    String bootstrapServers;
+
+    @Option(names = "--config-dir", defaultValue = "deploy/local", description = "Configuration loaded at start (default: ${DEFAULT-VALUE}).")
+    Path configDir;
+
+    private KafkaBroker broker;
+    private ServiceRunner runner;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalEngine()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-engine-stop"));
+        start();
+        ServiceRunner running = runner;
+        running.awaitClosed();
+        return 0;
+    }
+
+    /** Starts Kafka, topics, config and services; returns once every service is ready. */
+    public void start() throws Exception {
+        long started = System.nanoTime();
+        // Read the config before starting anything, so a bad file costs nothing.
+        List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, System.getenv());
+        boolean reused = startKafka();
+
+        Map<String, String> settings = new HashMap<>();
+        settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        settings.put(EngineConfig.HTTP_HOST_CONFIG, bind);
+        settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(httpPort));
+        settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
+        AlertIngestConfig ingestConfig = new AlertIngestConfig(settings);
+
+        try (Admin admin = Admin.create(KafkaClients.admin(ingestConfig))) {
+            List<String> created = TopicCreator.ensureCreated(admin, Topics.ALL,
+                    broker != null ? Optional.of((short) 1) : Optional.empty());
+            log.info("Topics: {} created, {} already there", created.size(), Topics.ALL.size() - created.size());
+        }
+        Map<String, Integer> applied = ConfigPublisher.publish(config, KafkaClients.producer(ingestConfig, "local-engine-config"),
+                ingestConfig.recordSerdes());
+        log.info("Configuration from {}: {}", configDir, applied);
+
+        runner = new ServiceRunner(bind, httpPort, List.of(
+                new AlertIngestService(ingestConfig),
+                new IncidentStreamService(new IncidentStreamConfig(settings)),
+                new EscalationStreamService(new EscalationStreamConfig(settings)),
+                new NotifierService(new NotifierConfig(settings)))).start();
+        awaitReady(Duration.ofSeconds(30));
+        printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    public String httpUrl() {
+        return "http://" + bind + ":" + runner.httpAddress().getPort();
+    }
+
+    /** @return whether an existing data directory was reused */
+    private boolean startKafka() throws IOException, InterruptedException {
+        if (bootstrapServers != null) {
+            log.info("Using the Kafka cluster at {}", bootstrapServers);
+            return false;
+        }
+        broker = new KafkaBroker(dataDir.resolve("kafka"), bind, kafkaPort, controllerPort);
+        boolean reused = broker.hasData();
+        broker.start(Duration.ofSeconds(60));
+        log.info("Kafka broker up at {} ({}); its log: {}", broker.bootstrapServers(),
+                reused ? "existing data" : "new data", broker.logFile());
+        return reused;
+    }
+
+    public String bootstrap() {
+        return bootstrapServers != null ? bootstrapServers : broker.bootstrapServers();
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!runner.ready()) {
+            if (System.nanoTime() > deadline) {
+                log.warn("Not every service is ready after {}: {}", timeout, runner.readiness());
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void printWelcome(boolean reused, Duration startup) throws IOException {
+        String http = httpUrl();
+        StringBuilder text = new StringBuilder()
+                .append("\nIncident engine is up (").append(startup.toMillis()).append(" ms")
+                .append(reused ? ", data kept from the last run" : "").append(")\n")
+                .append("  Kafka          ").append(bootstrap()).append('\n')
+                .append("  Send alerts    produce Avro Alert records to ").append(Topics.ALERTS.name())
+                .append(" (key: fingerprint)\n")
+                .append("  HTTP           ").append(http).append("  (").append(http).append("/readyz, ")
+                .append(http).append("/metrics)\n");
+        demoKeys().forEach((integration, key) ->
+                text.append("  Integration    ").append(integration).append(", key ").append(key).append('\n'));
+        text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
+                .append("Press Ctrl-C to stop.\n");
+        System.out.println(text);
+    }
+
+    /** Integration keys written in plain text in the local example (never the case in production config). */
+    private Map<String, String> demoKeys() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        Map<String, String> keys = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(configDir)) {
+            for (Path file : files.filter(f -> f.toString().matches(".*\\.ya?ml")).sorted().toList()) {
+                JsonNode root = yaml.readTree(file.toFile());
+                if (root != null) {
+                    root.path("integrations").forEach(integration -> {
+                        if (integration.hasNonNull("key")) {
+                            keys.put(integration.path("id").asText(), integration.get("key").asText());
+                        }
+                    });
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** Stops the services, then the broker; safe to call twice. */
+    public synchronized void stop() {
+        if (runner != null) {
+            runner.close();
+            runner = null;
+        }
+        if (broker != null) {
+            broker.close();
+            broker = null;
+            log.info("Kafka broker stopped");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.incidentengine.deploy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.testkit.Samples;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The local engine end to end: its own broker process, every topic, the example config and the
+ * services; stopping leaves no process; a second start keeps what the first one stored.
+ */
+class LocalEngineIT {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final RecordSerdes serdes = RecordSerdes.singleObject();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void startsEverything_stopsCleanly_andKeepsDataAcrossRestarts() throws Exception {
+        int kafkaPort = freePort();
+        int controllerPort = freePort();
+        Alert alert = Samples.alert("fp-local-" + UUID.randomUUID()).build();
+
+        LocalEngine first = engine(kafkaPort, controllerPort);
+        try {
+            long started = System.nanoTime();
+            first.start();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+
+            assertThat(get(first.httpUrl() + "/healthz").statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = get(first.httpUrl() + "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("alert-ingest", "incident-stream", "escalation-stream", "notifier");
+            assertThat(get(first.httpUrl() + "/metrics").body()).contains("jvm_memory_used_bytes");
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrap()))) {
+                assertThat(admin.listTopics().names().get()).containsAll(Topics.ALL.stream().map(Topic::name).toList());
+            }
+            List<ConsumerRecord<String, IntegrationConfig>> integrations = readAll(first.bootstrap(), Topics.CONFIG_INTEGRATIONS, 1);
+            assertThat(integrations).extracting(ConsumerRecord::key).contains("demo-generic");
+            assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(ConfigData.sha256("demo-integration-key-change-me"));
+
+            produce(first.bootstrap(), Topics.ALERTS, alert.getFingerprint(), alert);
+        } finally {
+            first.stop();
+        }
+        assertThat(brokerProcesses()).as("broker processes after stop").isEmpty();
+
+        LocalEngine second = engine(kafkaPort, controllerPort);
+        try {
+            second.start();
+            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 1);
+            assertThat(alerts).extracting(ConsumerRecord::value).contains(alert);
+        } finally {
+            second.stop();
+        }
+        assertThat(brokerProcesses()).isEmpty();
+    }
+
+    private LocalEngine engine(int kafkaPort, int controllerPort) {
+        LocalEngine engine = new LocalEngine();
+        new CommandLine(engine).parseArgs(
+                "--data-dir", dataDir.toString(),
+                "--kafka-port", Integer.toString(kafkaPort),
+                "--controller-port", Integer.toString(controllerPort),
+                "--http-port", "0",
+                "--config-dir", Path.of("../local").toString());
+        return engine;
+    }
+
+    private List<ProcessHandle> brokerProcesses() {
+        String marker = dataDir.toString();
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().map(line -> line.contains(marker)).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    private <V> void produce(String bootstrap, Topic<String, V> topic, String key, V value) throws Exception {
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                topic.keySerde(serdes).serializer(), topic.valueSerde(serdes).serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), key, value)).get();
+        }
+    }
+
+    private <V> List<ConsumerRecord<String, V>> readAll(String bootstrap, Topic<String, V> topic, int atLeast) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                topic.keySerde(serdes).deserializer(), topic.valueSerde(serdes).deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            List<ConsumerRecord<String, V>> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.size() < atLeast && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
