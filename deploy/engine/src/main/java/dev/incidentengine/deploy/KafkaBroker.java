@@ -175,7 +175,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
         String marker = home.resolve("server.properties").toString();
         ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
-                .filter(handle -> handle.info().commandLine().map(line -> line.contains(marker)).orElse(false))
+                .filter(handle -> commandLine(handle).contains(marker))
                 .ifPresent(handle -> {
                     log.warn("Stopping the broker an earlier run left behind (pid {})", handle.pid());
                     handle.destroy();
@@ -186,6 +186,22 @@ public final class KafkaBroker implements AutoCloseable {
                     }
                 });
         Files.deleteIfExists(pidFile);
+    }
+
+    /**
+     * The full command line of a process. Linux's /proc first: the JDK's view of it is cut short
+     * for command lines as long as a broker's class path.
+     */
+    static String commandLine(ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        try {
+            if (Files.isReadable(proc)) {
+                return new String(Files.readAllBytes(proc), StandardCharsets.UTF_8).replace('\0', ' ');
+            }
+        } catch (IOException e) {
+            // Gone meanwhile, or not ours to read.
+        }
+        return process.info().commandLine().orElse("");
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {

@@ -101,7 +101,7 @@ class LocalEngineIT {
     private List<ProcessHandle> brokerProcesses() {
         String marker = dataDir.toString();
         return ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().map(line -> line.contains(marker)).orElse(false))
+                .filter(process -> KafkaBroker.commandLine(process).contains(marker))
                 .filter(ProcessHandle::isAlive)
                 .toList();
     }
