@@ -4,6 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import dev.incidentengine.deploy.broker.BrokerMain;
@@ -64,10 +68,13 @@ public final class KafkaBroker implements AutoCloseable {
     public synchronized void start(Duration timeout) throws IOException, InterruptedException {
         writeConfig();
         stopOrphan();
+        requireFree(port, "--kafka-port");
+        requireFree(controllerPort, "--controller-port");
         String classpath = classpath();
         if (!hasData()) {
             format(classpath);
         }
+        String clusterId = clusterId();
         List<String> command = java(classpath, BrokerMain.class.getName());
         command.add(home.resolve("server.properties").toString());
         process = new ProcessBuilder(command)
@@ -77,7 +84,25 @@ public final class KafkaBroker implements AutoCloseable {
                 .start();
         lifeline = process.getOutputStream();
         Files.writeString(home.resolve("broker.pid"), Long.toString(process.pid()));
-        awaitReady(timeout);
+        awaitReady(clusterId, timeout);
+    }
+
+    /** Another broker on our port would answer our readiness checks; refuse to start instead. */
+    private void requireFree(int candidate, String option) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, candidate));
+        } catch (IOException e) {
+            throw new IllegalStateException(host + ":" + candidate + " is in use: stop what listens there or choose "
+                    + option);
+        }
+    }
+
+    private String clusterId() throws IOException {
+        Properties meta = new Properties();
+        try (Reader reader = Files.newBufferedReader(home.resolve("data/meta.properties"))) {
+            meta.load(reader);
+        }
+        return meta.getProperty("cluster.id");
     }
 
     private void writeConfig() throws IOException {
@@ -204,7 +229,7 @@ public final class KafkaBroker implements AutoCloseable {
         return process.info().commandLine().orElse("");
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
+    private void awaitReady(String clusterId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
@@ -217,7 +242,7 @@ public final class KafkaBroker implements AutoCloseable {
                             + "; see " + home.resolve("logs"));
                 }
                 try {
-                    if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                    if (clusterId.equals(admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS))) {
                         return;
                     }
                 } catch (Exception notYet) {
@@ -247,6 +272,7 @@ public final class KafkaBroker implements AutoCloseable {
             }
             lifeline.close();
             Files.deleteIfExists(home.resolve("broker.pid"));
+            log.info("Kafka broker stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();

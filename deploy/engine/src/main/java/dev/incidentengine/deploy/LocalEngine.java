@@ -73,7 +73,14 @@ public final class LocalEngine implements Callable<Integer> {
     private ServiceRunner runner;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LocalEngine()).execute(args));
+        System.exit(new CommandLine(new LocalEngine())
+                .setExecutionExceptionHandler((error, command, parsed) -> {
+                    // People get the reason, not a stack trace; the log keeps the details.
+                    log.debug("Local engine failed", error);
+                    System.err.println("incident-engine: " + error.getMessage());
+                    return 1;
+                })
+                .execute(args));
     }
 
     @Override
@@ -195,7 +202,6 @@ public final class LocalEngine implements Callable<Integer> {
         if (broker != null) {
             broker.close();
             broker = null;
-            log.info("Kafka broker stopped");
         }
     }
 }
