@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaFormatter;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -34,7 +35,7 @@ public final class ReleaseSchemas {
             String entry = current.getFullName() + "/v" + (released.size() + 1) + ".avsc";
             Path file = root.resolve(entry);
             Files.createDirectories(file.getParent());
-            Files.writeString(file, current.toString(true) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(file, SchemaFormatter.format("json/pretty", current) + "\n", StandardCharsets.UTF_8);
             index.add(entry);
             System.out.println("released " + entry);
         }

@@ -100,8 +100,8 @@ public final class AvroJson {
             case MAP -> {
                 require(node != null && node.isObject(), path, "must be a mapping");
                 Map<String, Object> values = new HashMap<>();
-                node.fields().forEachRemaining(entry ->
-                        values.put(entry.getKey(), convert(entry.getValue(), schema.getValueType(), path + "." + entry.getKey())));
+                node.forEachEntry((key, value) ->
+                        values.put(key, convert(value, schema.getValueType(), path + "." + key)));
                 return values;
             }
             default -> throw new ConfigDataException(path + ": unsupported type " + schema.getType());

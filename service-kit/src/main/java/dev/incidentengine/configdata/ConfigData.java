@@ -94,7 +94,7 @@ public final class ConfigData {
             throw new ConfigDataException(file + ": must be a mapping of kinds " + KINDS.keySet());
         }
         List<Entry> entries = new ArrayList<>();
-        root.fields().forEachRemaining(kind -> {
+        root.properties().forEach(kind -> {
             Topic<String, ? extends SpecificRecord> topic = KINDS.get(kind.getKey());
             if (topic == null) {
                 throw new ConfigDataException(file + ": unknown kind '" + kind.getKey() + "' (known: " + KINDS.keySet() + ")");

@@ -50,9 +50,11 @@ public abstract class EngineConfig extends AbstractConfig {
                         "Class of the RecordSerdeProvider for Avro records; plug a schema-registry serde in here.");
     }
 
-    /** Client properties for Kafka: every {@code kafka.*} setting without its prefix. */
+    /** Client properties for Kafka: every {@code kafka.*} setting without its prefix, bootstrap servers resolved. */
     public Map<String, Object> kafkaProperties() {
-        return new TreeMap<>(originalsWithPrefix(KAFKA_PREFIX));
+        Map<String, Object> props = new TreeMap<>(originalsWithPrefix(KAFKA_PREFIX));
+        props.put("bootstrap.servers", String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+        return props;
     }
 
     public String httpHost() {

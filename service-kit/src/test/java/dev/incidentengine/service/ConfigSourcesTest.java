@@ -45,6 +45,15 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void givenNothingSet_thenDefaultsReachTheKafkaClients() {
+        SampleConfig config = new SampleConfig(ConfigSources.load(null, Map.of()));
+
+        assertThat(config.kafkaProperties()).containsEntry("bootstrap.servers", "127.0.0.1:9092");
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(8080);
+    }
+
+    @Test
     void givenConfigFileEnvironmentVariable_thenFileIsRead() throws IOException {
         Path file = Files.writeString(dir.resolve("x.properties"), "http.port=9200\n");
 

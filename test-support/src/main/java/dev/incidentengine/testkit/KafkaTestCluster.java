@@ -182,9 +182,13 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (embedded != null) {
-            embedded.close();
+            try {
+                embedded.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("The in-process broker did not stop cleanly", e);
+            }
             log.info("Stopped in-process KRaft broker");
         }
     }
