@@ -1,0 +1,125 @@
+package dev.incidentengine.ingest.normalize;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Reads typed fields from JSON and collects every problem, so one answer can name them all. */
+final class Fields {
+
+    /** Go's zero time: what Alertmanager sends as endsAt while an alert fires. */
+    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+    /** RFC 3339, and the {@code +0000} offsets PagerDuty's examples use. */
+    private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .toFormatter();
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    void error(String field, String message) {
+        errors.add(new FieldError(field, message));
+    }
+
+    boolean hasErrors() {
+        return !errors.isEmpty();
+    }
+
+    /** Throws when anything was wrong. */
+    void check() {
+        if (!errors.isEmpty()) {
+            throw new InvalidPayloadException(errors);
+        }
+    }
+
+    JsonNode object(JsonNode node, String path) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            error(path, "is required");
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "must be an object");
+            return null;
+        }
+        return node;
+    }
+
+    String text(JsonNode parent, String name, String path, boolean required, int maxLength) {
+        JsonNode value = parent.get(name);
+        if (value == null || value.isNull()) {
+            if (required) {
+                error(path, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            error(path, "must be a string");
+            return null;
+        }
+        String text = value.textValue();
+        if (required && text.isBlank()) {
+            error(path, "must not be empty");
+            return null;
+        }
+        if (text.length() > maxLength) {
+            error(path, "must be at most " + maxLength + " characters, not " + text.length());
+            return null;
+        }
+        return text;
+    }
+
+    /** A map of strings; other scalar values are kept as their text, objects and arrays as JSON. */
+    Map<String, String> stringMap(JsonNode parent, String name, String path, boolean required) {
+        JsonNode value = parent.get(name);
+        Map<String, String> map = new LinkedHashMap<>();
+        if (value == null || value.isNull()) {
+            if (required) {
+                error(path, "is required");
+            }
+            return map;
+        }
+        if (!value.isObject()) {
+            error(path, "must be an object of strings");
+            return map;
+        }
+        value.forEachEntry((key, entry) -> {
+            if (entry.isNull()) {
+                return;
+            }
+            map.put(key, entry.isValueNode() ? entry.asText() : entry.toString());
+        });
+        return map;
+    }
+
+    /** An RFC 3339 timestamp; Go's zero time reads as absent. */
+    Instant timestamp(JsonNode parent, String name, String path, boolean required) {
+        JsonNode value = parent.get(name);
+        if (value == null || value.isNull() || (value.isTextual() && value.textValue().isEmpty())) {
+            if (required) {
+                error(path, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            error(path, "must be an RFC 3339 timestamp such as 2026-11-22T09:00:00Z");
+            return null;
+        }
+        try {
+            Instant instant = OffsetDateTime.parse(value.textValue(), RFC_3339).toInstant();
+            return instant.equals(GO_ZERO_TIME) ? null : instant;
+        } catch (DateTimeParseException e) {
+            error(path, "must be an RFC 3339 timestamp such as 2026-11-22T09:00:00Z, not '" + value.textValue() + "'");
+            return null;
+        }
+    }
+}
