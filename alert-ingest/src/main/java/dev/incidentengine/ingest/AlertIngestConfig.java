@@ -1,17 +1,94 @@
 package dev.incidentengine.ingest;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Map;
 
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
-/** Configuration of alert-ingest: the shared engine settings; HTTP on port 8080 by default. */
+/** Configuration of alert-ingest: the shared engine settings plus the receivers' limits. */
 public final class AlertIngestConfig extends EngineConfig {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
-    public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT);
+    public static final String MAX_BODY_BYTES_CONFIG = "ingest.max.body.bytes";
+    public static final String MAX_ALERTS_PER_REQUEST_CONFIG = "ingest.max.alerts.per.request";
+    public static final String RATE_LIMIT_CONFIG = "ingest.rate.limit.alerts.per.second";
+    public static final String RATE_LIMIT_BURST_CONFIG = "ingest.rate.limit.burst";
+    public static final String KAFKA_TIMEOUT_MS_CONFIG = "ingest.kafka.timeout.ms";
+    public static final String RETRY_AFTER_SECONDS_CONFIG = "ingest.retry.after.seconds";
+    public static final String TRANSACTIONAL_ID_CONFIG = "ingest.transactional.id";
+    public static final String MAX_BATCH_RECORDS_CONFIG = "ingest.max.batch.records";
+
+    public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
+            .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Largest request body accepted; larger ones get 413.")
+            .define(MAX_ALERTS_PER_REQUEST_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+                    "Most alerts in one request; more get 413.")
+            .define(RATE_LIMIT_CONFIG, Type.DOUBLE, 1000.0, Range.atLeast(0), Importance.MEDIUM,
+                    "Alerts per second each integration may send, sustained; 0 turns rate limiting off.")
+            .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
+                    "Alerts an integration may send at once above the sustained rate; at least the per-request limit.")
+            .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, 5000, Range.atLeast(500), Importance.MEDIUM,
+                    "How long one Kafka operation may take before requests are answered 503.")
+            .define(RETRY_AFTER_SECONDS_CONFIG, Type.INT, 5, Range.atLeast(1), Importance.LOW,
+                    "Retry-After sent with 503 when Kafka is unavailable.")
+            .define(TRANSACTIONAL_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Kafka transactional.id of this instance's alert writer, unique per instance and stable across "
+                            + "its restarts; empty means alert-ingest-<host name>.")
+            .define(MAX_BATCH_RECORDS_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
+                    "Most alerts written in one Kafka transaction (requests are grouped up to this).");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
+        if (rateLimitPerSecond() > 0 && rateLimitBurst() < maxAlertsPerRequest()) {
+            throw new ConfigException(RATE_LIMIT_BURST_CONFIG, rateLimitBurst(),
+                    "must be at least " + MAX_ALERTS_PER_REQUEST_CONFIG + " (" + maxAlertsPerRequest() + ")");
+        }
+    }
+
+    public int maxBodyBytes() {
+        return getInt(MAX_BODY_BYTES_CONFIG);
+    }
+
+    public int maxAlertsPerRequest() {
+        return getInt(MAX_ALERTS_PER_REQUEST_CONFIG);
+    }
+
+    public double rateLimitPerSecond() {
+        return getDouble(RATE_LIMIT_CONFIG);
+    }
+
+    public int rateLimitBurst() {
+        return getInt(RATE_LIMIT_BURST_CONFIG);
+    }
+
+    public Duration kafkaTimeout() {
+        return Duration.ofMillis(getInt(KAFKA_TIMEOUT_MS_CONFIG));
+    }
+
+    public int retryAfterSeconds() {
+        return getInt(RETRY_AFTER_SECONDS_CONFIG);
+    }
+
+    public int maxBatchRecords() {
+        return getInt(MAX_BATCH_RECORDS_CONFIG);
+    }
+
+    public String transactionalId() {
+        String configured = getString(TRANSACTIONAL_ID_CONFIG);
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        try {
+            return "alert-ingest-" + InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "alert-ingest-localhost";
+        }
     }
 }

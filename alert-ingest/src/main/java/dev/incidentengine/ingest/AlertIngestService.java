@@ -1,24 +1,60 @@
 package dev.incidentengine.ingest;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
-import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Receives alerts and writes them, normalized, to alerts.v1. */
+/**
+ * Receives alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic JSON) and from
+ * {@code alerts.raw.v1}, and writes them, normalized, to {@code alerts.v1}.
+ */
 public final class AlertIngestService implements Service {
 
     public static final String NAME = "alert-ingest";
-    static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS_RAW, Topics.ALERTS, Topics.ALERTS_DLQ, Topics.INCIDENT_COMMANDS, Topics.CONFIG_INTEGRATIONS);
+    private static final Logger log = LoggerFactory.getLogger(AlertIngestService.class);
 
     private final AlertIngestConfig config;
+    private final IngestTopics topics;
+    private final Clock clock;
+    private final RecordSerdes serdes;
+    private final IntegrationRegistry integrations;
+    private final DurableAlertWriter writer;
+    private final RateLimiter rateLimiter;
     private TopicReadiness readiness;
+    private KafkaStreams streams;
+    private Thread streamsStarter;
 
     public AlertIngestService(AlertIngestConfig config) {
+        this(config, IngestTopics.DEFAULT, Clock.systemUTC());
+    }
+
+    public AlertIngestService(AlertIngestConfig config, IngestTopics topics, Clock clock) {
         this.config = config;
+        this.topics = topics;
+        this.clock = clock;
+        this.serdes = config.recordSerdes();
+        this.integrations = new IntegrationRegistry(KafkaClients.consumer(config, NAME + "-integrations"),
+                topics.integrations(), serdes);
+        Map<String, Object> producer = KafkaClients.producer(config, NAME + "-writer");
+        producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        this.rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
+        this.writer = new DurableAlertWriter(producer, topics.alerts().keySerde(serdes).serializer(),
+                topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout(),
+                config.maxBatchRecords());
     }
 
     @Override
@@ -27,19 +63,57 @@ public final class AlertIngestService implements Service {
     }
 
     @Override
-    public void start(MeterRegistry metrics) {
-        readiness = new TopicReadiness(config, NAME, TOPICS);
+    public void routes(HttpServer http, MeterRegistry metrics) {
+        new IngestEndpoints(integrations, writer, rateLimiter, config, metrics, clock).register(http);
+    }
+
+    @Override
+    public void start(MeterRegistry registry) {
+        readiness = new TopicReadiness(config, NAME, List.<Topic<?, ?>>of(topics.raw(), topics.alerts(), topics.dlq(),
+                topics.integrations()));
+        integrations.start();
+        writer.start(registry);
+        streams = new KafkaStreams(RawAlertTopology.build(topics, serdes, integrations, clock),
+                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID));
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("Raw alert stream failed; replacing its thread", error);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        // Raw records may name integrations: start reading them once the integrations are known.
+        streamsStarter = new Thread(() -> {
+            while (!integrations.ready() && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            streams.start();
+        }, NAME + "-streams-starter");
+        streamsStarter.setDaemon(true);
+        streamsStarter.start();
     }
 
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready();
+        return readiness != null && readiness.ready() && integrations.ready()
+                && streams != null && streams.state() == KafkaStreams.State.RUNNING;
     }
 
     @Override
     public void close() {
+        if (streamsStarter != null) {
+            streamsStarter.interrupt();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(10));
+        }
+        writer.close();
+        integrations.close();
         if (readiness != null) {
             readiness.close();
         }
     }
+
 }

@@ -42,12 +42,12 @@ public final class HttpServer implements AutoCloseable {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                Request.Handler route = routes.get(request.getMethod() + " " + Request.getPathInContext(request));
+                String path = Request.getPathInContext(request);
+                Request.Handler route = find(request.getMethod(), path);
                 if (route != null) {
                     return route.handle(request, response, callback);
                 }
-                boolean knownPath = routes.keySet().stream()
-                        .anyMatch(key -> key.endsWith(" " + Request.getPathInContext(request)));
+                boolean knownPath = routes.keySet().stream().anyMatch(key -> matches(key.substring(key.indexOf(' ') + 1), path));
                 writeJson(response, callback, knownPath ? 405 : 404,
                         Map.of("error", knownPath ? "method not allowed" : "not found"));
                 return true;
@@ -56,7 +56,29 @@ public final class HttpServer implements AutoCloseable {
         server.setStopTimeout(2_000);
     }
 
-    /** Adds an endpoint; call before {@link #start()}. */
+    private Request.Handler find(String method, String path) {
+        Request.Handler exact = routes.get(method + " " + path);
+        if (exact != null) {
+            return exact;
+        }
+        return routes.entrySet().stream()
+                .filter(route -> route.getKey().startsWith(method + " ") && route.getKey().endsWith("/*"))
+                .filter(route -> matches(route.getKey().substring(method.length() + 1), path))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** {@code /a/b} matches itself; {@code /a/*} matches {@code /a/} followed by one or more characters. */
+    private static boolean matches(String pattern, String path) {
+        if (pattern.endsWith("/*")) {
+            String prefix = pattern.substring(0, pattern.length() - 1);
+            return path.startsWith(prefix) && path.length() > prefix.length();
+        }
+        return pattern.equals(path);
+    }
+
+    /** Adds an endpoint; a path ending in {@code /*} takes any path below it. Call before {@link #start()}. */
     public void route(String method, String path, Request.Handler handler) {
         if (routes.putIfAbsent(method + " " + path, handler) != null) {
             throw new IllegalArgumentException("Route registered twice: " + method + " " + path);

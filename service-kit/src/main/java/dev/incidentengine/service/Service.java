@@ -10,8 +10,8 @@ public interface Service extends AutoCloseable {
 
     String name();
 
-    /** Adds the service's HTTP endpoints, before the server starts. */
-    default void routes(HttpServer http) {
+    /** Adds the service's HTTP endpoints, before the server starts; {@code metrics} is what /metrics shows. */
+    default void routes(HttpServer http, MeterRegistry metrics) {
     }
 
     /** Starts the work in the background and returns. */

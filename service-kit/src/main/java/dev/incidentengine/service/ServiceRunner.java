@@ -45,7 +45,7 @@ public final class ServiceRunner implements AutoCloseable {
         new ProcessorMetrics().bindTo(metrics);
         new UptimeMetrics().bindTo(metrics);
         http.healthRoutes(this::ready, this::readiness, metrics::scrape);
-        services.forEach(service -> service.routes(http));
+        services.forEach(service -> service.routes(http, metrics));
         http.start();
         for (Service service : services) {
             service.start(metrics);

@@ -1,0 +1,287 @@
+package dev.incidentengine.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
+import dev.incidentengine.ingest.normalize.FieldError;
+import dev.incidentengine.ingest.normalize.GenericFormat;
+import dev.incidentengine.ingest.normalize.InvalidPayloadException;
+import dev.incidentengine.ingest.normalize.PagerDutyFormat;
+import dev.incidentengine.ingest.normalize.Source;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.service.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP receivers. Each request is authenticated, bounded, parsed and normalized whole before
+ * anything is written; it is answered 2xx only once Kafka committed all of its alerts.
+ */
+final class IngestEndpoints {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestEndpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** Why a request was refused, with the status it gets and the metrics tag. */
+    private static final class Refusal extends RuntimeException {
+        final int status;
+        final String outcome;
+        final List<FieldError> errors;
+        final long retryAfterSeconds;
+
+        Refusal(int status, String outcome, String message, List<FieldError> errors, long retryAfterSeconds) {
+            super(message, null, false, false);
+            this.status = status;
+            this.outcome = outcome;
+            this.errors = errors;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        Refusal(int status, String outcome, String message) {
+            this(status, outcome, message, List.of(), 0);
+        }
+    }
+
+    private final Integrations integrations;
+    private final DurableAlertWriter writer;
+    private final RateLimiter rateLimiter;
+    private final AlertIngestConfig config;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    IngestEndpoints(Integrations integrations, DurableAlertWriter writer, RateLimiter rateLimiter,
+                    AlertIngestConfig config, MeterRegistry metrics, Clock clock) {
+        this.integrations = integrations;
+        this.writer = writer;
+        this.rateLimiter = rateLimiter;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    void register(HttpServer http) {
+        webhook(http, "alertmanager", "/api/v1/alertmanager", AlertmanagerFormat.alertmanager()::normalize);
+        webhook(http, "grafana", "/api/v1/grafana", AlertmanagerFormat.grafana()::normalize);
+        webhook(http, "generic", "/api/v1/alerts", GenericFormat::normalize);
+        http.route("POST", "/v2/enqueue", this::pagerDuty);
+    }
+
+    /** Webhooks authenticate by bearer token, basic auth password, {@code ?key=} or a path token. */
+    private void webhook(HttpServer http, String endpoint, String path, BiFunction<JsonNode, Source, List<Alert>> format) {
+        Request.Handler handler = (request, response, callback) -> {
+            long start = System.nanoTime();
+            String integrationTag = "none";
+            try {
+                IntegrationConfig integration = authenticate(credential(request, path));
+                integrationTag = integration.getId();
+                JsonNode body = parse(readBody(request));
+                List<Alert> alerts = normalize(() -> format.apply(body, source(integration)));
+                admit(integration, alerts.size());
+                String tag = integrationTag;
+                writer.write(alerts).whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        finish(endpoint, tag, "accepted", alerts.size(), start);
+                        HttpServer.writeJson(response, callback, 202, Map.of("status", "accepted", "alerts", alerts.size()));
+                    } else {
+                        refuse(response, callback, endpoint, tag, start, unavailable(failure), false);
+                    }
+                });
+            } catch (Refusal refusal) {
+                refuse(response, callback, endpoint, integrationTag, start, refusal, false);
+            }
+            return true;
+        };
+        http.route("POST", path, handler);
+        http.route("POST", path + "/*", handler);
+    }
+
+    /** PagerDuty Events API v2: the routing key in the body is the credential; answers in PagerDuty's shapes. */
+    private boolean pagerDuty(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        String integrationTag = "none";
+        try {
+            JsonNode body = parse(readBody(request));
+            String key = PagerDutyFormat.routingKey(body).orElseThrow(() ->
+                    new Refusal(401, "unauthorized", "routing_key is missing"));
+            IntegrationConfig integration = authenticate(key);
+            integrationTag = integration.getId();
+            PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, source(integration)));
+            admit(integration, 1);
+            String tag = integrationTag;
+            writer.write(List.of(event.alert())).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    finish("pagerduty", tag, "accepted", 1, start);
+                    HttpServer.writeJson(response, callback, 202,
+                            Map.of("status", "success", "message", "Event processed", "dedup_key", event.dedupKey()));
+                } else {
+                    refuse(response, callback, "pagerduty", tag, start, unavailable(failure), true);
+                }
+            });
+        } catch (Refusal refusal) {
+            refuse(response, callback, "pagerduty", integrationTag, start, refusal, true);
+        }
+        return true;
+    }
+
+    private Source source(IntegrationConfig integration) {
+        return new Source(integration.getId(), integration.getServiceId(), clock.instant());
+    }
+
+    private IntegrationConfig authenticate(String credential) {
+        if (credential == null || credential.isBlank()) {
+            throw new Refusal(401, "unauthorized",
+                    "credentials are missing: send the integration key as 'Authorization: Bearer <key>' or ?key=<key>");
+        }
+        return integrations.byKey(credential).orElseThrow(() ->
+                new Refusal(403, "forbidden", "unknown or revoked integration key"));
+    }
+
+    private static String credential(Request request, String path) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization != null) {
+            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return authorization.substring(7).strip();
+            }
+            if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+                try {
+                    String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+                    int colon = decoded.indexOf(':');
+                    String password = colon < 0 ? "" : decoded.substring(colon + 1);
+                    return password.isEmpty() ? (colon < 0 ? decoded : decoded.substring(0, colon)) : password;
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        String query = Request.extractQueryParameters(request).getValue("key");
+        if (query != null) {
+            return query;
+        }
+        String requestPath = Request.getPathInContext(request);
+        return requestPath.length() > path.length() + 1 ? requestPath.substring(path.length() + 1) : null;
+    }
+
+    private byte[] readBody(Request request) {
+        int max = config.maxBodyBytes();
+        long declared = request.getLength();
+        if (declared > max) {
+            throw new Refusal(413, "too_large", "body of " + declared + " bytes is over the limit of " + max);
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] body = in.readNBytes(max + 1);
+            if (body.length > max) {
+                throw new Refusal(413, "too_large", "body is over the limit of " + max + " bytes");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new Refusal(400, "bad_request", "cannot read the body: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new Refusal(400, "bad_request", "body is empty",
+                    List.of(new FieldError("body", "must be a JSON document")), 0);
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw new Refusal(400, "bad_request", "body is not valid JSON",
+                    List.of(new FieldError("body", e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+                            + ", column " + e.getLocation().getColumnNr())), 0);
+        } catch (IOException e) {
+            throw new Refusal(400, "bad_request", "cannot read the body: " + e.getMessage());
+        }
+    }
+
+    private static <T> T normalize(java.util.function.Supplier<T> normalizer) {
+        try {
+            return normalizer.get();
+        } catch (InvalidPayloadException e) {
+            throw new Refusal(400, "bad_request", "invalid alert payload", e.errors(), 0);
+        }
+    }
+
+    /** Size and rate limits, checked before anything is written. */
+    private void admit(IntegrationConfig integration, int alerts) {
+        if (alerts > config.maxAlertsPerRequest()) {
+            throw new Refusal(413, "too_large", alerts + " alerts in one request; the limit is " + config.maxAlertsPerRequest());
+        }
+        long retryAfter = rateLimiter.tryAcquire(integration.getId(), alerts);
+        if (retryAfter > 0) {
+            throw new Refusal(429, "rate_limited", "rate limit of integration " + integration.getId() + " exceeded",
+                    List.of(), retryAfter);
+        }
+    }
+
+    private Refusal unavailable(Throwable failure) {
+        return new Refusal(503, "unavailable", "alerts could not be stored in Kafka; retry later (" + failure.getMessage() + ")",
+                List.of(), config.retryAfterSeconds());
+    }
+
+    private void refuse(Response response, Callback callback, String endpoint, String integration, long start,
+                        Refusal refusal, boolean pagerDutyShape) {
+        finish(endpoint, integration, refusal.outcome, 0, start);
+        if (refusal.status >= 500) {
+            MDC.put("integration", integration);
+            log.warn("{} request refused with {}: {}", endpoint, refusal.status, refusal.getMessage());
+            MDC.remove("integration");
+        }
+        if (refusal.retryAfterSeconds > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (pagerDutyShape) {
+            body.put("status", refusal.status == 400 ? "invalid event" : refusal.outcome.replace('_', ' '));
+            body.put("message", refusal.status == 400 && !refusal.errors.isEmpty() ? "Event object is invalid" : refusal.getMessage());
+            body.put("errors", refusal.errors.isEmpty() ? List.of(refusal.getMessage())
+                    : refusal.errors.stream().map(FieldError::toString).toList());
+        } else {
+            body.put("status", "rejected");
+            body.put("message", refusal.getMessage());
+            body.put("errors", refusal.errors);
+        }
+        HttpServer.writeJson(response, callback, refusal.status, body);
+    }
+
+    private void finish(String endpoint, String integration, String outcome, int alerts, long start) {
+        Counter.builder("ingest_requests_total").description("HTTP alert requests by endpoint, integration and outcome")
+                .tags("endpoint", endpoint, "integration", integration, "outcome", outcome)
+                .register(metrics).increment();
+        if (alerts > 0) {
+            Counter.builder("ingest_alerts_total").description("Alerts accepted, by integration")
+                    .tags("integration", integration, "outcome", outcome)
+                    .register(metrics).increment(alerts);
+        }
+        Timer.builder("ingest_request_seconds").description("HTTP alert request latency, until Kafka committed")
+                .tags("endpoint", endpoint)
+                .publishPercentileHistogram()
+                .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.incidentengine.ingest;
+
+import java.util.Optional;
+
+import dev.incidentengine.model.config.IntegrationConfig;
+
+/** Looks integrations up by their key (the credential) or their id. */
+public interface Integrations {
+
+    Optional<IntegrationConfig> byKey(String key);
+
+    Optional<IntegrationConfig> byId(String id);
+}

@@ -1,0 +1,127 @@
+package dev.incidentengine.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+
+import dev.incidentengine.ingest.normalize.Payloads;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.schemas.RecordSerdes;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RawAlertTopologyTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private final RecordSerdes serdes = RecordSerdes.singleObject();
+    private final IngestTopics topics = IngestTopics.DEFAULT;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> raw;
+    private TestOutputTopic<String, Alert> alerts;
+    private TestOutputTopic<byte[], byte[]> dlq;
+
+    @BeforeEach
+    void setUp() {
+        MapIntegrations integrations = new MapIntegrations(List.of(
+                MapIntegrations.integration("am", "shop", "am-key"),
+                MapIntegrations.integration("pd", "db", "pd-key")));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, RawAlertTopology.APPLICATION_ID);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(RawAlertTopology.build(topics, serdes, integrations, Clock.fixed(NOW, ZoneOffset.UTC)), props);
+        raw = driver.createInputTopic(topics.raw().name(), new ByteArraySerializer(), new ByteArraySerializer());
+        alerts = driver.createOutputTopic(topics.alerts().name(), topics.alerts().keySerde(serdes).deserializer(),
+                topics.alerts().valueSerde(serdes).deserializer());
+        dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void givenGenericJsonWithoutHeaders_thenAlertKeyedByFingerprint() {
+        send(Payloads.text("generic-single.json"), new RecordHeaders());
+
+        var record = alerts.readRecord();
+        assertThat(record.key()).isEqualTo("kafka/payments-queue-backlog");
+        assertThat(record.value().getIntegrationId()).isNull();
+        assertThat(record.value().getReceivedAt()).isEqualTo(NOW);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void givenAlertmanagerBodyAndIntegrationHeader_thenEveryAlertScopedByIntegration() {
+        send(Payloads.text("alertmanager-grouped-mixed.json"), headers("format", "alertmanager", "integration", "am"));
+
+        List<Alert> read = alerts.readValuesToList();
+        assertThat(read).hasSize(3).allSatisfy(alert -> {
+            assertThat(alert.getFingerprint()).startsWith("am/");
+            assertThat(alert.getService()).isEqualTo("shop");
+        });
+    }
+
+    @Test
+    void givenPagerDutyBody_thenRoutingKeyNamesTheIntegration() {
+        send(Payloads.text("pagerduty-resolve.json").replace("ROUTING_KEY", "pd-key"), headers("format", "PagerDuty"));
+
+        Alert alert = alerts.readValue();
+        assertThat(alert.getFingerprint()).isEqualTo("pd/srv01/mysql-replication-lag");
+        assertThat(alert.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+    }
+
+    @Test
+    void badRecordsGoToTheDlqWithReasonOriginAndOriginalBytes_andTheStreamGoesOn() {
+        send("{not json", new RecordHeaders());
+        send("{\"summary\":\"x\"}", headers("format", "nagios"));
+        send("{\"summary\":\"x\"}", headers("integration", "ghost"));
+        send("{\"sumary\":\"typo\"}", new RecordHeaders());
+        send(Payloads.text("pagerduty-resolve.json").replace("ROUTING_KEY", "wrong"), headers("format", "pagerduty"));
+        raw.pipeInput(new TestRecord<>("k".getBytes(), null, new RecordHeaders()));
+        send(Payloads.text("generic-single.json"), new RecordHeaders());
+
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(record -> header(record.headers(), "dlq.reason")).containsExactly(
+                "invalid-json", "unknown-format", "unknown-integration", "invalid-payload", "unknown-integration", "invalid-json");
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(header(dead.get(3).headers(), "dlq.error")).contains("sumary: unknown field");
+        assertThat(header(dead.get(1).headers(), "dlq.source.topic")).isEqualTo("alerts.raw.v1");
+        assertThat(header(dead.get(1).headers(), "dlq.source.offset")).isEqualTo("1");
+        assertThat(header(dead.get(1).headers(), "dlq.source.partition")).isEqualTo("0");
+        assertThat(header(dead.get(1).headers(), "format")).as("original headers kept").isEqualTo("nagios");
+        assertThat(alerts.readValuesToList()).as("the good record after the bad ones").hasSize(1);
+    }
+
+    private void send(String json, Headers headers) {
+        raw.pipeInput(new TestRecord<>("key".getBytes(), json.getBytes(StandardCharsets.UTF_8), headers));
+    }
+
+    private static Headers headers(String... pairs) {
+        RecordHeaders headers = new RecordHeaders();
+        for (int i = 0; i < pairs.length; i += 2) {
+            headers.add(pairs[i], pairs[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return headers;
+    }
+
+    private static String header(Headers headers, String name) {
+        return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
