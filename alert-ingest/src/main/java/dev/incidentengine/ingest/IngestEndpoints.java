@@ -68,6 +68,8 @@ final class IngestEndpoints {
         }
     }
 
+    private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+
     private final Integrations integrations;
     private final DurableAlertWriter writer;
     private final RateLimiter rateLimiter;
@@ -189,13 +191,11 @@ final class IngestEndpoints {
 
     private byte[] readBody(Request request) {
         int max = config.maxBodyBytes();
-        long declared = request.getLength();
-        if (declared > max) {
-            throw new Refusal(413, "too_large", "body of " + declared + " bytes is over the limit of " + max);
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes(max + 1);
             if (body.length > max) {
+                // Read the rest (within reason) so the client sees our 413, not a connection reset.
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), DRAIN_LIMIT));
                 throw new Refusal(413, "too_large", "body is over the limit of " + max + " bytes");
             }
             return body;
