@@ -14,6 +14,7 @@ import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ public final class AlertIngestService implements Service {
     @Override
     public boolean ready() {
         return readiness != null && readiness.ready() && integrations.ready()
-                && streams != null && streams.state() == KafkaStreams.State.RUNNING;
+                && streams != null && streams.state().isRunningOrRebalancing();
     }
 
     @Override
@@ -107,7 +108,9 @@ public final class AlertIngestService implements Service {
             streamsStarter.interrupt();
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(10));
+            // Leave the group, so a restarted instance gets the work at once, not after the session timeout.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(10)));
         }
         writer.close();
         integrations.close();

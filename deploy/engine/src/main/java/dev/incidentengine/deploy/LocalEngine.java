@@ -163,13 +163,19 @@ public final class LocalEngine implements Callable<Integer> {
                 .append("\nIncident engine is up (").append(startup.toMillis()).append(" ms")
                 .append(reused ? ", data kept from the last run" : "").append(")\n")
                 .append("  Kafka          ").append(bootstrap()).append('\n')
-                .append("  Send alerts    produce Avro Alert records to ").append(Topics.ALERTS.name())
-                .append(" (key: fingerprint)\n")
                 .append("  HTTP           ").append(http).append("  (").append(http).append("/readyz, ")
-                .append(http).append("/metrics)\n");
+                .append(http).append("/metrics)\n")
+                .append("  Send alerts    POST ").append(http).append("/api/v1/alerts          (generic JSON)\n")
+                .append("                 POST ").append(http).append("/api/v1/alertmanager    (Alertmanager webhook)\n")
+                .append("                 POST ").append(http).append("/api/v1/grafana         (Grafana webhook)\n")
+                .append("                 POST ").append(http).append("/v2/enqueue             (PagerDuty Events API v2)\n")
+                .append("                 or produce JSON to ").append(Topics.ALERTS_RAW.name())
+                .append(" (header format=generic|alertmanager|grafana|pagerduty)\n");
         demoKeys().forEach((integration, key) ->
                 text.append("  Integration    ").append(integration).append(", key ").append(key).append('\n'));
-        text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
+        text.append("  Try it         curl -H 'Authorization: Bearer <key>' -d '{\"summary\":\"Disk full on db-1\",\"severity\":\"critical\"}' ")
+                .append(http).append("/api/v1/alerts\n")
+                .append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
                 .append("Press Ctrl-C to stop.\n");
         System.out.println(text);
     }

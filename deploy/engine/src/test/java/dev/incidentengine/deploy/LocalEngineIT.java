@@ -71,6 +71,11 @@ class LocalEngineIT {
             assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(ConfigData.sha256("demo-integration-key-change-me"));
 
             produce(first.bootstrap(), Topics.ALERTS, alert.getFingerprint(), alert);
+            HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(first.httpUrl() + "/api/v1/alerts"))
+                    .header("Authorization", "Bearer demo-integration-key-change-me")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"local-it\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
         } finally {
             first.stop();
         }
@@ -79,8 +84,9 @@ class LocalEngineIT {
         LocalEngine second = engine(kafkaPort, controllerPort);
         try {
             second.start();
-            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 1);
+            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 2);
             assertThat(alerts).extracting(ConsumerRecord::value).contains(alert);
+            assertThat(alerts).extracting(ConsumerRecord::key).contains("demo-generic/local-it");
         } finally {
             second.stop();
         }
