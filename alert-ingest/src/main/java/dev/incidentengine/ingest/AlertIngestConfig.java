@@ -1,7 +1,5 @@
 package dev.incidentengine.ingest;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -22,8 +20,6 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String RATE_LIMIT_BURST_CONFIG = "ingest.rate.limit.burst";
     public static final String KAFKA_TIMEOUT_MS_CONFIG = "ingest.kafka.timeout.ms";
     public static final String RETRY_AFTER_SECONDS_CONFIG = "ingest.retry.after.seconds";
-    public static final String TRANSACTIONAL_ID_CONFIG = "ingest.transactional.id";
-    public static final String MAX_BATCH_RECORDS_CONFIG = "ingest.max.batch.records";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -35,14 +31,9 @@ public final class AlertIngestConfig extends EngineConfig {
             .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
                     "Alerts an integration may send at once above the sustained rate; at least the per-request limit.")
             .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, 5000, Range.atLeast(500), Importance.MEDIUM,
-                    "How long one Kafka operation may take before requests are answered 503.")
+                    "How long writing a request's alerts to Kafka may take before it is answered 503.")
             .define(RETRY_AFTER_SECONDS_CONFIG, Type.INT, 5, Range.atLeast(1), Importance.LOW,
-                    "Retry-After sent with 503 when Kafka is unavailable.")
-            .define(TRANSACTIONAL_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "Kafka transactional.id of this instance's alert writer, unique per instance and stable across "
-                            + "its restarts; empty means alert-ingest-<host name>.")
-            .define(MAX_BATCH_RECORDS_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
-                    "Most alerts written in one Kafka transaction (requests are grouped up to this).");
+                    "Retry-After sent with 503 when Kafka is unavailable.");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -76,19 +67,6 @@ public final class AlertIngestConfig extends EngineConfig {
         return getInt(RETRY_AFTER_SECONDS_CONFIG);
     }
 
-    public int maxBatchRecords() {
-        return getInt(MAX_BATCH_RECORDS_CONFIG);
-    }
 
-    public String transactionalId() {
-        String configured = getString(TRANSACTIONAL_ID_CONFIG);
-        if (!configured.isBlank()) {
-            return configured;
-        }
-        try {
-            return "alert-ingest-" + InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "alert-ingest-localhost";
-        }
-    }
+
 }

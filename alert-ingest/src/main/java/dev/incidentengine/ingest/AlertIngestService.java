@@ -3,7 +3,6 @@ package dev.incidentengine.ingest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
@@ -13,7 +12,6 @@ import dev.incidentengine.service.Service;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -33,7 +31,7 @@ public final class AlertIngestService implements Service {
     private final Clock clock;
     private final RecordSerdes serdes;
     private final IntegrationRegistry integrations;
-    private final DurableAlertWriter writer;
+    private final AlertWriter writer;
     private final RateLimiter rateLimiter;
     private TopicReadiness readiness;
     private KafkaStreams streams;
@@ -50,12 +48,9 @@ public final class AlertIngestService implements Service {
         this.serdes = config.recordSerdes();
         this.integrations = new IntegrationRegistry(KafkaClients.consumer(config, NAME + "-integrations"),
                 topics.integrations(), serdes);
-        Map<String, Object> producer = KafkaClients.producer(config, NAME + "-writer");
-        producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         this.rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
-        this.writer = new DurableAlertWriter(producer, topics.alerts().keySerde(serdes).serializer(),
-                topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout(),
-                config.maxBatchRecords());
+        this.writer = new AlertWriter(KafkaClients.producer(config, NAME + "-writer"), topics.alerts().keySerde(serdes).serializer(),
+                topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
     }
 
     @Override

@@ -71,13 +71,14 @@ final class IngestEndpoints {
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
     private final Integrations integrations;
-    private final DurableAlertWriter writer;
+    private final AlertWriter writer;
     private final RateLimiter rateLimiter;
     private final AlertIngestConfig config;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final Map<String, Object> meters = new java.util.concurrent.ConcurrentHashMap<>();
 
-    IngestEndpoints(Integrations integrations, DurableAlertWriter writer, RateLimiter rateLimiter,
+    IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter,
                     AlertIngestConfig config, MeterRegistry metrics, Clock clock) {
         this.integrations = integrations;
         this.writer = writer;
@@ -271,17 +272,25 @@ final class IngestEndpoints {
     }
 
     private void finish(String endpoint, String integration, String outcome, int alerts, long start) {
-        Counter.builder("ingest_requests_total").description("HTTP alert requests by endpoint, integration and outcome")
+        // Meters are looked up once per combination: registering on every request costs more than the count.
+        meter(endpoint + '|' + integration + '|' + outcome, () -> Counter.builder("ingest_requests_total")
+                .description("HTTP alert requests by endpoint, integration and outcome")
                 .tags("endpoint", endpoint, "integration", integration, "outcome", outcome)
-                .register(metrics).increment();
+                .register(metrics), Counter.class).increment();
         if (alerts > 0) {
-            Counter.builder("ingest_alerts_total").description("Alerts accepted, by integration")
+            meter(integration + '|' + outcome, () -> Counter.builder("ingest_alerts_total")
+                    .description("Alerts accepted, by integration")
                     .tags("integration", integration, "outcome", outcome)
-                    .register(metrics).increment(alerts);
+                    .register(metrics), Counter.class).increment(alerts);
         }
-        Timer.builder("ingest_request_seconds").description("HTTP alert request latency, until Kafka committed")
+        meter(endpoint, () -> Timer.builder("ingest_request_seconds")
+                .description("HTTP alert request latency, until Kafka committed")
                 .tags("endpoint", endpoint)
                 .publishPercentileHistogram()
-                .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .register(metrics), Timer.class).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private <M> M meter(String key, java.util.function.Supplier<M> create, Class<M> type) {
+        return type.cast(meters.computeIfAbsent(type.getSimpleName() + '|' + key, k -> create.get()));
     }
 }

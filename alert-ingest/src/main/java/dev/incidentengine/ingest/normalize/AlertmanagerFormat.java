@@ -48,14 +48,14 @@ public final class AlertmanagerFormat {
         }
         fields.check();
         Map<String, String> commonLabels = fields.stringMap(body, "commonLabels", "commonLabels", false);
-        String externalUrl = fields.text(body, "externalURL", "externalURL", false, MAX_TEXT);
+        String externalHost = host(fields.text(body, "externalURL", "externalURL", false, MAX_TEXT));
 
         List<Alert> result = new ArrayList<>();
         for (int i = 0; i < alerts.size(); i++) {
             String path = "alerts[" + i + "]";
             JsonNode alert = fields.object(alerts.get(i), path);
             if (alert != null) {
-                Alert normalized = alert(alert, path, fields, source, commonLabels, externalUrl);
+                Alert normalized = alert(alert, path, fields, source, commonLabels, externalHost);
                 if (normalized != null) {
                     result.add(normalized);
                 }
@@ -66,7 +66,7 @@ public final class AlertmanagerFormat {
     }
 
     private Alert alert(JsonNode alert, String path, Fields fields, Source source,
-                        Map<String, String> commonLabels, String externalUrl) {
+                        Map<String, String> commonLabels, String externalHost) {
         String status = fields.text(alert, "status", path + ".status", true, 16);
         AlertStatus alertStatus = null;
         if ("firing".equals(status)) {
@@ -113,7 +113,7 @@ public final class AlertmanagerFormat {
                 .setDescription(annotations.get("description"))
                 .setLabels(allLabels)
                 .setAnnotations(annotations)
-                .setSource(firstNonBlank(allLabels.get("instance"), allLabels.get("job"), host(externalUrl),
+                .setSource(firstNonBlank(allLabels.get("instance"), allLabels.get("job"), externalHost,
                         format.name().toLowerCase()))
                 .setIntegrationId(source.integrationId())
                 .setService(firstNonBlank(allLabels.get("service"), source.serviceId()))

@@ -1,10 +1,7 @@
 package dev.incidentengine.ingest.normalize;
 
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class Fields {
 
     /** Go's zero time: what Alertmanager sends as endsAt while an alert fires. */
-    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
-
-    /** RFC 3339, and the {@code +0000} offsets PagerDuty's examples use. */
-    private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-            .toFormatter();
+    private static final String GO_ZERO_TIME = "0001-01-01T00:00:00Z";
+    private static final Instant GO_ZERO_INSTANT = Instant.parse(GO_ZERO_TIME);
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -114,10 +105,13 @@ final class Fields {
             error(path, "must be an RFC 3339 timestamp such as 2026-11-22T09:00:00Z");
             return null;
         }
+        if (value.textValue().equals(GO_ZERO_TIME)) {
+            return null;
+        }
         try {
-            Instant instant = OffsetDateTime.parse(value.textValue(), RFC_3339).toInstant();
-            return instant.equals(GO_ZERO_TIME) ? null : instant;
-        } catch (DateTimeParseException e) {
+            Instant instant = Rfc3339.parse(value.textValue());
+            return instant.equals(GO_ZERO_INSTANT) ? null : instant;
+        } catch (DateTimeException e) {
             error(path, "must be an RFC 3339 timestamp such as 2026-11-22T09:00:00Z, not '" + value.textValue() + "'");
             return null;
         }

@@ -52,7 +52,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The broker stops while alerts stream in: requests get 503 with Retry-After, clients retry as
- * Alertmanager does, and after the broker is back every accepted alert is in Kafka exactly once.
+ * Alertmanager does, and after the broker is back every accepted alert is in Kafka; an alert is
+ * stored twice only when its client had to retry it (the fingerprint makes that copy a no-op).
  */
 class AlertIngestOutageIT {
 
@@ -65,7 +66,7 @@ class AlertIngestOutageIT {
     Path dataDir;
 
     @Test
-    void brokerOutageMidTraffic_answers503_thenLosesAndDoublesNothing() throws Exception {
+    void brokerOutageMidTraffic_answers503_thenLosesNothing() throws Exception {
         int kafkaPort = freePort();
         int controllerPort = freePort();
         KafkaBroker broker = new KafkaBroker(dataDir.resolve("kafka"), "127.0.0.1", kafkaPort, controllerPort);
@@ -80,12 +81,13 @@ class AlertIngestOutageIT {
             String url = "http://127.0.0.1:" + runner.httpAddress().getPort() + "/api/v1/alerts";
 
             Set<String> accepted = ConcurrentHashMap.newKeySet();
+            Set<String> retried = ConcurrentHashMap.newKeySet();
             AtomicInteger unavailable = new AtomicInteger();
             AtomicBoolean sending = new AtomicBoolean(true);
             List<Future<?>> senders = new ArrayList<>();
             for (int client = 0; client < 3; client++) {
                 int id = client;
-                senders.add(clients.submit(() -> send(url, id, sending, accepted, unavailable)));
+                senders.add(clients.submit(() -> send(url, id, sending, accepted, retried, unavailable)));
             }
             await("traffic flows").atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 100);
 
@@ -107,9 +109,11 @@ class AlertIngestOutageIT {
             Map<String, Long> stored = readAll(broker.bootstrapServers()).stream()
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             assertThat(stored.keySet()).as("every accepted alert stored").containsAll(accepted);
-            assertThat(stored).as("no alert stored twice").allSatisfy((fingerprint, count) -> assertThat(count).isEqualTo(1L));
+            assertThat(stored).as("stored twice only when retried").allSatisfy((fingerprint, count) ->
+                    assertThat(count == 1 || retried.contains(fingerprint)).as(fingerprint + " stored " + count + " times").isTrue());
             assertThat(stored.keySet()).as("nothing stored that was not accepted").isSubsetOf(accepted);
-            System.out.printf("outage: %d alerts accepted, %d answers 503%n", accepted.size(), unavailable.get());
+            System.out.printf("outage: %d alerts accepted, %d answers 503, %d alerts stored twice%n", accepted.size(),
+                    unavailable.get(), stored.values().stream().filter(count -> count > 1).count());
         } finally {
             clients.shutdownNow();
             if (runner != null) {
@@ -120,7 +124,8 @@ class AlertIngestOutageIT {
     }
 
     /** Sends alerts one by one, each retried until accepted, as Alertmanager retries its webhooks. */
-    private void send(String url, int client, AtomicBoolean sending, Set<String> accepted, AtomicInteger unavailable) {
+    private void send(String url, int client, AtomicBoolean sending, Set<String> accepted, Set<String> retried,
+                      AtomicInteger unavailable) {
         for (int sequence = 0; sending.get(); sequence++) {
             String key = "c" + client + "-" + sequence;
             String body = "{\"summary\":\"outage test\",\"dedupKey\":\"" + key + "\"}";
@@ -138,6 +143,7 @@ class AlertIngestOutageIT {
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
                     assertThat(response.headers().firstValue("Retry-After")).isPresent();
                     unavailable.incrementAndGet();
+                    retried.add("outage/" + key);
                     Thread.sleep(200);
                 } catch (IOException e) {
                     throw new AssertionError("the receiver must answer, even without Kafka", e);
@@ -169,7 +175,6 @@ class AlertIngestOutageIT {
         settings.put(AlertIngestConfig.KAFKA_TIMEOUT_MS_CONFIG, "2000");
         settings.put(AlertIngestConfig.RETRY_AFTER_SECONDS_CONFIG, "1");
         settings.put(AlertIngestConfig.RATE_LIMIT_CONFIG, "0");
-        settings.put(AlertIngestConfig.TRANSACTIONAL_ID_CONFIG, "outage-it");
         return new AlertIngestConfig(settings);
     }
 
