@@ -18,13 +18,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.escalation.EscalationStreamConfig;
-import dev.incidentengine.escalation.EscalationStreamService;
+import dev.incidentengine.escalation.EscalationStreamMain;
 import dev.incidentengine.incident.IncidentStreamConfig;
-import dev.incidentengine.incident.IncidentStreamService;
+import dev.incidentengine.incident.IncidentStreamMain;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.notifier.NotifierConfig;
-import dev.incidentengine.notifier.NotifierService;
+import dev.incidentengine.notifier.NotifierMain;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
@@ -117,9 +117,9 @@ public final class LocalEngine implements Callable<Integer> {
 
         runner = new ServiceRunner(bind, httpPort, List.of(
                 new AlertIngestService(ingestConfig),
-                new IncidentStreamService(new IncidentStreamConfig(settings)),
-                new EscalationStreamService(new EscalationStreamConfig(settings)),
-                new NotifierService(new NotifierConfig(settings)))).start();
+                IncidentStreamMain.service(new IncidentStreamConfig(settings)),
+                EscalationStreamMain.service(new EscalationStreamConfig(settings)),
+                NotifierMain.service(new NotifierConfig(settings)))).start();
         awaitReady(Duration.ofSeconds(30));
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
     }
