@@ -77,7 +77,8 @@ class AlertIngestHttpIT {
                 MapIntegrations.integration("generic", "checkout", "generic-key"),
                 MapIntegrations.integration("matrix", "checkout", "matrix-key"),
                 MapIntegrations.integration("limited", "checkout", "limited-key"),
-                MapIntegrations.integration("raw", "checkout", "raw-key"))
+                MapIntegrations.integration("raw", "checkout", "raw-key"),
+                MapIntegrations.integration("revoked", "checkout", "revoked-key"))
                 .map(i -> Map.entry(i.getId(), i)).toList();
         kafka.produce(topics.integrations(), integrations);
 
@@ -226,6 +227,16 @@ class AlertIngestHttpIT {
         // Every refused request was answered before the sentinel was sent: nothing of theirs can still arrive.
         List<Alert> matrix = readToEnd().stream().filter(alert -> "matrix".equals(alert.getIntegrationId())).toList();
         assertThat(matrix).extracting(Alert::getFingerprint).containsExactly("matrix/sentinel");
+    }
+
+    @Test
+    void revokedKeyIsRefusedWithoutRestart() throws Exception {
+        assertThat(post("/api/v1/alerts", bearer("revoked-key"), "{\"summary\":\"before\"}").statusCode()).isEqualTo(202);
+
+        kafka.produce(topics.integrations(), java.util.Collections.singletonList(new java.util.AbstractMap.SimpleEntry<>("revoked", null)));
+
+        await("revocation applied").atMost(Duration.ofSeconds(30)).until(() ->
+                post("/api/v1/alerts", bearer("revoked-key"), "{\"summary\":\"after\"}").statusCode() == 403);
     }
 
     @Test

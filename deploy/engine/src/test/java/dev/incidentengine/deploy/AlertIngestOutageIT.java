@@ -92,6 +92,8 @@ class AlertIngestOutageIT {
             await("traffic flows").atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 100);
 
             broker.close();
+            String readyz = "http://127.0.0.1:" + runner.httpAddress().getPort() + "/readyz";
+            await("/readyz fails while Kafka is down").atMost(Duration.ofSeconds(30)).until(() -> status(readyz) == 503);
             await("503s while Kafka is down").atMost(Duration.ofSeconds(30)).until(() -> unavailable.get() >= 3);
             int acceptedWhileDown = accepted.size();
             Thread.sleep(2_000);
@@ -101,6 +103,7 @@ class AlertIngestOutageIT {
             broker.start(Duration.ofSeconds(60));
             int beforeRecovery = accepted.size();
             await("traffic flows again").atMost(Duration.ofSeconds(90)).until(() -> accepted.size() >= beforeRecovery + 100);
+            await("/readyz recovers").atMost(Duration.ofSeconds(60)).until(() -> status(readyz) == 200);
             sending.set(false);
             for (Future<?> sender : senders) {
                 sender.get(120, TimeUnit.SECONDS);
@@ -153,6 +156,10 @@ class AlertIngestOutageIT {
                 }
             }
         }
+    }
+
+    private int status(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private void prepare(String bootstrap) throws Exception {

@@ -71,11 +71,24 @@ class LocalEngineIT {
             assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(ConfigData.sha256("demo-integration-key-change-me"));
 
             produce(first.bootstrap(), Topics.ALERTS, alert.getFingerprint(), alert);
-            HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(first.httpUrl() + "/api/v1/alerts"))
-                    .header("Authorization", "Bearer demo-integration-key-change-me")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"local-it\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+            // Every receiver and the Kafka path, with the demo integration's key.
+            String key = "demo-integration-key-change-me";
+            assertThat(post(first.httpUrl() + "/api/v1/alerts", key, "{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"local-it\"}"))
+                    .isEqualTo(202);
+            assertThat(post(first.httpUrl() + "/api/v1/alertmanager", key, """
+                    {"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"LocalIT"},
+                     "startsAt":"2026-11-22T09:00:00Z","fingerprint":"am-local-it"}]}""")).isEqualTo(202);
+            assertThat(post(first.httpUrl() + "/api/v1/grafana", key, """
+                    {"version":"1","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"LocalIT"},
+                     "startsAt":"2026-11-22T09:00:00Z","fingerprint":"grafana-local-it","dashboardURL":"http://g/d"}]}"""))
+                    .isEqualTo(202);
+            assertThat(post(first.httpUrl() + "/v2/enqueue", null, """
+                    {"routing_key":"%s","event_action":"trigger","dedup_key":"pd-local-it",
+                     "payload":{"summary":"PD local","source":"it","severity":"error"}}""".formatted(key))).isEqualTo(202);
+            produceRaw(first.bootstrap(), "{\"summary\":\"raw local\",\"dedupKey\":\"raw-local-it\"}");
+            assertThat(readAll(first.bootstrap(), Topics.ALERTS, 6)).extracting(ConsumerRecord::key).contains(
+                    "demo-generic/local-it", "demo-generic/am-local-it", "demo-generic/grafana-local-it",
+                    "demo-generic/pd-local-it", "demo-generic/raw-local-it");
         } finally {
             first.stop();
         }
@@ -84,7 +97,7 @@ class LocalEngineIT {
         LocalEngine second = engine(kafkaPort, controllerPort);
         try {
             second.start();
-            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 2);
+            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 6);
             assertThat(alerts).extracting(ConsumerRecord::value).contains(alert);
             assertThat(alerts).extracting(ConsumerRecord::key).contains("demo-generic/local-it");
         } finally {
@@ -110,6 +123,25 @@ class LocalEngineIT {
                 .filter(process -> KafkaBroker.commandLine(process).contains(marker))
                 .filter(ProcessHandle::isAlive)
                 .toList();
+    }
+
+    private int post(String url, String bearer, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
+    private void produceRaw(String bootstrap, String json) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.ALERTS_RAW.name(), null, json.getBytes());
+            record.headers().add("integration", "demo-generic".getBytes());
+            producer.send(record).get();
+        }
     }
 
     private <V> void produce(String bootstrap, Topic<String, V> topic, String key, V value) throws Exception {
