@@ -1,0 +1,425 @@
+package dev.incidentengine.incident.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddNote;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.AssignIncident;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.AttachedAlert;
+import dev.incidentengine.model.ChangeSeverity;
+import dev.incidentengine.model.CloseIncident;
+import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentAssigned;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEscalated;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentFlapping;
+import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.ResolveAlert;
+import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.SnoozeIncident;
+import dev.incidentengine.model.StatusUpdatePosted;
+
+import static dev.incidentengine.model.IncidentStatus.ACKNOWLEDGED;
+import static dev.incidentengine.model.IncidentStatus.CLOSED;
+import static dev.incidentengine.model.IncidentStatus.RESOLVED;
+import static dev.incidentengine.model.IncidentStatus.TRIGGERED;
+
+/**
+ * The incident aggregate as two pure functions. {@link #decide} turns a command and the current
+ * state into events (none when nothing would change; {@code CommandRejected} with a reason when
+ * the command is not allowed); {@link #evolve} folds one event into the state, so folding an
+ * incident's log from the start rebuilds it exactly.
+ */
+public final class IncidentLifecycle {
+
+    private final LifecyclePolicy policy;
+
+    public IncidentLifecycle(LifecyclePolicy policy) {
+        this.policy = policy;
+    }
+
+    /** @param state the incident as it is, or null when no incident of that id exists */
+    public List<IncidentEvent> decide(IncidentCommand command, IncidentState state) {
+        Decision decision = new Decision(command, state);
+        if (state != null && state.getProcessedCommandIds().contains(command.getCommandId())) {
+            return List.of();
+        }
+        if (command.getExpectedVersion() != null && command.getExpectedVersion() != version(state)) {
+            return decision.reject("stale version: expected " + command.getExpectedVersion() + " but the incident is at "
+                    + version(state));
+        }
+        Object payload = command.getPayload();
+        if (state == null && !(payload instanceof AttachAlert attach && attach.getAlert().getStatus() == AlertStatus.FIRING)) {
+            return decision.reject("unknown incident " + command.getIncidentId());
+        }
+        if (payload instanceof AttachAlert attach) {
+            attachAlert(decision, attach);
+        } else if (payload instanceof ResolveAlert resolve) {
+            alertResolved(decision, resolve.getFingerprint(), resolve.getEndedAt());
+        } else if (payload instanceof AcknowledgeIncident ack) {
+            acknowledge(decision, ack.getMessage());
+        } else if (payload instanceof EscalateIncident escalate) {
+            escalate(decision, escalate);
+        } else if (payload instanceof AssignIncident assign) {
+            assign(decision, assign);
+        } else if (payload instanceof ChangeSeverity change) {
+            changeSeverity(decision, change);
+        } else if (payload instanceof AddNote note) {
+            addNote(decision, note);
+        } else if (payload instanceof PostStatusUpdate update) {
+            postStatusUpdate(decision, update);
+        } else if (payload instanceof SnoozeIncident snooze) {
+            snooze(decision, snooze);
+        } else if (payload instanceof ResolveIncident resolve) {
+            resolve(decision, resolve.getResolution());
+        } else if (payload instanceof ReopenIncident reopen) {
+            reopen(decision, reopen.getReason());
+        } else if (payload instanceof MergeIncident merge) {
+            merge(decision, merge);
+        } else if (payload instanceof CloseIncident close) {
+            close(decision, close);
+        } else {
+            return decision.reject("unknown command " + payload.getClass().getSimpleName());
+        }
+        return decision.events;
+    }
+
+    private void attachAlert(Decision decision, AttachAlert attach) {
+        Alert alert = attach.getAlert();
+        switch (alert.getStatus()) {
+            case RESOLVED -> alertResolved(decision, alert.getFingerprint(),
+                    alert.getEndsAt() != null ? alert.getEndsAt() : alert.getReceivedAt());
+            case ACKNOWLEDGED -> {
+                if (decision.state.getAlerts().containsKey(alert.getFingerprint())) {
+                    acknowledge(decision, "acknowledged by " + alert.getSource());
+                }
+            }
+            default -> {
+                if (decision.state == null) {
+                    decision.emit(new IncidentOpened(alert.getSummary(), alert.getSeverity(), alert.getService(),
+                            attach.getCorrelationKey(), attach.getEscalationPolicyId(), alert.getLabels()));
+                    decision.emit(new AlertAttached(alert));
+                    return;
+                }
+                IncidentStatus status = decision.state.getStatus();
+                if (status == CLOSED || decision.state.getMergedInto() != null) {
+                    decision.reject("incident is closed; the alert belongs to a new incident");
+                    return;
+                }
+                AttachedAlert attached = decision.state.getAlerts().get(alert.getFingerprint());
+                boolean alreadyFiring = attached != null && attached.getStatus() == AlertStatus.FIRING;
+                if (status == RESOLVED) {
+                    if (decision.now().isAfter(decision.state.getResolvedAt().plus(policy.reopenWindow()))) {
+                        decision.reject("resolved more than " + policy.reopenWindow() + " ago; the alert belongs to a new incident");
+                        return;
+                    }
+                    reopen(decision, "alert " + alert.getFingerprint() + " fired again");
+                } else if (alreadyFiring) {
+                    return;
+                }
+                decision.emit(new AlertAttached(alert));
+                raiseSeverity(decision, alert);
+            }
+        }
+    }
+
+    private void raiseSeverity(Decision decision, Alert alert) {
+        Severity current = decision.state.getSeverity();
+        if (!decision.state.getSeveritySetByPerson() && alert.getSeverity().ordinal() < current.ordinal()) {
+            decision.emit(new SeverityChanged(current, alert.getSeverity(), "alert " + alert.getFingerprint(), false));
+        }
+    }
+
+    private void alertResolved(Decision decision, String fingerprint, Instant endedAt) {
+        AttachedAlert attached = decision.state.getAlerts().get(fingerprint);
+        if (attached == null || attached.getStatus() != AlertStatus.FIRING) {
+            return;
+        }
+        decision.emit(new AlertResolved(fingerprint, endedAt));
+        boolean allResolved = decision.state.getAlerts().values().stream().allMatch(a -> a.getStatus() == AlertStatus.RESOLVED);
+        IncidentStatus status = decision.state.getStatus();
+        // A flapping incident resolves only once it has been quiet (a later ResolveIncident).
+        if (allResolved && (status == TRIGGERED || status == ACKNOWLEDGED) && !decision.state.getFlapping()) {
+            decision.emit(new IncidentResolved("all alerts resolved"));
+        }
+    }
+
+    private void acknowledge(Decision decision, String message) {
+        switch (decision.state.getStatus()) {
+            case TRIGGERED -> decision.emit(new IncidentAcknowledged(message));
+            case ACKNOWLEDGED -> { }
+            default -> decision.reject("cannot acknowledge a " + decision.state.getStatus().name().toLowerCase() + " incident");
+        }
+    }
+
+    private void escalate(Decision decision, EscalateIncident escalate) {
+        if (decision.state.getStatus() != TRIGGERED) {
+            decision.reject("only triggered incidents escalate; this one is " + decision.state.getStatus().name().toLowerCase());
+            return;
+        }
+        decision.emit(new IncidentEscalated(escalate.getPolicyId(), escalate.getLevel(), escalate.getRound(), escalate.getTargets()));
+    }
+
+    private void assign(Decision decision, AssignIncident assign) {
+        if (!isOpen(decision.state)) {
+            decision.reject("cannot assign a " + decision.state.getStatus().name().toLowerCase() + " incident");
+            return;
+        }
+        if (assign.getUserId() == null && assign.getEscalationPolicyId() == null) {
+            decision.reject("assign needs a user or an escalation policy");
+            return;
+        }
+        boolean sameUser = assign.getUserId() == null || assign.getUserId().equals(decision.state.getAssigneeUserId());
+        boolean samePolicy = assign.getEscalationPolicyId() == null
+                || assign.getEscalationPolicyId().equals(decision.state.getEscalationPolicyId());
+        if (!(sameUser && samePolicy)) {
+            decision.emit(new IncidentAssigned(assign.getUserId(), assign.getEscalationPolicyId()));
+        }
+    }
+
+    private void changeSeverity(Decision decision, ChangeSeverity change) {
+        if (decision.state.getStatus() == CLOSED) {
+            decision.reject("cannot change the severity of a closed incident");
+            return;
+        }
+        if (change.getSeverity() != decision.state.getSeverity()) {
+            decision.emit(new SeverityChanged(decision.state.getSeverity(), change.getSeverity(), change.getReason(),
+                    decision.command.getActor().getType() == ActorType.USER));
+        }
+    }
+
+    private void addNote(Decision decision, AddNote note) {
+        if (note.getText().isBlank()) {
+            decision.reject("a note needs text");
+            return;
+        }
+        decision.emit(new NoteAdded(note.getText()));
+    }
+
+    private void postStatusUpdate(Decision decision, PostStatusUpdate update) {
+        if (update.getMessage().isBlank()) {
+            decision.reject("a status update needs a message");
+        } else if (decision.state.getStatus() == CLOSED) {
+            decision.reject("cannot post a status update on a closed incident");
+        } else {
+            decision.emit(new StatusUpdatePosted(update.getMessage()));
+        }
+    }
+
+    private void snooze(Decision decision, SnoozeIncident snooze) {
+        if (!isOpen(decision.state)) {
+            decision.reject("cannot snooze a " + decision.state.getStatus().name().toLowerCase() + " incident");
+        } else if (!snooze.getUntil().isAfter(decision.now())) {
+            decision.reject("snooze until " + snooze.getUntil() + " is not in the future");
+        } else if (!snooze.getUntil().equals(decision.state.getSnoozedUntil())) {
+            decision.emit(new IncidentSnoozed(snooze.getUntil()));
+        }
+    }
+
+    private void resolve(Decision decision, String resolution) {
+        switch (decision.state.getStatus()) {
+            case TRIGGERED, ACKNOWLEDGED -> decision.emit(new IncidentResolved(resolution));
+            case RESOLVED -> { }
+            default -> decision.reject("cannot resolve a closed incident");
+        }
+    }
+
+    private void reopen(Decision decision, String reason) {
+        switch (decision.state.getStatus()) {
+            case RESOLVED -> {
+                if (decision.state.getMergedInto() != null) {
+                    decision.reject("merged into " + decision.state.getMergedInto() + "; reopen that one");
+                    return;
+                }
+                Instant since = decision.now().minus(policy.flapWindow());
+                long recentReopens = decision.state.getReopenedAt().stream().filter(at -> at.isAfter(since)).count();
+                if (!decision.state.getFlapping() && recentReopens + 1 > policy.flapReopens()) {
+                    decision.emit(new IncidentFlapping(true));
+                }
+                decision.emit(new IncidentReopened(reason));
+            }
+            case TRIGGERED, ACKNOWLEDGED -> { }
+            default -> decision.reject("cannot reopen a closed incident");
+        }
+    }
+
+    private void merge(Decision decision, MergeIncident merge) {
+        if (merge.getTargetIncidentId().equals(decision.state.getIncidentId())) {
+            decision.reject("cannot merge an incident into itself");
+        } else if (decision.state.getStatus() == CLOSED || decision.state.getMergedInto() != null) {
+            decision.reject("cannot merge a closed or already merged incident");
+        } else {
+            decision.emit(new IncidentMerged(merge.getTargetIncidentId()));
+        }
+    }
+
+    private void close(Decision decision, CloseIncident close) {
+        switch (decision.state.getStatus()) {
+            case RESOLVED -> decision.emit(new IncidentClosed(close.getReason()));
+            case CLOSED -> { }
+            default -> decision.reject("resolve the incident before closing it");
+        }
+    }
+
+    /** Folds one event into the state; {@code state} is null before {@code IncidentOpened}. */
+    public IncidentState evolve(IncidentState state, IncidentEvent event) {
+        Object payload = event.getPayload();
+        if (payload instanceof IncidentOpened opened) {
+            return IncidentState.newBuilder()
+                    .setIncidentId(event.getIncidentId())
+                    .setVersion(event.getSequence())
+                    .setStatus(TRIGGERED)
+                    .setSeverity(opened.getSeverity())
+                    .setTitle(opened.getTitle())
+                    .setService(opened.getService())
+                    .setCorrelationKey(opened.getCorrelationKey())
+                    .setEscalationPolicyId(opened.getEscalationPolicyId())
+                    .setLabels(opened.getLabels())
+                    .setOpenedAt(event.getTimestamp())
+                    .setProcessedCommandIds(remember(List.of(), event.getCauseId()))
+                    .build();
+        }
+        if (state == null) {
+            throw new IllegalStateException("Event " + event.getEventId() + " (" + payload.getClass().getSimpleName()
+                    + ") for incident " + event.getIncidentId() + " before it was opened");
+        }
+        IncidentState.Builder next = IncidentState.newBuilder(state)
+                .setProcessedCommandIds(remember(state.getProcessedCommandIds(), event.getCauseId()));
+        if (payload instanceof CommandRejected) {
+            return next.build();
+        }
+        next.setVersion(event.getSequence());
+        Instant at = event.getTimestamp();
+        if (payload instanceof AlertAttached attached) {
+            Alert alert = attached.getAlert();
+            Map<String, AttachedAlert> alerts = new HashMap<>(state.getAlerts());
+            AttachedAlert previous = alerts.get(alert.getFingerprint());
+            alerts.put(alert.getFingerprint(), new AttachedAlert(alert.getFingerprint(), AlertStatus.FIRING, alert.getSeverity(),
+                    alert.getSummary(), previous != null ? previous.getAttachedAt() : at, null));
+            next.setAlerts(alerts);
+        } else if (payload instanceof AlertResolved resolved) {
+            Map<String, AttachedAlert> alerts = new HashMap<>(state.getAlerts());
+            AttachedAlert previous = alerts.get(resolved.getFingerprint());
+            if (previous != null) {
+                alerts.put(resolved.getFingerprint(), AttachedAlert.newBuilder(previous)
+                        .setStatus(AlertStatus.RESOLVED).setResolvedAt(resolved.getEndedAt()).build());
+            }
+            next.setAlerts(alerts);
+        } else if (payload instanceof IncidentAcknowledged) {
+            next.setStatus(ACKNOWLEDGED).setAcknowledgedAt(state.getAcknowledgedAt() != null ? state.getAcknowledgedAt() : at);
+        } else if (payload instanceof IncidentEscalated escalated) {
+            next.setEscalationLevel(escalated.getLevel());
+            if (escalated.getPolicyId() != null) {
+                next.setEscalationPolicyId(escalated.getPolicyId());
+            }
+        } else if (payload instanceof IncidentAssigned assigned) {
+            if (assigned.getUserId() != null) {
+                next.setAssigneeUserId(assigned.getUserId());
+            }
+            if (assigned.getEscalationPolicyId() != null) {
+                next.setEscalationPolicyId(assigned.getEscalationPolicyId());
+            }
+        } else if (payload instanceof SeverityChanged changed) {
+            next.setSeverity(changed.getTo()).setSeveritySetByPerson(state.getSeveritySetByPerson() || changed.getByPerson());
+        } else if (payload instanceof IncidentSnoozed snoozed) {
+            next.setSnoozedUntil(snoozed.getUntil());
+        } else if (payload instanceof IncidentResolved) {
+            next.setStatus(RESOLVED).setResolvedAt(at).setSnoozedUntil(null).setFlapping(false);
+        } else if (payload instanceof IncidentReopened) {
+            List<Instant> reopened = new ArrayList<>(state.getReopenedAt());
+            reopened.add(at);
+            next.setStatus(TRIGGERED).setResolvedAt(null).setAcknowledgedAt(null).setSnoozedUntil(null)
+                    .setReopenedAt(reopened.subList(Math.max(0, reopened.size() - 20), reopened.size()));
+        } else if (payload instanceof IncidentFlapping flapping) {
+            next.setFlapping(flapping.getFlapping());
+        } else if (payload instanceof IncidentMerged merged) {
+            next.setMergedInto(merged.getTargetIncidentId()).setStatus(RESOLVED).setResolvedAt(at).setSnoozedUntil(null);
+        } else if (payload instanceof IncidentClosed) {
+            next.setStatus(CLOSED).setClosedAt(at);
+        }
+        // NoteAdded, StatusUpdatePosted and notification results change only the version.
+        return next.build();
+    }
+
+    private List<String> remember(List<String> ids, String commandId) {
+        if (commandId == null || ids.contains(commandId)) {
+            return ids;
+        }
+        List<String> next = new ArrayList<>(ids);
+        next.add(commandId);
+        return next.size() > policy.rememberedCommands() ? next.subList(next.size() - policy.rememberedCommands(), next.size()) : next;
+    }
+
+    private static boolean isOpen(IncidentState state) {
+        return state.getStatus() == TRIGGERED || state.getStatus() == ACKNOWLEDGED;
+    }
+
+    private static long version(IncidentState state) {
+        return state == null ? 0 : state.getVersion();
+    }
+
+    /** The events of one command, each folded into the working state as it is emitted. */
+    private final class Decision {
+        private final IncidentCommand command;
+        private final List<IncidentEvent> events = new ArrayList<>();
+        private IncidentState state;
+
+        Decision(IncidentCommand command, IncidentState state) {
+            this.command = command;
+            this.state = state;
+        }
+
+        Instant now() {
+            return command.getTimestamp();
+        }
+
+        void emit(Object payload) {
+            IncidentEvent event = event(payload, version(state) + 1);
+            events.add(event);
+            state = evolve(state, event);
+        }
+
+        List<IncidentEvent> reject(String reason) {
+            events.add(event(new CommandRejected(command.getPayload().getClass().getSimpleName(), reason), version(state)));
+            return events;
+        }
+
+        private IncidentEvent event(Object payload, long sequence) {
+            return IncidentEvent.newBuilder()
+                    .setEventId(command.getCommandId() + "/" + events.size())
+                    .setIncidentId(command.getIncidentId())
+                    .setSequence(sequence)
+                    .setTimestamp(command.getTimestamp())
+                    .setActor(command.getActor())
+                    .setCauseId(command.getCommandId())
+                    .setPayload(payload)
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.incidentengine.incident.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddNote;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.AssignIncident;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.ChangeSeverity;
+import dev.incidentengine.model.CloseIncident;
+import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentAssigned;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEscalated;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentFlapping;
+import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.RawFormat;
+import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.SnoozeIncident;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Given the commands that happened, when one more arrives, then these events (and this state). */
+class IncidentLifecycleTest {
+
+    private static final String ID = "INC-20261122-0001";
+    private static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
+    private static final Actor ENGINE = new Actor(ActorType.SYSTEM, "incident-stream", null);
+    private static final Actor ALICE = new Actor(ActorType.USER, "alice", "Alice");
+
+    private final IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+    private final List<IncidentEvent> log = new ArrayList<>();
+    private IncidentState state;
+    private Instant now = T0;
+    private int commands;
+
+    @Test
+    void givenNothing_whenAlertFires_thenIncidentOpensWithIt() {
+        List<Object> events = when(attach(alert("a", Severity.SEV2)));
+
+        assertThat(events).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class);
+        assertThat(((IncidentOpened) events.get(0)).getTitle()).isEqualTo("summary of a");
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        assertThat(state.getSeverity()).isEqualTo(Severity.SEV2);
+        assertThat(state.getVersion()).isEqualTo(2);
+        assertThat(state.getAlerts()).containsOnlyKeys("a");
+        assertThat(log).extracting(IncidentEvent::getSequence).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void givenNothing_whenAnythingButAFiringAlert_thenUnknownIncident() {
+        assertRejected(when(attach(resolved("a"))), "unknown incident");
+        assertRejected(when(command(new AcknowledgeIncident(null), ALICE)), "unknown incident");
+        assertThat(log).extracting(IncidentEvent::getSequence).containsOnly(0L);
+    }
+
+    @Test
+    void givenIncident_whenMoreSevereAlertJoins_thenSeverityRises_butNotForALessSevereOne() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(attach(alert("b", Severity.SEV1)))).hasExactlyElementsOfTypes(AlertAttached.class, SeverityChanged.class);
+        assertThat(when(attach(alert("c", Severity.SEV4)))).hasExactlyElementsOfTypes(AlertAttached.class);
+        assertThat(state.getSeverity()).isEqualTo(Severity.SEV1);
+    }
+
+    @Test
+    void givenAlertFiring_whenItFiresAgain_thenNothing() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(attach(alert("a", Severity.SEV3)))).isEmpty();
+    }
+
+    @Test
+    void givenPersonSetSeverity_whenMoreSevereAlertJoins_thenThePersonsChoiceHolds() {
+        given(attach(alert("a", Severity.SEV3)), command(new ChangeSeverity(Severity.SEV4, "customer impact is nil"), ALICE));
+
+        assertThat(when(attach(alert("b", Severity.SEV0)))).hasExactlyElementsOfTypes(AlertAttached.class);
+        assertThat(state.getSeverity()).isEqualTo(Severity.SEV4);
+        assertThat(state.getSeveritySetByPerson()).isTrue();
+    }
+
+    @Test
+    void givenTwoAlerts_whenBothResolve_thenIncidentAutoResolves() {
+        given(attach(alert("a", Severity.SEV3)), attach(alert("b", Severity.SEV3)));
+
+        assertThat(when(attach(resolved("a")))).hasExactlyElementsOfTypes(AlertResolved.class);
+        assertThat(when(attach(resolved("b")))).hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
+        assertThat(when(attach(resolved("b")))).as("a repeated resolve is not news").isEmpty();
+    }
+
+    @Test
+    void acknowledgeOnlyTriggered() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(command(new AcknowledgeIncident("on it"), ALICE))).hasExactlyElementsOfTypes(IncidentAcknowledged.class);
+        assertThat(state.getAcknowledgedAt()).isEqualTo(now);
+        assertThat(when(command(new AcknowledgeIncident(null), ALICE))).isEmpty();
+        given(command(new ResolveIncident("fixed"), ALICE));
+        assertRejected(when(command(new AcknowledgeIncident(null), ALICE)), "cannot acknowledge a resolved incident");
+    }
+
+    @Test
+    void sourceAcknowledgementOfAnAttachedAlertAcknowledgesTheIncident() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        Alert ack = Alert.newBuilder(alert("a", Severity.SEV3)).setStatus(AlertStatus.ACKNOWLEDGED).build();
+        assertThat(when(attach(ack))).hasExactlyElementsOfTypes(IncidentAcknowledged.class);
+    }
+
+    @Test
+    void resolveAndClose() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertRejected(when(command(new CloseIncident(null), ALICE)), "resolve the incident before closing it");
+        assertThat(when(command(new ResolveIncident("rolled back"), ALICE))).hasExactlyElementsOfTypes(IncidentResolved.class);
+        assertThat(when(command(new ResolveIncident(null), ALICE))).isEmpty();
+        assertThat(when(command(new CloseIncident("reviewed"), ALICE))).hasExactlyElementsOfTypes(IncidentClosed.class);
+        assertThat(when(command(new CloseIncident(null), ALICE))).isEmpty();
+        assertRejected(when(command(new ResolveIncident(null), ALICE)), "cannot resolve a closed incident");
+        assertRejected(when(attach(alert("a", Severity.SEV3))), "incident is closed");
+        assertThat(state.getClosedAt()).isNotNull();
+    }
+
+    @Test
+    void givenResolved_whenAlertFiresWithinTheReopenWindow_thenReopens_butNotAfterIt() {
+        given(attach(alert("a", Severity.SEV3)), attach(resolved("a")));
+        now = now.plus(Duration.ofMinutes(29));
+
+        assertThat(when(attach(alert("a", Severity.SEV3)))).hasExactlyElementsOfTypes(IncidentReopened.class, AlertAttached.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        given(attach(resolved("a")));
+        now = now.plus(Duration.ofMinutes(31));
+        assertRejected(when(attach(alert("a", Severity.SEV3))), "belongs to a new incident");
+    }
+
+    @Test
+    void givenItReopensTooOften_thenFlapping_andAutoResolveWaitsForAQuietResolve() {
+        given(attach(alert("a", Severity.SEV3)), attach(resolved("a")));
+        for (int flap = 0; flap < 3; flap++) {
+            now = now.plus(Duration.ofMinutes(2));
+            given(attach(alert("a", Severity.SEV3)));
+            now = now.plus(Duration.ofMinutes(2));
+            given(attach(resolved("a")));
+        }
+        assertThat(state.getFlapping()).isFalse();
+
+        now = now.plus(Duration.ofMinutes(2));
+        assertThat(when(attach(alert("a", Severity.SEV3))))
+                .hasExactlyElementsOfTypes(IncidentFlapping.class, IncidentReopened.class, AlertAttached.class);
+        assertThat(state.getFlapping()).isTrue();
+        assertThat(when(attach(resolved("a")))).as("no auto-resolve while flapping").hasExactlyElementsOfTypes(AlertResolved.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+
+        now = now.plus(Duration.ofMinutes(10));
+        assertThat(when(command(new ResolveIncident("quiet for 10 minutes"), ENGINE))).hasExactlyElementsOfTypes(IncidentResolved.class);
+        assertThat(state.getFlapping()).isFalse();
+    }
+
+    @Test
+    void repeatedCommandIdYieldsNothingNew() {
+        given(attach(alert("a", Severity.SEV3)));
+        IncidentCommand ack = command(new AcknowledgeIncident(null), ALICE);
+
+        assertThat(when(ack)).hasSize(1);
+        assertThat(when(ack)).isEmpty();
+    }
+
+    @Test
+    void staleExpectedVersionIsRejected_andRejectionsLeaveTheVersion() {
+        given(attach(alert("a", Severity.SEV3)));
+        IncidentCommand stale = IncidentCommand.newBuilder(command(new AddNote("looking"), ALICE)).setExpectedVersion(1L).build();
+        IncidentCommand current = IncidentCommand.newBuilder(command(new AddNote("looking"), ALICE)).setExpectedVersion(2L).build();
+
+        assertRejected(when(stale), "stale version: expected 1 but the incident is at 2");
+        assertThat(log.get(log.size() - 1).getSequence()).isEqualTo(2);
+        assertThat(state.getVersion()).isEqualTo(2);
+        assertThat(when(current)).hasExactlyElementsOfTypes(NoteAdded.class);
+        assertThat(state.getVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void escalateOnlyWhileTriggered() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(command(new EscalateIncident("policy", 0, 0, List.of()), ENGINE))).hasExactlyElementsOfTypes(IncidentEscalated.class);
+        assertThat(state.getEscalationLevel()).isZero();
+        given(command(new AcknowledgeIncident(null), ALICE));
+        assertRejected(when(command(new EscalateIncident("policy", 1, 0, List.of()), ENGINE)), "only triggered incidents escalate");
+    }
+
+    @Test
+    void assignNotesStatusUpdatesAndSnooze() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(command(new AssignIncident("bob", null), ALICE))).hasExactlyElementsOfTypes(IncidentAssigned.class);
+        assertThat(when(command(new AssignIncident("bob", null), ALICE))).isEmpty();
+        assertRejected(when(command(new AssignIncident(null, null), ALICE)), "needs a user or an escalation policy");
+        assertRejected(when(command(new AddNote("  "), ALICE)), "a note needs text");
+        assertThat(when(command(new PostStatusUpdate("Mitigation deployed"), ALICE))).hasSize(1);
+        assertRejected(when(command(new SnoozeIncident(now.minusSeconds(1)), ALICE)), "is not in the future");
+        assertThat(when(command(new SnoozeIncident(now.plus(Duration.ofHours(1))), ALICE))).hasExactlyElementsOfTypes(IncidentSnoozed.class);
+        assertThat(state.getAssigneeUserId()).isEqualTo("bob");
+        assertThat(state.getSnoozedUntil()).isEqualTo(now.plus(Duration.ofHours(1)));
+        given(command(new ResolveIncident(null), ALICE));
+        assertRejected(when(command(new SnoozeIncident(now.plus(Duration.ofHours(1))), ALICE)), "cannot snooze a resolved incident");
+        assertThat(state.getSnoozedUntil()).isNull();
+    }
+
+    @Test
+    void mergeEndsThisIncident() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertRejected(when(command(new MergeIncident(ID), ALICE)), "into itself");
+        assertThat(when(command(new MergeIncident("INC-20261122-0002"), ALICE))).hasExactlyElementsOfTypes(IncidentMerged.class);
+        assertThat(state.getMergedInto()).isEqualTo("INC-20261122-0002");
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
+        assertRejected(when(command(new ReopenIncident(null), ALICE)), "merged into INC-20261122-0002");
+        assertRejected(when(attach(alert("b", Severity.SEV3))), "belongs to a new incident");
+    }
+
+    @Test
+    void reopenByCommand() {
+        given(attach(alert("a", Severity.SEV3)));
+        assertThat(when(command(new ReopenIncident("still broken"), ALICE))).as("already open").isEmpty();
+        given(command(new ResolveIncident(null), ALICE));
+
+        assertThat(when(command(new ReopenIncident("still broken"), ALICE))).hasExactlyElementsOfTypes(IncidentReopened.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        assertThat(state.getResolvedAt()).isNull();
+    }
+
+    @Test
+    void foldingTheLogFromTheStartRebuildsTheState() {
+        given(attach(alert("a", Severity.SEV3)), attach(alert("b", Severity.SEV1)), command(new AcknowledgeIncident(null), ALICE),
+                command(new AddNote("db failover"), ALICE), attach(resolved("a")), command(new AssignIncident("bob", "p2"), ALICE),
+                attach(resolved("b")));
+        now = now.plus(Duration.ofMinutes(5));
+        given(attach(alert("a", Severity.SEV2)), command(new ResolveIncident(null), ALICE), command(new CloseIncident(null), ALICE));
+
+        IncidentState rebuilt = null;
+        for (IncidentEvent event : log) {
+            rebuilt = lifecycle.evolve(rebuilt, event);
+        }
+        assertThat(rebuilt).isEqualTo(state);
+        assertThat(log).extracting(IncidentEvent::getEventId).doesNotHaveDuplicates();
+    }
+
+    // --- given / when ---
+
+    private void given(IncidentCommand... commandsSoFar) {
+        for (IncidentCommand command : commandsSoFar) {
+            when(command);
+        }
+    }
+
+    private List<Object> when(IncidentCommand command) {
+        List<IncidentEvent> events = lifecycle.decide(command, state);
+        for (IncidentEvent event : events) {
+            assertThat(event.getIncidentId()).isEqualTo(ID);
+            assertThat(event.getCauseId()).isEqualTo(command.getCommandId());
+            state = event.getPayload() instanceof CommandRejected && state == null ? null : lifecycle.evolve(state, event);
+            log.add(event);
+        }
+        return events.stream().map(IncidentEvent::getPayload).toList();
+    }
+
+    private static void assertRejected(List<Object> events, String reason) {
+        assertThat(events).singleElement().isInstanceOfSatisfying(CommandRejected.class,
+                rejected -> assertThat(rejected.getReason()).contains(reason));
+    }
+
+    private IncidentCommand attach(Alert alert) {
+        return command(new AttachAlert(alert, "checkout|HighErrorRate", "payments-default"), ENGINE);
+    }
+
+    private IncidentCommand command(Object payload, Actor actor) {
+        return IncidentCommand.newBuilder()
+                .setCommandId("cmd-" + (++commands))
+                .setIncidentId(ID)
+                .setActor(actor)
+                .setTimestamp(now)
+                .setPayload(payload)
+                .build();
+    }
+
+    private Alert alert(String fingerprint, Severity severity) {
+        return Alert.newBuilder()
+                .setFingerprint(fingerprint)
+                .setStatus(AlertStatus.FIRING)
+                .setSeverity(severity)
+                .setSummary("summary of " + fingerprint)
+                .setLabels(Map.of("alertname", "HighErrorRate", "service", "checkout"))
+                .setSource("prometheus")
+                .setService("checkout")
+                .setStartsAt(now)
+                .setReceivedAt(now)
+                .setRawFormat(RawFormat.ALERTMANAGER)
+                .build();
+    }
+
+    private Alert resolved(String fingerprint) {
+        return Alert.newBuilder(alert(fingerprint, Severity.SEV3)).setStatus(AlertStatus.RESOLVED).setEndsAt(now).build();
+    }
+}
