@@ -40,6 +40,9 @@ public final class Topics {
     /** The incident log, keyed by incident id; the source of truth, never deleted. */
     public static final Topic<String, IncidentEvent> INCIDENT_EVENTS =
             new Topic<>("incident.events.v1", String.class, IncidentEvent.class, DATA_PARTITIONS, DELETE, FOREVER);
+    /** Commands and events the incident stream could not read or process, with headers that say why. */
+    public static final Topic<byte[], byte[]> INCIDENT_DLQ =
+            new Topic<>("incident.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
     /** Latest state of each incident, keyed by incident id. */
     public static final Topic<String, IncidentState> INCIDENT_STATE =
             new Topic<>("incident.state.v1", String.class, IncidentState.class, DATA_PARTITIONS, COMPACT, FOREVER);
@@ -57,7 +60,7 @@ public final class Topics {
 
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ,
-            INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE,
+            INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_DLQ,
             NOTIFICATION_RESULTS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES);
