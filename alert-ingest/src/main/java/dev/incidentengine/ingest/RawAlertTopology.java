@@ -19,6 +19,7 @@ import dev.incidentengine.ingest.normalize.Source;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.DeadLetters;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -153,20 +154,10 @@ public final class RawAlertTopology {
 
         private void deadLetter(Record<byte[], byte[]> record, String reason, String message) {
             Optional<RecordMetadata> origin = context.recordMetadata();
-            Record<Object, Object> dead = new Record<>(record.key(), record.value(), record.timestamp(), record.headers());
-            Headers headers = dead.headers();
-            headers.add("dlq.reason", bytes(reason));
-            headers.add("dlq.error", bytes(message));
-            headers.add("dlq.processor", bytes(PROCESSOR));
-            headers.add("dlq.time", bytes(clock.instant().toString()));
-            origin.ifPresent(meta -> {
-                headers.add("dlq.source.topic", bytes(meta.topic()));
-                headers.add("dlq.source.partition", bytes(Integer.toString(meta.partition())));
-                headers.add("dlq.source.offset", bytes(Long.toString(meta.offset())));
-            });
             log.warn("Raw alert {} sent to the DLQ ({}): {}", origin.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                     .orElse("?"), reason, message);
-            context.forward(dead, DLQ_SINK);
+            context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
+                    DeadLetters.headers(record.headers(), reason, message, PROCESSOR, origin, clock.instant())), DLQ_SINK);
         }
 
         private static Optional<String> header(Headers headers, String name) {
@@ -175,8 +166,5 @@ public final class RawAlertTopology {
                     : Optional.of(new String(header.value(), StandardCharsets.UTF_8).strip()).filter(s -> !s.isEmpty());
         }
 
-        private static byte[] bytes(String text) {
-            return text.getBytes(StandardCharsets.UTF_8);
-        }
     }
 }

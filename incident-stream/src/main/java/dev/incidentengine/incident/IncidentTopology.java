@@ -1,6 +1,7 @@
 package dev.incidentengine.incident;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -10,7 +11,7 @@ import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.schemas.RecordSerdes;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import dev.incidentengine.service.DeadLetters;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -120,22 +121,10 @@ public final class IncidentTopology {
         }
 
         private void deadLetter(Record<String, IncidentCommand> record, String reason) {
-            RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-            headers.add("dlq.reason", bytes("invalid-command"));
-            headers.add("dlq.error", bytes(reason));
-            headers.add("dlq.processor", bytes(DECIDE));
-            context.recordMetadata().ifPresent(meta -> {
-                headers.add("dlq.source.topic", bytes(meta.topic()));
-                headers.add("dlq.source.partition", bytes(Integer.toString(meta.partition())));
-                headers.add("dlq.source.offset", bytes(Long.toString(meta.offset())));
-            });
-            byte[] key = record.key() == null ? null : bytes(record.key());
+            byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
             byte[] value = record.value() == null ? null : commandSerializer.serialize(commandTopic, record.value());
-            context.forward(new Record<Object, Object>(key, value, record.timestamp(), headers), DLQ_SINK);
-        }
-
-        private static byte[] bytes(String text) {
-            return text.getBytes(StandardCharsets.UTF_8);
+            context.forward(new Record<Object, Object>(key, value, record.timestamp(), DeadLetters.headers(record.headers(),
+                    "invalid-command", reason, DECIDE, context.recordMetadata(), Instant.now())), DLQ_SINK);
         }
     }
 }
