@@ -11,6 +11,7 @@ import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -89,7 +90,7 @@ public final class IntegrationRegistry implements Integrations, AutoCloseable {
             log.error("Integration registry stopped: {}", e.toString(), e);
             caughtUp = false;
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 
