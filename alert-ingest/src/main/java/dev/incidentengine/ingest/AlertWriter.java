@@ -29,7 +29,7 @@ final class AlertWriter implements AutoCloseable {
     private final Serializer<String> keySerializer;
     private final Serializer<Alert> valueSerializer;
     private final String topic;
-    private KafkaProducer<String, Alert> producer;
+    private volatile KafkaProducer<String, Alert> producer;
     private Timer produceTimer;
 
     /** @param timeout how long sending (metadata, buffer space, acknowledgement) may take in all */
@@ -58,6 +58,10 @@ final class AlertWriter implements AutoCloseable {
     /** Completes when Kafka acknowledged every alert; fails as soon as one cannot be written. */
     CompletableFuture<Void> write(List<Alert> alerts) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (producer == null) {
+            done.completeExceptionally(new IllegalStateException("the alert writer has not started"));
+            return done;
+        }
         long start = System.nanoTime();
         AtomicInteger pending = new AtomicInteger(alerts.size());
         try {

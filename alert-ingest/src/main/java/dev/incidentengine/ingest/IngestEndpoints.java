@@ -157,6 +157,11 @@ final class IngestEndpoints {
     }
 
     private IntegrationConfig authenticate(String credential) {
+        if (!integrations.ready()) {
+            // A 403 now could make a sender drop a valid alert; a 503 makes it retry.
+            throw new Refusal(503, "unavailable", "starting: integrations are still loading; retry later",
+                    List.of(), config.retryAfterSeconds());
+        }
         if (credential == null || credential.isBlank()) {
             throw new Refusal(401, "unauthorized",
                     "credentials are missing: send the integration key as 'Authorization: Bearer <key>' or ?key=<key>");

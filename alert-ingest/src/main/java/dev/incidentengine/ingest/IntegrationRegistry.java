@@ -50,6 +50,7 @@ public final class IntegrationRegistry implements Integrations, AutoCloseable {
     }
 
     /** True once everything written before the start has been read. */
+    @Override
     public boolean ready() {
         return caughtUp;
     }

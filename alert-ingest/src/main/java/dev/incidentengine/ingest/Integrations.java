@@ -10,4 +10,7 @@ public interface Integrations {
     Optional<IntegrationConfig> byKey(String key);
 
     Optional<IntegrationConfig> byId(String id);
+
+    /** False until every integration that existed at start is known: a key unknown before then may be valid. */
+    boolean ready();
 }

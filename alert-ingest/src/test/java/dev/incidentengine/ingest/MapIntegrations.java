@@ -24,4 +24,9 @@ record MapIntegrations(List<IntegrationConfig> all) implements Integrations {
     public Optional<IntegrationConfig> byId(String id) {
         return all.stream().filter(i -> i.getId().equals(id)).findFirst();
     }
+
+    @Override
+    public boolean ready() {
+        return true;
+    }
 }

@@ -1,0 +1,88 @@
+package dev.incidentengine.ingest;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a sender sees while the service is still starting: retryable answers, never a 403. */
+class IngestEndpointsTest {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private HttpServer http;
+
+    @AfterEach
+    void stop() {
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    @Test
+    void whileIntegrationsLoad_aValidLookingRequestGets503WithRetryAfter() throws Exception {
+        Integrations loading = new Integrations() {
+            @Override
+            public Optional<IntegrationConfig> byKey(String key) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<IntegrationConfig> byId(String id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        };
+
+        HttpResponse<String> response = post(start(loading), "/api/v1/alerts", "{\"summary\":\"x\"}");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).contains("5");
+        assertThat(response.body()).contains("integrations are still loading");
+    }
+
+    @Test
+    void beforeTheWriterStarted_anAcceptableRequestGets503() throws Exception {
+        MapIntegrations known = new MapIntegrations(List.of(MapIntegrations.integration("i", "s", "key")));
+
+        HttpResponse<String> response = post(start(known), "/api/v1/alerts", "{\"summary\":\"x\"}");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("has not started");
+    }
+
+    private String start(Integrations integrations) {
+        RecordSerdes serdes = RecordSerdes.singleObject();
+        AlertIngestConfig config = new AlertIngestConfig(Map.of());
+        AlertWriter unstarted = new AlertWriter(Map.of(), Topics.ALERTS.keySerde(serdes).serializer(),
+                Topics.ALERTS.valueSerde(serdes).serializer(), Topics.ALERTS.name(), Duration.ofSeconds(1));
+        http = new HttpServer("127.0.0.1", 0);
+        new IngestEndpoints(integrations, unstarted, new RateLimiter(0, 1, System::nanoTime), config, new SimpleMeterRegistry(),
+                Clock.systemUTC()).register(http);
+        http.start();
+        return "http://127.0.0.1:" + http.address().getPort();
+    }
+
+    private HttpResponse<String> post(String base, String path, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer key")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
