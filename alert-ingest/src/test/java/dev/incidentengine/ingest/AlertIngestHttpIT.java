@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -27,13 +26,12 @@ import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -308,21 +306,10 @@ class AlertIngestHttpIT {
         return matching;
     }
 
-    /** Every committed alert on the topic, in order per partition, sorted by receive time. */
+    /** Every alert on the topic, sorted by receive time. */
     private List<Alert> readToEnd() {
-        List<Alert> alerts = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> consumer = kafka.consumer(topics.alerts(), "read-" + UUID.randomUUID())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.alerts().name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, Alert> record : consumer.poll(Duration.ofMillis(200))) {
-                    alerts.add(record.value());
-                }
-            }
-        }
+        List<Alert> alerts = new ArrayList<>(TopicContents.readToEnd(kafka.bootstrapServers(), topics.alerts(), kafka.serdes(),
+                Duration.ofSeconds(30)).stream().map(ConsumerRecord::value).toList());
         alerts.sort(java.util.Comparator.comparing(Alert::getReceivedAt));
         return alerts;
     }

@@ -1,7 +1,6 @@
 package dev.incidentengine.deploy;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +26,6 @@ import java.util.stream.Collectors;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
-import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.IntegrationType;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -35,15 +33,13 @@ import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.TopicContents;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,8 +63,8 @@ class AlertIngestOutageIT {
 
     @Test
     void brokerOutageMidTraffic_answers503_thenLosesNothing() throws Exception {
-        int kafkaPort = freePort();
-        int controllerPort = freePort();
+        int kafkaPort = TopicContents.freePort();
+        int controllerPort = TopicContents.freePort();
         KafkaBroker broker = new KafkaBroker(dataDir.resolve("kafka"), "127.0.0.1", kafkaPort, controllerPort);
         broker.start(Duration.ofSeconds(60));
         ServiceRunner runner = null;
@@ -109,7 +105,8 @@ class AlertIngestOutageIT {
                 sender.get(120, TimeUnit.SECONDS);
             }
 
-            Map<String, Long> stored = readAll(broker.bootstrapServers()).stream()
+            Map<String, Long> stored = TopicContents.readToEnd(broker.bootstrapServers(), Topics.ALERTS, serdes, Duration.ofSeconds(60))
+                    .stream().map(ConsumerRecord::key)
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             assertThat(stored.keySet()).as("every accepted alert stored").containsAll(accepted);
             assertThat(stored).as("stored twice only when retried").allSatisfy((fingerprint, count) ->
@@ -183,32 +180,5 @@ class AlertIngestOutageIT {
         settings.put(AlertIngestConfig.RETRY_AFTER_SECONDS_CONFIG, "1");
         settings.put(AlertIngestConfig.RATE_LIMIT_CONFIG, "0");
         return new AlertIngestConfig(settings);
-    }
-
-    private List<String> readAll(String bootstrap) {
-        List<String> fingerprints = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                Topics.ALERTS.keySerde(serdes).deserializer(), Topics.ALERTS.valueSerde(serdes).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, Alert> record : consumer.poll(Duration.ofMillis(200))) {
-                    fingerprints.add(record.key());
-                }
-            }
-        }
-        return fingerprints;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

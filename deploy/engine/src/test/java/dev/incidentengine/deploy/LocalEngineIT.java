@@ -1,7 +1,5 @@
 package dev.incidentengine.deploy;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +17,10 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.TopicContents;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The local engine end to end: its own broker process, every topic, the example config and the
@@ -47,8 +45,8 @@ class LocalEngineIT {
 
     @Test
     void startsEverything_stopsCleanly_andKeepsDataAcrossRestarts() throws Exception {
-        int kafkaPort = freePort();
-        int controllerPort = freePort();
+        int kafkaPort = TopicContents.freePort();
+        int controllerPort = TopicContents.freePort();
         Alert alert = Samples.alert("fp-local-" + UUID.randomUUID()).build();
 
         LocalEngine first = engine(kafkaPort, controllerPort);
@@ -66,7 +64,7 @@ class LocalEngineIT {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrap()))) {
                 assertThat(admin.listTopics().names().get()).containsAll(Topics.ALL.stream().map(Topic::name).toList());
             }
-            List<ConsumerRecord<String, IntegrationConfig>> integrations = readAll(first.bootstrap(), Topics.CONFIG_INTEGRATIONS, 1);
+            List<ConsumerRecord<String, IntegrationConfig>> integrations = readAll(first.bootstrap(), Topics.CONFIG_INTEGRATIONS);
             assertThat(integrations).extracting(ConsumerRecord::key).contains("demo-generic");
             assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(ConfigData.sha256("demo-integration-key-change-me"));
 
@@ -86,9 +84,10 @@ class LocalEngineIT {
                     {"routing_key":"%s","event_action":"trigger","dedup_key":"pd-local-it",
                      "payload":{"summary":"PD local","source":"it","severity":"error"}}""".formatted(key))).isEqualTo(202);
             produceRaw(first.bootstrap(), "{\"summary\":\"raw local\",\"dedupKey\":\"raw-local-it\"}");
-            assertThat(readAll(first.bootstrap(), Topics.ALERTS, 6)).extracting(ConsumerRecord::key).contains(
-                    "demo-generic/local-it", "demo-generic/am-local-it", "demo-generic/grafana-local-it",
-                    "demo-generic/pd-local-it", "demo-generic/raw-local-it");
+            await("every receiver's alert stored").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(readAll(first.bootstrap(), Topics.ALERTS)).extracting(ConsumerRecord::key).contains(
+                            "demo-generic/local-it", "demo-generic/am-local-it", "demo-generic/grafana-local-it",
+                            "demo-generic/pd-local-it", "demo-generic/raw-local-it"));
         } finally {
             first.stop();
         }
@@ -97,7 +96,7 @@ class LocalEngineIT {
         LocalEngine second = engine(kafkaPort, controllerPort);
         try {
             second.start();
-            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS, 6);
+            List<ConsumerRecord<String, Alert>> alerts = readAll(second.bootstrap(), Topics.ALERTS);
             assertThat(alerts).extracting(ConsumerRecord::value).contains(alert);
             assertThat(alerts).extracting(ConsumerRecord::key).contains("demo-generic/local-it");
         } finally {
@@ -152,30 +151,11 @@ class LocalEngineIT {
         }
     }
 
-    private <V> List<ConsumerRecord<String, V>> readAll(String bootstrap, Topic<String, V> topic, int atLeast) {
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                topic.keySerde(serdes).deserializer(), topic.valueSerde(serdes).deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            List<ConsumerRecord<String, V>> records = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < atLeast && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
-        }
+    private <V> List<ConsumerRecord<String, V>> readAll(String bootstrap, Topic<String, V> topic) {
+        return TopicContents.readToEnd(bootstrap, topic, serdes, Duration.ofSeconds(30));
     }
 
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.incidentengine.deploy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.incidentengine.testkit.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,9 +69,9 @@ class LocalEngineProcessIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", classpath, LocalEngine.class.getName(),
                 "--data-dir", dataDir.toString(),
-                "--kafka-port", Integer.toString(freePort()),
-                "--controller-port", Integer.toString(freePort()),
-                "--http-port", Integer.toString(freePort()),
+                "--kafka-port", Integer.toString(TopicContents.freePort()),
+                "--controller-port", Integer.toString(TopicContents.freePort()),
+                "--http-port", Integer.toString(TopicContents.freePort()),
                 "--config-dir", Path.of("../local").toAbsolutePath().toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
@@ -106,11 +106,5 @@ class LocalEngineProcessIT {
                 .filter(process -> KafkaBroker.commandLine(process).contains(marker))
                 .filter(ProcessHandle::isAlive)
                 .toList();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
