@@ -27,6 +27,7 @@ import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
@@ -349,12 +350,8 @@ public final class IngestBenchmark implements Callable<Integer> {
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
                 ConfigData.sha256(KEY));
-        Topic<String, IntegrationConfig> topic = Topics.CONFIG_INTEGRATIONS;
-        try (KafkaProducer<String, IntegrationConfig> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                topic.keySerde(serdes).serializer(), topic.valueSerde(serdes).serializer())) {
-            producer.send(new ProducerRecord<>(topic.name(), integration.getId(), integration)).get();
-        }
+        ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "bench")),
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }
 
     private AlertIngestConfig config(Path dir) {

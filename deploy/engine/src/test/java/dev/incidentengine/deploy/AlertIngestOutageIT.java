@@ -24,6 +24,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -37,9 +38,7 @@ import dev.incidentengine.testkit.TopicContents;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,11 +164,8 @@ class AlertIngestOutageIT {
         }
         IntegrationConfig integration = new IntegrationConfig("outage", "Outage test", IntegrationType.GENERIC, "checkout",
                 ConfigData.sha256(KEY));
-        try (KafkaProducer<String, IntegrationConfig> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                Topics.CONFIG_INTEGRATIONS.keySerde(serdes).serializer(), Topics.CONFIG_INTEGRATIONS.valueSerde(serdes).serializer())) {
-            producer.send(new ProducerRecord<>(Topics.CONFIG_INTEGRATIONS.name(), integration.getId(), integration)).get();
-        }
+        ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "test")),
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }
 
     private AlertIngestConfig config(String bootstrap) {
