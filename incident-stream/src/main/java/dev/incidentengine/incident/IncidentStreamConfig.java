@@ -17,6 +17,10 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String REOPEN_WINDOW_MINUTES_CONFIG = "incident.reopen.window.minutes";
     public static final String FLAP_REOPENS_CONFIG = "incident.flap.reopens";
     public static final String FLAP_WINDOW_MINUTES_CONFIG = "incident.flap.window.minutes";
+    public static final String FLAP_QUIET_MINUTES_CONFIG = "incident.flap.quiet.minutes";
+    public static final String CLOSE_DELAY_MINUTES_CONFIG = "incident.close.delay.minutes";
+    public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
+    public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(REOPEN_WINDOW_MINUTES_CONFIG, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
@@ -24,14 +28,32 @@ public final class IncidentStreamConfig extends EngineConfig {
             .define(FLAP_REOPENS_CONFIG, Type.INT, 3, Range.atLeast(1), Importance.LOW,
                     "More reopens than this within the flap window mark an incident flapping.")
             .define(FLAP_WINDOW_MINUTES_CONFIG, Type.INT, 60, Range.atLeast(1), Importance.LOW,
-                    "The window, in minutes, flapping is counted in.");
+                    "The window, in minutes, flapping is counted in.")
+            .define(FLAP_QUIET_MINUTES_CONFIG, Type.INT, 15, Range.atLeast(0), Importance.LOW,
+                    "A flapping incident whose alerts all resolved resolves after this many quiet minutes.")
+            .define(CLOSE_DELAY_MINUTES_CONFIG, Type.INT, 60, Range.atLeast(0), Importance.MEDIUM,
+                    "A resolved incident closes this many minutes after it resolved; 0 closes only by command.")
+            .define(API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+                    "YAML file of the incident API's tokens (user, role, token | tokenEnv | tokenFile | tokenSha256); "
+                            + "empty: no tokens, every API call is refused.")
+            .define(API_WAIT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
+                    "How long a command sent with ?wait=true waits for its outcome before the answer is 202.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
     }
 
+    public String apiTokensFile() {
+        return getString(API_TOKENS_FILE_CONFIG);
+    }
+
+    public Duration apiWaitTimeout() {
+        return Duration.ofMillis(getLong(API_WAIT_TIMEOUT_MS_CONFIG));
+    }
+
     public LifecyclePolicy lifecyclePolicy() {
         return new LifecyclePolicy(Duration.ofMinutes(getInt(REOPEN_WINDOW_MINUTES_CONFIG)), getInt(FLAP_REOPENS_CONFIG),
-                Duration.ofMinutes(getInt(FLAP_WINDOW_MINUTES_CONFIG)), LifecyclePolicy.DEFAULT.rememberedCommands());
+                Duration.ofMinutes(getInt(FLAP_WINDOW_MINUTES_CONFIG)), Duration.ofMinutes(getInt(FLAP_QUIET_MINUTES_CONFIG)),
+                Duration.ofMinutes(getInt(CLOSE_DELAY_MINUTES_CONFIG)), LifecyclePolicy.DEFAULT.rememberedCommands());
     }
 }

@@ -1,11 +1,13 @@
 package dev.incidentengine.incident;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
-import dev.incidentengine.incident.domain.IncidentLifecycle;
-import dev.incidentengine.schemas.Topic;
-import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.incident.api.ApiTokens;
+import dev.incidentengine.incident.api.IncidentApi;
+import dev.incidentengine.incident.api.IncidentView;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.TopicReadiness;
@@ -17,7 +19,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the incident aggregate ({@link IncidentTopology}). Dedupe, correlation and the API follow (issue #4). */
+/** Runs the incident aggregate ({@link IncidentTopology}) and the incidents HTTP API ({@link IncidentApi}). */
 public final class IncidentStreamService implements Service {
 
     public static final String NAME = "incident-stream";
@@ -25,6 +27,8 @@ public final class IncidentStreamService implements Service {
 
     private final IncidentStreamConfig config;
     private final IncidentTopics topics;
+    private final IncidentView view;
+    private final IncidentApi api;
     private TopicReadiness readiness;
     private KafkaStreams streams;
 
@@ -35,6 +39,18 @@ public final class IncidentStreamService implements Service {
     public IncidentStreamService(IncidentStreamConfig config, IncidentTopics topics) {
         this.config = config;
         this.topics = topics;
+        RecordSerdes serdes = config.recordSerdes();
+        ApiTokens tokens = ApiTokens.load(config.apiTokensFile(), System.getenv());
+        if (tokens.isEmpty()) {
+            log.warn("No API tokens ({} is empty or lists none): every incident API call is refused with 401/403",
+                    IncidentStreamConfig.API_TOKENS_FILE_CONFIG);
+        } else {
+            log.info("Incident API tokens for {}", tokens.describe());
+        }
+        this.view = new IncidentView(KafkaClients.consumer(config, NAME + "-view"), topics, serdes);
+        this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics.commands().name(),
+                topics.commands().keySerde(serdes).serializer(), topics.commands().valueSerde(serdes).serializer(),
+                config.apiWaitTimeout(), Clock.systemUTC());
     }
 
     @Override
@@ -43,10 +59,16 @@ public final class IncidentStreamService implements Service {
     }
 
     @Override
+    public void routes(HttpServer http, MeterRegistry metrics) {
+        api.register(http, metrics);
+    }
+
+    @Override
     public void start(MeterRegistry metrics) {
-        readiness = new TopicReadiness(config, NAME, List.<Topic<?, ?>>of(topics.commands(), topics.events(), topics.state(),
-                topics.deadLetters(), Topics.ALERTS));
-        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), new IncidentLifecycle(config.lifecyclePolicy())),
+        readiness = new TopicReadiness(config, NAME, topics.all());
+        view.start(metrics);
+        api.start();
+        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy()),
                 KafkaClients.streams(config, IncidentTopology.APPLICATION_ID, topics.deadLetters()));
         new KafkaStreamsMetrics(streams).bindTo(metrics);
         streams.setUncaughtExceptionHandler(error -> {
@@ -58,7 +80,7 @@ public final class IncidentStreamService implements Service {
 
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready() && streams.state().isRunningOrRebalancing();
+        return readiness != null && readiness.ready() && view.ready() && streams.state().isRunningOrRebalancing();
     }
 
     @Override
@@ -67,6 +89,8 @@ public final class IncidentStreamService implements Service {
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(10)));
         }
+        api.close();
+        view.close();
         if (readiness != null) {
             readiness.close();
         }

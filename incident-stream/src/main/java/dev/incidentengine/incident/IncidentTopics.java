@@ -1,18 +1,39 @@
 package dev.incidentengine.incident;
 
+import java.util.List;
+
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.config.InhibitRuleConfig;
+import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 
 /** The topics incident-stream reads and writes; injected, so tests run on topics of their own. */
 public record IncidentTopics(
+        Topic<String, Alert> alerts,
         Topic<String, IncidentCommand> commands,
         Topic<String, IncidentEvent> events,
         Topic<String, IncidentState> state,
+        Topic<String, CommandResult> commandResults,
+        Topic<String, SuppressedAlert> suppressed,
+        Topic<String, Alert> inhibiting,
+        Topic<String, RouteConfig> routes,
+        Topic<String, SilenceConfig> silences,
+        Topic<String, InhibitRuleConfig> inhibitRules,
         Topic<byte[], byte[]> deadLetters) {
 
-    public static final IncidentTopics DEFAULT =
-            new IncidentTopics(Topics.INCIDENT_COMMANDS, Topics.INCIDENT_EVENTS, Topics.INCIDENT_STATE, Topics.INCIDENT_DLQ);
+    public static final IncidentTopics DEFAULT = new IncidentTopics(Topics.ALERTS, Topics.INCIDENT_COMMANDS, Topics.INCIDENT_EVENTS,
+            Topics.INCIDENT_STATE, Topics.INCIDENT_COMMAND_RESULTS, Topics.ALERTS_SUPPRESSED, Topics.ALERTS_INHIBITING,
+            Topics.CONFIG_ROUTES, Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES, Topics.INCIDENT_DLQ);
+
+    public List<Topic<?, ?>> all() {
+        return List.of(alerts, commands, events, state, commandResults, suppressed, inhibiting, routes, silences, inhibitRules,
+                deadLetters);
+    }
 }

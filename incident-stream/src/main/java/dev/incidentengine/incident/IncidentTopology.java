@@ -1,130 +1,179 @@
 package dev.incidentengine.incident;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Consumer;
 
-import dev.incidentengine.incident.domain.IncidentLifecycle;
-import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertTrack;
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.service.DeadLetters;
+import dev.incidentengine.schemas.Topic;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The incident aggregate as a Streams topology (application.id {@value #APPLICATION_ID}): each
- * command, keyed by incident id, is decided against the incident's state; the events go to the
- * log, the new state to the compacted state topic and to the changelogged store.
+ * incident-stream (application.id {@value #APPLICATION_ID}): alerts become incidents, commands
+ * become events. Two sub-topologies meet through {@code incident.commands.v1}:
  *
  * <pre>
- * incident.commands.v1 ─[incident-commands-source]─▶ [incident-decide] (incident-store)
- *        ├─▶ [incident-events-sink] incident.events.v1
- *        ├─▶ [incident-state-sink]  incident.state.v1
- *        └─▶ [incident-dlq-sink]    incident.dlq.v1   (commands whose key is not their incident)
+ * alerts.v1 ─[alerts-source]─▶ [alert-route] ─▶ (alerts-by-correlation-key repartition)
+ *        ─▶ [alert-correlate] (alert-dedupe-store, correlation-group-store, suppressed-alert-store,
+ *                              incident-id-store, alert-expiry-store; global: routes, silences,
+ *                              inhibit rules, inhibiting alerts)
+ *              ├─▶ [correlate-commands-sink]   incident.commands.v1   (attach / resolve alert)
+ *              ├─▶ [correlate-suppressed-sink] alerts.suppressed.v1
+ *              └─▶ [correlate-inhibiting-sink] alerts.inhibiting.v1
+ *
+ * incident.commands.v1 ─[incident-commands-source]─▶ [incident-decide] (incident-store, incident-timer-store)
+ *              ├─▶ [incident-events-sink]   incident.events.v1
+ *              ├─▶ [incident-state-sink]    incident.state.v1
+ *              ├─▶ [incident-results-sink]  incident.command-results.v1
+ *              ├─▶ [incident-commands-sink] incident.commands.v1   (alerts moving with a merge)
+ *              └─▶ (incident-group-updates repartition) ─▶ [alert-correlate]   (status changes, refused alerts)
  * </pre>
- * Unreadable records and processor failures go to the same DLQ through Kafka's handlers.
+ * Records that cannot be read, or that a processor refuses, go to the DLQ through Kafka's handlers.
  */
 public final class IncidentTopology {
 
     public static final String APPLICATION_ID = "incident-stream";
-    public static final String SOURCE = "incident-commands-source";
-    public static final String DECIDE = "incident-decide";
-    public static final String STORE = "incident-store";
-    public static final String EVENTS_SINK = "incident-events-sink";
-    public static final String STATE_SINK = "incident-state-sink";
-    public static final String DLQ_SINK = "incident-dlq-sink";
+
+    static final String ROUTES_STORE = "routes-store";
+    static final String SILENCES_STORE = "silences-store";
+    static final String INHIBIT_RULES_STORE = "inhibit-rules-store";
+    static final String INHIBITING_STORE = "inhibiting-alerts-store";
+
+    static final String ROUTE = "alert-route";
+    static final String ALERTS_BY_KEY = "alerts-by-correlation-key";
+    static final String CORRELATE = "alert-correlate";
+    static final String DEDUPE_STORE = "alert-dedupe-store";
+    static final String GROUP_STORE = "correlation-group-store";
+    static final String SUPPRESSED_STORE = "suppressed-alert-store";
+    static final String ID_STORE = "incident-id-store";
+    static final String EXPIRY_STORE = "alert-expiry-store";
+
+    static final String DECIDE = "incident-decide";
+    static final String INCIDENT_STORE = "incident-store";
+    static final String TIMER_STORE = "incident-timer-store";
+    static final String GROUP_UPDATES = "incident-group-updates";
 
     private IncidentTopology() {
     }
 
-    public static Topology build(IncidentTopics topics, RecordSerdes serdes, IncidentLifecycle lifecycle) {
-        StoreBuilder<KeyValueStore<String, IncidentState>> store = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), topics.state().valueSerde(serdes));
-        ProcessorSupplier<String, IncidentCommand, Object, Object> decide = new ProcessorSupplier<>() {
-            @Override
-            public Processor<String, IncidentCommand, Object, Object> get() {
-                return new Decide(lifecycle, topics.commands().valueSerde(serdes).serializer(), topics.commands().name());
-            }
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> keys = Serdes.String();
 
-            @Override
-            public Set<StoreBuilder<?>> stores() {
-                return Set.of(store);
-            }
-        };
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.commands().keySerde(serdes).deserializer(),
-                topics.commands().valueSerde(serdes).deserializer(), topics.commands().name());
-        topology.addProcessor(DECIDE, decide, SOURCE);
-        topology.addSink(EVENTS_SINK, topics.events().name(), topics.events().keySerde(serdes).serializer(),
-                topics.events().valueSerde(serdes).serializer(), DECIDE);
-        topology.addSink(STATE_SINK, topics.state().name(), topics.state().keySerde(serdes).serializer(),
-                topics.state().valueSerde(serdes).serializer(), DECIDE);
-        topology.addSink(DLQ_SINK, topics.deadLetters().name(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), DECIDE);
-        return topology;
+        globalTable(builder, ROUTES_STORE, topics.routes(), serdes);
+        globalTable(builder, SILENCES_STORE, topics.silences(), serdes);
+        globalTable(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
+        globalTable(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
+
+        // The aggregate, keyed by incident id.
+        builder.addStateStore(store(INCIDENT_STORE, topics.state().valueSerde(serdes)));
+        builder.addStateStore(store(TIMER_STORE, keys));
+        KStream<String, Object> decided = builder
+                .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
+                .process(() -> new Decide(policy), Named.as(DECIDE), INCIDENT_STORE, TIMER_STORE);
+        Map<String, KStream<String, Object>> groupUpdates = decided.split(Named.as("incident-"))
+                .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))
+                .branch((k, v) -> v instanceof IncidentState, to(topics.state(), serdes, IncidentState.class, "incident-state-sink"))
+                .branch((k, v) -> v instanceof CommandResult, to(topics.commandResults(), serdes, CommandResult.class, "incident-results-sink"))
+                .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "incident-commands-sink"))
+                .branch((k, v) -> v instanceof IncidentGroupUpdate, Branched.as("group-updates"))
+                .noDefaultBranch();
+        KStream<String, SpecificRecord> updates = widen(groupUpdates.get("incident-group-updates")
+                .mapValues(IncidentGroupUpdate.class::cast, Named.as("incident-group-updates-cast"))
+                .repartition(Repartitioned.<String, IncidentGroupUpdate>as(GROUP_UPDATES)
+                        .withKeySerde(keys).withValueSerde(serdes.serde(IncidentGroupUpdate.class, false))
+                        .withNumberOfPartitions(topics.alerts().partitions())));
+
+        // Dedupe and correlation, keyed by correlation key.
+        builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
+        builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)));
+        builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
+        builder.addStateStore(store(ID_STORE, Serdes.Long()));
+        builder.addStateStore(store(EXPIRY_STORE, keys));
+        KStream<String, SpecificRecord> alertsByKey = widen(builder
+                .stream(topics.alerts().name(), Consumed.with(keys, topics.alerts().valueSerde(serdes)).withName("alerts-source"))
+                .process(RouteAlert::new, Named.as(ROUTE))
+                .repartition(Repartitioned.<String, Alert>as(ALERTS_BY_KEY)
+                        .withKeySerde(keys).withValueSerde(topics.alerts().valueSerde(serdes))
+                        .withNumberOfPartitions(topics.alerts().partitions())));
+        alertsByKey.merge(updates, Named.as("correlate-inputs"))
+                .process(() -> new Correlate(policy), Named.as(CORRELATE), DEDUPE_STORE, GROUP_STORE, SUPPRESSED_STORE, ID_STORE,
+                        EXPIRY_STORE)
+                .split(Named.as("correlate-"))
+                .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "correlate-commands-sink"))
+                .branch((k, v) -> v instanceof SuppressedAlert, to(topics.suppressed(), serdes, SuppressedAlert.class, "correlate-suppressed-sink"))
+                .defaultBranch(Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Correlate.Inhibiting) v).alert(), Named.as("correlate-inhibiting-cast"))
+                        .to(topics.inhibiting().name(), Produced.with(keys, topics.inhibiting().valueSerde(serdes))
+                                .withName("correlate-inhibiting-sink")), "inhibiting"));
+        return builder.build();
     }
 
-    /** Loads the state, decides, forwards the events and the new state, stores it. */
-    static final class Decide implements Processor<String, IncidentCommand, Object, Object> {
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+    }
 
-        private final IncidentLifecycle lifecycle;
-        private final org.apache.kafka.common.serialization.Serializer<IncidentCommand> commandSerializer;
-        private final String commandTopic;
-        private ProcessorContext<Object, Object> context;
-        private KeyValueStore<String, IncidentState> store;
+    /** A compacted config topic as an in-memory global store: every instance sees all of it, changes apply live. */
+    private static <V> void globalTable(StreamsBuilder builder, String name, Topic<String, V> topic, RecordSerdes serdes) {
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), topic.valueSerde(serdes)).withLoggingDisabled(),
+                topic.name(),
+                Consumed.with(Serdes.String(), topic.valueSerde(serdes)).withName(name + "-source"),
+                () -> new Processor<String, V, Void, Void>() {
+                    private KeyValueStore<String, V> store;
 
-        Decide(IncidentLifecycle lifecycle, org.apache.kafka.common.serialization.Serializer<IncidentCommand> commandSerializer,
-               String commandTopic) {
-            this.lifecycle = lifecycle;
-            this.commandSerializer = commandSerializer;
-            this.commandTopic = commandTopic;
-        }
+                    @Override
+                    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore(name);
+                    }
 
-        @Override
-        public void init(ProcessorContext<Object, Object> context) {
-            this.context = context;
-            this.store = context.getStateStore(STORE);
-        }
+                    @Override
+                    public void process(Record<String, V> record) {
+                        if (record.key() == null) {
+                            return;
+                        }
+                        if (record.value() == null) {
+                            store.delete(record.key());
+                        } else {
+                            store.put(record.key(), record.value());
+                        }
+                    }
+                });
+    }
 
-        @Override
-        public void process(Record<String, IncidentCommand> record) {
-            IncidentCommand command = record.value();
-            if (command == null || !command.getIncidentId().equals(record.key())) {
-                deadLetter(record, command == null ? "no command in the record"
-                        : "record key '" + record.key() + "' is not the command's incident '" + command.getIncidentId() + "'");
-                return;
-            }
-            IncidentState state = store.get(record.key());
-            List<IncidentEvent> events = lifecycle.decide(command, state);
-            IncidentState next = state;
-            for (IncidentEvent event : events) {
-                context.forward(new Record<>(record.key(), event, record.timestamp()), EVENTS_SINK);
-                if (!(event.getPayload() instanceof CommandRejected) || next != null) {
-                    next = lifecycle.evolve(next, event);
-                }
-            }
-            if (next != null && next != state) {
-                store.put(record.key(), next);
-                context.forward(new Record<>(record.key(), next, record.timestamp()), STATE_SINK);
-            }
-        }
+    private static <V> Branched<String, Object> to(Topic<String, V> topic, RecordSerdes serdes, Class<V> type, String sinkName) {
+        Consumer<KStream<String, Object>> sink = s -> s
+                .mapValues(type::cast, Named.as(sinkName + "-cast"))
+                .to(topic.name(), Produced.with(topic.keySerde(serdes), topic.valueSerde(serdes)).withName(sinkName));
+        return Branched.withConsumer(sink, sinkName);
+    }
 
-        private void deadLetter(Record<String, IncidentCommand> record, String reason) {
-            byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-            byte[] value = record.value() == null ? null : commandSerializer.serialize(commandTopic, record.value());
-            context.forward(new Record<Object, Object>(key, value, record.timestamp(), DeadLetters.headers(record.headers(),
-                    "invalid-command", reason, DECIDE, context.recordMetadata(), Instant.now())), DLQ_SINK);
-        }
+    @SuppressWarnings("unchecked")
+    private static <V extends SpecificRecord> KStream<String, SpecificRecord> widen(KStream<String, V> stream) {
+        return (KStream<String, SpecificRecord>) (KStream<String, ?>) stream;
     }
 }

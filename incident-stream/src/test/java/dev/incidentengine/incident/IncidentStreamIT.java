@@ -20,7 +20,6 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
-import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
@@ -48,9 +47,7 @@ class IncidentStreamIT {
 
     @Test
     void commandsBecomeEventsAndState_poisonGoesToTheDlq(KafkaTestCluster kafka) throws Exception {
-        IncidentTopics topics = new IncidentTopics(kafka.createTopic(Topics.INCIDENT_COMMANDS), kafka.createTopic(Topics.INCIDENT_EVENTS),
-                kafka.createTopic(Topics.INCIDENT_STATE), kafka.createTopic(Topics.INCIDENT_DLQ));
-        kafka.createTopics(List.of(Topics.ALERTS));
+        IncidentTopics topics = IncidentTestTopics.create(kafka);
         Map<String, String> settings = new HashMap<>();
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         settings.put(EngineConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -60,7 +57,7 @@ class IncidentStreamIT {
             await("incident-stream running").atMost(Duration.ofSeconds(60)).until(runner::ready);
 
             kafka.produce(topics.commands(), List.of(
-                    Map.entry(ID, command("c1", new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null))),
+                    Map.entry(ID, command("c1", new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true))),
                     Map.entry(ID, command("c2", new AcknowledgeIncident("on it"))),
                     Map.entry(ID, command("c2", new AcknowledgeIncident("on it")))));
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(),

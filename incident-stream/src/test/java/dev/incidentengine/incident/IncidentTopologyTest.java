@@ -1,26 +1,51 @@
 package dev.incidentengine.incident;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentFlapping;
+import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.SuppressionReason;
+import dev.incidentengine.model.config.InhibitRuleConfig;
+import dev.incidentengine.model.config.LabelMatcher;
+import dev.incidentengine.model.config.MatchOp;
+import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.WeeklyWindow;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,31 +62,44 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The whole incident-stream topology in a TopologyTestDriver: alerts and commands in, incidents out. */
 class IncidentTopologyTest {
 
-    private static final String ID = "INC-20261122-0007";
+    private static final Instant T0 = Samples.T0;
+    private static final Actor ALICE = new Actor(ActorType.USER, "alice", null);
+
     private final RecordSerdes serdes = RecordSerdes.singleObject();
     private final IncidentTopics topics = IncidentTopics.DEFAULT;
     private TopologyTestDriver driver;
+    private TestInputTopic<String, Alert> alerts;
     private TestInputTopic<String, IncidentCommand> commands;
     private TestInputTopic<byte[], byte[]> rawCommands;
+    private TestInputTopic<String, RouteConfig> routes;
+    private TestInputTopic<String, SilenceConfig> silences;
+    private TestInputTopic<String, InhibitRuleConfig> inhibitRules;
     private TestOutputTopic<String, IncidentEvent> events;
-    private TestOutputTopic<String, IncidentState> state;
+    private TestOutputTopic<String, IncidentState> states;
+    private TestOutputTopic<String, CommandResult> results;
+    private TestOutputTopic<String, SuppressedAlert> suppressed;
     private TestOutputTopic<byte[], byte[]> deadLetters;
+    private final List<IncidentEvent> log = new ArrayList<>();
     private int commandIds;
 
     @BeforeEach
     void setUp() {
         Properties props = KafkaClients.streams(new IncidentStreamConfig(Map.of()), IncidentTopology.APPLICATION_ID, topics.deadLetters());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/incident-topology-test-" + System.nanoTime());
-        driver = new TopologyTestDriver(IncidentTopology.build(topics, serdes, new IncidentLifecycle(LifecyclePolicy.DEFAULT)), props);
-        commands = driver.createInputTopic(topics.commands().name(), topics.commands().keySerde(serdes).serializer(),
-                topics.commands().valueSerde(serdes).serializer());
+        driver = new TopologyTestDriver(IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT), props, T0);
+        alerts = input(topics.alerts());
+        commands = input(topics.commands());
+        routes = input(topics.routes());
+        silences = input(topics.silences());
+        inhibitRules = input(topics.inhibitRules());
         rawCommands = driver.createInputTopic(topics.commands().name(), new ByteArraySerializer(), new ByteArraySerializer());
-        events = driver.createOutputTopic(topics.events().name(), topics.events().keySerde(serdes).deserializer(),
-                topics.events().valueSerde(serdes).deserializer());
-        state = driver.createOutputTopic(topics.state().name(), topics.state().keySerde(serdes).deserializer(),
-                topics.state().valueSerde(serdes).deserializer());
+        events = output(topics.events());
+        states = output(topics.state());
+        results = output(topics.commandResults());
+        suppressed = output(topics.suppressed());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -71,72 +109,363 @@ class IncidentTopologyTest {
     }
 
     @Test
-    void commandsBecomeEventsOnTheLogAndStateOnTheCompactedTopicAndStore() {
-        send(new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null));
-        send(new AcknowledgeIncident("on it"));
+    void everyProcessorStoreAndInternalTopicIsNamed() {
+        String description = IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT).describe().toString();
 
-        List<IncidentEvent> log = events.readValuesToList();
-        assertThat(log).extracting(IncidentEvent::getPayload)
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
+                .contains("alerts-by-correlation-key-repartition", "incident-group-updates-repartition",
+                        IncidentTopology.DEDUPE_STORE, IncidentTopology.GROUP_STORE, IncidentTopology.INCIDENT_STORE);
+    }
+
+    // --- the aggregate -------------------------------------------------------------------------
+
+    @Test
+    void commandsBecomeEventsOnTheLogStateOnTheCompactedTopicAndAResultForPeople() {
+        String id = "INC-20261122-0-0007";
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true),
+                Samples.ENGINE));
+        commands.pipeInput(id, command(id, new AcknowledgeIncident("on it"), ALICE));
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
                 .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, IncidentAcknowledged.class);
-        assertThat(log).extracting(IncidentEvent::getSequence).containsExactly(1L, 2L, 3L);
-        List<IncidentState> states = state.readValuesToList();
-        assertThat(states).extracting(IncidentState::getVersion).containsExactly(2L, 3L);
-        KeyValueStore<String, IncidentState> store = driver.getKeyValueStore(IncidentTopology.STORE);
-        assertThat(store.get(ID).getStatus()).isEqualTo(IncidentStatus.ACKNOWLEDGED);
-        assertThat(store.get(ID)).isEqualTo(states.get(1));
+        List<IncidentState> written = states.readValuesToList();
+        assertThat(written).extracting(IncidentState::getVersion).containsExactly(2L, 3L);
+        KeyValueStore<String, IncidentState> store = driver.getKeyValueStore(IncidentTopology.INCIDENT_STORE);
+        assertThat(store.get(id)).isEqualTo(written.get(1));
+        // Only the person's command gets a result: the engine's own commands have no one waiting.
+        assertThat(results.readValuesToList()).singleElement().satisfies(result -> {
+            assertThat(result.getOutcome()).isEqualTo(CommandOutcome.APPLIED);
+            assertThat(result.getSequence()).isEqualTo(3L);
+            assertThat(result.getEventIds()).containsExactly(log.get(2).getEventId());
+        });
     }
 
     @Test
-    void repeatedCommandWritesNothing() {
-        send(new AttachAlert(Samples.alert("fp-1").build(), null, null));
-        IncidentCommand ack = command(new AcknowledgeIncident(null));
-        commands.pipeInput(ID, ack);
-        events.readValuesToList();
-        state.readValuesToList();
+    void repeatedRejectedAndNoOpCommandsSayWhatHappened() {
+        String id = openByCommand();
+        IncidentCommand ack = command(id, new AcknowledgeIncident(null), ALICE);
+        commands.pipeInput(id, ack);
+        commands.pipeInput(id, ack);
+        commands.pipeInput(id, command(id, new AcknowledgeIncident("again"), ALICE));
+        commands.pipeInput(id, command(id, new ResolveIncident(null), ALICE));
+        commands.pipeInput(id, command(id, new AcknowledgeIncident(null), ALICE));
+        commands.pipeInput("INC-NONE", command("INC-NONE", new AcknowledgeIncident(null), ALICE));
 
-        commands.pipeInput(ID, ack);
-
-        assertThat(events.isEmpty()).isTrue();
-        assertThat(state.isEmpty()).isTrue();
+        assertThat(results.readValuesToList()).extracting(CommandResult::getOutcome).containsExactly(
+                CommandOutcome.APPLIED, CommandOutcome.DUPLICATE, CommandOutcome.UNCHANGED, CommandOutcome.APPLIED,
+                CommandOutcome.REJECTED, CommandOutcome.REJECTED);
+        assertThat(newEvents()).filteredOn(e -> e.getPayload() instanceof CommandRejected)
+                .extracting(e -> ((CommandRejected) e.getPayload()).getReason())
+                .containsExactly("cannot acknowledge a resolved incident", "unknown incident INC-NONE");
     }
 
     @Test
-    void rejectionsAreLogged() {
-        send(new AcknowledgeIncident(null));
-
-        assertThat(events.readValue().getPayload()).isInstanceOfSatisfying(CommandRejected.class,
-                rejected -> assertThat(rejected.getReason()).contains("unknown incident"));
-        assertThat(state.isEmpty()).isTrue();
-    }
-
-    @Test
-    void poisonRecordsGoToTheDlqAndTheStreamGoesOn() {
-        rawCommands.pipeInput(new TestRecord<>(ID.getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
-        commands.pipeInput("INC-OTHER", command(new AcknowledgeIncident(null)));
-        send(new AttachAlert(Samples.alert("fp-1").build(), null, null));
+    void poisonCommandsGoToTheDlqAndTheStreamGoesOn() {
+        String id = "INC-20261122-0-0001";
+        rawCommands.pipeInput(new TestRecord<>(id.getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
+        commands.pipeInput("INC-OTHER", command(id, new AcknowledgeIncident(null), ALICE));
+        openByCommand();
 
         // The undecodable record is skipped here; IncidentStreamIT sees Kafka's handler put it on the DLQ.
-        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
-        assertThat(dead).singleElement().satisfies(record -> {
-            assertThat(header(record, "dlq.reason")).isEqualTo("invalid-command");
-            assertThat(header(record, "dlq.error")).contains("is not the command's incident");
-            assertThat(header(record, "dlq.source.offset")).isEqualTo("1");
+        assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+            assertThat(header(record, "__streams.errors.message")).contains("is not the command's incident");
+            assertThat(header(record, "__streams.errors.offset")).isEqualTo("1");
         });
-        assertThat(events.readValuesToList()).hasSize(2);
+        assertThat(newEvents()).hasSize(2);
     }
 
-    private void send(Object payload) {
-        commands.pipeInput(ID, command(payload));
+    // --- dedupe and correlation ----------------------------------------------------------------
+
+    @Test
+    void aFiringAlertThatAlreadyFiresIsCountedNotRepeated() {
+        fire("fp-1", T0);
+        fire("fp-1", T0.plusSeconds(30));
+        fire("fp-1", T0.plusSeconds(60));
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class);
+        KeyValueStore<String, AlertTrack> tracks = driver.getKeyValueStore(IncidentTopology.DEDUPE_STORE);
+        assertThat(tracks.get("fp-1").getCount()).isEqualTo(3L);
+        assertThat(tracks.get("fp-1").getLastSeenAt()).isEqualTo(T0.plusSeconds(60));
     }
 
-    private IncidentCommand command(Object payload) {
+    @Test
+    void alertsOfOneKeyJoinTheIncidentWithinTheWindowAndOpenANewOneAfterIt() {
+        fire("fp-1", T0);
+        fire("fp-2", T0.plusSeconds(240));
+        fire("fp-3", T0.plusSeconds(301));
+        fire(alert("fp-4", T0.plusSeconds(10)).setLabels(Map.of("alertname", "DiskFull", "service", "checkout")).build());
+
+        List<IncidentEvent> all = newEvents();
+        assertThat(all).filteredOn(e -> e.getPayload() instanceof IncidentOpened).hasSize(3);
+        assertThat(incidentOf(all, "fp-2")).isEqualTo(incidentOf(all, "fp-1"));
+        assertThat(incidentOf(all, "fp-3")).isNotEqualTo(incidentOf(all, "fp-1"));
+        assertThat(incidentOf(all, "fp-4")).isNotIn(incidentOf(all, "fp-1"), incidentOf(all, "fp-3"));
+        assertThat(incidentOf(all, "fp-1")).matches("INC-20261122-[0-5]-000[1-3]");
+        IncidentOpened opened = (IncidentOpened) all.get(0).getPayload();
+        assertThat(opened.getCorrelationKey()).isEqualTo("default|service=checkout|alertname=HighErrorRate");
+    }
+
+    @Test
+    void routesChooseGroupingWindowPolicyServiceAndAutoResolve() {
+        routes.pipeInput("db", RouteConfig.newBuilder().setId("db").setPriority(10)
+                .setMatchers(List.of(new LabelMatcher("team", MatchOp.EQUAL, "dba")))
+                .setGroupBy(List.of("cluster")).setGroupWindowMinutes(60).setAutoResolve(false)
+                .setEscalationPolicyId("dba-oncall").setService("database").build());
+        fire(alert("db-1", T0).setLabels(Map.of("team", "dba", "cluster", "eu-1", "alertname", "ReplicaLag")).build());
+        fire(alert("db-2", T0.plusSeconds(1800)).setLabels(Map.of("team", "dba", "cluster", "eu-1", "alertname", "SlowQueries")).build());
+        resolve("db-1", T0.plusSeconds(1900));
+        resolve("db-2", T0.plusSeconds(1901));
+
+        List<IncidentEvent> all = newEvents();
+        assertThat(incidentOf(all, "db-2")).isEqualTo(incidentOf(all, "db-1"));
+        IncidentOpened opened = (IncidentOpened) all.get(0).getPayload();
+        assertThat(opened.getCorrelationKey()).isEqualTo("db|cluster=eu-1");
+        assertThat(opened.getEscalationPolicyId()).isEqualTo("dba-oncall");
+        assertThat(opened.getService()).isEqualTo("database");
+        assertThat(all).filteredOn(e -> e.getPayload() instanceof AlertResolved).hasSize(2);
+        assertThat(all).noneMatch(e -> e.getPayload() instanceof IncidentResolved);
+    }
+
+    @Test
+    void allAlertsResolvedResolvesTheIncident_andAFiringAgainWithinTheWindowReopensIt() {
+        fire("fp-1", T0);
+        fire("fp-2", T0.plusSeconds(5));
+        resolve("fp-1", T0.plusSeconds(60));
+        resolve("fp-1", T0.plusSeconds(61));
+        resolve("fp-2", T0.plusSeconds(120));
+        fire("fp-2", T0.plusSeconds(600));
+        resolve("fp-2", T0.plusSeconds(700));
+        fire("fp-2", T0.plusSeconds(700 + 31 * 60));
+
+        List<IncidentEvent> all = newEvents();
+        String first = incidentOf(all, "fp-1");
+        assertThat(all).filteredOn(e -> e.getIncidentId().equals(first)).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertAttached.class,
+                        AlertResolved.class, AlertResolved.class, IncidentResolved.class,
+                        IncidentReopened.class, AlertAttached.class, AlertResolved.class, IncidentResolved.class);
+        assertThat(all).filteredOn(e -> e.getPayload() instanceof IncidentOpened).hasSize(2);
+    }
+
+    @Test
+    void aStaleFiringAlertResolvesWhenItsEndsAtPasses() {
+        fire(alert("fp-1", T0).setEndsAt(T0.plusSeconds(300)).build());
+        fire(alert("fp-2", T0).setEndsAt(T0.plusSeconds(300)).build());
+        fire(alert("fp-2", T0.plusSeconds(200)).setEndsAt(T0.plusSeconds(600)).build());
+
+        driver.advanceWallClockTime(Duration.ofSeconds(301));
+        assertThat(newEvents()).filteredOn(e -> e.getPayload() instanceof AlertResolved)
+                .extracting(e -> ((AlertResolved) e.getPayload()).getFingerprint()).containsExactly("fp-1");
+
+        driver.advanceWallClockTime(Duration.ofSeconds(300));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class);
+    }
+
+    @Test
+    void anAlertAcknowledgedAtItsSourceAcknowledgesItsIncident() {
+        fire("fp-1", T0);
+        fire(alert("fp-1", T0.plusSeconds(30)).setStatus(AlertStatus.ACKNOWLEDGED).build());
+        fire(alert("fp-1", T0.plusSeconds(40)).setStatus(AlertStatus.ACKNOWLEDGED).build());
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, IncidentAcknowledged.class);
+    }
+
+    @Test
+    void aHigherSeverityOfAFiringAlertRaisesTheIncident() {
+        fire("fp-1", T0);
+        fire(alert("fp-1", T0.plusSeconds(30)).setSeverity(Severity.SEV0).build());
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertAttached.class, SeverityChanged.class);
+    }
+
+    // --- silences and inhibition ---------------------------------------------------------------
+
+    @Test
+    void aSilencedAlertOpensNoIncidentIsRecorded_andOpensOneWhenTheSilenceEndsWhileItFires() {
+        silences.pipeInput("s1", silence("s1", T0.minusSeconds(60), T0.plusSeconds(600), null));
+        fire("fp-1", T0);
+        fire("fp-2", T0.plusSeconds(1));
+        resolve("fp-2", T0.plusSeconds(2));
+
+        assertThat(newEvents()).isEmpty();
+        assertThat(suppressed.readValuesToList()).extracting(s -> s.getAlert().getFingerprint(), SuppressedAlert::getReason,
+                        SuppressedAlert::getRuleId, SuppressedAlert::getReleased, s -> s.getEndedAt() != null)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("fp-1", SuppressionReason.SILENCED, "s1", false, false),
+                        org.assertj.core.groups.Tuple.tuple("fp-2", SuppressionReason.SILENCED, "s1", false, false),
+                        org.assertj.core.groups.Tuple.tuple("fp-2", SuppressionReason.SILENCED, "s1", false, true));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(601));
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class);
+        assertThat(suppressed.readValuesToList()).singleElement().satisfies(s -> assertThat(s.getReleased()).isTrue());
+    }
+
+    @Test
+    void deletingASilenceReleasesItsAlerts_andAWeeklyMaintenanceWindowHoldsAlertsInside() {
+        // 2026-11-22 is a Sunday; 09:00 UTC is 10:00 in Berlin.
+        silences.pipeInput("maint", silence("maint", null, null,
+                new WeeklyWindow(List.of("SUNDAY"), "09:30", "10:30", "Europe/Berlin")));
+        fire("fp-1", T0);
+        assertThat(newEvents()).isEmpty();
+
+        silences.pipeInput("maint", null);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class);
+    }
+
+    @Test
+    void anAlertIsInhibitedWhileAMatchingSourceFiresWithEqualLabels() {
+        inhibitRules.pipeInput("dc-down", new InhibitRuleConfig("dc-down",
+                List.of(new LabelMatcher("alertname", MatchOp.EQUAL, "DatacenterDown")),
+                List.of(new LabelMatcher("severity", MatchOp.REGEX, "SEV[2-4]")), List.of("dc")));
+        fire(alert("src", T0).setSeverity(Severity.SEV0).setLabels(Map.of("alertname", "DatacenterDown", "dc", "fra")).build());
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        fire(alert("same-dc", T0.plusSeconds(10)).setLabels(Map.of("alertname", "HighLatency", "dc", "fra")).build());
+        fire(alert("other-dc", T0.plusSeconds(10)).setLabels(Map.of("alertname", "HighLatency", "dc", "ams")).build());
+
+        List<IncidentEvent> all = newEvents();
+        assertThat(all).filteredOn(e -> e.getPayload() instanceof AlertAttached)
+                .extracting(e -> ((AlertAttached) e.getPayload()).getAlert().getFingerprint()).containsExactlyInAnyOrder("src", "other-dc");
+        assertThat(suppressed.readValuesToList()).singleElement().satisfies(s -> {
+            assertThat(s.getReason()).isEqualTo(SuppressionReason.INHIBITED);
+            assertThat(s.getRuleId()).isEqualTo("dc-down");
+        });
+
+        resolve("src", T0.plusSeconds(60));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(newEvents()).filteredOn(e -> e.getPayload() instanceof AlertAttached)
+                .extracting(e -> ((AlertAttached) e.getPayload()).getAlert().getFingerprint()).containsExactly("same-dc");
+    }
+
+    // --- flapping, close, merge ----------------------------------------------------------------
+
+    @Test
+    void aFlappingIncidentResolvesOnlyAfterAQuietPeriod() {
+        fire("fp-1", T0);
+        for (int i = 1; i <= 4; i++) {
+            resolve("fp-1", T0.plusSeconds(i * 60L));
+            fire("fp-1", T0.plusSeconds(i * 60L + 30));
+        }
+        resolve("fp-1", T0.plusSeconds(300));
+
+        List<IncidentEvent> all = newEvents();
+        assertThat(all).filteredOn(e -> e.getPayload() instanceof IncidentFlapping).hasSize(1);
+        assertThat(all.get(all.size() - 1).getPayload()).isInstanceOf(AlertResolved.class);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(300 + 15 * 60 + 1));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).singleElement().isInstanceOfSatisfying(IncidentResolved.class,
+                resolved -> assertThat(resolved.getResolution()).contains("quiet"));
+    }
+
+    @Test
+    void aResolvedIncidentClosesAfterTheCloseDelay_andItsAlertThenOpensANewIncident() {
+        fire("fp-1", T0);
+        resolve("fp-1", T0.plusSeconds(10));
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        List<IncidentEvent> closed = newEvents();
+        assertThat(closed.get(closed.size() - 1).getPayload()).isInstanceOf(IncidentClosed.class);
+
+        fire("fp-1", T0.plusSeconds(3700));
+        List<IncidentEvent> later = newEvents();
+        assertThat(later.get(0).getPayload()).isInstanceOf(IncidentOpened.class);
+        assertThat(later.get(0).getIncidentId()).isNotEqualTo(closed.get(0).getIncidentId());
+    }
+
+    @Test
+    void mergingMovesTheFiringAlertsSoTheyResolveTheTarget() {
+        fire("fp-1", T0);
+        fire(alert("fp-2", T0.plusSeconds(1)).setLabels(Map.of("alertname", "DiskFull", "service", "checkout")).build());
+        List<IncidentEvent> opened = newEvents();
+        String source = incidentOf(opened, "fp-2");
+        String target = incidentOf(opened, "fp-1");
+
+        commands.pipeInput(source, command(source, new MergeIncident(target), ALICE));
+        resolve("fp-2", T0.plusSeconds(120));
+        resolve("fp-1", T0.plusSeconds(130));
+
+        List<IncidentEvent> all = newEvents();
+        assertThat(all).filteredOn(e -> e.getIncidentId().equals(source)).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentMerged.class);
+        assertThat(all).filteredOn(e -> e.getIncidentId().equals(target)).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(AlertAttached.class, AlertResolved.class, AlertResolved.class, IncidentResolved.class);
+    }
+
+    @Test
+    void unreadableAndInvalidAlertsGoToTheDlq() {
+        driver.createInputTopic(topics.alerts().name(), new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput("fp-x".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
+        alerts.pipeInput("fp-y", null);
+        fire("fp-1", T0);
+
+        assertThat(deadLetters.readRecordsToList()).singleElement()
+                .satisfies(record -> assertThat(header(record, "__streams.errors.message")).contains("no alert"));
+        assertThat(newEvents()).hasSize(2);
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private String openByCommand() {
+        String id = "INC-20261122-0-0001";
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "k", null, true), Samples.ENGINE));
+        return id;
+    }
+
+    private static Alert.Builder alert(String fingerprint, Instant at) {
+        return Samples.alert(fingerprint).setStartsAt(at).setReceivedAt(at);
+    }
+
+    private void fire(String fingerprint, Instant at) {
+        fire(alert(fingerprint, at).build());
+    }
+
+    private void fire(Alert alert) {
+        alerts.pipeInput(alert.getFingerprint(), alert, alert.getReceivedAt());
+    }
+
+    private void resolve(String fingerprint, Instant at) {
+        fire(alert(fingerprint, at).setStatus(AlertStatus.RESOLVED).setEndsAt(at).build());
+    }
+
+    private static SilenceConfig silence(String id, Instant from, Instant to, WeeklyWindow weekly) {
+        return SilenceConfig.newBuilder().setId(id)
+                .setMatchers(List.of(new LabelMatcher("service", MatchOp.EQUAL, "checkout")))
+                .setStartsAt(from).setEndsAt(to).setWeekly(weekly)
+                .setAuthor("alice").setComment("deploy").build();
+    }
+
+    /** The events written since the last call, also kept in {@link #log}. */
+    private List<IncidentEvent> newEvents() {
+        List<IncidentEvent> fresh = events.readValuesToList();
+        log.addAll(fresh);
+        return fresh;
+    }
+
+    private String incidentOf(List<IncidentEvent> events, String fingerprint) {
+        return events.stream()
+                .filter(e -> e.getPayload() instanceof AlertAttached a && a.getAlert().getFingerprint().equals(fingerprint))
+                .map(IncidentEvent::getIncidentId).findFirst().orElseThrow();
+    }
+
+    private IncidentCommand command(String incidentId, Object payload, Actor actor) {
         return IncidentCommand.newBuilder()
                 .setCommandId("cmd-" + (++commandIds))
-                .setIncidentId(ID)
-                .setActor(new Actor(ActorType.USER, "alice", null))
-                .setTimestamp(Instant.parse("2026-11-22T09:00:00Z").plusSeconds(commandIds))
+                .setIncidentId(incidentId)
+                .setActor(actor)
+                .setTimestamp(T0.plusSeconds(commandIds))
                 .setPayload(payload)
                 .build();
+    }
+
+    private <K, V> TestInputTopic<K, V> input(Topic<K, V> topic) {
+        return driver.createInputTopic(topic.name(), topic.keySerde(serdes).serializer(), topic.valueSerde(serdes).serializer());
+    }
+
+    private <K, V> TestOutputTopic<K, V> output(Topic<K, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde(serdes).deserializer(), topic.valueSerde(serdes).deserializer());
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {

@@ -15,7 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Records the current schema of every record type as a new released version, where it differs
  * from the released ones. Run it when cutting a release:
- * {@code ./mvnw -q -pl schemas compile exec:java -Dexec.mainClass=dev.incidentengine.schemas.ReleaseSchemas}
+ * {@code ./mvnw -q -pl schemas compile exec:java -Dexec.mainClass=dev.incidentengine.schemas.ReleaseSchemas -Dexec.args=schemas/src/main/resources}
  */
 public final class ReleaseSchemas {
 

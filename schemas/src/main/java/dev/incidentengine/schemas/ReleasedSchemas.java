@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import dev.incidentengine.model.AlertTrack;
+import dev.incidentengine.model.CorrelationGroup;
+import dev.incidentengine.model.IncidentGroupUpdate;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,10 +41,15 @@ public final class ReleasedSchemas {
         return BY_NAME.getOrDefault(fullName, List.of());
     }
 
-    /** The record types that travel on topics: the value types of the registry. */
+    /**
+     * Records kept in Streams stores and internal topics: their changelogs outlive a release, so
+     * they evolve under the same rules as topic values.
+     */
+    private static final List<Class<?>> INTERNAL_TYPES = List.of(AlertTrack.class, CorrelationGroup.class, IncidentGroupUpdate.class);
+
+    /** The record types that outlive a release: the value types of the registry and the internal ones. */
     public static List<Class<? extends SpecificRecord>> recordTypes() {
-        return Topics.ALL.stream()
-                .map(Topic::valueType)
+        return Stream.concat(Topics.ALL.stream().map(Topic::valueType), INTERNAL_TYPES.stream())
                 .filter(SpecificRecord.class::isAssignableFrom)
                 .distinct()
                 .<Class<? extends SpecificRecord>>map(type -> type.asSubclass(SpecificRecord.class))

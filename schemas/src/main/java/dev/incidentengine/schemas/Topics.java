@@ -4,14 +4,19 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 
@@ -34,6 +39,12 @@ public final class Topics {
     /** Alerts that could not be read or normalized, with headers that say why. */
     public static final Topic<byte[], byte[]> ALERTS_DLQ =
             new Topic<>("alerts.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
+    /** Firing alerts held back by a silence or an inhibition rule, and how that ended; keyed by fingerprint. */
+    public static final Topic<String, SuppressedAlert> ALERTS_SUPPRESSED =
+            new Topic<>("alerts.suppressed.v1", String.class, SuppressedAlert.class, DATA_PARTITIONS, DELETE, Duration.ofDays(30));
+    /** Firing alerts that match an inhibition rule's source, keyed by fingerprint (tombstone once resolved); read as a global table. */
+    public static final Topic<String, Alert> ALERTS_INHIBITING =
+            new Topic<>("alerts.inhibiting.v1", String.class, Alert.class, 1, COMPACT, FOREVER);
     /** Commands on incidents, keyed by incident id. */
     public static final Topic<String, IncidentCommand> INCIDENT_COMMANDS =
             new Topic<>("incident.commands.v1", String.class, IncidentCommand.class, DATA_PARTITIONS, DELETE, WEEK);
@@ -43,6 +54,9 @@ public final class Topics {
     /** Commands and events the incident stream could not read or process, with headers that say why. */
     public static final Topic<byte[], byte[]> INCIDENT_DLQ =
             new Topic<>("incident.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
+    /** How each command was decided, keyed by incident id; lets an API caller wait for its command. */
+    public static final Topic<String, CommandResult> INCIDENT_COMMAND_RESULTS =
+            new Topic<>("incident.command-results.v1", String.class, CommandResult.class, DATA_PARTITIONS, DELETE, Duration.ofDays(1));
     /** Latest state of each incident, keyed by incident id. */
     public static final Topic<String, IncidentState> INCIDENT_STATE =
             new Topic<>("incident.state.v1", String.class, IncidentState.class, DATA_PARTITIONS, COMPACT, FOREVER);
@@ -57,13 +71,16 @@ public final class Topics {
     public static final Topic<String, ScheduleConfig> CONFIG_SCHEDULES = config("schedules", ScheduleConfig.class);
     public static final Topic<String, EscalationPolicyConfig> CONFIG_ESCALATION_POLICIES =
             config("escalation-policies", EscalationPolicyConfig.class);
+    public static final Topic<String, RouteConfig> CONFIG_ROUTES = config("routes", RouteConfig.class);
+    public static final Topic<String, SilenceConfig> CONFIG_SILENCES = config("silences", SilenceConfig.class);
+    public static final Topic<String, InhibitRuleConfig> CONFIG_INHIBIT_RULES = config("inhibit-rules", InhibitRuleConfig.class);
 
     public static final List<Topic<?, ?>> ALL = List.of(
-            ALERTS_RAW, ALERTS, ALERTS_DLQ,
-            INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_DLQ,
+            ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
+            INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_RESULTS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
-            CONFIG_ESCALATION_POLICIES);
+            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES);
 
     private Topics() {
     }

@@ -6,20 +6,26 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.schemas.ModelClasses;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -31,6 +37,8 @@ import org.apache.avro.specific.SpecificRecord;
  * Reads a plain JSON/YAML tree into an Avro record, strictly: unknown fields, missing required
  * fields, wrong types and unknown enum symbols are errors that name the field's path. Unions are
  * only {@code [null, T]}; timestamps are ISO-8601 instants or epoch milliseconds.
+ * {@link #write} goes the other way, for APIs: timestamps as ISO-8601 strings, enums as names, a
+ * union of records as the branch's fields plus {@code "type"}, the branch's name.
  */
 public final class AvroJson {
 
@@ -45,6 +53,72 @@ public final class AvroJson {
         Schema schema = SpecificData.getForClass(type).getSchema(type);
         GenericRecord generic = (GenericRecord) convert(node, schema, path);
         return toSpecific(generic, type);
+    }
+
+    /** The record as plain JSON; {@code [null, T]} unions are null or T, other unions the branch's fields plus its {@code "type"}. */
+    public static ObjectNode write(IndexedRecord record) {
+        return (ObjectNode) toJson(record, record.getSchema());
+    }
+
+    private static JsonNode toJson(Object value, Schema schema) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (value == null) {
+            return nodes.nullNode();
+        }
+        switch (schema.getType()) {
+            case RECORD -> {
+                IndexedRecord record = (IndexedRecord) value;
+                ObjectNode object = nodes.objectNode();
+                for (Schema.Field field : schema.getFields()) {
+                    object.set(field.name(), toJson(record.get(field.pos()), field.schema()));
+                }
+                return object;
+            }
+            case UNION -> {
+                Schema branch = schema.getTypes().get(SpecificData.get().resolveUnion(schema, value));
+                JsonNode json = toJson(value, branch);
+                long records = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).count();
+                if (records > 1 && json instanceof ObjectNode object) {
+                    ObjectNode typed = nodes.objectNode().put("type", branch.getName());
+                    typed.setAll(object);
+                    return typed;
+                }
+                return json;
+            }
+            case LONG -> {
+                if (schema.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
+                    Instant instant = value instanceof Instant at ? at : Instant.ofEpochMilli((Long) value);
+                    return nodes.textNode(instant.toString());
+                }
+                return nodes.numberNode((Long) value);
+            }
+            case INT -> {
+                return nodes.numberNode((Integer) value);
+            }
+            case FLOAT -> {
+                return nodes.numberNode((Float) value);
+            }
+            case DOUBLE -> {
+                return nodes.numberNode((Double) value);
+            }
+            case BOOLEAN -> {
+                return nodes.booleanNode((Boolean) value);
+            }
+            case STRING, ENUM -> {
+                return nodes.textNode(value.toString());
+            }
+            case ARRAY -> {
+                ArrayNode array = nodes.arrayNode();
+                ((Collection<?>) value).forEach(item -> array.add(toJson(item, schema.getElementType())));
+                return array;
+            }
+            case MAP -> {
+                ObjectNode object = nodes.objectNode();
+                new TreeMap<>((Map<?, ?>) value).forEach((key, item) -> object.set(key.toString(), toJson(item, schema.getValueType())));
+                return object;
+            }
+            default -> throw new IllegalArgumentException("Cannot write Avro type " + schema.getType() + " as JSON");
+        }
     }
 
     private static Object convert(JsonNode node, Schema schema, String path) {

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -14,23 +17,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incidentengine.model.config.InhibitRuleConfig;
+import dev.incidentengine.model.config.LabelMatcher;
+import dev.incidentengine.model.config.MatchOp;
+import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.WeeklyWindow;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Configuration as data: YAML or JSON files whose top-level keys name a kind ({@code services},
- * {@code integrations}, {@code users}, {@code teams}, {@code schedules}, {@code escalationPolicies})
- * and hold a list of records. Everything is validated before anything is applied.
- * Integration keys are given as {@code key}, {@code keyEnv} or {@code keyFile} and only their
- * SHA-256 reaches the topic.
+ * {@code integrations}, {@code users}, {@code teams}, {@code schedules}, {@code escalationPolicies},
+ * {@code routes}, {@code silences}, {@code inhibitRules}) and hold a list of records. Everything is
+ * validated before anything is applied. Integration keys are given as {@code key}, {@code keyEnv}
+ * or {@code keyFile} and only their SHA-256 reaches the topic. Label matchers may be written as
+ * Alertmanager strings such as {@code service=~"check.*"}.
  */
 public final class ConfigData {
 
@@ -47,9 +61,15 @@ public final class ConfigData {
         KINDS.put("teams", Topics.CONFIG_TEAMS);
         KINDS.put("schedules", Topics.CONFIG_SCHEDULES);
         KINDS.put("escalationPolicies", Topics.CONFIG_ESCALATION_POLICIES);
+        KINDS.put("routes", Topics.CONFIG_ROUTES);
+        KINDS.put("silences", Topics.CONFIG_SILENCES);
+        KINDS.put("inhibitRules", Topics.CONFIG_INHIBIT_RULES);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final List<String> MATCHER_FIELDS = List.of("matchers", "sourceMatchers", "targetMatchers");
+    private static final Pattern STRING_MATCHER = Pattern.compile("\\s*([^\\s=!~\"]+)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
+    private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
 
     private ConfigData() {
     }
@@ -103,12 +123,17 @@ public final class ConfigData {
                 throw new ConfigDataException(file + ": " + kind.getKey() + " must be a list");
             }
             UnaryOperator<JsonNode> prepare = topic == Topics.CONFIG_INTEGRATIONS ? node -> hashKey(node, env, file) : node -> node;
+            boolean hasMatchers = topic == Topics.CONFIG_ROUTES || topic == Topics.CONFIG_SILENCES
+                    || topic == Topics.CONFIG_INHIBIT_RULES;
             for (int i = 0; i < kind.getValue().size(); i++) {
                 JsonNode node = kind.getValue().get(i);
-                String origin = file + ": " + kind.getKey() + "[" + i + "]" + (node.hasNonNull("id") ? " (id " + node.get("id").asText() + ")" : "");
+                String path = kind.getKey() + "[" + i + "]";
+                String origin = file + ": " + path + (node.hasNonNull("id") ? " (id " + node.get("id").asText() + ")" : "");
                 SpecificRecord value;
                 try {
-                    value = AvroJson.read(prepare.apply(node), topic.valueType(), kind.getKey() + "[" + i + "]");
+                    JsonNode prepared = hasMatchers ? expandMatchers(node, path) : prepare.apply(node);
+                    value = AvroJson.read(prepared, topic.valueType(), path);
+                    validate(value, path);
                 } catch (ConfigDataException e) {
                     throw new ConfigDataException(file + ": " + e.getMessage());
                 }
@@ -143,6 +168,140 @@ public final class ConfigData {
         }
         copy.put("keySha256", sha256(key.strip()));
         return copy;
+    }
+
+    /** Turns Alertmanager-style string matchers ({@code service=~"check.*"}) into the object form {label, op, value}. */
+    private static JsonNode expandMatchers(JsonNode node, String path) {
+        if (!node.isObject()) {
+            return node;
+        }
+        ObjectNode copy = ((ObjectNode) node).deepCopy();
+        for (String field : MATCHER_FIELDS) {
+            JsonNode list = copy.get(field);
+            if (list == null || !list.isArray()) {
+                continue;
+            }
+            ArrayNode expanded = copy.putArray(field);
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode element = list.get(i);
+                expanded.add(element.isTextual() ? parseMatcher(element.textValue(), path + "." + field + "[" + i + "]") : element);
+            }
+        }
+        return copy;
+    }
+
+    private static ObjectNode parseMatcher(String text, String path) {
+        Matcher parts = STRING_MATCHER.matcher(text);
+        if (!parts.matches()) {
+            throw new ConfigDataException(path + ": '" + text + "' is not a matcher such as alertname=\"HighLatency\""
+                    + " (a label, then =, !=, =~ or !~, then a value, quotes optional)");
+        }
+        String op = switch (parts.group(2)) {
+            case "=" -> "EQUAL";
+            case "!=" -> "NOT_EQUAL";
+            case "=~" -> "REGEX";
+            default -> "NOT_REGEX";
+        };
+        ObjectNode matcher = YAML.createObjectNode();
+        matcher.put("label", parts.group(1));
+        matcher.put("op", op);
+        matcher.put("value", unquote(parts.group(3), path));
+        return matcher;
+    }
+
+    /** Alertmanager's rules: optional double quotes; \", \\ and \n are escapes, any other backslash is kept. */
+    private static String unquote(String raw, String path) {
+        boolean quoted = raw.startsWith("\"");
+        String body = quoted ? raw.substring(1) : raw;
+        StringBuilder value = new StringBuilder();
+        boolean closed = !quoted;
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == '\\' && i + 1 < body.length()) {
+                char next = body.charAt(++i);
+                switch (next) {
+                    case 'n' -> value.append('\n');
+                    case '"', '\\' -> value.append(next);
+                    default -> value.append('\\').append(next);
+                }
+            } else if (c == '"') {
+                if (!quoted || i < body.length() - 1) {
+                    throw new ConfigDataException(path + ": unescaped double quote in matcher value " + raw);
+                }
+                closed = true;
+            } else {
+                value.append(c);
+            }
+        }
+        if (!closed) {
+            throw new ConfigDataException(path + ": matcher value " + raw + " lacks its closing double quote");
+        }
+        return value.toString();
+    }
+
+    /** Checks what the schema cannot express, so that bad routing config fails at load, not in the stream. */
+    private static void validate(SpecificRecord value, String path) {
+        if (value instanceof RouteConfig route) {
+            validateMatchers(route.getMatchers(), path + ".matchers");
+            require(route.getGroupWindowMinutes() >= 1, path + ".groupWindowMinutes",
+                    "must be at least 1, not " + route.getGroupWindowMinutes());
+            require(!route.getGroupBy().isEmpty(), path + ".groupBy", "must name at least one label");
+            for (int i = 0; i < route.getGroupBy().size(); i++) {
+                require(!route.getGroupBy().get(i).isBlank(), path + ".groupBy[" + i + "]", "must not be blank");
+            }
+        } else if (value instanceof SilenceConfig silence) {
+            require(!silence.getMatchers().isEmpty(), path + ".matchers",
+                    "must hold at least one matcher (a silence without matchers would silence every alert)");
+            validateMatchers(silence.getMatchers(), path + ".matchers");
+            require(silence.getStartsAt() == null || silence.getEndsAt() == null
+                    || silence.getEndsAt().isAfter(silence.getStartsAt()), path + ".endsAt",
+                    "must be after startsAt " + silence.getStartsAt() + ", not " + silence.getEndsAt());
+            if (silence.getWeekly() != null) {
+                validateWeekly(silence.getWeekly(), path + ".weekly");
+            }
+        } else if (value instanceof InhibitRuleConfig rule) {
+            require(!rule.getSourceMatchers().isEmpty(), path + ".sourceMatchers", "must hold at least one matcher");
+            require(!rule.getTargetMatchers().isEmpty(), path + ".targetMatchers", "must hold at least one matcher");
+            validateMatchers(rule.getSourceMatchers(), path + ".sourceMatchers");
+            validateMatchers(rule.getTargetMatchers(), path + ".targetMatchers");
+        }
+    }
+
+    private static void validateMatchers(List<LabelMatcher> matchers, String path) {
+        for (int i = 0; i < matchers.size(); i++) {
+            LabelMatcher matcher = matchers.get(i);
+            require(!matcher.getLabel().isBlank(), path + "[" + i + "].label", "must not be blank");
+            if (matcher.getOp() == MatchOp.REGEX || matcher.getOp() == MatchOp.NOT_REGEX) {
+                try {
+                    Pattern.compile(matcher.getValue());
+                } catch (PatternSyntaxException e) {
+                    throw new ConfigDataException(path + "[" + i + "].value: '" + matcher.getValue()
+                            + "' is not a valid regular expression (" + e.getDescription() + ")");
+                }
+            }
+        }
+    }
+
+    private static void validateWeekly(WeeklyWindow weekly, String path) {
+        for (int i = 0; i < weekly.getDays().size(); i++) {
+            String day = weekly.getDays().get(i);
+            require(Stream.of(DayOfWeek.values()).anyMatch(d -> d.name().equalsIgnoreCase(day.strip())),
+                    path + ".days[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
+        }
+        require(HH_MM.matcher(weekly.getFrom()).matches(), path + ".from", "must be a local time HH:mm, not '" + weekly.getFrom() + "'");
+        require(HH_MM.matcher(weekly.getTo()).matches(), path + ".to", "must be a local time HH:mm, not '" + weekly.getTo() + "'");
+        try {
+            ZoneId.of(weekly.getTimeZone());
+        } catch (DateTimeException e) {
+            throw new ConfigDataException(path + ".timeZone: must be an IANA time zone such as Europe/Berlin, not '"
+                    + weekly.getTimeZone() + "'");
+        }
+    }
+
+    private static void require(boolean condition, String path, String message) {
+        if (!condition) {
+            throw new ConfigDataException(path + ": " + message);
+        }
     }
 
     private static String readKeyFile(Path path, String where) {

@@ -11,6 +11,7 @@ import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.schemas.Severities;
 
 /**
  * Prometheus Alertmanager webhooks (payload version 4), and Grafana's unified-alerting webhook,

@@ -13,6 +13,7 @@ import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.schemas.Severities;
 
 /**
  * Our own JSON form ({@code POST /api/v1/alerts}): one alert object or a list of them. Being ours,

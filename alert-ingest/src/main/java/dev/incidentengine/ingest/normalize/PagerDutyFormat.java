@@ -14,6 +14,7 @@ import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.schemas.Severities;
 
 /**
  * PagerDuty Events API v2 ({@code /v2/enqueue}). A trigger becomes a firing alert; acknowledge and

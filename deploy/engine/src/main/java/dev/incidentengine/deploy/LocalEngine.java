@@ -21,6 +21,7 @@ import dev.incidentengine.escalation.EscalationStreamConfig;
 import dev.incidentengine.escalation.EscalationStreamMain;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentStreamMain;
+import dev.incidentengine.incident.api.ApiTokens;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.notifier.NotifierConfig;
@@ -97,6 +98,8 @@ public final class LocalEngine implements Callable<Integer> {
         long started = System.nanoTime();
         // Read the config before starting anything, so a bad file costs nothing.
         List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, System.getenv());
+        String tokensFile = Files.isRegularFile(apiTokensFile()) ? apiTokensFile().toAbsolutePath().toString() : "";
+        ApiTokens.load(tokensFile, System.getenv());
         boolean reused = startKafka();
 
         Map<String, String> settings = new HashMap<>();
@@ -115,9 +118,11 @@ public final class LocalEngine implements Callable<Integer> {
                 ingestConfig.recordSerdes());
         log.info("Configuration from {}: {}", configDir, applied);
 
+        Map<String, String> incidentSettings = new HashMap<>(settings);
+        incidentSettings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         runner = new ServiceRunner(bind, httpPort, List.of(
                 new AlertIngestService(ingestConfig),
-                IncidentStreamMain.service(new IncidentStreamConfig(settings)),
+                IncidentStreamMain.service(new IncidentStreamConfig(incidentSettings)),
                 EscalationStreamMain.service(new EscalationStreamConfig(settings)),
                 NotifierMain.service(new NotifierConfig(settings)))).start();
         awaitReady(Duration.ofSeconds(30));
@@ -175,7 +180,11 @@ public final class LocalEngine implements Callable<Integer> {
                 text.append("  Integration    ").append(integration).append(", key ").append(key).append('\n'));
         text.append("  Try it         curl -H 'Authorization: Bearer <key>' -d '{\"summary\":\"Disk full on db-1\",\"severity\":\"critical\"}' ")
                 .append(http).append("/api/v1/alerts\n")
-                .append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
+                .append("  Incidents      GET  ").append(http).append("/api/v1/incidents, POST ").append(http)
+                .append("/api/v1/incidents/<id>/acknowledge?wait=true\n");
+        demoTokens().forEach((user, token) ->
+                text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
+        text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
                 .append("Press Ctrl-C to stop.\n");
         System.out.println(text);
     }
@@ -197,6 +206,27 @@ public final class LocalEngine implements Callable<Integer> {
             }
         }
         return keys;
+    }
+
+    /** The incident API's tokens: beside the config data, not in it (ConfigData reads only the directory's own files). */
+    private Path apiTokensFile() {
+        return configDir.resolve("secrets").resolve("api-tokens.yaml");
+    }
+
+    /** API tokens written in plain text in the local example, by user and role. */
+    private Map<String, String> demoTokens() throws IOException {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        if (Files.isRegularFile(apiTokensFile())) {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(apiTokensFile().toFile());
+            if (root != null) {
+                root.path("tokens").forEach(token -> {
+                    if (token.hasNonNull("token")) {
+                        tokens.put(token.path("user").asText() + " (" + token.path("role").asText() + ")", token.get("token").asText());
+                    }
+                });
+            }
+        }
+        return tokens;
     }
 
     /** Stops the services, then the broker; safe to call twice. */

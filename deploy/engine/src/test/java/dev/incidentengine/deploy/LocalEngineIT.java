@@ -60,6 +60,11 @@ class LocalEngineIT {
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(ready.body()).contains("alert-ingest", "incident-stream", "escalation-stream", "notifier");
             assertThat(get(first.httpUrl() + "/metrics").body()).contains("jvm_memory_used_bytes");
+            // The incidents API, with the demo tokens of deploy/local/secrets/api-tokens.yaml.
+            assertThat(get(first.httpUrl() + "/api/v1/incidents").statusCode()).isEqualTo(401);
+            assertThat(get(first.httpUrl() + "/api/v1/incidents", "demo-viewer-token-change-me").statusCode()).isEqualTo(200);
+            assertThat(post(first.httpUrl() + "/api/v1/incidents/INC-NONE/acknowledge", "demo-responder-token-change-me", "{}"))
+                    .isEqualTo(404);
 
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrap()))) {
                 assertThat(admin.listTopics().names().get()).containsAll(Topics.ALL.stream().map(Topic::name).toList());
@@ -157,5 +162,10 @@ class LocalEngineIT {
 
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String url, String bearer) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + bearer).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -123,7 +123,7 @@ public final class IncidentLifecycle {
             default -> {
                 if (decision.state == null) {
                     decision.emit(new IncidentOpened(alert.getSummary(), alert.getSeverity(), alert.getService(),
-                            attach.getCorrelationKey(), attach.getEscalationPolicyId(), alert.getLabels()));
+                            attach.getCorrelationKey(), attach.getEscalationPolicyId(), alert.getLabels(), attach.getAutoResolve()));
                     decision.emit(new AlertAttached(alert));
                     return;
                 }
@@ -140,7 +140,7 @@ public final class IncidentLifecycle {
                         return;
                     }
                     reopen(decision, "alert " + alert.getFingerprint() + " fired again");
-                } else if (alreadyFiring) {
+                } else if (alreadyFiring && attached.getSeverity() == alert.getSeverity()) {
                     return;
                 }
                 decision.emit(new AlertAttached(alert));
@@ -165,7 +165,8 @@ public final class IncidentLifecycle {
         boolean allResolved = decision.state.getAlerts().values().stream().allMatch(a -> a.getStatus() == AlertStatus.RESOLVED);
         IncidentStatus status = decision.state.getStatus();
         // A flapping incident resolves only once it has been quiet (a later ResolveIncident).
-        if (allResolved && (status == TRIGGERED || status == ACKNOWLEDGED) && !decision.state.getFlapping()) {
+        if (allResolved && (status == TRIGGERED || status == ACKNOWLEDGED) && decision.state.getAutoResolve()
+                && !decision.state.getFlapping()) {
             decision.emit(new IncidentResolved("all alerts resolved"));
         }
     }
@@ -301,6 +302,7 @@ public final class IncidentLifecycle {
                     .setCorrelationKey(opened.getCorrelationKey())
                     .setEscalationPolicyId(opened.getEscalationPolicyId())
                     .setLabels(opened.getLabels())
+                    .setAutoResolve(opened.getAutoResolve())
                     .setOpenedAt(event.getTimestamp())
                     .setProcessedCommandIds(remember(List.of(), event.getCauseId()))
                     .build();

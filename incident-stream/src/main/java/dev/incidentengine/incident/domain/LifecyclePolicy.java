@@ -8,16 +8,21 @@ import java.time.Duration;
  * @param reopenWindow an alert that fires again within this time after the incident resolved reopens it
  * @param flapReopens more reopens than this within {@code flapWindow} mark the incident flapping
  * @param flapWindow the window flapping is counted in
+ * @param flapQuietPeriod a flapping incident whose alerts all resolved resolves after this long without a new firing
+ * @param closeDelay a resolved incident closes this long after it resolved (zero: only by command)
  * @param rememberedCommands how many recent command ids an incident keeps to ignore repeats
  */
-public record LifecyclePolicy(Duration reopenWindow, int flapReopens, Duration flapWindow, int rememberedCommands) {
+public record LifecyclePolicy(Duration reopenWindow, int flapReopens, Duration flapWindow, Duration flapQuietPeriod,
+                              Duration closeDelay, int rememberedCommands) {
 
-    public static final LifecyclePolicy DEFAULT = new LifecyclePolicy(Duration.ofMinutes(30), 3, Duration.ofMinutes(60), 100);
+    public static final LifecyclePolicy DEFAULT = new LifecyclePolicy(Duration.ofMinutes(30), 3, Duration.ofMinutes(60),
+            Duration.ofMinutes(15), Duration.ofHours(1), 100);
 
     public LifecyclePolicy {
-        if (reopenWindow.isNegative() || flapWindow.isNegative() || flapReopens < 1 || rememberedCommands < 1) {
+        if (reopenWindow.isNegative() || flapWindow.isNegative() || flapQuietPeriod.isNegative() || closeDelay.isNegative()
+                || flapReopens < 1 || rememberedCommands < 1) {
             throw new IllegalArgumentException("Invalid lifecycle policy: " + reopenWindow + ", " + flapReopens + ", "
-                    + flapWindow + ", " + rememberedCommands);
+                    + flapWindow + ", " + flapQuietPeriod + ", " + closeDelay + ", " + rememberedCommands);
         }
     }
 }

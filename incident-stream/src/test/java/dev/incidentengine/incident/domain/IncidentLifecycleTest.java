@@ -298,7 +298,7 @@ class IncidentLifecycleTest {
     }
 
     private IncidentCommand attach(Alert alert) {
-        return command(new AttachAlert(alert, "checkout|HighErrorRate", "payments-default"), ENGINE);
+        return command(new AttachAlert(alert, "checkout|HighErrorRate", "payments-default", true), ENGINE);
     }
 
     private IncidentCommand command(Object payload, Actor actor) {

@@ -1,4 +1,4 @@
-package dev.incidentengine.ingest.normalize;
+package dev.incidentengine.schemas;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,0 +1,171 @@
+package dev.incidentengine.incident;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.incidentengine.incident.domain.IncidentLifecycle;
+import dev.incidentengine.incident.domain.IncidentTimers;
+import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.AttachedAlert;
+import dev.incidentengine.model.CommandOutcome;
+import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentGroupUpdate;
+import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.RawFormat;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The incident aggregate: loads the incident, runs {@link IncidentLifecycle#decide}, forwards the
+ * events and the new state, and what else follows from them — the result for a person waiting on
+ * the command, status changes for correlation, alerts moving with a merge, and the lifecycle's
+ * deadlines, which a wall-clock punctuation turns into commands once due.
+ */
+final class Decide implements Processor<String, IncidentCommand, String, Object> {
+
+    private final IncidentLifecycle lifecycle;
+    private final IncidentTimers timers;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, IncidentState> incidents;
+    private KeyValueStore<String, String> deadlines;
+
+    Decide(LifecyclePolicy policy) {
+        this.lifecycle = new IncidentLifecycle(policy);
+        this.timers = new IncidentTimers(policy);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        incidents = context.getStateStore(IncidentTopology.INCIDENT_STORE);
+        deadlines = context.getStateStore(IncidentTopology.TIMER_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
+    }
+
+    @Override
+    public void process(Record<String, IncidentCommand> record) {
+        IncidentCommand command = record.value();
+        if (command == null || !command.getIncidentId().equals(record.key())) {
+            // Kafka's processing handler puts the record on the DLQ with this message.
+            throw new IllegalArgumentException(command == null ? "no command in the record (null value)"
+                    : "record key '" + record.key() + "' is not the command's incident '" + command.getIncidentId() + "'");
+        }
+        apply(command, record.timestamp());
+    }
+
+    private void apply(IncidentCommand command, long timestamp) {
+        String id = command.getIncidentId();
+        IncidentState state = incidents.get(id);
+        boolean repeated = state != null && state.getProcessedCommandIds().contains(command.getCommandId());
+        List<IncidentEvent> events = lifecycle.decide(command, state);
+        IncidentState next = state;
+        CommandRejected rejected = null;
+        for (IncidentEvent event : events) {
+            context.forward(new Record<>(id, event, timestamp));
+            if (event.getPayload() instanceof CommandRejected rejection) {
+                rejected = rejection;
+            }
+            if (rejected == null || next != null) {
+                next = lifecycle.evolve(next, event);
+            }
+            if (event.getPayload() instanceof IncidentMerged merged && state != null) {
+                moveAlerts(state, merged.getTargetIncidentId(), command, timestamp);
+            }
+        }
+        if (next != null && next != state) {
+            incidents.put(id, next);
+            context.forward(new Record<>(id, next, timestamp));
+            for (IncidentTimers.Due due : timers.after(next)) {
+                deadlines.put(String.format("%013d|%s|%s", due.at().toEpochMilli(), id, due.kind()), "");
+            }
+        }
+        tellCorrelation(command, state, next, rejected, timestamp);
+        if (command.getActor().getType() == ActorType.USER) {
+            CommandOutcome outcome = rejected != null ? CommandOutcome.REJECTED
+                    : repeated ? CommandOutcome.DUPLICATE : events.isEmpty() ? CommandOutcome.UNCHANGED : CommandOutcome.APPLIED;
+            context.forward(new Record<>(id, new CommandResult(command.getCommandId(), id, outcome,
+                    rejected == null ? null : rejected.getReason(), next == null ? 0L : next.getVersion(),
+                    events.stream().map(IncidentEvent::getEventId).toList(), command.getTimestamp()), timestamp));
+        }
+    }
+
+    /** Correlation learns of status changes, and gets back a firing alert the incident refused (it closed meanwhile). */
+    private void tellCorrelation(IncidentCommand command, IncidentState before, IncidentState after, CommandRejected rejected,
+                                 long timestamp) {
+        IncidentState current = after != null ? after : before;
+        if (current == null || current.getCorrelationKey() == null) {
+            return;
+        }
+        Alert bounced = rejected != null && command.getPayload() instanceof AttachAlert attach
+                && attach.getAlert().getStatus() == AlertStatus.FIRING ? attach.getAlert() : null;
+        boolean changed = before == null || before.getStatus() != current.getStatus()
+                || !Objects.equals(before.getMergedInto(), current.getMergedInto());
+        if (bounced == null && (!changed || before == null)) {
+            return;
+        }
+        Instant at = current.getClosedAt() != null ? current.getClosedAt()
+                : current.getResolvedAt() != null ? current.getResolvedAt() : command.getTimestamp();
+        context.forward(new Record<>(current.getCorrelationKey(),
+                new IncidentGroupUpdate(current.getIncidentId(), current.getStatus(), at, current.getMergedInto(), bounced), timestamp));
+    }
+
+    /** The firing alerts of a merged incident attach to the incident it merged into, so they resolve it there. */
+    private void moveAlerts(IncidentState source, String target, IncidentCommand command, long timestamp) {
+        for (AttachedAlert attached : source.getAlerts().values()) {
+            if (attached.getStatus() != AlertStatus.FIRING) {
+                continue;
+            }
+            Alert alert = Alert.newBuilder()
+                    .setFingerprint(attached.getFingerprint())
+                    .setStatus(AlertStatus.FIRING)
+                    .setSeverity(attached.getSeverity())
+                    .setSummary(attached.getSummary())
+                    .setSource("merged from " + source.getIncidentId())
+                    .setService(source.getService())
+                    .setStartsAt(attached.getAttachedAt())
+                    .setReceivedAt(command.getTimestamp())
+                    .setRawFormat(RawFormat.AVRO)
+                    .build();
+            IncidentCommand attach = IncidentCommand.newBuilder()
+                    .setCommandId(command.getCommandId() + "/move/" + attached.getFingerprint())
+                    .setIncidentId(target)
+                    .setActor(command.getActor())
+                    .setTimestamp(command.getTimestamp())
+                    .setPayload(new AttachAlert(alert, null, null, true))
+                    .build();
+            context.forward(new Record<>(target, attach, timestamp));
+        }
+    }
+
+    private void fireTimers(Instant now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> range = deadlines.range(null, String.format("%013d~", now.toEpochMilli()))) {
+            range.forEachRemaining(due::add);
+        }
+        for (KeyValue<String, String> entry : due) {
+            deadlines.delete(entry.key);
+            String[] parts = entry.key.split("\\|");
+            IncidentState state = incidents.get(parts[1]);
+            if (state != null) {
+                timers.fire(IncidentTimers.Kind.valueOf(parts[2]), state, now)
+                        .ifPresent(command -> apply(command, now.toEpochMilli()));
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.incidentengine.incident.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.incident.api.ApiTokens.ApiUser;
+import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddNote;
+import dev.incidentengine.model.AssignIncident;
+import dev.incidentengine.model.ChangeSeverity;
+import dev.incidentengine.model.CloseIncident;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SnoozeIncident;
+import dev.incidentengine.schemas.Severities;
+
+/**
+ * Reads API requests, strictly: a command's JSON body (unknown fields, wrong types, missing
+ * required fields are refused naming the field) and the list's query parameters and cursor.
+ * Pure, so the whole matrix of bad input is tested without a server.
+ */
+public final class ApiRequests {
+
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 500;
+    private static final int MAX_COMMAND_ID_LENGTH = 200;
+    private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
+    private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "since", "limit", "cursor");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** A refused request: the HTTP status, the field or parameter at fault (may be null) and why. */
+    public static final class ApiError extends RuntimeException {
+        private final int status;
+        private final String field;
+
+        public ApiError(int status, String field, String message) {
+            super(field == null ? message : field + ": " + message, null, false, false);
+            this.status = status;
+            this.field = field;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** The body of one command type: its fields and how they become the Avro payload. */
+    private record Action(Set<String> fields, Function<Body, Object> payload) {
+        Action(List<String> fields, Function<Body, Object> payload) {
+            this(Set.copyOf(fields), payload);
+        }
+    }
+
+    /** A list request: which incidents, after which position, how many. */
+    public record ListQuery(Predicate<IncidentState> filter, Position after, int limit) {
+    }
+
+    private static final Set<String> COMMON_FIELDS = Set.of("expectedVersion", "commandId");
+    private static final Map<String, Action> ACTIONS = Map.of(
+            "acknowledge", new Action(List.of("message"), body -> new AcknowledgeIncident(body.optionalText("message"))),
+            "resolve", new Action(List.of("resolution"), body -> new ResolveIncident(body.optionalText("resolution"))),
+            "reopen", new Action(List.of("reason"), body -> new ReopenIncident(body.optionalText("reason"))),
+            "assign", new Action(List.of("userId", "escalationPolicyId"), ApiRequests::assign),
+            "severity", new Action(List.of("severity", "reason"), body -> new ChangeSeverity(
+                    severity(body.requiredText("severity"), "severity"), body.optionalText("reason"))),
+            "notes", new Action(List.of("text"), body -> new AddNote(body.requiredText("text"))),
+            "status-updates", new Action(List.of("message"), body -> new PostStatusUpdate(body.requiredText("message"))),
+            "snooze", new Action(List.of("until", "minutes"), ApiRequests::snooze),
+            "merge", new Action(List.of("into"), body -> new MergeIncident(body.requiredText("into"))),
+            "close", new Action(List.of("reason"), body -> new CloseIncident(body.optionalText("reason"))));
+
+    private ApiRequests() {
+    }
+
+    public static boolean isAction(String action) {
+        return ACTIONS.containsKey(action);
+    }
+
+    /**
+     * The command a POST asks for.
+     *
+     * @param body the body as read, at most {@link #MAX_BODY_BYTES} + 1 bytes (more is a 413)
+     * @param idempotencyKey the {@code Idempotency-Key} header, or null
+     */
+    public static IncidentCommand command(String action, String incidentId, byte[] body, String idempotencyKey, ApiUser user,
+                                          Instant now) {
+        Action type = ACTIONS.get(action);
+        if (type == null) {
+            throw new ApiError(404, null, "unknown command '" + action + "' (known: " + new TreeSet<>(ACTIONS.keySet()) + ")");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw new ApiError(413, null, "body is over the limit of " + MAX_BODY_BYTES + " bytes");
+        }
+        Body fields = new Body(parse(body), now);
+        fields.node.fieldNames().forEachRemaining(name -> {
+            if (!type.fields().contains(name) && !COMMON_FIELDS.contains(name)) {
+                Set<String> known = new TreeSet<>(type.fields());
+                known.addAll(COMMON_FIELDS);
+                throw new ApiError(400, name, "unknown field (known: " + known + ")");
+            }
+        });
+        Object payload = type.payload().apply(fields);
+        return IncidentCommand.newBuilder()
+                .setCommandId(commandId(fields.optionalText("commandId"), idempotencyKey))
+                .setIncidentId(incidentId)
+                .setActor(new Actor(ActorType.USER, user.user(), null))
+                .setTimestamp(now)
+                .setExpectedVersion(fields.expectedVersion())
+                .setPayload(payload)
+                .build();
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return JSON.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw new ApiError(400, "body", "not valid JSON (" + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
+        }
+        if (!node.isObject()) {
+            throw new ApiError(400, "body", "must be a JSON object");
+        }
+        return node;
+    }
+
+    private static String commandId(String fromBody, String fromHeader) {
+        String header = fromHeader == null || fromHeader.isBlank() ? null : fromHeader.strip();
+        if (fromBody != null && header != null && !fromBody.equals(header)) {
+            throw new ApiError(400, "commandId", "differs from the Idempotency-Key header");
+        }
+        String id = fromBody != null ? fromBody : header != null ? header : UUID.randomUUID().toString();
+        if (id.length() > MAX_COMMAND_ID_LENGTH) {
+            throw new ApiError(400, fromBody != null ? "commandId" : "Idempotency-Key", "longer than " + MAX_COMMAND_ID_LENGTH + " characters");
+        }
+        return id;
+    }
+
+    private static AssignIncident assign(Body body) {
+        String userId = body.optionalText("userId");
+        String policyId = body.optionalText("escalationPolicyId");
+        if (userId == null && policyId == null) {
+            throw new ApiError(400, "userId", "give userId or escalationPolicyId (or both)");
+        }
+        return new AssignIncident(userId, policyId);
+    }
+
+    private static SnoozeIncident snooze(Body body) {
+        boolean hasUntil = body.has("until");
+        boolean hasMinutes = body.has("minutes");
+        if (hasUntil == hasMinutes) {
+            throw new ApiError(400, "until", "give exactly one of until (an RFC 3339 timestamp) or minutes");
+        }
+        Instant until;
+        if (hasUntil) {
+            until = timestamp(body.requiredText("until"), "until");
+        } else {
+            JsonNode minutes = body.node.get("minutes");
+            if (!minutes.isIntegralNumber() || !minutes.canConvertToLong() || minutes.longValue() < 1
+                    || minutes.longValue() > MAX_SNOOZE_MINUTES) {
+                throw new ApiError(400, "minutes", "must be a whole number of minutes from 1 to " + MAX_SNOOZE_MINUTES);
+            }
+            until = body.now.plus(Duration.ofMinutes(minutes.longValue()));
+        }
+        if (!until.isAfter(body.now)) {
+            throw new ApiError(400, "until", "must be in the future");
+        }
+        return new SnoozeIncident(until);
+    }
+
+    static Severity severity(String text, String field) {
+        return Severities.parse(text).orElseThrow(() -> new ApiError(400, field,
+                "must be a severity: SEV0..SEV4, P0..P4 or critical, error, warning, info; not '" + text + "'"));
+    }
+
+    private static Instant timestamp(String text, String field) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) {
+            throw new ApiError(400, field, "must be an RFC 3339 timestamp such as 2026-11-22T09:00:00Z, not '" + text + "'");
+        }
+    }
+
+    /** The fields of a command's body, read one at a time with the field named in every error. */
+    private static final class Body {
+        private final JsonNode node;
+        private final Instant now;
+
+        Body(JsonNode node, Instant now) {
+            this.node = node;
+            this.now = now;
+        }
+
+        boolean has(String field) {
+            return node.hasNonNull(field);
+        }
+
+        String optionalText(String field) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isTextual()) {
+                throw new ApiError(400, field, "must be a string");
+            }
+            if (value.textValue().isBlank()) {
+                throw new ApiError(400, field, "must not be empty");
+            }
+            return value.textValue();
+        }
+
+        String requiredText(String field) {
+            String value = optionalText(field);
+            if (value == null) {
+                throw new ApiError(400, field, "is required");
+            }
+            return value;
+        }
+
+        Long expectedVersion() {
+            JsonNode value = node.get("expectedVersion");
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+                throw new ApiError(400, "expectedVersion", "must be a whole number, 0 or more");
+            }
+            return value.longValue();
+        }
+    }
+
+    /** The list's query: {@code status}, {@code service}, {@code severity} (comma-separated), {@code since}, {@code limit}, {@code cursor}. */
+    public static ListQuery listQuery(Map<String, List<String>> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!LIST_PARAMETERS.contains(name)) {
+                throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(LIST_PARAMETERS) + ")");
+            }
+        }
+        Predicate<IncidentState> filter = state -> true;
+        List<String> statuses = values(parameters, "status");
+        if (!statuses.isEmpty()) {
+            EnumSet<IncidentStatus> wanted = EnumSet.noneOf(IncidentStatus.class);
+            for (String status : statuses) {
+                try {
+                    wanted.add(IncidentStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiError(400, "status", "must be one of " + Arrays.toString(IncidentStatus.values()) + ", not '" + status + "'");
+                }
+            }
+            filter = filter.and(state -> wanted.contains(state.getStatus()));
+        }
+        List<String> services = values(parameters, "service");
+        if (!services.isEmpty()) {
+            filter = filter.and(state -> state.getService() != null && services.contains(state.getService()));
+        }
+        List<String> severities = values(parameters, "severity");
+        if (!severities.isEmpty()) {
+            EnumSet<Severity> wanted = EnumSet.noneOf(Severity.class);
+            severities.forEach(severity -> wanted.add(severity(severity, "severity")));
+            filter = filter.and(state -> wanted.contains(state.getSeverity()));
+        }
+        String since = single(parameters, "since");
+        if (since != null) {
+            Instant from = timestamp(since, "since");
+            filter = filter.and(state -> !state.getOpenedAt().isBefore(from));
+        }
+        String limitText = single(parameters, "limit");
+        int limit = DEFAULT_LIMIT;
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new ApiError(400, "limit", "must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limitText + "'");
+            }
+        }
+        String cursor = single(parameters, "cursor");
+        return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit);
+    }
+
+    /** Comma-separated values, from one parameter or several of the same name. */
+    private static List<String> values(Map<String, List<String>> parameters, String name) {
+        List<String> values = new ArrayList<>();
+        for (String value : parameters.getOrDefault(name, List.of())) {
+            for (String item : value.split(",", -1)) {
+                if (item.isBlank()) {
+                    throw new ApiError(400, name, "has an empty value");
+                }
+                values.add(item.strip());
+            }
+        }
+        return values;
+    }
+
+    private static String single(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.getOrDefault(name, List.of());
+        if (values.size() > 1) {
+            throw new ApiError(400, name, "given more than once");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** An opaque cursor: where the last page ended in the newest-first order. */
+    public static String cursor(Position position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (position.openedAt().toEpochMilli() + ":" + position.incidentId()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Position decodeCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            if (colon > 0 && colon < text.length() - 1) {
+                return new Position(Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))), text.substring(colon + 1));
+            }
+        } catch (IllegalArgumentException e) {
+            // Falls through to the error below.
+        }
+        throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
+    }
+
+    /** {@code ?wait=true|false}, the only parameter a command takes. */
+    public static boolean waitParameter(Map<String, List<String>> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!name.equals("wait")) {
+                throw new ApiError(400, name, "unknown parameter (known: [wait])");
+            }
+        }
+        String wait = single(parameters, "wait");
+        if (wait == null || wait.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (wait.isEmpty() || wait.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ApiError(400, "wait", "must be true or false, not '" + wait + "'");
+    }
+}

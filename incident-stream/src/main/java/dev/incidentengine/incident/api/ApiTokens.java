@@ -1,0 +1,184 @@
+package dev.incidentengine.incident.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incidentengine.configdata.ConfigData;
+
+/**
+ * The API's bearer tokens, from a YAML file ({@code api.tokens.file}):
+ * <pre>
+ * tokens:
+ *   - user: alice
+ *     role: responder        # viewer | responder | admin
+ *     token: ...             # or tokenEnv: VAR | tokenFile: path | tokenSha256: hex
+ * </pre>
+ * Only SHA-256 hashes are kept; a presented token is hashed and compared with every hash in
+ * constant time. Errors name the file and the entry, never a secret.
+ */
+public final class ApiTokens {
+
+    /** What a token may do; each role includes the ones before it. */
+    public enum Role {
+        VIEWER, RESPONDER, ADMIN;
+
+        public boolean includes(Role needed) {
+            return compareTo(needed) >= 0;
+        }
+    }
+
+    /** Who a token belongs to. */
+    public record ApiUser(String user, Role role) {
+    }
+
+    private record Entry(byte[] sha256, ApiUser user) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> FIELDS = Set.of("user", "role", "token", "tokenEnv", "tokenFile", "tokenSha256");
+    private static final List<String> SOURCES = List.of("token", "tokenEnv", "tokenFile", "tokenSha256");
+
+    public static final ApiTokens NONE = new ApiTokens(List.of());
+
+    private final List<Entry> entries;
+
+    private ApiTokens(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    /** Reads the tokens file; a blank name gives no tokens. Environment variables come from {@code env}. */
+    public static ApiTokens load(String file, Map<String, String> env) {
+        if (file == null || file.isBlank()) {
+            return NONE;
+        }
+        Path path = Path.of(file);
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(path + ": not valid YAML (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(path + ": cannot read the API tokens file (" + e.getMessage() + ")");
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return NONE;
+        }
+        if (!root.isObject() || root.size() != 1 || !root.has("tokens") || !root.get("tokens").isArray()) {
+            throw new IllegalArgumentException(path + ": must be a mapping with one key, 'tokens', holding a list");
+        }
+        List<Entry> entries = new ArrayList<>();
+        JsonNode tokens = root.get("tokens");
+        for (int i = 0; i < tokens.size(); i++) {
+            Entry entry = entry(tokens.get(i), path + ": tokens[" + i + "]", env);
+            if (entries.stream().anyMatch(other -> MessageDigest.isEqual(other.sha256(), entry.sha256()))) {
+                throw new IllegalArgumentException(path + ": tokens[" + i + "] (user " + entry.user().user()
+                        + "): the same token is given twice");
+            }
+            entries.add(entry);
+        }
+        return new ApiTokens(entries);
+    }
+
+    private static Entry entry(JsonNode node, String entry, Map<String, String> env) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(entry + ": must be a mapping of user, role and one of " + SOURCES);
+        }
+        node.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                throw new IllegalArgumentException(entry + "." + name + ": unknown field (known: " + FIELDS.stream().sorted().toList() + ")");
+            }
+        });
+        String user = text(node, "user", entry);
+        String where = entry + " (user " + user + ")";
+        String roleName = text(node, "role", where);
+        Role role;
+        try {
+            role = Role.valueOf(roleName.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".role: must be viewer, responder or admin, not '" + roleName + "'");
+        }
+        List<String> given = SOURCES.stream().filter(node::hasNonNull).toList();
+        if (given.size() != 1) {
+            throw new IllegalArgumentException(where + ": give exactly one of " + SOURCES + ", not " + given);
+        }
+        String source = given.get(0);
+        String reference = text(node, source, where);
+        if (source.equals("tokenSha256")) {
+            if (!reference.matches("[0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException(where + ".tokenSha256: must be 64 hex digits");
+            }
+            return new Entry(HexFormat.of().parseHex(reference), new ApiUser(user, role));
+        }
+        String token = switch (source) {
+            case "token" -> reference;
+            case "tokenEnv" -> env.get(reference);
+            default -> readTokenFile(Path.of(reference), where);
+        };
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException(where + "." + source + ": '" + reference + "' gives no token");
+        }
+        return new Entry(sha256(token), new ApiUser(user, role));
+    }
+
+    private static String text(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException(where + "." + field + ": is required");
+        }
+        if (!value.isTextual() || value.textValue().isBlank()) {
+            throw new IllegalArgumentException(where + "." + field + ": must be a non-empty string");
+        }
+        return value.textValue().strip();
+    }
+
+    private static String readTokenFile(Path path, String where) {
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ".tokenFile: cannot read " + path);
+        }
+    }
+
+    private static byte[] sha256(String token) {
+        return HexFormat.of().parseHex(ConfigData.sha256(token.strip()));
+    }
+
+    /** The user of a presented token; every entry is compared, in constant time, so timing tells nothing. */
+    public Optional<ApiUser> authenticate(String token) {
+        if (token == null || token.isBlank()) {
+            return Optional.empty();
+        }
+        byte[] presented = sha256(token);
+        ApiUser found = null;
+        for (Entry entry : entries) {
+            if (MessageDigest.isEqual(entry.sha256(), presented)) {
+                found = entry.user();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** Users and roles, for the start log; no secrets. */
+    public List<String> describe() {
+        return entries.stream().map(entry -> entry.user().user() + " (" + entry.user().role().name().toLowerCase(Locale.ROOT) + ")")
+                .toList();
+    }
+}

@@ -1,0 +1,388 @@
+package dev.incidentengine.incident.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.configdata.AvroJson;
+import dev.incidentengine.incident.api.ApiRequests.ApiError;
+import dev.incidentengine.incident.api.ApiRequests.ListQuery;
+import dev.incidentengine.incident.api.ApiTokens.ApiUser;
+import dev.incidentengine.incident.api.ApiTokens.Role;
+import dev.incidentengine.incident.api.IncidentView.Outcome;
+import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.AttachedAlert;
+import dev.incidentengine.model.CommandOutcome;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.service.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * The incidents HTTP API: queries answered from the {@link IncidentView}, commands produced to
+ * {@code incident.commands.v1} (answered once Kafka acknowledged them, or with {@code ?wait=true}
+ * once the view holds their outcome). Bearer tokens with roles ({@link ApiTokens}); the actor of
+ * every command is the token's user.
+ */
+public final class IncidentApi implements AutoCloseable {
+
+    public static final String PREFIX = "/api/v1/incidents";
+    private static final int RETRY_AFTER_SECONDS = 2;
+    private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final IncidentView view;
+    private final ApiTokens tokens;
+    private final Map<String, Object> producerProps;
+    private final String commandTopic;
+    private final Serializer<String> keySerializer;
+    private final Serializer<IncidentCommand> commandSerializer;
+    private final Duration waitTimeout;
+    private final Clock clock;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile KafkaProducer<String, IncidentCommand> producer;
+    private MeterRegistry metrics;
+
+    public IncidentApi(IncidentView view, ApiTokens tokens, Map<String, Object> producerProps, String commandTopic,
+                       Serializer<String> keySerializer, Serializer<IncidentCommand> commandSerializer, Duration waitTimeout,
+                       Clock clock) {
+        this.view = view;
+        this.tokens = tokens;
+        this.producerProps = new HashMap<>(producerProps);
+        this.producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        this.producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        this.producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        this.producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        this.commandTopic = commandTopic;
+        this.keySerializer = keySerializer;
+        this.commandSerializer = commandSerializer;
+        this.waitTimeout = waitTimeout;
+        this.clock = clock;
+    }
+
+    public void register(HttpServer http, MeterRegistry metrics) {
+        this.metrics = metrics;
+        http.route("GET", PREFIX, (request, response, callback) -> handle("list", Role.VIEWER, request, response, callback,
+                (user, done) -> list(request, response, done)));
+        http.route("GET", PREFIX + "/*", (request, response, callback) -> {
+            String[] path = path(request);
+            if (path.length == 1) {
+                return handle("show", Role.VIEWER, request, response, callback, (user, done) -> show(path[0], response, done));
+            }
+            if (path.length == 2 && path[1].equals("events")) {
+                return handle("events", Role.VIEWER, request, response, callback, (user, done) -> events(path[0], response, done));
+            }
+            return handle("unknown", Role.VIEWER, request, response, callback, (user, done) -> {
+                throw new ApiError(404, null, "not found");
+            });
+        });
+        http.route("POST", PREFIX + "/*", (request, response, callback) -> {
+            String[] path = path(request);
+            String action = path.length == 2 && ApiRequests.isAction(path[1]) ? path[1] : "unknown";
+            return handle(action, Role.RESPONDER, request, response, callback, (user, done) -> {
+                if (action.equals("unknown")) {
+                    throw new ApiError(404, null, path.length == 2 ? "unknown command '" + path[1] + "'" : "not found");
+                }
+                command(path[0], action, user, request, response, done);
+            });
+        });
+    }
+
+    /** Creates the shared producer: idempotent, acks=all. */
+    public void start() {
+        producer = new KafkaProducer<>(producerProps, keySerializer, commandSerializer);
+    }
+
+    /** An endpoint's work once the caller is known; answers through {@code done}. */
+    @FunctionalInterface
+    private interface Handler {
+        void handle(ApiUser user, Callback done);
+    }
+
+    /** Authenticates, checks the role and readiness, runs the handler, and turns refusals into JSON errors. */
+    private boolean handle(String endpoint, Role needed, Request request, Response response, Callback callback, Handler handler) {
+        Callback counted = counted(endpoint, response, callback);
+        try {
+            String token = bearer(request);
+            if (token == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"incident-engine\"");
+                throw new ApiError(401, null, "credentials are missing: send an API token as 'Authorization: Bearer <token>'");
+            }
+            ApiUser user = tokens.authenticate(token).orElseThrow(() -> new ApiError(403, null, "unknown API token"));
+            if (!user.role().includes(needed)) {
+                throw new ApiError(403, null, "user " + user.user() + " is a " + user.role().name().toLowerCase()
+                        + "; this needs the role " + needed.name().toLowerCase());
+            }
+            if (!view.ready()) {
+                throw new ApiError(503, null, "starting: the incident view is still loading; retry later");
+            }
+            handler.handle(user, counted);
+        } catch (ApiError error) {
+            fail(response, counted, error);
+        }
+        return true;
+    }
+
+    private static String bearer(Request request) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).strip();
+        return token.isEmpty() ? null : token;
+    }
+
+    private void list(Request request, Response response, Callback callback) {
+        ListQuery query = ApiRequests.listQuery(parameters(request));
+        List<IncidentState> page = view.list(query.filter(), query.after(), query.limit() + 1);
+        boolean more = page.size() > query.limit();
+        List<IncidentState> shown = more ? page.subList(0, query.limit()) : page;
+        ArrayNode incidents = NODES.arrayNode();
+        shown.forEach(state -> incidents.add(summary(state)));
+        ObjectNode body = NODES.objectNode();
+        body.set("incidents", incidents);
+        IncidentState last = shown.isEmpty() ? null : shown.get(shown.size() - 1);
+        body.put("nextCursor", more ? ApiRequests.cursor(new Position(last.getOpenedAt(), last.getIncidentId())) : null);
+        HttpServer.writeJson(response, callback, 200, body);
+    }
+
+    private void show(String incidentId, Response response, Callback callback) {
+        IncidentState state = view.incident(incidentId).orElseThrow(() -> unknown(incidentId));
+        HttpServer.writeJson(response, callback, 200, incident(state, view.events(incidentId)));
+    }
+
+    private void events(String incidentId, Response response, Callback callback) {
+        List<IncidentEvent> log = view.events(incidentId);
+        if (log.isEmpty() && view.incident(incidentId).isEmpty()) {
+            throw unknown(incidentId);
+        }
+        ArrayNode events = NODES.arrayNode();
+        log.forEach(event -> events.add(AvroJson.write(event)));
+        ObjectNode body = NODES.objectNode().put("incidentId", incidentId);
+        body.set("events", events);
+        HttpServer.writeJson(response, callback, 200, body);
+    }
+
+    private void command(String incidentId, String action, ApiUser user, Request request, Response response, Callback callback) {
+        if (view.incident(incidentId).isEmpty()) {
+            throw unknown(incidentId);
+        }
+        boolean wait = ApiRequests.waitParameter(parameters(request));
+        IncidentCommand command = ApiRequests.command(action, incidentId, readBody(request),
+                request.getHeaders().get("Idempotency-Key"), user, clock.instant());
+        if (command.getPayload() instanceof MergeIncident merge) {
+            if (merge.getTargetIncidentId().equals(incidentId)) {
+                throw new ApiError(400, "into", "must be another incident");
+            }
+            if (view.incident(merge.getTargetIncidentId()).isEmpty()) {
+                throw new ApiError(400, "into", "unknown incident " + merge.getTargetIncidentId());
+            }
+        }
+        // Registered before sending, so an outcome that arrives at once is not missed.
+        CompletableFuture<Outcome> outcome = wait ? view.awaitOutcome(incidentId, command.getCommandId()) : null;
+        send(command).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                if (outcome != null) {
+                    outcome.cancel(false);
+                }
+                fail(response, callback, new ApiError(503, null,
+                        "the command could not be stored in Kafka; retry later with the same commandId (" + failure.getMessage() + ")"));
+            } else if (outcome == null) {
+                accepted(command, null, response, callback);
+            } else {
+                outcome.completeOnTimeout(null, waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .whenCompleteAsync((result, error) -> answer(command, result, response, callback));
+            }
+        });
+    }
+
+    private CompletableFuture<Void> send(IncidentCommand command) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        KafkaProducer<String, IncidentCommand> kafka = producer;
+        if (kafka == null) {
+            sent.completeExceptionally(new IllegalStateException("the command producer has not started"));
+            return sent;
+        }
+        try {
+            kafka.send(new ProducerRecord<>(commandTopic, command.getIncidentId(), command), (metadata, failure) -> {
+                if (failure != null) {
+                    sent.completeExceptionally(failure);
+                } else {
+                    sent.complete(null);
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    private void answer(IncidentCommand command, Outcome outcome, Response response, Callback callback) {
+        if (outcome == null) {
+            accepted(command, "no outcome within " + waitTimeout.toMillis() + " ms; the command is stored and will be decided: see "
+                    + PREFIX + "/" + command.getIncidentId() + "/events", response, callback);
+            return;
+        }
+        ObjectNode body = NODES.objectNode()
+                .put("commandId", command.getCommandId())
+                .put("incidentId", command.getIncidentId())
+                .put("outcome", outcome.result().getOutcome().name());
+        int status = 200;
+        if (outcome.result().getOutcome() == CommandOutcome.REJECTED) {
+            status = 409;
+            body = NODES.objectNode().put("error", outcome.result().getReason()).setAll(body);
+        }
+        ArrayNode events = NODES.arrayNode();
+        outcome.events().forEach(event -> events.add(AvroJson.write(event)));
+        body.set("events", events);
+        IncidentState state = outcome.incident();
+        body.set("incident", state == null ? NODES.nullNode() : incident(state, view.events(command.getIncidentId())));
+        HttpServer.writeJson(response, callback, status, body);
+    }
+
+    private static void accepted(IncidentCommand command, String note, Response response, Callback callback) {
+        ObjectNode body = NODES.objectNode().put("commandId", command.getCommandId()).put("incidentId", command.getIncidentId());
+        if (note != null) {
+            body.put("note", note);
+        }
+        HttpServer.writeJson(response, callback, 202, body);
+    }
+
+    /** The incident with its attached alerts, each with the full alert as last attached. */
+    static ObjectNode incident(IncidentState state, List<IncidentEvent> log) {
+        Map<String, Alert> latest = new HashMap<>();
+        log.forEach(event -> {
+            if (event.getPayload() instanceof AlertAttached attached) {
+                latest.put(attached.getAlert().getFingerprint(), attached.getAlert());
+            }
+        });
+        ObjectNode json = AvroJson.write(state);
+        json.remove("processedCommandIds");
+        ArrayNode alerts = NODES.arrayNode();
+        state.getAlerts().values().stream()
+                .sorted(Comparator.comparing(AttachedAlert::getAttachedAt).thenComparing(AttachedAlert::getFingerprint))
+                .forEach(attached -> {
+                    ObjectNode alert = AvroJson.write(attached);
+                    Alert full = latest.get(attached.getFingerprint());
+                    alert.set("alert", full == null ? NODES.nullNode() : AvroJson.write(full));
+                    alerts.add(alert);
+                });
+        json.set("alerts", alerts);
+        return json;
+    }
+
+    /** What the list shows of an incident: the state without alerts, labels and bookkeeping, plus alert counts. */
+    static ObjectNode summary(IncidentState state) {
+        ObjectNode json = AvroJson.write(state);
+        json.remove(List.of("alerts", "processedCommandIds", "reopenedAt", "labels"));
+        json.put("alertCount", state.getAlerts().size());
+        json.put("firingAlertCount", state.getAlerts().values().stream().filter(a -> a.getStatus() == AlertStatus.FIRING).count());
+        return json;
+    }
+
+    private static ApiError unknown(String incidentId) {
+        return new ApiError(404, null, "unknown incident " + incidentId);
+    }
+
+    /** The path below {@value #PREFIX}, split: {@code [id]}, {@code [id, "events"]}, {@code [id, action]}. */
+    private static String[] path(Request request) {
+        String rest = Request.getPathInContext(request).substring(PREFIX.length() + 1);
+        return rest.endsWith("/") || rest.contains("//") ? new String[0] : rest.split("/");
+    }
+
+    private static Map<String, List<String>> parameters(Request request) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        for (Fields.Field field : Request.extractQueryParameters(request)) {
+            parameters.put(field.getName(), field.getValues());
+        }
+        return parameters;
+    }
+
+    private static byte[] readBody(Request request) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] body = in.readNBytes(ApiRequests.MAX_BODY_BYTES + 1);
+            if (body.length > ApiRequests.MAX_BODY_BYTES) {
+                // Read the rest (within reason) so the client sees our 413, not a connection reset.
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), DRAIN_LIMIT));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void fail(Response response, Callback callback, ApiError error) {
+        if (error.status() == 503) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error.getMessage());
+        if (error.field() != null) {
+            body.put("field", error.field());
+        }
+        HttpServer.writeJson(response, callback, error.status(), body);
+    }
+
+    /** The callback, counting the request by endpoint and status once it is answered. */
+    private Callback counted(String endpoint, Response response, Callback callback) {
+        return new Callback() {
+            @Override
+            public void succeeded() {
+                count(endpoint, response.getStatus());
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                count(endpoint, response.getStatus());
+                callback.failed(failure);
+            }
+        };
+    }
+
+    private void count(String endpoint, int status) {
+        if (metrics == null) {
+            return;
+        }
+        counters.computeIfAbsent(endpoint + '|' + status, key -> Counter.builder("incident_api_requests_total")
+                .description("Incident API requests by endpoint and HTTP status")
+                .tags("endpoint", endpoint, "status", Integer.toString(status))
+                .register(metrics)).increment();
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.incidentengine.incident.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.CommandOutcome;
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.schemas.RecordSerdes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A read-only global view of every incident, kept by each instance: one thread reads
+ * {@code incident.state.v1}, {@code incident.events.v1} and {@code incident.command-results.v1}
+ * from the beginning (read_committed, every partition assigned, no consumer group) into memory.
+ * So any instance answers any query, and sees the outcome of a command whichever instance decided it.
+ */
+public final class IncidentView implements AutoCloseable {
+
+    /** A position in the newest-first order: openedAt descending, then incident id. */
+    public record Position(Instant openedAt, String incidentId) {
+        static final Comparator<Position> NEWEST_FIRST = Comparator.comparing(Position::openedAt).reversed()
+                .thenComparing(Position::incidentId);
+    }
+
+    /** A command's outcome with the events it caused and the incident as the view had it then. */
+    public record Outcome(CommandResult result, List<IncidentEvent> events, IncidentState incident) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(IncidentView.class);
+    private static final int REMEMBERED_RESULTS = 100_000;
+
+    private final Map<String, Object> consumerProps;
+    private final IncidentTopics topics;
+    private final Deserializer<String> keys;
+    private final Deserializer<IncidentState> states;
+    private final Deserializer<IncidentEvent> events;
+    private final Deserializer<CommandResult> results;
+
+    private final Map<String, IncidentState> incidents = new ConcurrentHashMap<>();
+    private final NavigableSet<Position> order = new ConcurrentSkipListSet<>(Position.NEWEST_FIRST);
+    private final Map<String, List<IncidentEvent>> logs = new ConcurrentHashMap<>();
+    private final Map<String, CommandResult> outcomes = new LinkedHashMap<>();
+    private final Map<CompletableFuture<Outcome>, String> waiters = new ConcurrentHashMap<>();
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+    private Counter skipped;
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+
+    public IncidentView(Map<String, Object> consumerProps, IncidentTopics topics, RecordSerdes serdes) {
+        this.consumerProps = new HashMap<>(consumerProps);
+        this.consumerProps.remove("group.id");
+        this.topics = topics;
+        this.keys = topics.state().keySerde(serdes).deserializer();
+        this.states = topics.state().valueSerde(serdes).deserializer();
+        this.events = topics.events().valueSerde(serdes).deserializer();
+        this.results = topics.commandResults().valueSerde(serdes).deserializer();
+    }
+
+    public void start(MeterRegistry metrics) {
+        skipped = Counter.builder("incident_api_view_skipped_records_total")
+                .description("Records the incident view could not read and skipped")
+                .register(metrics);
+        consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        thread = new Thread(this::run, "incident-view");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** True once everything written before the start has been read. */
+    public boolean ready() {
+        return caughtUp;
+    }
+
+    public Optional<IncidentState> incident(String incidentId) {
+        return Optional.ofNullable(incidents.get(incidentId));
+    }
+
+    /** The incident's log in order; empty when the view holds none. */
+    public List<IncidentEvent> events(String incidentId) {
+        List<IncidentEvent> log = logs.get(incidentId);
+        return log == null ? List.of() : List.copyOf(log);
+    }
+
+    /** Up to {@code limit} incidents that match, newest first, strictly after {@code after} (null: from the start). */
+    public List<IncidentState> list(Predicate<IncidentState> filter, Position after, int limit) {
+        List<IncidentState> page = new ArrayList<>();
+        for (Position position : after == null ? order : order.tailSet(after, false)) {
+            IncidentState state = incidents.get(position.incidentId());
+            if (state != null && filter.test(state)) {
+                page.add(state);
+                if (page.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    /**
+     * Completes when the view holds the command's result and everything it wrote (its events and
+     * the incident at the result's version). A repeated command id answers with the first outcome.
+     * Complete or cancel the future (e.g. {@code completeOnTimeout}) to stop waiting.
+     */
+    public CompletableFuture<Outcome> awaitOutcome(String incidentId, String commandId) {
+        String key = incidentId + '\u0000' + commandId;
+        CompletableFuture<Outcome> waiter = new CompletableFuture<>();
+        waiters.put(waiter, key);
+        waiter.whenComplete((outcome, failure) -> waiters.remove(waiter));
+        complete(waiter, key);
+        return waiter;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = partitions();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofMinutes(5));
+            while (running) {
+                consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
+                if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
+                    caughtUp = true;
+                    log.info("Incident view caught up: {} incidents", incidents.size());
+                }
+                waiters.forEach(this::complete);
+            }
+        } catch (WakeupException e) {
+            // Closing.
+        } catch (RuntimeException e) {
+            log.error("Incident view stopped: {}", e.toString(), e);
+            caughtUp = false;
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+        }
+    }
+
+    /** Every partition of the three topics; waits while they do not exist yet. */
+    private List<TopicPartition> partitions() {
+        List<String> names = List.of(topics.state().name(), topics.events().name(), topics.commandResults().name());
+        while (running) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            try {
+                names.forEach(name -> consumer.partitionsFor(name, Duration.ofSeconds(30))
+                        .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition()))));
+            } catch (TimeoutException e) {
+                log.warn("Incident view cannot get the partitions of {} yet: {}", names, e.getMessage());
+            }
+            if (partitions.stream().map(TopicPartition::topic).distinct().count() == names.size()) {
+                return partitions;
+            }
+            log.warn("Incident view waits for its topics {}", names);
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new WakeupException();
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            String key = keys.deserialize(record.topic(), record.key());
+            if (record.topic().equals(topics.state().name())) {
+                applyState(key, states.deserialize(record.topic(), record.headers(), record.value()));
+            } else if (record.topic().equals(topics.events().name())) {
+                IncidentEvent event = events.deserialize(record.topic(), record.headers(), record.value());
+                if (event != null) {
+                    logs.computeIfAbsent(event.getIncidentId(), id -> new CopyOnWriteArrayList<>()).add(event);
+                }
+            } else {
+                CommandResult result = results.deserialize(record.topic(), record.headers(), record.value());
+                if (result != null) {
+                    remember(result);
+                }
+            }
+        } catch (RuntimeException e) {
+            skip(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
+        }
+    }
+
+    private void applyState(String incidentId, IncidentState state) {
+        IncidentState previous = state == null ? incidents.remove(incidentId) : incidents.put(incidentId, state);
+        if (previous != null && (state == null || !previous.getOpenedAt().equals(state.getOpenedAt()))) {
+            order.remove(new Position(previous.getOpenedAt(), incidentId));
+        }
+        if (state != null) {
+            order.add(new Position(state.getOpenedAt(), incidentId));
+        }
+    }
+
+    private void remember(CommandResult result) {
+        String key = result.getIncidentId() + '\u0000' + result.getCommandId();
+        synchronized (outcomes) {
+            CommandResult first = outcomes.get(key);
+            // A repeat of a command is DUPLICATE; the first outcome is the one to answer with.
+            if (first == null || result.getOutcome() != CommandOutcome.DUPLICATE) {
+                outcomes.put(key, result);
+            }
+            if (outcomes.size() > REMEMBERED_RESULTS) {
+                outcomes.remove(outcomes.keySet().iterator().next());
+            }
+        }
+    }
+
+    private void skip(TopicPartition partition, long offset, Exception e) {
+        skipped.increment();
+        log.error("Incident view skips the unreadable record at {}-{} offset {}: {}", partition.topic(), partition.partition(),
+                offset, e.getMessage());
+    }
+
+    /** Completes the waiter when its result and everything written with it are in the view. */
+    private void complete(CompletableFuture<Outcome> waiter, String key) {
+        CommandResult result;
+        synchronized (outcomes) {
+            result = outcomes.get(key);
+        }
+        if (result == null || waiter.isDone()) {
+            return;
+        }
+        IncidentState state = incidents.get(result.getIncidentId());
+        if (state != null && state.getVersion() < result.getSequence()) {
+            return;
+        }
+        List<IncidentEvent> log = events(result.getIncidentId());
+        List<IncidentEvent> caused = result.getEventIds().isEmpty()
+                ? log.stream().filter(event -> result.getCommandId().equals(event.getCauseId())).toList()
+                : log.stream().filter(event -> result.getEventIds().contains(event.getEventId())).toList();
+        if (caused.size() < result.getEventIds().size()) {
+            return;
+        }
+        waiter.complete(new Outcome(result, caused, state));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        waiters.keySet().forEach(waiter -> waiter.cancel(false));
+    }
+}

@@ -1,0 +1,329 @@
+package dev.incidentengine.incident;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.WithKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The incidents HTTP API on a real broker: queries, commands with ?wait=true, idempotency, tokens and roles, bad input. */
+@WithKafka
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IncidentApiIT {
+
+    static final String RESPONDER = "alice-responder-token";
+    static final String VIEWER = "victor-viewer-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaTestCluster kafka;
+    private IncidentTopics topics;
+    private ServiceRunner runner;
+    private Api api;
+
+    @TempDir
+    static Path dir;
+
+    IncidentApiIT(KafkaTestCluster kafka) {
+        this.kafka = kafka;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        topics = IncidentTestTopics.create(kafka);
+        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(config(kafka, dir, "single"), topics))).start();
+        api = new Api("http://127.0.0.1:" + runner.httpAddress().getPort());
+        await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);
+    }
+
+    @AfterAll
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    /** Settings for one instance: its own state dir, a free HTTP port, the tokens of these tests. */
+    static IncidentStreamConfig config(KafkaTestCluster kafka, Path dir, String instance) throws Exception {
+        Path tokens = dir.resolve("api-tokens.yaml");
+        Files.writeString(tokens, """
+                tokens:
+                  - {user: alice, role: responder, token: %s}
+                  - {user: victor, role: viewer, token: %s}
+                """.formatted(RESPONDER, VIEWER));
+        Map<String, String> settings = new HashMap<>();
+        settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state-" + instance).toString());
+        settings.put("kafka.commit.interval.ms", "100");
+        settings.put("kafka.client.id", instance);
+        settings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokens.toString());
+        return new IncidentStreamConfig(settings);
+    }
+
+    /** Opens an incident the way correlation does: an AttachAlert command of a firing alert, from an integration. */
+    static void open(KafkaTestCluster kafka, IncidentTopics topics, String incidentId, String service, Severity severity, Instant at) {
+        IncidentCommand command = IncidentCommand.newBuilder()
+                .setCommandId("open-" + incidentId)
+                .setIncidentId(incidentId)
+                .setActor(new Actor(ActorType.INTEGRATION, "demo-alertmanager", null))
+                .setTimestamp(at)
+                .setPayload(new AttachAlert(Samples.alert("fp-" + incidentId).setService(service).setSeverity(severity)
+                        .setStartsAt(at).setReceivedAt(at).build(), service + "|HighErrorRate", null, true))
+                .build();
+        kafka.produce(topics.commands(), List.of(Map.entry(incidentId, command)));
+    }
+
+    private String openNow(String service) {
+        String id = "INC-" + UUID.randomUUID().toString().substring(0, 8);
+        open(kafka, topics, id, service, Severity.SEV2, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        await("incident " + id + " in the view").atMost(Duration.ofSeconds(30))
+                .until(() -> api.get("/api/v1/incidents/" + id, VIEWER).statusCode() == 200);
+        return id;
+    }
+
+    @Test
+    void aResponderAcknowledgesAndResolves_waitingForTheOutcome() throws Exception {
+        String id = openNow("checkout");
+
+        HttpResponse<String> ack = api.post("/api/v1/incidents/" + id + "/acknowledge?wait=true", RESPONDER, "{\"message\": \"on it\"}");
+        assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
+        JsonNode acked = json(ack);
+        assertThat(acked.get("outcome").asText()).isEqualTo("APPLIED");
+        assertThat(acked.get("events")).hasSize(1);
+        JsonNode event = acked.get("events").get(0);
+        assertThat(event.get("payload").get("type").asText()).isEqualTo("IncidentAcknowledged");
+        assertThat(event.get("payload").get("message").asText()).isEqualTo("on it");
+        assertThat(event.get("actor").get("type").asText()).isEqualTo("USER");
+        assertThat(event.get("actor").get("id").asText()).isEqualTo("alice");
+        assertThat(acked.get("incident").get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(acked.get("incident").get("version").asLong()).isEqualTo(event.get("sequence").asLong());
+
+        HttpResponse<String> again = api.post("/api/v1/incidents/" + id + "/acknowledge?wait=true", RESPONDER, "");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(json(again).get("outcome").asText()).isEqualTo("UNCHANGED");
+        assertThat(json(again).get("events")).isEmpty();
+
+        HttpResponse<String> resolve = api.post("/api/v1/incidents/" + id + "/resolve?wait=true", RESPONDER,
+                "{\"resolution\": \"rolled back\"}");
+        assertThat(resolve.statusCode()).as(resolve.body()).isEqualTo(200);
+        assertThat(json(resolve).get("events").get(0).get("payload").get("type").asText()).isEqualTo("IncidentResolved");
+        assertThat(json(resolve).get("incident").get("status").asText()).isEqualTo("RESOLVED");
+
+        HttpResponse<String> late = api.post("/api/v1/incidents/" + id + "/acknowledge?wait=true", RESPONDER, "{}");
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+        assertThat(json(late).get("outcome").asText()).isEqualTo("REJECTED");
+        assertThat(json(late).get("error").asText()).isEqualTo("cannot acknowledge a resolved incident");
+
+        JsonNode log = json(api.get("/api/v1/incidents/" + id + "/events", VIEWER)).get("events");
+        List<String> types = new ArrayList<>();
+        log.forEach(e -> types.add(e.get("payload").get("type").asText()));
+        assertThat(types).containsExactly("IncidentOpened", "AlertAttached", "IncidentAcknowledged", "IncidentResolved",
+                "CommandRejected");
+
+        JsonNode shown = json(api.get("/api/v1/incidents/" + id, VIEWER));
+        assertThat(shown.get("incidentId").asText()).isEqualTo(id);
+        assertThat(shown.get("status").asText()).isEqualTo("RESOLVED");
+        assertThat(shown.get("openedAt").asText()).endsWith("Z");
+        assertThat(shown.get("alerts")).hasSize(1);
+        assertThat(shown.get("alerts").get(0).get("fingerprint").asText()).isEqualTo("fp-" + id);
+        assertThat(shown.get("alerts").get(0).get("alert").get("labels").get("alertname").asText()).isEqualTo("HighErrorRate");
+        assertThat(shown.has("processedCommandIds")).isFalse();
+    }
+
+    @Test
+    void withoutWait_aCommandIsAcceptedOnceKafkaHasIt() throws Exception {
+        String id = openNow("checkout");
+
+        HttpResponse<String> note = api.post("/api/v1/incidents/" + id + "/notes", RESPONDER, "{\"text\": \"looking at the logs\"}");
+
+        assertThat(note.statusCode()).as(note.body()).isEqualTo(202);
+        assertThat(json(note).get("incidentId").asText()).isEqualTo(id);
+        assertThat(json(note).get("commandId").asText()).hasSize(36);
+        await("the note in the log").atMost(Duration.ofSeconds(30)).until(() ->
+                api.get("/api/v1/incidents/" + id + "/events", VIEWER).body().contains("looking at the logs"));
+    }
+
+    @Test
+    void theSameCommandIdTwice_hasOneEffect() throws Exception {
+        String id = openNow("checkout");
+        String path = "/api/v1/incidents/" + id + "/notes?wait=true";
+
+        HttpResponse<String> first = api.post(path, RESPONDER, "{\"text\": \"restarting the pods\"}", "Idempotency-Key", "note-1");
+        HttpResponse<String> second = api.post(path, RESPONDER, "{\"text\": \"restarting the pods\", \"commandId\": \"note-1\"}");
+        HttpResponse<String> other = api.post(path, RESPONDER, "{\"text\": \"pods restarted\"}");
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(json(first).get("outcome").asText()).isEqualTo("APPLIED");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(json(second).get("commandId").asText()).isEqualTo("note-1");
+        assertThat(json(second).get("events")).isEqualTo(json(first).get("events"));
+        // The third command's outcome means the repeat before it on the same partition was decided too.
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+        String log = api.get("/api/v1/incidents/" + id + "/events", VIEWER).body();
+        assertThat(log.split("NoteAdded", -1)).hasSize(3);
+        assertThat(log.split("restarting the pods", -1)).hasSize(2);
+    }
+
+    @Test
+    void theListFiltersOrdersNewestFirstAndPages() throws Exception {
+        String service = "list-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        open(kafka, topics, "INC-" + service + "-1", service + "-a", Severity.SEV2, now.minusSeconds(180));
+        open(kafka, topics, "INC-" + service + "-2", service + "-a", Severity.SEV1, now.minusSeconds(120));
+        open(kafka, topics, "INC-" + service + "-3", service + "-b", Severity.SEV3, now.minusSeconds(60));
+        String both = "/api/v1/incidents?service=" + service + "-a," + service + "-b";
+        await("three incidents listed").atMost(Duration.ofSeconds(30)).until(() -> ids(api.get(both, VIEWER)).size() == 3);
+
+        assertThat(ids(api.get(both, VIEWER))).containsExactly("INC-" + service + "-3", "INC-" + service + "-2", "INC-" + service + "-1");
+        HttpResponse<String> firstPage = api.get(both + "&limit=2", VIEWER);
+        assertThat(ids(firstPage)).containsExactly("INC-" + service + "-3", "INC-" + service + "-2");
+        String cursor = json(firstPage).get("nextCursor").asText();
+        HttpResponse<String> secondPage = api.get(both + "&limit=2&cursor=" + cursor, VIEWER);
+        assertThat(ids(secondPage)).containsExactly("INC-" + service + "-1");
+        assertThat(json(secondPage).get("nextCursor").isNull()).isTrue();
+
+        assertThat(ids(api.get("/api/v1/incidents?service=" + service + "-a&severity=sev1", VIEWER))).containsExactly("INC-" + service + "-2");
+        assertThat(ids(api.get(both + "&since=" + now.minusSeconds(150), VIEWER)))
+                .containsExactly("INC-" + service + "-3", "INC-" + service + "-2");
+        assertThat(ids(api.get(both + "&status=ACKNOWLEDGED", VIEWER))).isEmpty();
+        assertThat(api.post("/api/v1/incidents/INC-" + service + "-1/acknowledge?wait=true", RESPONDER, "").statusCode()).isEqualTo(200);
+        assertThat(ids(api.get(both + "&status=acknowledged,resolved", VIEWER))).containsExactly("INC-" + service + "-1");
+
+        JsonNode summary = json(api.get(both + "&limit=1", VIEWER)).get("incidents").get(0);
+        assertThat(summary.get("service").asText()).isEqualTo(service + "-b");
+        assertThat(summary.get("severity").asText()).isEqualTo("SEV3");
+        assertThat(summary.get("alertCount").asInt()).isEqualTo(1);
+        assertThat(summary.get("firingAlertCount").asInt()).isEqualTo(1);
+
+        assertError(api.get("/api/v1/incidents?status=open", VIEWER), 400, "status");
+        assertError(api.get("/api/v1/incidents?since=yesterday", VIEWER), 400, "since");
+        assertError(api.get("/api/v1/incidents?limit=1000", VIEWER), 400, "limit");
+        assertError(api.get("/api/v1/incidents?cursor=garbage", VIEWER), 400, "cursor");
+        assertError(api.get("/api/v1/incidents?sevrity=SEV1", VIEWER), 400, "sevrity");
+    }
+
+    @Test
+    void credentialsRolesAndBadRequestsAreRefused() throws Exception {
+        String id = openNow("checkout");
+        String ack = "/api/v1/incidents/" + id + "/acknowledge";
+
+        HttpResponse<String> anonymous = api.get("/api/v1/incidents", null);
+        assertError(anonymous, 401, null);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).startsWith("Bearer"));
+        assertError(api.post(ack, null, "{}"), 401, null);
+        assertError(api.get("/api/v1/incidents", "not-a-token"), 403, null);
+        assertError(api.post(ack, VIEWER, "{}"), 403, null);
+        assertThat(api.get("/api/v1/incidents", VIEWER).statusCode()).isEqualTo(200);
+        assertThat(api.get("/api/v1/incidents/" + id + "/events", RESPONDER).statusCode()).isEqualTo(200);
+
+        assertError(api.get("/api/v1/incidents/INC-NOPE", VIEWER), 404, null);
+        assertError(api.get("/api/v1/incidents/INC-NOPE/events", VIEWER), 404, null);
+        assertError(api.post("/api/v1/incidents/INC-NOPE/acknowledge", RESPONDER, "{}"), 404, null);
+        assertError(api.post("/api/v1/incidents/" + id + "/escalate", RESPONDER, "{}"), 404, null);
+
+        assertError(api.post(ack, RESPONDER, "{\"mesage\": \"typo\"}"), 400, "mesage");
+        assertError(api.post(ack, RESPONDER, "{\"message\": "), 400, "body");
+        assertError(api.post(ack, RESPONDER, "{\"expectedVersion\": \"two\"}"), 400, "expectedVersion");
+        assertError(api.post(ack + "?wait=maybe", RESPONDER, "{}"), 400, "wait");
+        assertError(api.post("/api/v1/incidents/" + id + "/notes", RESPONDER, "{}"), 400, "text");
+        assertError(api.post("/api/v1/incidents/" + id + "/severity", RESPONDER, "{\"severity\": \"SEV7\"}"), 400, "severity");
+        assertError(api.post("/api/v1/incidents/" + id + "/merge", RESPONDER, "{\"into\": \"INC-NOPE\"}"), 400, "into");
+        assertError(api.post("/api/v1/incidents/" + id + "/notes", RESPONDER, "{\"text\": \"" + "x".repeat(70_000) + "\"}"), 413, null);
+
+        // Nothing refused reached the incident.
+        JsonNode log = json(api.get("/api/v1/incidents/" + id + "/events", VIEWER)).get("events");
+        assertThat(log).hasSize(2);
+    }
+
+    @Test
+    void aStaleExpectedVersionIsRejected() throws Exception {
+        String id = openNow("checkout");
+
+        HttpResponse<String> stale = api.post("/api/v1/incidents/" + id + "/severity?wait=true", RESPONDER,
+                "{\"severity\": \"critical\", \"expectedVersion\": 1}");
+        HttpResponse<String> current = api.post("/api/v1/incidents/" + id + "/severity?wait=true", RESPONDER,
+                "{\"severity\": \"critical\", \"expectedVersion\": 2}");
+
+        assertThat(stale.statusCode()).as(stale.body()).isEqualTo(409);
+        assertThat(json(stale).get("error").asText()).startsWith("stale version");
+        assertThat(current.statusCode()).as(current.body()).isEqualTo(200);
+        assertThat(json(current).get("incident").get("severity").asText()).isEqualTo("SEV1");
+    }
+
+    static void assertError(HttpResponse<String> response, int status, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = json(response);
+        assertThat(body.get("error").asText()).isNotBlank();
+        if (field == null) {
+            assertThat(body.has("field")).as(response.body()).isFalse();
+        } else {
+            assertThat(body.get("field").asText()).as(response.body()).isEqualTo(field);
+        }
+    }
+
+    private static List<String> ids(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        json(response).get("incidents").forEach(incident -> ids.add(incident.get("incidentId").asText()));
+        return ids;
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    /** A small client for the API. */
+    record Api(String base) {
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+        HttpResponse<String> get(String path, String token) throws Exception {
+            return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token);
+        }
+
+        HttpResponse<String> post(String path, String token, String body, String... headers) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json");
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            return send(request, token);
+        }
+
+        private static HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.incidentengine.incident;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incidentengine.incident.IncidentApiIT.Api;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.WithKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.incidentengine.incident.IncidentApiIT.RESPONDER;
+import static dev.incidentengine.incident.IncidentApiIT.VIEWER;
+import static dev.incidentengine.incident.IncidentApiIT.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two instances of one application: an instance answers a command for an incident whose partition the other one owns. */
+@WithKafka
+class IncidentApiScaleOutIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCommandSentToTheInstanceThatDoesNotOwnThePartition_isAnsweredWithItsOutcome(KafkaTestCluster kafka) throws Exception {
+        IncidentTopics topics = IncidentTestTopics.create(kafka);
+        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "instance-a"), topics))).start();
+             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "instance-b"), topics))).start();
+             Admin admin = kafka.admin()) {
+            await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
+            await("the command partitions split between the instances").atMost(Duration.ofSeconds(60))
+                    .until(() -> commandPartitions(admin, topics, "instance-a").size() + commandPartitions(admin, topics, "instance-b").size()
+                            == topics.commands().partitions() && !commandPartitions(admin, topics, "instance-a").isEmpty()
+                            && !commandPartitions(admin, topics, "instance-b").isEmpty());
+            Set<Integer> ownedByA = commandPartitions(admin, topics, "instance-a");
+            String id = incidentIdIn(ownedByA, topics.commands().partitions());
+            Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
+            Api apiB = new Api("http://127.0.0.1:" + b.httpAddress().getPort());
+
+            IncidentApiIT.open(kafka, topics, id, "checkout", Severity.SEV2, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            await("incident in B's view").atMost(Duration.ofSeconds(30))
+                    .until(() -> apiB.get("/api/v1/incidents/" + id, VIEWER).statusCode() == 200);
+            HttpResponse<String> ack = apiB.post("/api/v1/incidents/" + id + "/acknowledge?wait=true", RESPONDER, "{\"message\": \"via B\"}");
+
+            assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
+            JsonNode outcome = json(ack);
+            assertThat(outcome.get("outcome").asText()).isEqualTo("APPLIED");
+            assertThat(outcome.get("events").get(0).get("payload").get("type").asText()).isEqualTo("IncidentAcknowledged");
+            assertThat(outcome.get("incident").get("status").asText()).isEqualTo("ACKNOWLEDGED");
+            assertThat(commandPartitions(admin, topics, "instance-b")).as("B never owned the incident's partition")
+                    .doesNotContain(partition(id, topics.commands().partitions()));
+            assertThat(json(apiA.get("/api/v1/incidents/" + id, VIEWER)).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        }
+    }
+
+    /** The partitions of the commands topic the instance's stream threads hold now. */
+    private static Set<Integer> commandPartitions(Admin admin, IncidentTopics topics, String instance) throws Exception {
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(IncidentTopology.APPLICATION_ID)).all()
+                .get(10, TimeUnit.SECONDS).get(IncidentTopology.APPLICATION_ID);
+        if (group.groupState() != GroupState.STABLE) {
+            return Set.of();
+        }
+        return group.members().stream()
+                .filter(member -> member.clientId().startsWith(instance + "-"))
+                .map(MemberDescription::assignment)
+                .flatMap(assignment -> assignment.topicPartitions().stream())
+                .filter(partition -> partition.topic().equals(topics.commands().name()))
+                .map(TopicPartition::partition)
+                .collect(Collectors.toSet());
+    }
+
+    private static String incidentIdIn(Set<Integer> partitions, int count) {
+        for (int i = 0; ; i++) {
+            String id = "INC-SCALE-" + Long.toHexString(System.nanoTime()) + "-" + i;
+            if (partitions.contains(partition(id, count))) {
+                return id;
+            }
+        }
+    }
+
+    /** Where Kafka's default partitioner puts a record with this key. */
+    private static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+}

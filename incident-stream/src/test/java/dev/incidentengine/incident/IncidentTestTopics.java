@@ -1,0 +1,18 @@
+package dev.incidentengine.incident;
+
+import dev.incidentengine.testkit.KafkaTestCluster;
+
+/** A fresh set of incident-stream topics on a test broker, so tests do not see each other's records. */
+final class IncidentTestTopics {
+
+    private IncidentTestTopics() {
+    }
+
+    static IncidentTopics create(KafkaTestCluster kafka) {
+        IncidentTopics d = IncidentTopics.DEFAULT;
+        return new IncidentTopics(kafka.createTopic(d.alerts()), kafka.createTopic(d.commands()), kafka.createTopic(d.events()),
+                kafka.createTopic(d.state()), kafka.createTopic(d.commandResults()), kafka.createTopic(d.suppressed()),
+                kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()), kafka.createTopic(d.silences()),
+                kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()));
+    }
+}

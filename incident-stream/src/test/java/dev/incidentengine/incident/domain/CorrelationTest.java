@@ -1,0 +1,111 @@
+package dev.incidentengine.incident.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.CorrelationGroup;
+import dev.incidentengine.model.IncidentGroupUpdate;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.ResolveAlert;
+import dev.incidentengine.testkit.Samples;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CorrelationTest {
+
+    private static final Instant T0 = Samples.T0;
+    private static final String KEY = "default|service=checkout|alertname=HighErrorRate";
+    private static final Correlation.Grouping FIVE_MINUTES = new Correlation.Grouping(Duration.ofMinutes(5), true, "web-oncall");
+
+    private final Correlation correlation = new Correlation(Duration.ofMinutes(30));
+    private int issued;
+    private final Correlation.IncidentIds ids = at -> "INC-" + (++issued);
+
+    @Test
+    void theFirstAlertOfAKeyOpensAnIncidentCarryingTheRoutesChoices() {
+        Correlation.Outcome outcome = fire(null, "fp-1", T0, null);
+
+        assertThat(outcome.command().getIncidentId()).isEqualTo("INC-1");
+        assertThat(outcome.command().getCommandId()).isEqualTo("attach:fp-1@" + T0.toEpochMilli());
+        assertThat(outcome.command().getActor()).isEqualTo(new Actor(ActorType.INTEGRATION, "demo-alertmanager", "prometheus"));
+        assertThat(outcome.command().getPayload()).isInstanceOfSatisfying(AttachAlert.class, attach -> {
+            assertThat(attach.getCorrelationKey()).isEqualTo(KEY);
+            assertThat(attach.getEscalationPolicyId()).isEqualTo("web-oncall");
+            assertThat(attach.getAutoResolve()).isTrue();
+        });
+        assertThat(outcome.group().getCurrentIncidentId()).isEqualTo("INC-1");
+        assertThat(outcome.group().getFingerprints()).containsEntry("fp-1", "INC-1");
+    }
+
+    @Test
+    void aNewAlertJoinsTheOpenIncidentOnlyWhileItIsYoungerThanTheWindow() {
+        CorrelationGroup group = fire(null, "fp-1", T0, null).group();
+
+        assertThat(fire(group, "fp-2", T0.plusSeconds(299), null).command().getIncidentId()).isEqualTo("INC-1");
+        assertThat(fire(group, "fp-2", T0.plusSeconds(300), null).command().getIncidentId()).isEqualTo("INC-2");
+    }
+
+    @Test
+    void anAlertReturnsToItsIncidentWhileOpenOrResolvedWithinTheReopenWindow() {
+        CorrelationGroup group = fire(null, "fp-1", T0, null).group();
+        assertThat(fire(group, "fp-1", T0.plusSeconds(3600), null).command().getIncidentId()).isEqualTo("INC-1");
+
+        CorrelationGroup resolved = correlation.update(group, update("INC-1", IncidentStatus.RESOLVED, T0.plusSeconds(60)));
+        assertThat(fire(resolved, "fp-1", T0.plusSeconds(60 + 1799), null).command().getIncidentId()).isEqualTo("INC-1");
+        Correlation.Outcome late = fire(resolved, "fp-1", T0.plusSeconds(60 + 1800), null);
+        assertThat(late.command().getIncidentId()).isEqualTo("INC-2");
+        assertThat(late.group().getIncidents()).containsOnlyKeys("INC-2");
+    }
+
+    @Test
+    void anIncidentThatRefusedTheAlertIsNotTriedAgain() {
+        CorrelationGroup group = fire(null, "fp-1", T0, null).group();
+
+        assertThat(fire(group, "fp-1", T0.plusSeconds(10), "INC-1").command().getIncidentId()).isEqualTo("INC-2");
+    }
+
+    @Test
+    void resolutionsAndAcknowledgementsGoToTheIncidentHoldingTheAlert() {
+        CorrelationGroup group = fire(null, "fp-1", T0, null).group();
+        Actor actor = new Actor(ActorType.SYSTEM, "x", null);
+
+        Correlation.Outcome resolved = correlation.resolved(group, "fp-1", actor, T0.plusSeconds(5), T0.plusSeconds(6));
+        assertThat(resolved.command().getIncidentId()).isEqualTo("INC-1");
+        assertThat(resolved.command().getPayload()).isEqualTo(new ResolveAlert("fp-1", T0.plusSeconds(5)));
+        assertThat(correlation.resolved(group, "fp-unknown", actor, T0, T0).command()).isNull();
+        assertThat(correlation.acknowledged(group, KEY, alert("fp-1", T0), T0).command().getIncidentId()).isEqualTo("INC-1");
+    }
+
+    @Test
+    void closingForgetsTheIncidentAndMergingMovesItsAlerts() {
+        CorrelationGroup group = fire(fire(null, "fp-1", T0, null).group(), "fp-2", T0.plusSeconds(400), null).group();
+        assertThat(group.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-1", "fp-2", "INC-2"));
+
+        CorrelationGroup merged = correlation.update(group, new IncidentGroupUpdate("INC-1", IncidentStatus.RESOLVED, T0, "INC-9", null));
+        assertThat(merged.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-9", "fp-2", "INC-2"));
+        assertThat(merged.getIncidents()).containsOnlyKeys("INC-2");
+
+        CorrelationGroup closed = correlation.update(merged, update("INC-2", IncidentStatus.CLOSED, T0));
+        assertThat(closed.getIncidents()).isEmpty();
+        assertThat(closed.getCurrentIncidentId()).isNull();
+        assertThat(closed.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-9"));
+    }
+
+    private Correlation.Outcome fire(CorrelationGroup group, String fingerprint, Instant at, String notInto) {
+        return correlation.firing(group, KEY, alert(fingerprint, at), FIVE_MINUTES, at, ids, notInto);
+    }
+
+    private static Alert alert(String fingerprint, Instant at) {
+        return Samples.alert(fingerprint).setReceivedAt(at).build();
+    }
+
+    private static IncidentGroupUpdate update(String id, IncidentStatus status, Instant at) {
+        return new IncidentGroupUpdate(id, status, at, null, null);
+    }
+}
