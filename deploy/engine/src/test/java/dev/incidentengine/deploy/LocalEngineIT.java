@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  */
 class LocalEngineIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final RecordSerdes serdes = RecordSerdes.singleObject();
 
@@ -93,6 +96,29 @@ class LocalEngineIT {
                     assertThat(readAll(first.bootstrap(), Topics.ALERTS)).extracting(ConsumerRecord::key).contains(
                             "demo-generic/local-it", "demo-generic/am-local-it", "demo-generic/grafana-local-it",
                             "demo-generic/pd-local-it", "demo-generic/raw-local-it"));
+
+            // The alerts became incidents that a person lists, acknowledges and resolves through the API.
+            String viewer = "demo-viewer-token-change-me";
+            String responder = "demo-responder-token-change-me";
+            JsonNode disk = await("the generic alert's incident listed").atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonNode listed = JSON.readTree(get(first.httpUrl() + "/api/v1/incidents?status=TRIGGERED", viewer).body());
+                for (JsonNode incident : listed.get("incidents")) {
+                    if (incident.get("title").asText().equals("Disk full on db-1")) {
+                        return incident;
+                    }
+                }
+                return null;
+            }, java.util.Objects::nonNull);
+            String incident = first.httpUrl() + "/api/v1/incidents/" + disk.get("incidentId").asText();
+            assertThat(JSON.readTree(get(incident, viewer).body()).get("alerts").toString()).contains("demo-generic/local-it");
+            HttpResponse<String> ack = send(incident + "/acknowledge?wait=true", responder, "{\"message\": \"on it\"}");
+            assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
+            assertThat(JSON.readTree(ack.body()).get("outcome").asText()).isEqualTo("APPLIED");
+            HttpResponse<String> resolve = send(incident + "/resolve?wait=true", responder, "{\"resolution\": \"freed space\"}");
+            assertThat(resolve.statusCode()).as(resolve.body()).isEqualTo(200);
+            assertThat(JSON.readTree(get(incident, viewer).body()).get("status").asText()).isEqualTo("RESOLVED");
+            assertThat(get(incident + "/events", viewer).body())
+                    .contains("IncidentOpened", "AlertAttached", "IncidentAcknowledged", "IncidentResolved", "alice");
         } finally {
             first.stop();
         }
@@ -130,12 +156,15 @@ class LocalEngineIT {
     }
 
     private int post(String url, String bearer, String body) throws Exception {
+        return send(url, bearer, body).statusCode();
+    }
+
+    private HttpResponse<String> send(String url, String bearer, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return response.statusCode();
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void produceRaw(String bootstrap, String json) throws Exception {

@@ -75,7 +75,7 @@ public final class AlertMatcher {
 
     /**
      * A label's value: alert.labels first; "service" falls back to alert.service, "severity" to the severity name
-     * (e.g. "SEV1"); null when absent.
+     * (e.g. "SEV1"), "alertname" to the summary; null when absent.
      */
     public static String labelValue(Alert alert, String label) {
         String value = alert.getLabels().get(label);
@@ -85,6 +85,8 @@ public final class AlertMatcher {
         return switch (label) {
             case "service" -> alert.getService();
             case "severity" -> alert.getSeverity() == null ? null : alert.getSeverity().name();
+            // PagerDuty events and the generic form carry no alertname: their summary names them.
+            case "alertname" -> alert.getSummary();
             default -> null;
         };
     }

@@ -64,7 +64,7 @@ class AlertMatcherTest {
     }
 
     @Test
-    void givenServiceOrSeverity_thenLabelsComeFirstThenTheAlertsFields() {
+    void givenServiceSeverityOrAlertname_thenLabelsComeFirstThenTheAlertsFields() {
         Alert withFields = Alert.newBuilder(alert("c")).setService("checkout").setSeverity(Severity.SEV1).build();
         Alert withLabels = Alert.newBuilder(alert("d", "service", "billing", "severity", "critical"))
                 .setService("checkout").build();
@@ -74,7 +74,9 @@ class AlertMatcherTest {
         assertThat(AlertMatcher.labelValue(withLabels, "service")).isEqualTo("billing");
         assertThat(AlertMatcher.labelValue(withLabels, "severity")).isEqualTo("critical");
         assertThat(AlertMatcher.labelValue(bare, "service")).isNull();
-        assertThat(AlertMatcher.labelValue(bare, "alertname")).isNull();
+        assertThat(AlertMatcher.labelValue(bare, "alertname")).isEqualTo(bare.getSummary());
+        assertThat(AlertMatcher.labelValue(latency, "alertname")).isEqualTo("HighLatency");
+        assertThat(AlertMatcher.labelValue(bare, "env")).isNull();
         assertThat(AlertMatcher.of(List.of(re("severity", "SEV0|SEV1"))).matches(withFields)).isTrue();
         assertThat(AlertMatcher.of(List.of(eq("service", "checkout"))).matches(withFields)).isTrue();
         assertThat(AlertMatcher.of(List.of(eq("service", "checkout"))).matches(withLabels)).isFalse();

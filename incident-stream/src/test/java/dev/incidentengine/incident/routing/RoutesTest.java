@@ -107,11 +107,11 @@ class RoutesTest {
     }
 
     @Test
-    void correlationKeyGivesAnAbsentLabelAnEmptyValue() {
+    void correlationKeyGivesAnAbsentLabelAnEmptyValue_andAlertnameFallsBackToTheSummary() {
         Route route = new Route("r", List.of("alertname", "instance"), Duration.ofMinutes(5), true, null, null);
 
         assertThat(route.correlationKey(alert("x", "alertname", "DiskFull"))).isEqualTo("r|alertname=DiskFull|instance=");
-        assertThat(Route.DEFAULT.correlationKey(alert("y"))).isEqualTo("default|service=|alertname=");
+        assertThat(Route.DEFAULT.correlationKey(alert("y"))).isEqualTo("default|service=|alertname=summary of y");
     }
 
     @Test
