@@ -54,6 +54,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     private static final Actor EXPIRY = new Actor(ActorType.SYSTEM, "incident-stream", "alert endsAt passed");
 
     private final Correlation correlation;
+    private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, AlertTrack> tracks;
     private KeyValueStore<String, CorrelationGroup> groups;
@@ -65,8 +66,9 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     private ConfigView<InhibitRuleConfig, InhibitRules> inhibitRules;
     private ConfigView<Alert, List<Alert>> inhibitingAlerts;
 
-    Correlate(LifecyclePolicy policy) {
+    Correlate(LifecyclePolicy policy, IncidentMetrics metrics) {
         this.correlation = new Correlation(policy.reopenWindow());
+        this.metrics = metrics;
     }
 
     @Override
@@ -111,11 +113,17 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
             }
             case RESOLVED -> {
                 if (track != null) {
+                    metrics.alert("resolved");
                     end(fingerprint, track, Correlation.actor(alert), alert.getEndsAt() != null ? alert.getEndsAt() : now, now);
+                } else {
+                    metrics.alert("ignored");
                 }
             }
             case ACKNOWLEDGED -> {
-                if (track != null && !track.getAcknowledged() && !track.getSuppressed()) {
+                if (track == null || track.getAcknowledged() || track.getSuppressed()) {
+                    metrics.alert("ignored");
+                } else {
+                    metrics.alert("acknowledged");
                     track.setAcknowledged(true);
                     tracks.put(fingerprint, track);
                     send(correlation.acknowledged(groups.get(key), key, alert, now), key);
@@ -127,6 +135,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     /** A firing alert that already fires: counted; news only when its severity changed. */
     private void refresh(AlertTrack track, Alert alert, Instant now) {
         boolean severityChanged = track.getSeverity() != alert.getSeverity();
+        metrics.alert("duplicate");
         track.setCount(track.getCount() + 1);
         track.setLastSeenAt(now);
         track.setSeverity(alert.getSeverity());
@@ -145,6 +154,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
             context.forward(new Record<>(alert.getFingerprint(), new Inhibiting(alert), now.toEpochMilli()));
         }
         Optional<Suppression> suppression = suppression(alert, now);
+        metrics.alert(suppression.isPresent() ? "suppressed" : "new");
         suppression.ifPresent(s -> {
             track.setSuppressed(true);
             SuppressedAlert held = new SuppressedAlert(alert, s.reason(), s.ruleId(), now, null, false);
@@ -257,6 +267,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
             AlertTrack track = tracks.get(fingerprint);
             // A refresh moved or removed endsAt: that later deadline (or none) counts, not this one.
             if (track != null && deadline.equals(track.getEndsAt())) {
+                metrics.alert("expired");
                 end(fingerprint, track, EXPIRY, deadline, now);
             }
         }
@@ -276,6 +287,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
             suppressed.delete(fingerprint);
             held.setEndedAt(now);
             held.setReleased(true);
+            metrics.alert("released");
             context.forward(new Record<>(fingerprint, held, now.toEpochMilli()));
             AlertTrack track = tracks.get(fingerprint);
             if (track != null) {

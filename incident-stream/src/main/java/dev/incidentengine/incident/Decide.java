@@ -11,6 +11,8 @@ import dev.incidentengine.incident.domain.IncidentTimers;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.AttachedAlert;
@@ -30,6 +32,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The incident aggregate: loads the incident, runs {@link IncidentLifecycle#decide}, forwards the
@@ -39,15 +44,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class Decide implements Processor<String, IncidentCommand, String, Object> {
 
+    private static final Logger log = LoggerFactory.getLogger(Decide.class);
+
     private final IncidentLifecycle lifecycle;
     private final IncidentTimers timers;
+    private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, IncidentState> incidents;
     private KeyValueStore<String, String> deadlines;
 
-    Decide(LifecyclePolicy policy) {
+    Decide(LifecyclePolicy policy, IncidentMetrics metrics) {
         this.lifecycle = new IncidentLifecycle(policy);
         this.timers = new IncidentTimers(policy);
+        this.metrics = metrics;
     }
 
     @Override
@@ -78,6 +87,8 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         CommandRejected rejected = null;
         for (IncidentEvent event : events) {
             context.forward(new Record<>(id, event, timestamp));
+            metrics.event(event.getPayload().getClass().getSimpleName());
+            logLifecycle(event);
             if (event.getPayload() instanceof CommandRejected rejection) {
                 rejected = rejection;
             }
@@ -99,9 +110,22 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         if (command.getActor().getType() == ActorType.USER) {
             CommandOutcome outcome = rejected != null ? CommandOutcome.REJECTED
                     : repeated ? CommandOutcome.DUPLICATE : events.isEmpty() ? CommandOutcome.UNCHANGED : CommandOutcome.APPLIED;
+            metrics.command(outcome.name().toLowerCase());
             context.forward(new Record<>(id, new CommandResult(command.getCommandId(), id, outcome,
                     rejected == null ? null : rejected.getReason(), next == null ? 0L : next.getVersion(),
                     events.stream().map(IncidentEvent::getEventId).toList(), command.getTimestamp()), timestamp));
+        }
+    }
+
+    /** One log line per lifecycle step (not per alert), with the incident id in the MDC. */
+    private static void logLifecycle(IncidentEvent event) {
+        Object payload = event.getPayload();
+        if (payload instanceof AlertAttached || payload instanceof AlertResolved || !log.isInfoEnabled()) {
+            return;
+        }
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", event.getIncidentId())) {
+            log.info("{} by {} {}: {}", payload.getClass().getSimpleName(), event.getActor().getType().name().toLowerCase(),
+                    event.getActor().getId(), payload);
         }
     }
 

@@ -68,7 +68,7 @@ public final class IncidentStreamService implements Service {
         readiness = new TopicReadiness(config, NAME, topics.all());
         view.start(metrics);
         api.start();
-        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy()),
+        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
                 KafkaClients.streams(config, IncidentTopology.APPLICATION_ID, topics.deadLetters()));
         new KafkaStreamsMetrics(streams).bindTo(metrics);
         streams.setUncaughtExceptionHandler(error -> {

@@ -15,6 +15,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -80,7 +81,8 @@ public final class IncidentTopology {
     private IncidentTopology() {
     }
 
-    public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy) {
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, MeterRegistry registry) {
+        IncidentMetrics metrics = new IncidentMetrics(registry);
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
@@ -94,7 +96,7 @@ public final class IncidentTopology {
         builder.addStateStore(store(TIMER_STORE, keys));
         KStream<String, Object> decided = builder
                 .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
-                .process(() -> new Decide(policy), Named.as(DECIDE), INCIDENT_STORE, TIMER_STORE);
+                .process(() -> new Decide(policy, metrics), Named.as(DECIDE), INCIDENT_STORE, TIMER_STORE);
         Map<String, KStream<String, Object>> groupUpdates = decided.split(Named.as("incident-"))
                 .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))
                 .branch((k, v) -> v instanceof IncidentState, to(topics.state(), serdes, IncidentState.class, "incident-state-sink"))
@@ -121,7 +123,7 @@ public final class IncidentTopology {
                         .withKeySerde(keys).withValueSerde(topics.alerts().valueSerde(serdes))
                         .withNumberOfPartitions(topics.alerts().partitions())));
         alertsByKey.merge(updates, Named.as("correlate-inputs"))
-                .process(() -> new Correlate(policy), Named.as(CORRELATE), DEDUPE_STORE, GROUP_STORE, SUPPRESSED_STORE, ID_STORE,
+                .process(() -> new Correlate(policy, metrics), Named.as(CORRELATE), DEDUPE_STORE, GROUP_STORE, SUPPRESSED_STORE, ID_STORE,
                         EXPIRY_STORE)
                 .split(Named.as("correlate-"))
                 .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "correlate-commands-sink"))

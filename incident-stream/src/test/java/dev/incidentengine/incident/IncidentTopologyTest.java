@@ -48,6 +48,8 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -69,6 +71,7 @@ class IncidentTopologyTest {
     private static final Actor ALICE = new Actor(ActorType.USER, "alice", null);
 
     private final RecordSerdes serdes = RecordSerdes.singleObject();
+    private final MeterRegistry metrics = new SimpleMeterRegistry();
     private final IncidentTopics topics = IncidentTopics.DEFAULT;
     private TopologyTestDriver driver;
     private TestInputTopic<String, Alert> alerts;
@@ -89,7 +92,7 @@ class IncidentTopologyTest {
     void setUp() {
         Properties props = KafkaClients.streams(new IncidentStreamConfig(Map.of()), IncidentTopology.APPLICATION_ID, topics.deadLetters());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/incident-topology-test-" + System.nanoTime());
-        driver = new TopologyTestDriver(IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT), props, T0);
+        driver = new TopologyTestDriver(IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT, metrics), props, T0);
         alerts = input(topics.alerts());
         commands = input(topics.commands());
         routes = input(topics.routes());
@@ -110,7 +113,7 @@ class IncidentTopologyTest {
 
     @Test
     void everyProcessorStoreAndInternalTopicIsNamed() {
-        String description = IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT).describe().toString();
+        String description = IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT, metrics).describe().toString();
 
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
                 .contains("alerts-by-correlation-key-repartition", "incident-group-updates-repartition",
@@ -187,6 +190,9 @@ class IncidentTopologyTest {
         KeyValueStore<String, AlertTrack> tracks = driver.getKeyValueStore(IncidentTopology.DEDUPE_STORE);
         assertThat(tracks.get("fp-1").getCount()).isEqualTo(3L);
         assertThat(tracks.get("fp-1").getLastSeenAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(metrics.counter("incident_alerts_total", "outcome", "new").count()).isEqualTo(1.0);
+        assertThat(metrics.counter("incident_alerts_total", "outcome", "duplicate").count()).isEqualTo(2.0);
+        assertThat(metrics.counter("incident_events_total", "type", "IncidentOpened").count()).isEqualTo(1.0);
     }
 
     @Test
