@@ -26,7 +26,6 @@ import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -60,7 +59,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     private KeyValueStore<String, CorrelationGroup> groups;
     private KeyValueStore<String, SuppressedAlert> suppressed;
     private KeyValueStore<String, Long> incidentCounters;
-    private KeyValueStore<String, String> expiries;
+    private Deadlines expiries;
     private ConfigView<RouteConfig, Routes> routes;
     private ConfigView<SilenceConfig, Silences> silences;
     private ConfigView<InhibitRuleConfig, InhibitRules> inhibitRules;
@@ -78,7 +77,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         groups = context.getStateStore(IncidentTopology.GROUP_STORE);
         suppressed = context.getStateStore(IncidentTopology.SUPPRESSED_STORE);
         incidentCounters = context.getStateStore(IncidentTopology.ID_STORE);
-        expiries = context.getStateStore(IncidentTopology.EXPIRY_STORE);
+        expiries = new Deadlines(context.getStateStore(IncidentTopology.EXPIRY_STORE));
         routes = new ConfigView<>(context.getStateStore(IncidentTopology.ROUTES_STORE), Routes::of, Routes::problems);
         silences = new ConfigView<>(context.getStateStore(IncidentTopology.SILENCES_STORE), Silences::of, Silences::problems);
         inhibitRules = new ConfigView<>(context.getStateStore(IncidentTopology.INHIBIT_RULES_STORE), InhibitRules::of,
@@ -251,24 +250,17 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     private void expireAt(AlertTrack track, Alert alert) {
         track.setEndsAt(alert.getEndsAt());
         if (alert.getEndsAt() != null) {
-            expiries.put(expiryKey(alert.getEndsAt(), alert.getFingerprint()), track.getCorrelationKey());
+            expiries.put(alert.getEndsAt(), alert.getFingerprint(), track.getCorrelationKey());
         }
     }
 
     private void expireAlerts(Instant now) {
-        List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> range = expiries.range(null, String.format("%013d~", now.toEpochMilli()))) {
-            range.forEachRemaining(due::add);
-        }
-        for (KeyValue<String, String> entry : due) {
-            expiries.delete(entry.key);
-            String fingerprint = entry.key.substring(14);
-            Instant deadline = Instant.ofEpochMilli(Long.parseLong(entry.key.substring(0, 13)));
-            AlertTrack track = tracks.get(fingerprint);
+        for (Deadlines.Due due : expiries.takeDue(now)) {
+            AlertTrack track = tracks.get(due.what());
             // A refresh moved or removed endsAt: that later deadline (or none) counts, not this one.
-            if (track != null && deadline.equals(track.getEndsAt())) {
+            if (track != null && due.at().equals(track.getEndsAt())) {
                 metrics.alert("expired");
-                end(fingerprint, track, EXPIRY, deadline, now);
+                end(due.what(), track, EXPIRY, due.at(), now);
             }
         }
     }
@@ -296,9 +288,5 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
                 attach(track.getCorrelationKey(), held.getAlert(), now, null);
             }
         }
-    }
-
-    private static String expiryKey(Instant at, String fingerprint) {
-        return String.format("%013d|%s", at.toEpochMilli(), fingerprint);
     }
 }

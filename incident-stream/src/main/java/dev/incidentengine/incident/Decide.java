@@ -2,7 +2,6 @@ package dev.incidentengine.incident;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,12 +24,10 @@ import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.RawFormat;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +48,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
     private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, IncidentState> incidents;
-    private KeyValueStore<String, String> deadlines;
+    private Deadlines deadlines;
 
     Decide(LifecyclePolicy policy, IncidentMetrics metrics) {
         this.lifecycle = new IncidentLifecycle(policy);
@@ -63,7 +60,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         incidents = context.getStateStore(IncidentTopology.INCIDENT_STORE);
-        deadlines = context.getStateStore(IncidentTopology.TIMER_STORE);
+        deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 
@@ -103,7 +100,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
             incidents.put(id, next);
             context.forward(new Record<>(id, next, timestamp));
             for (IncidentTimers.Due due : timers.after(next)) {
-                deadlines.put(String.format("%013d|%s|%s", due.at().toEpochMilli(), id, due.kind()), "");
+                deadlines.put(due.at(), id + "|" + due.kind(), "");
             }
         }
         tellCorrelation(command, state, next, rejected, timestamp);
@@ -178,16 +175,11 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
     }
 
     private void fireTimers(Instant now) {
-        List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> range = deadlines.range(null, String.format("%013d~", now.toEpochMilli()))) {
-            range.forEachRemaining(due::add);
-        }
-        for (KeyValue<String, String> entry : due) {
-            deadlines.delete(entry.key);
-            String[] parts = entry.key.split("\\|");
-            IncidentState state = incidents.get(parts[1]);
+        for (Deadlines.Due due : deadlines.takeDue(now)) {
+            String[] incidentAndKind = due.what().split("\\|");
+            IncidentState state = incidents.get(incidentAndKind[0]);
             if (state != null) {
-                timers.fire(IncidentTimers.Kind.valueOf(parts[2]), state, now)
+                timers.fire(IncidentTimers.Kind.valueOf(incidentAndKind[1]), state, now)
                         .ifPresent(command -> apply(command, now.toEpochMilli()));
             }
         }
