@@ -98,6 +98,25 @@ class IncidentLifecycleTest {
     }
 
     @Test
+    void givenAlertFiring_whenItFiresWithAHigherSeverity_thenTheIncidentRises() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(attach(alert("a", Severity.SEV1)))).hasExactlyElementsOfTypes(AlertAttached.class, SeverityChanged.class);
+        assertThat(state.getAlerts().get("a").getSeverity()).isEqualTo(Severity.SEV1);
+        assertThat(state.getSeverity()).isEqualTo(Severity.SEV1);
+    }
+
+    @Test
+    void givenARouteWithoutAutoResolve_whenAllAlertsResolve_thenTheIncidentStaysOpen() {
+        given(command(new AttachAlert(alert("a", Severity.SEV3), "db|cluster=eu-1", null, false), ENGINE));
+
+        assertThat(state.getAutoResolve()).isFalse();
+        assertThat(when(attach(resolved("a")))).hasExactlyElementsOfTypes(AlertResolved.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        assertThat(when(command(new ResolveIncident("done"), ALICE))).hasExactlyElementsOfTypes(IncidentResolved.class);
+    }
+
+    @Test
     void givenPersonSetSeverity_whenMoreSevereAlertJoins_thenThePersonsChoiceHolds() {
         given(attach(alert("a", Severity.SEV3)), command(new ChangeSeverity(Severity.SEV4, "customer impact is nil"), ALICE));
 
