@@ -412,6 +412,17 @@ class IncidentTopologyTest {
         assertThat(newEvents()).hasSize(2);
     }
 
+    @Test
+    void anUnreadableConfigRecordIsSkippedAndAlertsFlowOn() {
+        driver.createInputTopic(topics.routes().name(), new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput("bad".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8));
+        silences.pipeInput("no-matchers", SilenceConfig.newBuilder().setId("no-matchers").setMatchers(List.of())
+                .setAuthor("mallory").build());
+        fire("fp-1", T0);
+
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class);
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private String openByCommand() {
