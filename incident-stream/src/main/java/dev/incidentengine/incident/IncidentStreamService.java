@@ -2,6 +2,7 @@ package dev.incidentengine.incident;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Properties;
 
 import dev.incidentengine.incident.api.ApiTokens;
 import dev.incidentengine.incident.api.IncidentApi;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +70,10 @@ public final class IncidentStreamService implements Service {
         readiness = new TopicReadiness(config, NAME, topics.all());
         view.start(metrics);
         api.start();
-        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
-                KafkaClients.streams(config, IncidentTopology.APPLICATION_ID, topics.deadLetters()));
+        Properties props = KafkaClients.streams(config, IncidentTopology.APPLICATION_ID, topics.deadLetters());
+        // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics), props);
         new KafkaStreamsMetrics(streams).bindTo(metrics);
         streams.setUncaughtExceptionHandler(error -> {
             log.error("Incident stream thread failed; replacing it", error);
