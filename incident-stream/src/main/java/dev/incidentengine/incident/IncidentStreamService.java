@@ -50,8 +50,7 @@ public final class IncidentStreamService implements Service {
             log.info("Incident API tokens for {}", tokens.describe());
         }
         this.view = new IncidentView(KafkaClients.consumer(config, NAME + "-view"), topics, serdes);
-        this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics.commands().name(),
-                topics.commands().keySerde(serdes).serializer(), topics.commands().valueSerde(serdes).serializer(),
+        this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), Clock.systemUTC());
     }
 

@@ -319,6 +319,10 @@ class IncidentApiIT {
             return send(request, token);
         }
 
+        HttpResponse<String> delete(String path, String token) throws Exception {
+            return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), token);
+        }
+
         private static HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);

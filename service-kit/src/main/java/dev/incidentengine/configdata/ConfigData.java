@@ -184,33 +184,43 @@ public final class ConfigData {
             ArrayNode expanded = copy.putArray(field);
             for (int i = 0; i < list.size(); i++) {
                 JsonNode element = list.get(i);
-                expanded.add(element.isTextual() ? parseMatcher(element.textValue(), path + "." + field + "[" + i + "]") : element);
+                if (!element.isTextual()) {
+                    expanded.add(element);
+                    continue;
+                }
+                try {
+                    expanded.add(AvroJson.write(parseMatcher(element.textValue())));
+                } catch (ConfigDataException e) {
+                    throw new ConfigDataException(path + "." + field + "[" + i + "]: " + e.getMessage());
+                }
             }
         }
         return copy;
     }
 
-    private static ObjectNode parseMatcher(String text, String path) {
+    /**
+     * One Alertmanager-style string matcher, e.g. {@code alertname="HighLatency"} or {@code env=~"dev|test"}: a label, then
+     * {@code =}, {@code !=}, {@code =~} or {@code !~}, then a value, quotes optional. The regular expression is not checked here.
+     *
+     * @throws ConfigDataException saying what is wrong with the text (the caller adds where it was)
+     */
+    public static LabelMatcher parseMatcher(String text) {
         Matcher parts = STRING_MATCHER.matcher(text);
         if (!parts.matches()) {
-            throw new ConfigDataException(path + ": '" + text + "' is not a matcher such as alertname=\"HighLatency\""
+            throw new ConfigDataException("'" + text + "' is not a matcher such as alertname=\"HighLatency\""
                     + " (a label, then =, !=, =~ or !~, then a value, quotes optional)");
         }
-        String op = switch (parts.group(2)) {
-            case "=" -> "EQUAL";
-            case "!=" -> "NOT_EQUAL";
-            case "=~" -> "REGEX";
-            default -> "NOT_REGEX";
+        MatchOp op = switch (parts.group(2)) {
+            case "=" -> MatchOp.EQUAL;
+            case "!=" -> MatchOp.NOT_EQUAL;
+            case "=~" -> MatchOp.REGEX;
+            default -> MatchOp.NOT_REGEX;
         };
-        ObjectNode matcher = YAML.createObjectNode();
-        matcher.put("label", parts.group(1));
-        matcher.put("op", op);
-        matcher.put("value", unquote(parts.group(3), path));
-        return matcher;
+        return new LabelMatcher(parts.group(1), op, unquote(parts.group(3)));
     }
 
     /** Alertmanager's rules: optional double quotes; \", \\ and \n are escapes, any other backslash is kept. */
-    private static String unquote(String raw, String path) {
+    private static String unquote(String raw) {
         boolean quoted = raw.startsWith("\"");
         String body = quoted ? raw.substring(1) : raw;
         StringBuilder value = new StringBuilder();
@@ -226,7 +236,7 @@ public final class ConfigData {
                 }
             } else if (c == '"') {
                 if (!quoted || i < body.length() - 1) {
-                    throw new ConfigDataException(path + ": unescaped double quote in matcher value " + raw);
+                    throw new ConfigDataException("unescaped double quote in matcher value " + raw);
                 }
                 closed = true;
             } else {
@@ -234,7 +244,7 @@ public final class ConfigData {
             }
         }
         if (!closed) {
-            throw new ConfigDataException(path + ": matcher value " + raw + " lacks its closing double quote");
+            throw new ConfigDataException("matcher value " + raw + " lacks its closing double quote");
         }
         return value.toString();
     }

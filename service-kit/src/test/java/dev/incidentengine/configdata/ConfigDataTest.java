@@ -128,6 +128,15 @@ class ConfigDataTest {
     }
 
     @Test
+    void givenOneStringMatcher_thenParseMatcherGivesTheRecord_andErrorsNameNoPlace() {
+        assertThat(ConfigData.parseMatcher("env=~\"dev|test\"")).isEqualTo(new LabelMatcher("env", MatchOp.REGEX, "dev|test"));
+        assertThat(ConfigData.parseMatcher(" service = checkout ")).isEqualTo(new LabelMatcher("service", MatchOp.EQUAL, "checkout"));
+        assertThatThrownBy(() -> ConfigData.parseMatcher("alertname")).isInstanceOf(ConfigDataException.class)
+                .hasMessageStartingWith("'alertname' is not a matcher");
+        assertThatThrownBy(() -> ConfigData.parseMatcher("a=\"x")).hasMessage("matcher value \"x lacks its closing double quote");
+    }
+
+    @Test
     void badRoutingMatrix_namesFileRecordAndField() throws IOException {
         String silence = "silences: [{id: s, author: a, matchers: [%s]%s}]";
         String weekly = ", weekly: {days: %s, from: '%s', to: '%s', timeZone: %s}";

@@ -147,7 +147,7 @@ public final class ApiRequests {
                 .build();
     }
 
-    private static JsonNode parse(byte[] body) {
+    static JsonNode parse(byte[] body) {
         if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return JSON.createObjectNode();
         }
@@ -215,7 +215,7 @@ public final class ApiRequests {
                 "must be a severity: SEV0..SEV4, P0..P4 or critical, error, warning, info; not '" + text + "'"));
     }
 
-    private static Instant timestamp(String text, String field) {
+    static Instant timestamp(String text, String field) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException e) {
@@ -223,8 +223,8 @@ public final class ApiRequests {
         }
     }
 
-    /** The fields of a command's body, read one at a time with the field named in every error. */
-    private static final class Body {
+    /** The fields of a request's body, read one at a time with the field named in every error. */
+    static final class Body {
         private final JsonNode node;
         private final Instant now;
 
@@ -235,6 +235,20 @@ public final class ApiRequests {
 
         boolean has(String field) {
             return node.hasNonNull(field);
+        }
+
+        /** The raw value of a field; null when absent. */
+        JsonNode get(String field) {
+            return node.get(field);
+        }
+
+        /** Refuses any field not in {@code known}, naming it. */
+        void only(Set<String> known) {
+            node.fieldNames().forEachRemaining(name -> {
+                if (!known.contains(name)) {
+                    throw new ApiError(400, name, "unknown field (known: " + new TreeSet<>(known) + ")");
+                }
+            });
         }
 
         String optionalText(String field) {
@@ -323,7 +337,7 @@ public final class ApiRequests {
     }
 
     /** Comma-separated values, from one parameter or several of the same name. */
-    private static List<String> values(Map<String, List<String>> parameters, String name) {
+    static List<String> values(Map<String, List<String>> parameters, String name) {
         List<String> values = new ArrayList<>();
         for (String value : parameters.getOrDefault(name, List.of())) {
             for (String item : value.split(",", -1)) {
@@ -336,7 +350,7 @@ public final class ApiRequests {
         return values;
     }
 
-    private static String single(Map<String, List<String>> parameters, String name) {
+    static String single(Map<String, List<String>> parameters, String name) {
         List<String> values = parameters.getOrDefault(name, List.of());
         if (values.size() > 1) {
             throw new ApiError(400, name, "given more than once");

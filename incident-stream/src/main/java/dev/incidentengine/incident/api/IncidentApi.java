@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +19,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
+import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.api.ApiRequests.ApiError;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.api.ApiTokens.ApiUser;
 import dev.incidentengine.incident.api.ApiTokens.Role;
 import dev.incidentengine.incident.api.IncidentView.Outcome;
 import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AlertStatus;
@@ -32,13 +36,18 @@ import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -51,11 +60,13 @@ import org.eclipse.jetty.util.Fields;
  * The incidents HTTP API: queries answered from the {@link IncidentView}, commands produced to
  * {@code incident.commands.v1} (answered once Kafka acknowledged them, or with {@code ?wait=true}
  * once the view holds their outcome). Bearer tokens with roles ({@link ApiTokens}); the actor of
- * every command is the token's user.
+ * every command is the token's user. Silences ({@value #SILENCES}) are listed from the view and
+ * written to {@code config.silences.v1}, authored by the token's user.
  */
 public final class IncidentApi implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/incidents";
+    public static final String SILENCES = "/api/v1/silences";
     private static final int RETRY_AFTER_SECONDS = 2;
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -64,17 +75,17 @@ public final class IncidentApi implements AutoCloseable {
     private final ApiTokens tokens;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
+    private final String silenceTopic;
     private final Serializer<String> keySerializer;
-    private final Serializer<IncidentCommand> commandSerializer;
+    private final Serializer<SpecificRecord> valueSerializer;
     private final Duration waitTimeout;
     private final Clock clock;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private volatile KafkaProducer<String, IncidentCommand> producer;
+    private volatile KafkaProducer<String, SpecificRecord> producer;
     private MeterRegistry metrics;
 
-    public IncidentApi(IncidentView view, ApiTokens tokens, Map<String, Object> producerProps, String commandTopic,
-                       Serializer<String> keySerializer, Serializer<IncidentCommand> commandSerializer, Duration waitTimeout,
-                       Clock clock) {
+    public IncidentApi(IncidentView view, ApiTokens tokens, Map<String, Object> producerProps, IncidentTopics topics,
+                       RecordSerdes serdes, Duration waitTimeout, Clock clock) {
         this.view = view;
         this.tokens = tokens;
         this.producerProps = new HashMap<>(producerProps);
@@ -82,9 +93,10 @@ public final class IncidentApi implements AutoCloseable {
         this.producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         this.producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         this.producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        this.commandTopic = commandTopic;
-        this.keySerializer = keySerializer;
-        this.commandSerializer = commandSerializer;
+        this.commandTopic = topics.commands().name();
+        this.silenceTopic = topics.silences().name();
+        this.keySerializer = topics.commands().keySerde(serdes).serializer();
+        this.valueSerializer = byType(topics.commands().valueSerde(serdes).serializer(), topics.silences().valueSerde(serdes).serializer());
         this.waitTimeout = waitTimeout;
         this.clock = clock;
     }
@@ -115,11 +127,19 @@ public final class IncidentApi implements AutoCloseable {
                 command(path[0], action, user, request, response, done);
             });
         });
+        http.route("GET", SILENCES, (request, response, callback) -> handle("silences", Role.VIEWER, request, response, callback,
+                (user, done) -> silences(request, response, done)));
+        http.route("POST", SILENCES, (request, response, callback) -> handle("silence-create", Role.RESPONDER, request, response,
+                callback, (user, done) -> createSilence(user, request, response, done)));
+        http.route("GET", SILENCES + "/*", (request, response, callback) -> handle("silence", Role.VIEWER, request, response, callback,
+                (user, done) -> HttpServer.writeJson(response, done, 200, silence(knownSilence(request), clock.instant()))));
+        http.route("DELETE", SILENCES + "/*", (request, response, callback) -> handle("silence-expire", Role.RESPONDER, request,
+                response, callback, (user, done) -> expireSilence(request, response, done)));
     }
 
     /** Creates the shared producer: idempotent, acks=all. */
     public void start() {
-        producer = new KafkaProducer<>(producerProps, keySerializer, commandSerializer);
+        producer = new KafkaProducer<>(producerProps, keySerializer, valueSerializer);
     }
 
     /** An endpoint's work once the caller is known; answers through {@code done}. */
@@ -209,7 +229,7 @@ public final class IncidentApi implements AutoCloseable {
         }
         // Registered before sending, so an outcome that arrives at once is not missed.
         CompletableFuture<Outcome> outcome = wait ? view.awaitOutcome(incidentId, command.getCommandId()) : null;
-        send(command).whenComplete((ok, failure) -> {
+        send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {
                 if (outcome != null) {
                     outcome.cancel(false);
@@ -225,19 +245,20 @@ public final class IncidentApi implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Void> send(IncidentCommand command) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        KafkaProducer<String, IncidentCommand> kafka = producer;
+    /** Completes with where Kafka stored the record, once it acknowledged it. */
+    private CompletableFuture<RecordMetadata> send(String topic, String key, SpecificRecord value) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        KafkaProducer<String, SpecificRecord> kafka = producer;
         if (kafka == null) {
-            sent.completeExceptionally(new IllegalStateException("the command producer has not started"));
+            sent.completeExceptionally(new IllegalStateException("the API producer has not started"));
             return sent;
         }
         try {
-            kafka.send(new ProducerRecord<>(commandTopic, command.getIncidentId(), command), (metadata, failure) -> {
+            kafka.send(new ProducerRecord<>(topic, key, value), (metadata, failure) -> {
                 if (failure != null) {
                     sent.completeExceptionally(failure);
                 } else {
-                    sent.complete(null);
+                    sent.complete(metadata);
                 }
             });
         } catch (KafkaException | IllegalStateException e) {
@@ -307,6 +328,96 @@ public final class IncidentApi implements AutoCloseable {
         json.put("alertCount", state.getAlerts().size());
         json.put("firingAlertCount", state.getAlerts().values().stream().filter(a -> a.getStatus() == AlertStatus.FIRING).count());
         return json;
+    }
+
+    private void silences(Request request, Response response, Callback callback) {
+        Set<State> states = SilenceRequests.states(parameters(request));
+        Instant now = clock.instant();
+        ArrayNode silences = NODES.arrayNode();
+        view.silences().stream()
+                .filter(silence -> states.contains(State.of(silence, now)))
+                .sorted(SilenceRequests.order(now))
+                .forEach(silence -> silences.add(silence(silence, now)));
+        ObjectNode body = NODES.objectNode();
+        body.set("silences", silences);
+        HttpServer.writeJson(response, callback, 200, body);
+    }
+
+    /** A POST with the id of a silence the view holds replaces it (200), as in Alertmanager; otherwise 201. */
+    private void createSilence(ApiUser user, Request request, Response response, Callback callback) {
+        boolean wait = ApiRequests.waitParameter(parameters(request));
+        SilenceConfig silence = SilenceRequests.create(readBody(request), user, clock.instant());
+        writeSilence(silence, view.silence(silence.getId()).isPresent() ? 200 : 201, wait, response, callback);
+    }
+
+    /** Expires the silence: the same record ending now, so its history stays; an expired one is left as it is. */
+    private void expireSilence(Request request, Response response, Callback callback) {
+        boolean wait = ApiRequests.waitParameter(parameters(request));
+        SilenceConfig current = knownSilence(request);
+        SilenceConfig expired = SilenceRequests.expire(current, clock.instant());
+        if (expired == null) {
+            HttpServer.writeJson(response, callback, 200, silence(current, clock.instant()));
+        } else {
+            writeSilence(expired, 200, wait, response, callback);
+        }
+    }
+
+    /** Answers once Kafka acknowledged the silence, or with {@code wait} once this instance's view has read it too. */
+    private void writeSilence(SilenceConfig silence, int status, boolean wait, Response response, Callback callback) {
+        send(silenceTopic, silence.getId(), silence).whenComplete((metadata, failure) -> {
+            if (failure != null) {
+                fail(response, callback, new ApiError(503, null,
+                        "the silence could not be stored in Kafka; retry later with the same id (" + failure.getMessage() + ")"));
+                return;
+            }
+            response.getHeaders().put(HttpHeader.LOCATION, SILENCES + "/" + silence.getId());
+            if (!wait) {
+                HttpServer.writeJson(response, callback, status, silence(silence, clock.instant()));
+                return;
+            }
+            view.awaitSilence(metadata.partition(), metadata.offset()).thenApply(read -> true)
+                    .completeOnTimeout(false, waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((read, error) -> {
+                        ObjectNode body = silence(silence, clock.instant());
+                        if (!Boolean.TRUE.equals(read)) {
+                            body.put("note", "stored in Kafka, but this instance's view did not read it within "
+                                    + waitTimeout.toMillis() + " ms");
+                        }
+                        HttpServer.writeJson(response, callback, status, body);
+                    });
+        });
+    }
+
+    private SilenceConfig knownSilence(Request request) {
+        String id = Request.getPathInContext(request).substring(SILENCES.length() + 1);
+        if (id.contains("/")) {
+            throw new ApiError(404, null, "not found");
+        }
+        return view.silence(id).orElseThrow(() -> new ApiError(404, null, "unknown silence " + id));
+    }
+
+    /** The silence as stored, plus its {@code state} now: active, pending or expired. */
+    static ObjectNode silence(SilenceConfig silence, Instant now) {
+        ObjectNode json = AvroJson.write(silence);
+        json.put("state", State.of(silence, now).json());
+        return json;
+    }
+
+    /** One producer for both topics: each value goes through the serializer of its type. */
+    private static Serializer<SpecificRecord> byType(Serializer<IncidentCommand> commands, Serializer<SilenceConfig> silences) {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, SpecificRecord data) {
+                return data instanceof SilenceConfig silence ? silences.serialize(topic, silence)
+                        : commands.serialize(topic, (IncidentCommand) data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, SpecificRecord data) {
+                return data instanceof SilenceConfig silence ? silences.serialize(topic, headers, silence)
+                        : commands.serialize(topic, headers, (IncidentCommand) data);
+            }
+        };
     }
 
     private static ApiError unknown(String incidentId) {

@@ -21,6 +21,7 @@ import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code incident.state.v1}, {@code incident.events.v1} and {@code incident.command-results.v1}
  * from the beginning (read_committed, every partition assigned, no consumer group) into memory.
  * So any instance answers any query, and sees the outcome of a command whichever instance decided it.
+ * The same thread reads the silences ({@code config.silences.v1}; a tombstone removes one).
  */
 public final class IncidentView implements AutoCloseable {
 
@@ -53,6 +55,10 @@ public final class IncidentView implements AutoCloseable {
     public record Outcome(CommandResult result, List<IncidentEvent> events, IncidentState incident) {
     }
 
+    /** A record written to the silences topic, where Kafka acknowledged it. */
+    private record Written(int partition, long offset) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(IncidentView.class);
     private static final int REMEMBERED_RESULTS = 100_000;
 
@@ -62,12 +68,17 @@ public final class IncidentView implements AutoCloseable {
     private final Deserializer<IncidentState> states;
     private final Deserializer<IncidentEvent> events;
     private final Deserializer<CommandResult> results;
+    private final Deserializer<SilenceConfig> silenceConfigs;
 
     private final Map<String, IncidentState> incidents = new ConcurrentHashMap<>();
     private final NavigableSet<Position> order = new ConcurrentSkipListSet<>(Position.NEWEST_FIRST);
     private final Map<String, List<IncidentEvent>> logs = new ConcurrentHashMap<>();
     private final Map<String, CommandResult> outcomes = new LinkedHashMap<>();
     private final Map<CompletableFuture<Outcome>, String> waiters = new ConcurrentHashMap<>();
+    private final Map<String, SilenceConfig> silences = new ConcurrentHashMap<>();
+    /** Per partition of the silences topic: the offset after the last record read. */
+    private final Map<Integer, Long> silencesRead = new ConcurrentHashMap<>();
+    private final Map<CompletableFuture<Void>, Written> silenceWaiters = new ConcurrentHashMap<>();
 
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
@@ -83,6 +94,7 @@ public final class IncidentView implements AutoCloseable {
         this.states = topics.state().valueSerde(serdes).deserializer();
         this.events = topics.events().valueSerde(serdes).deserializer();
         this.results = topics.commandResults().valueSerde(serdes).deserializer();
+        this.silenceConfigs = topics.silences().valueSerde(serdes).deserializer();
     }
 
     public void start(MeterRegistry metrics) {
@@ -139,6 +151,28 @@ public final class IncidentView implements AutoCloseable {
         return waiter;
     }
 
+    /** Every silence the view holds, expired ones included. */
+    public List<SilenceConfig> silences() {
+        return List.copyOf(silences.values());
+    }
+
+    public Optional<SilenceConfig> silence(String id) {
+        return Optional.ofNullable(silences.get(id));
+    }
+
+    /**
+     * Completes once the view has read the silences topic past {@code offset} of {@code partition}
+     * (the position Kafka acknowledged for a write). Complete or cancel the future to stop waiting.
+     */
+    public CompletableFuture<Void> awaitSilence(int partition, long offset) {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        Written written = new Written(partition, offset);
+        silenceWaiters.put(waiter, written);
+        waiter.whenComplete((done, failure) -> silenceWaiters.remove(waiter));
+        completeSilence(waiter, written);
+        return waiter;
+    }
+
     private void run() {
         try {
             List<TopicPartition> partitions = partitions();
@@ -149,9 +183,10 @@ public final class IncidentView implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
                 if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
                     caughtUp = true;
-                    log.info("Incident view caught up: {} incidents", incidents.size());
+                    log.info("Incident view caught up: {} incidents, {} silences", incidents.size(), silences.size());
                 }
                 waiters.forEach(this::complete);
+                silenceWaiters.forEach(this::completeSilence);
             }
         } catch (WakeupException e) {
             // Closing.
@@ -163,9 +198,10 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    /** Every partition of the three topics; waits while they do not exist yet. */
+    /** Every partition of the four topics; waits while they do not exist yet. */
     private List<TopicPartition> partitions() {
-        List<String> names = List.of(topics.state().name(), topics.events().name(), topics.commandResults().name());
+        List<String> names = List.of(topics.state().name(), topics.events().name(), topics.commandResults().name(),
+                topics.silences().name());
         while (running) {
             List<TopicPartition> partitions = new ArrayList<>();
             try {
@@ -198,6 +234,8 @@ public final class IncidentView implements AutoCloseable {
                 if (event != null) {
                     logs.computeIfAbsent(event.getIncidentId(), id -> new CopyOnWriteArrayList<>()).add(event);
                 }
+            } else if (record.topic().equals(topics.silences().name())) {
+                applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
             } else {
                 CommandResult result = results.deserialize(record.topic(), record.headers(), record.value());
                 if (result != null) {
@@ -206,6 +244,24 @@ public final class IncidentView implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             skip(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
+        } finally {
+            if (record.topic().equals(topics.silences().name())) {
+                silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
+            }
+        }
+    }
+
+    private void applySilence(String id, SilenceConfig silence) {
+        if (silence == null) {
+            silences.remove(id);
+        } else {
+            silences.put(id, silence);
+        }
+    }
+
+    private void completeSilence(CompletableFuture<Void> waiter, Written written) {
+        if (silencesRead.getOrDefault(written.partition(), 0L) > written.offset()) {
+            waiter.complete(null);
         }
     }
 
@@ -276,5 +332,6 @@ public final class IncidentView implements AutoCloseable {
             }
         }
         waiters.keySet().forEach(waiter -> waiter.cancel(false));
+        silenceWaiters.keySet().forEach(waiter -> waiter.cancel(false));
     }
 }

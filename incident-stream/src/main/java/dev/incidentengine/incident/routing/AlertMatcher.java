@@ -19,7 +19,10 @@ public final class AlertMatcher {
     private record Compiled(String label, MatchOp op, String value, Pattern pattern) {
 
         boolean matches(Alert alert) {
-            String actual = Objects.requireNonNullElse(labelValue(alert, label), "");
+            return matches(Objects.requireNonNullElse(labelValue(alert, label), ""));
+        }
+
+        boolean matches(String actual) {
             return switch (op) {
                 case EQUAL -> actual.equals(value);
                 case NOT_EQUAL -> !actual.equals(value);
@@ -62,6 +65,16 @@ public final class AlertMatcher {
             }
         }
         return new Compiled(label, op, value, pattern);
+    }
+
+    /**
+     * Whether the matcher matches an alert without that label (value {@code ""}); a silence needs at least one
+     * matcher that does not, or it would silence every alert (Alertmanager's rule).
+     *
+     * @throws IllegalArgumentException when the matcher has no label or an invalid regular expression
+     */
+    public static boolean matchesEmpty(LabelMatcher matcher) {
+        return compile(matcher).matches("");
     }
 
     public boolean matches(Alert alert) {

@@ -37,6 +37,18 @@ class AlertMatcherTest {
     }
 
     @Test
+    void matchesEmpty_tellsWhichMatchersAlsoMatchAnAbsentLabel() {
+        assertThat(AlertMatcher.matchesEmpty(eq("service", "checkout"))).isFalse();
+        assertThat(AlertMatcher.matchesEmpty(re("env", "prod|dev"))).isFalse();
+        assertThat(AlertMatcher.matchesEmpty(nre("env", ".*"))).isFalse();
+        assertThat(AlertMatcher.matchesEmpty(eq("team", ""))).isTrue();
+        assertThat(AlertMatcher.matchesEmpty(re("env", ".*"))).isTrue();
+        assertThat(AlertMatcher.matchesEmpty(ne("env", "prod"))).isTrue();
+        assertThat(AlertMatcher.matchesEmpty(nre("env", "dev|test"))).isTrue();
+        assertThatThrownBy(() -> AlertMatcher.matchesEmpty(re("env", "(x"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void givenRegex_thenItIsAnchoredAtBothEnds() {
         assertThat(AlertMatcher.of(List.of(re("alertname", "High.*"))).matches(latency)).isTrue();
         assertThat(AlertMatcher.of(List.of(re("alertname", "Latency"))).matches(latency)).isFalse();

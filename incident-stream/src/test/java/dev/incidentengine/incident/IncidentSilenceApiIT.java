@@ -1,0 +1,198 @@
+package dev.incidentengine.incident;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incidentengine.incident.IncidentApiIT.Api;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.SuppressionReason;
+import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.WithKafka;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.incidentengine.incident.IncidentApiIT.RESPONDER;
+import static dev.incidentengine.incident.IncidentApiIT.VIEWER;
+import static dev.incidentengine.incident.IncidentApiIT.assertError;
+import static dev.incidentengine.incident.IncidentApiIT.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Silences through the HTTP API on a real broker: one holds a matching alert's incident back until it is expired. */
+@WithKafka
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IncidentSilenceApiIT {
+
+    private final KafkaTestCluster kafka;
+    private IncidentTopics topics;
+    private ServiceRunner runner;
+    private Api api;
+
+    @TempDir
+    static Path dir;
+
+    IncidentSilenceApiIT(KafkaTestCluster kafka) {
+        this.kafka = kafka;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        topics = IncidentTestTopics.create(kafka);
+        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "silences"),
+                topics))).start();
+        api = new Api("http://127.0.0.1:" + runner.httpAddress().getPort());
+        await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);
+    }
+
+    @AfterAll
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Test
+    void aSilenceHoldsMatchingAlerts_andExpiringItOpensTheirIncident() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String silenced = "silenced-" + run;
+        String other = "other-" + run;
+
+        HttpResponse<String> created = api.post("/api/v1/silences?wait=true", RESPONDER, """
+                {"matchers": ["service=\\"%s\\"", {"label": "env", "op": "EQUAL", "value": "prod"}],
+                 "duration": "1h", "comment": "deploying the fix"}""".formatted(silenced));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode silence = json(created);
+        String id = silence.get("id").asText();
+        assertThat(id).startsWith("silence-");
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/silences/" + id);
+        assertThat(silence.get("state").asText()).isEqualTo("active");
+        assertThat(silence.get("author").asText()).isEqualTo("alice");
+        assertThat(silence.get("comment").asText()).isEqualTo("deploying the fix");
+        assertThat(silence.get("matchers").get(0).get("op").asText()).isEqualTo("EQUAL");
+        assertThat(silence.get("matchers").get(1).get("label").asText()).isEqualTo("env");
+        assertThat(silence.get("endsAt").asText()).endsWith("Z");
+        assertThat(ids(api.get("/api/v1/silences", VIEWER))).contains(id);
+        assertThat(json(api.get("/api/v1/silences/" + id, VIEWER)).get("state").asText()).isEqualTo("active");
+
+        // The stream compiles its silences at most once a second; give it that second before the alerts come.
+        Thread.sleep(2_000);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        kafka.produce(topics.alerts(), List.of(Map.entry("fp-" + silenced, alert("fp-" + silenced, silenced, now)),
+                Map.entry("fp-" + other, alert("fp-" + other, other, now))));
+
+        await("the other alert's incident").atMost(Duration.ofSeconds(30)).until(() -> incidents(other).size() == 1);
+        List<ConsumerRecord<String, SuppressedAlert>> held = kafka.consume(topics.suppressed(), 1, Duration.ofSeconds(30));
+        assertThat(held).hasSize(1);
+        assertThat(held.get(0).key()).isEqualTo("fp-" + silenced);
+        assertThat(held.get(0).value().getReason()).isEqualTo(SuppressionReason.SILENCED);
+        assertThat(held.get(0).value().getRuleId()).isEqualTo(id);
+        assertThat(incidents(silenced)).as("no incident while silenced").isEmpty();
+
+        HttpResponse<String> expired = api.delete("/api/v1/silences/" + id + "?wait=true", RESPONDER);
+
+        assertThat(expired.statusCode()).as(expired.body()).isEqualTo(200);
+        assertThat(json(expired).get("state").asText()).isEqualTo("expired");
+        assertThat(Instant.parse(json(expired).get("endsAt").asText())).isBetween(now, Instant.now());
+        await("the held alert's incident").atMost(Duration.ofSeconds(15)).until(() -> incidents(silenced).size() == 1);
+        assertThat(ids(api.get("/api/v1/silences", VIEWER))).doesNotContain(id);
+        assertThat(ids(api.get("/api/v1/silences?state=expired", VIEWER))).contains(id);
+
+        HttpResponse<String> again = api.delete("/api/v1/silences/" + id, RESPONDER);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(json(again).get("endsAt")).isEqualTo(json(expired).get("endsAt"));
+    }
+
+    @Test
+    void aPendingSilenceIsListedAsPending_andAPostWithItsIdReplacesIt() throws Exception {
+        String id = "maintenance-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant start = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        String body = """
+                {"id": "%s", "matchers": ["service=\\"payments\\"", "alertname=~\\"Replica.*\\""],
+                 "startsAt": "%s", "endsAt": "%s", "comment": "%s"}""";
+
+        HttpResponse<String> created = api.post("/api/v1/silences?wait=true", RESPONDER,
+                body.formatted(id, start, start.plus(Duration.ofHours(2)), "Postgres 17 upgrade"));
+        HttpResponse<String> replaced = api.post("/api/v1/silences?wait=true", RESPONDER,
+                body.formatted(id, start, start.plus(Duration.ofHours(3)), "Postgres 17 upgrade, longer"));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(json(created).get("state").asText()).isEqualTo("pending");
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        assertThat(ids(api.get("/api/v1/silences?state=pending", VIEWER))).contains(id);
+        assertThat(ids(api.get("/api/v1/silences?state=active", VIEWER))).doesNotContain(id);
+        JsonNode shown = json(api.get("/api/v1/silences/" + id, VIEWER));
+        assertThat(shown.get("comment").asText()).isEqualTo("Postgres 17 upgrade, longer");
+        assertThat(Instant.parse(shown.get("endsAt").asText())).isEqualTo(start.plus(Duration.ofHours(3)));
+
+        HttpResponse<String> expired = api.delete("/api/v1/silences/" + id + "?wait=true", RESPONDER);
+        assertThat(expired.statusCode()).as(expired.body()).isEqualTo(200);
+        assertThat(json(expired).get("state").asText()).isEqualTo("expired");
+    }
+
+    @Test
+    void credentialsRolesAndBadRequestsAreRefused() throws Exception {
+        String body = "{\"matchers\": [\"service=checkout\"], \"duration\": \"1h\", \"comment\": \"c\"}";
+
+        assertError(api.get("/api/v1/silences", null), 401, null);
+        assertError(api.post("/api/v1/silences", null, body), 401, null);
+        assertError(api.delete("/api/v1/silences/any", null), 401, null);
+        assertError(api.get("/api/v1/silences", "not-a-token"), 403, null);
+        assertError(api.post("/api/v1/silences", VIEWER, body), 403, null);
+        assertError(api.delete("/api/v1/silences/any", VIEWER), 403, null);
+
+        assertError(api.delete("/api/v1/silences/no-such-silence", RESPONDER), 404, null);
+        assertError(api.get("/api/v1/silences/no-such-silence", VIEWER), 404, null);
+        assertError(api.get("/api/v1/silences?state=muted", VIEWER), 400, "state");
+        assertError(api.post("/api/v1/silences", RESPONDER, "{\"duration\": \"1h\", \"comment\": \"c\"}"), 400, "matchers");
+        assertError(api.post("/api/v1/silences", RESPONDER,
+                "{\"matchers\": [\"env=~\\\"(dev\\\"\"], \"duration\": \"1h\", \"comment\": \"c\"}"), 400, "matchers[0]");
+        assertError(api.post("/api/v1/silences", RESPONDER,
+                "{\"matchers\": [\"alertname=~\\\".*\\\"\"], \"duration\": \"1h\", \"comment\": \"c\"}"), 400, "matchers");
+        assertError(api.post("/api/v1/silences", RESPONDER,
+                "{\"matchers\": [\"service=checkout\"], \"endsAt\": \"2020-01-01T00:00:00Z\", \"comment\": \"c\"}"), 400, "endsAt");
+        assertError(api.post("/api/v1/silences", RESPONDER, "{\"matchers\": [\"service=checkout\"], \"comment\": \"c\"}"), 400, "endsAt");
+        assertError(api.post("/api/v1/silences", RESPONDER, "{\"matchers\": [\"service=checkout\"], \"duration\": \"1h\"}"), 400, "comment");
+        assertError(api.post("/api/v1/silences", RESPONDER, body.replace("}", ", \"createdBy\": \"x\"}")), 400, "createdBy");
+        assertError(api.post("/api/v1/silences?wait=maybe", RESPONDER, body), 400, "wait");
+
+        // Nothing refused reached the topic.
+        assertThat(api.get("/api/v1/silences?state=active,pending,expired", VIEWER).body()).doesNotContain("\"comment\":\"c\"");
+    }
+
+    private static Alert alert(String fingerprint, String service, Instant at) {
+        return Samples.alert(fingerprint).setService(service)
+                .setLabels(Map.of("alertname", "HighErrorRate", "service", service, "env", "prod"))
+                .setStartsAt(at).setReceivedAt(at).build();
+    }
+
+    private List<String> incidents(String service) throws Exception {
+        HttpResponse<String> response = api.get("/api/v1/incidents?service=" + service, VIEWER);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        json(response).get("incidents").forEach(incident -> ids.add(incident.get("incidentId").asText()));
+        return ids;
+    }
+
+    private static List<String> ids(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        json(response).get("silences").forEach(silence -> ids.add(silence.get("id").asText()));
+        return ids;
+    }
+}
