@@ -14,10 +14,7 @@ import dev.incidentengine.incident.routing.InhibitRules;
 import dev.incidentengine.incident.routing.Route;
 import dev.incidentengine.incident.routing.Routes;
 import dev.incidentengine.incident.routing.Silences;
-import dev.incidentengine.model.Actor;
-import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
-import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.SuppressedAlert;
@@ -34,11 +31,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Dedupe, suppression and correlation of the alerts of one correlation key, in one task so they
- * share a partition: a firing alert that already fires is counted, not forwarded; a silenced or
- * inhibited one is recorded and held; news becomes an attach or resolve command for the incident
- * that {@link Correlation} picks. Once a second (wall clock) alerts whose endsAt passed resolve,
- * and held alerts whose silence or inhibition ended go on to an incident.
+ * Suppression and correlation of the news of one correlation key ({@link Dedupe} sent only news):
+ * a firing alert matching an active silence, or inhibited by a firing source, is recorded and
+ * held; other news becomes an attach or resolve command for the incident that {@link Correlation}
+ * picks. Once a second (wall clock) held alerts whose silence or inhibition ended go on to an
+ * incident.
  */
 final class Correlate implements Processor<String, SpecificRecord, String, Object> {
 
@@ -50,16 +47,13 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     }
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
-    private static final Actor EXPIRY = new Actor(ActorType.SYSTEM, "incident-stream", "alert endsAt passed");
 
     private final Correlation correlation;
     private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, AlertTrack> tracks;
     private KeyValueStore<String, CorrelationGroup> groups;
     private KeyValueStore<String, SuppressedAlert> suppressed;
     private KeyValueStore<String, Long> incidentCounters;
-    private Deadlines expiries;
     private ConfigView<RouteConfig, Routes> routes;
     private ConfigView<SilenceConfig, Silences> silences;
     private ConfigView<InhibitRuleConfig, InhibitRules> inhibitRules;
@@ -73,122 +67,81 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        tracks = context.getStateStore(IncidentTopology.DEDUPE_STORE);
         groups = context.getStateStore(IncidentTopology.GROUP_STORE);
         suppressed = context.getStateStore(IncidentTopology.SUPPRESSED_STORE);
         incidentCounters = context.getStateStore(IncidentTopology.ID_STORE);
-        expiries = new Deadlines(context.getStateStore(IncidentTopology.EXPIRY_STORE));
         routes = new ConfigView<>(context.getStateStore(IncidentTopology.ROUTES_STORE), Routes::of, Routes::problems);
         silences = new ConfigView<>(context.getStateStore(IncidentTopology.SILENCES_STORE), Silences::of, Silences::problems);
         inhibitRules = new ConfigView<>(context.getStateStore(IncidentTopology.INHIBIT_RULES_STORE), InhibitRules::of,
                 InhibitRules::problems);
         inhibitingAlerts = new ConfigView<>(context.getStateStore(IncidentTopology.INHIBITING_STORE), List::copyOf, alerts -> List.of());
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
-            expireAlerts(Instant.ofEpochMilli(now));
-            releaseSuppressed(Instant.ofEpochMilli(now));
-        });
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> releaseSuppressed(Instant.ofEpochMilli(now)));
     }
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
         if (record.value() instanceof Alert alert) {
-            onAlert(record.key(), alert);
+            onNews(record.key(), alert, record.headers().lastHeader(Dedupe.CHANGED_HEADER) != null);
         } else if (record.value() instanceof IncidentGroupUpdate update) {
             onUpdate(record.key(), update);
         }
     }
 
-    private void onAlert(String key, Alert alert) {
+    private void onNews(String key, Alert alert, boolean changed) {
         Instant now = alert.getReceivedAt();
         String fingerprint = alert.getFingerprint();
-        AlertTrack track = tracks.get(fingerprint);
+        SuppressedAlert held = suppressed.get(fingerprint);
         switch (alert.getStatus()) {
             case FIRING -> {
-                if (track != null) {
-                    refresh(track, alert, now);
-                } else {
-                    fireNew(key, alert, now);
+                if (held != null) {
+                    held.setAlert(alert);
+                    suppressed.put(fingerprint, held);
+                    return;
                 }
+                if (!changed) {
+                    if (inhibitRules.get(context.currentSystemTimeMs()).isSource(alert)) {
+                        context.forward(new Record<>(fingerprint, new Inhibiting(alert), now.toEpochMilli()));
+                    }
+                    Optional<Suppression> suppression = suppression(alert, now);
+                    if (suppression.isPresent()) {
+                        hold(key, alert, suppression.get(), now);
+                        return;
+                    }
+                }
+                attach(key, alert, now, null);
             }
             case RESOLVED -> {
-                if (track != null) {
-                    metrics.alert("resolved");
-                    end(fingerprint, track, Correlation.actor(alert), alert.getEndsAt() != null ? alert.getEndsAt() : now, now);
-                } else {
-                    metrics.alert("ignored");
+                if (inhibitRules.get(context.currentSystemTimeMs()).isSource(alert)) {
+                    context.forward(new Record<>(fingerprint, new Inhibiting(null), now.toEpochMilli()));
                 }
+                if (held != null) {
+                    suppressed.delete(fingerprint);
+                    held.setEndedAt(now);
+                    context.forward(new Record<>(fingerprint, held, now.toEpochMilli()));
+                    return;
+                }
+                Instant endedAt = alert.getEndsAt() != null ? alert.getEndsAt() : now;
+                send(correlation.resolved(groups.get(key), fingerprint, Correlation.actor(alert), endedAt, now), key);
             }
             case ACKNOWLEDGED -> {
-                if (track == null || track.getAcknowledged() || track.getSuppressed()) {
-                    metrics.alert("ignored");
-                } else {
-                    metrics.alert("acknowledged");
-                    track.setAcknowledged(true);
-                    tracks.put(fingerprint, track);
+                if (held == null) {
                     send(correlation.acknowledged(groups.get(key), key, alert, now), key);
                 }
             }
         }
     }
 
-    /** A firing alert that already fires: counted; news only when its severity changed. */
-    private void refresh(AlertTrack track, Alert alert, Instant now) {
-        boolean severityChanged = track.getSeverity() != alert.getSeverity();
-        metrics.alert("duplicate");
-        track.setCount(track.getCount() + 1);
-        track.setLastSeenAt(now);
-        track.setSeverity(alert.getSeverity());
-        expireAt(track, alert);
-        tracks.put(alert.getFingerprint(), track);
-        if (severityChanged && !track.getSuppressed()) {
-            attach(track.getCorrelationKey(), alert, now, null);
-        }
-    }
-
-    private void fireNew(String key, Alert alert, Instant now) {
-        AlertTrack track = new AlertTrack(key, alert.getSeverity(), 1L, now, now, null, false, false, false);
-        expireAt(track, alert);
-        if (inhibitRules.get(context.currentSystemTimeMs()).isSource(alert)) {
-            track.setInhibiting(true);
-            context.forward(new Record<>(alert.getFingerprint(), new Inhibiting(alert), now.toEpochMilli()));
-        }
-        Optional<Suppression> suppression = suppression(alert, now);
-        metrics.alert(suppression.isPresent() ? "suppressed" : "new");
-        suppression.ifPresent(s -> {
-            track.setSuppressed(true);
-            SuppressedAlert held = new SuppressedAlert(alert, s.reason(), s.ruleId(), now, null, false);
-            suppressed.put(alert.getFingerprint(), held);
-            context.forward(new Record<>(alert.getFingerprint(), held, now.toEpochMilli()));
-        });
-        tracks.put(alert.getFingerprint(), track);
-        if (suppression.isEmpty()) {
-            attach(key, alert, now, null);
-        }
-    }
-
-    /** The alert stopped firing: resolved by its source, or its endsAt passed. */
-    private void end(String fingerprint, AlertTrack track, Actor actor, Instant endedAt, Instant now) {
-        tracks.delete(fingerprint);
-        if (track.getInhibiting()) {
-            context.forward(new Record<>(fingerprint, new Inhibiting(null), now.toEpochMilli()));
-        }
-        if (track.getSuppressed()) {
-            SuppressedAlert held = suppressed.get(fingerprint);
-            suppressed.delete(fingerprint);
-            if (held != null) {
-                held.setEndedAt(now);
-                context.forward(new Record<>(fingerprint, held, now.toEpochMilli()));
-            }
-            return;
-        }
-        String key = track.getCorrelationKey();
-        send(correlation.resolved(groups.get(key), fingerprint, actor, endedAt, now), key);
+    private void hold(String key, Alert alert, Suppression suppression, Instant now) {
+        SuppressedAlert held = new SuppressedAlert(alert, key, suppression.reason(), suppression.ruleId(), now, null, false);
+        suppressed.put(alert.getFingerprint(), held);
+        metrics.alert("suppressed");
+        context.forward(new Record<>(alert.getFingerprint(), held, now.toEpochMilli()));
     }
 
     private void attach(String key, Alert alert, Instant now, String notInto) {
         Route route = routes.get(context.currentSystemTimeMs()).select(alert);
         Correlation.Grouping grouping = new Correlation.Grouping(route.groupWindow(), route.autoResolve(), route.escalationPolicyId());
-        send(correlation.firing(groups.get(key), key, RouteAlert.withService(alert, route), grouping, now, this::nextIncidentId,
+        send(correlation.firing(groups.get(key), key, Dedupe.withService(alert, route), grouping, now, this::nextIncidentId,
                 notInto), key);
     }
 
@@ -204,6 +157,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         }
     }
 
+    /** An incident changed status, or refused an alert because it closed meanwhile: that alert gets another incident. */
     private void onUpdate(String key, IncidentGroupUpdate update) {
         CorrelationGroup group = correlation.update(groups.get(key), update);
         if (group == null) {
@@ -211,12 +165,8 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         } else {
             groups.put(key, group);
         }
-        Alert bounced = update.getBouncedAlert();
-        if (bounced != null) {
-            AlertTrack track = tracks.get(bounced.getFingerprint());
-            if (track != null && !track.getSuppressed()) {
-                attach(key, bounced, update.getAt(), update.getIncidentId());
-            }
+        if (update.getBouncedAlert() != null) {
+            attach(key, update.getBouncedAlert(), update.getAt(), update.getIncidentId());
         }
     }
 
@@ -246,25 +196,6 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
                 .map(rule -> new Suppression(SuppressionReason.INHIBITED, rule));
     }
 
-    /** Indexes the alert's endsAt (deadline|fingerprint) so the punctuation scans only what is due. */
-    private void expireAt(AlertTrack track, Alert alert) {
-        track.setEndsAt(alert.getEndsAt());
-        if (alert.getEndsAt() != null) {
-            expiries.put(alert.getEndsAt(), alert.getFingerprint(), track.getCorrelationKey());
-        }
-    }
-
-    private void expireAlerts(Instant now) {
-        for (Deadlines.Due due : expiries.takeDue(now)) {
-            AlertTrack track = tracks.get(due.what());
-            // A refresh moved or removed endsAt: that later deadline (or none) counts, not this one.
-            if (track != null && due.at().equals(track.getEndsAt())) {
-                metrics.alert("expired");
-                end(due.what(), track, EXPIRY, due.at(), now);
-            }
-        }
-    }
-
     private void releaseSuppressed(Instant now) {
         List<SuppressedAlert> released = new ArrayList<>();
         try (KeyValueIterator<String, SuppressedAlert> all = suppressed.all()) {
@@ -281,12 +212,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
             held.setReleased(true);
             metrics.alert("released");
             context.forward(new Record<>(fingerprint, held, now.toEpochMilli()));
-            AlertTrack track = tracks.get(fingerprint);
-            if (track != null) {
-                track.setSuppressed(false);
-                tracks.put(fingerprint, track);
-                attach(track.getCorrelationKey(), held.getAlert(), now, null);
-            }
+            attach(held.getCorrelationKey(), held.getAlert(), now, null);
         }
     }
 }

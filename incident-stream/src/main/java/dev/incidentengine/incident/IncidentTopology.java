@@ -38,10 +38,10 @@ import org.apache.kafka.streams.state.Stores;
  * become events. Two sub-topologies meet through {@code incident.commands.v1}:
  *
  * <pre>
- * alerts.v1 ─[alerts-source]─▶ [alert-route] ─▶ (alerts-by-correlation-key repartition)
- *        ─▶ [alert-correlate] (alert-dedupe-store, correlation-group-store, suppressed-alert-store,
- *                              incident-id-store, alert-expiry-store; global: routes, silences,
- *                              inhibit rules, inhibiting alerts)
+ * alerts.v1 ─[alerts-source]─▶ [alert-dedupe] (alert-dedupe-store, alert-expiry-store; global: routes)
+ *        ─▶ (alerts-by-correlation-key repartition)   news only
+ *        ─▶ [alert-correlate] (correlation-group-store, suppressed-alert-store, incident-id-store;
+ *                              global: routes, silences, inhibit rules, inhibiting alerts)
  *              ├─▶ [correlate-commands-sink]   incident.commands.v1   (attach / resolve alert)
  *              ├─▶ [correlate-suppressed-sink] alerts.suppressed.v1
  *              └─▶ [correlate-inhibiting-sink] alerts.inhibiting.v1
@@ -64,7 +64,7 @@ public final class IncidentTopology {
     static final String INHIBIT_RULES_STORE = "inhibit-rules-store";
     static final String INHIBITING_STORE = "inhibiting-alerts-store";
 
-    static final String ROUTE = "alert-route";
+    static final String DEDUPE = "alert-dedupe";
     static final String ALERTS_BY_KEY = "alerts-by-correlation-key";
     static final String CORRELATE = "alert-correlate";
     static final String DEDUPE_STORE = "alert-dedupe-store";
@@ -110,21 +110,20 @@ public final class IncidentTopology {
                         .withKeySerde(keys).withValueSerde(serdes.serde(IncidentGroupUpdate.class, false))
                         .withNumberOfPartitions(topics.alerts().partitions())));
 
-        // Dedupe and correlation, keyed by correlation key.
+        // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
+        builder.addStateStore(store(EXPIRY_STORE, keys));
         builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)));
         builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
         builder.addStateStore(store(ID_STORE, Serdes.Long()));
-        builder.addStateStore(store(EXPIRY_STORE, keys));
         KStream<String, SpecificRecord> alertsByKey = widen(builder
                 .stream(topics.alerts().name(), Consumed.with(keys, topics.alerts().valueSerde(serdes)).withName("alerts-source"))
-                .process(RouteAlert::new, Named.as(ROUTE))
+                .process(() -> new Dedupe(metrics), Named.as(DEDUPE), DEDUPE_STORE, EXPIRY_STORE)
                 .repartition(Repartitioned.<String, Alert>as(ALERTS_BY_KEY)
                         .withKeySerde(keys).withValueSerde(topics.alerts().valueSerde(serdes))
                         .withNumberOfPartitions(topics.alerts().partitions())));
         alertsByKey.merge(updates, Named.as("correlate-inputs"))
-                .process(() -> new Correlate(policy, metrics), Named.as(CORRELATE), DEDUPE_STORE, GROUP_STORE, SUPPRESSED_STORE, ID_STORE,
-                        EXPIRY_STORE)
+                .process(() -> new Correlate(policy, metrics), Named.as(CORRELATE), GROUP_STORE, SUPPRESSED_STORE, ID_STORE)
                 .split(Named.as("correlate-"))
                 .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "correlate-commands-sink"))
                 .branch((k, v) -> v instanceof SuppressedAlert, to(topics.suppressed(), serdes, SuppressedAlert.class, "correlate-suppressed-sink"))
@@ -135,8 +134,13 @@ public final class IncidentTopology {
         return builder.build();
     }
 
+    /**
+     * A RocksDB store with a changelog, behind Streams' record cache: updates of one key within a
+     * commit interval (an incident taking twenty alerts, an alert repeated) reach RocksDB and the
+     * changelog once.
+     */
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
     }
 
     /** A compacted config topic as an in-memory global store: every instance sees all of it, changes apply live. */

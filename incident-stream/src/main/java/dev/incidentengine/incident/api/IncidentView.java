@@ -51,6 +51,10 @@ public final class IncidentView implements AutoCloseable {
                 .thenComparing(Position::incidentId);
     }
 
+    /** An incident's state as read from the topic, with what ordering and waiting need without decoding it. */
+    private record Stored(byte[] value, long version, Instant openedAt) {
+    }
+
     /** A command's outcome with the events it caused and the incident as the view had it then. */
     public record Outcome(CommandResult result, List<IncidentEvent> events, IncidentState incident) {
     }
@@ -70,9 +74,10 @@ public final class IncidentView implements AutoCloseable {
     private final Deserializer<CommandResult> results;
     private final Deserializer<SilenceConfig> silenceConfigs;
 
-    private final Map<String, IncidentState> incidents = new ConcurrentHashMap<>();
+    /** Each incident as its serialized bytes, so the view costs about what the topic holds, not Avro objects. */
+    private final Map<String, Stored> incidents = new ConcurrentHashMap<>();
     private final NavigableSet<Position> order = new ConcurrentSkipListSet<>(Position.NEWEST_FIRST);
-    private final Map<String, List<IncidentEvent>> logs = new ConcurrentHashMap<>();
+    private final Map<String, List<byte[]>> logs = new ConcurrentHashMap<>();
     private final Map<String, CommandResult> outcomes = new LinkedHashMap<>();
     private final Map<CompletableFuture<Outcome>, String> waiters = new ConcurrentHashMap<>();
     private final Map<String, SilenceConfig> silences = new ConcurrentHashMap<>();
@@ -113,20 +118,21 @@ public final class IncidentView implements AutoCloseable {
     }
 
     public Optional<IncidentState> incident(String incidentId) {
-        return Optional.ofNullable(incidents.get(incidentId));
+        return Optional.ofNullable(incidents.get(incidentId)).map(this::state);
     }
 
     /** The incident's log in order; empty when the view holds none. */
     public List<IncidentEvent> events(String incidentId) {
-        List<IncidentEvent> log = logs.get(incidentId);
-        return log == null ? List.of() : List.copyOf(log);
+        List<byte[]> log = logs.get(incidentId);
+        return log == null ? List.of() : log.stream().map(bytes -> events.deserialize(topics.events().name(), bytes)).toList();
     }
 
     /** Up to {@code limit} incidents that match, newest first, strictly after {@code after} (null: from the start). */
     public List<IncidentState> list(Predicate<IncidentState> filter, Position after, int limit) {
         List<IncidentState> page = new ArrayList<>();
         for (Position position : after == null ? order : order.tailSet(after, false)) {
-            IncidentState state = incidents.get(position.incidentId());
+            Stored stored = incidents.get(position.incidentId());
+            IncidentState state = stored == null ? null : state(stored);
             if (state != null && filter.test(state)) {
                 page.add(state);
                 if (page.size() == limit) {
@@ -228,11 +234,12 @@ public final class IncidentView implements AutoCloseable {
         try {
             String key = keys.deserialize(record.topic(), record.key());
             if (record.topic().equals(topics.state().name())) {
-                applyState(key, states.deserialize(record.topic(), record.headers(), record.value()));
+                IncidentState state = states.deserialize(record.topic(), record.headers(), record.value());
+                applyState(key, state == null ? null : new Stored(record.value(), state.getVersion(), state.getOpenedAt()));
             } else if (record.topic().equals(topics.events().name())) {
                 IncidentEvent event = events.deserialize(record.topic(), record.headers(), record.value());
                 if (event != null) {
-                    logs.computeIfAbsent(event.getIncidentId(), id -> new CopyOnWriteArrayList<>()).add(event);
+                    logs.computeIfAbsent(event.getIncidentId(), id -> new CopyOnWriteArrayList<>()).add(record.value());
                 }
             } else if (record.topic().equals(topics.silences().name())) {
                 applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
@@ -265,14 +272,18 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    private void applyState(String incidentId, IncidentState state) {
-        IncidentState previous = state == null ? incidents.remove(incidentId) : incidents.put(incidentId, state);
-        if (previous != null && (state == null || !previous.getOpenedAt().equals(state.getOpenedAt()))) {
-            order.remove(new Position(previous.getOpenedAt(), incidentId));
+    private void applyState(String incidentId, Stored state) {
+        Stored previous = state == null ? incidents.remove(incidentId) : incidents.put(incidentId, state);
+        if (previous != null && (state == null || !previous.openedAt().equals(state.openedAt()))) {
+            order.remove(new Position(previous.openedAt(), incidentId));
         }
         if (state != null) {
-            order.add(new Position(state.getOpenedAt(), incidentId));
+            order.add(new Position(state.openedAt(), incidentId));
         }
+    }
+
+    private IncidentState state(Stored stored) {
+        return states.deserialize(topics.state().name(), stored.value());
     }
 
     private void remember(CommandResult result) {
@@ -304,8 +315,8 @@ public final class IncidentView implements AutoCloseable {
         if (result == null || waiter.isDone()) {
             return;
         }
-        IncidentState state = incidents.get(result.getIncidentId());
-        if (state != null && state.getVersion() < result.getSequence()) {
+        Stored stored = incidents.get(result.getIncidentId());
+        if (stored != null && stored.version() < result.getSequence()) {
             return;
         }
         List<IncidentEvent> log = events(result.getIncidentId());
@@ -315,7 +326,7 @@ public final class IncidentView implements AutoCloseable {
         if (caused.size() < result.getEventIds().size()) {
             return;
         }
-        waiter.complete(new Outcome(result, caused, state));
+        waiter.complete(new Outcome(result, caused, stored == null ? null : state(stored)));
     }
 
     @Override
