@@ -51,6 +51,11 @@ public final class KafkaClients {
         // Global stores (config tables) go through the processing exception handler like every other processor.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // Changelogs and repartition topics carry small Avro records: lz4 cuts their bytes about five-fold
+        // and the broker's CPU with them (measured in bench/incidents).
+        if (!props.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        }
         return props;
     }
 

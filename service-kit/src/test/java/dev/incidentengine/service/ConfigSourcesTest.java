@@ -97,4 +97,14 @@ class ConfigSourcesTest {
         assertThat(KafkaClients.streams(config, "app")).containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("ensure.explicit.internal.resource.naming", true);
     }
+
+    @Test
+    void streamsDefaultToBoundedRocksDbMemoryAndLz4_unlessConfiguredOtherwise() {
+        assertThat(KafkaClients.streams(new SampleConfig(Map.of()), "app"))
+                .containsEntry("rocksdb.config.setter", BoundedRocksDbMemory.class)
+                .containsEntry("producer.compression.type", "lz4");
+        assertThat(KafkaClients.streams(new SampleConfig(Map.of("kafka.compression.type", "zstd")), "app"))
+                .containsEntry("compression.type", "zstd")
+                .doesNotContainKey("producer.compression.type");
+    }
 }
