@@ -79,8 +79,9 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         String id = command.getIncidentId();
         IncidentState state = incidents.get(id);
         boolean repeated = state != null && state.getProcessedCommandIds().contains(command.getCommandId());
-        List<IncidentEvent> events = lifecycle.decide(command, state);
-        IncidentState next = state;
+        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state);
+        List<IncidentEvent> events = decided.events();
+        IncidentState next = decided.state();
         CommandRejected rejected = null;
         for (IncidentEvent event : events) {
             context.forward(new Record<>(id, event, timestamp));
@@ -88,9 +89,6 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
             logLifecycle(event);
             if (event.getPayload() instanceof CommandRejected rejection) {
                 rejected = rejection;
-            }
-            if (rejected == null || next != null) {
-                next = lifecycle.evolve(next, event);
             }
             if (event.getPayload() instanceof IncidentMerged merged && state != null) {
                 moveAlerts(state, merged.getTargetIncidentId(), command, timestamp);

@@ -64,19 +64,33 @@ public final class IncidentLifecycle {
         this.policy = policy;
     }
 
+    /** The events of a command and the state they fold into (null while no incident exists). */
+    public record Decided(List<IncidentEvent> events, IncidentState state) {
+    }
+
     /** @param state the incident as it is, or null when no incident of that id exists */
     public List<IncidentEvent> decide(IncidentCommand command, IncidentState state) {
+        return decideAndFold(command, state).events();
+    }
+
+    /** {@link #decide}, plus the state after its events, folded while deciding (so callers need not fold again). */
+    public Decided decideAndFold(IncidentCommand command, IncidentState state) {
         Decision decision = new Decision(command, state);
-        if (state != null && state.getProcessedCommandIds().contains(command.getCommandId())) {
-            return List.of();
+        if (state == null || !state.getProcessedCommandIds().contains(command.getCommandId())) {
+            run(decision, command, state);
         }
+        return new Decided(decision.events, decision.state);
+    }
+
+    private void run(Decision decision, IncidentCommand command, IncidentState state) {
         if (command.getExpectedVersion() != null && command.getExpectedVersion() != version(state)) {
-            return decision.reject("stale version: expected " + command.getExpectedVersion() + " but the incident is at "
-                    + version(state));
+            decision.reject("stale version: expected " + command.getExpectedVersion() + " but the incident is at " + version(state));
+            return;
         }
         Object payload = command.getPayload();
         if (state == null && !(payload instanceof AttachAlert attach && attach.getAlert().getStatus() == AlertStatus.FIRING)) {
-            return decision.reject("unknown incident " + command.getIncidentId());
+            decision.reject("unknown incident " + command.getIncidentId());
+            return;
         }
         if (payload instanceof AttachAlert attach) {
             attachAlert(decision, attach);
@@ -105,9 +119,8 @@ public final class IncidentLifecycle {
         } else if (payload instanceof CloseIncident close) {
             close(decision, close);
         } else {
-            return decision.reject("unknown command " + payload.getClass().getSimpleName());
+            decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
-        return decision.events;
     }
 
     private void attachAlert(Decision decision, AttachAlert attach) {
@@ -407,9 +420,13 @@ public final class IncidentLifecycle {
             state = evolve(state, event);
         }
 
-        List<IncidentEvent> reject(String reason) {
-            events.add(event(new CommandRejected(command.getPayload().getClass().getSimpleName(), reason), version(state)));
-            return events;
+        /** A rejection changes nothing but the remembered command ids (and nothing at all before the incident exists). */
+        void reject(String reason) {
+            IncidentEvent rejection = event(new CommandRejected(command.getPayload().getClass().getSimpleName(), reason), version(state));
+            events.add(rejection);
+            if (state != null) {
+                state = evolve(state, rejection);
+            }
         }
 
         private IncidentEvent event(Object payload, long sequence) {

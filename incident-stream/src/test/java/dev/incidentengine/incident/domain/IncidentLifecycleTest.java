@@ -301,13 +301,16 @@ class IncidentLifecycleTest {
     }
 
     private List<Object> when(IncidentCommand command) {
-        List<IncidentEvent> events = lifecycle.decide(command, state);
+        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state);
+        List<IncidentEvent> events = decided.events();
+        assertThat(events).isEqualTo(lifecycle.decide(command, state));
         for (IncidentEvent event : events) {
             assertThat(event.getIncidentId()).isEqualTo(ID);
             assertThat(event.getCauseId()).isEqualTo(command.getCommandId());
             state = event.getPayload() instanceof CommandRejected && state == null ? null : lifecycle.evolve(state, event);
             log.add(event);
         }
+        assertThat(decided.state()).as("the state folded while deciding is the fold of the events").isEqualTo(state);
         return events.stream().map(IncidentEvent::getPayload).toList();
     }
 
