@@ -317,7 +317,7 @@ public final class IncidentLifecycle {
                     .setLabels(opened.getLabels())
                     .setAutoResolve(opened.getAutoResolve())
                     .setOpenedAt(event.getTimestamp())
-                    .setProcessedCommandIds(remember(List.of(), event.getCauseId()))
+                    .setProcessedCommandIds(remember(List.of(), event))
                     .build();
         }
         if (state == null) {
@@ -325,7 +325,7 @@ public final class IncidentLifecycle {
                     + ") for incident " + event.getIncidentId() + " before it was opened");
         }
         IncidentState.Builder next = IncidentState.newBuilder(state)
-                .setProcessedCommandIds(remember(state.getProcessedCommandIds(), event.getCauseId()));
+                .setProcessedCommandIds(remember(state.getProcessedCommandIds(), event));
         if (payload instanceof CommandRejected) {
             return next.build();
         }
@@ -382,14 +382,22 @@ public final class IncidentLifecycle {
         return next.build();
     }
 
-    private List<String> remember(List<String> ids, String commandId) {
-        if (commandId == null || ids.contains(commandId)) {
+    /**
+     * Remembers the ids of people's commands, which a retry may repeat and which are not idempotent
+     * by content (a note twice is two notes). Alert and timer commands are: attaching a firing alert
+     * or closing a closed incident changes nothing, so their ids need no memory (and the state stays
+     * small under an alert storm).
+     */
+    private List<String> remember(List<String> ids, IncidentEvent event) {
+        String commandId = event.getCauseId();
+        if (commandId == null || event.getActor().getType() != ActorType.USER || ids.contains(commandId)) {
             return ids;
         }
         List<String> next = new ArrayList<>(ids);
         next.add(commandId);
         return next.size() > policy.rememberedCommands() ? next.subList(next.size() - policy.rememberedCommands(), next.size()) : next;
     }
+
 
     private static boolean isOpen(IncidentState state) {
         return state.getStatus() == TRIGGERED || state.getStatus() == ACKNOWLEDGED;

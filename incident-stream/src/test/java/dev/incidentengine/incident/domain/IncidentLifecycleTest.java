@@ -204,12 +204,15 @@ class IncidentLifecycleTest {
     }
 
     @Test
-    void repeatedCommandIdYieldsNothingNew() {
+    void repeatedCommandIdOfAPersonYieldsNothingNew_andOnlyPeoplesIdsAreRemembered() {
         given(attach(alert("a", Severity.SEV3)));
         IncidentCommand ack = command(new AcknowledgeIncident(null), ALICE);
 
         assertThat(when(ack)).hasSize(1);
         assertThat(when(ack)).isEmpty();
+        // Alert and timer commands are idempotent by content: attaching a firing alert again changes nothing.
+        assertThat(state.getProcessedCommandIds()).containsExactly(ack.getCommandId());
+        assertThat(when(attach(alert("a", Severity.SEV3)))).isEmpty();
     }
 
     @Test
