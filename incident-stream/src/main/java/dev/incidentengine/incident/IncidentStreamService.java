@@ -86,7 +86,7 @@ public final class IncidentStreamService implements Service {
 
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready() && view.ready() && streams.state().isRunningOrRebalancing();
+        return readiness != null && readiness.ready() && view.ready() && streams != null && streams.state().isRunningOrRebalancing();
     }
 
     @Override
