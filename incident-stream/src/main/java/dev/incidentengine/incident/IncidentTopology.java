@@ -92,7 +92,7 @@ public final class IncidentTopology {
         globalTable(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
 
         // The aggregate, keyed by incident id.
-        builder.addStateStore(store(INCIDENT_STORE, topics.state().valueSerde(serdes)));
+        builder.addStateStore(store(INCIDENT_STORE, topics.state().valueSerde(serdes)).withCachingEnabled());
         builder.addStateStore(store(TIMER_STORE, keys));
         KStream<String, Object> decided = builder
                 .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
@@ -113,7 +113,7 @@ public final class IncidentTopology {
         // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
         builder.addStateStore(store(EXPIRY_STORE, keys));
-        builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)));
+        builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)).withCachingEnabled());
         builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
         builder.addStateStore(store(ID_STORE, Serdes.Long()));
         KStream<String, SpecificRecord> alertsByKey = widen(builder
@@ -135,12 +135,13 @@ public final class IncidentTopology {
     }
 
     /**
-     * A RocksDB store with a changelog, behind Streams' record cache: updates of one key within a
-     * commit interval (an incident taking twenty alerts, an alert repeated) reach RocksDB and the
-     * changelog once.
+     * A RocksDB store with a changelog. The incident and group stores also sit behind Streams'
+     * record cache: an incident taking twenty alerts in a burst reaches RocksDB and the changelog
+     * once per commit. Dedupe's entries rarely repeat within a commit (a sender repeats an alert
+     * minutes apart), so caching them only filled the cache and made every put evict.
      */
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
     }
 
     /** A compacted config topic as an in-memory global store: every instance sees all of it, changes apply live. */
