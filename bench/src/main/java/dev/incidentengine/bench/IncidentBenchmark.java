@@ -1,7 +1,6 @@
 package dev.incidentengine.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +51,12 @@ import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import static dev.incidentengine.bench.BenchSupport.baselineTopic;
+import static dev.incidentengine.bench.BenchSupport.committedRecords;
+import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.bench.BenchSupport.millis;
+import static dev.incidentengine.bench.BenchSupport.report;
 
 /**
  * incident-stream under load on this machine: a real broker process, incident-stream in a JVM of
@@ -358,7 +363,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
     private Throughput rawBaseline(List<Workload> workloads) throws Exception {
         List<Throughput> runs = new ArrayList<>();
         for (int run = 1; run <= BASELINE_RUNS; run++) {
-            runs.add(rawBaseline(workloads, baselineTopic(run)));
+            runs.add(rawBaseline(workloads, baselineTopic("incidents-" + run)));
         }
         runs.sort(Comparator.comparingDouble(Throughput::perSecond));
         Throughput median = runs.get(BASELINE_RUNS / 2);
@@ -540,7 +545,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
                 keysWithIncidents + " keys instead of " + expectedKeys + ", " + unexplained + " with an unexplained second incident");
         check("duplicate event ids", watcher.duplicateIds() == 0, Long.toString(watcher.duplicateIds()));
         check("contiguous sequences", watcher.sequenceGaps() == 0, watcher.sequenceGaps() + " gaps");
-        long dead = committedRecords(Topics.INCIDENT_DLQ.name());
+        long dead = committedRecords(bootstrap, Topics.INCIDENT_DLQ.name());
         check("nothing on " + Topics.INCIDENT_DLQ.name(), dead == 0, dead + " records");
     }
 
@@ -550,37 +555,14 @@ public final class IncidentBenchmark implements Callable<Integer> {
         }
     }
 
-    private long committedRecords(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long count = 0;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                count += consumer.poll(Duration.ofMillis(500)).count();
-            }
-            return count;
-        }
-    }
-
     // ---- setup
 
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
-            TopicCreator.ensureCreated(admin, IntStream.rangeClosed(1, BASELINE_RUNS).mapToObj(IncidentBenchmark::baselineTopic).toList(),
+            TopicCreator.ensureCreated(admin, IntStream.rangeClosed(1, BASELINE_RUNS).mapToObj(run -> baselineTopic("incidents-" + run)).toList(),
                     Optional.of((short) 1));
         }
-    }
-
-    private static Topic<String, Alert> baselineTopic(int run) {
-        return new Topic<>("bench.raw-baseline.incidents-" + run + ".v1", String.class, Alert.class, Topics.ALERTS.partitions(),
-                Topic.Cleanup.DELETE, Duration.ofHours(1));
     }
 
     /** What this run sets beyond the defaults. */
@@ -737,14 +719,6 @@ public final class IncidentBenchmark implements Callable<Integer> {
         return met ? "yes" : "no";
     }
 
-    private static double millis(Histogram histogram, double percentile) {
-        return histogram.getValueAtPercentile(percentile) / 1e6;
-    }
-
-    private static void report(String format, Object... args) {
-        System.out.printf(format + "%n", args);
-    }
-
     private static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -753,9 +727,4 @@ public final class IncidentBenchmark implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

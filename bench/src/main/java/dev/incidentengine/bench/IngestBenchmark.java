@@ -1,7 +1,6 @@
 package dev.incidentengine.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,16 +46,18 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import static dev.incidentengine.bench.BenchSupport.baselineTopic;
+import static dev.incidentengine.bench.BenchSupport.committedRecords;
+import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.bench.BenchSupport.millis;
+import static dev.incidentengine.bench.BenchSupport.report;
 
 /**
  * alert-ingest under load on this machine: a real broker process, the service in this JVM, HTTP
@@ -128,12 +129,12 @@ public final class IngestBenchmark implements Callable<Integer> {
             metrics.lines().filter(line -> line.startsWith("ingest_kafka_produce_seconds_count")
                     || line.startsWith("ingest_kafka_produce_seconds_sum") || line.startsWith("ingest_kafka_produce_seconds_max"))
                     .forEach(line -> report("service metric: %s", line));
-            long stored = committedRecords(Topics.ALERTS);
+            long stored = committedRecords(bootstrap, Topics.ALERTS.name());
             long accepted = am.alertsAccepted + amHalf.alertsAccepted + pd.alertsAccepted + warmupAccepted;
             report("durability: %d alerts answered 2xx (warm-up included), %d stored on %s", accepted, stored, Topics.ALERTS.name());
 
-            double rawAm = rawProduce(alertRecords(), am.alertsAccepted, AM_BASELINE);
-            double rawPd = rawProduce(pagerDutyRecords(), pd.alertsAccepted, PD_BASELINE);
+            double rawAm = rawProduce(alertRecords(), am.alertsAccepted, "Alertmanager alerts", AM_BASELINE);
+            double rawPd = rawProduce(pagerDutyRecords(), pd.alertsAccepted, "PagerDuty alerts", PD_BASELINE);
 
             System.out.println();
             System.out.println("| load | alerts/s | requests/s | p50 ms | p99 ms | p99.9 ms | max ms | raw Kafka records/s | ratio |");
@@ -151,8 +152,8 @@ public final class IngestBenchmark implements Callable<Integer> {
     }
 
     private static final int BODIES = 1024;
-    private static final String AM_BASELINE = "Alertmanager alerts";
-    private static final String PD_BASELINE = "PagerDuty alerts";
+    private static final Topic<String, Alert> AM_BASELINE = baselineTopic("alertmanager-alerts");
+    private static final Topic<String, Alert> PD_BASELINE = baselineTopic("pagerduty-alerts");
     private long warmupAccepted;
 
     private IntFunction<byte[]> pool(List<byte[]> bodies) {
@@ -251,14 +252,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                 .build();
     }
 
-    private static Topic<String, Alert> baseline(String name) {
-        return new Topic<>("bench.raw-baseline." + name.replace(' ', '-').toLowerCase() + ".v1",
-                String.class, Alert.class, Topics.ALERTS.partitions(), Topic.Cleanup.DELETE, Duration.ofHours(1));
-    }
-
     /** As many of the same records as the service wrote, produced with a plain idempotent acks=all producer. */
-    private double rawProduce(List<Alert> records, long count, String name) throws Exception {
-        Topic<String, Alert> topic = baseline(name);
+    private double rawProduce(List<Alert> records, long count, String name, Topic<String, Alert> topic) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -298,24 +293,6 @@ public final class IngestBenchmark implements Callable<Integer> {
         return records;
     }
 
-    private long committedRecords(Topic<String, Alert> topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long count = 0;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                count += consumer.poll(Duration.ofMillis(500)).count();
-            }
-            return count;
-        }
-    }
-
     private byte[] alertmanagerBody(int request) {
         StringBuilder alerts = new StringBuilder();
         for (int i = 0; i < alertsPerRequest; i++) {
@@ -346,7 +323,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
-            TopicCreator.ensureCreated(admin, List.of(baseline(AM_BASELINE), baseline(PD_BASELINE)), Optional.of((short) 1));
+            TopicCreator.ensureCreated(admin, List.of(AM_BASELINE, PD_BASELINE), Optional.of((short) 1));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
                 ConfigData.sha256(KEY));
@@ -368,10 +345,6 @@ public final class IngestBenchmark implements Callable<Integer> {
                 result.latency.getMaxValue() / 1e6, raw, result.alertsPerSecond() / raw);
     }
 
-    private static double millis(Histogram histogram, double percentile) {
-        return histogram.getValueAtPercentile(percentile) / 1e6;
-    }
-
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] body) {
         try {
             return JSON.readTree(body);
@@ -380,13 +353,4 @@ public final class IngestBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void report(String format, Object... args) {
-        System.out.printf(format + "%n", args);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
