@@ -146,11 +146,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     }
 
     private void send(Correlation.Outcome outcome, String key) {
-        if (outcome.group() == null) {
-            groups.delete(key);
-        } else {
-            groups.put(key, outcome.group());
-        }
+        keep(key, outcome.group());
         if (outcome.command() != null) {
             context.forward(new Record<>(outcome.command().getIncidentId(), outcome.command(),
                     outcome.command().getTimestamp().toEpochMilli()));
@@ -159,14 +155,18 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
 
     /** An incident changed status, or refused an alert because it closed meanwhile: that alert gets another incident. */
     private void onUpdate(String key, IncidentGroupUpdate update) {
-        CorrelationGroup group = correlation.update(groups.get(key), update);
+        keep(key, correlation.update(groups.get(key), update));
+        if (update.getBouncedAlert() != null) {
+            attach(key, update.getBouncedAlert(), update.getAt(), update.getIncidentId());
+        }
+    }
+
+    /** Stores the group of a key; null means nothing is left to remember. */
+    private void keep(String key, CorrelationGroup group) {
         if (group == null) {
             groups.delete(key);
         } else {
             groups.put(key, group);
-        }
-        if (update.getBouncedAlert() != null) {
-            attach(key, update.getBouncedAlert(), update.getAt(), update.getIncidentId());
         }
     }
 
