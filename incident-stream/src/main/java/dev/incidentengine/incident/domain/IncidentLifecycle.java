@@ -324,11 +324,13 @@ public final class IncidentLifecycle {
             throw new IllegalStateException("Event " + event.getEventId() + " (" + payload.getClass().getSimpleName()
                     + ") for incident " + event.getIncidentId() + " before it was opened");
         }
-        IncidentState.Builder next = IncidentState.newBuilder(state)
-                .setProcessedCommandIds(remember(state.getProcessedCommandIds(), event));
+        List<String> remembered = remember(state.getProcessedCommandIds(), event);
         if (payload instanceof CommandRejected) {
-            return next.build();
+            // A rejection changes no more than the remembered ids, and those only for people's commands.
+            return remembered == state.getProcessedCommandIds() ? state
+                    : IncidentState.newBuilder(state).setProcessedCommandIds(remembered).build();
         }
+        IncidentState.Builder next = IncidentState.newBuilder(state).setProcessedCommandIds(remembered);
         next.setVersion(event.getSequence());
         Instant at = event.getTimestamp();
         if (payload instanceof AlertAttached attached) {
