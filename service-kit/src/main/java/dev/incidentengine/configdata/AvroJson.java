@@ -217,7 +217,8 @@ public final class AvroJson {
         }
     }
 
-    private static void require(boolean condition, String path, String message) {
+    /** Fails naming the path (file, record and field) unless the condition holds; ConfigData validates with it too. */
+    static void require(boolean condition, String path, String message) {
         if (!condition) {
             throw new ConfigDataException(path + ": " + message);
         }

@@ -253,25 +253,25 @@ public final class ConfigData {
     private static void validate(SpecificRecord value, String path) {
         if (value instanceof RouteConfig route) {
             validateMatchers(route.getMatchers(), path + ".matchers");
-            require(route.getGroupWindowMinutes() >= 1, path + ".groupWindowMinutes",
+            AvroJson.require(route.getGroupWindowMinutes() >= 1, path + ".groupWindowMinutes",
                     "must be at least 1, not " + route.getGroupWindowMinutes());
-            require(!route.getGroupBy().isEmpty(), path + ".groupBy", "must name at least one label");
+            AvroJson.require(!route.getGroupBy().isEmpty(), path + ".groupBy", "must name at least one label");
             for (int i = 0; i < route.getGroupBy().size(); i++) {
-                require(!route.getGroupBy().get(i).isBlank(), path + ".groupBy[" + i + "]", "must not be blank");
+                AvroJson.require(!route.getGroupBy().get(i).isBlank(), path + ".groupBy[" + i + "]", "must not be blank");
             }
         } else if (value instanceof SilenceConfig silence) {
-            require(!silence.getMatchers().isEmpty(), path + ".matchers",
+            AvroJson.require(!silence.getMatchers().isEmpty(), path + ".matchers",
                     "must hold at least one matcher (a silence without matchers would silence every alert)");
             validateMatchers(silence.getMatchers(), path + ".matchers");
-            require(silence.getStartsAt() == null || silence.getEndsAt() == null
+            AvroJson.require(silence.getStartsAt() == null || silence.getEndsAt() == null
                     || silence.getEndsAt().isAfter(silence.getStartsAt()), path + ".endsAt",
                     "must be after startsAt " + silence.getStartsAt() + ", not " + silence.getEndsAt());
             if (silence.getWeekly() != null) {
                 validateWeekly(silence.getWeekly(), path + ".weekly");
             }
         } else if (value instanceof InhibitRuleConfig rule) {
-            require(!rule.getSourceMatchers().isEmpty(), path + ".sourceMatchers", "must hold at least one matcher");
-            require(!rule.getTargetMatchers().isEmpty(), path + ".targetMatchers", "must hold at least one matcher");
+            AvroJson.require(!rule.getSourceMatchers().isEmpty(), path + ".sourceMatchers", "must hold at least one matcher");
+            AvroJson.require(!rule.getTargetMatchers().isEmpty(), path + ".targetMatchers", "must hold at least one matcher");
             validateMatchers(rule.getSourceMatchers(), path + ".sourceMatchers");
             validateMatchers(rule.getTargetMatchers(), path + ".targetMatchers");
         }
@@ -280,7 +280,7 @@ public final class ConfigData {
     private static void validateMatchers(List<LabelMatcher> matchers, String path) {
         for (int i = 0; i < matchers.size(); i++) {
             LabelMatcher matcher = matchers.get(i);
-            require(!matcher.getLabel().isBlank(), path + "[" + i + "].label", "must not be blank");
+            AvroJson.require(!matcher.getLabel().isBlank(), path + "[" + i + "].label", "must not be blank");
             if (matcher.getOp() == MatchOp.REGEX || matcher.getOp() == MatchOp.NOT_REGEX) {
                 try {
                     Pattern.compile(matcher.getValue());
@@ -295,11 +295,11 @@ public final class ConfigData {
     private static void validateWeekly(WeeklyWindow weekly, String path) {
         for (int i = 0; i < weekly.getDays().size(); i++) {
             String day = weekly.getDays().get(i);
-            require(Stream.of(DayOfWeek.values()).anyMatch(d -> d.name().equalsIgnoreCase(day.strip())),
+            AvroJson.require(Stream.of(DayOfWeek.values()).anyMatch(d -> d.name().equalsIgnoreCase(day.strip())),
                     path + ".days[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
         }
-        require(HH_MM.matcher(weekly.getFrom()).matches(), path + ".from", "must be a local time HH:mm, not '" + weekly.getFrom() + "'");
-        require(HH_MM.matcher(weekly.getTo()).matches(), path + ".to", "must be a local time HH:mm, not '" + weekly.getTo() + "'");
+        AvroJson.require(HH_MM.matcher(weekly.getFrom()).matches(), path + ".from", "must be a local time HH:mm, not '" + weekly.getFrom() + "'");
+        AvroJson.require(HH_MM.matcher(weekly.getTo()).matches(), path + ".to", "must be a local time HH:mm, not '" + weekly.getTo() + "'");
         try {
             ZoneId.of(weekly.getTimeZone());
         } catch (DateTimeException e) {
@@ -308,11 +308,6 @@ public final class ConfigData {
         }
     }
 
-    private static void require(boolean condition, String path, String message) {
-        if (!condition) {
-            throw new ConfigDataException(path + ": " + message);
-        }
-    }
 
     private static String readKeyFile(Path path, String where) {
         try {
