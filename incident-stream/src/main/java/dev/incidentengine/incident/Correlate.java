@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.Correlation;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
@@ -16,15 +17,14 @@ import dev.incidentengine.incident.routing.Routes;
 import dev.incidentengine.incident.routing.Silences;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.CorrelationGroup;
+import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.SilenceConfig;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -35,9 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a firing alert matching an active silence, or inhibited by a firing source, is recorded and
  * held; other news becomes an attach or resolve command for the incident that {@link Correlation}
  * picks. Once a second (wall clock) held alerts whose silence or inhibition ended go on to an
- * incident.
+ * incident. Part of {@link CorrelateAndDecide}'s task.
  */
-final class Correlate implements Processor<String, SpecificRecord, String, Object> {
+final class Correlate {
 
     /** A change to the inhibiting-alerts table: the alert, or null once it stopped firing. */
     record Inhibiting(Alert alert) {
@@ -51,6 +51,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     private final Correlation correlation;
     private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
+    private Consumer<IncidentCommand> commands;
     private KeyValueStore<String, CorrelationGroup> groups;
     private KeyValueStore<String, SuppressedAlert> suppressed;
     private KeyValueStore<String, Long> incidentCounters;
@@ -64,9 +65,10 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         this.metrics = metrics;
     }
 
-    @Override
-    public void init(ProcessorContext<String, Object> context) {
+    /** Commands for incidents go to {@code commands}; held alerts and inhibition sources are forwarded. */
+    void init(ProcessorContext<String, Object> context, Consumer<IncidentCommand> commands) {
         this.context = context;
+        this.commands = commands;
         groups = context.getStateStore(IncidentTopology.GROUP_STORE);
         suppressed = context.getStateStore(IncidentTopology.SUPPRESSED_STORE);
         incidentCounters = context.getStateStore(IncidentTopology.ID_STORE);
@@ -78,16 +80,8 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> releaseSuppressed(Instant.ofEpochMilli(now)));
     }
 
-    @Override
-    public void process(Record<String, SpecificRecord> record) {
-        if (record.value() instanceof Alert alert) {
-            onNews(record.key(), alert, record.headers().lastHeader(Dedupe.CHANGED_HEADER) != null);
-        } else if (record.value() instanceof IncidentGroupUpdate update) {
-            onUpdate(record.key(), update);
-        }
-    }
-
-    private void onNews(String key, Alert alert, boolean changed) {
+    /** News of an alert; {@code changed}: its severity changed while it fires. */
+    void onNews(String key, Alert alert, boolean changed) {
         Instant now = alert.getReceivedAt();
         String fingerprint = alert.getFingerprint();
         SuppressedAlert held = suppressed.get(fingerprint);
@@ -146,15 +140,15 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     }
 
     private void send(Correlation.Outcome outcome, String key) {
+        // Stored first: the incident may answer at once, with an update of this very group.
         keep(key, outcome.group());
         if (outcome.command() != null) {
-            context.forward(new Record<>(outcome.command().getIncidentId(), outcome.command(),
-                    outcome.command().getTimestamp().toEpochMilli()));
+            commands.accept(outcome.command());
         }
     }
 
     /** An incident changed status, or refused an alert because it closed meanwhile: that alert gets another incident. */
-    private void onUpdate(String key, IncidentGroupUpdate update) {
+    void onUpdate(String key, IncidentGroupUpdate update) {
         keep(key, correlation.update(groups.get(key), update));
         if (update.getBouncedAlert() != null) {
             attach(key, update.getBouncedAlert(), update.getAt(), update.getIncidentId());
@@ -173,6 +167,7 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
     /**
      * Incident ids name the day (UTC) and the partition of the correlation key, then count: unique
      * across partitions and instances without coordination, and the same when the input is replayed.
+     * The partition also tells where the incident lives ({@link #partitionOf}).
      */
     private String nextIncidentId(Instant at) {
         String day = DAY.format(at);
@@ -180,6 +175,16 @@ final class Correlate implements Processor<String, SpecificRecord, String, Objec
         long next = last == null ? 1 : last + 1;
         incidentCounters.put(day, next);
         return String.format("INC-%s-%d-%04d", day, context.taskId().partition(), next);
+    }
+
+    /** The partition named in an incident id, or -1 if the id is not one of ours. */
+    static int partitionOf(String incidentId) {
+        String[] parts = incidentId == null ? new String[0] : incidentId.split("-");
+        if (parts.length != 4 || !parts[0].equals("INC") || parts[2].isEmpty() || parts[2].length() > 5
+                || !parts[2].chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Integer.parseInt(parts[2]);
     }
 
     private Optional<Suppression> suppression(Alert alert, Instant at) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.IncidentTimers;
@@ -25,7 +27,6 @@ import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.RawFormat;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -37,9 +38,10 @@ import org.slf4j.MDC;
  * The incident aggregate: loads the incident, runs {@link IncidentLifecycle#decide}, forwards the
  * events and the new state, and what else follows from them — the result for a person waiting on
  * the command, status changes for correlation, alerts moving with a merge, and the lifecycle's
- * deadlines, which a wall-clock punctuation turns into commands once due.
+ * deadlines, which a wall-clock punctuation turns into commands once due. Part of
+ * {@link CorrelateAndDecide}'s task.
  */
-final class Decide implements Processor<String, IncidentCommand, String, Object> {
+final class Decide {
 
     private static final Logger log = LoggerFactory.getLogger(Decide.class);
 
@@ -47,6 +49,8 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
     private final IncidentTimers timers;
     private final IncidentMetrics metrics;
     private ProcessorContext<String, Object> context;
+    private Consumer<IncidentCommand> commands;
+    private BiConsumer<String, IncidentGroupUpdate> groupUpdates;
     private KeyValueStore<String, IncidentState> incidents;
     private Deadlines deadlines;
 
@@ -56,26 +60,21 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         this.metrics = metrics;
     }
 
-    @Override
-    public void init(ProcessorContext<String, Object> context) {
+    /**
+     * Commands for other incidents (alerts moving with a merge) go to {@code commands}; status
+     * changes and refused alerts, by correlation key, to {@code groupUpdates}.
+     */
+    void init(ProcessorContext<String, Object> context, Consumer<IncidentCommand> commands,
+              BiConsumer<String, IncidentGroupUpdate> groupUpdates) {
         this.context = context;
+        this.commands = commands;
+        this.groupUpdates = groupUpdates;
         incidents = context.getStateStore(IncidentTopology.INCIDENT_STORE);
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 
-    @Override
-    public void process(Record<String, IncidentCommand> record) {
-        IncidentCommand command = record.value();
-        if (command == null || !command.getIncidentId().equals(record.key())) {
-            // Kafka's processing handler puts the record on the DLQ with this message.
-            throw new IllegalArgumentException(command == null ? "no command in the record (null value)"
-                    : "record key '" + record.key() + "' is not the command's incident '" + command.getIncidentId() + "'");
-        }
-        apply(command, record.timestamp());
-    }
-
-    private void apply(IncidentCommand command, long timestamp) {
+    void apply(IncidentCommand command, long timestamp) {
         String id = command.getIncidentId();
         IncidentState state = incidents.get(id);
         boolean repeated = state != null && state.getProcessedCommandIds().contains(command.getCommandId());
@@ -83,6 +82,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         List<IncidentEvent> events = decided.events();
         IncidentState next = decided.state();
         CommandRejected rejected = null;
+        String mergedInto = null;
         for (IncidentEvent event : events) {
             context.forward(new Record<>(id, event, timestamp));
             metrics.event(event.getPayload().getClass().getSimpleName());
@@ -90,8 +90,8 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
             if (event.getPayload() instanceof CommandRejected rejection) {
                 rejected = rejection;
             }
-            if (event.getPayload() instanceof IncidentMerged merged && state != null) {
-                moveAlerts(state, merged.getTargetIncidentId(), command, timestamp);
+            if (event.getPayload() instanceof IncidentMerged merged) {
+                mergedInto = merged.getTargetIncidentId();
             }
         }
         if (next != null && next != state) {
@@ -101,7 +101,10 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
                 deadlines.put(due.at(), id + "|" + due.kind(), "");
             }
         }
-        tellCorrelation(command, state, next, rejected, timestamp);
+        if (mergedInto != null && state != null) {
+            moveAlerts(state, mergedInto, command);
+        }
+        tellCorrelation(command, state, next, rejected);
         if (command.getActor().getType() == ActorType.USER) {
             CommandOutcome outcome = rejected != null ? CommandOutcome.REJECTED
                     : repeated ? CommandOutcome.DUPLICATE : events.isEmpty() ? CommandOutcome.UNCHANGED : CommandOutcome.APPLIED;
@@ -125,8 +128,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
     }
 
     /** Correlation learns of status changes, and gets back a firing alert the incident refused (it closed meanwhile). */
-    private void tellCorrelation(IncidentCommand command, IncidentState before, IncidentState after, CommandRejected rejected,
-                                 long timestamp) {
+    private void tellCorrelation(IncidentCommand command, IncidentState before, IncidentState after, CommandRejected rejected) {
         IncidentState current = after != null ? after : before;
         if (current == null || current.getCorrelationKey() == null) {
             return;
@@ -140,12 +142,12 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
         }
         Instant at = current.getClosedAt() != null ? current.getClosedAt()
                 : current.getResolvedAt() != null ? current.getResolvedAt() : command.getTimestamp();
-        context.forward(new Record<>(current.getCorrelationKey(),
-                new IncidentGroupUpdate(current.getIncidentId(), current.getStatus(), at, current.getMergedInto(), bounced), timestamp));
+        groupUpdates.accept(current.getCorrelationKey(),
+                new IncidentGroupUpdate(current.getIncidentId(), current.getStatus(), at, current.getMergedInto(), bounced));
     }
 
     /** The firing alerts of a merged incident attach to the incident it merged into, so they resolve it there. */
-    private void moveAlerts(IncidentState source, String target, IncidentCommand command, long timestamp) {
+    private void moveAlerts(IncidentState source, String target, IncidentCommand command) {
         for (AttachedAlert attached : source.getAlerts().values()) {
             if (attached.getStatus() != AlertStatus.FIRING) {
                 continue;
@@ -168,7 +170,7 @@ final class Decide implements Processor<String, IncidentCommand, String, Object>
                     .setTimestamp(command.getTimestamp())
                     .setPayload(new AttachAlert(alert, null, null, true))
                     .build();
-            context.forward(new Record<>(target, attach, timestamp));
+            commands.accept(attach);
         }
     }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class IncidentStreamConfig extends EngineConfig {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
+    public static final String APPLICATION_ID_CONFIG = "application.id";
     public static final String REOPEN_WINDOW_MINUTES_CONFIG = "incident.reopen.window.minutes";
     public static final String FLAP_REOPENS_CONFIG = "incident.flap.reopens";
     public static final String FLAP_WINDOW_MINUTES_CONFIG = "incident.flap.window.minutes";
@@ -23,6 +24,9 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
+            .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
+                    "Kafka Streams application.id: the consumer group, and the prefix of the internal topics. "
+                            + "Instances with the same id share the work; another id is another engine.")
             .define(REOPEN_WINDOW_MINUTES_CONFIG, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "An alert that fires again within this many minutes after its incident resolved reopens it.")
             .define(FLAP_REOPENS_CONFIG, Type.INT, 3, Range.atLeast(1), Importance.LOW,
@@ -41,6 +45,10 @@ public final class IncidentStreamConfig extends EngineConfig {
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID_CONFIG);
     }
 
     public String apiTokensFile() {

@@ -69,11 +69,11 @@ public final class IncidentStreamService implements Service {
         readiness = new TopicReadiness(config, NAME, topics.all());
         view.start(metrics);
         api.start();
-        Properties props = KafkaClients.streams(config, IncidentTopology.APPLICATION_ID, topics.deadLetters());
+        Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // An alert crosses three exactly-once hops, each readable once its transaction commits: latency is about
-        // three commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
+        // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
+        // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics), props);
         new KafkaStreamsMetrics(streams).bindTo(metrics);

@@ -1,6 +1,7 @@
 package dev.incidentengine.incident;
 
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
@@ -10,7 +11,6 @@ import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -35,23 +35,26 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * incident-stream (application.id {@value #APPLICATION_ID}): alerts become incidents, commands
- * become events. Two sub-topologies meet through {@code incident.commands.v1}:
+ * become events. Dedupe runs in the alert's partition; correlation and the incident aggregate
+ * share the task of the correlation key's partition, which incident ids name (see
+ * {@link CorrelateAndDecide}):
  *
  * <pre>
  * alerts.v1 ─[alerts-source]─▶ [alert-dedupe] (alert-dedupe-store, alert-expiry-store; global: routes)
  *        ─▶ (alerts-by-correlation-key repartition)   news only
- *        ─▶ [alert-correlate] (correlation-group-store, suppressed-alert-store, incident-id-store;
- *                              global: routes, silences, inhibit rules, inhibiting alerts)
- *              ├─▶ [correlate-commands-sink]   incident.commands.v1   (attach / resolve alert)
- *              ├─▶ [correlate-suppressed-sink] alerts.suppressed.v1
- *              └─▶ [correlate-inhibiting-sink] alerts.inhibiting.v1
+ *        ─▶ [incident-aggregate] (correlation-group-store, suppressed-alert-store, incident-id-store,
+ *                                 incident-store, incident-timer-store;
+ *                                 global: routes, silences, inhibit rules, inhibiting alerts)
+ *              ├─▶ [incident-events-sink]      incident.events.v1
+ *              ├─▶ [incident-state-sink]       incident.state.v1
+ *              ├─▶ [incident-results-sink]     incident.command-results.v1
+ *              ├─▶ [incident-commands-sink]    incident.commands.v1   (alerts moving to an incident of another task)
+ *              ├─▶ [incident-suppressed-sink]  alerts.suppressed.v1
+ *              └─▶ [incident-inhibiting-sink]  alerts.inhibiting.v1
  *
- * incident.commands.v1 ─[incident-commands-source]─▶ [incident-decide] (incident-store, incident-timer-store)
- *              ├─▶ [incident-events-sink]   incident.events.v1
- *              ├─▶ [incident-state-sink]    incident.state.v1
- *              ├─▶ [incident-results-sink]  incident.command-results.v1
- *              ├─▶ [incident-commands-sink] incident.commands.v1   (alerts moving with a merge)
- *              └─▶ (incident-group-updates repartition) ─▶ [alert-correlate]   (status changes, refused alerts)
+ * incident.commands.v1 ─[incident-commands-source]─▶ [incident-commands-check]
+ *        ─▶ (incident-commands-by-owner repartition, by the partition the id names)
+ *        ─▶ [incident-aggregate]
  * </pre>
  * Records that cannot be read, or that a processor refuses, go to the DLQ through Kafka's handlers.
  */
@@ -66,17 +69,16 @@ public final class IncidentTopology {
 
     static final String DEDUPE = "alert-dedupe";
     static final String ALERTS_BY_KEY = "alerts-by-correlation-key";
-    static final String CORRELATE = "alert-correlate";
+    static final String COMMANDS_BY_OWNER = "incident-commands-by-owner";
+    static final String AGGREGATE = "incident-aggregate";
     static final String DEDUPE_STORE = "alert-dedupe-store";
     static final String GROUP_STORE = "correlation-group-store";
     static final String SUPPRESSED_STORE = "suppressed-alert-store";
     static final String ID_STORE = "incident-id-store";
     static final String EXPIRY_STORE = "alert-expiry-store";
 
-    static final String DECIDE = "incident-decide";
     static final String INCIDENT_STORE = "incident-store";
     static final String TIMER_STORE = "incident-timer-store";
-    static final String GROUP_UPDATES = "incident-group-updates";
 
     private IncidentTopology() {
     }
@@ -91,47 +93,53 @@ public final class IncidentTopology {
         globalTable(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
         globalTable(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
 
-        // The aggregate, keyed by incident id.
-        builder.addStateStore(store(INCIDENT_STORE, topics.state().valueSerde(serdes)).withCachingEnabled());
-        builder.addStateStore(store(TIMER_STORE, keys));
-        KStream<String, Object> decided = builder
-                .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
-                .process(() -> new Decide(policy, metrics), Named.as(DECIDE), INCIDENT_STORE, TIMER_STORE);
-        Map<String, KStream<String, Object>> groupUpdates = decided.split(Named.as("incident-"))
-                .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))
-                .branch((k, v) -> v instanceof IncidentState, to(topics.state(), serdes, IncidentState.class, "incident-state-sink"))
-                .branch((k, v) -> v instanceof CommandResult, to(topics.commandResults(), serdes, CommandResult.class, "incident-results-sink"))
-                .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "incident-commands-sink"))
-                .branch((k, v) -> v instanceof IncidentGroupUpdate, Branched.as("group-updates"))
-                .noDefaultBranch();
-        KStream<String, SpecificRecord> updates = widen(groupUpdates.get("incident-group-updates")
-                .mapValues(IncidentGroupUpdate.class::cast, Named.as("incident-group-updates-cast"))
-                .repartition(Repartitioned.<String, IncidentGroupUpdate>as(GROUP_UPDATES)
-                        .withKeySerde(keys).withValueSerde(serdes.serde(IncidentGroupUpdate.class, false))
-                        .withNumberOfPartitions(topics.alerts().partitions())));
-
         // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
         builder.addStateStore(store(EXPIRY_STORE, keys));
-        builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)).withCachingEnabled());
-        builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
-        builder.addStateStore(store(ID_STORE, Serdes.Long()));
         KStream<String, SpecificRecord> alertsByKey = widen(builder
                 .stream(topics.alerts().name(), Consumed.with(keys, topics.alerts().valueSerde(serdes)).withName("alerts-source"))
                 .process(() -> new Dedupe(metrics), Named.as(DEDUPE), DEDUPE_STORE, EXPIRY_STORE)
                 .repartition(Repartitioned.<String, Alert>as(ALERTS_BY_KEY)
                         .withKeySerde(keys).withValueSerde(topics.alerts().valueSerde(serdes))
                         .withNumberOfPartitions(topics.alerts().partitions())));
-        alertsByKey.merge(updates, Named.as("correlate-inputs"))
-                .process(() -> new Correlate(policy, metrics), Named.as(CORRELATE), GROUP_STORE, SUPPRESSED_STORE, ID_STORE)
-                .split(Named.as("correlate-"))
-                .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "correlate-commands-sink"))
-                .branch((k, v) -> v instanceof SuppressedAlert, to(topics.suppressed(), serdes, SuppressedAlert.class, "correlate-suppressed-sink"))
+
+        // Commands go to the task their incident lives in: the partition its id names.
+        KStream<String, SpecificRecord> commandsByOwner = widen(builder
+                .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
+                .peek(CorrelateAndDecide::check, Named.as("incident-commands-check"))
+                .repartition(Repartitioned.<String, IncidentCommand>as(COMMANDS_BY_OWNER)
+                        .withKeySerde(keys).withValueSerde(topics.commands().valueSerde(serdes))
+                        .withNumberOfPartitions(topics.alerts().partitions())
+                        .withStreamPartitioner(IncidentTopology::owner)));
+
+        builder.addStateStore(store(GROUP_STORE, serdes.serde(CorrelationGroup.class, false)).withCachingEnabled());
+        builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
+        builder.addStateStore(store(ID_STORE, Serdes.Long()));
+        builder.addStateStore(store(INCIDENT_STORE, topics.state().valueSerde(serdes)).withCachingEnabled());
+        builder.addStateStore(store(TIMER_STORE, keys));
+        alertsByKey.merge(commandsByOwner, Named.as("incident-inputs"))
+                .process(() -> new CorrelateAndDecide(policy, metrics), Named.as(AGGREGATE),
+                        GROUP_STORE, SUPPRESSED_STORE, ID_STORE, INCIDENT_STORE, TIMER_STORE)
+                .split(Named.as("incident-"))
+                .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))
+                .branch((k, v) -> v instanceof IncidentState, to(topics.state(), serdes, IncidentState.class, "incident-state-sink"))
+                .branch((k, v) -> v instanceof CommandResult, to(topics.commandResults(), serdes, CommandResult.class, "incident-results-sink"))
+                .branch((k, v) -> v instanceof IncidentCommand, to(topics.commands(), serdes, IncidentCommand.class, "incident-commands-sink"))
+                .branch((k, v) -> v instanceof SuppressedAlert, to(topics.suppressed(), serdes, SuppressedAlert.class, "incident-suppressed-sink"))
                 .defaultBranch(Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Correlate.Inhibiting) v).alert(), Named.as("correlate-inhibiting-cast"))
+                        .mapValues(v -> ((Correlate.Inhibiting) v).alert(), Named.as("incident-inhibiting-cast"))
                         .to(topics.inhibiting().name(), Produced.with(keys, topics.inhibiting().valueSerde(serdes))
-                                .withName("correlate-inhibiting-sink")), "inhibiting"));
+                                .withName("incident-inhibiting-sink")), "inhibiting"));
         return builder.build();
+    }
+
+    /**
+     * The partition an incident id names; ids that are not ours go by their hash like any key.
+     * Only commands for incidents that do not exist can have such ids (a merge into a made-up id).
+     */
+    private static Optional<Set<Integer>> owner(String topic, String incidentId, IncidentCommand command, int partitions) {
+        int partition = Correlate.partitionOf(incidentId);
+        return partition >= 0 && partition < partitions ? Optional.of(Set.of(partition)) : Optional.empty();
     }
 
     /**

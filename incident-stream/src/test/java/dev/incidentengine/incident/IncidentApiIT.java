@@ -60,7 +60,7 @@ class IncidentApiIT {
     @BeforeAll
     void start() throws Exception {
         topics = IncidentTestTopics.create(kafka);
-        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(config(kafka, dir, "single"), topics))).start();
+        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(config(kafka, topics, dir, "single"), topics))).start();
         api = new Api("http://127.0.0.1:" + runner.httpAddress().getPort());
         await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);
     }
@@ -73,7 +73,7 @@ class IncidentApiIT {
     }
 
     /** Settings for one instance: its own state dir, a free HTTP port, the tokens of these tests. */
-    static IncidentStreamConfig config(KafkaTestCluster kafka, Path dir, String instance) throws Exception {
+    static IncidentStreamConfig config(KafkaTestCluster kafka, IncidentTopics topics, Path dir, String instance) throws Exception {
         Path tokens = dir.resolve("api-tokens.yaml");
         Files.writeString(tokens, """
                 tokens:
@@ -85,6 +85,7 @@ class IncidentApiIT {
         settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state-" + instance).toString());
         settings.put("kafka.commit.interval.ms", "100");
         settings.put("kafka.client.id", instance);
+        settings.put(IncidentStreamConfig.APPLICATION_ID_CONFIG, IncidentTestTopics.applicationId(topics));
         settings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokens.toString());
         return new IncidentStreamConfig(settings);
     }

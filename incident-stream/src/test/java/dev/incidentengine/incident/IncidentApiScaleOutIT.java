@@ -1,7 +1,6 @@
 package dev.incidentengine.incident;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +21,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,17 +41,16 @@ class IncidentApiScaleOutIT {
     void aCommandSentToTheInstanceThatDoesNotOwnThePartition_isAnsweredWithItsOutcome(KafkaTestCluster kafka) throws Exception {
         IncidentTopics topics = IncidentTestTopics.create(kafka);
         try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "instance-a"), topics))).start();
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
              ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "instance-b"), topics))).start();
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start();
              Admin admin = kafka.admin()) {
             await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
-            await("the command partitions split between the instances").atMost(Duration.ofSeconds(60))
-                    .until(() -> commandPartitions(admin, topics, "instance-a").size() + commandPartitions(admin, topics, "instance-b").size()
-                            == topics.commands().partitions() && !commandPartitions(admin, topics, "instance-a").isEmpty()
-                            && !commandPartitions(admin, topics, "instance-b").isEmpty());
-            Set<Integer> ownedByA = commandPartitions(admin, topics, "instance-a");
-            String id = incidentIdIn(ownedByA, topics.commands().partitions());
+            await("the incidents' partitions split between the instances").atMost(Duration.ofSeconds(60))
+                    .until(() -> incidentPartitions(admin, topics, "instance-a").size() + incidentPartitions(admin, topics, "instance-b").size()
+                            == topics.alerts().partitions() && !incidentPartitions(admin, topics, "instance-a").isEmpty()
+                            && !incidentPartitions(admin, topics, "instance-b").isEmpty());
+            String id = "INC-20261122-" + incidentPartitions(admin, topics, "instance-a").iterator().next() + "-0001";
             Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
             Api apiB = new Api("http://127.0.0.1:" + b.httpAddress().getPort());
 
@@ -67,16 +64,18 @@ class IncidentApiScaleOutIT {
             assertThat(outcome.get("outcome").asText()).isEqualTo("APPLIED");
             assertThat(outcome.get("events").get(0).get("payload").get("type").asText()).isEqualTo("IncidentAcknowledged");
             assertThat(outcome.get("incident").get("status").asText()).isEqualTo("ACKNOWLEDGED");
-            assertThat(commandPartitions(admin, topics, "instance-b")).as("B never owned the incident's partition")
-                    .doesNotContain(partition(id, topics.commands().partitions()));
+            assertThat(incidentPartitions(admin, topics, "instance-b")).as("B never owned the incident's partition")
+                    .doesNotContain(Correlate.partitionOf(id));
             assertThat(json(apiA.get("/api/v1/incidents/" + id, VIEWER)).get("status").asText()).isEqualTo("ACKNOWLEDGED");
         }
     }
 
-    /** The partitions of the commands topic the instance's stream threads hold now. */
-    private static Set<Integer> commandPartitions(Admin admin, IncidentTopics topics, String instance) throws Exception {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(IncidentTopology.APPLICATION_ID)).all()
-                .get(10, TimeUnit.SECONDS).get(IncidentTopology.APPLICATION_ID);
+    /** The partitions of incidents (by the partition their ids name) the instance's stream threads hold now. */
+    private static Set<Integer> incidentPartitions(Admin admin, IncidentTopics topics, String instance) throws Exception {
+        String applicationId = IncidentTestTopics.applicationId(topics);
+        String commandsByOwner = applicationId + "-" + IncidentTopology.COMMANDS_BY_OWNER + "-repartition";
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId)).all()
+                .get(10, TimeUnit.SECONDS).get(applicationId);
         if (group.groupState() != GroupState.STABLE) {
             return Set.of();
         }
@@ -84,22 +83,8 @@ class IncidentApiScaleOutIT {
                 .filter(member -> member.clientId().startsWith(instance + "-"))
                 .map(MemberDescription::assignment)
                 .flatMap(assignment -> assignment.topicPartitions().stream())
-                .filter(partition -> partition.topic().equals(topics.commands().name()))
+                .filter(partition -> partition.topic().equals(commandsByOwner))
                 .map(TopicPartition::partition)
                 .collect(Collectors.toSet());
-    }
-
-    private static String incidentIdIn(Set<Integer> partitions, int count) {
-        for (int i = 0; ; i++) {
-            String id = "INC-SCALE-" + Long.toHexString(System.nanoTime()) + "-" + i;
-            if (partitions.contains(partition(id, count))) {
-                return id;
-            }
-        }
-    }
-
-    /** Where Kafka's default partitioner puts a record with this key. */
-    private static int partition(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

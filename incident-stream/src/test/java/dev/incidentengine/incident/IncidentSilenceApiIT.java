@@ -53,7 +53,7 @@ class IncidentSilenceApiIT {
     @BeforeAll
     void start() throws Exception {
         topics = IncidentTestTopics.create(kafka);
-        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(IncidentApiIT.config(kafka, dir, "silences"),
+        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "silences"),
                 topics))).start();
         api = new Api("http://127.0.0.1:" + runner.httpAddress().getPort());
         await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);

@@ -52,6 +52,7 @@ class IncidentStreamIT {
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         settings.put(EngineConfig.STATE_DIR_CONFIG, stateDir.toString());
         settings.put("kafka.commit.interval.ms", "100");
+        settings.put(IncidentStreamConfig.APPLICATION_ID_CONFIG, IncidentTestTopics.applicationId(topics));
         try (ServiceRunner runner = new ServiceRunner("127.0.0.1", 0,
                 List.of(new IncidentStreamService(new IncidentStreamConfig(settings), topics))).start()) {
             await("incident-stream running").atMost(Duration.ofSeconds(60)).until(runner::ready);

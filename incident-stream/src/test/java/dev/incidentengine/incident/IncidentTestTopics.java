@@ -15,4 +15,9 @@ final class IncidentTestTopics {
                 kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()), kafka.createTopic(d.silences()),
                 kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()));
     }
+
+    /** An application.id of the test's own, so its consumer group and internal topics are new too. */
+    static String applicationId(IncidentTopics topics) {
+        return IncidentTopology.APPLICATION_ID + topics.alerts().name().substring(IncidentTopics.DEFAULT.alerts().name().length());
+    }
 }

@@ -116,7 +116,7 @@ class IncidentTopologyTest {
         String description = IncidentTopology.build(topics, serdes, LifecyclePolicy.DEFAULT, metrics).describe().toString();
 
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
-                .contains("alerts-by-correlation-key-repartition", "incident-group-updates-repartition",
+                .contains("alerts-by-correlation-key-repartition", "incident-commands-by-owner-repartition",
                         IncidentTopology.DEDUPE_STORE, IncidentTopology.GROUP_STORE, IncidentTopology.INCIDENT_STORE);
     }
 

@@ -55,7 +55,7 @@ public final class Correlation {
         if (target == null || target.equals(notInto) || !takesAlerts(incidents.get(target), now)) {
             String current = next.getCurrentIncidentId();
             GroupIncident newest = current == null ? null : incidents.get(current);
-            if (newest != null && !current.equals(notInto) && isOpen(newest)
+            if (newest != null && !current.equals(notInto) && openAt(newest, now)
                     && now.isBefore(newest.getOpenedAt().plus(grouping.window()))) {
                 target = current;
             } else {
@@ -129,6 +129,15 @@ public final class Correlation {
         if (id.equals(group.getCurrentIncidentId())) {
             group.setCurrentIncidentId(null);
         }
+    }
+
+    /**
+     * Whether the incident was open when the alert was received: an alert held up on its way (a
+     * failover, a backlog) still joins the incident that was open then, and reopens it if it has
+     * resolved since, instead of opening an incident of its own.
+     */
+    private static boolean openAt(GroupIncident incident, Instant received) {
+        return isOpen(incident) || incident.getStatus() == IncidentStatus.RESOLVED && incident.getResolvedAt().isAfter(received);
     }
 
     private static boolean isOpen(GroupIncident incident) {

@@ -152,7 +152,7 @@ public final class IncidentLifecycle {
                         decision.reject("resolved more than " + policy.reopenWindow() + " ago; the alert belongs to a new incident");
                         return;
                     }
-                    reopen(decision, "alert " + alert.getFingerprint() + " fired again");
+                    reopen(decision, "alert " + alert.getFingerprint() + (attached == null ? " fired" : " fired again"));
                 } else if (alreadyFiring && attached.getSeverity() == alert.getSeverity()) {
                     return;
                 }

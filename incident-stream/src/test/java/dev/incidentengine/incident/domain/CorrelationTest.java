@@ -64,6 +64,16 @@ class CorrelationTest {
     }
 
     @Test
+    void anAlertHeldUpOnItsWayJoinsTheIncidentThatWasOpenWhenItWasReceived() {
+        CorrelationGroup group = fire(null, "fp-1", T0, null).group();
+        CorrelationGroup resolved = correlation.update(group, update("INC-1", IncidentStatus.RESOLVED, T0.plusSeconds(60)));
+
+        // Received while INC-1 was open, processed after it resolved (a failover held it up): INC-1 reopens for it.
+        assertThat(fire(resolved, "fp-2", T0.plusSeconds(59), null).command().getIncidentId()).isEqualTo("INC-1");
+        assertThat(fire(resolved, "fp-2", T0.plusSeconds(60), null).command().getIncidentId()).isEqualTo("INC-2");
+    }
+
+    @Test
     void anIncidentThatRefusedTheAlertIsNotTriedAgain() {
         CorrelationGroup group = fire(null, "fp-1", T0, null).group();
 
