@@ -15,6 +15,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,25 @@ class SingleObjectAvroSerdeTest {
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
         assertThat(alerts.deserialize("alerts.v1", bytes)).isEqualTo(alert);
+    }
+
+    @Test
+    void givenAlert_whenSerialized_thenTheBytesAreAvrosOwnSingleObjectEncoding() throws Exception {
+        Alert alert = alert();
+        BinaryMessageEncoder<Alert> avro = new BinaryMessageEncoder<>(SpecificData.getForClass(Alert.class), Alert.getClassSchema());
+        ByteBuffer expected = avro.encode(alert);
+
+        assertThat(ByteBuffer.wrap(alerts.serialize("alerts.v1", alert))).isEqualTo(expected);
+        assertThat(alerts.deserialize("alerts.v1", alerts.serialize("alerts.v1", alert()))).isEqualTo(alert);
+    }
+
+    @Test
+    void givenAFailedWrite_whenTheNextRecordIsSerialized_thenNothingOfTheFailedOneLeaksIntoIt() {
+        Alert broken = alert();
+        broken.setSummary(null);
+        assertThatThrownBy(() -> alerts.serialize("alerts.v1", broken)).isInstanceOf(SerializationException.class);
+
+        assertThat(alerts.deserialize("alerts.v1", alerts.serialize("alerts.v1", alert()))).isEqualTo(alert());
     }
 
     @Test
