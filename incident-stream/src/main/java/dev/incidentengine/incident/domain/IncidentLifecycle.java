@@ -327,10 +327,15 @@ public final class IncidentLifecycle {
         List<String> remembered = remember(state.getProcessedCommandIds(), event);
         if (payload instanceof CommandRejected) {
             // A rejection changes no more than the remembered ids, and those only for people's commands.
-            return remembered == state.getProcessedCommandIds() ? state
-                    : IncidentState.newBuilder(state).setProcessedCommandIds(remembered).build();
+            if (remembered == state.getProcessedCommandIds()) {
+                return state;
+            }
+            IncidentState next = copyOf(state);
+            next.setProcessedCommandIds(remembered);
+            return next;
         }
-        IncidentState.Builder next = IncidentState.newBuilder(state).setProcessedCommandIds(remembered);
+        IncidentState next = copyOf(state);
+        next.setProcessedCommandIds(remembered);
         next.setVersion(event.getSequence());
         Instant at = event.getTimestamp();
         if (payload instanceof AlertAttached attached) {
@@ -349,7 +354,8 @@ public final class IncidentLifecycle {
             }
             next.setAlerts(alerts);
         } else if (payload instanceof IncidentAcknowledged) {
-            next.setStatus(ACKNOWLEDGED).setAcknowledgedAt(state.getAcknowledgedAt() != null ? state.getAcknowledgedAt() : at);
+            next.setStatus(ACKNOWLEDGED);
+            next.setAcknowledgedAt(state.getAcknowledgedAt() != null ? state.getAcknowledgedAt() : at);
         } else if (payload instanceof IncidentEscalated escalated) {
             next.setEscalationLevel(escalated.getLevel());
             if (escalated.getPolicyId() != null) {
@@ -363,25 +369,49 @@ public final class IncidentLifecycle {
                 next.setEscalationPolicyId(assigned.getEscalationPolicyId());
             }
         } else if (payload instanceof SeverityChanged changed) {
-            next.setSeverity(changed.getTo()).setSeveritySetByPerson(state.getSeveritySetByPerson() || changed.getByPerson());
+            next.setSeverity(changed.getTo());
+            next.setSeveritySetByPerson(state.getSeveritySetByPerson() || changed.getByPerson());
         } else if (payload instanceof IncidentSnoozed snoozed) {
             next.setSnoozedUntil(snoozed.getUntil());
         } else if (payload instanceof IncidentResolved) {
-            next.setStatus(RESOLVED).setResolvedAt(at).setSnoozedUntil(null).setFlapping(false);
+            next.setStatus(RESOLVED);
+            next.setResolvedAt(at);
+            next.setSnoozedUntil(null);
+            next.setFlapping(false);
         } else if (payload instanceof IncidentReopened) {
             List<Instant> reopened = new ArrayList<>(state.getReopenedAt());
             reopened.add(at);
-            next.setStatus(TRIGGERED).setResolvedAt(null).setAcknowledgedAt(null).setSnoozedUntil(null)
-                    .setReopenedAt(reopened.subList(Math.max(0, reopened.size() - 20), reopened.size()));
+            next.setStatus(TRIGGERED);
+            next.setResolvedAt(null);
+            next.setAcknowledgedAt(null);
+            next.setSnoozedUntil(null);
+            next.setReopenedAt(new ArrayList<>(reopened.subList(Math.max(0, reopened.size() - 20), reopened.size())));
         } else if (payload instanceof IncidentFlapping flapping) {
             next.setFlapping(flapping.getFlapping());
         } else if (payload instanceof IncidentMerged merged) {
-            next.setMergedInto(merged.getTargetIncidentId()).setStatus(RESOLVED).setResolvedAt(at).setSnoozedUntil(null);
+            next.setMergedInto(merged.getTargetIncidentId());
+            next.setStatus(RESOLVED);
+            next.setResolvedAt(at);
+            next.setSnoozedUntil(null);
         } else if (payload instanceof IncidentClosed) {
-            next.setStatus(CLOSED).setClosedAt(at);
+            next.setStatus(CLOSED);
+            next.setClosedAt(at);
         }
         // NoteAdded, StatusUpdatePosted and notification results change only the version.
-        return next.build();
+        return next;
+    }
+
+    /**
+     * A shallow copy. Avro's copying builder deep-copies every alert of the incident on each event,
+     * which was most of the cost of a fold; evolve never changes a collection or nested record of a
+     * state (it sets new ones), so states may share them.
+     */
+    private static IncidentState copyOf(IncidentState state) {
+        IncidentState copy = new IncidentState();
+        for (int field = 0; field < IncidentState.SCHEMA$.getFields().size(); field++) {
+            copy.put(field, state.get(field));
+        }
+        return copy;
     }
 
     /**
