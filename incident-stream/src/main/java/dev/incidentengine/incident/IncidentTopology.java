@@ -79,8 +79,11 @@ public final class IncidentTopology {
     static final String EXPIRY_STORE = "alert-expiry-store";
 
     static final String INCIDENT_STORE = "incident-store";
-    /** Incidents and correlation groups kept as objects per task (about 10 KB each for an incident of 20 alerts). */
-    private static final int CACHED_OBJECTS = 1_000;
+    /**
+     * Incidents and correlation groups kept as objects per task: the ones alerts are arriving for
+     * (an incident of 20 alerts is about 10 KB on the heap).
+     */
+    private static final int CACHED_OBJECTS = 500;
     static final String TIMER_STORE = "incident-timer-store";
 
     private IncidentTopology() {

@@ -88,7 +88,10 @@ public final class IncidentLifecycle {
             return;
         }
         Object payload = command.getPayload();
-        if (state == null && !(payload instanceof AttachAlert attach && attach.getAlert().getStatus() == AlertStatus.FIRING)) {
+        // Only correlation opens incidents: a firing alert with its correlation key. An alert moving
+        // with a merge has none, so a merge into an id that does not exist opens nothing.
+        if (state == null && !(payload instanceof AttachAlert attach && attach.getAlert().getStatus() == AlertStatus.FIRING
+                && attach.getCorrelationKey() != null)) {
             decision.reject("unknown incident " + command.getIncidentId());
             return;
         }

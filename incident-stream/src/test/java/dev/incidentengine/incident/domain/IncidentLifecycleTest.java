@@ -75,9 +75,11 @@ class IncidentLifecycleTest {
     }
 
     @Test
-    void givenNothing_whenAnythingButAFiringAlert_thenUnknownIncident() {
+    void givenNothing_whenAnythingButAFiringAlertFromCorrelation_thenUnknownIncident() {
         assertRejected(when(attach(resolved("a"))), "unknown incident");
         assertRejected(when(command(new AcknowledgeIncident(null), ALICE)), "unknown incident");
+        // An alert moving with a merge carries no correlation key: a merge into a made-up id opens nothing.
+        assertRejected(when(command(new AttachAlert(alert("a", Severity.SEV3), null, null, true), ALICE)), "unknown incident");
         assertThat(log).extracting(IncidentEvent::getSequence).containsOnly(0L);
     }
 
