@@ -24,6 +24,7 @@ import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.service.ConfigView;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

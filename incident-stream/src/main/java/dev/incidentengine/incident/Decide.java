@@ -26,6 +26,7 @@ import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.RawFormat;
+import dev.incidentengine.service.Deadlines;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

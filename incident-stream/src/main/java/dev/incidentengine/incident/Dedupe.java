@@ -9,6 +9,8 @@ import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.service.ConfigView;
+import dev.incidentengine.service.Deadlines;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;

@@ -15,6 +15,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.GlobalStores;
 import dev.incidentengine.service.ObjectCachingStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.specific.SpecificRecord;
@@ -28,8 +29,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -94,10 +93,10 @@ public final class IncidentTopology {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
-        globalTable(builder, ROUTES_STORE, topics.routes(), serdes);
-        globalTable(builder, SILENCES_STORE, topics.silences(), serdes);
-        globalTable(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
-        globalTable(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
+        GlobalStores.add(builder, ROUTES_STORE, topics.routes(), serdes);
+        GlobalStores.add(builder, SILENCES_STORE, topics.silences(), serdes);
+        GlobalStores.add(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
+        GlobalStores.add(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
 
         // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
@@ -157,34 +156,6 @@ public final class IncidentTopology {
      */
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
-    }
-
-    /** A compacted config topic as an in-memory global store: every instance sees all of it, changes apply live. */
-    private static <V> void globalTable(StreamsBuilder builder, String name, Topic<String, V> topic, RecordSerdes serdes) {
-        builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), topic.valueSerde(serdes)).withLoggingDisabled(),
-                topic.name(),
-                Consumed.with(Serdes.String(), topic.valueSerde(serdes)).withName(name + "-source"),
-                () -> new Processor<String, V, Void, Void>() {
-                    private KeyValueStore<String, V> store;
-
-                    @Override
-                    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(name);
-                    }
-
-                    @Override
-                    public void process(Record<String, V> record) {
-                        if (record.key() == null) {
-                            return;
-                        }
-                        if (record.value() == null) {
-                            store.delete(record.key());
-                        } else {
-                            store.put(record.key(), record.value());
-                        }
-                    }
-                });
     }
 
     private static <V> Branched<String, Object> to(Topic<String, V> topic, RecordSerdes serdes, Class<V> type, String sinkName) {

@@ -8,8 +8,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -28,11 +32,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incidentengine.model.config.ContactMethod;
+import dev.incidentengine.model.config.ContactType;
+import dev.incidentengine.model.config.EscalationLevel;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.LabelMatcher;
+import dev.incidentengine.model.config.LayerRestriction;
+import dev.incidentengine.model.config.LevelTarget;
 import dev.incidentengine.model.config.MatchOp;
+import dev.incidentengine.model.config.NotificationRule;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.model.config.ScheduleLayer;
+import dev.incidentengine.model.config.ScheduleOverride;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.model.config.WeeklyWindow;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
@@ -70,6 +87,9 @@ public final class ConfigData {
     private static final List<String> MATCHER_FIELDS = List.of("matchers", "sourceMatchers", "targetMatchers");
     private static final Pattern STRING_MATCHER = Pattern.compile("\\s*([^\\s=!~\"]+)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
     private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
+    private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
+    private static final int MAX_REPEAT = 9;
 
     private ConfigData() {
     }
@@ -95,7 +115,70 @@ public final class ConfigData {
                 entries.add(entry);
             }
         }
+        checkReferences(entries);
         return entries;
+    }
+
+    /**
+     * Fails on the first id that names a user, team, schedule or escalation policy the entries do not define. A kind is
+     * checked only when the entries define at least one record of it, so that a directory holding only routes still loads.
+     */
+    private static void checkReferences(List<Entry> entries) {
+        Map<String, Set<String>> ids = new HashMap<>();
+        for (Entry entry : entries) {
+            ids.computeIfAbsent(entry.topic().name(), name -> new HashSet<>()).add(entry.id());
+        }
+        References references = new References(ids);
+        for (Entry entry : entries) {
+            if (entry.value() instanceof TeamConfig team) {
+                for (int i = 0; i < team.getMembers().size(); i++) {
+                    references.require(entry, "members[" + i + "]", Topics.CONFIG_USERS, "user", team.getMembers().get(i));
+                }
+                references.require(entry, "escalationPolicyId", Topics.CONFIG_ESCALATION_POLICIES, "escalation policy",
+                        team.getEscalationPolicyId());
+            } else if (entry.value() instanceof ServiceConfig service) {
+                references.require(entry, "escalationPolicyId", Topics.CONFIG_ESCALATION_POLICIES, "escalation policy",
+                        service.getEscalationPolicyId());
+            } else if (entry.value() instanceof ScheduleConfig schedule) {
+                for (int i = 0; i < schedule.getLayers().size(); i++) {
+                    List<String> participants = schedule.getLayers().get(i).getParticipants();
+                    for (int j = 0; j < participants.size(); j++) {
+                        references.require(entry, "layers[" + i + "].participants[" + j + "]", Topics.CONFIG_USERS, "user",
+                                participants.get(j));
+                    }
+                }
+                for (int i = 0; i < schedule.getOverrides().size(); i++) {
+                    references.require(entry, "overrides[" + i + "].userId", Topics.CONFIG_USERS, "user",
+                            schedule.getOverrides().get(i).getUserId());
+                }
+            } else if (entry.value() instanceof EscalationPolicyConfig policy) {
+                for (int i = 0; i < policy.getLevels().size(); i++) {
+                    List<LevelTarget> targets = policy.getLevels().get(i).getTargets();
+                    for (int j = 0; j < targets.size(); j++) {
+                        LevelTarget target = targets.get(j);
+                        String field = "levels[" + i + "].targets[" + j + "].id";
+                        switch (target.getType()) {
+                            case USER -> references.require(entry, field, Topics.CONFIG_USERS, "user", target.getId());
+                            case SCHEDULE -> references.require(entry, field, Topics.CONFIG_SCHEDULES, "schedule", target.getId());
+                            case TEAM -> references.require(entry, field, Topics.CONFIG_TEAMS, "team", target.getId());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The ids defined per config topic name. */
+    private record References(Map<String, Set<String>> ids) {
+
+        void require(Entry entry, String field, Topic<String, ? extends SpecificRecord> topic, String kind, String id) {
+            Set<String> defined = ids.get(topic.name());
+            if (id == null || defined == null || defined.contains(id)) {
+                return;
+            }
+            throw new ConfigDataException(entry.origin() + ": " + field + ": " + kind + " '" + id
+                    + "' is not defined in any file of this directory");
+        }
     }
 
     public static List<Entry> readFile(Path file, Map<String, String> env) {
@@ -249,7 +332,7 @@ public final class ConfigData {
         return value.toString();
     }
 
-    /** Checks what the schema cannot express, so that bad routing config fails at load, not in the stream. */
+    /** Checks what the schema cannot express, so that bad routing and on-call config fails at load, not in the stream. */
     private static void validate(SpecificRecord value, String path) {
         if (value instanceof RouteConfig route) {
             validateMatchers(route.getMatchers(), path + ".matchers");
@@ -274,6 +357,105 @@ public final class ConfigData {
             AvroJson.require(!rule.getTargetMatchers().isEmpty(), path + ".targetMatchers", "must hold at least one matcher");
             validateMatchers(rule.getSourceMatchers(), path + ".sourceMatchers");
             validateMatchers(rule.getTargetMatchers(), path + ".targetMatchers");
+        } else if (value instanceof UserConfig user) {
+            validateUser(user, path);
+        } else if (value instanceof TeamConfig team) {
+            requireNotBlank(team.getMembers(), path + ".members");
+        } else if (value instanceof EscalationPolicyConfig policy) {
+            validatePolicy(policy, path);
+        } else if (value instanceof ScheduleConfig schedule) {
+            validateSchedule(schedule, path);
+        }
+    }
+
+    private static void validateUser(UserConfig user, String path) {
+        validateZone(user.getTimeZone(), path + ".timeZone");
+        Set<ContactType> types = EnumSet.noneOf(ContactType.class);
+        for (int i = 0; i < user.getContacts().size(); i++) {
+            ContactMethod contact = user.getContacts().get(i);
+            String address = contact.getAddress();
+            String where = path + ".contacts[" + i + "].address";
+            AvroJson.require(!address.isBlank(), where, "must not be blank");
+            switch (contact.getType()) {
+                case EMAIL -> AvroJson.require(EMAIL.matcher(address).matches(), where,
+                        "must be an e-mail address such as alice@example.com, not '" + address + "'");
+                case SMS, VOICE -> AvroJson.require(E164.matcher(address).matches(), where,
+                        "must be a phone number in E.164 form such as +4915100000001, not '" + address + "'");
+                default -> {
+                }
+            }
+            types.add(contact.getType());
+        }
+        for (int i = 0; i < user.getNotificationRules().size(); i++) {
+            NotificationRule rule = user.getNotificationRules().get(i);
+            String where = path + ".notificationRules[" + i + "]";
+            AvroJson.require(rule.getDelayMinutes() >= 0, where + ".delayMinutes",
+                    "must be 0 or more, not " + rule.getDelayMinutes());
+            AvroJson.require(types.contains(rule.getContactType()), where + ".contactType",
+                    rule.getContactType() + " but the user has no " + rule.getContactType() + " contact");
+        }
+    }
+
+    private static void validatePolicy(EscalationPolicyConfig policy, String path) {
+        AvroJson.require(!policy.getLevels().isEmpty(), path + ".levels", "must hold at least one level");
+        for (int i = 0; i < policy.getLevels().size(); i++) {
+            EscalationLevel level = policy.getLevels().get(i);
+            String where = path + ".levels[" + i + "]";
+            AvroJson.require(!level.getTargets().isEmpty(), where + ".targets", "must hold at least one target");
+            for (int j = 0; j < level.getTargets().size(); j++) {
+                AvroJson.require(!level.getTargets().get(j).getId().isBlank(), where + ".targets[" + j + "].id",
+                        "must not be blank");
+            }
+            AvroJson.require(level.getDelayMinutes() >= 1, where + ".delayMinutes",
+                    "must be at least 1, not " + level.getDelayMinutes() + " (a delay of 0 would page every level at once)");
+        }
+        AvroJson.require(policy.getRepeat() >= 0 && policy.getRepeat() <= MAX_REPEAT, path + ".repeat",
+                "must be between 0 and " + MAX_REPEAT + ", not " + policy.getRepeat());
+        Integer ackTimeout = policy.getAckTimeoutMinutes();
+        AvroJson.require(ackTimeout == null || ackTimeout >= 1, path + ".ackTimeoutMinutes",
+                "must be at least 1 when given, not " + ackTimeout);
+    }
+
+    private static void validateSchedule(ScheduleConfig schedule, String path) {
+        validateZone(schedule.getTimeZone(), path + ".timeZone");
+        for (int i = 0; i < schedule.getLayers().size(); i++) {
+            validateLayer(schedule.getLayers().get(i), path + ".layers[" + i + "]");
+        }
+        for (int i = 0; i < schedule.getOverrides().size(); i++) {
+            ScheduleOverride override = schedule.getOverrides().get(i);
+            String where = path + ".overrides[" + i + "]";
+            AvroJson.require(!override.getUserId().isBlank(), where + ".userId", "must not be blank");
+            AvroJson.require(override.getEnd().isAfter(override.getStart()), where + ".end",
+                    "must be after start " + override.getStart() + ", not " + override.getEnd());
+        }
+    }
+
+    private static void validateLayer(ScheduleLayer layer, String path) {
+        AvroJson.require(!layer.getParticipants().isEmpty(), path + ".participants", "must name at least one user");
+        requireNotBlank(layer.getParticipants(), path + ".participants");
+        AvroJson.require(layer.getRotationLength() >= 1, path + ".rotationLength",
+                "must be at least 1, not " + layer.getRotationLength());
+        try {
+            LocalDateTime.parse(layer.getStart());
+        } catch (DateTimeParseException e) {
+            throw new ConfigDataException(path + ".start: must be a local date-time such as 2026-11-02T09:00:00, not '"
+                    + layer.getStart() + "'");
+        }
+        for (int i = 0; i < layer.getRestrictions().size(); i++) {
+            LayerRestriction restriction = layer.getRestrictions().get(i);
+            String where = path + ".restrictions[" + i + "]";
+            validateDays(restriction.getDays(), where + ".days");
+            validateLocalTime(restriction.getFrom(), where + ".from");
+            validateLocalTime(restriction.getTo(), where + ".to");
+            AvroJson.require(!restriction.getTo().equals(restriction.getFrom()), where + ".to",
+                    "must differ from from '" + restriction.getFrom()
+                            + "' (for whole days give two windows, 00:00 to 12:00 and 12:00 to 00:00)");
+        }
+    }
+
+    private static void requireNotBlank(List<String> values, String path) {
+        for (int i = 0; i < values.size(); i++) {
+            AvroJson.require(!values.get(i).isBlank(), path + "[" + i + "]", "must not be blank");
         }
     }
 
@@ -293,18 +475,29 @@ public final class ConfigData {
     }
 
     private static void validateWeekly(WeeklyWindow weekly, String path) {
-        for (int i = 0; i < weekly.getDays().size(); i++) {
-            String day = weekly.getDays().get(i);
+        validateDays(weekly.getDays(), path + ".days");
+        validateLocalTime(weekly.getFrom(), path + ".from");
+        validateLocalTime(weekly.getTo(), path + ".to");
+        validateZone(weekly.getTimeZone(), path + ".timeZone");
+    }
+
+    private static void validateDays(List<String> days, String path) {
+        for (int i = 0; i < days.size(); i++) {
+            String day = days.get(i);
             AvroJson.require(Stream.of(DayOfWeek.values()).anyMatch(d -> d.name().equalsIgnoreCase(day.strip())),
-                    path + ".days[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
+                    path + "[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
         }
-        AvroJson.require(HH_MM.matcher(weekly.getFrom()).matches(), path + ".from", "must be a local time HH:mm, not '" + weekly.getFrom() + "'");
-        AvroJson.require(HH_MM.matcher(weekly.getTo()).matches(), path + ".to", "must be a local time HH:mm, not '" + weekly.getTo() + "'");
+    }
+
+    private static void validateLocalTime(String time, String path) {
+        AvroJson.require(HH_MM.matcher(time).matches(), path, "must be a local time HH:mm, not '" + time + "'");
+    }
+
+    private static void validateZone(String zone, String path) {
         try {
-            ZoneId.of(weekly.getTimeZone());
+            ZoneId.of(zone);
         } catch (DateTimeException e) {
-            throw new ConfigDataException(path + ".timeZone: must be an IANA time zone such as Europe/Berlin, not '"
-                    + weekly.getTimeZone() + "'");
+            throw new ConfigDataException(path + ": must be an IANA time zone such as Europe/Berlin, not '" + zone + "'");
         }
     }
 

@@ -16,7 +16,9 @@ import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.RotationUnit;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.Topics;
 import org.junit.jupiter.api.Test;
@@ -36,13 +38,31 @@ class ConfigDataTest {
 
         assertThat(entries).extracting(entry -> entry.topic().name() + "/" + entry.id()).contains(
                 "config.services.v1/checkout", "config.integrations.v1/demo-generic", "config.users.v1/alice",
-                "config.teams.v1/payments", "config.schedules.v1/payments-primary",
-                "config.escalation-policies.v1/payments-default", "config.routes.v1/critical");
+                "config.users.v1/bob", "config.users.v1/carol", "config.users.v1/dave",
+                "config.teams.v1/payments", "config.teams.v1/platform", "config.schedules.v1/payments-primary",
+                "config.schedules.v1/platform-follow-the-sun", "config.escalation-policies.v1/payments-default",
+                "config.escalation-policies.v1/platform-default", "config.routes.v1/critical");
         ScheduleConfig schedule = (ScheduleConfig) value(entries, "payments-primary");
         assertThat(schedule.getLayers().get(0).getRotationUnit()).isEqualTo(RotationUnit.WEEKS);
+        assertThat(schedule.getLayers()).extracting(ScheduleLayer::getName).containsExactly("weekly", "weekend");
+        ScheduleConfig followTheSun = (ScheduleConfig) value(entries, "platform-follow-the-sun");
+        assertThat(followTheSun.getTimeZone()).isEqualTo("UTC");
+        assertThat(followTheSun.getLayers()).extracting(layer -> layer.getParticipants().get(0) + " "
+                + layer.getRestrictions().get(0).getFrom() + "-" + layer.getRestrictions().get(0).getTo())
+                .containsExactly("carol 00:00-12:00", "dave 12:00-00:00");
         EscalationPolicyConfig policy = (EscalationPolicyConfig) value(entries, "payments-default");
         assertThat(policy.getLevels().get(0).getTargets().get(0).getType()).isEqualTo(TargetType.SCHEDULE);
+        EscalationPolicyConfig platform = (EscalationPolicyConfig) value(entries, "platform-default");
+        assertThat(platform.getLevels()).extracting(level -> level.getTargets().get(0).getType() + "/"
+                + level.getTargets().get(0).getId() + " " + level.getDelayMinutes())
+                .containsExactly("SCHEDULE/platform-follow-the-sun 5", "TEAM/platform 10");
+        assertThat(platform.getRepeat()).isEqualTo(2);
+        assertThat(platform.getAckTimeoutMinutes()).isEqualTo(60);
         assertThat(((UserConfig) value(entries, "alice")).getNotificationRules()).hasSize(2);
+        assertThat(((UserConfig) value(entries, "carol")).getNotificationRules())
+                .extracting(rule -> rule.getContactType() + " " + rule.getDelayMinutes())
+                .containsExactly("SLACK 0", "SMS 5", "VOICE 10");
+        assertThat(((TeamConfig) value(entries, "platform")).getMembers()).containsExactly("carol", "dave");
         RouteConfig route = (RouteConfig) value(entries, "critical");
         assertThat(route.getMatchers()).containsExactly(new LabelMatcher("severity", MatchOp.REGEX, "SEV0|SEV1"));
     }
@@ -223,6 +243,200 @@ class ConfigDataTest {
     }
 
     @Test
+    void badUserMatrix_namesFileRecordAndField() throws IOException {
+        String user = "users: [{id: u, name: U, timeZone: %s, contacts: [%s], notificationRules: [%s]}]";
+        String email = "{type: EMAIL, address: u@example.com}";
+        assertRejected(user.formatted("Mars/Olympus", email, ""),
+                "users[0].timeZone: must be an IANA time zone such as Europe/Berlin, not 'Mars/Olympus'");
+        assertRejected(user.formatted("UTC", email + ", {type: SLACK, address: ' '}", ""),
+                "users[0].contacts[1].address: must not be blank");
+        assertRejected(user.formatted("UTC", "{type: EMAIL, address: u.example.com}", ""),
+                "users[0].contacts[0].address: must be an e-mail address such as alice@example.com, not 'u.example.com'");
+        assertRejected(user.formatted("UTC", "{type: EMAIL, address: '@example.com'}", ""),
+                "users[0].contacts[0].address: must be an e-mail address");
+        assertRejected(user.formatted("UTC", "{type: EMAIL, address: 'u@'}", ""),
+                "users[0].contacts[0].address: must be an e-mail address");
+        assertRejected(user.formatted("UTC", email + ", {type: SMS, address: '015100000001'}", ""),
+                "users[0].contacts[1].address: must be a phone number in E.164 form such as +4915100000001, not '015100000001'");
+        assertRejected(user.formatted("UTC", "{type: VOICE, address: '+49 151 00000001'}", ""),
+                "users[0].contacts[0].address: must be a phone number in E.164 form");
+        assertRejected(user.formatted("UTC", "{type: SMS, address: '+0151000000'}", ""),
+                "users[0].contacts[0].address: must be a phone number in E.164 form");
+        assertRejected(user.formatted("UTC", "{type: SMS, address: '+49151000000012345'}", ""),
+                "users[0].contacts[0].address: must be a phone number in E.164 form");
+        assertRejected(user.formatted("UTC", email, "{contactType: EMAIL, delayMinutes: -1}"),
+                "users[0].notificationRules[0].delayMinutes: must be 0 or more, not -1");
+        assertRejected(user.formatted("UTC", email, "{contactType: EMAIL}, {contactType: SMS, delayMinutes: 5}"),
+                "users[0].notificationRules[1].contactType: SMS but the user has no SMS contact");
+    }
+
+    @Test
+    void givenValidUsers_thenEveryContactTypeIsAccepted() throws IOException {
+        write("u.yaml", """
+                users:
+                  - id: u
+                    name: U
+                    timeZone: Asia/Singapore
+                    contacts:
+                      - {type: EMAIL, address: first.last+oncall@example.co.uk}
+                      - {type: SMS, address: "+6580000001"}
+                      - {type: VOICE, address: "+12135550101"}
+                      - {type: SLACK, address: U0USER0001}
+                      - {type: TEAMS, address: u@example.com}
+                      - {type: WEBHOOK, address: "https://hooks.example.com/u"}
+                    notificationRules:
+                      - {contactType: SLACK}
+                      - {contactType: SMS, delayMinutes: 5}
+                      - {contactType: VOICE, delayMinutes: 10}
+                  - {id: v, name: V}
+                """);
+
+        List<ConfigData.Entry> entries = ConfigData.readDirectory(dir, Map.of());
+
+        assertThat(((UserConfig) value(entries, "u")).getContacts()).hasSize(6);
+        assertThat(((UserConfig) value(entries, "v")).getTimeZone()).isEqualTo("UTC");
+    }
+
+    @Test
+    void badTeamAndEscalationPolicyMatrix_namesFileRecordAndField() throws IOException {
+        String policy = "escalationPolicies: [{id: p, name: P, levels: [%s]%s}]";
+        String level = "{targets: [{type: USER, id: u}], delayMinutes: 5}";
+        assertRejected("teams: [{id: t, name: T, members: [u, '']}]", "teams[0].members[1]: must not be blank");
+        assertRejected(policy.formatted("", ""), "escalationPolicies[0].levels: must hold at least one level");
+        assertRejected(policy.formatted(level + ", {targets: [], delayMinutes: 5}", ""),
+                "escalationPolicies[0].levels[1].targets: must hold at least one target");
+        assertRejected(policy.formatted("{targets: [{type: TEAM, id: t}, {type: USER, id: ' '}], delayMinutes: 5}", ""),
+                "escalationPolicies[0].levels[0].targets[1].id: must not be blank");
+        assertRejected(policy.formatted("{targets: [{type: USER, id: u}], delayMinutes: 0}", ""),
+                "escalationPolicies[0].levels[0].delayMinutes: must be at least 1, not 0"
+                        + " (a delay of 0 would page every level at once)");
+        assertRejected(policy.formatted(level, ", repeat: -1"), "escalationPolicies[0].repeat: must be between 0 and 9, not -1");
+        assertRejected(policy.formatted(level, ", repeat: 10"), "escalationPolicies[0].repeat: must be between 0 and 9, not 10");
+        assertRejected(policy.formatted(level, ", ackTimeoutMinutes: 0"),
+                "escalationPolicies[0].ackTimeoutMinutes: must be at least 1 when given, not 0");
+    }
+
+    @Test
+    void badScheduleMatrix_namesFileRecordAndField() throws IOException {
+        String schedule = "schedules: [{id: s, name: S, timeZone: %s, layers: [%s]}]";
+        String layer = "{name: l, participants: %s, rotationLength: %d, start: '%s'%s}";
+        String restricted = ", restrictions: [{days: %s, from: '%s', to: '%s'}]";
+        String good = layer.formatted("[u]", 1, "2026-11-02T09:00:00", "");
+        String override = "schedules: [{id: s, name: S, timeZone: UTC, overrides: [{userId: %s, start: %s, end: %s}]}]";
+        assertRejected(schedule.formatted("Europe/Nowhere", ""),
+                "schedules[0].timeZone: must be an IANA time zone such as Europe/Berlin, not 'Europe/Nowhere'");
+        assertRejected(schedule.formatted("UTC", good + ", " + layer.formatted("[]", 1, "2026-11-02T09:00:00", "")),
+                "schedules[0].layers[1].participants: must name at least one user");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u, ' ']", 1, "2026-11-02T09:00:00", "")),
+                "schedules[0].layers[0].participants[1]: must not be blank");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 0, "2026-11-02T09:00:00", "")),
+                "schedules[0].layers[0].rotationLength: must be at least 1, not 0");
+        assertRejected(schedule.formatted("UTC", good + ", " + layer.formatted("[u]", 1, "tomorrow", "")),
+                "schedules[0].layers[1].start: must be a local date-time such as 2026-11-02T09:00:00, not 'tomorrow'");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 1, "2026-11-02T09:00:00Z", "")),
+                "schedules[0].layers[0].start: must be a local date-time such as 2026-11-02T09:00:00,"
+                        + " not '2026-11-02T09:00:00Z'");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 1, "2026-11-02T09:00:00",
+                        restricted.formatted("[SATURDAY, Caturday]", "09:00", "17:00"))),
+                "schedules[0].layers[0].restrictions[0].days[1]: must be one of MONDAY..SUNDAY, not 'Caturday'");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 1, "2026-11-02T09:00:00",
+                        restricted.formatted("[]", "9:00", "17:00"))),
+                "schedules[0].layers[0].restrictions[0].from: must be a local time HH:mm, not '9:00'");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 1, "2026-11-02T09:00:00",
+                        restricted.formatted("[]", "12:00", "24:00"))),
+                "schedules[0].layers[0].restrictions[0].to: must be a local time HH:mm, not '24:00'");
+        assertRejected(schedule.formatted("UTC", layer.formatted("[u]", 1, "2026-11-02T09:00:00",
+                        restricted.formatted("[MONDAY]", "09:00", "09:00"))),
+                "schedules[0].layers[0].restrictions[0].to: must differ from from '09:00'");
+        assertRejected(override.formatted("' '", "'2026-11-22T10:00:00Z'", "'2026-11-22T12:00:00Z'"),
+                "schedules[0].overrides[0].userId: must not be blank");
+        assertRejected(override.formatted("u", "'2026-11-22T10:00:00Z'", "'2026-11-22T10:00:00Z'"),
+                "schedules[0].overrides[0].end: must be after start 2026-11-22T10:00:00Z, not 2026-11-22T10:00:00Z");
+    }
+
+    @Test
+    void givenRestrictionsPastMidnight_thenTheScheduleIsRead() throws IOException {
+        write("s.yaml", """
+                schedules:
+                  - id: s
+                    name: S
+                    timeZone: America/Los_Angeles
+                    layers:
+                      - name: nights
+                        participants: [u, v]
+                        rotationLength: 2
+                        rotationUnit: DAYS
+                        start: "2026-11-02T18:00"
+                        restrictions:
+                          - {days: [monday, FRIDAY], from: "18:00", to: "06:00"}
+                          - {from: "12:00", to: "00:00"}
+                """);
+
+        ScheduleConfig schedule = (ScheduleConfig) ConfigData.readDirectory(dir, Map.of()).get(0).value();
+
+        assertThat(schedule.getLayers().get(0).getRestrictions()).hasSize(2);
+    }
+
+    @Test
+    void givenReferencesToUndefinedIds_thenTheDirectoryIsRejectedNamingFileRecordAndField() throws IOException {
+        write("people.yaml", """
+                users: [{id: alice, name: A}, {id: bob, name: B}]
+                teams: [{id: payments, name: P, members: [alice, bob], escalationPolicyId: default}]
+                """);
+        write("oncall.yaml", """
+                schedules:
+                  - id: primary
+                    name: P
+                    timeZone: UTC
+                    layers: [{name: l, participants: [alice], start: "2026-11-02T09:00:00"}]
+                escalationPolicies:
+                  - id: default
+                    name: D
+                    levels:
+                      - {targets: [{type: SCHEDULE, id: primary}, {type: USER, id: bob}], delayMinutes: 5}
+                      - {targets: [{type: TEAM, id: payments}], delayMinutes: 10}
+                """);
+        write("services.yaml", "services: [{id: checkout, name: C, teamId: payments, escalationPolicyId: default}]");
+        assertThat(ConfigData.readDirectory(dir, Map.of())).hasSize(6);
+
+        assertUndefined("teams: [{id: t, name: T, members: [alice, zed]}]",
+                "teams[0] (id t): members[1]: user 'zed' is not defined");
+        assertUndefined("teams: [{id: t, name: T, escalationPolicyId: nope}]",
+                "teams[0] (id t): escalationPolicyId: escalation policy 'nope' is not defined");
+        assertUndefined("services: [{id: s, name: S, escalationPolicyId: nope}]",
+                "services[0] (id s): escalationPolicyId: escalation policy 'nope' is not defined");
+        assertUndefined("schedules: [{id: s, name: S, timeZone: UTC,"
+                        + " layers: [{name: l, participants: [alice, zed], start: '2026-11-02T09:00'}]}]",
+                "schedules[0] (id s): layers[0].participants[1]: user 'zed' is not defined");
+        assertUndefined("schedules: [{id: s, name: S, timeZone: UTC, overrides: [{userId: zed, start: 0, end: 1}]}]",
+                "schedules[0] (id s): overrides[0].userId: user 'zed' is not defined");
+        String policy = "escalationPolicies: [{id: p, name: P, levels: [{targets: [{type: %s, id: %s}], delayMinutes: 5}]}]";
+        assertUndefined(policy.formatted("USER", "zed"),
+                "escalationPolicies[0] (id p): levels[0].targets[0].id: user 'zed' is not defined");
+        assertUndefined(policy.formatted("SCHEDULE", "nope"),
+                "escalationPolicies[0] (id p): levels[0].targets[0].id: schedule 'nope' is not defined");
+        assertUndefined(policy.formatted("TEAM", "alice"),
+                "escalationPolicies[0] (id p): levels[0].targets[0].id: team 'alice' is not defined");
+    }
+
+    @Test
+    void givenNoRecordOfTheReferencedKind_thenReferencesAreNotChecked() throws IOException {
+        assertLoads("""
+                services: [{id: s, name: S, teamId: elsewhere, escalationPolicyId: elsewhere}]
+                teams: [{id: t, name: T, members: [elsewhere], escalationPolicyId: elsewhere}]
+                schedules: [{id: s, name: S, timeZone: UTC, overrides: [{userId: elsewhere, start: 0, end: 1}],
+                             layers: [{name: l, participants: [elsewhere], start: '2026-11-02T09:00'}]}]
+                """, 3);
+        assertLoads("""
+                escalationPolicies:
+                  - id: p
+                    name: P
+                    levels: [{targets: [{type: USER, id: a}, {type: SCHEDULE, id: b}, {type: TEAM, id: c}], delayMinutes: 5}]
+                """, 1);
+        assertLoads("routes: [{id: r, escalationPolicyId: elsewhere}]", 1);
+    }
+
+    @Test
     void givenDuplicateIdAcrossFiles_thenRejected() throws IOException {
         write("a.yaml", "services: [{id: s, name: S}]");
         write("b.json", "{\"services\": [{\"id\": \"s\", \"name\": \"Again\"}]}");
@@ -247,6 +461,22 @@ class ConfigDataTest {
                 .isInstanceOf(ConfigDataException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining(message);
+        Files.delete(file);
+    }
+
+    private void assertLoads(String yaml, int records) throws IOException {
+        Path file = write("only.yaml", yaml);
+        assertThat(ConfigData.readDirectory(dir, Map.of())).as(yaml).hasSize(records);
+        Files.delete(file);
+    }
+
+    /** Adds {@code yaml} as a further file of the (otherwise valid) directory and expects it to be rejected. */
+    private void assertUndefined(String yaml, String message) throws IOException {
+        Path file = write("zz-bad.yaml", yaml);
+        assertThatThrownBy(() -> ConfigData.readDirectory(dir, Map.of()))
+                .as(yaml)
+                .isInstanceOf(ConfigDataException.class)
+                .hasMessage(file + ": " + message + " in any file of this directory");
         Files.delete(file);
     }
 

@@ -111,6 +111,9 @@ class LocalEngineIT {
             }, java.util.Objects::nonNull);
             String incident = first.httpUrl() + "/api/v1/incidents/" + disk.get("incidentId").asText();
             assertThat(JSON.readTree(get(incident, viewer).body()).get("alerts").toString()).contains("demo-generic/local-it");
+            // checkout's policy pages the on-call user of the example schedule at once.
+            await("the on-call user paged").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(incident + "/events", viewer)
+                    .body()).contains("IncidentEscalated", "payments-primary"));
             HttpResponse<String> ack = send(incident + "/acknowledge?wait=true", responder, "{\"message\": \"on it\"}");
             assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
             assertThat(JSON.readTree(ack.body()).get("outcome").asText()).isEqualTo("APPLIED");

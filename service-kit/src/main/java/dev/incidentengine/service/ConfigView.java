@@ -1,4 +1,4 @@
-package dev.incidentengine.incident;
+package dev.incidentengine.service;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * second of wall-clock time: a change on the topic applies within a second, without a restart,
  * and a busy stream does not recompile for every record.
  */
-final class ConfigView<C, T> {
+public final class ConfigView<C, T> {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigView.class);
     private static final long REFRESH_MS = 1_000;
@@ -27,13 +27,13 @@ final class ConfigView<C, T> {
     private long loadedAt;
     private List<String> reported = List.of();
 
-    ConfigView(KeyValueStore<String, C> store, Function<List<C>, T> compile, Function<T, List<String>> problems) {
+    public ConfigView(KeyValueStore<String, C> store, Function<List<C>, T> compile, Function<T, List<String>> problems) {
         this.store = store;
         this.compile = compile;
         this.problems = problems;
     }
 
-    T get(long nowMs) {
+    public T get(long nowMs) {
         if (value == null || nowMs - loadedAt >= REFRESH_MS) {
             List<C> entries = new ArrayList<>();
             try (KeyValueIterator<String, C> all = store.all()) {

@@ -1,0 +1,117 @@
+package dev.incidentengine.escalation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+import dev.incidentengine.escalation.domain.Escalation;
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.EscalationState;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.service.Deadlines;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs {@link Escalation} per incident: events move the incident's {@link EscalationState}, and
+ * its next step waits in the deadline-indexed timer store as {@code deadline|incident|episode}.
+ * A wall-clock punctuation takes what is due and fires it only if the incident still waits for
+ * exactly that step (same episode and deadline, still triggered): an acknowledgement read before
+ * the punctuation wins, and the aggregate refuses an escalation of an incident acknowledged after.
+ */
+final class Escalate implements Processor<String, IncidentEvent, String, IncidentCommand> {
+
+    static final Actor ACTOR = new Actor(ActorType.SYSTEM, "escalation-stream", "Escalation");
+    private static final Logger log = LoggerFactory.getLogger(Escalate.class);
+
+    private final Duration punctuation;
+    private ProcessorContext<String, IncidentCommand> context;
+    private KeyValueStore<String, EscalationState> states;
+    private Deadlines timers;
+    private Escalation escalation;
+
+    Escalate(Duration punctuation) {
+        this.punctuation = punctuation;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, IncidentCommand> context) {
+        this.context = context;
+        states = context.getStateStore(EscalationTopology.STATE_STORE);
+        timers = new Deadlines(context.getStateStore(EscalationTopology.TIMER_STORE));
+        escalation = new Escalation(new ConfigDirectory(context));
+        context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> fireDue(Instant.ofEpochMilli(now)));
+    }
+
+    @Override
+    public void process(Record<String, IncidentEvent> record) {
+        IncidentEvent event = record.value();
+        if (event == null || !event.getIncidentId().equals(record.key())) {
+            // Kafka's processing handler puts the record on the DLQ with this message.
+            throw new IllegalArgumentException(event == null ? "no event in the record (null value)"
+                    : "record key '" + record.key() + "' is not the event's incident '" + event.getIncidentId() + "'");
+        }
+        EscalationState before = states.get(event.getIncidentId());
+        apply(event.getIncidentId(), before, escalation.onEvent(before, event), event.getTimestamp());
+    }
+
+    private void fireDue(Instant now) {
+        for (Deadlines.Due due : timers.takeDue(now)) {
+            int separator = due.what().lastIndexOf('|');
+            String incidentId = due.what().substring(0, separator);
+            EscalationState state = states.get(incidentId);
+            if (state != null && state.getEpisode() == Integer.parseInt(due.what().substring(separator + 1))
+                    && due.at().equals(state.getNextAt())) {
+                apply(incidentId, state, escalation.onDue(state, now), now);
+            }
+        }
+    }
+
+    private void apply(String incidentId, EscalationState before, Escalation.Step step, Instant at) {
+        EscalationState after = step.state();
+        if (after == null) {
+            if (before != null) {
+                states.delete(incidentId);
+            }
+        } else if (!after.equals(before)) {
+            states.put(incidentId, after);
+        }
+        Instant nextBefore = before == null ? null : before.getNextAt();
+        Instant nextAfter = after == null ? null : after.getNextAt();
+        if (!Objects.equals(nextBefore, nextAfter) || before != null && after != null && before.getEpisode() != after.getEpisode()) {
+            if (nextBefore != null) {
+                timers.delete(nextBefore, incidentId + "|" + before.getEpisode());
+            }
+            if (nextAfter != null) {
+                timers.put(nextAfter, incidentId + "|" + after.getEpisode(), "");
+            }
+        }
+        if (step.page() != null) {
+            page(incidentId, after, step.page(), at);
+        }
+    }
+
+    private void page(String incidentId, EscalationState state, EscalateIncident page, Instant at) {
+        IncidentCommand command = IncidentCommand.newBuilder()
+                .setCommandId("escalate:" + incidentId + ":" + state.getEpisode() + ":" + page.getRound() + ":" + page.getLevel()
+                        + "@" + at.toEpochMilli())
+                .setIncidentId(incidentId)
+                .setActor(ACTOR)
+                .setTimestamp(at)
+                .setPayload(page)
+                .build();
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", incidentId)) {
+            log.info("Paging level {} (round {}) of policy {}: {}", page.getLevel(), page.getRound(), page.getPolicyId(), page.getTargets());
+        }
+        context.forward(new Record<>(incidentId, command, at.toEpochMilli()));
+    }
+}

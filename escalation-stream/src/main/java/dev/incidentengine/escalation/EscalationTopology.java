@@ -1,0 +1,58 @@
+package dev.incidentengine.escalation;
+
+import java.time.Duration;
+
+import dev.incidentengine.model.EscalationState;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.GlobalStores;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * escalation-stream (application.id {@value #APPLICATION_ID}): incident events in, escalations out.
+ *
+ * <pre>
+ * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store;
+ *                                                    global: policies, schedules, teams, services)
+ *        ─▶ [escalation-commands-sink] incident.commands.v1   (EscalateIncident)
+ * </pre>
+ * Records that cannot be read, or that the processor refuses, go to the DLQ through Kafka's handlers.
+ */
+public final class EscalationTopology {
+
+    public static final String APPLICATION_ID = "escalation-stream";
+
+    static final String ESCALATE = "escalation";
+    static final String STATE_STORE = "escalation-store";
+    static final String TIMER_STORE = "escalation-timer-store";
+    static final String POLICIES_STORE = "escalation-policies-store";
+    static final String SCHEDULES_STORE = "schedules-store";
+    static final String TEAMS_STORE = "teams-store";
+    static final String SERVICES_STORE = "services-store";
+
+    private EscalationTopology() {
+    }
+
+    /** @param punctuation how often due timers are looked for (wall clock) */
+    public static Topology build(EscalationTopics topics, RecordSerdes serdes, Duration punctuation) {
+        StreamsBuilder builder = new StreamsBuilder();
+        GlobalStores.add(builder, POLICIES_STORE, topics.policies(), serdes);
+        GlobalStores.add(builder, SCHEDULES_STORE, topics.schedules(), serdes);
+        GlobalStores.add(builder, TEAMS_STORE, topics.teams(), serdes);
+        GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
+                serdes.serde(EscalationState.class, false)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));
+        builder.stream(topics.events().name(), Consumed.with(Serdes.String(), topics.events().valueSerde(serdes))
+                        .withName("escalation-events-source"))
+                .process(() -> new Escalate(punctuation), Named.as(ESCALATE), STATE_STORE, TIMER_STORE)
+                .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
+                        .withName("escalation-commands-sink"));
+        return builder.build();
+    }
+}

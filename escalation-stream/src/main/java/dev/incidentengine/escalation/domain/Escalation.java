@@ -1,0 +1,173 @@
+package dev.incidentengine.escalation.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.EscalationState;
+import dev.incidentengine.model.EscalationStep;
+import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentAssigned;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.config.EscalationLevel;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.LevelTarget;
+
+/**
+ * Who is paged, and when, as pure functions over an incident's {@link EscalationState}: the
+ * incident's events move it (an open or reopen starts the policy at level 0, an acknowledgement or
+ * resolution stops it, a snooze pauses it until its end), and a due step pages the next level,
+ * then the policy again from level 0 for each repeat, then nobody: the policy is exhausted.
+ * Every start of the policy is a new episode, so a step scheduled by an earlier one is stale.
+ */
+public final class Escalation {
+
+    /** Policies and the people behind targets, as the configuration says now. */
+    public interface Directory {
+        Optional<EscalationPolicyConfig> policy(String id);
+
+        /** The policy of a service (its own, else its team's), if any. */
+        Optional<String> policyOfService(String service);
+
+        /** The users a target stands for at {@code at}: the user, the schedule's on-call user, the team's members. */
+        List<String> users(TargetType type, String id, Instant at);
+    }
+
+    /** The state after a step (null: nothing to keep) and the page it calls for (null: none). */
+    public record Step(EscalationState state, EscalateIncident page) {
+    }
+
+    private final Directory directory;
+
+    public Escalation(Directory directory) {
+        this.directory = directory;
+    }
+
+    /** An event of the incident's log. */
+    public Step onEvent(EscalationState state, IncidentEvent event) {
+        Object payload = event.getPayload();
+        Instant at = event.getTimestamp();
+        if (payload instanceof IncidentOpened opened) {
+            EscalationState started = new EscalationState(event.getIncidentId(), IncidentStatus.TRIGGERED, opened.getService(),
+                    opened.getEscalationPolicyId() != null ? opened.getEscalationPolicyId()
+                            : directory.policyOfService(opened.getService()).orElse(null),
+                    state == null ? 0 : state.getEpisode(), 0, 0, null, null, false);
+            return start(started, at);
+        }
+        if (state == null) {
+            return new Step(null, null);
+        }
+        EscalationState next = copy(state);
+        if (payload instanceof IncidentReopened) {
+            next.setStatus(IncidentStatus.TRIGGERED);
+            return start(next, at);
+        }
+        if (payload instanceof IncidentAssigned assigned && assigned.getEscalationPolicyId() != null
+                && next.getStatus() == IncidentStatus.TRIGGERED) {
+            next.setPolicyId(assigned.getEscalationPolicyId());
+            return start(next, at);
+        }
+        if (payload instanceof IncidentAssigned assigned && assigned.getUserId() != null
+                && next.getStatus() == IncidentStatus.TRIGGERED) {
+            // The assignee is paged now; the policy keeps running in case they do not answer either.
+            return new Step(next, new EscalateIncident(next.getPolicyId(), next.getLevel(), next.getRound(), List.of(
+                    new EscalationTarget(TargetType.USER, assigned.getUserId(), List.of(assigned.getUserId())))));
+        }
+        if (payload instanceof IncidentAcknowledged) {
+            next.setStatus(IncidentStatus.ACKNOWLEDGED);
+            return stop(next);
+        }
+        if (payload instanceof IncidentResolved || payload instanceof IncidentMerged) {
+            next.setStatus(IncidentStatus.RESOLVED);
+            return stop(next);
+        }
+        if (payload instanceof IncidentClosed) {
+            // Nothing can restart a closed incident's policy: forget it.
+            return new Step(null, null);
+        }
+        if (payload instanceof IncidentSnoozed snoozed && next.getStatus() == IncidentStatus.TRIGGERED) {
+            next.setEpisode(next.getEpisode() + 1);
+            next.setNext(EscalationStep.SNOOZE_END);
+            next.setNextAt(snoozed.getUntil());
+            return new Step(next, null);
+        }
+        return new Step(state, null);
+    }
+
+    /** The step due at {@code state.nextAt}, taken at {@code now}. */
+    public Step onDue(EscalationState state, Instant now) {
+        if (state.getNext() == null || state.getStatus() != IncidentStatus.TRIGGERED) {
+            return new Step(state, null);
+        }
+        EscalationState next = copy(state);
+        if (state.getNext() == EscalationStep.SNOOZE_END) {
+            return start(next, now);
+        }
+        return page(next, state.getLevel() + 1, state.getRound(), now);
+    }
+
+    /** A new episode from level 0 of the incident's policy. */
+    private Step start(EscalationState state, Instant at) {
+        state.setEpisode(state.getEpisode() + 1);
+        state.setExhausted(false);
+        return page(state, 0, 0, at);
+    }
+
+    /**
+     * Pages {@code level} of {@code round}, or the first level after it that resolves to anybody
+     * (a schedule with a gap pages nobody, so the next level is paged at once); past the last
+     * level the policy repeats, and after the last repeat it is exhausted.
+     */
+    private Step page(EscalationState state, int level, int round, Instant at) {
+        Optional<EscalationPolicyConfig> found = state.getPolicyId() == null ? Optional.empty() : directory.policy(state.getPolicyId());
+        if (found.isEmpty() || found.get().getLevels().isEmpty()) {
+            return stop(state);
+        }
+        EscalationPolicyConfig policy = found.get();
+        int levels = policy.getLevels().size();
+        for (int step = level + round * levels; step < levels * (policy.getRepeat() + 1); step++) {
+            EscalationLevel current = policy.getLevels().get(step % levels);
+            List<EscalationTarget> targets = resolve(current, at);
+            if (targets.stream().allMatch(target -> target.getUserIds().isEmpty())) {
+                continue;
+            }
+            state.setLevel(step % levels);
+            state.setRound(step / levels);
+            state.setNext(EscalationStep.NEXT_LEVEL);
+            state.setNextAt(at.plus(Duration.ofMinutes(current.getDelayMinutes())));
+            return new Step(state, new EscalateIncident(policy.getId(), step % levels, step / levels, targets));
+        }
+        state.setExhausted(true);
+        return stop(state);
+    }
+
+    private List<EscalationTarget> resolve(EscalationLevel level, Instant at) {
+        List<EscalationTarget> targets = new ArrayList<>();
+        for (LevelTarget target : level.getTargets()) {
+            targets.add(new EscalationTarget(target.getType(), target.getId(), List.copyOf(directory.users(target.getType(), target.getId(), at))));
+        }
+        return targets;
+    }
+
+    private static Step stop(EscalationState state) {
+        state.setNext(null);
+        state.setNextAt(null);
+        return new Step(state, null);
+    }
+
+    private static EscalationState copy(EscalationState state) {
+        return EscalationState.newBuilder(state).build();
+    }
+}
