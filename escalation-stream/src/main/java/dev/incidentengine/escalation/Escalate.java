@@ -95,22 +95,27 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
                 timers.put(nextAfter, incidentId + "|" + after.getEpisode(), "");
             }
         }
-        if (step.page() != null) {
-            page(incidentId, after, step.page(), at);
+        if (step.command() != null) {
+            send(incidentId, after, step.command(), at);
         }
     }
 
-    private void page(String incidentId, EscalationState state, EscalateIncident page, Instant at) {
+    private void send(String incidentId, EscalationState state, Object payload, Instant at) {
+        String kind = payload instanceof EscalateIncident page ? "escalate:" + page.getRound() + ":" + page.getLevel()
+                : payload.getClass().getSimpleName();
         IncidentCommand command = IncidentCommand.newBuilder()
-                .setCommandId("escalate:" + incidentId + ":" + state.getEpisode() + ":" + page.getRound() + ":" + page.getLevel()
-                        + "@" + at.toEpochMilli())
+                .setCommandId(kind + ":" + incidentId + ":" + state.getEpisode() + "@" + at.toEpochMilli())
                 .setIncidentId(incidentId)
                 .setActor(ACTOR)
                 .setTimestamp(at)
-                .setPayload(page)
+                .setPayload(payload)
                 .build();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", incidentId)) {
-            log.info("Paging level {} (round {}) of policy {}: {}", page.getLevel(), page.getRound(), page.getPolicyId(), page.getTargets());
+            if (payload instanceof EscalateIncident page) {
+                log.info("Paging level {} (round {}) of policy {}: {}", page.getLevel(), page.getRound(), page.getPolicyId(), page.getTargets());
+            } else {
+                log.info("{}", payload);
+            }
         }
         context.forward(new Record<>(incidentId, command, at.toEpochMilli()));
     }

@@ -16,6 +16,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationLevel;
@@ -105,7 +106,8 @@ class EscalationTopologyTest {
             assertThat(page.getTargets().get(0).getUserIds()).containsExactly("alice", "bob");
         });
         driver.advanceWallClockTime(Duration.ofMinutes(30));
-        assertThat(pages()).as("repeat 0: the policy ran once").isEmpty();
+        assertThat(payloads()).as("repeat 0: the policy ran once, and the incident records that")
+                .containsExactly(new RecordEscalationExhausted("payments-default", 1));
     }
 
     @Test
@@ -162,8 +164,12 @@ class EscalationTopologyTest {
                 Map.of(), true), new Actor(ActorType.INTEGRATION, "alertmanager", null)));
     }
 
+    private List<Object> payloads() {
+        return commands.readValuesToList().stream().map(IncidentCommand::getPayload).toList();
+    }
+
     private List<EscalateIncident> pages() {
-        return commands.readValuesToList().stream().map(command -> (EscalateIncident) command.getPayload()).toList();
+        return payloads().stream().filter(EscalateIncident.class::isInstance).map(EscalateIncident.class::cast).toList();
     }
 
     private IncidentEvent event(Object payload, Actor actor) {

@@ -10,6 +10,7 @@ import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.EscalationStep;
 import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.ExpireAcknowledgement;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentClosed;
@@ -20,6 +21,8 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -29,8 +32,10 @@ import dev.incidentengine.model.config.LevelTarget;
  * Who is paged, and when, as pure functions over an incident's {@link EscalationState}: the
  * incident's events move it (an open or reopen starts the policy at level 0, an acknowledgement or
  * resolution stops it, a snooze pauses it until its end), and a due step pages the next level,
- * then the policy again from level 0 for each repeat, then nobody: the policy is exhausted.
- * Every start of the policy is a new episode, so a step scheduled by an earlier one is stale.
+ * then the policy again from level 0 for each repeat, then nobody: the policy is exhausted, which
+ * the incident records. An acknowledgement that outlasts the policy's acknowledgement timeout
+ * expires, and the incident escalates anew. Every start of the policy, and every pause, is a new
+ * episode, so a step scheduled by an earlier one is stale.
  */
 public final class Escalation {
 
@@ -45,8 +50,11 @@ public final class Escalation {
         List<String> users(TargetType type, String id, Instant at);
     }
 
-    /** The state after a step (null: nothing to keep) and the page it calls for (null: none). */
-    public record Step(EscalationState state, EscalateIncident page) {
+    /**
+     * The state after a step (null: nothing to keep) and the command it sends the incident (null:
+     * none): {@link EscalateIncident}, {@link ExpireAcknowledgement} or {@link RecordEscalationExhausted}.
+     */
+    public record Step(EscalationState state, Object command) {
     }
 
     private final Directory directory;
@@ -70,7 +78,7 @@ public final class Escalation {
             return new Step(null, null);
         }
         EscalationState next = copy(state);
-        if (payload instanceof IncidentReopened) {
+        if (payload instanceof IncidentReopened || payload instanceof IncidentUnacknowledged) {
             next.setStatus(IncidentStatus.TRIGGERED);
             return start(next, at);
         }
@@ -87,7 +95,14 @@ public final class Escalation {
         }
         if (payload instanceof IncidentAcknowledged) {
             next.setStatus(IncidentStatus.ACKNOWLEDGED);
-            return stop(next);
+            Integer timeout = policyOf(next).map(EscalationPolicyConfig::getAckTimeoutMinutes).orElse(null);
+            if (timeout == null) {
+                return stop(next);
+            }
+            next.setEpisode(next.getEpisode() + 1);
+            next.setNext(EscalationStep.ACK_TIMEOUT);
+            next.setNextAt(at.plus(Duration.ofMinutes(timeout)));
+            return new Step(next, null);
         }
         if (payload instanceof IncidentResolved || payload instanceof IncidentMerged) {
             next.setStatus(IncidentStatus.RESOLVED);
@@ -108,6 +123,11 @@ public final class Escalation {
 
     /** The step due at {@code state.nextAt}, taken at {@code now}. */
     public Step onDue(EscalationState state, Instant now) {
+        if (state.getNext() == EscalationStep.ACK_TIMEOUT && state.getStatus() == IncidentStatus.ACKNOWLEDGED) {
+            // The incident answers with IncidentUnacknowledged, which starts the policy again.
+            return stop(copy(state), new ExpireAcknowledgement("acknowledged without being resolved within the policy's "
+                    + "acknowledgement timeout"));
+        }
         if (state.getNext() == null || state.getStatus() != IncidentStatus.TRIGGERED) {
             return new Step(state, null);
         }
@@ -131,9 +151,9 @@ public final class Escalation {
      * level the policy repeats, and after the last repeat it is exhausted.
      */
     private Step page(EscalationState state, int level, int round, Instant at) {
-        Optional<EscalationPolicyConfig> found = state.getPolicyId() == null ? Optional.empty() : directory.policy(state.getPolicyId());
+        Optional<EscalationPolicyConfig> found = policyOf(state);
         if (found.isEmpty() || found.get().getLevels().isEmpty()) {
-            return stop(state);
+            return stop(state, null);
         }
         EscalationPolicyConfig policy = found.get();
         int levels = policy.getLevels().size();
@@ -150,7 +170,11 @@ public final class Escalation {
             return new Step(state, new EscalateIncident(policy.getId(), step % levels, step / levels, targets));
         }
         state.setExhausted(true);
-        return stop(state);
+        return stop(state, new RecordEscalationExhausted(policy.getId(), policy.getRepeat() + 1));
+    }
+
+    private Optional<EscalationPolicyConfig> policyOf(EscalationState state) {
+        return state.getPolicyId() == null ? Optional.empty() : directory.policy(state.getPolicyId());
     }
 
     private List<EscalationTarget> resolve(EscalationLevel level, Instant at) {
@@ -162,9 +186,13 @@ public final class Escalation {
     }
 
     private static Step stop(EscalationState state) {
+        return stop(state, null);
+    }
+
+    private static Step stop(EscalationState state, Object command) {
         state.setNext(null);
         state.setNextAt(null);
-        return new Step(state, null);
+        return new Step(state, command);
     }
 
     private static EscalationState copy(EscalationState state) {

@@ -12,13 +12,18 @@ import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.EscalationStep;
 import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.ExpireAcknowledgement;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationLevel;
@@ -34,7 +39,7 @@ class EscalationTest {
     private static final Actor ALICE = new Actor(ActorType.USER, "alice", null);
 
     /** Level 0: the primary schedule (10 min), level 1: the payments team (15 min); the whole policy once more. */
-    private static final EscalationPolicyConfig POLICY = new EscalationPolicyConfig("payments-default", "Payments", List.of(
+    private final EscalationPolicyConfig policy = new EscalationPolicyConfig("payments-default", "Payments", List.of(
             new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
             new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 1, null);
 
@@ -42,12 +47,12 @@ class EscalationTest {
     private final Escalation escalation = new Escalation(new Escalation.Directory() {
         @Override
         public Optional<EscalationPolicyConfig> policy(String id) {
-            return id.equals(POLICY.getId()) ? Optional.of(POLICY) : Optional.empty();
+            return id.equals(policy.getId()) ? Optional.of(policy) : Optional.empty();
         }
 
         @Override
         public Optional<String> policyOfService(String service) {
-            return "checkout".equals(service) ? Optional.of(POLICY.getId()) : Optional.empty();
+            return "checkout".equals(service) ? Optional.of(policy.getId()) : Optional.empty();
         }
 
         @Override
@@ -65,7 +70,7 @@ class EscalationTest {
     void givenAnOpenedIncident_thenLevel0IsPagedAtOnce_andTheNextLevelIsDueAfterItsDelay() {
         Escalation.Step step = escalation.onEvent(null, opened("checkout", null));
 
-        assertThat(step.page()).isEqualTo(new EscalateIncident("payments-default", 0, 0,
+        assertThat(step.command()).isEqualTo(new EscalateIncident("payments-default", 0, 0,
                 List.of(new EscalationTarget(TargetType.SCHEDULE, "primary", List.of("alice")))));
         assertThat(step.state().getNext()).isEqualTo(EscalationStep.NEXT_LEVEL);
         assertThat(step.state().getNextAt()).isEqualTo(T0.plusSeconds(600));
@@ -77,17 +82,17 @@ class EscalationTest {
         Instant due = step.state().getNextAt();
 
         step = escalation.onDue(step.state(), due);
-        assertThat(step.page().getLevel()).isEqualTo(1);
-        assertThat(step.page().getTargets().get(0).getUserIds()).containsExactly("alice", "bob");
+        assertThat(page(step).getLevel()).isEqualTo(1);
+        assertThat(page(step).getTargets().get(0).getUserIds()).containsExactly("alice", "bob");
         assertThat(step.state().getNextAt()).isEqualTo(due.plusSeconds(900));
 
         step = escalation.onDue(step.state(), step.state().getNextAt());
-        assertThat(step.page()).extracting(EscalateIncident::getLevel, EscalateIncident::getRound).containsExactly(0, 1);
+        assertThat(page(step)).extracting(EscalateIncident::getLevel, EscalateIncident::getRound).containsExactly(0, 1);
         step = escalation.onDue(step.state(), step.state().getNextAt());
-        assertThat(step.page()).extracting(EscalateIncident::getLevel, EscalateIncident::getRound).containsExactly(1, 1);
+        assertThat(page(step)).extracting(EscalateIncident::getLevel, EscalateIncident::getRound).containsExactly(1, 1);
 
         step = escalation.onDue(step.state(), step.state().getNextAt());
-        assertThat(step.page()).isNull();
+        assertThat(step.command()).as("the incident records it").isEqualTo(new RecordEscalationExhausted("payments-default", 2));
         assertThat(step.state().getExhausted()).isTrue();
         assertThat(step.state().getNextAt()).isNull();
     }
@@ -97,9 +102,27 @@ class EscalationTest {
         EscalationState paged = escalation.onEvent(null, opened("checkout", null)).state();
 
         Escalation.Step acknowledged = escalation.onEvent(paged, event(new IncidentAcknowledged("on it"), ALICE));
-        assertThat(acknowledged.page()).isNull();
+        assertThat(acknowledged.command()).isNull();
         assertThat(acknowledged.state().getNextAt()).isNull();
-        assertThat(escalation.onDue(acknowledged.state(), T0.plusSeconds(600)).page()).isNull();
+        assertThat(escalation.onDue(acknowledged.state(), T0.plusSeconds(600)).command()).isNull();
+    }
+
+    @Test
+    void givenAnAckTimeout_whenTheAcknowledgementOutlastsIt_thenItExpires_andTheUnacknowledgedIncidentEscalatesAgain() {
+        policy.setAckTimeoutMinutes(60);
+        EscalationState paged = escalation.onEvent(null, opened("checkout", null)).state();
+
+        Escalation.Step acknowledged = escalation.onEvent(paged, event(new IncidentAcknowledged("on it"), ALICE));
+        assertThat(acknowledged.state().getNext()).isEqualTo(EscalationStep.ACK_TIMEOUT);
+        assertThat(acknowledged.state().getNextAt()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(escalation.onDue(acknowledged.state(), T0.plusSeconds(3600)).command()).isInstanceOf(ExpireAcknowledgement.class);
+
+        Escalation.Step again = escalation.onEvent(acknowledged.state(), event(new IncidentUnacknowledged("timeout"), ALICE));
+        assertThat(page(again).getLevel()).isZero();
+        assertThat(again.state().getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+
+        EscalationState resolved = escalation.onEvent(acknowledged.state(), event(new IncidentResolved("fixed"), ALICE)).state();
+        assertThat(resolved.getNextAt()).as("resolving ends the wait").isNull();
     }
 
     @Test
@@ -113,7 +136,7 @@ class EscalationTest {
         assertThat(snoozed.state().getEpisode()).isGreaterThan(paged.getEpisode());
 
         Escalation.Step woken = escalation.onDue(snoozed.state(), until);
-        assertThat(woken.page().getLevel()).isZero();
+        assertThat(page(woken).getLevel()).isZero();
         assertThat(woken.state().getNextAt()).isEqualTo(until.plusSeconds(600));
     }
 
@@ -124,7 +147,7 @@ class EscalationTest {
 
         Escalation.Step reopened = escalation.onEvent(acknowledged, event(new IncidentReopened("fired again"), ALICE));
 
-        assertThat(reopened.page().getLevel()).isZero();
+        assertThat(page(reopened).getLevel()).isZero();
         assertThat(reopened.state().getEpisode()).isGreaterThan(acknowledged.getEpisode());
     }
 
@@ -134,7 +157,7 @@ class EscalationTest {
 
         Escalation.Step step = escalation.onEvent(null, opened("checkout", null));
 
-        assertThat(step.page().getLevel()).isEqualTo(1);
+        assertThat(page(step).getLevel()).isEqualTo(1);
         assertThat(step.state().getNextAt()).isEqualTo(T0.plusSeconds(900));
     }
 
@@ -142,7 +165,7 @@ class EscalationTest {
     void givenNoPolicy_thenNobodyIsPaged() {
         Escalation.Step step = escalation.onEvent(null, opened("unknown-service", null));
 
-        assertThat(step.page()).isNull();
+        assertThat(step.command()).isNull();
         assertThat(step.state().getNextAt()).isNull();
     }
 
@@ -151,10 +174,10 @@ class EscalationTest {
         EscalationState paged = escalation.onEvent(null, opened("other", null)).state();
 
         Escalation.Step toUser = escalation.onEvent(paged, event(new IncidentAssigned("carol", null), ALICE));
-        assertThat(toUser.page().getTargets()).containsExactly(new EscalationTarget(TargetType.USER, "carol", List.of("carol")));
+        assertThat(page(toUser).getTargets()).containsExactly(new EscalationTarget(TargetType.USER, "carol", List.of("carol")));
 
         Escalation.Step toPolicy = escalation.onEvent(paged, event(new IncidentAssigned(null, "payments-default"), ALICE));
-        assertThat(toPolicy.page().getLevel()).isZero();
+        assertThat(page(toPolicy).getLevel()).isZero();
         assertThat(toPolicy.state().getPolicyId()).isEqualTo("payments-default");
     }
 
@@ -163,6 +186,10 @@ class EscalationTest {
         EscalationState paged = escalation.onEvent(null, opened("checkout", null)).state();
 
         assertThat(escalation.onEvent(paged, event(new IncidentClosed(null), ALICE)).state()).isNull();
+    }
+
+    private static EscalateIncident page(Escalation.Step step) {
+        return (EscalateIncident) step.command();
     }
 
     private IncidentEvent opened(String service, String policyId) {

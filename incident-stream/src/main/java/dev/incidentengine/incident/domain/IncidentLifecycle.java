@@ -20,6 +20,8 @@ import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.CommandRejected;
 import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.EscalationExhausted;
+import dev.incidentengine.model.ExpireAcknowledgement;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentClosed;
@@ -34,9 +36,11 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.ReopenIncident;
 import dev.incidentengine.model.ResolveAlert;
 import dev.incidentengine.model.ResolveIncident;
@@ -121,6 +125,10 @@ public final class IncidentLifecycle {
             merge(decision, merge);
         } else if (payload instanceof CloseIncident close) {
             close(decision, close);
+        } else if (payload instanceof ExpireAcknowledgement expire) {
+            expireAcknowledgement(decision, expire);
+        } else if (payload instanceof RecordEscalationExhausted exhausted) {
+            escalationExhausted(decision, exhausted);
         } else {
             decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
@@ -193,6 +201,25 @@ public final class IncidentLifecycle {
             case ACKNOWLEDGED -> { }
             default -> decision.reject("cannot acknowledge a " + decision.state.getStatus().name().toLowerCase() + " incident");
         }
+    }
+
+    /** The escalation policy's acknowledgement timeout ran out before anybody resolved the incident. */
+    private void expireAcknowledgement(Decision decision, ExpireAcknowledgement expire) {
+        if (decision.state.getStatus() != ACKNOWLEDGED) {
+            decision.reject("only acknowledged incidents can have their acknowledgement expire; this one is "
+                    + decision.state.getStatus().name().toLowerCase());
+            return;
+        }
+        decision.emit(new IncidentUnacknowledged(expire.getReason()));
+    }
+
+    private void escalationExhausted(Decision decision, RecordEscalationExhausted exhausted) {
+        if (decision.state.getStatus() != TRIGGERED) {
+            decision.reject("only triggered incidents exhaust their escalation; this one is "
+                    + decision.state.getStatus().name().toLowerCase());
+            return;
+        }
+        decision.emit(new EscalationExhausted(exhausted.getPolicyId(), exhausted.getRounds()));
     }
 
     private void escalate(Decision decision, EscalateIncident escalate) {
@@ -396,11 +423,14 @@ public final class IncidentLifecycle {
             next.setStatus(RESOLVED);
             next.setResolvedAt(at);
             next.setSnoozedUntil(null);
+        } else if (payload instanceof IncidentUnacknowledged) {
+            next.setStatus(TRIGGERED);
+            next.setAcknowledgedAt(null);
         } else if (payload instanceof IncidentClosed) {
             next.setStatus(CLOSED);
             next.setClosedAt(at);
         }
-        // NoteAdded, StatusUpdatePosted and notification results change only the version.
+        // NoteAdded, StatusUpdatePosted, EscalationExhausted and notification results change only the version.
         return next;
     }
 

@@ -20,6 +20,8 @@ import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.CommandRejected;
 import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.EscalationExhausted;
+import dev.incidentengine.model.ExpireAcknowledgement;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentClosed;
@@ -34,10 +36,12 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostStatusUpdate;
 import dev.incidentengine.model.RawFormat;
+import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.ReopenIncident;
 import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.Severity;
@@ -90,6 +94,28 @@ class IncidentLifecycleTest {
         assertThat(when(attach(alert("b", Severity.SEV1)))).hasExactlyElementsOfTypes(AlertAttached.class, SeverityChanged.class);
         assertThat(when(attach(alert("c", Severity.SEV4)))).hasExactlyElementsOfTypes(AlertAttached.class);
         assertThat(state.getSeverity()).isEqualTo(Severity.SEV1);
+    }
+
+    @Test
+    void givenAcknowledged_whenTheAcknowledgementExpires_thenTriggeredAgain_butNotWhenNotAcknowledged() {
+        given(attach(alert("a", Severity.SEV3)));
+        assertRejected(when(command(new ExpireAcknowledgement("ack timeout"), ENGINE)), "only acknowledged incidents");
+        given(command(new AcknowledgeIncident("on it"), ALICE));
+
+        assertThat(when(command(new ExpireAcknowledgement("acknowledged 60 minutes ago, not resolved"), ENGINE)))
+                .containsExactly(new IncidentUnacknowledged("acknowledged 60 minutes ago, not resolved"));
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        assertThat(state.getAcknowledgedAt()).isNull();
+    }
+
+    @Test
+    void givenTriggered_whenTheEscalationIsExhausted_thenItIsRecorded_butNotForAnAcknowledgedIncident() {
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(command(new RecordEscalationExhausted("payments-default", 2), ENGINE)))
+                .containsExactly(new EscalationExhausted("payments-default", 2));
+        given(command(new AcknowledgeIncident(null), ALICE));
+        assertRejected(when(command(new RecordEscalationExhausted("payments-default", 2), ENGINE)), "only triggered incidents");
     }
 
     @Test
