@@ -16,7 +16,7 @@ public final class EscalationStreamConfig extends EngineConfig {
     public static final String APPLICATION_ID_CONFIG = "escalation.application.id";
     public static final String PUNCTUATION_MS_CONFIG = "escalation.punctuation.ms";
 
-    public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
+    public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, EscalationTopology.APPLICATION_ID, Importance.LOW,
                     "Kafka Streams application.id: the consumer group, and the prefix of the internal topics.")
             .define(PUNCTUATION_MS_CONFIG, Type.LONG, 1_000L, Range.between(10, 60_000), Importance.LOW,

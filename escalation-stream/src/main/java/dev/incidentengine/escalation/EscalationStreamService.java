@@ -1,21 +1,36 @@
 package dev.incidentengine.escalation;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 
+import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.TopicReadiness;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the escalation topology ({@link EscalationTopology}): pages people and escalates until someone acknowledges. */
+/**
+ * Runs the escalation topology ({@link EscalationTopology}), which pages people and escalates
+ * until someone acknowledges, and the on-call API ({@link OnCallApi}) over the schedules it pages by.
+ */
 public final class EscalationStreamService implements Service {
 
     public static final String NAME = "escalation-stream";
@@ -23,12 +38,41 @@ public final class EscalationStreamService implements Service {
 
     private final EscalationStreamConfig config;
     private final EscalationTopics topics;
+    private final OnCallApi api;
     private TopicReadiness readiness;
     private KafkaStreams streams;
 
     public EscalationStreamService(EscalationStreamConfig config, EscalationTopics topics) {
         this.config = config;
         this.topics = topics;
+        ApiTokens tokens = ApiTokens.load(config.apiTokensFile(), System.getenv());
+        if (tokens.isEmpty()) {
+            log.warn("No API tokens ({} is empty or lists none): every on-call API call is refused with 401/403",
+                    EngineConfig.API_TOKENS_FILE_CONFIG);
+        }
+        this.api = new OnCallApi(tokens, this::schedules, Clock.systemUTC());
+    }
+
+    @Override
+    public void routes(HttpServer http, MeterRegistry metrics) {
+        api.register(http);
+    }
+
+    /** The schedules of the running app's global store, which every instance holds whole. */
+    private Map<String, ScheduleConfig> schedules() {
+        if (streams == null) {
+            throw new ApiError(503, null, "starting: the schedules are still loading; retry later");
+        }
+        try {
+            Map<String, ScheduleConfig> schedules = new HashMap<>();
+            try (KeyValueIterator<String, ScheduleConfig> all = streams.store(StoreQueryParameters.fromNameAndType(
+                    EscalationTopology.SCHEDULES_STORE, QueryableStoreTypes.<String, ScheduleConfig>keyValueStore())).all()) {
+                all.forEachRemaining(entry -> schedules.put(entry.key, entry.value));
+            }
+            return schedules;
+        } catch (InvalidStateStoreException e) {
+            throw new ApiError(503, null, "starting: the schedules are still loading; retry later");
+        }
     }
 
     @Override

@@ -5,10 +5,10 @@ import java.util.Map;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.service.EngineConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 
 /** Configuration of incident-stream: the shared engine settings plus the lifecycle's rules. */
 public final class IncidentStreamConfig extends EngineConfig {
@@ -20,10 +20,9 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String FLAP_WINDOW_MINUTES_CONFIG = "incident.flap.window.minutes";
     public static final String FLAP_QUIET_MINUTES_CONFIG = "incident.flap.quiet.minutes";
     public static final String CLOSE_DELAY_MINUTES_CONFIG = "incident.close.delay.minutes";
-    public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
 
-    public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
+    public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
                     "Kafka Streams application.id: the consumer group, and the prefix of the internal topics. "
                             + "Instances with the same id share the work; another id is another engine.")
@@ -37,9 +36,6 @@ public final class IncidentStreamConfig extends EngineConfig {
                     "A flapping incident whose alerts all resolved resolves after this many quiet minutes.")
             .define(CLOSE_DELAY_MINUTES_CONFIG, Type.INT, 60, Range.atLeast(0), Importance.MEDIUM,
                     "A resolved incident closes this many minutes after it resolved; 0 closes only by command.")
-            .define(API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
-                    "YAML file of the incident API's tokens (user, role, token | tokenEnv | tokenFile | tokenSha256); "
-                            + "empty: no tokens, every API call is refused.")
             .define(API_WAIT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
                     "How long a command sent with ?wait=true waits for its outcome before the answer is 202.");
 
@@ -49,10 +45,6 @@ public final class IncidentStreamConfig extends EngineConfig {
 
     public String applicationId() {
         return getString(APPLICATION_ID_CONFIG);
-    }
-
-    public String apiTokensFile() {
-        return getString(API_TOKENS_FILE_CONFIG);
     }
 
     public Duration apiWaitTimeout() {

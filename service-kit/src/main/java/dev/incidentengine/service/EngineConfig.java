@@ -25,6 +25,7 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String STATE_DIR_CONFIG = "state.dir";
+    public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
 
     static {
         ModelClasses.trust();
@@ -48,6 +49,18 @@ public abstract class EngineConfig extends AbstractConfig {
                 .define(RecordSerdes.PROVIDER_CLASS_CONFIG, Type.STRING, RecordSerdes.PROVIDER_CLASS_DEFAULT,
                         new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Class of the RecordSerdeProvider for Avro records; plug a schema-registry serde in here.");
+    }
+
+    /** Adds {@value #API_TOKENS_FILE_CONFIG}, for services with an HTTP API behind {@code ApiTokens}. */
+    public static ConfigDef withApiTokens(ConfigDef definition) {
+        return definition.define(API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+                "YAML file of the API's tokens (user, role, token | tokenEnv | tokenFile | tokenSha256); "
+                        + "empty: no tokens, every API call is refused.");
+    }
+
+    /** The API tokens file; only for configs defined {@link #withApiTokens}. */
+    public String apiTokensFile() {
+        return getString(API_TOKENS_FILE_CONFIG);
     }
 
     /** Client properties for Kafka: every {@code kafka.*} setting without its prefix, bootstrap servers resolved. */

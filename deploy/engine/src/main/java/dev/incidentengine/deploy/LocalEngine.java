@@ -21,7 +21,6 @@ import dev.incidentengine.escalation.EscalationStreamConfig;
 import dev.incidentengine.escalation.EscalationStreamMain;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentStreamMain;
-import dev.incidentengine.incident.api.ApiTokens;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.notifier.NotifierConfig;
@@ -31,12 +30,13 @@ import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.service.api.ApiTokens;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code ./incident-engine local}: a Kafka broker process (unless --bootstrap-servers names a
@@ -118,12 +118,12 @@ public final class LocalEngine implements Callable<Integer> {
                 ingestConfig.recordSerdes());
         log.info("Configuration from {}: {}", configDir, applied);
 
-        Map<String, String> incidentSettings = new HashMap<>(settings);
-        incidentSettings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokensFile);
+        Map<String, String> apiSettings = new HashMap<>(settings);
+        apiSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         runner = new ServiceRunner(bind, httpPort, List.of(
                 new AlertIngestService(ingestConfig),
-                IncidentStreamMain.service(new IncidentStreamConfig(incidentSettings)),
-                EscalationStreamMain.service(new EscalationStreamConfig(settings)),
+                IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
+                EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),
                 NotifierMain.service(new NotifierConfig(settings)))).start();
         awaitReady(Duration.ofSeconds(30));
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));

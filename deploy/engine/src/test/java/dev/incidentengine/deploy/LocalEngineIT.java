@@ -111,6 +111,11 @@ class LocalEngineIT {
             }, java.util.Objects::nonNull);
             String incident = first.httpUrl() + "/api/v1/incidents/" + disk.get("incidentId").asText();
             assertThat(JSON.readTree(get(incident, viewer).body()).get("alerts").toString()).contains("demo-generic/local-it");
+            // Who is on call, from the schedules escalation-stream holds; the iCalendar feed of that user.
+            JsonNode onCall = JSON.readTree(get(first.httpUrl() + "/api/v1/oncall?schedule=payments-primary", viewer).body());
+            assertThat(onCall.get("userId").asText()).isIn("alice", "bob");
+            assertThat(get(first.httpUrl() + "/api/v1/users/" + onCall.get("userId").asText() + "/shifts.ics?token=" + viewer)
+                    .body()).startsWith("BEGIN:VCALENDAR").contains("BEGIN:VEVENT");
             // checkout's policy pages the on-call user of the example schedule at once.
             await("the on-call user paged").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(incident + "/events", viewer)
                     .body()).contains("IncidentEscalated", "payments-primary"));

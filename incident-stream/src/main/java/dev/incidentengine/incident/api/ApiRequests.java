@@ -24,7 +24,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.incidentengine.incident.api.ApiTokens.ApiUser;
 import dev.incidentengine.incident.api.IncidentView.Position;
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.Actor;
@@ -43,6 +42,8 @@ import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SnoozeIncident;
 import dev.incidentengine.schemas.Severities;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens.ApiUser;
 
 /**
  * Reads API requests, strictly: a command's JSON body (unknown fields, wrong types, missing
@@ -60,26 +61,6 @@ public final class ApiRequests {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    /** A refused request: the HTTP status, the field or parameter at fault (may be null) and why. */
-    public static final class ApiError extends RuntimeException {
-        private final int status;
-        private final String field;
-
-        public ApiError(int status, String field, String message) {
-            super(field == null ? message : field + ": " + message, null, false, false);
-            this.status = status;
-            this.field = field;
-        }
-
-        public int status() {
-            return status;
-        }
-
-        public String field() {
-            return field;
-        }
-    }
 
     /** The body of one command type: its fields and how they become the Avro payload. */
     private record Action(Set<String> fields, Function<Body, Object> payload) {

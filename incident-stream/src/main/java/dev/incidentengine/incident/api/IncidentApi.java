@@ -20,10 +20,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
-import dev.incidentengine.incident.api.ApiRequests.ApiError;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
-import dev.incidentengine.incident.api.ApiTokens.ApiUser;
-import dev.incidentengine.incident.api.ApiTokens.Role;
 import dev.incidentengine.incident.api.IncidentView.Outcome;
 import dev.incidentengine.incident.api.IncidentView.Position;
 import dev.incidentengine.incident.api.SilenceRequests.State;
@@ -39,6 +36,10 @@ import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens.ApiUser;
+import dev.incidentengine.service.api.ApiTokens.Role;
+import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.specific.SpecificRecord;
@@ -152,16 +153,7 @@ public final class IncidentApi implements AutoCloseable {
     private boolean handle(String endpoint, Role needed, Request request, Response response, Callback callback, Handler handler) {
         Callback counted = counted(endpoint, response, callback);
         try {
-            String token = bearer(request);
-            if (token == null) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"incident-engine\"");
-                throw new ApiError(401, null, "credentials are missing: send an API token as 'Authorization: Bearer <token>'");
-            }
-            ApiUser user = tokens.authenticate(token).orElseThrow(() -> new ApiError(403, null, "unknown API token"));
-            if (!user.role().includes(needed)) {
-                throw new ApiError(403, null, "user " + user.user() + " is a " + user.role().name().toLowerCase()
-                        + "; this needs the role " + needed.name().toLowerCase());
-            }
+            ApiUser user = tokens.authorize(request, response, needed);
             if (!view.ready()) {
                 throw new ApiError(503, null, "starting: the incident view is still loading; retry later");
             }
@@ -170,15 +162,6 @@ public final class IncidentApi implements AutoCloseable {
             fail(response, counted, error);
         }
         return true;
-    }
-
-    private static String bearer(Request request) {
-        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = authorization.substring(7).strip();
-        return token.isEmpty() ? null : token;
     }
 
     private void list(Request request, Response response, Callback callback) {

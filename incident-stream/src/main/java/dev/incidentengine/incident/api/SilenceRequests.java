@@ -18,13 +18,13 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigDataException;
-import dev.incidentengine.incident.api.ApiRequests.ApiError;
 import dev.incidentengine.incident.api.ApiRequests.Body;
-import dev.incidentengine.incident.api.ApiTokens.ApiUser;
 import dev.incidentengine.incident.routing.AlertMatcher;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens.ApiUser;
 
 /**
  * Reads the silence endpoints' requests, as strictly as {@link ApiRequests}: a new silence's body

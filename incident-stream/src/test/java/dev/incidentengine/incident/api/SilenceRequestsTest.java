@@ -6,13 +6,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.incidentengine.incident.api.ApiRequests.ApiError;
-import dev.incidentengine.incident.api.ApiTokens.ApiUser;
-import dev.incidentengine.incident.api.ApiTokens.Role;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens.ApiUser;
+import dev.incidentengine.service.api.ApiTokens.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package dev.incidentengine.incident.api;
+package dev.incidentengine.service.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import dev.incidentengine.configdata.ConfigData;
-import dev.incidentengine.incident.api.ApiTokens.ApiUser;
-import dev.incidentengine.incident.api.ApiTokens.Role;
+import dev.incidentengine.service.api.ApiTokens.ApiUser;
+import dev.incidentengine.service.api.ApiTokens.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.incidentengine.incident.api;
+package dev.incidentengine.service.api;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.incidentengine.configdata.ConfigData;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 
 /**
  * The API's bearer tokens, from a YAML file ({@code api.tokens.file}):
@@ -170,6 +173,31 @@ public final class ApiTokens {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * The caller of an API request if its role includes {@code needed}: 401 with a Bearer challenge
+     * when no token is sent, 403 for an unknown token or a lesser role.
+     */
+    public ApiUser authorize(Request request, Response response, Role needed) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String token = authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? null
+                : authorization.substring(7).strip();
+        if (token == null || token.isEmpty()) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"incident-engine\"");
+            throw new ApiError(401, null, "credentials are missing: send an API token as 'Authorization: Bearer <token>'");
+        }
+        return authorize(token, needed);
+    }
+
+    /** The user of {@code token} if its role includes {@code needed}; 403 otherwise. */
+    public ApiUser authorize(String token, Role needed) {
+        ApiUser user = authenticate(token).orElseThrow(() -> new ApiError(403, null, "unknown API token"));
+        if (!user.role().includes(needed)) {
+            throw new ApiError(403, null, "user " + user.user() + " is a " + user.role().name().toLowerCase(Locale.ROOT)
+                    + "; this needs the role " + needed.name().toLowerCase(Locale.ROOT));
+        }
+        return user;
     }
 
     public boolean isEmpty() {

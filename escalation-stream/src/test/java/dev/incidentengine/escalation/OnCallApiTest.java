@@ -1,0 +1,130 @@
+package dev.incidentengine.escalation;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.model.config.RotationUnit;
+import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.model.config.ScheduleLayer;
+import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.api.ApiTokens;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The on-call API on a real local HTTP server: answers, the iCalendar feed, and the bad-input matrix. */
+class OnCallApiTest {
+
+    private static final String VIEWER = "viewer-token";
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** alice and bob take turns weekly at Monday 09:00 Berlin, from 2026-11-16. */
+    private static final ScheduleConfig PRIMARY = new ScheduleConfig("primary", "Payments, primary", "Europe/Berlin", List.of(
+            new ScheduleLayer("weekly", List.of("alice", "bob"), 1, RotationUnit.WEEKS, "2026-11-16T09:00:00", List.of())), List.of());
+
+    @TempDir
+    Path dir;
+
+    private HttpServer http;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private String base;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path tokens = dir.resolve("tokens.yaml");
+        Files.writeString(tokens, "tokens:\n  - {user: victor, role: viewer, token: " + VIEWER + "}\n");
+        http = new HttpServer("127.0.0.1", 0);
+        new OnCallApi(ApiTokens.load(tokens.toString(), Map.of()), () -> Map.of("primary", PRIMARY), Clock.fixed(NOW, ZoneOffset.UTC))
+                .register(http);
+        http.start();
+        base = "http://127.0.0.1:" + http.address().getPort();
+    }
+
+    @AfterEach
+    void tearDown() {
+        http.close();
+    }
+
+    @Test
+    void whoIsOnCall_withTheShiftThatHoldsTheInstant() throws Exception {
+        JsonNode now = json(get("/api/v1/oncall?schedule=primary", VIEWER));
+        assertThat(now.get("userId").asText()).isEqualTo("alice");
+        assertThat(now.get("shift").get("start").asText()).isEqualTo("2026-11-16T08:00:00Z");
+        assertThat(now.get("shift").get("end").asText()).isEqualTo("2026-11-23T08:00:00Z");
+
+        assertThat(json(get("/api/v1/oncall?schedule=primary&at=2026-11-23T08:00:00Z", VIEWER)).get("userId").asText()).isEqualTo("bob");
+        assertThat(json(get("/api/v1/oncall", VIEWER)).get("oncall")).singleElement()
+                .satisfies(entry -> assertThat(entry.get("schedule").asText()).isEqualTo("primary"));
+        assertThat(json(get("/api/v1/oncall?schedule=primary&at=2026-11-01T00:00:00Z", VIEWER)).get("userId").isNull())
+                .as("before the rotation starts: a gap").isTrue();
+    }
+
+    @Test
+    void shiftsInARange() throws Exception {
+        JsonNode shifts = json(get("/api/v1/schedules/primary/shifts?from=2026-11-20T00:00:00Z&to=2026-12-01T00:00:00Z", VIEWER))
+                .get("shifts");
+
+        assertThat(shifts).extracting(shift -> shift.get("userId").asText()).containsExactly("alice", "bob", "alice");
+        assertThat(shifts.get(1).get("start").asText()).isEqualTo("2026-11-23T08:00:00Z");
+    }
+
+    @Test
+    void aUsersShiftsAsAnICalendarFeed_withTheTokenInTheUrl() throws Exception {
+        HttpResponse<String> feed = get("/api/v1/users/bob/shifts.ics?token=" + VIEWER, null);
+
+        assertThat(feed.statusCode()).isEqualTo(200);
+        assertThat(feed.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/calendar"));
+        assertThat(feed.body()).startsWith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n").endsWith("END:VCALENDAR\r\n")
+                .contains("DTSTART:20261123T080000Z\r\nDTEND:20261130T080000Z\r\n", "SUMMARY:On call: Payments\\, primary (weekly)")
+                .doesNotContain("\n\n");
+        assertThat(feed.body().split("BEGIN:VEVENT", -1)).as("bob's weeks within 90 days").hasSizeGreaterThan(5);
+    }
+
+    @Test
+    void badRequestsAreRefusedClearly() throws Exception {
+        HttpResponse<String> anonymous = get("/api/v1/oncall", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).isPresent();
+        assertThat(get("/api/v1/oncall", "wrong-token").statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/users/bob/shifts.ics?token=wrong-token", null).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/users/bob/shifts.ics", null).statusCode()).isEqualTo(401);
+
+        assertThat(get("/api/v1/oncall?schedule=nope", VIEWER).statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/schedules/nope/shifts", VIEWER).statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/schedules/primary/whatever", VIEWER).statusCode()).isEqualTo(404);
+        HttpResponse<String> badInstant = get("/api/v1/oncall?schedule=primary&at=yesterday", VIEWER);
+        assertThat(badInstant.statusCode()).isEqualTo(400);
+        assertThat(json(badInstant).get("field").asText()).isEqualTo("at");
+        assertThat(json(get("/api/v1/schedules/primary/shifts?from=2026-11-22T00:00:00Z&to=2026-11-21T00:00:00Z", VIEWER))
+                .get("field").asText()).isEqualTo("to");
+        assertThat(get("/api/v1/schedules/primary/shifts?from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z", VIEWER).statusCode())
+                .isEqualTo(400);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+}
