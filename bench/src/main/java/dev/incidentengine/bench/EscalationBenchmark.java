@@ -49,15 +49,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
@@ -346,7 +345,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
     private static EscalationPolicyConfig policy(int delayMinutes) {
         return new EscalationPolicyConfig(POLICY, "Bench", List.of(
                 new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "alice")), delayMinutes, false),
-                new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "bob")), delayMinutes, false)), 0, null);
+                new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "bob")), delayMinutes, false)), 0, null, false);
     }
 
     private static IncidentEvent opened(String id, Instant at) {

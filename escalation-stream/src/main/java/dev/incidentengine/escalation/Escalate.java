@@ -48,7 +48,14 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
         this.context = context;
         states = context.getStateStore(EscalationTopology.STATE_STORE);
         timers = new Deadlines(context.getStateStore(EscalationTopology.TIMER_STORE));
-        escalation = new Escalation(new ConfigDirectory(context));
+        KeyValueStore<String, Long> turns = context.getStateStore(EscalationTopology.TURNS_STORE);
+        escalation = new Escalation(new ConfigDirectory(context), (policyId, level) -> {
+            String key = policyId + "|" + level;
+            Long turn = turns.get(key);
+            long next = turn == null ? 0 : turn + 1;
+            turns.put(key, next);
+            return next;
+        });
         context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> fireDue(Instant.ofEpochMilli(now)));
     }
 

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.incidentengine.service.EngineConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 
 /** Configuration of escalation-stream: the shared engine settings; HTTP on port 8082 by default. */
 public final class EscalationStreamConfig extends EngineConfig {

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.Stores;
  * escalation-stream (application.id {@value #APPLICATION_ID}): incident events in, escalations out.
  *
  * <pre>
- * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store;
+ * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store, escalation-turns-store;
  *                                                    global: policies, schedules, teams, services)
  *        ─▶ [escalation-commands-sink] incident.commands.v1   (EscalateIncident)
  * </pre>
@@ -30,6 +30,8 @@ public final class EscalationTopology {
     static final String ESCALATE = "escalation";
     static final String STATE_STORE = "escalation-store";
     static final String TIMER_STORE = "escalation-timer-store";
+    /** Round-robin turns per policy and level; each partition takes its own turns. */
+    static final String TURNS_STORE = "escalation-turns-store";
     static final String POLICIES_STORE = "escalation-policies-store";
     static final String SCHEDULES_STORE = "schedules-store";
     static final String TEAMS_STORE = "teams-store";
@@ -48,9 +50,10 @@ public final class EscalationTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 serdes.serde(EscalationState.class, false)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURNS_STORE), Serdes.String(), Serdes.Long()));
         builder.stream(topics.events().name(), Consumed.with(Serdes.String(), topics.events().valueSerde(serdes))
                         .withName("escalation-events-source"))
-                .process(() -> new Escalate(punctuation), Named.as(ESCALATE), STATE_STORE, TIMER_STORE)
+                .process(() -> new Escalate(punctuation), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
                 .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
                         .withName("escalation-commands-sink"));
         return builder.build();

@@ -48,7 +48,7 @@ class EscalationRestartIT {
     void timersFireOnceAcrossRestarts_onTimeIfPending_atOnceIfDueWhileDown(KafkaTestCluster kafka) throws Exception {
         EscalationTopics topics = topics(kafka);
         kafka.produce(topics.policies(), List.of(Map.entry("p", new EscalationPolicyConfig("p", "Test", List.of(
-                level("alice"), level("bob"), level("carol")), 0, null))));
+                level("alice"), level("bob"), level("carol")), 0, null, false))));
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
         try (ServiceRunner first = start(kafka, topics)) {

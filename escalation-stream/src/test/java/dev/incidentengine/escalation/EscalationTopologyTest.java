@@ -73,7 +73,7 @@ class EscalationTopologyTest {
         input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null));
         input(topics.policies()).pipeInput("payments-default", new EscalationPolicyConfig("payments-default", "Payments", List.of(
                 new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
-                new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 0, null));
+                new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 0, null, false));
     }
 
     @AfterEach

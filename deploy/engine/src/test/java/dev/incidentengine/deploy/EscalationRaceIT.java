@@ -72,7 +72,7 @@ class EscalationRaceIT {
                 kafka.createTopic(e.services()), incidents.deadLetters());
         kafka.produce(escalation.policies(), List.of(Map.entry("p", new EscalationPolicyConfig("p", "Test", List.of(
                 new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "alice")), 1, false),
-                new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "bob")), 1, false)), 0, null))));
+                new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "bob")), 1, false)), 0, null, false))));
 
         Map<String, String> settings = new HashMap<>();
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

@@ -23,6 +23,7 @@ import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.RecordEscalationExhausted;
+import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -31,7 +32,8 @@ import dev.incidentengine.model.config.LevelTarget;
 /**
  * Who is paged, and when, as pure functions over an incident's {@link EscalationState}: the
  * incident's events move it (an open or reopen starts the policy at level 0, an acknowledgement or
- * resolution stops it, a snooze pauses it until its end), and a due step pages the next level,
+ * resolution stops it, a snooze pauses it until its end, a rise in severity restarts it if the
+ * policy says so), and a due step pages the next level (one user in turn on a round-robin level),
  * then the policy again from level 0 for each repeat, then nobody: the policy is exhausted, which
  * the incident records. An acknowledgement that outlasts the policy's acknowledgement timeout
  * expires, and the incident escalates anew. Every start of the policy, and every pause, is a new
@@ -50,6 +52,11 @@ public final class Escalation {
         List<String> users(TargetType type, String id, Instant at);
     }
 
+    /** Whose turn it is on a round-robin level: counts up per policy and level on every call. */
+    public interface Turns {
+        long next(String policyId, int level);
+    }
+
     /**
      * The state after a step (null: nothing to keep) and the command it sends the incident (null:
      * none): {@link EscalateIncident}, {@link ExpireAcknowledgement} or {@link RecordEscalationExhausted}.
@@ -58,9 +65,11 @@ public final class Escalation {
     }
 
     private final Directory directory;
+    private final Turns turns;
 
-    public Escalation(Directory directory) {
+    public Escalation(Directory directory, Turns turns) {
         this.directory = directory;
+        this.turns = turns;
     }
 
     /** An event of the incident's log. */
@@ -92,6 +101,11 @@ public final class Escalation {
             // The assignee is paged now; the policy keeps running in case they do not answer either.
             return new Step(next, new EscalateIncident(next.getPolicyId(), next.getLevel(), next.getRound(), List.of(
                     new EscalationTarget(TargetType.USER, assigned.getUserId(), List.of(assigned.getUserId())))));
+        }
+        if (payload instanceof SeverityChanged changed && changed.getTo().ordinal() < changed.getFrom().ordinal()
+                && next.getStatus() == IncidentStatus.TRIGGERED
+                && policyOf(next).map(EscalationPolicyConfig::getRestartOnSeverityIncrease).orElse(false)) {
+            return start(next, at);
         }
         if (payload instanceof IncidentAcknowledged) {
             next.setStatus(IncidentStatus.ACKNOWLEDGED);
@@ -160,6 +174,9 @@ public final class Escalation {
         for (int step = level + round * levels; step < levels * (policy.getRepeat() + 1); step++) {
             EscalationLevel current = policy.getLevels().get(step % levels);
             List<EscalationTarget> targets = resolve(current, at);
+            if (current.getRoundRobin()) {
+                targets = oneOf(targets, policy.getId(), step % levels);
+            }
             if (targets.stream().allMatch(target -> target.getUserIds().isEmpty())) {
                 continue;
             }
@@ -183,6 +200,22 @@ public final class Escalation {
             targets.add(new EscalationTarget(target.getType(), target.getId(), List.copyOf(directory.users(target.getType(), target.getId(), at))));
         }
         return targets;
+    }
+
+    /** A round-robin level pages one of its users: the next in turn, within the target that holds them. */
+    private List<EscalationTarget> oneOf(List<EscalationTarget> targets, String policyId, int level) {
+        int users = targets.stream().mapToInt(target -> target.getUserIds().size()).sum();
+        if (users <= 1) {
+            return targets;
+        }
+        long turn = Math.floorMod(turns.next(policyId, level), users);
+        for (EscalationTarget target : targets) {
+            if (turn < target.getUserIds().size()) {
+                return List.of(new EscalationTarget(target.getType(), target.getId(), List.of(target.getUserIds().get((int) turn))));
+            }
+            turn -= target.getUserIds().size();
+        }
+        throw new IllegalStateException("turn " + turn + " beyond " + users + " users");
     }
 
     private static Step stop(EscalationState state) {

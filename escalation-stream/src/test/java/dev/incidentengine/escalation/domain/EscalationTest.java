@@ -25,6 +25,7 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -41,9 +42,10 @@ class EscalationTest {
     /** Level 0: the primary schedule (10 min), level 1: the payments team (15 min); the whole policy once more. */
     private final EscalationPolicyConfig policy = new EscalationPolicyConfig("payments-default", "Payments", List.of(
             new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
-            new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 1, null);
+            new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 1, null, false);
 
     private final Map<String, List<String>> onCall = new HashMap<>(Map.of("primary", List.of("alice")));
+    private final Map<String, Long> turns = new HashMap<>();
     private final Escalation escalation = new Escalation(new Escalation.Directory() {
         @Override
         public Optional<EscalationPolicyConfig> policy(String id) {
@@ -63,7 +65,7 @@ class EscalationTest {
                 case TEAM -> List.of("alice", "bob");
             };
         }
-    });
+    }, (policyId, level) -> turns.merge(policyId + "|" + level, 1L, Long::sum) - 1);
     private int sequence;
 
     @Test
@@ -179,6 +181,31 @@ class EscalationTest {
         Escalation.Step toPolicy = escalation.onEvent(paged, event(new IncidentAssigned(null, "payments-default"), ALICE));
         assertThat(page(toPolicy).getLevel()).isZero();
         assertThat(toPolicy.state().getPolicyId()).isEqualTo("payments-default");
+    }
+
+    @Test
+    void givenARoundRobinLevel_thenEachIncidentPagesTheNextUserInTurn() {
+        policy.getLevels().get(0).setTargets(List.of(new LevelTarget(TargetType.TEAM, "payments")));
+        policy.getLevels().get(0).setRoundRobin(true);
+
+        List<List<String>> paged = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            paged.add(page(escalation.onEvent(null, opened("checkout", null))).getTargets().get(0).getUserIds());
+        }
+
+        assertThat(paged).containsExactly(List.of("alice"), List.of("bob"), List.of("alice"));
+    }
+
+    @Test
+    void givenARiseInSeverity_thenThePolicyRestartsFromLevel0_onlyIfThePolicySaysSo() {
+        EscalationState atLevel1 = escalation.onDue(escalation.onEvent(null, opened("checkout", null)).state(), T0.plusSeconds(600)).state();
+        IncidentEvent rise = event(new SeverityChanged(Severity.SEV3, Severity.SEV1, "alert b", false), ALICE);
+        IncidentEvent fall = event(new SeverityChanged(Severity.SEV1, Severity.SEV3, "alice", true), ALICE);
+
+        assertThat(escalation.onEvent(atLevel1, rise).command()).as("off by default").isNull();
+        policy.setRestartOnSeverityIncrease(true);
+        assertThat(page(escalation.onEvent(atLevel1, rise)).getLevel()).isZero();
+        assertThat(escalation.onEvent(atLevel1, fall).command()).as("a lower severity changes nothing").isNull();
     }
 
     @Test
