@@ -1,7 +1,6 @@
 package dev.incidentengine.ingest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 import dev.incidentengine.schemas.RecordSerdes;
@@ -9,13 +8,10 @@ import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
+import dev.incidentengine.service.StreamsApps;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Receives alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic JSON) and from
@@ -24,7 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class AlertIngestService implements Service {
 
     public static final String NAME = "alert-ingest";
-    private static final Logger log = LoggerFactory.getLogger(AlertIngestService.class);
 
     private final AlertIngestConfig config;
     private final IngestTopics topics;
@@ -69,13 +64,8 @@ public final class AlertIngestService implements Service {
                 topics.integrations()));
         integrations.start();
         writer.start(registry);
-        streams = new KafkaStreams(RawAlertTopology.build(topics, serdes, integrations, clock),
-                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID));
-        new KafkaStreamsMetrics(streams).bindTo(registry);
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("Raw alert stream failed; replacing its thread", error);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams = StreamsApps.create(NAME, RawAlertTopology.build(topics, serdes, integrations, clock),
+                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
         streamsStarter = new Thread(() -> {
             while (!integrations.ready() && !Thread.currentThread().isInterrupted()) {
@@ -94,7 +84,7 @@ public final class AlertIngestService implements Service {
     @Override
     public boolean ready() {
         return readiness != null && readiness.ready() && integrations.ready()
-                && streams != null && streams.state().isRunningOrRebalancing();
+                && StreamsApps.running(streams);
     }
 
     @Override
@@ -102,11 +92,7 @@ public final class AlertIngestService implements Service {
         if (streamsStarter != null) {
             streamsStarter.interrupt();
         }
-        if (streams != null) {
-            // Leave the group, so a restarted instance gets the work at once, not after the session timeout.
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(10)));
-        }
+        StreamsApps.close(streams);
         writer.close();
         integrations.close();
         if (readiness != null) {

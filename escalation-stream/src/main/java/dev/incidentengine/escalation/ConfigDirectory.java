@@ -11,11 +11,13 @@ import java.util.stream.Collectors;
 
 import dev.incidentengine.escalation.domain.Escalation;
 import dev.incidentengine.escalation.schedule.Schedule;
+import dev.incidentengine.model.ContactStep;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.service.ConfigView;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -45,6 +47,7 @@ final class ConfigDirectory implements Escalation.Directory {
     private final ConfigView<ScheduleConfig, Schedules> schedules;
     private final ConfigView<TeamConfig, Map<String, TeamConfig>> teams;
     private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
+    private final ConfigView<UserConfig, Map<String, UserConfig>> users;
 
     ConfigDirectory(ProcessorContext<?, ?> context) {
         this.context = context;
@@ -52,6 +55,7 @@ final class ConfigDirectory implements Escalation.Directory {
         this.schedules = new ConfigView<>(context.getStateStore(EscalationTopology.SCHEDULES_STORE), Schedules::of, Schedules::problems);
         this.teams = view(context, EscalationTopology.TEAMS_STORE, TeamConfig::getId);
         this.services = view(context, EscalationTopology.SERVICES_STORE, ServiceConfig::getId);
+        this.users = view(context, EscalationTopology.USERS_STORE, UserConfig::getId);
     }
 
     private static <C> ConfigView<C, Map<String, C>> view(ProcessorContext<?, ?> context, String store, Function<C, String> id) {
@@ -85,6 +89,13 @@ final class ConfigDirectory implements Escalation.Directory {
                     .flatMap(schedule -> schedule.onCallAt(at)).map(List::of).orElse(List.of());
             case TEAM -> Optional.ofNullable(teams.get(now()).get(id)).map(TeamConfig::getMembers).orElse(List.of());
         };
+    }
+
+    @Override
+    public List<ContactStep> contactSteps(String userId) {
+        UserConfig user = users.get(now()).get(userId);
+        return user == null ? List.of() : user.getNotificationRules().stream()
+                .map(rule -> new ContactStep(rule.getContactType().name(), rule.getDelayMinutes())).toList();
     }
 
     private long now() {

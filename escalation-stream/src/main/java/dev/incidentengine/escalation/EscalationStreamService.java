@@ -1,7 +1,6 @@
 package dev.incidentengine.escalation;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -11,17 +10,15 @@ import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
+import dev.incidentengine.service.StreamsApps;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
@@ -86,26 +83,18 @@ public final class EscalationStreamService implements Service {
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of the timers on a second instance, so a failover fires them without replaying changelogs.
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        streams = new KafkaStreams(EscalationTopology.build(topics, config.recordSerdes(), config.punctuation()), props);
-        new KafkaStreamsMetrics(streams).bindTo(metrics);
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("Escalation stream thread failed; replacing it", error);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams = StreamsApps.create(NAME, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation()), props, metrics);
         streams.start();
     }
 
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready() && streams != null && streams.state().isRunningOrRebalancing();
+        return readiness != null && readiness.ready() && StreamsApps.running(streams);
     }
 
     @Override
     public void close() {
-        if (streams != null) {
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(10)));
-        }
+        StreamsApps.close(streams);
         if (readiness != null) {
             readiness.close();
         }

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store, escalation-turns-store;
- *                                                    global: policies, schedules, teams, services)
+ *                                                    global: policies, schedules, teams, services, users)
  *        ─▶ [escalation-commands-sink] incident.commands.v1   (EscalateIncident)
  * </pre>
  * Records that cannot be read, or that the processor refuses, go to the DLQ through Kafka's handlers.
@@ -36,6 +36,7 @@ public final class EscalationTopology {
     static final String SCHEDULES_STORE = "schedules-store";
     static final String TEAMS_STORE = "teams-store";
     static final String SERVICES_STORE = "services-store";
+    static final String USERS_STORE = "users-store";
 
     private EscalationTopology() {
     }
@@ -47,6 +48,7 @@ public final class EscalationTopology {
         GlobalStores.add(builder, SCHEDULES_STORE, topics.schedules(), serdes);
         GlobalStores.add(builder, TEAMS_STORE, topics.teams(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
+        GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 serdes.serde(EscalationState.class, false)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));

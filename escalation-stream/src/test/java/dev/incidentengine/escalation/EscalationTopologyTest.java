@@ -9,24 +9,33 @@ import java.util.Properties;
 
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.ContactPlan;
+import dev.incidentengine.model.ContactStep;
 import dev.incidentengine.model.EscalateIncident;
+import dev.incidentengine.model.ExpireAcknowledgement;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.config.ContactMethod;
+import dev.incidentengine.model.config.ContactType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.LevelTarget;
+import dev.incidentengine.model.config.NotificationRule;
 import dev.incidentengine.model.config.RotationUnit;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.KafkaClients;
@@ -56,6 +65,7 @@ class EscalationTopologyTest {
     private TestInputTopic<String, IncidentEvent> events;
     private TestOutputTopic<String, IncidentCommand> commands;
     private TestOutputTopic<byte[], byte[]> deadLetters;
+    private TestInputTopic<String, EscalationPolicyConfig> policies;
     private int sequence;
 
     @BeforeEach
@@ -69,11 +79,13 @@ class EscalationTopologyTest {
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         input(topics.schedules()).pipeInput("primary", new ScheduleConfig("primary", "Primary", "Europe/Berlin", List.of(
                 new ScheduleLayer("weekly", List.of("alice", "bob"), 1, RotationUnit.WEEKS, "2026-11-16T09:00:00", List.of())), List.of()));
+        input(topics.users()).pipeInput("alice", new UserConfig("alice", "Alice", "Europe/Berlin",
+                List.of(new ContactMethod(ContactType.SLACK, "U123"), new ContactMethod(ContactType.SMS, "+4915100000001")),
+                List.of(new NotificationRule(ContactType.SLACK, 0), new NotificationRule(ContactType.SMS, 5))));
         input(topics.teams()).pipeInput("payments", new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default"));
         input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null));
-        input(topics.policies()).pipeInput("payments-default", new EscalationPolicyConfig("payments-default", "Payments", List.of(
-                new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
-                new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 0, null, false));
+        policies = input(topics.policies());
+        policies.pipeInput("payments-default", policy(0, null));
     }
 
     @AfterEach
@@ -97,6 +109,8 @@ class EscalationTopologyTest {
         assertThat(pages()).singleElement().satisfies(page -> {
             assertThat(page.getLevel()).isZero();
             assertThat(page.getTargets().get(0).getUserIds()).containsExactly("alice");
+            assertThat(page.getTargets().get(0).getPlans()).containsExactly(new ContactPlan("alice",
+                    List.of(new ContactStep("SLACK", 0), new ContactStep("SMS", 5))));
         });
         driver.advanceWallClockTime(Duration.ofMinutes(9));
         assertThat(pages()).isEmpty();
@@ -136,6 +150,52 @@ class EscalationTopologyTest {
     }
 
     @Test
+    void aPolicyWithRepeatsRunsAgainFromLevel0_thenRecordsThatItIsExhausted() {
+        policies.pipeInput("payments-default", policy(1, null));
+        open();
+
+        List<Object> sent = new java.util.ArrayList<>();
+        for (int minute = 0; minute < 60; minute++) {
+            sent.addAll(payloads());
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+        }
+
+        assertThat(sent).filteredOn(EscalateIncident.class::isInstance).map(EscalateIncident.class::cast)
+                .extracting(page -> page.getRound() * 10 + page.getLevel()).as("round * 10 + level").containsExactly(0, 1, 10, 11);
+        assertThat(sent).last().isEqualTo(new RecordEscalationExhausted("payments-default", 2));
+    }
+
+    @Test
+    void aReassignmentPagesTheAssignee_andAPolicyReassignmentStartsThatPolicy() {
+        open();
+        pages();
+
+        events.pipeInput(ID, event(new IncidentAssigned("carol", null), ALICE));
+        assertThat(pages()).singleElement().satisfies(page -> assertThat(page.getTargets().get(0).getUserIds()).containsExactly("carol"));
+        events.pipeInput(ID, event(new IncidentAssigned(null, "payments-default"), ALICE));
+        assertThat(pages()).singleElement().satisfies(page -> assertThat(page.getLevel()).isZero());
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(pages()).as("the restarted policy's own timer").singleElement()
+                .satisfies(page -> assertThat(page.getLevel()).isEqualTo(1));
+    }
+
+    @Test
+    void anAcknowledgementThatOutlastsTheAckTimeoutExpires_andTheIncidentEscalatesAgain() {
+        policies.pipeInput("payments-default", policy(0, 30));
+        open();
+        pages();
+        events.pipeInput(ID, event(new IncidentAcknowledged("looking"), ALICE));
+
+        driver.advanceWallClockTime(Duration.ofMinutes(29));
+        assertThat(payloads()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(payloads()).singleElement().isInstanceOf(ExpireAcknowledgement.class);
+
+        events.pipeInput(ID, event(new IncidentUnacknowledged("acknowledgement expired"), Escalate.ACTOR));
+        assertThat(pages()).singleElement().satisfies(page -> assertThat(page.getLevel()).isZero());
+    }
+
+    @Test
     void aResolvedIncidentIsNotPagedAgain() {
         open();
         pages();
@@ -157,6 +217,13 @@ class EscalationTopologyTest {
                 new String(record.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
                 .contains("is not the event's incident"));
         assertThat(pages()).hasSize(1);
+    }
+
+    /** Level 0: the primary schedule (10 min), level 1: the payments team (15 min). */
+    private static EscalationPolicyConfig policy(int repeat, Integer ackTimeoutMinutes) {
+        return new EscalationPolicyConfig("payments-default", "Payments", List.of(
+                new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
+                new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), repeat, ackTimeoutMinutes, false);
     }
 
     private void open() {

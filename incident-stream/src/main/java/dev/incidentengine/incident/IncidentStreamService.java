@@ -1,7 +1,6 @@
 package dev.incidentengine.incident;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Properties;
 
 import dev.incidentengine.incident.api.IncidentApi;
@@ -10,14 +9,12 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
+import dev.incidentengine.service.StreamsApps;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,26 +72,19 @@ public final class IncidentStreamService implements Service {
         // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
         // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = new KafkaStreams(IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics), props);
-        new KafkaStreamsMetrics(streams).bindTo(metrics);
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("Incident stream thread failed; replacing it", error);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams = StreamsApps.create(NAME, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
+                props, metrics);
         streams.start();
     }
 
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready() && view.ready() && streams != null && streams.state().isRunningOrRebalancing();
+        return readiness != null && readiness.ready() && view.ready() && StreamsApps.running(streams);
     }
 
     @Override
     public void close() {
-        if (streams != null) {
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(10)));
-        }
+        StreamsApps.close(streams);
         api.close();
         view.close();
         if (readiness != null) {

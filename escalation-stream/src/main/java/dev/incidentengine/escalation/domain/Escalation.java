@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.incidentengine.model.ContactPlan;
+import dev.incidentengine.model.ContactStep;
 import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.EscalationStep;
@@ -50,6 +52,9 @@ public final class Escalation {
 
         /** The users a target stands for at {@code at}: the user, the schedule's on-call user, the team's members. */
         List<String> users(TargetType type, String id, Instant at);
+
+        /** A user's notification rules as contact steps; empty for a user the configuration does not know. */
+        List<ContactStep> contactSteps(String userId);
     }
 
     /** Whose turn it is on a round-robin level: counts up per policy and level on every call. */
@@ -99,8 +104,8 @@ public final class Escalation {
         if (payload instanceof IncidentAssigned assigned && assigned.getUserId() != null
                 && next.getStatus() == IncidentStatus.TRIGGERED) {
             // The assignee is paged now; the policy keeps running in case they do not answer either.
-            return new Step(next, new EscalateIncident(next.getPolicyId(), next.getLevel(), next.getRound(), List.of(
-                    new EscalationTarget(TargetType.USER, assigned.getUserId(), List.of(assigned.getUserId())))));
+            return new Step(next, new EscalateIncident(next.getPolicyId(), next.getLevel(), next.getRound(),
+                    List.of(target(TargetType.USER, assigned.getUserId(), List.of(assigned.getUserId())))));
         }
         if (payload instanceof SeverityChanged changed && changed.getTo().ordinal() < changed.getFrom().ordinal()
                 && next.getStatus() == IncidentStatus.TRIGGERED
@@ -197,9 +202,21 @@ public final class Escalation {
     private List<EscalationTarget> resolve(EscalationLevel level, Instant at) {
         List<EscalationTarget> targets = new ArrayList<>();
         for (LevelTarget target : level.getTargets()) {
-            targets.add(new EscalationTarget(target.getType(), target.getId(), List.copyOf(directory.users(target.getType(), target.getId(), at))));
+            targets.add(target(target.getType(), target.getId(), directory.users(target.getType(), target.getId(), at)));
         }
         return targets;
+    }
+
+    /** A target with its users and how each is to be reached, as the configuration says when the level fires. */
+    private EscalationTarget target(TargetType type, String id, List<String> users) {
+        List<ContactPlan> plans = new ArrayList<>();
+        for (String user : users) {
+            List<ContactStep> steps = directory.contactSteps(user);
+            if (!steps.isEmpty()) {
+                plans.add(new ContactPlan(user, steps));
+            }
+        }
+        return new EscalationTarget(type, id, List.copyOf(users), plans);
     }
 
     /** A round-robin level pages one of its users: the next in turn, within the target that holds them. */
@@ -211,7 +228,7 @@ public final class Escalation {
         long turn = Math.floorMod(turns.next(policyId, level), users);
         for (EscalationTarget target : targets) {
             if (turn < target.getUserIds().size()) {
-                return List.of(new EscalationTarget(target.getType(), target.getId(), List.of(target.getUserIds().get((int) turn))));
+                return List.of(target(target.getType(), target.getId(), List.of(target.getUserIds().get((int) turn))));
             }
             turn -= target.getUserIds().size();
         }

@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.ContactPlan;
+import dev.incidentengine.model.ContactStep;
 import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.EscalationStep;
@@ -65,15 +67,22 @@ class EscalationTest {
                 case TEAM -> List.of("alice", "bob");
             };
         }
+
+        @Override
+        public List<ContactStep> contactSteps(String userId) {
+            return userId.equals("alice") ? List.of(new ContactStep("SLACK", 0), new ContactStep("SMS", 5), new ContactStep("VOICE", 10))
+                    : userId.equals("bob") ? List.of(new ContactStep("EMAIL", 0)) : List.of();
+        }
     }, (policyId, level) -> turns.merge(policyId + "|" + level, 1L, Long::sum) - 1);
     private int sequence;
 
     @Test
-    void givenAnOpenedIncident_thenLevel0IsPagedAtOnce_andTheNextLevelIsDueAfterItsDelay() {
+    void givenAnOpenedIncident_thenLevel0IsPagedAtOnce_withHowToReachEachUser_andTheNextLevelIsDueAfterItsDelay() {
         Escalation.Step step = escalation.onEvent(null, opened("checkout", null));
 
         assertThat(step.command()).isEqualTo(new EscalateIncident("payments-default", 0, 0,
-                List.of(new EscalationTarget(TargetType.SCHEDULE, "primary", List.of("alice")))));
+                List.of(new EscalationTarget(TargetType.SCHEDULE, "primary", List.of("alice"), List.of(new ContactPlan("alice",
+                        List.of(new ContactStep("SLACK", 0), new ContactStep("SMS", 5), new ContactStep("VOICE", 10))))))));
         assertThat(step.state().getNext()).isEqualTo(EscalationStep.NEXT_LEVEL);
         assertThat(step.state().getNextAt()).isEqualTo(T0.plusSeconds(600));
     }
@@ -176,7 +185,8 @@ class EscalationTest {
         EscalationState paged = escalation.onEvent(null, opened("other", null)).state();
 
         Escalation.Step toUser = escalation.onEvent(paged, event(new IncidentAssigned("carol", null), ALICE));
-        assertThat(page(toUser).getTargets()).containsExactly(new EscalationTarget(TargetType.USER, "carol", List.of("carol")));
+        assertThat(page(toUser).getTargets()).as("a user the configuration does not know: paged by id, no plan")
+                .containsExactly(new EscalationTarget(TargetType.USER, "carol", List.of("carol"), List.of()));
 
         Escalation.Step toPolicy = escalation.onEvent(paged, event(new IncidentAssigned(null, "payments-default"), ALICE));
         assertThat(page(toPolicy).getLevel()).isZero();
