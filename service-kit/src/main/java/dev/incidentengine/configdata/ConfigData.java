@@ -8,9 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -38,14 +36,11 @@ import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.LabelMatcher;
-import dev.incidentengine.model.config.LayerRestriction;
 import dev.incidentengine.model.config.LevelTarget;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.NotificationRule;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
-import dev.incidentengine.model.config.ScheduleLayer;
-import dev.incidentengine.model.config.ScheduleOverride;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.TeamConfig;
@@ -416,40 +411,11 @@ public final class ConfigData {
                 "must be at least 1 when given, not " + ackTimeout);
     }
 
+    /** The schedule library's own rules (ScheduleChecks), so the loader refuses what escalation-stream would skip. */
     private static void validateSchedule(ScheduleConfig schedule, String path) {
-        validateZone(schedule.getTimeZone(), path + ".timeZone");
-        for (int i = 0; i < schedule.getLayers().size(); i++) {
-            validateLayer(schedule.getLayers().get(i), path + ".layers[" + i + "]");
-        }
-        for (int i = 0; i < schedule.getOverrides().size(); i++) {
-            ScheduleOverride override = schedule.getOverrides().get(i);
-            String where = path + ".overrides[" + i + "]";
-            AvroJson.require(!override.getUserId().isBlank(), where + ".userId", "must not be blank");
-            AvroJson.require(override.getEnd().isAfter(override.getStart()), where + ".end",
-                    "must be after start " + override.getStart() + ", not " + override.getEnd());
-        }
-    }
-
-    private static void validateLayer(ScheduleLayer layer, String path) {
-        AvroJson.require(!layer.getParticipants().isEmpty(), path + ".participants", "must name at least one user");
-        requireNotBlank(layer.getParticipants(), path + ".participants");
-        AvroJson.require(layer.getRotationLength() >= 1, path + ".rotationLength",
-                "must be at least 1, not " + layer.getRotationLength());
-        try {
-            LocalDateTime.parse(layer.getStart());
-        } catch (DateTimeParseException e) {
-            throw new ConfigDataException(path + ".start: must be a local date-time such as 2026-11-02T09:00:00, not '"
-                    + layer.getStart() + "'");
-        }
-        for (int i = 0; i < layer.getRestrictions().size(); i++) {
-            LayerRestriction restriction = layer.getRestrictions().get(i);
-            String where = path + ".restrictions[" + i + "]";
-            validateDays(restriction.getDays(), where + ".days");
-            validateLocalTime(restriction.getFrom(), where + ".from");
-            validateLocalTime(restriction.getTo(), where + ".to");
-            AvroJson.require(!restriction.getTo().equals(restriction.getFrom()), where + ".to",
-                    "must differ from from '" + restriction.getFrom()
-                            + "' (for whole days give two windows, 00:00 to 12:00 and 12:00 to 00:00)");
+        List<String> problems = ScheduleChecks.problems(schedule);
+        if (!problems.isEmpty()) {
+            throw new ConfigDataException(path + "." + problems.get(0));
         }
     }
 

@@ -15,12 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.incidentengine.configdata.ScheduleChecks;
 import dev.incidentengine.model.config.LayerRestriction;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.ScheduleOverride;
 
-import static dev.incidentengine.escalation.schedule.ScheduleValidation.orEmpty;
+import static dev.incidentengine.configdata.ScheduleChecks.orEmpty;
 
 /**
  * An on-call schedule, compiled once from its config. Layers rotate their participants from the layer's start, handing
@@ -74,11 +75,11 @@ public final class Schedule {
             List<Layer.Restriction> restrictions = new ArrayList<>();
             for (LayerRestriction restriction : orEmpty(layer.getRestrictions())) {
                 Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-                orEmpty(restriction.getDays()).forEach(day -> days.add(ScheduleValidation.dayOfWeek(day)));
+                orEmpty(restriction.getDays()).forEach(day -> days.add(ScheduleChecks.dayOfWeek(day)));
                 restrictions.add(new Layer.Restriction(Set.copyOf(days), LocalTime.parse(restriction.getFrom()),
                         LocalTime.parse(restriction.getTo())));
             }
-            ZonedDateTime start = ZonedDateTime.of(ScheduleValidation.localDateTime(layer.getStart()), zone);
+            ZonedDateTime start = ZonedDateTime.of(ScheduleChecks.localDateTime(layer.getStart()), zone);
             layers.add(new Layer(layer.getName(), layer.getParticipants(), layer.getRotationLength(), layer.getRotationUnit(),
                     start, restrictions));
         }
@@ -91,7 +92,7 @@ public final class Schedule {
 
     /** What is wrong with the config, one message per field such as {@code layers[0].participants: must name at least one user}. */
     public static List<String> problems(ScheduleConfig config) {
-        return ScheduleValidation.problems(Objects.requireNonNull(config, "config"));
+        return ScheduleChecks.problems(Objects.requireNonNull(config, "config"));
     }
 
     public String id() {

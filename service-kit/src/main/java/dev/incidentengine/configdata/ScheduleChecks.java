@@ -1,4 +1,4 @@
-package dev.incidentengine.escalation.schedule;
+package dev.incidentengine.configdata;
 
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -15,15 +15,19 @@ import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.ScheduleOverride;
 
-/** What is wrong with a schedule config, field by field, in the config loader's wording. */
-final class ScheduleValidation {
+/**
+ * What is wrong with a schedule config, field by field: one set of rules for the config loader,
+ * which refuses such a file, and for escalation-stream's schedule library, which skips such a
+ * record if it reached the topic by another way. Plus the parsing both share.
+ */
+public final class ScheduleChecks {
 
-    static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
+    private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
 
-    private ScheduleValidation() {
+    private ScheduleChecks() {
     }
 
-    static List<String> problems(ScheduleConfig config) {
+    public static List<String> problems(ScheduleConfig config) {
         List<String> problems = new ArrayList<>();
         if (zone(config.getTimeZone()) == null) {
             problems.add("timeZone: must be an IANA time zone such as Europe/Berlin, not '" + config.getTimeZone() + "'");
@@ -99,12 +103,12 @@ final class ScheduleValidation {
     }
 
     /** Null, as in a record built without its defaults, reads as empty. */
-    static <T> List<T> orEmpty(List<T> list) {
+    public static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;
     }
 
     /** The zone, or null if the text names none. */
-    static ZoneId zone(String text) {
+    public static ZoneId zone(String text) {
         try {
             return text == null ? null : ZoneId.of(text);
         } catch (DateTimeException e) {
@@ -113,7 +117,7 @@ final class ScheduleValidation {
     }
 
     /** The local date-time, or null if the text is not one. */
-    static LocalDateTime localDateTime(String text) {
+    public static LocalDateTime localDateTime(String text) {
         try {
             return text == null ? null : LocalDateTime.parse(text);
         } catch (DateTimeParseException e) {
@@ -122,7 +126,7 @@ final class ScheduleValidation {
     }
 
     /** The day, case and surrounding blanks ignored as the config loader does, or null if the text names none. */
-    static DayOfWeek dayOfWeek(String text) {
+    public static DayOfWeek dayOfWeek(String text) {
         try {
             return text == null ? null : DayOfWeek.valueOf(text.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
