@@ -1,0 +1,204 @@
+package dev.incidentengine.notifier.delivery;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Deliveries to a real local HTTP server that answers from a script: the fault matrix and signed requests. */
+class HttpDeliveryTest {
+
+    private static final byte[] SECRET = "endpoint-secret".getBytes(StandardCharsets.UTF_8);
+
+    /** What the server answers next: status, Retry-After (or null), delay before answering. */
+    private record Answer(int status, String retryAfter, Duration delay) {
+    }
+
+    private HttpServer server;
+    private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
+    private final List<Boolean> signaturesValid = new ArrayList<>();
+    private final List<Duration> waits = new ArrayList<>();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final RetryPolicy fast = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofSeconds(5), () -> 1.0);
+
+    @BeforeEach
+    void setUp() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/hook", this::answer);
+        server.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.stop(0);
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        synchronized (signaturesValid) {
+            signaturesValid.add(Signatures.verify(SECRET, exchange.getRequestHeaders().getFirst(Signatures.SIGNATURE_HEADER),
+                    exchange.getRequestHeaders().getFirst(Signatures.TIMESTAMP_HEADER), body, Instant.now().getEpochSecond(), 300));
+        }
+        Answer answer = Optional.ofNullable(script.poll()).orElse(new Answer(200, null, Duration.ZERO));
+        try {
+            Thread.sleep(answer.delay().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (answer.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
+        }
+        byte[] reply = ("{\"status\":" + answer.status() + "}").getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(answer.status(), reply.length);
+        exchange.getResponseBody().write(reply);
+        exchange.close();
+    }
+
+    @Test
+    void aSignedRequestIsDeliveredAtOnce_andTheReceiverCanVerifyIt() throws Exception {
+        HttpDelivery.Outcome outcome = delivery(fast).send(signed("{\"incident\":\"INC-1\"}", Duration.ofSeconds(2)));
+
+        assertThat(outcome.delivered()).isTrue();
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(signaturesValid).containsExactly(true);
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithBackoff_untilDelivered() throws Exception {
+        script.add(new Answer(500, null, Duration.ZERO));
+        script.add(new Answer(503, null, Duration.ZERO));
+
+        HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
+
+        assertThat(outcome.delivered()).isTrue();
+        assertThat(outcome.attempts()).isEqualTo(3);
+        assertThat(waits).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
+    }
+
+    @Test
+    void a429IsRetriedAfterItsRetryAfter() throws Exception {
+        script.add(new Answer(429, "1", Duration.ZERO));
+
+        HttpDelivery.Outcome outcome = new HttpDelivery(client, fast, wait -> Thread.sleep(wait.toMillis())).send(signed("{}", Duration.ofSeconds(2)));
+
+        assertThat(outcome.delivered()).isTrue();
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void otherClientErrorsAreNotRetried_forExampleInvalidCredentials() throws Exception {
+        script.add(new Answer(401, null, Duration.ZERO));
+        HttpDelivery.Outcome unauthorized = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
+        script.add(new Answer(400, null, Duration.ZERO));
+        HttpDelivery.Outcome bad = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
+
+        assertThat(unauthorized.delivered()).isFalse();
+        assertThat(unauthorized.attempts()).isEqualTo(1);
+        assertThat(unauthorized.error()).contains("HTTP 401", "not retried");
+        assertThat(bad.attempts()).isEqualTo(1);
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
+    void timeoutsAreRetried_andReportedWhenTheyLast() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            script.add(new Answer(200, null, Duration.ofMillis(800)));
+        }
+
+        HttpDelivery.Outcome outcome = delivery(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofSeconds(1), () -> 1.0))
+                .send(signed("{}", Duration.ofMillis(200)));
+
+        assertThat(outcome.delivered()).isFalse();
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.error()).contains("HttpTimeoutException", "gave up after 2 attempts");
+    }
+
+    @Test
+    void aRefusedConnectionIsRetried_andReported() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closedPort + "/hook"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(2)).build();
+
+        HttpDelivery.Outcome outcome = delivery(fast).send(request);
+
+        assertThat(outcome.delivered()).isFalse();
+        assertThat(outcome.attempts()).isEqualTo(4);
+        assertThat(outcome.error()).contains("ConnectException");
+        assertThat(waits).hasSize(3);
+    }
+
+    @Test
+    void aSlowEndpointWithinTheTimeoutIsDelivered() throws Exception {
+        script.add(new Answer(200, null, Duration.ofMillis(1_200)));
+
+        HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(5)));
+
+        assertThat(outcome.delivered()).isTrue();
+        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofMillis(1_200));
+    }
+
+    @Test
+    void aReplayedOrTamperedRequestFailsVerification() {
+        long now = Instant.now().getEpochSecond();
+        byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+        String signature = Signatures.sign(SECRET, now - 600, body);
+
+        assertThat(Signatures.verify(SECRET, signature, Long.toString(now - 600), body, now, 300)).as("too old").isFalse();
+        assertThat(Signatures.verify(SECRET, Signatures.sign(SECRET, now, body), Long.toString(now),
+                "{\"a\":2}".getBytes(StandardCharsets.UTF_8), now, 300)).as("tampered").isFalse();
+        assertThat(Signatures.verify("other".getBytes(StandardCharsets.UTF_8), Signatures.sign(SECRET, now, body), Long.toString(now),
+                body, now, 300)).as("another secret").isFalse();
+    }
+
+    @Test
+    void backoffGrowsExponentiallyWithJitter_capped_andHonoursALongerRetryAfter() {
+        RetryPolicy policy = new RetryPolicy(10, Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5);
+
+        assertThat(policy.backoff(1, Optional.empty())).isEqualTo(Duration.ofMillis(250));
+        assertThat(policy.backoff(4, Optional.empty())).isEqualTo(Duration.ofMillis(2_000));
+        assertThat(policy.backoff(10, Optional.empty())).isEqualTo(Duration.ofSeconds(15));
+        assertThat(policy.backoff(1, Optional.of(Duration.ofSeconds(3)))).isEqualTo(Duration.ofSeconds(3));
+        assertThat(policy.backoff(1, Optional.of(Duration.ofHours(1)))).as("capped").isEqualTo(Duration.ofSeconds(30));
+        assertThat(HttpDelivery.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).contains(Duration.ZERO);
+        assertThat(HttpDelivery.retryAfter("soon")).isEmpty();
+    }
+
+    private HttpDelivery delivery(RetryPolicy policy) {
+        return new HttpDelivery(client, policy, waits::add);
+    }
+
+    private HttpRequest signed(String json, Duration timeout) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        long now = Instant.now().getEpochSecond();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"))
+                .header("Content-Type", "application/json")
+                .header(Signatures.TIMESTAMP_HEADER, Long.toString(now))
+                .header(Signatures.SIGNATURE_HEADER, Signatures.sign(SECRET, now, body))
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+}
