@@ -68,7 +68,7 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
                     : "record key '" + record.key() + "' is not the event's incident '" + event.getIncidentId() + "'");
         }
         EscalationState before = states.get(event.getIncidentId());
-        apply(event.getIncidentId(), before, escalation.onEvent(before, event), event.getTimestamp());
+        apply(event.getIncidentId(), before, escalation.onEvent(before, event), event.getTimestamp(), false);
     }
 
     private void fireDue(Instant now) {
@@ -78,12 +78,20 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
             EscalationState state = states.get(incidentId);
             if (state != null && state.getEpisode() == Integer.parseInt(due.what().substring(separator + 1))
                     && due.at().equals(state.getNextAt())) {
-                apply(incidentId, state, escalation.onDue(state, now), now);
+                apply(incidentId, state, escalation.onDue(state, now), now, true);
             }
         }
     }
 
-    private void apply(String incidentId, EscalationState before, Escalation.Step step, Instant at) {
+    /** The timer a state waits on, as the timer store keys it; null when it waits on none. */
+    private record Timer(Instant at, String what) {
+        static Timer of(String incidentId, EscalationState state) {
+            return state == null || state.getNextAt() == null ? null : new Timer(state.getNextAt(), incidentId + "|" + state.getEpisode());
+        }
+    }
+
+    /** @param timerTaken the punctuation already took {@code before}'s timer from the store */
+    private void apply(String incidentId, EscalationState before, Escalation.Step step, Instant at, boolean timerTaken) {
         EscalationState after = step.state();
         if (after == null) {
             if (before != null) {
@@ -92,14 +100,14 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
         } else if (!after.equals(before)) {
             states.put(incidentId, after);
         }
-        Instant nextBefore = before == null ? null : before.getNextAt();
-        Instant nextAfter = after == null ? null : after.getNextAt();
-        if (!Objects.equals(nextBefore, nextAfter) || before != null && after != null && before.getEpisode() != after.getEpisode()) {
-            if (nextBefore != null) {
-                timers.delete(nextBefore, incidentId + "|" + before.getEpisode());
+        Timer old = Timer.of(incidentId, before);
+        Timer next = Timer.of(incidentId, after);
+        if (!Objects.equals(old, next)) {
+            if (old != null && !timerTaken) {
+                timers.delete(old.at(), old.what());
             }
-            if (nextAfter != null) {
-                timers.put(nextAfter, incidentId + "|" + after.getEpisode(), "");
+            if (next != null) {
+                timers.put(next.at(), next.what(), "");
             }
         }
         if (step.command() != null) {
