@@ -2,9 +2,13 @@ package dev.incidentengine.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.schemas.Topic;
@@ -27,6 +31,18 @@ final class BenchSupport {
 
     static double millis(Histogram histogram, double percentile) {
         return histogram.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /** Deletes a directory and everything in it; nothing if it is not there. */
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     static int freePort() throws IOException {

@@ -58,6 +58,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
+import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
@@ -368,14 +369,5 @@ public final class EscalationBenchmark implements Callable<Integer> {
                 ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), values);
-    }
-
-    private static void deleteRecursively(Path path) throws java.io.IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var walk = Files.walk(path)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

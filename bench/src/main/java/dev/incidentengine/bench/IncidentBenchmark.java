@@ -1,6 +1,5 @@
 package dev.incidentengine.bench;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.model.Alert;
@@ -48,12 +46,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.baselineTopic;
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
+import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
@@ -717,14 +716,6 @@ public final class IncidentBenchmark implements Callable<Integer> {
 
     private static String yes(boolean met) {
         return met ? "yes" : "no";
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
 }

@@ -86,7 +86,7 @@ final class OnCallApi {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/calendar; charset=utf-8");
                 response.write(true, ByteBuffer.wrap(calendar), callback);
             } catch (ApiError error) {
-                fail(response, callback, error);
+                error.write(response, callback);
             }
             return true;
         });
@@ -101,7 +101,7 @@ final class OnCallApi {
             tokens.authorize(request, response, Role.VIEWER);
             HttpServer.writeJson(response, callback, 200, answer.body());
         } catch (ApiError error) {
-            fail(response, callback, error);
+            error.write(response, callback);
         }
         return true;
     }
@@ -217,14 +217,5 @@ final class OnCallApi {
     private static String first(Request request, String name) {
         Fields.Field field = Request.extractQueryParameters(request).get(name);
         return Optional.ofNullable(field).map(Fields.Field::getValue).filter(value -> !value.isBlank()).orElse(null);
-    }
-
-    private static void fail(Response response, Callback callback, ApiError error) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error.getMessage());
-        if (error.field() != null) {
-            body.put("field", error.field());
-        }
-        HttpServer.writeJson(response, callback, error.status(), body);
     }
 }

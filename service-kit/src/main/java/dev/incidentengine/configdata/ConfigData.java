@@ -6,9 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.DateTimeException;
-import java.time.DayOfWeek;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -81,7 +78,6 @@ public final class ConfigData {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final List<String> MATCHER_FIELDS = List.of("matchers", "sourceMatchers", "targetMatchers");
     private static final Pattern STRING_MATCHER = Pattern.compile("\\s*([^\\s=!~\"]+)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
-    private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final int MAX_REPEAT = 9;
@@ -450,21 +446,16 @@ public final class ConfigData {
     private static void validateDays(List<String> days, String path) {
         for (int i = 0; i < days.size(); i++) {
             String day = days.get(i);
-            AvroJson.require(Stream.of(DayOfWeek.values()).anyMatch(d -> d.name().equalsIgnoreCase(day.strip())),
-                    path + "[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
+            AvroJson.require(ScheduleChecks.dayOfWeek(day) != null, path + "[" + i + "]", "must be one of MONDAY..SUNDAY, not '" + day + "'");
         }
     }
 
     private static void validateLocalTime(String time, String path) {
-        AvroJson.require(HH_MM.matcher(time).matches(), path, "must be a local time HH:mm, not '" + time + "'");
+        AvroJson.require(ScheduleChecks.isLocalTime(time), path, "must be a local time HH:mm, not '" + time + "'");
     }
 
     private static void validateZone(String zone, String path) {
-        try {
-            ZoneId.of(zone);
-        } catch (DateTimeException e) {
-            throw new ConfigDataException(path + ": must be an IANA time zone such as Europe/Berlin, not '" + zone + "'");
-        }
+        AvroJson.require(ScheduleChecks.zone(zone) != null, path, "must be an IANA time zone such as Europe/Berlin, not '" + zone + "'");
     }
 
 

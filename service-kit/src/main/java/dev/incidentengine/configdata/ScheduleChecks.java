@@ -89,7 +89,7 @@ public final class ScheduleChecks {
     }
 
     private static boolean localTime(String text, String path, List<String> problems) {
-        boolean valid = text != null && HH_MM.matcher(text).matches();
+        boolean valid = isLocalTime(text);
         if (!valid) {
             problems.add(path + ": must be a local time HH:mm, not '" + text + "'");
         }
@@ -100,6 +100,11 @@ public final class ScheduleChecks {
         if (text == null || text.isBlank()) {
             problems.add(path + ": must not be blank");
         }
+    }
+
+    /** A local time of day as config gives it: HH:mm, 00:00 to 23:59. */
+    public static boolean isLocalTime(String text) {
+        return text != null && HH_MM.matcher(text).matches();
     }
 
     /** Null, as in a record built without its defaults, reads as empty. */

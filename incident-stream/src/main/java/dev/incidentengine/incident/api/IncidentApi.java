@@ -68,7 +68,6 @@ public final class IncidentApi implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/incidents";
     public static final String SILENCES = "/api/v1/silences";
-    private static final int RETRY_AFTER_SECONDS = 2;
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -159,7 +158,7 @@ public final class IncidentApi implements AutoCloseable {
             }
             handler.handle(user, counted);
         } catch (ApiError error) {
-            fail(response, counted, error);
+            error.write(response, counted);
         }
         return true;
     }
@@ -217,8 +216,8 @@ public final class IncidentApi implements AutoCloseable {
                 if (outcome != null) {
                     outcome.cancel(false);
                 }
-                fail(response, callback, new ApiError(503, null,
-                        "the command could not be stored in Kafka; retry later with the same commandId (" + failure.getMessage() + ")"));
+                new ApiError(503, null, "the command could not be stored in Kafka; retry later with the same commandId ("
+                        + failure.getMessage() + ")").write(response, callback);
             } else if (outcome == null) {
                 accepted(command, null, response, callback);
             } else {
@@ -349,8 +348,8 @@ public final class IncidentApi implements AutoCloseable {
     private void writeSilence(SilenceConfig silence, int status, boolean wait, Response response, Callback callback) {
         send(silenceTopic, silence.getId(), silence).whenComplete((metadata, failure) -> {
             if (failure != null) {
-                fail(response, callback, new ApiError(503, null,
-                        "the silence could not be stored in Kafka; retry later with the same id (" + failure.getMessage() + ")"));
+                new ApiError(503, null, "the silence could not be stored in Kafka; retry later with the same id ("
+                        + failure.getMessage() + ")").write(response, callback);
                 return;
             }
             response.getHeaders().put(HttpHeader.LOCATION, SILENCES + "/" + silence.getId());
@@ -432,18 +431,6 @@ public final class IncidentApi implements AutoCloseable {
         } catch (IOException e) {
             throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
         }
-    }
-
-    private static void fail(Response response, Callback callback, ApiError error) {
-        if (error.status() == 503) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error.getMessage());
-        if (error.field() != null) {
-            body.put("field", error.field());
-        }
-        HttpServer.writeJson(response, callback, error.status(), body);
     }
 
     /** The callback, counting the request by endpoint and status once it is answered. */
