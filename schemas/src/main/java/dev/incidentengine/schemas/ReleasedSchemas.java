@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.EscalationState;
+import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
@@ -47,7 +48,7 @@ public final class ReleasedSchemas {
      * they evolve under the same rules as topic values.
      */
     private static final List<Class<?>> INTERNAL_TYPES = List.of(AlertTrack.class, CorrelationGroup.class,
-            IncidentGroupUpdate.class, EscalationState.class);
+            IncidentGroupUpdate.class, EscalationState.class, NotificationPlan.class);
 
     /** The record types that outlive a release: the value types of the registry and the internal ones. */
     public static List<Class<? extends SpecificRecord>> recordTypes() {

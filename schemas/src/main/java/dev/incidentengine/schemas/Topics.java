@@ -5,11 +5,14 @@ import java.util.List;
 
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.DeliveryRecord;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -60,9 +63,18 @@ public final class Topics {
     /** Latest state of each incident, keyed by incident id. */
     public static final Topic<String, IncidentState> INCIDENT_STATE =
             new Topic<>("incident.state.v1", String.class, IncidentState.class, DATA_PARTITIONS, COMPACT, FOREVER);
+    /** Notifications that are due, rendered and addressed, keyed by incident id: the notifier's planner to its sender. */
+    public static final Topic<String, NotificationRequest> NOTIFICATION_REQUESTS =
+            new Topic<>("notification.requests.v1", String.class, NotificationRequest.class, DATA_PARTITIONS, DELETE, WEEK);
+    /** What the sender did with each delivery, keyed by delivery id, in the partition of its request; checked before every send. */
+    public static final Topic<String, DeliveryRecord> NOTIFICATION_DELIVERIES =
+            new Topic<>("notification.deliveries.v1", String.class, DeliveryRecord.class, DATA_PARTITIONS, COMPACT, FOREVER);
     /** Outcome of every notification delivery, keyed by incident id. */
     public static final Topic<String, NotificationResult> NOTIFICATION_RESULTS =
             new Topic<>("notification.results.v1", String.class, NotificationResult.class, DATA_PARTITIONS, DELETE, FOREVER);
+    /** Events and requests the notifier could not read or process, with headers that say why. */
+    public static final Topic<byte[], byte[]> NOTIFICATION_DLQ =
+            new Topic<>("notification.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
 
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
@@ -74,13 +86,14 @@ public final class Topics {
     public static final Topic<String, RouteConfig> CONFIG_ROUTES = config("routes", RouteConfig.class);
     public static final Topic<String, SilenceConfig> CONFIG_SILENCES = config("silences", SilenceConfig.class);
     public static final Topic<String, InhibitRuleConfig> CONFIG_INHIBIT_RULES = config("inhibit-rules", InhibitRuleConfig.class);
+    public static final Topic<String, ChannelConfig> CONFIG_CHANNELS = config("channels", ChannelConfig.class);
 
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
-            NOTIFICATION_RESULTS,
+            NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
-            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES);
+            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS);
 
     private Topics() {
     }

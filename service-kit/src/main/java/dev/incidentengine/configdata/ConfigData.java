@@ -1,6 +1,8 @@
 package dev.incidentengine.configdata;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ContactMethod;
 import dev.incidentengine.model.config.ContactType;
 import dev.incidentengine.model.config.EscalationLevel;
@@ -73,6 +78,7 @@ public final class ConfigData {
         KINDS.put("routes", Topics.CONFIG_ROUTES);
         KINDS.put("silences", Topics.CONFIG_SILENCES);
         KINDS.put("inhibitRules", Topics.CONFIG_INHIBIT_RULES);
+        KINDS.put("channels", Topics.CONFIG_CHANNELS);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -81,6 +87,13 @@ public final class ConfigData {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final int MAX_REPEAT = 9;
+    private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
+    /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
+    public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
+            "severity-changed", "status-update", "closed");
+    private static final Pattern TEMPLATE_KEY = Pattern.compile(
+            "((slack|slack-webhook|teams|email|webhook|sms|voice|pagerduty)/)?(" + String.join("|", MESSAGE_KINDS) + ")\\.(title|text|html)");
 
     private ConfigData() {
     }
@@ -111,7 +124,7 @@ public final class ConfigData {
     }
 
     /**
-     * Fails on the first id that names a user, team, schedule or escalation policy the entries do not define. A kind is
+     * Fails on the first id that names a user, team, schedule, escalation policy or service the entries do not define. A kind is
      * checked only when the entries define at least one record of it, so that a directory holding only routes still loads.
      */
     private static void checkReferences(List<Entry> entries) {
@@ -141,6 +154,10 @@ public final class ConfigData {
                 for (int i = 0; i < schedule.getOverrides().size(); i++) {
                     references.require(entry, "overrides[" + i + "].userId", Topics.CONFIG_USERS, "user",
                             schedule.getOverrides().get(i).getUserId());
+                }
+            } else if (entry.value() instanceof ChannelConfig channel) {
+                for (int i = 0; i < channel.getServices().size(); i++) {
+                    references.require(entry, "services[" + i + "]", Topics.CONFIG_SERVICES, "service", channel.getServices().get(i));
                 }
             } else if (entry.value() instanceof EscalationPolicyConfig policy) {
                 for (int i = 0; i < policy.getLevels().size(); i++) {
@@ -356,6 +373,68 @@ public final class ConfigData {
             validatePolicy(policy, path);
         } else if (value instanceof ScheduleConfig schedule) {
             validateSchedule(schedule, path);
+        } else if (value instanceof ChannelConfig channel) {
+            validateChannel(channel, path);
+        } else if (value instanceof ServiceConfig service) {
+            service.getNotificationTemplates().forEach((key, template) -> validateTemplate(key, template, path + ".notificationTemplates"));
+        }
+    }
+
+    private static void validateChannel(ChannelConfig channel, String path) {
+        String address = channel.getAddress();
+        String where = path + ".address";
+        switch (channel.getType()) {
+            case SLACK -> AvroJson.require(address != null && SLACK_CONVERSATION.matcher(address).matches(), where,
+                    "must be a Slack channel or member id such as C0123ABCD, not '" + address + "'");
+            case SLACK_WEBHOOK, TEAMS, WEBHOOK -> requireHttpUrl(address, where);
+            case EMAIL -> {
+                AvroJson.require(address != null, where, "must list e-mail addresses");
+                for (String one : address.split(",")) {
+                    AvroJson.require(EMAIL.matcher(one.strip()).matches(), where, "'" + one.strip() + "' is not an e-mail address");
+                }
+            }
+            case SMS -> AvroJson.require(address != null && E164.matcher(address).matches(), where,
+                    "must be a phone number in E.164 form such as +4915100000001, not '" + address + "'");
+            case PAGERDUTY -> {
+                if (address != null) {
+                    requireHttpUrl(address, where);
+                }
+                AvroJson.require(channel.getSecret() != null, path + ".secret", "must name the secret holding the PagerDuty routing key");
+            }
+        }
+        AvroJson.require(channel.getSecret() == null || SECRET_NAME.matcher(channel.getSecret()).matches(), path + ".secret",
+                "must be the name of an environment variable or secrets file ([A-Za-z0-9_.-]), not its value");
+        for (int i = 0; i < channel.getEvents().size(); i++) {
+            String kind = channel.getEvents().get(i);
+            AvroJson.require(MESSAGE_KINDS.contains(kind) && !kind.equals("page"), path + ".events[" + i + "]",
+                    "must be one of " + MESSAGE_KINDS.subList(1, MESSAGE_KINDS.size()) + ", not '" + kind + "'");
+        }
+        for (int i = 0; i < channel.getSeverities().size(); i++) {
+            String severity = channel.getSeverities().get(i);
+            AvroJson.require(severity.matches("SEV[0-4]"), path + ".severities[" + i + "]", "must be SEV0…SEV4, not '" + severity + "'");
+        }
+        requireNotBlank(channel.getServices(), path + ".services");
+    }
+
+    private static void requireHttpUrl(String address, String where) {
+        boolean valid;
+        try {
+            URI uri = address == null ? null : new URI(address);
+            valid = uri != null && uri.getHost() != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+        } catch (URISyntaxException e) {
+            valid = false;
+        }
+        AvroJson.require(valid, where, "must be an http(s) URL, not '" + address + "'");
+    }
+
+    /** A message template override: a known key and a template that compiles, so a typo fails at load, not in a page. */
+    private static void validateTemplate(String key, String template, String path) {
+        AvroJson.require(TEMPLATE_KEY.matcher(key).matches(), path + "." + key,
+                "is not a template key: [<channel>/]<kind>.<part>, kinds " + MESSAGE_KINDS + ", parts title, text, html");
+        try {
+            Mustache.compiler().compile(template);
+        } catch (MustacheException e) {
+            throw new ConfigDataException(path + "." + key + ": the template does not compile (" + e.getMessage() + ")");
         }
     }
 

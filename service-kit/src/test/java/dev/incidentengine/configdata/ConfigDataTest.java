@@ -317,6 +317,38 @@ class ConfigDataTest {
     }
 
     @Test
+    void badChannelAndTemplateMatrix_namesFileRecordAndField() throws IOException {
+        String channel = "channels: [{id: c, name: C, type: %s, address: %s%s}]";
+        assertRejected(channel.formatted("SLACK", "'#ops'", ""),
+                "channels[0].address: must be a Slack channel or member id such as C0123ABCD, not '#ops'");
+        assertRejected(channel.formatted("WEBHOOK", "'ftp://example.com/x'", ""),
+                "channels[0].address: must be an http(s) URL, not 'ftp://example.com/x'");
+        assertRejected(channel.formatted("TEAMS", "null", ""), "channels[0].address: must be an http(s) URL, not 'null'");
+        assertRejected(channel.formatted("EMAIL", "'ops@example.com, nobody'", ""),
+                "channels[0].address: 'nobody' is not an e-mail address");
+        assertRejected(channel.formatted("SMS", "'0151 000'", ""),
+                "channels[0].address: must be a phone number in E.164 form such as +4915100000001, not '0151 000'");
+        assertRejected(channel.formatted("PAGERDUTY", "null", ""),
+                "channels[0].secret: must name the secret holding the PagerDuty routing key");
+        assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", secret: 'not a name!'"),
+                "channels[0].secret: must be the name of an environment variable or secrets file ([A-Za-z0-9_.-]), not its value");
+        assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", events: [resolved, page]"),
+                "channels[0].events[1]: must be one of [opened, acknowledged, resolved, reopened, severity-changed, status-update,"
+                        + " closed], not 'page'");
+        assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", severities: [SEV9]"),
+                "channels[0].severities[0]: must be SEV0…SEV4, not 'SEV9'");
+        assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", services: [nope]")
+                        + "\nservices: [{id: checkout, name: Checkout}]",
+                "channels[0] (id c): services[0]: service 'nope' is not defined in any file of this directory");
+        String service = "services: [{id: s, name: S, notificationTemplates: {%s: %s}}]";
+        assertRejected(service.formatted("resolved.body", "'x'"),
+                "services[0].notificationTemplates.resolved.body: is not a template key: [<channel>/]<kind>.<part>, kinds [page,"
+                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed], parts title, text, html");
+        assertRejected(service.formatted("sms/page.text", "'{{#incident}}open'"),
+                "services[0].notificationTemplates.sms/page.text: the template does not compile");
+    }
+
+    @Test
     void badScheduleMatrix_namesFileRecordAndField() throws IOException {
         String schedule = "schedules: [{id: s, name: S, timeZone: %s, layers: [%s]}]";
         String layer = "{name: l, participants: %s, rotationLength: %d, start: '%s'%s}";
