@@ -10,17 +10,23 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One delivery over HTTP, tried until it succeeds or the {@link RetryPolicy} gives up. Worth a
  * retry: a timeout, a refused or broken connection, 5xx, 429 (after its Retry-After, if longer
  * than the backoff). Not worth one: any other 4xx, the request itself is wrong (a bad token, a
- * deleted channel), and repeating it changes nothing.
+ * deleted channel), and repeating it changes nothing. An API that reports errors in a 2xx body
+ * (Slack) passes a check that reads it and says which are worth a retry.
  */
 public final class HttpDelivery {
 
     /** How it ended: delivered (with the last response) or failed (with why); attempts and the time it took either way. */
     public record Outcome(boolean delivered, int status, String body, String error, int attempts, Duration took) {
+    }
+
+    /** What a 2xx answer may still say: the request failed (Slack's {@code "ok":false}), worth a retry or not. */
+    public record Refusal(String error, boolean retry) {
     }
 
     /** Waits between attempts; tests may pass one that records instead. */
@@ -41,6 +47,11 @@ public final class HttpDelivery {
     }
 
     public Outcome send(HttpRequest request) throws InterruptedException {
+        return send(request, body -> Optional.empty());
+    }
+
+    /** As {@link #send(HttpRequest)}, with {@code check} reading every 2xx body for a refusal. */
+    public Outcome send(HttpRequest request, Function<String, Optional<Refusal>> check) throws InterruptedException {
         long started = System.nanoTime();
         String error = null;
         int status = 0;
@@ -52,13 +63,21 @@ public final class HttpDelivery {
                 status = response.statusCode();
                 body = response.body();
                 if (status / 100 == 2) {
-                    return new Outcome(true, status, body, null, attempt, Duration.ofNanos(System.nanoTime() - started));
+                    Optional<Refusal> refusal = check.apply(body);
+                    if (refusal.isEmpty()) {
+                        return new Outcome(true, status, body, null, attempt, Duration.ofNanos(System.nanoTime() - started));
+                    }
+                    error = refusal.get().error();
+                    if (!refusal.get().retry()) {
+                        return new Outcome(false, status, body, error + " (not retried)", attempt, Duration.ofNanos(System.nanoTime() - started));
+                    }
+                } else {
+                    error = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + abbreviate(body));
+                    if (status != 429 && status / 100 != 5) {
+                        return new Outcome(false, status, body, error + " (not retried)", attempt, Duration.ofNanos(System.nanoTime() - started));
+                    }
+                    retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpDelivery::retryAfter);
                 }
-                error = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + abbreviate(body));
-                if (status != 429 && status / 100 != 5) {
-                    return new Outcome(false, status, body, error + " (not retried)", attempt, Duration.ofNanos(System.nanoTime() - started));
-                }
-                retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpDelivery::retryAfter);
             } catch (IOException e) {
                 // Timeouts, refused and reset connections: the endpoint may answer next time.
                 status = 0;
