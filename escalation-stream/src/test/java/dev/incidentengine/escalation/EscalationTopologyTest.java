@@ -83,7 +83,7 @@ class EscalationTopologyTest {
                 List.of(new ContactMethod(ContactType.SLACK, "U123"), new ContactMethod(ContactType.SMS, "+4915100000001")),
                 List.of(new NotificationRule(ContactType.SLACK, 0), new NotificationRule(ContactType.SMS, 5))));
         input(topics.teams()).pipeInput("payments", new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default"));
-        input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null));
+        input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null, Map.of()));
         policies = input(topics.policies());
         policies.pipeInput("payments-default", policy(0, null));
     }

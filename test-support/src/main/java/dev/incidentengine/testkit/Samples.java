@@ -1,6 +1,8 @@
 package dev.incidentengine.testkit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,12 @@ import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.ContactPlan;
+import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
@@ -69,5 +76,34 @@ public final class Samples {
                         .setCorrelationKey("checkout|HighErrorRate")
                         .setLabels(Map.of("env", "prod"))
                         .build());
+    }
+
+    /** Any event of an incident, by the engine unless the payload is a person's act (then by {@link #ALICE}). */
+    public static IncidentEvent event(String incidentId, String eventId, Instant at, Object payload) {
+        return IncidentEvent.newBuilder()
+                .setEventId(eventId)
+                .setIncidentId(incidentId)
+                .setSequence(at.toEpochMilli())
+                .setTimestamp(at)
+                .setActor(ENGINE)
+                .setCauseId(eventId)
+                .setPayload(payload)
+                .build();
+    }
+
+    /** A page of one level of policy {@code payments-default} to users with their contact plans. */
+    public static IncidentEvent escalated(String incidentId, String eventId, Instant at, int level, ContactPlan... plans) {
+        List<String> users = Arrays.stream(plans).map(ContactPlan::getUserId).toList();
+        return event(incidentId, eventId, at, new IncidentEscalated("payments-default", level, 0,
+                List.of(new EscalationTarget(TargetType.SCHEDULE, "payments-primary", users, List.of(plans)))));
+    }
+
+    /** A user's contact plan: steps alternate contact type and delay in minutes, e.g. {@code plan("alice", "EMAIL", 0, "SMS", 5)}. */
+    public static ContactPlan plan(String userId, Object... steps) {
+        List<ContactStep> list = new ArrayList<>();
+        for (int i = 0; i < steps.length; i += 2) {
+            list.add(new ContactStep((String) steps[i], (Integer) steps[i + 1]));
+        }
+        return new ContactPlan(userId, list);
     }
 }

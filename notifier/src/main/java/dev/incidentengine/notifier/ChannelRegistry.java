@@ -1,0 +1,60 @@
+package dev.incidentengine.notifier;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.incidentengine.notifier.channel.Channel;
+import dev.incidentengine.notifier.channel.PagerDutyChannel;
+import dev.incidentengine.notifier.channel.PhoneChannel;
+import dev.incidentengine.notifier.channel.Secrets;
+import dev.incidentengine.notifier.channel.SlackChannel;
+import dev.incidentengine.notifier.channel.SlackWebhookChannel;
+import dev.incidentengine.notifier.channel.TeamsChannel;
+import dev.incidentengine.notifier.channel.WebhookChannel;
+import dev.incidentengine.notifier.delivery.HttpDelivery;
+import dev.incidentengine.notifier.delivery.RetryPolicy;
+
+/**
+ * The channels this notifier can deliver through, by the name requests use. Channels whose provider
+ * is not configured (no SMTP host, no SMS account) are absent: their deliveries fail with a clear
+ * error, and a page moves on to the user's next contact method.
+ */
+final class ChannelRegistry {
+
+    private ChannelRegistry() {
+    }
+
+    static Map<String, Channel> channels(NotifierConfig config, Secrets secrets) {
+        Duration timeout = config.millis(NotifierConfig.HTTP_TIMEOUT_MS_CONFIG);
+        RetryPolicy retry = retryPolicy(config);
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5))
+                .build();
+        HttpDelivery http = new HttpDelivery(client, retry, duration -> Thread.sleep(duration.toMillis()));
+        Map<String, Channel> channels = new HashMap<>();
+        channels.put("webhook", new WebhookChannel(http, secrets, timeout, config.getString(NotifierConfig.WEBHOOK_SECRET_CONFIG)));
+        channels.put("slack-webhook", new SlackWebhookChannel(http, timeout));
+        channels.put("teams", new TeamsChannel(http, timeout));
+        channels.put("pagerduty", new PagerDutyChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.PAGERDUTY_URL_CONFIG))));
+        channels.put("slack", new SlackChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.SLACK_API_URL_CONFIG)),
+                config.getString(NotifierConfig.SLACK_TOKEN_SECRET_CONFIG)));
+        String account = config.getString(NotifierConfig.SMS_ACCOUNT_CONFIG);
+        if (account != null) {
+            URI base = URI.create(config.getString(NotifierConfig.SMS_URL_CONFIG));
+            String token = config.getString(NotifierConfig.SMS_TOKEN_SECRET_CONFIG);
+            String from = config.getString(NotifierConfig.SMS_FROM_CONFIG);
+            channels.put("sms", new PhoneChannel(http, secrets, timeout, PhoneChannel.Mode.SMS, base, account, token, from));
+            channels.put("voice", new PhoneChannel(http, secrets, timeout, PhoneChannel.Mode.VOICE, base, account, token, from));
+        }
+        return channels;
+    }
+
+    static RetryPolicy retryPolicy(NotifierConfig config) {
+        return new RetryPolicy(config.getInt(NotifierConfig.RETRY_ATTEMPTS_CONFIG), config.millis(NotifierConfig.RETRY_BASE_MS_CONFIG), config.millis(NotifierConfig.RETRY_CAP_MS_CONFIG),
+                Math::random);
+    }
+}

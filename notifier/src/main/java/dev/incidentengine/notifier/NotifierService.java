@@ -1,0 +1,111 @@
+package dev.incidentengine.notifier;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import dev.incidentengine.model.DeliveryRecord;
+import dev.incidentengine.notifier.channel.Channel;
+import dev.incidentengine.notifier.channel.Secrets;
+import dev.incidentengine.notifier.plan.Composer;
+import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.send.Endpoints;
+import dev.incidentengine.notifier.send.Sender;
+import dev.incidentengine.notifier.template.Templates;
+import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.service.Service;
+import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.TopicReadiness;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The notifier: the planner ({@link NotifierTopology}, exactly-once Streams) turns incident events
+ * into rendered, addressed requests, and the {@link Sender} delivers them through the configured
+ * channels, recording each delivery so none is sent twice or lost.
+ */
+public final class NotifierService implements Service {
+
+    public static final String NAME = "notifier";
+
+    private final NotifierConfig config;
+    private final NotifierTopics topics;
+    private TopicReadiness readiness;
+    private KafkaStreams streams;
+    private Sender sender;
+
+    public NotifierService(NotifierConfig config, NotifierTopics topics) {
+        this.config = config;
+        this.topics = topics;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void routes(HttpServer http, MeterRegistry metrics) {
+    }
+
+    @Override
+    public void start(MeterRegistry metrics) {
+        readiness = new TopicReadiness(config, NAME, topics.all());
+        Secrets secrets = new Secrets(System.getenv(), config.getString(NotifierConfig.SECRETS_DIR_CONFIG) == null ? null
+                : Path.of(config.getString(NotifierConfig.SECRETS_DIR_CONFIG)));
+        Map<String, Channel> channels = ChannelRegistry.channels(config, secrets);
+        Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
+        Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
+        streams = StreamsApps.create(NAME, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
+                config.punctuation()), props, metrics);
+        streams.start();
+        sender = sender(channels, metrics);
+        sender.start();
+    }
+
+    private Sender sender(Map<String, Channel> channels, MeterRegistry metrics) {
+        String group = config.applicationId() + "-sender";
+        Map<String, Object> consumer = KafkaClients.consumer(config, group);
+        consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        Map<String, Object> producer = KafkaClients.producer(config, group);
+        // Fencing comes from the consumer group (sendOffsetsToTransaction with its metadata), so the id only has to be unique.
+        producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + UUID.randomUUID());
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Map<String, Object> ledger = KafkaClients.consumer(config, group + "-ledger");
+        ledger.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Endpoints.Settings endpoints = new Endpoints.Settings(config.getInt(NotifierConfig.ENDPOINT_THREADS_CONFIG),
+                config.getInt(NotifierConfig.BREAKER_THRESHOLD_CONFIG), config.millis(NotifierConfig.BREAKER_OPEN_MS_CONFIG),
+                config.rateLimits());
+        return new Sender(topics, config.recordSerdes(), channels, endpoints,
+                new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),
+                new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
+                new KafkaConsumer<>(ledger, new StringDeserializer(), topics.deliveries().valueSerde(config.recordSerdes()).deserializer()),
+                config.millis(NotifierConfig.SHUTDOWN_WAIT_MS_CONFIG), Clock.systemUTC(), metrics);
+    }
+
+    @Override
+    public boolean ready() {
+        return readiness != null && readiness.ready() && StreamsApps.running(streams) && sender.healthy();
+    }
+
+    @Override
+    public void close() {
+        if (sender != null) {
+            sender.close();
+        }
+        StreamsApps.close(streams);
+        if (readiness != null) {
+            readiness.close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.incidentengine.notifier;
+
+import java.util.List;
+
+import dev.incidentengine.model.DeliveryRecord;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.NotificationRequest;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.UserConfig;
+import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.Topics;
+
+/** The topics the notifier reads and writes; injected, so tests run on topics of their own. */
+public record NotifierTopics(
+        Topic<String, IncidentEvent> events,
+        Topic<String, NotificationRequest> requests,
+        Topic<String, DeliveryRecord> deliveries,
+        Topic<String, NotificationResult> results,
+        Topic<String, UserConfig> users,
+        Topic<String, ServiceConfig> services,
+        Topic<String, ChannelConfig> channels,
+        Topic<byte[], byte[]> deadLetters) {
+
+    public static final NotifierTopics DEFAULT = new NotifierTopics(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_REQUESTS,
+            Topics.NOTIFICATION_DELIVERIES, Topics.NOTIFICATION_RESULTS, Topics.CONFIG_USERS, Topics.CONFIG_SERVICES,
+            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ);
+
+    public List<Topic<?, ?>> all() {
+        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.incidentengine.notifier;
+
+import java.time.Duration;
+
+import dev.incidentengine.model.NotificationPlan;
+import dev.incidentengine.model.NotificationRequest;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.notifier.plan.Composer;
+import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.GlobalStores;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The notifier's planner (application.id {@value #APPLICATION_ID}): incident events and delivery
+ * results in, rendered and addressed notification requests out, exactly once.
+ *
+ * <pre>
+ * incident.events.v1      ─[notifier-events-source]──┐
+ * notification.results.v1 ─[notifier-results-source]─┴─[notifier-inputs]─▶ [notification-planner]
+ *        (notification-plan-store, notification-timer-store; global: users, services, channels)
+ *   ─▶ [notification-requests-sink] notification.requests.v1   (what the sender delivers)
+ *   ─▶ [notification-failures-sink] notification.results.v1    (pages that cannot be addressed)
+ * </pre>
+ * The sender ({@link Sender}) is a plain consumer of the requests: a delivery is a side effect no
+ * Kafka transaction can take back.
+ */
+public final class NotifierTopology {
+
+    public static final String APPLICATION_ID = "notifier";
+
+    static final String PLANNER = "notification-planner";
+    static final String PLAN_STORE = "notification-plan-store";
+    static final String TIMER_STORE = "notification-timer-store";
+    static final String USERS_STORE = "notifier-users-store";
+    static final String SERVICES_STORE = "notifier-services-store";
+    static final String CHANNELS_STORE = "notifier-channels-store";
+
+    private NotifierTopology() {
+    }
+
+    /** @param punctuation how often due contact steps are looked for (wall clock) */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation) {
+        StreamsBuilder builder = new StreamsBuilder();
+        GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
+        GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
+        GlobalStores.add(builder, CHANNELS_STORE, topics.channels(), serdes);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAN_STORE), Serdes.String(),
+                serdes.serde(NotificationPlan.class, false)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));
+        // Events and results share one processor (both keyed by incident id, co-partitioned), so their values are Objects here.
+        KStream<String, Object> events = builder.stream(topics.events().name(),
+                Consumed.with(Serdes.String(), (Serde) topics.events().valueSerde(serdes)).withName("notifier-events-source"));
+        KStream<String, Object> results = builder.stream(topics.results().name(),
+                Consumed.with(Serdes.String(), (Serde) topics.results().valueSerde(serdes)).withName("notifier-results-source"));
+        KStream<String, SpecificRecord> out = events.merge(results, Named.as("notifier-inputs"))
+                .process(() -> new PlanNotifications(planner, composer, punctuation), Named.as(PLANNER), PLAN_STORE, TIMER_STORE);
+        out.filter((key, value) -> value instanceof NotificationRequest, Named.as("notification-requests-only"))
+                .to(topics.requests().name(), Produced.with(Serdes.String(), (Serde) topics.requests().valueSerde(serdes))
+                        .withName("notification-requests-sink"));
+        out.filter((key, value) -> value instanceof NotificationResult, Named.as("notification-failures-only"))
+                .to(topics.results().name(), Produced.with(Serdes.String(), (Serde) topics.results().valueSerde(serdes))
+                        .withName("notification-failures-sink"));
+        return builder.build();
+    }
+}

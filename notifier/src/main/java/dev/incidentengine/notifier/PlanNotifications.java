@@ -1,0 +1,146 @@
+package dev.incidentengine.notifier;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.NotificationPlan;
+import dev.incidentengine.model.NotificationRequest;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.UserConfig;
+import dev.incidentengine.notifier.plan.Composer;
+import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.service.ConfigView;
+import dev.incidentengine.service.Deadlines;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs the {@link Planner} per incident. Contact steps wait in the deadline-indexed timer store as
+ * {@code deadline|incident|event|user|step}; a wall-clock punctuation takes the due ones and sends
+ * those the plan still holds as pending (an acknowledgement read before it cancelled them).
+ */
+final class PlanNotifications implements Processor<String, Object, String, SpecificRecord> {
+
+    private static final Logger log = LoggerFactory.getLogger(PlanNotifications.class);
+
+    private final Planner planner;
+    private final Composer composer;
+    private final Duration punctuation;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, NotificationPlan> plans;
+    private Deadlines timers;
+    private Composer.Directory directory;
+
+    PlanNotifications(Planner planner, Composer composer, Duration punctuation) {
+        this.planner = planner;
+        this.composer = composer;
+        this.punctuation = punctuation;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        plans = context.getStateStore(NotifierTopology.PLAN_STORE);
+        timers = new Deadlines(context.getStateStore(NotifierTopology.TIMER_STORE));
+        directory = new Directory(context);
+        context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> fireDue(Instant.ofEpochMilli(now)));
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        if (record.value() instanceof IncidentEvent event && event.getIncidentId().equals(record.key())) {
+            apply(plans.get(record.key()), planner.onEvent(plans.get(record.key()), event, now), now);
+        } else if (record.value() instanceof NotificationResult result && result.getIncidentId().equals(record.key())) {
+            apply(plans.get(record.key()), planner.onResult(plans.get(record.key()), result), now);
+        } else {
+            // Kafka's processing handler puts the record on the DLQ with this message.
+            throw new IllegalArgumentException(record.value() == null ? "no value in the record (null)"
+                    : "record key '" + record.key() + "' is not the incident its value is about");
+        }
+    }
+
+    private void fireDue(Instant now) {
+        for (Deadlines.Due due : timers.takeDue(now)) {
+            Planner.Timer timer = Planner.Timer.parse(due.at(), due.what());
+            NotificationPlan plan = plans.get(timer.incidentId());
+            apply(plan, planner.onDue(plan, timer), now);
+        }
+    }
+
+    private void apply(NotificationPlan before, Planner.Changes changes, Instant now) {
+        NotificationPlan after = changes.plan();
+        if (after != null && !after.equals(before)) {
+            if (after.getStatus().equals("CLOSED")) {
+                plans.delete(after.getIncidentId());
+            } else {
+                plans.put(after.getIncidentId(), after);
+            }
+        }
+        changes.cancel().forEach(timer -> timers.delete(timer.at(), timer.key()));
+        changes.schedule().forEach(timer -> timers.put(timer.at(), timer.key(), ""));
+        for (Planner.Send send : changes.sends()) {
+            Composer.Composed composed = composer.compose(send, after, directory, now);
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", after.getIncidentId())) {
+                for (NotificationRequest request : composed.requests()) {
+                    log.debug("Requesting {} via {} to {}", request.getKind(), request.getChannel(), request.getTarget());
+                    context.forward(new Record<>(request.getIncidentId(), request, now.toEpochMilli()));
+                }
+                for (NotificationResult failure : composed.failures()) {
+                    log.warn("Cannot page {} step {}: {}", failure.getTarget(), failure.getStep(), failure.getError());
+                    context.forward(new Record<>(failure.getIncidentId(), failure, now.toEpochMilli()));
+                }
+            }
+        }
+    }
+
+    /** {@link Composer.Directory} over the config topics' global stores, compiled at most once a second. */
+    private static final class Directory implements Composer.Directory {
+
+        private final ProcessorContext<?, ?> context;
+        private final ConfigView<UserConfig, Map<String, UserConfig>> users;
+        private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
+        private final ConfigView<ChannelConfig, List<ChannelConfig>> channels;
+
+        Directory(ProcessorContext<?, ?> context) {
+            this.context = context;
+            this.users = byId(context, NotifierTopology.USERS_STORE, UserConfig::getId);
+            this.services = byId(context, NotifierTopology.SERVICES_STORE, ServiceConfig::getId);
+            this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
+        }
+
+        private static <C> ConfigView<C, Map<String, C>> byId(ProcessorContext<?, ?> context, String store, Function<C, String> id) {
+            KeyValueStore<String, C> entries = context.getStateStore(store);
+            return new ConfigView<>(entries, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), map -> List.of());
+        }
+
+        @Override
+        public UserConfig user(String id) {
+            return users.get(context.currentSystemTimeMs()).get(id);
+        }
+
+        @Override
+        public ServiceConfig service(String id) {
+            return services.get(context.currentSystemTimeMs()).get(id);
+        }
+
+        @Override
+        public List<ChannelConfig> channels() {
+            return channels.get(context.currentSystemTimeMs());
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.incidentengine.notifier.plan;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.incidentengine.model.ContactPlan;
+import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentEscalated;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.DeliveryOutcome;
+import dev.incidentengine.model.NotificationPlan;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.PagePlan;
+import dev.incidentengine.model.PlannedStep;
+import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.StatusUpdatePosted;
+import dev.incidentengine.model.StepState;
+import dev.incidentengine.notifier.channel.MessageKind;
+
+/**
+ * Decides what the notifier sends for each incident event, due contact step and delivery result.
+ * Pure: the state in, the new state and what to send or schedule out.
+ *
+ * <p>A page becomes the paged user's contact steps, each due at page time + its delay while the
+ * incident stays triggered; acknowledgement, resolution, snooze, merge and close cancel the steps
+ * not yet sent. A step that failed brings the user's next step forward to now. News about the
+ * incident (opened, acknowledged, …) goes to the channels subscribed to its service.
+ */
+public final class Planner {
+
+    /**
+     * A notification to send now: to a paged user's contact step, or to a subscribed channel.
+     *
+     * @param event the event it tells of; null for a page's later steps, which know only its id
+     */
+    public record Send(MessageKind kind, String eventId, IncidentEvent event, String userId, int level, int step, String contactType) {
+
+        public static Send news(MessageKind kind, IncidentEvent event) {
+            return new Send(kind, event.getEventId(), event, null, 0, 0, null);
+        }
+
+        public boolean isPage() {
+            return kind == MessageKind.PAGE;
+        }
+    }
+
+    /** A contact step waiting for its time; {@link #key()} names it in the timer store. */
+    public record Timer(Instant at, String incidentId, String eventId, String userId, int step) {
+
+        public String key() {
+            return incidentId + "|" + eventId + "|" + userId + "|" + step;
+        }
+
+        public static Timer parse(Instant at, String key) {
+            String[] parts = key.split("\\|", -1);
+            return new Timer(at, parts[0], parts[1], parts[2], Integer.parseInt(parts[3]));
+        }
+    }
+
+    /** The new state (null: forget the incident), what to send now, which timers to set and which to drop. */
+    public record Changes(NotificationPlan plan, List<Send> sends, List<Timer> schedule, List<Timer> cancel) {
+
+        static Changes of(NotificationPlan plan) {
+            return new Changes(plan, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private final Duration maxEventAge;
+
+    /** @param maxEventAge events older than this update the state but send nothing (a new notifier replaying an old log pages nobody) */
+    public Planner(Duration maxEventAge) {
+        this.maxEventAge = maxEventAge;
+    }
+
+    public Changes onEvent(NotificationPlan current, IncidentEvent event, Instant now) {
+        Object payload = event.getPayload();
+        if (payload instanceof IncidentOpened opened) {
+            NotificationPlan plan = NotificationPlan.newBuilder()
+                    .setIncidentId(event.getIncidentId())
+                    .setTitle(opened.getTitle())
+                    .setSeverity(opened.getSeverity().name())
+                    .setStatus("TRIGGERED")
+                    .setServiceId(opened.getService())
+                    .setOpenedAt(event.getTimestamp())
+                    .setPages(new ArrayList<>())
+                    .build();
+            return news(Changes.of(plan), MessageKind.OPENED, event, now);
+        }
+        if (current == null) {
+            return Changes.of(null); // opened before this notifier's history, or already closed: nothing to tell
+        }
+        NotificationPlan plan = NotificationPlan.newBuilder(current).build();
+        Changes changes = Changes.of(plan);
+        Instant at = event.getTimestamp();
+        if (payload instanceof AlertAttached) {
+            plan.setAlerts(plan.getAlerts() + 1);
+        } else if (payload instanceof IncidentEscalated escalated) {
+            if (plan.getStatus().equals("TRIGGERED") && fresh(event, now)) {
+                page(changes, event, escalated, now);
+            }
+        } else if (payload instanceof IncidentAcknowledged) {
+            plan.setStatus("ACKNOWLEDGED");
+            plan.setAcknowledgedAt(at);
+            cancelSteps(changes);
+            news(changes, MessageKind.ACKNOWLEDGED, event, now);
+        } else if (payload instanceof IncidentUnacknowledged) {
+            plan.setStatus("TRIGGERED");
+            plan.setAcknowledgedAt(null);
+        } else if (payload instanceof IncidentResolved) {
+            plan.setStatus("RESOLVED");
+            plan.setResolvedAt(at);
+            cancelSteps(changes);
+            news(changes, MessageKind.RESOLVED, event, now);
+        } else if (payload instanceof IncidentReopened) {
+            plan.setStatus("TRIGGERED");
+            plan.setAcknowledgedAt(null);
+            plan.setResolvedAt(null);
+            news(changes, MessageKind.REOPENED, event, now);
+        } else if (payload instanceof SeverityChanged changed) {
+            plan.setSeverity(changed.getTo().name());
+            news(changes, MessageKind.SEVERITY_CHANGED, event, now);
+        } else if (payload instanceof StatusUpdatePosted) {
+            news(changes, MessageKind.STATUS_UPDATE, event, now);
+        } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
+            cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
+        } else if (payload instanceof IncidentClosed) {
+            plan.setStatus("CLOSED");
+            cancelSteps(changes);
+            news(changes, MessageKind.CLOSED, event, now);
+            return new Changes(null, changes.sends(), changes.schedule(), changes.cancel());
+        }
+        return changes;
+    }
+
+    /** A contact step's time came: send it if the incident still waits for an acknowledgement and the step was not sent. */
+    public Changes onDue(NotificationPlan current, Timer timer) {
+        Changes changes = Changes.of(current);
+        if (current == null || !current.getStatus().equals("TRIGGERED")) {
+            return changes;
+        }
+        NotificationPlan plan = NotificationPlan.newBuilder(current).build();
+        PagePlan page = findPage(plan, timer.eventId(), timer.userId());
+        if (page != null && timer.step() < page.getSteps().size() && page.getSteps().get(timer.step()).getState() == StepState.PENDING) {
+            request(changes, page, timer.step(), null);
+        }
+        return new Changes(plan, changes.sends(), changes.schedule(), changes.cancel());
+    }
+
+    /** A delivery ended: pages record it; a failed page brings the user's next contact step forward to now. */
+    public Changes onResult(NotificationPlan current, NotificationResult result) {
+        if (current == null || !result.getKind().equals(MessageKind.PAGE.id())) {
+            return Changes.of(current);
+        }
+        NotificationPlan plan = NotificationPlan.newBuilder(current).build();
+        Changes changes = Changes.of(plan);
+        PagePlan page = findPage(plan, result.getEventId(), result.getTarget());
+        if (page == null || result.getStep() >= page.getSteps().size()) {
+            return changes;
+        }
+        boolean failed = result.getOutcome() == DeliveryOutcome.FAILED;
+        page.getSteps().get(result.getStep()).setState(failed ? StepState.FAILED : StepState.DELIVERED);
+        if (failed && plan.getStatus().equals("TRIGGERED")) {
+            for (int i = 0; i < page.getSteps().size(); i++) {
+                if (page.getSteps().get(i).getState() == StepState.PENDING) {
+                    changes.cancel().add(timer(plan, page, i));
+                    request(changes, page, i, null);
+                    break;
+                }
+            }
+        }
+        return changes;
+    }
+
+    private void page(Changes changes, IncidentEvent event, IncidentEscalated escalated, Instant now) {
+        NotificationPlan plan = changes.plan();
+        for (EscalationTarget target : escalated.getTargets()) {
+            for (ContactPlan contact : target.getPlans()) {
+                // A user paged again (next round, reassignment) follows the new page; the old one's steps stop.
+                for (PagePlan old : plan.getPages()) {
+                    if (old.getUserId().equals(contact.getUserId())) {
+                        cancelSteps(changes, old);
+                    }
+                }
+                plan.getPages().removeIf(old -> old.getUserId().equals(contact.getUserId()));
+                List<PlannedStep> steps = new ArrayList<>();
+                for (ContactStep step : contact.getSteps()) {
+                    steps.add(new PlannedStep(step.getContactType(), step.getDelayMinutes(), StepState.PENDING));
+                }
+                PagePlan page = new PagePlan(event.getEventId(), contact.getUserId(), escalated.getLevel(),
+                        event.getTimestamp(), steps);
+                plan.getPages().add(page);
+                for (int i = 0; i < steps.size(); i++) {
+                    Timer timer = timer(plan, page, i);
+                    if (timer.at().isAfter(now)) {
+                        changes.schedule().add(timer);
+                    } else {
+                        request(changes, page, i, event);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void request(Changes changes, PagePlan page, int step, IncidentEvent pageEvent) {
+        PlannedStep planned = page.getSteps().get(step);
+        planned.setState(StepState.REQUESTED);
+        changes.sends().add(new Send(MessageKind.PAGE, page.getEventId(), pageEvent, page.getUserId(), page.getLevel(), step,
+                planned.getContactType()));
+    }
+
+    private static void cancelSteps(Changes changes) {
+        for (PagePlan page : changes.plan().getPages()) {
+            cancelSteps(changes, page);
+        }
+    }
+
+    private static void cancelSteps(Changes changes, PagePlan page) {
+        for (int i = 0; i < page.getSteps().size(); i++) {
+            PlannedStep step = page.getSteps().get(i);
+            if (step.getState() == StepState.PENDING) {
+                step.setState(StepState.CANCELLED);
+                changes.cancel().add(timer(changes.plan(), page, i));
+            }
+        }
+    }
+
+    private Changes news(Changes changes, MessageKind kind, IncidentEvent event, Instant now) {
+        if (fresh(event, now)) {
+            changes.sends().add(Send.news(kind, event));
+        }
+        return changes;
+    }
+
+    private boolean fresh(IncidentEvent event, Instant now) {
+        return !event.getTimestamp().plus(maxEventAge).isBefore(now);
+    }
+
+    private static Timer timer(NotificationPlan plan, PagePlan page, int step) {
+        return new Timer(page.getPagedAt().plus(Duration.ofMinutes(page.getSteps().get(step).getDelayMinutes())),
+                plan.getIncidentId(), page.getEventId(), page.getUserId(), step);
+    }
+
+    private static PagePlan findPage(NotificationPlan plan, String eventId, String userId) {
+        for (PagePlan page : plan.getPages()) {
+            if (page.getEventId().equals(eventId) && Objects.equals(page.getUserId(), userId)) {
+                return page;
+            }
+        }
+        return null;
+    }
+}
