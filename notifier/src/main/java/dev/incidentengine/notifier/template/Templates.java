@@ -1,0 +1,220 @@
+package dev.incidentengine.notifier.template;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import com.samskivert.mustache.Template;
+import dev.incidentengine.notifier.channel.MessageKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mustache templates for every channel and kind of message. Part {@code P} of kind {@code K} on
+ * channel {@code C} is the first of: override {@code C/K.P}, override {@code K.P}, default
+ * {@code C/K.P}, default {@code K.P}. Defaults live under {@code notifier/templates/} on the
+ * classpath; files starting with {@code _} are partials and layouts ({@code {{> _facts.text}}},
+ * {@code {{<email/_layout.html}}}), which overrides may use too. Text parts are not escaped, html
+ * parts are; a missing variable renders empty. Templates are compiled once and shared between
+ * threads (JMustache templates are thread-safe).
+ */
+public final class Templates {
+
+    /** One message's parts; {@code html} only for e-mail, null otherwise. */
+    public record Rendered(String title, String text, String html) {
+    }
+
+    public static final List<String> CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice", "pagerduty");
+    public static final List<String> PARTS = List.of("title", "text", "html");
+
+    private static final Logger LOG = LoggerFactory.getLogger(Templates.class);
+    private static final String ROOT = "notifier/templates/";
+    private static final String EMAIL = "email";
+    private static final Set<String> KINDS = Arrays.stream(MessageKind.values()).map(MessageKind::id).collect(Collectors.toUnmodifiableSet());
+    private static final Pattern KEY = Pattern.compile("(?:([a-z-]+)/)?([a-z-]+)\\.([a-z]+)");
+    private static final Pattern PARTIAL = Pattern.compile("(?:[a-z-]+/)?_[a-z0-9_-]+\\.(?:title|text|html)");
+    private static final Pattern URL = Pattern.compile("\\b(?:https?|mailto):\\S+", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SEVERITY = Pattern.compile("\\bSEV-?(\\d)\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern STATUS = Pattern.compile("\\b(?:TRIGGERED|ACKNOWLEDGED|RESOLVED|CLOSED)\\b");
+    private static final Pattern DURATION = Pattern.compile("\\b(\\d+)([dhms])\\b");
+    private static final Map<String, String> UNITS = Map.of("d", "day", "h", "hour", "m", "minute", "s", "second");
+    /** Overrides come from config, so their number is bounded by it; the cap only guards against a config that keeps changing. */
+    private static final int MAX_CACHED_OVERRIDES = 1_000;
+
+    private static final Mustache.Compiler TEXT = Mustache.compiler().escapeHTML(false).defaultValue("").emptyStringIsFalse(true)
+            .withLoader(Templates::loadPartial);
+    private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
+    /** Helpers every template may call, looked up after the context: {@code {{#spoken}}…{{/spoken}}}. */
+    private static final Map<String, Object> HELPERS = Map.of("spoken", (Mustache.Lambda) (fragment, out) -> out.write(spoken(fragment.execute())));
+
+    private record Source(boolean html, String text) {
+    }
+
+    private final Map<String, Template> defaults;
+    private final ConcurrentMap<Source, Optional<Template>> overrides = new ConcurrentHashMap<>();
+
+    private Templates(Map<String, Template> defaults) {
+        this.defaults = defaults;
+    }
+
+    /** The templates shipped with the notifier; fails if a kind lacks its common title or text, or its e-mail html. */
+    public static Templates defaults() {
+        Map<String, Template> found = new HashMap<>();
+        for (String kind : KINDS) {
+            for (String part : PARTS) {
+                String common = kind + "." + part;
+                read(ROOT + common + ".mustache").ifPresent(text -> found.put(common, compiler(part).compile(text)));
+                for (String channel : CHANNELS) {
+                    String specific = channel + "/" + common;
+                    read(ROOT + specific + ".mustache").ifPresent(text -> found.put(specific, compiler(part).compile(text)));
+                }
+            }
+            for (String required : List.of(kind + ".title", kind + ".text", EMAIL + "/" + kind + ".html")) {
+                if (!found.containsKey(required)) {
+                    throw new IllegalStateException("default template " + ROOT + required + ".mustache is missing");
+                }
+            }
+        }
+        return new Templates(Map.copyOf(found));
+    }
+
+    public Rendered render(String channel, MessageKind kind, Map<String, Object> context, Map<String, String> overrides) {
+        if (!CHANNELS.contains(channel)) {
+            throw new IllegalArgumentException("unknown channel " + channel + "; known: " + CHANNELS);
+        }
+        Map<String, Object> scope = context == null ? Map.of() : context;
+        Map<String, String> custom = overrides == null ? Map.of() : overrides;
+        String title = oneLine(execute(template(channel, kind.id() + ".title", custom), scope));
+        String text = execute(template(channel, kind.id() + ".text", custom), scope).strip();
+        String html = EMAIL.equals(channel) ? execute(template(channel, kind.id() + ".html", custom), scope).strip() : null;
+        return new Rendered(title, text, html);
+    }
+
+    /** Validates an override before it is accepted into config: a known key, and a template that compiles and runs. */
+    public static void check(String key, String template) {
+        Matcher matcher = KEY.matcher(key == null ? "" : key);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("template key " + key + " is not [<channel>/]<kind>.<part>, e.g. email/page.html or page.title");
+        }
+        String channel = matcher.group(1);
+        String kind = matcher.group(2);
+        String part = matcher.group(3);
+        if (channel != null && !CHANNELS.contains(channel)) {
+            throw new IllegalArgumentException("template key " + key + ": unknown channel " + channel + "; known: " + CHANNELS);
+        }
+        if (!KINDS.contains(kind)) {
+            throw new IllegalArgumentException("template key " + key + ": unknown kind " + kind + "; known: " + KINDS.stream().sorted().toList());
+        }
+        if (!PARTS.contains(part)) {
+            throw new IllegalArgumentException("template key " + key + ": unknown part " + part + "; known: " + PARTS);
+        }
+        if ("html".equals(part) && channel != null && !EMAIL.equals(channel)) {
+            throw new IllegalArgumentException("template key " + key + ": only e-mail has an html part");
+        }
+        if (template == null) {
+            throw new IllegalArgumentException("template " + key + " is empty");
+        }
+        try {
+            // Running it once also finds partials and layouts that do not exist, which compiling leaves for later.
+            compiler(part).compile(template).execute(Map.of(), HELPERS, new StringWriter());
+        } catch (MustacheException e) {
+            throw new IllegalArgumentException("template " + key + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Text for text-to-speech: no links (they cannot be followed on a call), {@code SEV1} as
+     * "severity 1", statuses as words, and durations like {@code 4m 12s} as "4 minutes 12 seconds".
+     */
+    static String spoken(String text) {
+        String said = URL.matcher(text).replaceAll("");
+        said = SEVERITY.matcher(said).replaceAll("severity $1");
+        said = STATUS.matcher(said).replaceAll(status -> status.group().toLowerCase(Locale.ROOT));
+        said = DURATION.matcher(said).replaceAll(duration -> {
+            String unit = UNITS.get(duration.group(2));
+            return duration.group(1) + " " + ("1".equals(duration.group(1)) ? unit : unit + "s");
+        });
+        return said.replaceAll("[ \\t]{2,}", " ").replaceAll(" ([.,])", "$1").replaceAll("([.!?])\\.", "$1");
+    }
+
+    private Template template(String channel, String part, Map<String, String> custom) {
+        for (String key : List.of(channel + "/" + part, part)) {
+            String text = custom.get(key);
+            if (text != null) {
+                Optional<Template> compiled = compileOverride(key, text);
+                if (compiled.isPresent()) {
+                    return compiled.get();
+                }
+            }
+        }
+        Template specific = defaults.get(channel + "/" + part);
+        return specific != null ? specific : defaults.get(part);
+    }
+
+    /** An override that does not compile (it should have failed {@link #check}) gives way to the default rather than lose the message. */
+    private Optional<Template> compileOverride(String key, String text) {
+        if (overrides.size() >= MAX_CACHED_OVERRIDES) {
+            overrides.clear();
+        }
+        return overrides.computeIfAbsent(new Source(key.endsWith(".html"), text), source -> {
+            try {
+                return Optional.of(compiler(source.html() ? "html" : "text").compile(source.text()));
+            } catch (MustacheException e) {
+                LOG.warn("Template override {} does not compile, using the default: {}", key, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static String execute(Template template, Map<String, Object> scope) {
+        StringWriter out = new StringWriter();
+        template.execute(scope, HELPERS, out);
+        return out.toString();
+    }
+
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static Mustache.Compiler compiler(String part) {
+        return "html".equals(part) ? HTML : TEXT;
+    }
+
+    private static Reader loadPartial(String name) throws IOException {
+        if (!PARTIAL.matcher(name).matches()) {
+            throw new FileNotFoundException("no partial " + name + ": partials are named [<channel>/]_<name>.<part>, e.g. _facts.text");
+        }
+        InputStream in = Templates.class.getClassLoader().getResourceAsStream(ROOT + name + ".mustache");
+        if (in == null) {
+            throw new FileNotFoundException("no partial " + name);
+        }
+        return new InputStreamReader(in, StandardCharsets.UTF_8);
+    }
+
+    private static Optional<String> read(String resource) {
+        try (InputStream in = Templates.class.getClassLoader().getResourceAsStream(resource)) {
+            return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}
