@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.incidentengine.notifier.channel.Channel;
+import dev.incidentengine.notifier.channel.EmailChannel;
 import dev.incidentengine.notifier.channel.PagerDutyChannel;
 import dev.incidentengine.notifier.channel.PhoneChannel;
 import dev.incidentengine.notifier.channel.Secrets;
@@ -34,7 +35,8 @@ final class ChannelRegistry {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5))
                 .build();
-        HttpDelivery http = new HttpDelivery(client, retry, duration -> Thread.sleep(duration.toMillis()));
+        HttpDelivery.Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
+        HttpDelivery http = new HttpDelivery(client, retry, sleeper);
         Map<String, Channel> channels = new HashMap<>();
         channels.put("webhook", new WebhookChannel(http, secrets, timeout, config.getString(NotifierConfig.WEBHOOK_SECRET_CONFIG)));
         channels.put("slack-webhook", new SlackWebhookChannel(http, timeout));
@@ -49,6 +51,13 @@ final class ChannelRegistry {
             String from = config.getString(NotifierConfig.SMS_FROM_CONFIG);
             channels.put("sms", new PhoneChannel(http, secrets, timeout, PhoneChannel.Mode.SMS, base, account, token, from));
             channels.put("voice", new PhoneChannel(http, secrets, timeout, PhoneChannel.Mode.VOICE, base, account, token, from));
+        }
+        String smtpHost = config.getString(NotifierConfig.SMTP_HOST_CONFIG);
+        if (smtpHost != null) {
+            channels.put("email", new EmailChannel(new EmailChannel.SmtpSettings(smtpHost, config.getInt(NotifierConfig.SMTP_PORT_CONFIG),
+                    config.getString(NotifierConfig.SMTP_USERNAME_CONFIG), config.getString(NotifierConfig.SMTP_PASSWORD_SECRET_CONFIG),
+                    config.getString(NotifierConfig.SMTP_FROM_CONFIG), EmailChannel.Tls.valueOf(config.getString(NotifierConfig.SMTP_TLS_CONFIG)),
+                    timeout), secrets, retry, sleeper));
         }
         return channels;
     }

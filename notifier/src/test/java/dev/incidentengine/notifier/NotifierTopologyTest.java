@@ -1,5 +1,6 @@
 package dev.incidentengine.notifier;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -178,12 +179,14 @@ class NotifierTopologyTest {
     }
 
     @Test
-    void unreadableAndMisaddressedRecordsGoToTheDeadLetterQueue_andTheStreamGoesOn() {
+    void misaddressedRecordsGoToTheDeadLetterQueue_unreadableOnesAreSkipped_andTheStreamGoesOn() {
         driver.createInputTopic(topics.events().name(), new StringSerializer(), new StringSerializer()).pipeInput(ID, "not avro");
         events.pipeInput("INC-other", opened(ID, "e1").setTimestamp(T0).build());
-        open();
+        events.pipeInput(ID, opened(ID, "e1").setTimestamp(T0).build());
 
-        assertThat(deadLetters.readRecordsToList()).hasSize(2);
+        assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(record -> assertThat(
+                new String(record.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
+                .isEqualTo("record key 'INC-other' is not the incident its value is about"));
         assertThat(requests.readValuesToList()).hasSize(1);
     }
 

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.ContactPlan;
 import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentClosed;
@@ -19,8 +21,6 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentUnacknowledged;
-import dev.incidentengine.model.AlertAttached;
-import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.PagePlan;
@@ -70,7 +70,7 @@ public final class Planner {
         }
     }
 
-    /** The new state (null: forget the incident), what to send now, which timers to set and which to drop. */
+    /** The new state (null: nothing known; CLOSED: forget it once its news is out), what to send now, which timers to set and which to drop. */
     public record Changes(NotificationPlan plan, List<Send> sends, List<Timer> schedule, List<Timer> cancel) {
 
         static Changes of(NotificationPlan plan) {
@@ -140,7 +140,6 @@ public final class Planner {
             plan.setStatus("CLOSED");
             cancelSteps(changes);
             news(changes, MessageKind.CLOSED, event, now);
-            return new Changes(null, changes.sends(), changes.schedule(), changes.cancel());
         }
         return changes;
     }
@@ -194,7 +193,8 @@ public final class Planner {
                         cancelSteps(changes, old);
                     }
                 }
-                plan.getPages().removeIf(old -> old.getUserId().equals(contact.getUserId()));
+                // Avro's arrays cannot remove through an iterator: the plan gets a new list without the user's old page.
+                plan.setPages(new ArrayList<>(plan.getPages().stream().filter(old -> !old.getUserId().equals(contact.getUserId())).toList()));
                 List<PlannedStep> steps = new ArrayList<>();
                 for (ContactStep step : contact.getSteps()) {
                     steps.add(new PlannedStep(step.getContactType(), step.getDelayMinutes(), StepState.PENDING));
@@ -204,7 +204,8 @@ public final class Planner {
                 plan.getPages().add(page);
                 for (int i = 0; i < steps.size(); i++) {
                     Timer timer = timer(plan, page, i);
-                    if (timer.at().isAfter(now)) {
+                    // Immediate steps go now even if the event's clock runs a little ahead of ours.
+                    if (steps.get(i).getDelayMinutes() > 0 && timer.at().isAfter(now)) {
                         changes.schedule().add(timer);
                     } else {
                         request(changes, page, i, event);
