@@ -1,0 +1,141 @@
+package dev.incidentengine.notifier;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.incidentengine.model.DeliveryOutcome;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.ChannelType;
+import dev.incidentengine.model.config.ContactMethod;
+import dev.incidentengine.model.config.ContactType;
+import dev.incidentengine.model.config.NotificationRule;
+import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.UserConfig;
+import dev.incidentengine.notifier.delivery.Signatures;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.TopicContents;
+import dev.incidentengine.testkit.WebhookSink;
+import dev.incidentengine.testkit.WithKafka;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.incidentengine.testkit.Samples.escalated;
+import static dev.incidentengine.testkit.Samples.event;
+import static dev.incidentengine.testkit.Samples.opened;
+import static dev.incidentengine.testkit.Samples.plan;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The notifier on a real broker with real receivers: pages by e-mail (GreenMail) and signed webhooks
+ * (a local HTTP server), news for a subscribed channel, a failed contact method moving on to the next,
+ * every result on notification.results.v1.
+ */
+@WithKafka
+class NotifierIT {
+
+    private static final String ID = "INC-20261122-3-0001";
+    private static final byte[] OPS_SECRET = "ops-signing-secret".getBytes(StandardCharsets.UTF_8);
+
+    @RegisterExtension
+    static final GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pagesAndNewsReachEveryChannel_andAFailedContactMethodMovesOnAtOnce(KafkaTestCluster kafka) throws Exception {
+        NotifierTopics topics = topics(kafka);
+        try (WebhookSink sink = WebhookSink.start()) {
+            kafka.produce(topics.users(), List.of(
+                    Map.entry("alice", new UserConfig("alice", "Alice Example", "Europe/Berlin",
+                            List.of(new ContactMethod(ContactType.EMAIL, "alice@example.com"),
+                                    new ContactMethod(ContactType.WEBHOOK, sink.url("/alice"))),
+                            List.of(new NotificationRule(ContactType.EMAIL, 0), new NotificationRule(ContactType.WEBHOOK, 1)))),
+                    // No SMS provider is configured: bob's SMS fails, and his e-mail, due in 10 minutes, goes at once.
+                    Map.entry("bob", new UserConfig("bob", "Bob Example", "UTC",
+                            List.of(new ContactMethod(ContactType.SMS, "+4915100000002"), new ContactMethod(ContactType.EMAIL, "bob@example.com")),
+                            List.of(new NotificationRule(ContactType.SMS, 0), new NotificationRule(ContactType.EMAIL, 10))))));
+            kafka.produce(topics.services(), List.of(Map.entry("checkout", new ServiceConfig("checkout", "Checkout", null, null, null, Map.of()))));
+            kafka.produce(topics.channels(), List.of(Map.entry("ops", new ChannelConfig("ops", "Ops", ChannelType.WEBHOOK,
+                    sink.url("/ops"), "OPS_SECRET", List.of("checkout"), List.of(), List.of()))));
+            Files.writeString(dir.resolve("OPS_SECRET"), new String(OPS_SECRET, StandardCharsets.UTF_8));
+
+            try (ServiceRunner notifier = start(kafka, topics)) {
+                Instant now = Instant.now();
+                kafka.produce(topics.events(), List.of(
+                        Map.entry(ID, opened(ID, "e1").setTimestamp(now).build()),
+                        Map.entry(ID, escalated(ID, "e2", now.plusMillis(10), 0, plan("alice", "EMAIL", 0, "WEBHOOK", 1),
+                                plan("bob", "SMS", 0, "EMAIL", 10)))));
+                await("both pages by e-mail").atMost(Duration.ofSeconds(60)).until(() -> mail.getReceivedMessages().length == 2);
+                kafka.produce(topics.events(), List.of(
+                        Map.entry(ID, event(ID, "e3", Instant.now(), new IncidentAcknowledged("on it"))),
+                        Map.entry(ID, event(ID, "e4", Instant.now().plusMillis(5), new IncidentResolved("rolled back")))));
+                await("opened, acknowledged and resolved at the ops webhook").atMost(Duration.ofSeconds(30))
+                        .until(() -> sink.received(r -> r.path().equals("/ops")).size() == 3);
+
+                MimeMessage page = mail.getReceivedMessagesForDomain("alice@example.com")[0];
+                assertThat(page.getSubject()).contains("High error rate on checkout");
+                assertThat(page.getMessageID()).contains("e2");
+                assertThat(sink.received(r -> r.path().equals("/ops"))).allSatisfy(request -> {
+                    assertThat(Signatures.verify(OPS_SECRET, request.header(Signatures.SIGNATURE_HEADER),
+                            request.header(Signatures.TIMESTAMP_HEADER), request.body().getBytes(StandardCharsets.UTF_8),
+                            Instant.now().getEpochSecond(), 300)).as("signed with the channel's secret").isTrue();
+                    assertThat(request.header("Idempotency-Key")).startsWith("e");
+                }).extracting(request -> request.header("Idempotency-Key"))
+                        .containsExactly("e1:ops:webhook:0", "e3:ops:webhook:0", "e4:ops:webhook:0");
+                await("every result recorded").atMost(Duration.ofSeconds(30)).until(() -> results(kafka, topics).size() == 6);
+                Map<String, NotificationResult> byDelivery = new HashMap<>();
+                results(kafka, topics).forEach(record -> byDelivery.put(record.value().getDeliveryId(), record.value()));
+                assertThat(byDelivery.get("e2:bob:sms:0").getOutcome()).isEqualTo(DeliveryOutcome.FAILED);
+                assertThat(byDelivery.get("e2:bob:sms:0").getError()).isEqualTo("channel sms is not configured on this notifier");
+                assertThat(byDelivery.get("e2:bob:email:1").getOutcome()).isEqualTo(DeliveryOutcome.DELIVERED);
+                assertThat(byDelivery.get("e2:alice:email:0").getProviderMessageId()).isEqualTo(page.getMessageID());
+                assertThat(byDelivery).doesNotContainKey("e2:alice:webhook:1");
+            }
+        }
+    }
+
+    private ServiceRunner start(KafkaTestCluster kafka, NotifierTopics topics) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        settings.put(NotifierConfig.APPLICATION_ID_CONFIG, "notifier-" + topics.events().name());
+        settings.put(NotifierConfig.SECRETS_DIR_CONFIG, dir.toString());
+        settings.put(NotifierConfig.SMTP_HOST_CONFIG, "127.0.0.1");
+        settings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(mail.getSmtp().getPort()));
+        settings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
+        settings.put(NotifierConfig.LINKS_BASE_URL_CONFIG, "http://localhost:8080");
+        settings.put("kafka.commit.interval.ms", "100");
+        ServiceRunner runner = new ServiceRunner("127.0.0.1", 0, List.of(new NotifierService(new NotifierConfig(settings), topics))).start();
+        await("notifier running").atMost(Duration.ofSeconds(60)).until(runner::ready);
+        return runner;
+    }
+
+    private static List<ConsumerRecord<String, NotificationResult>> results(KafkaTestCluster kafka, NotifierTopics topics) {
+        return TopicContents.readToEnd(kafka.bootstrapServers(), topics.results(), kafka.serdes(), Duration.ofSeconds(10));
+    }
+
+    static NotifierTopics topics(KafkaTestCluster kafka) {
+        NotifierTopics d = NotifierTopics.DEFAULT;
+        return new NotifierTopics(kafka.createTopic(d.events()), kafka.createTopic(d.requests()), kafka.createTopic(d.deliveries()),
+                kafka.createTopic(d.results()), kafka.createTopic(d.users()), kafka.createTopic(d.services()),
+                kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()));
+    }
+}
