@@ -81,6 +81,8 @@ public final class NotifierService implements Service {
         // Fencing comes from the consumer group (sendOffsetsToTransaction with its metadata), so the id only has to be unique.
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + UUID.randomUUID());
         producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // A crashed sender's open transaction holds back read_committed readers of the ledger and results until it times out.
+        producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         Map<String, Object> ledger = KafkaClients.consumer(config, group + "-ledger");
         ledger.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Endpoints.Settings endpoints = new Endpoints.Settings(config.getInt(NotifierConfig.ENDPOINT_THREADS_CONFIG),
