@@ -87,6 +87,7 @@ public final class ConfigData {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final int MAX_REPEAT = 9;
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
@@ -189,10 +190,27 @@ public final class ConfigData {
         }
     }
 
+    /**
+     * {@code ${NAME}} in a file is the environment variable NAME, so one directory serves several
+     * places (hosts, URLs). Secrets go by name ({@code secret}, {@code keyEnv}), never substituted in.
+     */
+    private static String substitute(String text, Map<String, String> env, Path file) {
+        Matcher reference = ENV_REFERENCE.matcher(text);
+        StringBuilder result = new StringBuilder();
+        while (reference.find()) {
+            String value = env.get(reference.group(1));
+            if (value == null) {
+                throw new ConfigDataException(file + ": ${" + reference.group(1) + "} is not set in the environment");
+            }
+            reference.appendReplacement(result, Matcher.quoteReplacement(value));
+        }
+        return reference.appendTail(result).toString();
+    }
+
     public static List<Entry> readFile(Path file, Map<String, String> env) {
         JsonNode root;
         try {
-            root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            root = YAML.readTree(substitute(Files.readString(file, StandardCharsets.UTF_8), env, file));
         } catch (JacksonException e) {
             throw new ConfigDataException(file + ": not valid YAML/JSON (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {

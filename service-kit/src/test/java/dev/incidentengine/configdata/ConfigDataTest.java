@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -32,16 +33,21 @@ class ConfigDataTest {
     @TempDir
     Path dir;
 
+    /** What the local engine sets: the URL of its webhook sink. */
+    private static final Map<String, String> LOCAL_ENV = Map.of("LOCAL_SINK_URL", "http://127.0.0.1:8089");
+
     @Test
     void givenTheLocalExample_thenEveryKindIsRead() {
-        List<ConfigData.Entry> entries = ConfigData.readDirectory(Path.of("../deploy/local"), Map.of());
+        List<ConfigData.Entry> entries = ConfigData.readDirectory(Path.of("../deploy/local"), LOCAL_ENV);
 
         assertThat(entries).extracting(entry -> entry.topic().name() + "/" + entry.id()).contains(
                 "config.services.v1/checkout", "config.integrations.v1/demo-generic", "config.users.v1/alice",
                 "config.users.v1/bob", "config.users.v1/carol", "config.users.v1/dave",
                 "config.teams.v1/payments", "config.teams.v1/platform", "config.schedules.v1/payments-primary",
                 "config.schedules.v1/platform-follow-the-sun", "config.escalation-policies.v1/payments-default",
-                "config.escalation-policies.v1/platform-default", "config.routes.v1/critical");
+                "config.escalation-policies.v1/platform-default", "config.routes.v1/critical", "config.channels.v1/payments-room",
+                "config.channels.v1/stakeholders");
+        assertThat(((ChannelConfig) value(entries, "payments-room")).getAddress()).isEqualTo("http://127.0.0.1:8089/hooks/payments-room");
         ScheduleConfig schedule = (ScheduleConfig) value(entries, "payments-primary");
         assertThat(schedule.getLayers().get(0).getRotationUnit()).isEqualTo(RotationUnit.WEEKS);
         assertThat(schedule.getLayers()).extracting(ScheduleLayer::getName).containsExactly("weekly", "weekend");
@@ -58,7 +64,9 @@ class ConfigDataTest {
                 .containsExactly("SCHEDULE/platform-follow-the-sun 5", "TEAM/platform 10");
         assertThat(platform.getRepeat()).isEqualTo(2);
         assertThat(platform.getAckTimeoutMinutes()).isEqualTo(60);
-        assertThat(((UserConfig) value(entries, "alice")).getNotificationRules()).hasSize(2);
+        assertThat(((UserConfig) value(entries, "alice")).getNotificationRules())
+                .extracting(rule -> rule.getContactType() + " " + rule.getDelayMinutes())
+                .containsExactly("EMAIL 0", "WEBHOOK 2", "SMS 5");
         assertThat(((UserConfig) value(entries, "carol")).getNotificationRules())
                 .extracting(rule -> rule.getContactType() + " " + rule.getDelayMinutes())
                 .containsExactly("SLACK 0", "SMS 5", "VOICE 10");
@@ -69,7 +77,7 @@ class ConfigDataTest {
 
     @Test
     void givenTheLocalExample_thenNoSilenceOrInhibitRuleSuppressesTheDemosAlerts() {
-        List<ConfigData.Entry> entries = ConfigData.readDirectory(Path.of("../deploy/local"), Map.of());
+        List<ConfigData.Entry> entries = ConfigData.readDirectory(Path.of("../deploy/local"), LOCAL_ENV);
 
         assertThat(entries).extracting(ConfigData.Entry::topic)
                 .doesNotContain(Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES);
@@ -314,6 +322,16 @@ class ConfigDataTest {
         assertRejected(policy.formatted(level, ", repeat: 10"), "escalationPolicies[0].repeat: must be between 0 and 9, not 10");
         assertRejected(policy.formatted(level, ", ackTimeoutMinutes: 0"),
                 "escalationPolicies[0].ackTimeoutMinutes: must be at least 1 when given, not 0");
+    }
+
+    @Test
+    void environmentReferencesAreSubstituted_andAMissingOneIsRefused() throws IOException {
+        write("c.yaml", "channels: [{id: ops, name: Ops, type: WEBHOOK, address: '${SINK_URL}/hooks/ops'}]");
+
+        ConfigData.Entry entry = ConfigData.readDirectory(dir, Map.of("SINK_URL", "http://127.0.0.1:8089")).get(0);
+        assertThat(((ChannelConfig) entry.value()).getAddress()).isEqualTo("http://127.0.0.1:8089/hooks/ops");
+        assertThatThrownBy(() -> ConfigData.readDirectory(dir, Map.of())).isInstanceOf(ConfigDataException.class)
+                .hasMessageContaining("c.yaml: ${SINK_URL} is not set in the environment");
     }
 
     @Test

@@ -11,17 +11,17 @@ import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
-import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.ContactPlan;
 import dev.incidentengine.model.ContactStep;
 import dev.incidentengine.model.EscalationTarget;
+import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.TargetType;
 
 /** Realistic model records for tests; every builder fills each required field. */
 public final class Samples {

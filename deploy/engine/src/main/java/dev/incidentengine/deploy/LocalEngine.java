@@ -1,6 +1,7 @@
 package dev.incidentengine.deploy;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,13 @@ public final class LocalEngine implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port of the API, /healthz, /readyz, /metrics (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--sink-port", defaultValue = "8089",
+            description = "Port of the local webhook sink, where deploy/local's webhooks go as ${LOCAL_SINK_URL} (default: ${DEFAULT-VALUE}).")
+    int sinkPort;
+
+    @Option(names = "--smtp-port", defaultValue = "2525", description = "Port of the local e-mail sink, an SMTP server (default: ${DEFAULT-VALUE}).")
+    int smtpPort;
+
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster and start no broker.")
     String bootstrapServers;
 
@@ -71,6 +79,7 @@ public final class LocalEngine implements Callable<Integer> {
     Path configDir;
 
     private KafkaBroker broker;
+    private LocalSinks sinks;
     private ServiceRunner runner;
 
     public static void main(String[] args) {
@@ -96,8 +105,12 @@ public final class LocalEngine implements Callable<Integer> {
     /** Starts Kafka, topics, config and services; returns once every service is ready. */
     public void start() throws Exception {
         long started = System.nanoTime();
-        // Read the config before starting anything, so a bad file costs nothing.
-        List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, System.getenv());
+        // Notifications land in local sinks, which the example config names as ${LOCAL_SINK_URL}.
+        sinks = LocalSinks.start(bind, sinkPort, smtpPort);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("LOCAL_SINK_URL", sinks.webhookUrl());
+        // Read the config before starting Kafka, so a bad file costs little.
+        List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, env);
         String tokensFile = Files.isRegularFile(apiTokensFile()) ? apiTokensFile().toAbsolutePath().toString() : "";
         ApiTokens.load(tokensFile, System.getenv());
         boolean reused = startKafka();
@@ -105,7 +118,9 @@ public final class LocalEngine implements Callable<Integer> {
         Map<String, String> settings = new HashMap<>();
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         settings.put(EngineConfig.HTTP_HOST_CONFIG, bind);
-        settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(httpPort));
+        // Messages link to the incident API, so its port is fixed before anything starts.
+        int port = httpPort != 0 ? httpPort : freePort();
+        settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
         AlertIngestConfig ingestConfig = new AlertIngestConfig(settings);
 
@@ -120,11 +135,18 @@ public final class LocalEngine implements Callable<Integer> {
 
         Map<String, String> apiSettings = new HashMap<>(settings);
         apiSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
-        runner = new ServiceRunner(bind, httpPort, List.of(
+        Map<String, String> notifierSettings = new HashMap<>(settings);
+        notifierSettings.put(NotifierConfig.SMTP_HOST_CONFIG, bind);
+        notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
+        notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
+        notifierSettings.put(NotifierConfig.LINKS_BASE_URL_CONFIG, "http://" + bind + ":" + port);
+        notifierSettings.put(NotifierConfig.SECRETS_DIR_CONFIG, configDir.resolve("secrets").toAbsolutePath().toString());
+        notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, "LOCAL_WEBHOOK_SECRET");
+        runner = new ServiceRunner(bind, port, List.of(
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
                 EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),
-                NotifierMain.service(new NotifierConfig(settings)))).start();
+                NotifierMain.service(new NotifierConfig(notifierSettings)))).start();
         awaitReady(Duration.ofSeconds(30));
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
     }
@@ -184,6 +206,8 @@ public final class LocalEngine implements Callable<Integer> {
                 .append("/api/v1/incidents/<id>/acknowledge?wait=true\n");
         demoTokens().forEach((user, token) ->
                 text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
+        text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
+                .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
         text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
                 .append("Press Ctrl-C to stop.\n");
         System.out.println(text);
@@ -229,11 +253,25 @@ public final class LocalEngine implements Callable<Integer> {
         return tokens;
     }
 
-    /** Stops the services, then the broker; safe to call twice. */
+    LocalSinks sinks() {
+        return sinks;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the services, then the sinks and the broker; safe to call twice. */
     public synchronized void stop() {
         if (runner != null) {
             runner.close();
             runner = null;
+        }
+        if (sinks != null) {
+            sinks.close();
+            sinks = null;
         }
         if (broker != null) {
             broker.close();

@@ -119,12 +119,20 @@ class LocalEngineIT {
             // checkout's policy pages the on-call user of the example schedule at once.
             await("the on-call user paged").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(incident + "/events", viewer)
                     .body()).contains("IncidentEscalated", "payments-primary"));
+            // The notifier pages them by e-mail (their first rule) into the local e-mail sink, and tells the team's webhook.
+            String incidentId = disk.get("incidentId").asText();
+            await("the page in the local e-mail sink").atMost(Duration.ofSeconds(30)).until(() -> first.sinks().received().stream()
+                    .anyMatch(r -> r.via().equals("e-mail") && incidentId.equals(r.incidentId()) && r.subject().contains("Disk full on db-1")
+                            && r.to().matches("(alice|bob)@example.com")));
             HttpResponse<String> ack = send(incident + "/acknowledge?wait=true", responder, "{\"message\": \"on it\"}");
             assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
             assertThat(JSON.readTree(ack.body()).get("outcome").asText()).isEqualTo("APPLIED");
             HttpResponse<String> resolve = send(incident + "/resolve?wait=true", responder, "{\"resolution\": \"freed space\"}");
             assertThat(resolve.statusCode()).as(resolve.body()).isEqualTo(200);
             assertThat(JSON.readTree(get(incident, viewer).body()).get("status").asText()).isEqualTo("RESOLVED");
+            await("opened, acknowledged and resolved at the team's webhook").atMost(Duration.ofSeconds(30)).until(() -> first.sinks()
+                    .received().stream().filter(r -> r.to().equals("/hooks/payments-room") && incidentId.equals(r.incidentId()))
+                    .map(r -> r.text().split(":")[0]).toList().containsAll(List.of("opened", "acknowledged", "resolved")));
             assertThat(get(incident + "/events", viewer).body())
                     .contains("IncidentOpened", "AlertAttached", "IncidentAcknowledged", "IncidentResolved", "alice");
         } finally {
@@ -151,6 +159,8 @@ class LocalEngineIT {
                 "--kafka-port", Integer.toString(kafkaPort),
                 "--controller-port", Integer.toString(controllerPort),
                 "--http-port", "0",
+                "--sink-port", "0",
+                "--smtp-port", "0",
                 "--config-dir", Path.of("../local").toString());
         return engine;
     }

@@ -1,0 +1,160 @@
+package dev.incidentengine.deploy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the local engine's notifications land: a webhook sink (HTTP, any path) and an e-mail sink
+ * (a real SMTP server, GreenMail). Each notification is printed as it arrives, and
+ * {@code GET /} on the webhook sink lists the latest ones as JSON.
+ */
+final class LocalSinks implements AutoCloseable {
+
+    /** One notification that arrived: by e-mail (to) or webhook (path). */
+    record Received(Instant at, String via, String to, String subject, String incidentId, String idempotencyKey, String text) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(LocalSinks.class);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final int KEPT = 500;
+
+    private final HttpServer http;
+    private final GreenMail mail;
+    private final ScheduledExecutorService mailWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "local-mail-sink");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Deque<Received> received = new ArrayDeque<>();
+    private int mailsSeen;
+
+    private LocalSinks(HttpServer http, GreenMail mail) {
+        this.http = http;
+        this.mail = mail;
+    }
+
+    /** @param webhookPort 0 for any free port; @param smtpPort 0 for any free port */
+    static LocalSinks start(String bind, int webhookPort, int smtpPort) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(bind, webhookPort), 64);
+        ServerSetup smtp = new ServerSetup(smtpPort, bind, ServerSetup.PROTOCOL_SMTP);
+        GreenMail mail = new GreenMail(smtpPort == 0 ? smtp.dynamicPort() : smtp);
+        LocalSinks sinks = new LocalSinks(http, mail);
+        http.createContext("/", sinks::handle);
+        http.start();
+        mail.start();
+        sinks.mailWatch.scheduleWithFixedDelay(sinks::collectMail, 200, 200, TimeUnit.MILLISECONDS);
+        return sinks;
+    }
+
+    String webhookUrl() {
+        return "http://" + http.getAddress().getHostString() + ":" + http.getAddress().getPort();
+    }
+
+    int smtpPort() {
+        return mail.getSmtp().getPort();
+    }
+
+    List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        byte[] answer;
+        if (exchange.getRequestMethod().equals("GET")) {
+            answer = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(received());
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+        } else {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            JsonNode json = readJson(body);
+            keep(new Received(Instant.now(), "webhook", exchange.getRequestURI().getPath(),
+                    json.path("incident").path("title").asText(json.path("kind").asText("")), json.path("incident").path("id").asText(null),
+                    key, json.path("kind").asText("") + (json.hasNonNull("text") ? ": " + json.get("text").asText() : "")));
+            answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        }
+        exchange.sendResponseHeaders(200, answer.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(answer);
+        }
+    }
+
+    private static JsonNode readJson(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("text", new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    private void collectMail() {
+        MimeMessage[] messages = mail.getReceivedMessages();
+        for (; mailsSeen < messages.length; mailsSeen++) {
+            MimeMessage message = messages[mailsSeen];
+            try {
+                Address[] to = message.getAllRecipients();
+                keep(new Received(Instant.now(), "e-mail", to == null ? "" : String.join(", ", Stream.of(to).map(Address::toString).toList()),
+                        message.getSubject(), message.getHeader("X-Incident-Id", null), message.getMessageID(), plainText(message)));
+            } catch (MessagingException | IOException e) {
+                log.warn("Unreadable e-mail in the local sink: {}", e.toString());
+            }
+        }
+    }
+
+    private static String plainText(Part part) throws MessagingException, IOException {
+        if (part.isMimeType("text/plain")) {
+            return part.getContent().toString();
+        }
+        if (part.getContent() instanceof Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                String text = plainText(multipart.getBodyPart(i));
+                if (text != null) {
+                    return text;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void keep(Received message) {
+        System.out.println("[sink] " + message.via() + " " + message.to() + ": " + message.subject());
+        synchronized (received) {
+            received.addLast(message);
+            if (received.size() > KEPT) {
+                received.removeFirst();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        mailWatch.shutdownNow();
+        http.stop(0);
+        mail.stop();
+    }
+}
