@@ -8,16 +8,25 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What the benchmark harnesses share: output, ports, the raw-Kafka baseline topics and counting what Kafka holds. */
 final class BenchSupport {
@@ -74,5 +83,44 @@ final class BenchSupport {
             }
             return count;
         }
+    }
+
+    /** Raw Kafka: records produced at {@code rate} for {@code seconds} and read back read_committed; the produce-to-read latency. */
+    static String rawKafkaLatency(String bootstrap, int rate, int seconds) throws Exception {
+        String topic = "bench.raw-latency-" + System.nanoTime() + ".v1";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        Histogram latency = new Histogram(3);
+        AtomicLong read = new AtomicLong();
+        int records = rate * seconds;
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + System.nanoTime(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                while (read.get() < records) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                        latency.recordValue(Math.max(0, System.currentTimeMillis() - Long.parseLong(record.value())) * 1_000_000L);
+                        read.incrementAndGet();
+                    }
+                }
+            }
+        });
+        reader.start();
+        Thread.sleep(2_000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                long due = start + i * 1_000_000_000L / rate;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                producer.send(new ProducerRecord<>(topic, Integer.toString(i), Long.toString(System.currentTimeMillis())));
+            }
+        }
+        reader.join(60_000);
+        return String.format("p50 %.0f ms, p99 %.0f ms", millis(latency, 50), millis(latency, 99));
     }
 }

@@ -47,7 +47,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -61,6 +60,7 @@ import picocli.CommandLine;
 import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
+import static dev.incidentengine.bench.BenchSupport.rawKafkaLatency;
 import static dev.incidentengine.bench.BenchSupport.report;
 
 /**
@@ -113,7 +113,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 TopicCreator.ensureCreated(admin, Topics.ALL, java.util.Optional.of((short) 1));
             }
-            String raw = rawKafkaLatency(bootstrap);
+            String raw = rawKafkaLatency(bootstrap, rate, 10);
             String[] steady = steadyState(bootstrap, dir);
             report("");
             report("| measure | result | target |");
@@ -169,43 +169,6 @@ public final class EscalationBenchmark implements Callable<Integer> {
         } finally {
             deleteRecursively(state);
         }
-    }
-
-    /** Raw Kafka: records produced at the rate and read back read_committed; the produce-to-read latency. */
-    private String rawKafkaLatency(String bootstrap) throws Exception {
-        String topic = "bench.raw-latency.v1";
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 6, (short) 1))).all().get();
-        }
-        Histogram latency = new Histogram(3);
-        AtomicLong read = new AtomicLong();
-        int records = rate * 10;
-        Thread reader = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = consumer(bootstrap, new StringDeserializer())) {
-                consumer.subscribe(List.of(topic));
-                while (read.get() < records) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-                        latency.recordValue(Math.max(0, System.currentTimeMillis() - Long.parseLong(record.value())) * 1_000_000L);
-                        read.incrementAndGet();
-                    }
-                }
-            }
-        });
-        reader.start();
-        Thread.sleep(2_000);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < records; i++) {
-                long due = start + i * 1_000_000_000L / rate;
-                while (System.nanoTime() < due) {
-                    Thread.onSpinWait();
-                }
-                producer.send(new ProducerRecord<>(topic, Integer.toString(i), Long.toString(System.currentTimeMillis())));
-            }
-        }
-        reader.join(60_000);
-        return String.format("p50 %.0f ms, p99 %.0f ms", millis(latency, 50), millis(latency, 99));
     }
 
     /** Phases 2 and 3: steady load through both apps, then escalation-stream restarted twice. */

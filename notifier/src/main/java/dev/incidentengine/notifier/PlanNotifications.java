@@ -63,10 +63,11 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
     @Override
     public void process(Record<String, Object> record) {
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        NotificationPlan plan = record.key() == null ? null : plans.get(record.key());
         if (record.value() instanceof IncidentEvent event && event.getIncidentId().equals(record.key())) {
-            apply(plans.get(record.key()), planner.onEvent(plans.get(record.key()), event, now), now);
+            apply(plan, planner.onEvent(plan, event, now), now);
         } else if (record.value() instanceof NotificationResult result && result.getIncidentId().equals(record.key())) {
-            apply(plans.get(record.key()), planner.onResult(plans.get(record.key()), result), now);
+            apply(plan, planner.onResult(plan, result), now);
         } else {
             // Kafka's processing handler puts the record on the DLQ with this message.
             throw new IllegalArgumentException(record.value() == null ? "no value in the record (null)"

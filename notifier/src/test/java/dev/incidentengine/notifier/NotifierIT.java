@@ -31,6 +31,9 @@ import dev.incidentengine.testkit.WebhookSink;
 import dev.incidentengine.testkit.WithKafka;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +80,7 @@ class NotifierIT {
                     sink.url("/ops"), "OPS_SECRET", List.of("checkout"), List.of(), List.of()))));
             Files.writeString(dir.resolve("OPS_SECRET"), new String(OPS_SECRET, StandardCharsets.UTF_8));
 
-            try (ServiceRunner notifier = start(kafka, topics)) {
+            try (ServiceRunner notifier = start(kafka, topics, Map.of())) {
                 Instant now = Instant.now();
                 kafka.produce(topics.events(), List.of(
                         Map.entry(ID, opened(ID, "e1").setTimestamp(now).build()),
@@ -112,8 +115,47 @@ class NotifierIT {
         }
     }
 
-    private ServiceRunner start(KafkaTestCluster kafka, NotifierTopics topics) {
-        Map<String, String> settings = new HashMap<>();
+    @Test
+    void anIncidentsSlackMessageIsUpdatedInPlace_andAnUnreadableRequestGoesToTheDeadLetterQueue(KafkaTestCluster kafka) throws Exception {
+        NotifierTopics topics = topics(kafka);
+        String posted = "{\"ok\":true,\"channel\":\"C0123ABCD\",\"ts\":\"1700000000.000100\"}";
+        try (WebhookSink slack = WebhookSink.start().body("/api/chat.postMessage", r -> posted).body("/api/chat.update", r -> posted)) {
+            kafka.produce(topics.channels(), List.of(Map.entry("room", new ChannelConfig("room", "Room", ChannelType.SLACK, "C0123ABCD",
+                    null, List.of(), List.of(), List.of()))));
+            Files.writeString(dir.resolve("SLACK_BOT_TOKEN"), "xoxb-test-token");
+            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topics.requests().name(), ID.getBytes(StandardCharsets.UTF_8),
+                        "not a request".getBytes(StandardCharsets.UTF_8))).get();
+            }
+            try (ServiceRunner notifier = start(kafka, topics, Map.of(NotifierConfig.SLACK_API_URL_CONFIG, slack.url("/api"),
+                    NotifierConfig.SLACK_TOKEN_SECRET_CONFIG, "SLACK_BOT_TOKEN"))) {
+                kafka.produce(topics.events(), List.of(Map.entry(ID, opened(ID, "e1").setTimestamp(Instant.now()).build())));
+                await("the message posted").atMost(Duration.ofSeconds(60)).until(() -> slack.received().size() == 1);
+                kafka.produce(topics.events(), List.of(
+                        Map.entry(ID, event(ID, "e3", Instant.now(), new IncidentAcknowledged("on it"))),
+                        Map.entry(ID, event(ID, "e4", Instant.now().plusMillis(5), new IncidentResolved("rolled back")))));
+                await("the message updated twice").atMost(Duration.ofSeconds(30)).until(() -> slack.received().size() == 3);
+
+                assertThat(slack.received()).extracting(WebhookSink.Received::path)
+                        .containsExactly("/api/chat.postMessage", "/api/chat.update", "/api/chat.update");
+                assertThat(slack.received()).allSatisfy(request ->
+                        assertThat(request.header("Authorization")).isEqualTo("Bearer xoxb-test-token"));
+                assertThat(slack.received().subList(1, 3)).allSatisfy(request ->
+                        assertThat(request.body()).contains("\"ts\":\"1700000000.000100\"", "\"channel\":\"C0123ABCD\""));
+                List<ConsumerRecord<byte[], byte[]>> dead = TopicContents.readToEnd(kafka.bootstrapServers(), topics.deadLetters(),
+                        kafka.serdes(), Duration.ofSeconds(10));
+                assertThat(dead).singleElement().satisfies(record -> {
+                    assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("not a request");
+                    assertThat(new String(record.headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
+                            .isEqualTo(topics.requests().name());
+                    assertThat(record.headers().lastHeader("__streams.errors.message")).isNotNull();
+                });
+            }
+        }
+    }
+
+    private ServiceRunner start(KafkaTestCluster kafka, NotifierTopics topics, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(extra);
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         settings.put(NotifierConfig.APPLICATION_ID_CONFIG, "notifier-" + topics.events().name());

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -42,6 +43,7 @@ public final class WebhookSink implements AutoCloseable {
     private final List<Received> received = new ArrayList<>();
     private final Map<String, Duration> delays = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
+    private final Map<String, Function<Received, String>> bodies = new ConcurrentHashMap<>();
 
     private WebhookSink(HttpServer server) {
         this.server = server;
@@ -76,6 +78,12 @@ public final class WebhookSink implements AutoCloseable {
         return this;
     }
 
+    /** Requests to {@code path} are answered with the JSON {@code body} gives for them (else {@code {"ok":true}}). */
+    public WebhookSink body(String path, Function<Received, String> body) {
+        bodies.put(path, body);
+        return this;
+    }
+
     public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);
@@ -93,8 +101,9 @@ public final class WebhookSink implements AutoCloseable {
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
         String path = exchange.getRequestURI().getPath();
+        Received request = new Received(path, headers, body, at, nanoTime);
         synchronized (received) {
-            received.add(new Received(path, headers, body, at, nanoTime));
+            received.add(request);
         }
         Duration delay = delays.get(path);
         if (delay != null) {
@@ -104,7 +113,7 @@ public final class WebhookSink implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        byte[] answer = bodies.getOrDefault(path, r -> "{\"ok\":true}").apply(request).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(statuses.getOrDefault(path, 200), answer.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -125,7 +125,7 @@ public final class Composer {
                 .setUrl(incidentUrl(plan))
                 .setSeverity(plan.getSeverity())
                 .setStatus(plan.getStatus())
-                .setService(serviceName(plan, context))
+                .setService(String.valueOf(((Map<?, ?>) context.get("incident")).get("service")))
                 .setEventJson(send.event() == null ? null : AvroJson.write(send.event()).toString())
                 .setRequestedAt(now)
                 .build();
@@ -149,14 +149,10 @@ public final class Composer {
             context.put("page", Map.of("userId", send.userId(), "userName", user == null ? send.userId() : user.getName(),
                     "level", send.level() + 1, "contactType", send.contactType()));
         }
-        if (send.isPage() || send.kind() == MessageKind.OPENED) {
-            Map<String, Object> ack = new HashMap<>();
-            ack.put("command", "incidentctl ack " + plan.getIncidentId());
-            String url = incidentUrl(plan);
-            if (url != null) {
-                ack.put("url", url + "/acknowledge");
-            }
-            context.put("ack", ack);
+        // How to acknowledge: the CLI. No link yet: acknowledging is a POST, which a link in a message cannot make
+        // (one-click links need signed tokens, with the console). A call cannot show a command, so it says none.
+        if ((send.isPage() || send.kind() == MessageKind.OPENED) && !"VOICE".equals(send.contactType())) {
+            context.put("ack", Map.of("command", "incidentctl ack " + plan.getIncidentId()));
         }
         if (plan.getResolvedAt() != null) {
             Map<String, Object> summary = new HashMap<>();
@@ -202,11 +198,6 @@ public final class Composer {
 
     private String incidentUrl(NotificationPlan plan) {
         return linkBase == null ? null : linkBase + "/api/v1/incidents/" + plan.getIncidentId();
-    }
-
-    private static String serviceName(NotificationPlan plan, Map<String, Object> context) {
-        Object name = ((Map<?, ?>) context.get("incident")).get("service");
-        return name == null ? "" : name.toString();
     }
 
     /** "4m 12s", "2h 5m", "3d 4h": what a reader takes in at a glance. */
