@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.deploy.LocalEngine;
+import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.Severity;
@@ -42,8 +44,12 @@ import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.WebhookSink;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +77,7 @@ import static dev.incidentengine.testkit.Samples.plan;
 @Command(name = "notifier-benchmark", mixinStandardHelpOptions = true)
 public final class NotifierBenchmark implements Callable<Integer> {
 
-    private static final Pattern E2E_TITLE = Pattern.compile("Bench e2e (\\d+)\\b");
+    private static final Pattern E2E_TITLE = Pattern.compile("Bench e2e (-?\\d+)\\b");
 
     @Option(names = "--deliveries", defaultValue = "60000", description = "Notifications of the throughput phase (default ${DEFAULT-VALUE}).")
     int deliveries;
@@ -88,6 +94,14 @@ public final class NotifierBenchmark implements Callable<Integer> {
     @Option(names = "--alert-seconds", defaultValue = "60", description = "Seconds of the end-to-end phase (default ${DEFAULT-VALUE}).")
     int alertSeconds;
 
+    @Option(names = "--warmup-seconds", defaultValue = "15",
+            description = "Seconds of alerts sent before the end-to-end phase's measured ones, at the same rate (default ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--phases", split = ",", defaultValue = "throughput,latency,e2e",
+            description = "Phases to run: throughput (with latency, on one broker), e2e (default ${DEFAULT-VALUE}).")
+    List<String> phases;
+
     private final RecordSerdes serdes = RecordSerdes.singleObject();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
@@ -100,32 +114,15 @@ public final class NotifierBenchmark implements Callable<Integer> {
         Path dir = Files.createTempDirectory("notifier-bench");
         List<String> rows = new java.util.ArrayList<>();
         try {
-            try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka"), "127.0.0.1", freePort(), freePort());
-                 WebhookSink sink = WebhookSink.start();
-                 WebhookSink hanging = WebhookSink.start().delay("/hang", Duration.ofMinutes(5))) {
-                broker.start(Duration.ofSeconds(60));
-                String bootstrap = broker.bootstrapServers();
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                    TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
-                }
-                Map<String, String> settings = new HashMap<>();
-                settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-                configure(bootstrap, settings, sink, hanging);
-                String[] raw = preload(bootstrap, settings);
-                try (ServiceRunner notifier = new ServiceRunner("127.0.0.1", 0,
-                        List.of(new NotifierService(new NotifierConfig(settings), NotifierTopics.DEFAULT))).start()) {
-                    rows.add(throughput(sink, raw));
-                    rows.add(latency(bootstrap, settings, sink, false));
-                    rows.add(latency(bootstrap, settings, sink, true));
-                }
-                rows.add(String.format("| raw Kafka produce → read_committed, %d records/s, same broker | %s | |", rate,
-                        rawKafkaLatency(bootstrap, rate, 10)));
+            if (phases.contains("throughput") || phases.contains("latency")) {
+                notifierPhases(dir, rows);
             }
-            try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka-e2e"), "127.0.0.1", freePort(), freePort());
-                 WebhookSink sink = WebhookSink.start()) {
-                broker.start(Duration.ofSeconds(60));
-                rows.add(endToEnd(broker.bootstrapServers(), dir, sink));
+            if (phases.contains("e2e")) {
+                try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka-e2e"), "127.0.0.1", freePort(), freePort());
+                     WebhookSink sink = WebhookSink.start()) {
+                    broker.start(Duration.ofSeconds(60));
+                    rows.add(endToEnd(broker.bootstrapServers(), dir, sink));
+                }
             }
             report("");
             report("| measure | result | target |");
@@ -140,6 +137,32 @@ public final class NotifierBenchmark implements Callable<Integer> {
         }
         failures.forEach((check, detail) -> report("FAILED: %s (%s)", check, detail));
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    /** Phases 1 to 3 on one broker and one notifier. */
+    private void notifierPhases(Path dir, List<String> rows) throws Exception {
+        try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka"), "127.0.0.1", freePort(), freePort());
+             WebhookSink sink = WebhookSink.start();
+             WebhookSink hanging = WebhookSink.start().delay("/hang", Duration.ofMinutes(5))) {
+            broker.start(Duration.ofSeconds(60));
+            String bootstrap = broker.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
+            }
+            Map<String, String> settings = new HashMap<>();
+            settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            configure(bootstrap, settings, sink, hanging);
+            String[] raw = preload(bootstrap, settings);
+            try (ServiceRunner notifier = new ServiceRunner("127.0.0.1", 0,
+                    List.of(new NotifierService(new NotifierConfig(settings), NotifierTopics.DEFAULT))).start()) {
+                rows.add(throughput(sink, raw));
+                rows.add(latency(bootstrap, settings, sink, false));
+                rows.add(latency(bootstrap, settings, sink, true));
+            }
+            rows.add(String.format("| raw Kafka produce → read_committed, %d records/s, same broker | %s | |", rate,
+                    rawKafkaLatency(bootstrap, rate, 10)));
+        }
     }
 
     /** A channel for the throughput phase's service; a user paged by webhook, and one whose webhook never answers. */
@@ -272,33 +295,77 @@ public final class NotifierBenchmark implements Callable<Integer> {
         new CommandLine(engine).parseArgs("--bootstrap-servers", bootstrap, "--config-dir", config.toString(),
                 "--data-dir", dir.resolve("e2e-data").toString(), "--http-port", "0", "--sink-port", "0", "--smtp-port", "0");
         Map<Integer, Long> sent = new ConcurrentHashMap<>();
+        Map<Integer, Long> openedReadable = new ConcurrentHashMap<>();
+        Map<Integer, Long> escalatedReadable = new ConcurrentHashMap<>();
         int alerts = alertRate * alertSeconds;
+        AtomicBoolean watching = new AtomicBoolean(true);
+        // Where the time goes: when each incident's IncidentOpened and IncidentEscalated became readable (read_committed).
+        Thread watcher = new Thread(() -> {
+            Map<String, Integer> indexOf = new HashMap<>();
+            try (KafkaConsumer<String, IncidentEvent> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "bench-e2e-watch", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                    Topics.INCIDENT_EVENTS.valueSerde(serdes).deserializer())) {
+                consumer.subscribe(List.of(Topics.INCIDENT_EVENTS.name()));
+                while (watching.get()) {
+                    for (ConsumerRecord<String, IncidentEvent> record : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.nanoTime();
+                        if (record.value().getPayload() instanceof IncidentOpened opened) {
+                            Matcher title = E2E_TITLE.matcher(opened.getTitle());
+                            if (title.find()) {
+                                indexOf.put(record.key(), Integer.parseInt(title.group(1)));
+                                openedReadable.put(Integer.parseInt(title.group(1)), now);
+                            }
+                        } else if (record.value().getPayload() instanceof IncidentEscalated && indexOf.containsKey(record.key())) {
+                            escalatedReadable.putIfAbsent(indexOf.get(record.key()), now);
+                        }
+                    }
+                }
+            }
+        }, "bench-e2e-watch");
+        watcher.start();
         try {
             engine.start();
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create(engine.httpUrl() + "/api/v1/alerts");
             long start = System.nanoTime();
-            for (int i = 0; i < alerts; i++) {
-                long due = start + i * 1_000_000_000L / alertRate;
+            int warmup = alertRate * warmupSeconds;
+            // Alerts before the measured ones (JIT, caches, the first rebalances) carry negative numbers: not measured.
+            for (int i = -warmup; i < alerts; i++) {
+                long due = start + (i + warmup) * 1_000_000_000L / alertRate;
                 while (System.nanoTime() < due) {
                     Thread.onSpinWait();
                 }
-                sent.put(i, System.nanoTime());
+                if (i >= 0) {
+                    sent.put(i, System.nanoTime());
+                }
                 http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", "Bearer bench-key")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"summary\":\"Bench e2e " + i + "\",\"dedupKey\":\"e2e-" + i
                                 + "\",\"labels\":{\"alertname\":\"Bench e2e " + i + "\"}}")).build(), HttpResponse.BodyHandlers.discarding());
             }
             Instant deadline = Instant.now().plusSeconds(60);
-            while (Instant.now().isBefore(deadline) && sink.received(r -> r.path().equals("/e2e")).size() < alerts) {
+            while (Instant.now().isBefore(deadline) && sink.received(r -> r.path().equals("/e2e")).size() < alerts + warmup) {
                 Thread.sleep(200);
             }
         } finally {
             engine.stop();
+            watching.set(false);
+            watcher.join(10_000);
         }
+        Histogram toOpened = new Histogram(3);
+        Histogram toEscalated = new Histogram(3);
+        sent.forEach((i, at) -> {
+            if (openedReadable.containsKey(i) && escalatedReadable.containsKey(i)) {
+                toOpened.recordValue(Math.max(0, openedReadable.get(i) - at));
+                toEscalated.recordValue(Math.max(0, escalatedReadable.get(i) - openedReadable.get(i)));
+            }
+        });
+        report("end to end, where the time goes: alert sent → IncidentOpened readable p50 %.0f ms, p99 %.0f ms; → IncidentEscalated readable"
+                + " p50 %.0f ms, p99 %.0f ms", millis(toOpened, 50), millis(toOpened, 99), millis(toEscalated, 50), millis(toEscalated, 99));
         Histogram latency = new Histogram(3);
         for (WebhookSink.Received received : sink.received(r -> r.path().equals("/e2e"))) {
             Matcher title = E2E_TITLE.matcher(received.body());
-            if (title.find()) {
+            if (title.find() && sent.containsKey(Integer.parseInt(title.group(1)))) {
                 latency.recordValue(Math.max(0, received.nanoTime() - sent.get(Integer.parseInt(title.group(1)))));
             }
         }

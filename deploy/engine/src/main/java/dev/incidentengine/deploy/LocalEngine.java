@@ -49,6 +49,8 @@ import picocli.CommandLine;
 public final class LocalEngine implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
+    /** The secret that signs webhooks to people's WEBHOOK contacts, when the config directory's secrets/ has it. */
+    private static final String LOCAL_WEBHOOK_SECRET = "LOCAL_WEBHOOK_SECRET";
 
     @Option(names = "--data-dir", defaultValue = ".local", description = "Where Kafka data and service state live (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -140,8 +142,11 @@ public final class LocalEngine implements Callable<Integer> {
         notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
         notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
         notifierSettings.put(NotifierConfig.LINKS_BASE_URL_CONFIG, "http://" + bind + ":" + port);
-        notifierSettings.put(NotifierConfig.SECRETS_DIR_CONFIG, configDir.resolve("secrets").toAbsolutePath().toString());
-        notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, "LOCAL_WEBHOOK_SECRET");
+        Path secrets = configDir.resolve("secrets").toAbsolutePath();
+        notifierSettings.put(NotifierConfig.SECRETS_DIR_CONFIG, secrets.toString());
+        if (Files.isRegularFile(secrets.resolve(LOCAL_WEBHOOK_SECRET))) {
+            notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
+        }
         runner = new ServiceRunner(bind, port, List.of(
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
