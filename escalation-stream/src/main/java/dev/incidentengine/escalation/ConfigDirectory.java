@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.incidentengine.escalation.domain.Escalation;
 import dev.incidentengine.escalation.schedule.Schedule;
@@ -20,7 +19,6 @@ import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.service.ConfigView;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /** {@link Escalation.Directory} over the config topics' global stores, compiled at most once a second. */
 final class ConfigDirectory implements Escalation.Directory {
@@ -59,8 +57,7 @@ final class ConfigDirectory implements Escalation.Directory {
     }
 
     private static <C> ConfigView<C, Map<String, C>> view(ProcessorContext<?, ?> context, String store, Function<C, String> id) {
-        KeyValueStore<String, C> entries = context.getStateStore(store);
-        return new ConfigView<>(entries, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), map -> List.of());
+        return ConfigView.byId(context.getStateStore(store), id);
     }
 
     @Override

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.NotificationPlan;
@@ -119,14 +117,9 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
 
         Directory(ProcessorContext<?, ?> context) {
             this.context = context;
-            this.users = byId(context, NotifierTopology.USERS_STORE, UserConfig::getId);
-            this.services = byId(context, NotifierTopology.SERVICES_STORE, ServiceConfig::getId);
+            this.users = ConfigView.byId(context.getStateStore(NotifierTopology.USERS_STORE), UserConfig::getId);
+            this.services = ConfigView.byId(context.getStateStore(NotifierTopology.SERVICES_STORE), ServiceConfig::getId);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
-        }
-
-        private static <C> ConfigView<C, Map<String, C>> byId(ProcessorContext<?, ?> context, String store, Function<C, String> id) {
-            KeyValueStore<String, C> entries = context.getStateStore(store);
-            return new ConfigView<>(entries, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), map -> List.of());
         }
 
         @Override

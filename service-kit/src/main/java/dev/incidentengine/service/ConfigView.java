@@ -2,7 +2,9 @@ package dev.incidentengine.service;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -31,6 +33,11 @@ public final class ConfigView<C, T> {
         this.store = store;
         this.compile = compile;
         this.problems = problems;
+    }
+
+    /** The store's records by id. */
+    public static <C> ConfigView<C, Map<String, C>> byId(KeyValueStore<String, C> store, Function<C, String> id) {
+        return new ConfigView<>(store, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), map -> List.of());
     }
 
     public T get(long nowMs) {

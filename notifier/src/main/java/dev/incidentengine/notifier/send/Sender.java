@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -136,7 +135,8 @@ public final class Sender implements AutoCloseable {
                 commit();
             }
             waitFor(progress.keySet());
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
+            // A fenced or broken producer, or a bug: stop and say so (readiness turns false), rather than send unrecorded.
             failed = true;
             log.error("Sender stopped: {}", e.toString(), e);
         } finally {
