@@ -72,6 +72,8 @@ class LocalEngineProcessIT {
                 "--kafka-port", Integer.toString(TopicContents.freePort()),
                 "--controller-port", Integer.toString(TopicContents.freePort()),
                 "--http-port", Integer.toString(TopicContents.freePort()),
+                "--sink-port", "0",
+                "--smtp-port", "0",
                 "--config-dir", Path.of("../local").toAbsolutePath().toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
