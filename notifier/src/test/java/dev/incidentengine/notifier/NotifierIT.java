@@ -1,5 +1,9 @@
 package dev.incidentengine.notifier;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +115,10 @@ class NotifierIT {
                 assertThat(byDelivery.get("e2:bob:email:1").getOutcome()).isEqualTo(DeliveryOutcome.DELIVERED);
                 assertThat(byDelivery.get("e2:alice:email:0").getProviderMessageId()).isEqualTo(page.getMessageID());
                 assertThat(byDelivery).doesNotContainKey("e2:alice:webhook:1");
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + notifier.httpAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("notifier_deliveries_total{channel=\"email\",outcome=\"delivered\"} 2.0",
+                        "notifier_deliveries_total{channel=\"sms\",outcome=\"failed\"} 1.0", "notifier_breakers_open 0.0");
             }
         }
     }

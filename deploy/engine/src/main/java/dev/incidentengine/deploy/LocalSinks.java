@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +57,7 @@ final class LocalSinks implements AutoCloseable {
         return thread;
     });
     private final Deque<Received> received = new ArrayDeque<>();
-    private int mailsSeen;
+    private final Set<String> mailsSeen = new HashSet<>();
 
     private LocalSinks(HttpServer http, GreenMail mail) {
         this.http = http;
@@ -117,11 +119,13 @@ final class LocalSinks implements AutoCloseable {
         }
     }
 
+    /** GreenMail lists messages by mailbox, not by arrival, so new ones are told apart by Message-ID (one per notification). */
     private void collectMail() {
-        MimeMessage[] messages = mail.getReceivedMessages();
-        for (; mailsSeen < messages.length; mailsSeen++) {
-            MimeMessage message = messages[mailsSeen];
+        for (MimeMessage message : mail.getReceivedMessages()) {
             try {
+                if (!mailsSeen.add(message.getMessageID())) {
+                    continue;
+                }
                 Address[] to = message.getAllRecipients();
                 keep(new Received(Instant.now(), "e-mail", to == null ? "" : String.join(", ", Stream.of(to).map(Address::toString).toList()),
                         message.getSubject(), message.getHeader("X-Incident-Id", null), message.getMessageID(), plainText(message)));

@@ -87,6 +87,11 @@ public final class Endpoints implements AutoCloseable {
         return running.get();
     }
 
+    /** Endpoints whose breaker is open now. */
+    int openBreakers() {
+        return (int) breakers.values().stream().filter(CircuitBreaker::open).count();
+    }
+
     boolean breakerOpen(String endpoint) {
         CircuitBreaker breaker = breakers.get(endpoint);
         return breaker != null && breaker.open();

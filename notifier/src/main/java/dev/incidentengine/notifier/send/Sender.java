@@ -24,6 +24,7 @@ import dev.incidentengine.notifier.channel.MessageKind;
 import dev.incidentengine.notifier.channel.Result;
 import dev.incidentengine.schemas.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -113,6 +114,10 @@ public final class Sender implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.thread = new Thread(this::run, "notifier-sender");
+        Gauge.builder("notifier.deliveries.running", endpoints, Endpoints::running).description("Deliveries being sent now")
+                .register(metrics);
+        Gauge.builder("notifier.breakers.open", endpoints, Endpoints::openBreakers)
+                .description("Endpoints whose circuit breaker is open: their deliveries fail at once").register(metrics);
     }
 
     public void start() {
