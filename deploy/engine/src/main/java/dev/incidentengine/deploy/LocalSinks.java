@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,11 +38,11 @@ import org.slf4j.LoggerFactory;
 final class LocalSinks implements AutoCloseable {
 
     /** One notification that arrived: by e-mail (to) or webhook (path). */
-    record Received(Instant at, String via, String to, String subject, String incidentId, String idempotencyKey, String text) {
+    record Received(String at, String via, String to, String subject, String incidentId, String idempotencyKey, String text) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(LocalSinks.class);
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEPT = 500;
 
     static {
@@ -92,24 +93,32 @@ final class LocalSinks implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        int status = 200;
         byte[] answer;
-        if (exchange.getRequestMethod().equals("GET")) {
-            answer = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(received());
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-        } else {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-            JsonNode json = readJson(body);
-            keep(new Received(Instant.now(), "webhook", exchange.getRequestURI().getPath(),
-                    json.path("incident").path("title").asText(json.path("kind").asText("")), json.path("incident").path("id").asText(null),
-                    key, json.path("kind").asText("") + (json.hasNonNull("text") ? ": " + json.get("text").asText() : "")));
-            answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        try {
+            answer = exchange.getRequestMethod().equals("GET") ? JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(received())
+                    : take(exchange);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Local webhook sink: {}", e.toString());
+            status = 500;
+            answer = JSON.writeValueAsBytes(Map.of("error", e.toString()));
         }
-        exchange.sendResponseHeaders(200, answer.length);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, answer.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(answer);
         }
     }
+
+    private byte[] take(HttpExchange exchange) throws IOException {
+        JsonNode json = readJson(exchange.getRequestBody().readAllBytes());
+        keep(new Received(Instant.now().toString(), "webhook", exchange.getRequestURI().getPath(),
+                json.path("incident").path("title").asText(json.path("kind").asText("")), json.path("incident").path("id").asText(null),
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+                json.path("kind").asText("") + (json.hasNonNull("text") ? ": " + json.get("text").asText() : "")));
+        return "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+    }
+
 
     private static JsonNode readJson(byte[] body) {
         try {
@@ -127,7 +136,7 @@ final class LocalSinks implements AutoCloseable {
                     continue;
                 }
                 Address[] to = message.getAllRecipients();
-                keep(new Received(Instant.now(), "e-mail", to == null ? "" : String.join(", ", Stream.of(to).map(Address::toString).toList()),
+                keep(new Received(Instant.now().toString(), "e-mail", to == null ? "" : String.join(", ", Stream.of(to).map(Address::toString).toList()),
                         message.getSubject(), message.getHeader("X-Incident-Id", null), message.getMessageID(), plainText(message)));
             } catch (MessagingException | IOException e) {
                 log.warn("Unreadable e-mail in the local sink: {}", e.toString());

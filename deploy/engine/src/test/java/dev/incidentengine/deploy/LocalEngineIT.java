@@ -133,6 +133,8 @@ class LocalEngineIT {
             await("opened, acknowledged and resolved at the team's webhook").atMost(Duration.ofSeconds(30)).until(() -> first.sinks()
                     .received().stream().filter(r -> r.to().equals("/hooks/payments-room") && incidentId.equals(r.incidentId()))
                     .map(r -> r.text().split(":")[0]).toList().containsAll(List.of("opened", "acknowledged", "resolved")));
+            // What a person sees at the sink: GET lists what arrived.
+            assertThat(get(first.sinks().webhookUrl() + "/").body()).contains("Disk full on db-1", "/hooks/payments-room", "e-mail");
             assertThat(get(incident + "/events", viewer).body())
                     .contains("IncidentOpened", "AlertAttached", "IncidentAcknowledged", "IncidentResolved", "alice");
         } finally {
