@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import dev.incidentengine.model.DeliveryRecord;
 import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Secrets;
 import dev.incidentengine.notifier.plan.Composer;
@@ -14,7 +13,6 @@ import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.send.Endpoints;
 import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.template.Templates;
-import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApps;
@@ -53,10 +51,6 @@ public final class NotifierService implements Service {
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public void routes(HttpServer http, MeterRegistry metrics) {
     }
 
     @Override

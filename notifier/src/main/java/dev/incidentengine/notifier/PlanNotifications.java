@@ -2,10 +2,13 @@ package dev.incidentengine.notifier;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
@@ -14,6 +17,7 @@ import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.service.ConfigView;
 import dev.incidentengine.service.Deadlines;
 import org.apache.avro.specific.SpecificRecord;
@@ -84,7 +88,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
     private void apply(NotificationPlan before, Planner.Changes changes, Instant now) {
         NotificationPlan after = changes.plan();
         if (after != null && !after.equals(before)) {
-            if (after.getStatus().equals("CLOSED")) {
+            if (after.getStatus().equals(IncidentStatus.CLOSED.name())) {
                 plans.delete(after.getIncidentId());
             } else {
                 plans.put(after.getIncidentId(), after);
@@ -118,8 +122,23 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         Directory(ProcessorContext<?, ?> context) {
             this.context = context;
             this.users = ConfigView.byId(context.getStateStore(NotifierTopology.USERS_STORE), UserConfig::getId);
-            this.services = ConfigView.byId(context.getStateStore(NotifierTopology.SERVICES_STORE), ServiceConfig::getId);
+            // The loader refuses templates that do not compile; a record written around it is reported here, and
+            // rendering falls back to the default template.
+            this.services = new ConfigView<>(context.getStateStore(NotifierTopology.SERVICES_STORE),
+                    list -> list.stream().collect(Collectors.toMap(ServiceConfig::getId, c -> c, (a, b) -> b)), Directory::templateProblems);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
+        }
+
+        private static List<String> templateProblems(Map<String, ServiceConfig> services) {
+            List<String> problems = new ArrayList<>();
+            services.values().forEach(service -> service.getNotificationTemplates().forEach((key, template) -> {
+                try {
+                    Templates.check(key, template);
+                } catch (IllegalArgumentException e) {
+                    problems.add("service " + service.getId() + ": " + e.getMessage());
+                }
+            }));
+            return problems;
         }
 
         @Override

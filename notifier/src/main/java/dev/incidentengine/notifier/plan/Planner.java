@@ -20,6 +20,7 @@ import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
+import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationResult;
@@ -92,7 +93,7 @@ public final class Planner {
                     .setIncidentId(event.getIncidentId())
                     .setTitle(opened.getTitle())
                     .setSeverity(opened.getSeverity().name())
-                    .setStatus("TRIGGERED")
+                    .setStatus(IncidentStatus.TRIGGERED.name())
                     .setServiceId(opened.getService())
                     .setOpenedAt(event.getTimestamp())
                     .setPages(new ArrayList<>())
@@ -108,24 +109,24 @@ public final class Planner {
         if (payload instanceof AlertAttached) {
             plan.setAlerts(plan.getAlerts() + 1);
         } else if (payload instanceof IncidentEscalated escalated) {
-            if (plan.getStatus().equals("TRIGGERED") && fresh(event, now)) {
+            if (triggered(plan) && fresh(event, now)) {
                 page(changes, event, escalated, now);
             }
         } else if (payload instanceof IncidentAcknowledged) {
-            plan.setStatus("ACKNOWLEDGED");
+            plan.setStatus(IncidentStatus.ACKNOWLEDGED.name());
             plan.setAcknowledgedAt(at);
             cancelSteps(changes);
             news(changes, MessageKind.ACKNOWLEDGED, event, now);
         } else if (payload instanceof IncidentUnacknowledged) {
-            plan.setStatus("TRIGGERED");
+            plan.setStatus(IncidentStatus.TRIGGERED.name());
             plan.setAcknowledgedAt(null);
         } else if (payload instanceof IncidentResolved) {
-            plan.setStatus("RESOLVED");
+            plan.setStatus(IncidentStatus.RESOLVED.name());
             plan.setResolvedAt(at);
             cancelSteps(changes);
             news(changes, MessageKind.RESOLVED, event, now);
         } else if (payload instanceof IncidentReopened) {
-            plan.setStatus("TRIGGERED");
+            plan.setStatus(IncidentStatus.TRIGGERED.name());
             plan.setAcknowledgedAt(null);
             plan.setResolvedAt(null);
             news(changes, MessageKind.REOPENED, event, now);
@@ -137,7 +138,7 @@ public final class Planner {
         } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
             cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
         } else if (payload instanceof IncidentClosed) {
-            plan.setStatus("CLOSED");
+            plan.setStatus(IncidentStatus.CLOSED.name());
             cancelSteps(changes);
             news(changes, MessageKind.CLOSED, event, now);
         }
@@ -147,7 +148,7 @@ public final class Planner {
     /** A contact step's time came: send it if the incident still waits for an acknowledgement and the step was not sent. */
     public Changes onDue(NotificationPlan current, Timer timer) {
         Changes changes = Changes.of(current);
-        if (current == null || !current.getStatus().equals("TRIGGERED")) {
+        if (current == null || !triggered(current)) {
             return changes;
         }
         NotificationPlan plan = NotificationPlan.newBuilder(current).build();
@@ -171,7 +172,7 @@ public final class Planner {
         }
         boolean failed = result.getOutcome() == DeliveryOutcome.FAILED;
         page.getSteps().get(result.getStep()).setState(failed ? StepState.FAILED : StepState.DELIVERED);
-        if (failed && plan.getStatus().equals("TRIGGERED")) {
+        if (failed && triggered(plan)) {
             for (int i = 0; i < page.getSteps().size(); i++) {
                 if (page.getSteps().get(i).getState() == StepState.PENDING) {
                     changes.cancel().add(timer(plan, page, i));
@@ -247,6 +248,10 @@ public final class Planner {
 
     private boolean fresh(IncidentEvent event, Instant now) {
         return !event.getTimestamp().plus(maxEventAge).isBefore(now);
+    }
+
+    private static boolean triggered(NotificationPlan plan) {
+        return plan.getStatus().equals(IncidentStatus.TRIGGERED.name());
     }
 
     private static Timer timer(NotificationPlan plan, PagePlan page, int step) {
