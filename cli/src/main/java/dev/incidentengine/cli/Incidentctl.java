@@ -1,0 +1,42 @@
+package dev.incidentengine.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ./incidentctl}: work incidents from a terminal through the engine's HTTP API. Errors are a
+ * line on stderr and an exit code (see {@link CliError}), never a stack trace.
+ */
+@Command(name = "incidentctl", mixinStandardHelpOptions = true, version = "incidentctl 0.1.0",
+        description = "Work incidents from a terminal: list, show, acknowledge, resolve, … ; who is on call; silences.",
+        subcommands = {IncidentCommands.class, IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Reopen.class,
+                IncidentCommands.Assign.class, IncidentCommands.Severity.class, IncidentCommands.Note.class,
+                IncidentCommands.StatusUpdate.class, IncidentCommands.Snooze.class, IncidentCommands.Merge.class,
+                IncidentCommands.Close.class, OnCallCommand.class, SilenceCommands.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failed", "2:usage (bad flags or config)", "3:not found (incident, silence, schedule)",
+                "4:not allowed (no token, token refused, role too low)", "5:refused (bad input, command rejected)",
+                "6:engine unreachable or starting"})
+public final class Incidentctl {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        return new CommandLine(new Incidentctl())
+                .setOut(new PrintWriter(Output.out, true))
+                .setErr(new PrintWriter(Output.err, true))
+                .setExecutionExceptionHandler((error, command, parsed) -> {
+                    if (error instanceof CliError cli) {
+                        command.getErr().println("incidentctl: " + cli.getMessage());
+                        return cli.exitCode;
+                    }
+                    command.getErr().println("incidentctl: " + error);
+                    return CliError.FAILED;
+                })
+                .execute(args);
+    }
+}

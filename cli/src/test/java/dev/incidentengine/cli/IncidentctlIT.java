@@ -1,0 +1,187 @@
+package dev.incidentengine.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.incident.IncidentStreamConfig;
+import dev.incidentengine.incident.IncidentStreamService;
+import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.ServiceRunner;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.WithKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** incidentctl against incident-stream's API on a real broker: every incident command, silences, JSON output and the error exits. */
+@WithKafka
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IncidentctlIT {
+
+    private static final String RESPONDER = "alice-responder-token";
+    private static final String VIEWER = "victor-viewer-token";
+    private static final String ID = "INC-20261122-2-0042";
+
+    @TempDir
+    static Path dir;
+
+    private ServiceRunner runner;
+    private String url;
+
+    /** What one run printed, and its exit code. */
+    private record Run(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    void start(KafkaTestCluster kafka) throws Exception {
+        IncidentTopics topics = IncidentTopics.DEFAULT;
+        kafka.createTopics(topics.all());
+        Path tokens = dir.resolve("api-tokens.yaml");
+        Files.writeString(tokens, """
+                tokens:
+                  - {user: alice, role: responder, token: %s}
+                  - {user: victor, role: viewer, token: %s}
+                """.formatted(RESPONDER, VIEWER));
+        Map<String, String> settings = new HashMap<>();
+        settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        settings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokens.toString());
+        runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(new IncidentStreamConfig(settings), topics))).start();
+        url = "http://127.0.0.1:" + runner.httpAddress().getPort();
+        await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);
+        kafka.produce(topics.commands(), List.of(Map.entry(ID, IncidentCommand.newBuilder()
+                .setCommandId("open-" + ID).setIncidentId(ID).setActor(new Actor(ActorType.INTEGRATION, "demo", null))
+                .setTimestamp(Instant.now())
+                .setPayload(new AttachAlert(Samples.alert("fp-cli").setStartsAt(Instant.now()).setReceivedAt(Instant.now()).build(),
+                        "checkout|HighErrorRate", null, true))
+                .build())));
+        await("the incident listed").atMost(Duration.ofSeconds(30)).until(() -> run("incidents", "list", "--token", VIEWER).out().contains(ID));
+    }
+
+    @AfterAll
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Test
+    void peopleWorkAnIncidentFromTheTerminal() throws Exception {
+        Run list = run("incidents", "list", "--status", "TRIGGERED", "--token", VIEWER);
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).startsWith("ID").contains(ID, "TRIGGERED", "SEV2", "checkout", "High error rate on checkout");
+        JsonNode json = new ObjectMapper().readTree(run("incidents", "list", "-o", "json", "--token", VIEWER).out());
+        assertThat(json.get("incidents").get(0).get("incidentId").asText()).isEqualTo(ID);
+        assertThat(run("incidents", "show", ID, "--token", VIEWER).out()).contains("title", "High error rate on checkout", "fp-cli");
+
+        assertThat(run("ack", ID, "-m", "on it", "--token", RESPONDER)).isEqualTo(new Run(0, ID + ": acknowledge applied (now ACKNOWLEDGED, SEV2)\n", ""));
+        assertThat(run("note", ID, "rolled", "back", "the", "deploy", "--token", RESPONDER).out()).contains("notes applied");
+        assertThat(run("status-update", ID, "Checkout is degraded", "--token", RESPONDER).out()).contains("status-updates applied");
+        assertThat(run("severity", ID, "SEV1", "-m", "customers affected", "--token", RESPONDER).out()).contains("(now ACKNOWLEDGED, SEV1)");
+        assertThat(run("assign", ID, "alice", "--token", RESPONDER).out()).contains("assign applied");
+        assertThat(run("resolve", ID, "-m", "rolled back", "--token", RESPONDER).out()).contains("(now RESOLVED, SEV1)");
+        assertThat(run("reopen", ID, "--token", RESPONDER).out()).contains("(now TRIGGERED");
+        assertThat(run("snooze", ID, "1h30m", "--token", RESPONDER).out()).contains("snooze applied");
+        assertThat(run("resolve", ID, "--token", RESPONDER).out()).contains("(now RESOLVED");
+        assertThat(run("close", ID, "--token", RESPONDER).out()).contains("(now CLOSED");
+        assertThat(run("ack", ID, "--token", RESPONDER)).as("a closed incident refuses").satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).isEqualTo("incidentctl: cannot acknowledge a closed incident\n");
+        });
+    }
+
+    @Test
+    void errorsSayWhatIsWrongAndExitWithTheirCode() {
+        assertThat(run("incidents", "show", "INC-NONE", "--token", VIEWER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.NOT_FOUND);
+            assertThat(r.err()).startsWith("incidentctl: ").doesNotContain("Exception", "\tat ");
+        });
+        assertThat(run("incidents", "list").exit()).as("no token").isEqualTo(CliError.NOT_ALLOWED);
+        assertThat(run("incidents", "list", "--token", "wrong").err()).isEqualTo("incidentctl: not allowed: unknown API token\n");
+        assertThat(run("ack", ID, "--token", VIEWER).exit()).as("a viewer acknowledging").isEqualTo(CliError.NOT_ALLOWED);
+        assertThat(run("severity", ID, "SEV9", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).contains("severity");
+        });
+        assertThat(run("snooze", ID, "soon", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.USAGE);
+            assertThat(r.err()).contains("'soon' is not a duration");
+        });
+        assertThat(run("incidents", "list", "-o", "yaml", "--token", VIEWER).exit()).isEqualTo(CliError.USAGE);
+        assertThat(runWithoutUrl("incidents", "list", "--token", VIEWER, "--url", "http://127.0.0.1:1")).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.UNREACHABLE);
+            assertThat(r.err()).contains("cannot connect to http://127.0.0.1:1");
+        });
+        assertThat(runWithoutUrl("frobnicate").exit()).isEqualTo(CliError.USAGE);
+    }
+
+    @Test
+    void silencesAreAddedListedAndExpired() throws Exception {
+        Run added = run("silence", "add", "--match", "service=checkout", "--match", "env=~prod|staging", "--for", "2h",
+                "--comment", "deploy", "--token", RESPONDER, "-o", "json");
+        assertThat(added.exit()).as(added.err()).isZero();
+        String id = new ObjectMapper().readTree(added.out()).get("id").asText();
+        assertThat(run("silence", "list", "--token", VIEWER).out()).contains(id, "active", "service=checkout,env=~prod|staging", "deploy");
+        assertThat(run("silence", "expire", id, "--token", RESPONDER).out()).isEqualTo(id + ": expired\n");
+        assertThat(run("silence", "list", "--state", "expired", "--token", VIEWER).out()).contains(id);
+    }
+
+    @Test
+    void theUrlAndTokenComeFromTheEnvironmentOrAConfigFile() throws Exception {
+        Connection.environment = Map.of("INCIDENTCTL_URL", url, "INCIDENTCTL_TOKEN", VIEWER);
+        try {
+            assertThat(runWithoutUrl("incidents", "list").exit()).isZero();
+        } finally {
+            Connection.environment = System.getenv();
+        }
+        Path config = dir.resolve("incidentctl.yaml");
+        Files.writeString(config, "url: " + url + "\ntoken: " + VIEWER + "\n");
+        assertThat(runWithoutUrl("incidents", "list", "--config", config.toString()).exit()).isZero();
+    }
+
+    /** Runs with this test's engine as --url (flags follow their subcommand, so it goes last). */
+    private Run run(String... args) {
+        String[] withUrl = Arrays.copyOf(args, args.length + 2);
+        withUrl[args.length] = "--url";
+        withUrl[args.length + 1] = url;
+        return runWithoutUrl(withUrl);
+    }
+
+    private static Run runWithoutUrl(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = Output.out;
+        PrintStream oldErr = Output.err;
+        Output.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Output.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+        try {
+            int exit = Incidentctl.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            Output.out = oldOut;
+            Output.err = oldErr;
+        }
+    }
+}
