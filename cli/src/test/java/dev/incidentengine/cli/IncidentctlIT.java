@@ -21,11 +21,15 @@ import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
 import dev.incidentengine.testkit.WithKafka;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,39 @@ class IncidentctlIT {
         assertThat(run("silence", "list", "--token", VIEWER).out()).contains(id, "active", "service=checkout,env=~prod|staging", "deploy");
         assertThat(run("silence", "expire", id, "--token", RESPONDER).out()).isEqualTo(id + ": expired\n");
         assertThat(run("silence", "list", "--state", "expired", "--token", VIEWER).out()).contains(id);
+    }
+
+    @Test
+    void aTimelineIsReplayedFromKafka_amongManyOtherIncidents(KafkaTestCluster kafka) throws Exception {
+        // TimelineTest's recorded incident, its events between 3,000 of other incidents (every partition), and its deliveries.
+        String id = TimelineTest.ID;
+        kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS));
+        try (KafkaProducer<String, IncidentEvent> producer = kafka.producer(Topics.INCIDENT_EVENTS, Map.of())) {
+            List<IncidentEvent> recorded = TimelineTest.recordedEvents();
+            for (int i = 0; i < 3_000; i++) {
+                String other = "INC-20261122-" + (i % 6) + "-" + (1000 + i);
+                producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), other, Samples.opened(other, "other-" + i)
+                        .setTimestamp(TimelineTest.T0.plusSeconds(i)).build()));
+                if (i % 300 == 0 && i / 300 < recorded.size()) {
+                    producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, recorded.get(i / 300)));
+                }
+            }
+        }
+        kafka.produce(Topics.NOTIFICATION_RESULTS, TimelineTest.recordedResults().stream().map(r -> Map.entry(id, r)).toList());
+
+        Run timeline = runWithoutUrl("timeline", id, "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(timeline.exit()).as(timeline.err()).isZero();
+        List<String> lines = timeline.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("TIME").contains("ELAPSED", "WHO", "WHAT");
+        assertThat(lines.subList(1, lines.size())).hasSize(13).extracting(line -> line.substring(0, 20))
+                .isSorted().first().isEqualTo("2026-11-22T09:00:00Z");
+        assertThat(timeline.out()).contains("+4m 12s", "alice", "acknowledged: on it", "page to alice by email (step 1) delivered",
+                "+1d 01h", "closed: resolved for 24 h").doesNotContain("other-");
+        JsonNode json = new ObjectMapper().readTree(runWithoutUrl("timeline", id, "-o", "json", "--bootstrap-servers",
+                kafka.bootstrapServers()).out());
+        assertThat(json.get("timeline")).hasSize(13);
+        assertThat(runWithoutUrl("timeline", "INC-20261122-0-9999", "--bootstrap-servers", kafka.bootstrapServers()).exit())
+                .isEqualTo(CliError.NOT_FOUND);
     }
 
     @Test

@@ -1,0 +1,90 @@
+package dev.incidentengine.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.incidentengine.model.Actor;
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.DeliveryOutcome;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.StatusUpdatePosted;
+import dev.incidentengine.testkit.Samples;
+import org.junit.jupiter.api.Test;
+
+import static dev.incidentengine.testkit.Samples.escalated;
+import static dev.incidentengine.testkit.Samples.event;
+import static dev.incidentengine.testkit.Samples.opened;
+import static dev.incidentengine.testkit.Samples.plan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The timeline of a recorded incident log, against a golden file (src/test/resources/golden/timeline.txt). */
+class TimelineTest {
+
+    static final String ID = "INC-20261122-3-0007";
+    static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
+
+    @Test
+    void aRecordedIncidentReadsAsItsGoldenTimeline() throws IOException {
+        String lines = Timeline.of(recordedEvents(), recordedResults()).stream()
+                .map(entry -> String.format("%s  %-8s  %-28s  %s", entry.at(), Timeline.elapsed(entry.sinceStart()), entry.who(), entry.what()))
+                .collect(Collectors.joining("\n", "", "\n"));
+
+        assertThat(lines).isEqualTo(Files.readString(Path.of("src/test/resources/golden/timeline.txt"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void elapsedTimesReadAtAGlance() {
+        assertThat(List.of(0L, 59L, 252L, 7_500L, 97_200L)).extracting(s -> Timeline.elapsed(java.time.Duration.ofSeconds(s)))
+                .containsExactly("+0s", "+59s", "+4m 12s", "+2h 05m", "+1d 03h");
+    }
+
+    /** Detection at T0, opened 2 s later, paged, acknowledged at 4 min, a severity rise, notes and updates, resolved, closed. */
+    static List<IncidentEvent> recordedEvents() {
+        Actor alice = new Actor(ActorType.USER, "alice", "Alice Example");
+        return List.of(
+                opened(ID, "e1").setTimestamp(T0.plusSeconds(2)).build(),
+                event(ID, "e2", T0.plusSeconds(2), new AlertAttached(Samples.alert("fp-checkout-5xx").setStartsAt(T0).build())),
+                escalated(ID, "e3", T0.plusSeconds(3), 0, plan("alice", "EMAIL", 0, "SMS", 5)),
+                by(alice, event(ID, "e4", T0.plusSeconds(252), new IncidentAcknowledged("on it"))),
+                by(alice, event(ID, "e5", T0.plusSeconds(300), new SeverityChanged(Severity.SEV2, Severity.SEV1, "customers affected", true))),
+                by(alice, event(ID, "e6", T0.plusSeconds(420), new NoteAdded("rolled back deploy 1234"))),
+                by(alice, event(ID, "e7", T0.plusSeconds(480), new StatusUpdatePosted("Checkout recovering"))),
+                by(alice, event(ID, "e8", T0.plusSeconds(1_500), new IncidentResolved("rollback"))),
+                event(ID, "e9", T0.plusSeconds(90_000), new IncidentClosed("resolved for 24 h")));
+    }
+
+    static List<NotificationResult> recordedResults() {
+        return List.of(
+                result("e1:payments-room:webhook:0", "e1", "opened", "payments-room", "webhook", 0, DeliveryOutcome.DELIVERED, 1, 35, null,
+                        T0.plusSeconds(3)),
+                result("e3:alice:email:0", "e3", "page", "alice", "email", 0, DeliveryOutcome.DELIVERED, 1, 120, null, T0.plusSeconds(4)),
+                result("e4:payments-room:webhook:0", "e4", "acknowledged", "payments-room", "webhook", 0, DeliveryOutcome.FAILED, 5, 31_000,
+                        "HTTP 503 (gave up after 5 attempts)", T0.plusSeconds(283)));
+    }
+
+    private static IncidentEvent by(Actor actor, IncidentEvent event) {
+        event.setActor(actor);
+        return event;
+    }
+
+    static NotificationResult result(String deliveryId, String eventId, String kind, String target, String channel, int step,
+            DeliveryOutcome outcome, int attempts, long latency, String error, Instant at) {
+        return NotificationResult.newBuilder().setDeliveryId(deliveryId).setIncidentId(ID).setEventId(eventId).setKind(kind)
+                .setTarget(target).setChannel(channel).setStep(step).setOutcome(outcome).setAttempts(attempts).setLatencyMillis(latency)
+                .setError(error).setTimestamp(at).build();
+    }
+}
