@@ -153,7 +153,7 @@ class IncidentctlIT {
     }
 
     @Test
-    void aTimelineIsReplayedFromKafka_amongManyOtherIncidents(KafkaTestCluster kafka) throws Exception {
+    void aTimelineAndAReviewAreReplayedFromKafka_amongManyOtherIncidents(KafkaTestCluster kafka) throws Exception {
         // TimelineTest's recorded incident, its events between 3,000 of other incidents (every partition), and its deliveries.
         String id = TimelineTest.ID;
         kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS));
@@ -183,6 +183,9 @@ class IncidentctlIT {
         assertThat(json.get("timeline")).hasSize(13);
         assertThat(runWithoutUrl("timeline", "INC-20261122-0-9999", "--bootstrap-servers", kafka.bootstrapServers()).exit())
                 .isEqualTo(CliError.NOT_FOUND);
+        Run review = runWithoutUrl("postmortem", id, "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(review.exit()).as(review.err()).isZero();
+        assertThat(review.out()).isEqualTo(Review.markdown(id, TimelineTest.recordedEvents(), TimelineTest.recordedResults()));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -31,7 +32,7 @@ import static dev.incidentengine.testkit.Samples.opened;
 import static dev.incidentengine.testkit.Samples.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The timeline of a recorded incident log, against a golden file (src/test/resources/golden/timeline.txt). */
+/** The timeline and the review of a recorded incident log, against golden files (src/test/resources/golden/). */
 class TimelineTest {
 
     static final String ID = "INC-20261122-3-0007";
@@ -43,7 +44,26 @@ class TimelineTest {
                 .map(entry -> String.format("%s  %-8s  %-28s  %s", entry.at(), Timeline.elapsed(entry.sinceStart()), entry.who(), entry.what()))
                 .collect(Collectors.joining("\n", "", "\n"));
 
-        assertThat(lines).isEqualTo(Files.readString(Path.of("src/test/resources/golden/timeline.txt"), StandardCharsets.UTF_8));
+        assertGolden(lines, "timeline.txt");
+    }
+
+    @Test
+    void theRecordedIncidentsReviewIsItsGoldenMarkdown() throws IOException {
+        String review = Review.markdown(ID, recordedEvents(), recordedResults());
+
+        assertGolden(review, "postmortem.md");
+    }
+
+    @Test
+    void aLateAcknowledgementMissesTheTarget_andAnOpenIncidentSaysSo() {
+        List<IncidentEvent> late = new ArrayList<>(recordedEvents().subList(0, 3));
+        late.add(event(ID, "e4", T0.plusSeconds(1_502), new IncidentAcknowledged(null)));
+
+        assertThat(Review.markdown(ID, late, List.of())).contains("| Acknowledged | 2026-11-22T09:25:02Z |",
+                "| Resolved | not yet |", "Response target for SEV2: acknowledge within 30 min, resolve within 8 h: **missed**"
+                        + " (acknowledged in time, resolved not yet).", "Ongoing from the first alert");
+        late.set(3, event(ID, "e4", T0.plusSeconds(2_000), new IncidentAcknowledged(null)));
+        assertThat(Review.markdown(ID, late, List.of())).contains("(acknowledged late by 3m 18s, resolved not yet)");
     }
 
     @Test
@@ -74,6 +94,12 @@ class TimelineTest {
                 result("e3:alice:email:0", "e3", "page", "alice", "email", 0, DeliveryOutcome.DELIVERED, 1, 120, null, T0.plusSeconds(4)),
                 result("e4:payments-room:webhook:0", "e4", "acknowledged", "payments-room", "webhook", 0, DeliveryOutcome.FAILED, 5, 31_000,
                         "HTTP 503 (gave up after 5 attempts)", T0.plusSeconds(283)));
+    }
+
+    /** Compares with the golden file; the actual text goes to target/ beside it, to read and, when right, copy over. */
+    private static void assertGolden(String actual, String name) throws IOException {
+        Files.writeString(Path.of("target", name + ".actual"), actual, StandardCharsets.UTF_8);
+        assertThat(actual).isEqualTo(Files.readString(Path.of("src/test/resources/golden", name), StandardCharsets.UTF_8));
     }
 
     private static IncidentEvent by(Actor actor, IncidentEvent event) {

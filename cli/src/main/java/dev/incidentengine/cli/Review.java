@@ -1,0 +1,169 @@
+package dev.incidentengine.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.DeliveryOutcome;
+import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentClosed;
+import dev.incidentengine.model.IncidentEscalated;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
+
+/**
+ * A post-incident review in Markdown, from the incident's log: summary, impact, the response times
+ * with their breakdown (detection: first alert → open; response: open → acknowledge; mitigation
+ * and resolution: acknowledge → resolve), whether the severity's response target was met, the
+ * responders, the timeline, and the sections people fill in. Pure: the records in, the text out.
+ */
+final class Review {
+
+    /** How fast a severity must be acknowledged and resolved. */
+    record Target(Duration acknowledge, Duration resolve) {
+    }
+
+    /** The engine's default response targets per severity. */
+    static final Map<Severity, Target> TARGETS = Map.of(
+            Severity.SEV0, new Target(Duration.ofMinutes(5), Duration.ofHours(1)),
+            Severity.SEV1, new Target(Duration.ofMinutes(15), Duration.ofHours(4)),
+            Severity.SEV2, new Target(Duration.ofMinutes(30), Duration.ofHours(8)),
+            Severity.SEV3, new Target(Duration.ofHours(4), Duration.ofDays(3)),
+            Severity.SEV4, new Target(Duration.ofDays(1), Duration.ofDays(7)));
+
+    private Review() {
+    }
+
+    static String markdown(String incidentId, List<IncidentEvent> events, List<NotificationResult> results) {
+        IncidentOpened opened = null;
+        Instant openedAt = null;
+        Instant detected = null;
+        Instant acknowledged = null;
+        Instant resolved = null;
+        Instant closed = null;
+        String acknowledgedBy = null;
+        String resolvedBy = null;
+        String resolution = null;
+        Severity severity = null;
+        Severity firstSeverity = null;
+        int alerts = 0;
+        int reopened = 0;
+        Map<String, Set<String>> responders = new LinkedHashMap<>();
+        for (IncidentEvent event : events) {
+            Object payload = event.getPayload();
+            String actor = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
+            if (payload instanceof IncidentOpened open) {
+                opened = open;
+                openedAt = event.getTimestamp();
+                severity = open.getSeverity();
+                firstSeverity = severity;
+            } else if (payload instanceof AlertAttached attached) {
+                alerts++;
+                Instant starts = attached.getAlert().getStartsAt();
+                detected = detected == null || starts.isBefore(detected) ? starts : detected;
+            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
+                acknowledged = event.getTimestamp();
+                acknowledgedBy = actor;
+            } else if (payload instanceof IncidentResolved done) {
+                resolved = event.getTimestamp();
+                resolvedBy = actor;
+                resolution = done.getResolution();
+            } else if (payload instanceof IncidentReopened) {
+                reopened++;
+            } else if (payload instanceof IncidentClosed) {
+                closed = event.getTimestamp();
+            } else if (payload instanceof SeverityChanged changed) {
+                severity = changed.getTo();
+            } else if (payload instanceof IncidentEscalated escalated) {
+                escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
+                        responders.computeIfAbsent(user, u -> new LinkedHashSet<>()).add("paged (level " + (escalated.getLevel() + 1) + ")")));
+            }
+            if (actor != null) {
+                responders.computeIfAbsent(actor, u -> new LinkedHashSet<>()).add(Timeline.describe(payload).split(":")[0]);
+            }
+        }
+        if (opened == null) {
+            throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
+        }
+        detected = detected == null ? openedAt : detected;
+        StringBuilder md = new StringBuilder();
+        md.append("# Post-incident review: ").append(opened.getTitle()).append(" (").append(incidentId).append(")\n\n");
+        md.append("## Summary\n\n| | |\n|---|---|\n");
+        row(md, "Incident", incidentId);
+        row(md, "Service", opened.getService());
+        row(md, "Severity", severity + (severity != firstSeverity ? " (opened as " + firstSeverity + ")" : ""));
+        row(md, "Detected", detected.toString());
+        row(md, "Opened", openedAt.toString());
+        row(md, "Acknowledged", acknowledged == null ? "never" : acknowledged + by(acknowledgedBy));
+        row(md, "Resolved", resolved == null ? "not yet" : resolved + by(resolvedBy) + (resolution == null ? "" : ": " + resolution));
+        row(md, "Closed", closed == null ? "not yet" : closed.toString());
+        row(md, "Alerts", Integer.toString(alerts));
+        if (reopened > 0) {
+            row(md, "Reopened", reopened + " time(s)");
+        }
+
+        md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + Timeline.elapsed(Duration.between(detected, resolved)).substring(1))
+                .append(" from the first alert, ").append(opened.getService()).append(" was affected: ").append(opened.getTitle())
+                .append(".\n\n_Who and what was affected, and how much (users, requests, revenue):_\n");
+
+        md.append("\n## Response\n\n| measure | from → to | time |\n|---|---|---|\n");
+        md.append("| detection | first alert → incident opened | ").append(span(detected, openedAt)).append(" |\n");
+        md.append("| response (time to acknowledge) | opened → acknowledged | ").append(span(openedAt, acknowledged)).append(" |\n");
+        md.append("| mitigation and resolution | acknowledged → resolved | ").append(span(acknowledged, resolved)).append(" |\n");
+        md.append("| time to resolve | opened → resolved | ").append(span(openedAt, resolved)).append(" |\n");
+        Target target = TARGETS.get(severity);
+        md.append("\nResponse target for ").append(severity).append(": acknowledge within ").append(human(target.acknowledge()))
+                .append(", resolve within ").append(human(target.resolve())).append(": **")
+                .append(met(openedAt, acknowledged, target.acknowledge()) && met(openedAt, resolved, target.resolve()) ? "met" : "missed")
+                .append("** (acknowledged ").append(verdict(openedAt, acknowledged, target.acknowledge())).append(", resolved ")
+                .append(verdict(openedAt, resolved, target.resolve())).append(").\n");
+
+        md.append("\n## Responders\n\n");
+        responders.forEach((user, did) -> md.append("- ").append(user).append(": ").append(String.join(", ", did)).append('\n'));
+        long failed = results.stream().filter(r -> r.getOutcome() == DeliveryOutcome.FAILED).count();
+        md.append("\nNotifications: ").append(results.size() - failed).append(" delivered, ").append(failed).append(" failed.\n");
+
+        md.append("\n## Timeline\n\n| time | since first alert | who | what |\n|---|---|---|---|\n");
+        Timeline.of(events, results).forEach(entry -> md.append("| ").append(entry.at()).append(" | ").append(Timeline.elapsed(entry.sinceStart()))
+                .append(" | ").append(entry.who()).append(" | ").append(entry.what().replace("|", "\\|")).append(" |\n"));
+
+        md.append("\n## What went well\n\n- \n\n## What went wrong\n\n- \n\n## Where we got lucky\n\n- \n");
+        md.append("\n## Action items\n\n| action | owner | due | priority |\n|---|---|---|---|\n| | | | |\n");
+        return md.toString();
+    }
+
+    private static void row(StringBuilder md, String name, String value) {
+        md.append("| ").append(name).append(" | ").append(value).append(" |\n");
+    }
+
+    private static String by(String actor) {
+        return actor == null ? "" : " by " + actor;
+    }
+
+    private static String span(Instant from, Instant to) {
+        return from == null || to == null ? "-" : Timeline.elapsed(Duration.between(from, to)).substring(1);
+    }
+
+    private static boolean met(Instant from, Instant to, Duration within) {
+        return to != null && Duration.between(from, to).compareTo(within) <= 0;
+    }
+
+    private static String verdict(Instant from, Instant to, Duration within) {
+        return to == null ? "not yet" : met(from, to, within) ? "in time" : "late by " + span(from.plus(within), to);
+    }
+
+    private static String human(Duration duration) {
+        return duration.toDays() > 0 ? duration.toDays() + " d" : duration.toHours() > 0 ? duration.toHours() + " h" : duration.toMinutes() + " min";
+    }
+}
