@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
@@ -28,10 +29,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * One incident's records, read straight from Kafka: only the partition that holds its key (the
- * default partitioner's murmur2, as the engine writes them), from a day before the date in its id
- * ({@code offsetsForTimes}), to the partition's end as it was when reading began. Progress goes to
- * stderr when the read is long.
+ * Incident records read straight from Kafka, read_committed, to the end as it was when reading
+ * began. One incident: only the partition that holds its key (the default partitioner's murmur2,
+ * as the engine writes them), from a day before the date in its id ({@code offsetsForTimes}). All
+ * incidents since a time: every partition from that time. Progress goes to stderr on long reads.
  */
 final class IncidentLog {
 
@@ -46,15 +47,8 @@ final class IncidentLog {
     }
 
     <V> List<V> read(Topic<String, V> topic, String incidentId, PrintStream progress) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic.name());
-            if (partitions == null || partitions.isEmpty()) {
-                throw new CliError(CliError.NOT_FOUND, "topic " + topic.name() + " does not exist at " + bootstrapServers);
-            }
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = partitions(consumer, topic);
             TopicPartition partition = new TopicPartition(topic.name(), partitionOf(incidentId, partitions.size()));
             consumer.assign(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
@@ -81,6 +75,63 @@ final class IncidentLog {
         } catch (KafkaException e) {
             throw new CliError(CliError.UNREACHABLE, "cannot read " + topic.name() + " from " + bootstrapServers + ": " + e.getMessage());
         }
+    }
+
+    /** Every record of the topic from {@code since} (by record time) to the end as reading began, all partitions. */
+    <V> List<ConsumerRecord<String, V>> readAll(Topic<String, V> topic, Instant since, PrintStream progress) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = partitions(consumer, topic).stream().map(p -> new TopicPartition(topic.name(), p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(partitions.stream()
+                    .collect(Collectors.toMap(p -> p, p -> since.toEpochMilli())));
+            long total = 0;
+            for (TopicPartition partition : partitions) {
+                long start = starts.get(partition) == null ? ends.get(partition) : starts.get(partition).offset();
+                consumer.seek(partition, start);
+                total += ends.get(partition) - start;
+            }
+            List<ConsumerRecord<String, V>> records = new ArrayList<>();
+            long read = 0;
+            long nextReport = PROGRESS_EVERY;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        continue;
+                    }
+                    read++;
+                    if (record.key() != null && record.value() != null) {
+                        records.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(),
+                                topic.valueSerde(serdes).deserializer().deserialize(topic.name(), record.value())));
+                    }
+                }
+                if (read >= nextReport) {
+                    progress.printf("\rreading %s: %d%%", topic.name(), read * 100 / Math.max(1, total));
+                    nextReport += PROGRESS_EVERY;
+                }
+            }
+            if (nextReport > PROGRESS_EVERY) {
+                progress.println();
+            }
+            return records;
+        } catch (KafkaException e) {
+            throw new CliError(CliError.UNREACHABLE, "cannot read " + topic.name() + " from " + bootstrapServers + ": " + e.getMessage());
+        }
+    }
+
+    private Map<String, Object> props() {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    }
+
+    private List<PartitionInfo> partitions(KafkaConsumer<?, ?> consumer, Topic<?, ?> topic) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic.name());
+        if (partitions == null || partitions.isEmpty()) {
+            throw new CliError(CliError.NOT_FOUND, "topic " + topic.name() + " does not exist at " + bootstrapServers);
+        }
+        return partitions;
     }
 
     /** The partition the engine's producers put this key in. */

@@ -186,6 +186,14 @@ class IncidentctlIT {
         Run review = runWithoutUrl("postmortem", id, "--bootstrap-servers", kafka.bootstrapServers());
         assertThat(review.exit()).as(review.err()).isZero();
         assertThat(review.out()).isEqualTo(Review.markdown(id, TimelineTest.recordedEvents(), TimelineTest.recordedResults()));
+        // Every partition, every incident of the period: the 3,000 others and the recorded one, whose page to alice was delivered.
+        JsonNode report = new ObjectMapper().readTree(runWithoutUrl("report", "--since", "30d", "-o", "json", "--bootstrap-servers",
+                kafka.bootstrapServers()).out());
+        assertThat(report.get("incidents").asInt()).isGreaterThanOrEqualTo(3_001);
+        assertThat(report.get("pagesPerResponder").toString()).contains("{\"user\":\"alice\",\"pages\":1,\"notificationsDelivered\":1}");
+        assertThat(runWithoutUrl("report", "--since", "soon", "--bootstrap-servers", kafka.bootstrapServers()).exit()).isEqualTo(CliError.USAGE);
+        assertThat(runWithoutUrl("report", "--service", "checkout", "--bootstrap-servers", kafka.bootstrapServers()).out())
+                .contains("incidents opened since", "on checkout", "SEVERITY", "ACK P90", "TARGET MET", "NOISIEST ALERTS", "RESPONDER");
     }
 
     @Test

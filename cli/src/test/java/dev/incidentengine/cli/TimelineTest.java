@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -17,6 +18,8 @@ import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.NotificationResult;
@@ -64,6 +67,44 @@ class TimelineTest {
                         + " (acknowledged in time, resolved not yet).", "Ongoing from the first alert");
         late.set(3, event(ID, "e4", T0.plusSeconds(2_000), new IncidentAcknowledged(null)));
         assertThat(Review.markdown(ID, late, List.of())).contains("(acknowledged late by 3m 18s, resolved not yet)");
+    }
+
+    @Test
+    void aReportOverRecordedIncidentsIsItsGoldenJson() throws IOException {
+        String report = ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                Report.of(recordedLogs(), recordedResults(), T0.minusSeconds(3_600), null)) + "\n";
+
+        assertGolden(report, "report.json");
+    }
+
+    /** The recorded incident and three more: a SEV2 on search acknowledged late, reopened and resolved; a SEV3 never acknowledged; one opened before the period. */
+    static Map<String, List<IncidentEvent>> recordedLogs() {
+        String search = "INC-20261122-1-0008";
+        String quiet = "INC-20261122-2-0009";
+        String old = "INC-20261121-2-0001";
+        Map<String, List<IncidentEvent>> logs = new LinkedHashMap<>();
+        logs.put(ID, recordedEvents());
+        logs.put(search, List.of(
+                opened(search, "s1").setTimestamp(T0.plusSeconds(600)).setPayload(new IncidentOpened(
+                        "Search slow", Severity.SEV2, "search", "k", null, Map.of(), true)).build(),
+                event(search, "s2", T0.plusSeconds(600), new AlertAttached(Samples.alert("fp-search").setSummary("Search p99 high")
+                        .setLabels(Map.of("alertname", "SearchLatency")).setStartsAt(T0.plusSeconds(590)).build())),
+                escalated(search, "s3", T0.plusSeconds(601), 0, plan("bob", "EMAIL", 0)),
+                event(search, "s4", T0.plusSeconds(600 + 2_400), new IncidentAcknowledged(null)),
+                event(search, "s5", T0.plusSeconds(600 + 3_000), new IncidentResolved(null)),
+                event(search, "s6", T0.plusSeconds(600 + 3_600), new IncidentReopened("again")),
+                event(search, "s7", T0.plusSeconds(600 + 4_200), new IncidentResolved(null))));
+        logs.put(quiet, List.of(
+                opened(quiet, "q1").setTimestamp(T0.plusSeconds(1_200)).setPayload(new IncidentOpened(
+                        "Disk 80 %", Severity.SEV3, "checkout", "k2", null, Map.of(), true)).build(),
+                event(quiet, "q2", T0.plusSeconds(1_200), new AlertAttached(Samples.alert("fp-disk").setSummary("Disk 80 %")
+                        .setLabels(Map.of("alertname", "DiskFilling")).setStartsAt(T0.plusSeconds(1_100)).build())),
+                event(quiet, "q3", T0.plusSeconds(1_300), new AlertAttached(Samples.alert("fp-disk-2").setSummary("Disk 81 %")
+                        .setLabels(Map.of("alertname", "DiskFilling")).setStartsAt(T0.plusSeconds(1_290)).build())),
+                escalated(quiet, "q4", T0.plusSeconds(1_201), 0, plan("bob", "EMAIL", 0), plan("alice", "EMAIL", 0))));
+        logs.put(old, List.of(opened(old, "o1").setTimestamp(T0.minusSeconds(86_400)).build(),
+                event(old, "o2", T0.plusSeconds(60), new IncidentResolved(null))));
+        return logs;
     }
 
     @Test

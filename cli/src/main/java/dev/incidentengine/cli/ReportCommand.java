@@ -1,0 +1,92 @@
+package dev.incidentengine.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.cli.Output.Column;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code report}: response over the incidents of a period, replayed from Kafka. */
+@Command(name = "report", description = "Incident volume, time to acknowledge and resolve, targets, reopens, noisy alerts, pages per responder.")
+final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+            description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--since", defaultValue = "30d", description = "Incidents opened in the last 30d, 12h, … (default ${DEFAULT-VALUE}).")
+    String since;
+
+    @Option(names = "--service", description = "Only this service's incidents.")
+    String service;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
+    String output;
+
+    @Override
+    public Integer call() {
+        if (!output.equals("table") && !output.equals("json")) {
+            throw new CliError(CliError.USAGE, "-o must be table or json, not '" + output + "'");
+        }
+        Instant from = Instant.now().minus(period(since));
+        IncidentLog log = new IncidentLog(bootstrapServers);
+        Map<String, List<IncidentEvent>> logs = new LinkedHashMap<>();
+        // Events of incidents opened before the period may fall in it; incidents are judged by their open time.
+        for (ConsumerRecord<String, IncidentEvent> record : log.readAll(Topics.INCIDENT_EVENTS, from, Output.err)) {
+            logs.computeIfAbsent(record.key(), id -> new ArrayList<>()).add(record.value());
+        }
+        List<NotificationResult> results = log.readAll(Topics.NOTIFICATION_RESULTS, from, Output.err).stream().map(ConsumerRecord::value).toList();
+        ObjectNode report = Report.of(logs, results, from, service);
+        Output out = new Output(output.equals("json"));
+        if (out.json) {
+            out.json(report);
+            return 0;
+        }
+        out.line(report.get("incidents").asInt() + " incidents opened since " + report.get("since").asText()
+                + (service == null ? "" : " on " + service) + "; reopen rate " + Math.round(report.get("reopenRate").asDouble() * 100) + " %");
+        for (String grouping : List.of("bySeverity", "byService")) {
+            out.line("");
+            out.table(report.get(grouping), Column.field(grouping.equals("bySeverity") ? "SEVERITY" : "SERVICE", "group"),
+                    Column.field("INCIDENTS", "incidents"), time("ACK MEAN", "acknowledgeMeanSeconds"), time("ACK P50", "acknowledgeP50Seconds"),
+                    time("ACK P90", "acknowledgeP90Seconds"), time("RESOLVE MEAN", "resolveMeanSeconds"),
+                    time("RESOLVE P50", "resolveP50Seconds"), time("RESOLVE P90", "resolveP90Seconds"),
+                    new Column("TARGET MET", row -> row.get("targetMet").asText() + "/" + row.get("incidents").asText()));
+        }
+        out.line("");
+        out.table(report.get("noisiestAlerts"), Column.field("NOISIEST ALERTS", "alert"), Column.field("ATTACHED", "attached"));
+        out.line("");
+        out.table(report.get("pagesPerResponder"), Column.field("RESPONDER", "user"), Column.field("PAGES", "pages"),
+                Column.field("DELIVERED", "notificationsDelivered"));
+        return 0;
+    }
+
+    private static Column time(String header, String field) {
+        return new Column(header, row -> row.get(field).isNull() ? "-" : Timeline.elapsed(Duration.ofSeconds(row.get(field).asLong())).substring(1));
+    }
+
+    /** "30d", "12h", "90m" as a duration. */
+    static Duration period(String text) {
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        if (value.matches("\\d+[dhm]")) {
+            long amount = Long.parseLong(value.substring(0, value.length() - 1));
+            return switch (value.charAt(value.length() - 1)) {
+                case 'd' -> Duration.ofDays(amount);
+                case 'h' -> Duration.ofHours(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+        throw new CliError(CliError.USAGE, "--since must be a period such as 30d, 12h or 90m, not '" + text + "'");
+    }
+}
