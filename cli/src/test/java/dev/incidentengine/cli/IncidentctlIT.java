@@ -14,6 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentStreamService;
 import dev.incidentengine.incident.IncidentTopics;
@@ -194,6 +195,35 @@ class IncidentctlIT {
         assertThat(runWithoutUrl("report", "--since", "soon", "--bootstrap-servers", kafka.bootstrapServers()).exit()).isEqualTo(CliError.USAGE);
         assertThat(runWithoutUrl("report", "--service", "checkout", "--bootstrap-servers", kafka.bootstrapServers()).out())
                 .contains("incidents opened since", "on checkout", "SEVERITY", "ACK P90", "TARGET MET", "NOISIEST ALERTS", "RESPONDER");
+    }
+
+    @Test
+    void configIsAppliedAllOrNothing_andShownAsFilesWouldWriteIt(KafkaTestCluster kafka) throws Exception {
+        kafka.createTopics(ConfigData.kinds().values());
+        Path good = Files.createDirectories(dir.resolve("config-good"));
+        Files.writeString(good.resolve("services.yaml"), """
+                services: [{id: cli-svc, name: CLI service}]
+                channels: [{id: cli-room, name: CLI room, type: WEBHOOK, address: "https://hooks.example.com/x", services: [cli-svc]}]
+                """);
+        Path bad = Files.createDirectories(dir.resolve("config-bad"));
+        Files.writeString(bad.resolve("a.yaml"), "services: [{id: never-applied, name: Never}]\n");
+        Files.writeString(bad.resolve("b.yaml"), "channels: [{id: x, name: X, type: SMS, address: 'not a phone'}]\n");
+        String bootstrap = kafka.bootstrapServers();
+
+        assertThat(runWithoutUrl("config", "apply", "-f", good.toString(), "--dry-run", "--bootstrap-servers", bootstrap).out())
+                .contains("valid: {config.channels.v1=1, config.services.v1=1}", "nothing applied");
+        assertThat(runWithoutUrl("config", "apply", "-f", bad.toString(), "--bootstrap-servers", bootstrap)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).contains("b.yaml", "channels[0].address", "E.164", "nothing applied");
+        });
+        assertThat(runWithoutUrl("config", "apply", "-f", good.toString(), "--bootstrap-servers", bootstrap).out())
+                .isEqualTo("applied: {config.channels.v1=1, config.services.v1=1}\n");
+        String shown = runWithoutUrl("config", "show", "--bootstrap-servers", bootstrap).out();
+        assertThat(shown).contains("services:", "id: \"cli-svc\"", "channels:", "https://hooks.example.com/x").doesNotContain("never-applied");
+        JsonNode channels = new ObjectMapper().readTree(runWithoutUrl("config", "show", "--kind", "channels", "-o", "json",
+                "--bootstrap-servers", bootstrap).out());
+        assertThat(channels.get("channels").get(0).get("id").asText()).isEqualTo("cli-room");
+        assertThat(runWithoutUrl("config", "show", "--kind", "nonsense", "--bootstrap-servers", bootstrap).exit()).isEqualTo(CliError.USAGE);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -97,6 +98,11 @@ public final class ConfigData {
             "((slack|slack-webhook|teams|email|webhook|sms|voice|pagerduty)/)?(" + String.join("|", MESSAGE_KINDS) + ")\\.(title|text|html)");
 
     private ConfigData() {
+    }
+
+    /** The kinds files may hold, in their order, and the topic of each. */
+    public static Map<String, Topic<String, ? extends SpecificRecord>> kinds() {
+        return Collections.unmodifiableMap(KINDS);
     }
 
     /** Reads every {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir}, or fails naming the first problem. */
