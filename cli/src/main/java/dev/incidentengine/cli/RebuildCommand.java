@@ -1,0 +1,83 @@
+package dev.incidentengine.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import dev.incidentengine.incident.domain.IncidentLifecycle;
+import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.schemas.Topics;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rebuild --verify}: folds {@code incident.events.v1} from the beginning with the engine's own
+ * {@code evolve} and compares every incident with {@code incident.state.v1}. It writes nothing.
+ */
+@Command(name = "rebuild", description = "Fold the incident log from the beginning with the engine's evolve and compare with incident.state.v1.")
+final class RebuildCommand implements Callable<Integer> {
+
+    private static final int SHOWN = 20;
+
+    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+            description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--verify", required = true, description = "Compare the folded state with incident.state.v1 (rebuild writes nothing).")
+    boolean verify;
+
+    @Override
+    public Integer call() {
+        IncidentLog log = new IncidentLog(bootstrapServers);
+        IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+        Map<String, IncidentState> folded = new HashMap<>();
+        // Each partition's records come in order, and an incident's events all sit in one partition.
+        for (ConsumerRecord<String, IncidentEvent> record : log.readAll(Topics.INCIDENT_EVENTS, Instant.EPOCH, Output.err)) {
+            folded.put(record.key(), lifecycle.evolve(folded.get(record.key()), record.value()));
+        }
+        Map<String, IncidentState> stored = new HashMap<>();
+        for (ConsumerRecord<String, IncidentState> record : log.readAll(Topics.INCIDENT_STATE, Instant.EPOCH, Output.err)) {
+            stored.put(record.key(), record.value());
+        }
+        Map<String, String> differences = new TreeMap<>();
+        folded.forEach((id, state) -> {
+            IncidentState written = stored.get(id);
+            if (written == null) {
+                differences.put(id, "in the log, not in " + Topics.INCIDENT_STATE.name());
+            } else if (!written.equals(state)) {
+                differences.put(id, "differs in " + fieldsThatDiffer(state, written));
+            }
+        });
+        stored.keySet().stream().filter(id -> !folded.containsKey(id))
+                .forEach(id -> differences.put(id, "in " + Topics.INCIDENT_STATE.name() + ", not in the log"));
+        if (differences.isEmpty()) {
+            Output.out.printf("%,d incidents: the folded log equals %s%n", folded.size(), Topics.INCIDENT_STATE.name());
+            return 0;
+        }
+        Output.out.printf("%,d of %,d incidents differ:%n", differences.size(), Math.max(folded.size(), stored.size()));
+        differences.entrySet().stream().limit(SHOWN).forEach(entry -> Output.out.println("  " + entry.getKey() + ": " + entry.getValue()));
+        if (differences.size() > SHOWN) {
+            Output.out.printf("  … and %,d more%n", differences.size() - SHOWN);
+        }
+        return CliError.FAILED;
+    }
+
+    private static List<String> fieldsThatDiffer(IncidentState folded, IncidentState written) {
+        List<String> fields = new ArrayList<>();
+        for (Schema.Field field : IncidentState.getClassSchema().getFields()) {
+            if (!Objects.equals(folded.get(field.pos()), written.get(field.pos()))) {
+                fields.add(field.name());
+            }
+        }
+        return fields;
+    }
+}
