@@ -41,6 +41,7 @@ import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -142,7 +143,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
         Path state = Files.createTempDirectory("punctuation-bench");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         EscalationTopics topics = EscalationTopics.DEFAULT;
-        try (TopologyTestDriver driver = new TopologyTestDriver(EscalationTopology.build(topics, serdes, Duration.ofSeconds(1)), props, t0)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(EscalationTopology.build(topics, serdes, Duration.ofSeconds(1), new SimpleMeterRegistry()), props, t0)) {
             driver.createInputTopic(topics.policies().name(), new StringSerializer(), topics.policies().valueSerde(serdes).serializer())
                     .pipeInput(POLICY, policy(1));
             TestInputTopic<String, IncidentEvent> events = driver.createInputTopic(topics.events().name(), new StringSerializer(),

@@ -23,6 +23,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.schemas.ResponseTargets;
 
 /**
  * Response over many incidents, from their logs: volume, time to acknowledge and to resolve (mean,
@@ -36,7 +37,7 @@ final class Report {
                     boolean reopened) {
 
         boolean targetMet() {
-            Review.Target target = Review.TARGETS.get(severity);
+            ResponseTargets target = ResponseTargets.of(severity);
             return toAcknowledge != null && toAcknowledge.compareTo(target.acknowledge()) <= 0
                     && toResolve != null && toResolve.compareTo(target.resolve()) <= 0;
         }

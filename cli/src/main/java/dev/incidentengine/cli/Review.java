@@ -21,6 +21,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.schemas.ResponseTargets;
 
 /**
  * A post-incident review in Markdown, from the incident's log: summary, impact, the response times
@@ -29,18 +30,6 @@ import dev.incidentengine.model.SeverityChanged;
  * responders, the timeline, and the sections people fill in. Pure: the records in, the text out.
  */
 final class Review {
-
-    /** How fast a severity must be acknowledged and resolved. */
-    record Target(Duration acknowledge, Duration resolve) {
-    }
-
-    /** The engine's default response targets per severity. */
-    static final Map<Severity, Target> TARGETS = Map.of(
-            Severity.SEV0, new Target(Duration.ofMinutes(5), Duration.ofHours(1)),
-            Severity.SEV1, new Target(Duration.ofMinutes(15), Duration.ofHours(4)),
-            Severity.SEV2, new Target(Duration.ofMinutes(30), Duration.ofHours(8)),
-            Severity.SEV3, new Target(Duration.ofHours(4), Duration.ofDays(3)),
-            Severity.SEV4, new Target(Duration.ofDays(1), Duration.ofDays(7)));
 
     private Review() {
     }
@@ -122,7 +111,7 @@ final class Review {
         md.append("| response (time to acknowledge) | opened → acknowledged | ").append(span(openedAt, acknowledged)).append(" |\n");
         md.append("| mitigation and resolution | acknowledged → resolved | ").append(span(acknowledged, resolved)).append(" |\n");
         md.append("| time to resolve | opened → resolved | ").append(span(openedAt, resolved)).append(" |\n");
-        Target target = TARGETS.get(severity);
+        ResponseTargets target = ResponseTargets.of(severity);
         md.append("\nResponse target for ").append(severity).append(": acknowledge within ").append(human(target.acknowledge()))
                 .append(", resolve within ").append(human(target.resolve())).append(": **")
                 .append(met(openedAt, acknowledged, target.acknowledge()) && met(openedAt, resolved, target.resolve()) ? "met" : "missed")

@@ -12,6 +12,8 @@ import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.service.Deadlines;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -34,13 +36,15 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
     private static final Logger log = LoggerFactory.getLogger(Escalate.class);
 
     private final Duration punctuation;
+    private final MeterRegistry metrics;
     private ProcessorContext<String, IncidentCommand> context;
     private KeyValueStore<String, EscalationState> states;
     private Deadlines timers;
     private Escalation escalation;
 
-    Escalate(Duration punctuation) {
+    Escalate(Duration punctuation, MeterRegistry metrics) {
         this.punctuation = punctuation;
+        this.metrics = metrics;
     }
 
     @Override
@@ -127,6 +131,9 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
                 .build();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", incidentId)) {
             if (payload instanceof EscalateIncident page) {
+                // Counted as pages are sent; a task retried after a crash may count one twice (the log stays exact).
+                Counter.builder("incident_escalations_total").description("Escalation levels paged, by level (1 = first)")
+                        .tag("level", Integer.toString(page.getLevel() + 1)).register(metrics).increment();
                 log.info("Paging level {} (round {}) of policy {}: {}", page.getLevel(), page.getRound(), page.getPolicyId(), page.getTargets());
             } else {
                 log.info("{}", payload);

@@ -85,7 +85,7 @@ public final class EscalationStreamService implements Service {
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApps.create(NAME, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation()), props, metrics);
+        streams = StreamsApps.create(NAME, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), metrics), props, metrics);
         streams.start();
     }
 

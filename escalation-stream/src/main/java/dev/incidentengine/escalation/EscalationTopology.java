@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.GlobalStores;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -41,8 +42,11 @@ public final class EscalationTopology {
     private EscalationTopology() {
     }
 
-    /** @param punctuation how often due timers are looked for (wall clock) */
-    public static Topology build(EscalationTopics topics, RecordSerdes serdes, Duration punctuation) {
+    /**
+     * @param punctuation how often due timers are looked for (wall clock)
+     * @param metrics     where {@code incident_escalations_total{level}} is counted
+     */
+    public static Topology build(EscalationTopics topics, RecordSerdes serdes, Duration punctuation, MeterRegistry metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         GlobalStores.add(builder, POLICIES_STORE, topics.policies(), serdes);
         GlobalStores.add(builder, SCHEDULES_STORE, topics.schedules(), serdes);
@@ -55,7 +59,7 @@ public final class EscalationTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURNS_STORE), Serdes.String(), Serdes.Long()));
         builder.stream(topics.events().name(), Consumed.with(Serdes.String(), topics.events().valueSerde(serdes))
                         .withName("escalation-events-source"))
-                .process(() -> new Escalate(punctuation), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
+                .process(() -> new Escalate(punctuation, metrics), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
                 .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
                         .withName("escalation-commands-sink"));
         return builder.build();

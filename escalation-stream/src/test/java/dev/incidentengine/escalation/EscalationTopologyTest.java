@@ -39,6 +39,7 @@ import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.KafkaClients;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -61,6 +62,7 @@ class EscalationTopologyTest {
 
     private final RecordSerdes serdes = RecordSerdes.singleObject();
     private final EscalationTopics topics = EscalationTopics.DEFAULT;
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, IncidentEvent> events;
     private TestOutputTopic<String, IncidentCommand> commands;
@@ -72,7 +74,7 @@ class EscalationTopologyTest {
     void setUp() {
         Properties props = KafkaClients.streams(new EscalationStreamConfig(Map.of()), EscalationTopology.APPLICATION_ID, topics.deadLetters());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/escalation-topology-test-" + System.nanoTime());
-        driver = new TopologyTestDriver(EscalationTopology.build(topics, serdes, Duration.ofSeconds(1)), props, T0);
+        driver = new TopologyTestDriver(EscalationTopology.build(topics, serdes, Duration.ofSeconds(1), metrics), props, T0);
         events = input(topics.events());
         commands = driver.createOutputTopic(topics.commands().name(), topics.commands().keySerde(serdes).deserializer(),
                 topics.commands().valueSerde(serdes).deserializer());
@@ -95,7 +97,7 @@ class EscalationTopologyTest {
 
     @Test
     void everyProcessorStoreAndInternalTopicIsNamed() {
-        String description = EscalationTopology.build(topics, serdes, Duration.ofSeconds(1)).describe().toString();
+        String description = EscalationTopology.build(topics, serdes, Duration.ofSeconds(1), metrics).describe().toString();
 
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
                 .contains(EscalationTopology.STATE_STORE, EscalationTopology.TIMER_STORE);
@@ -122,6 +124,8 @@ class EscalationTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(30));
         assertThat(payloads()).as("repeat 0: the policy ran once, and the incident records that")
                 .containsExactly(new RecordEscalationExhausted("payments-default", 1));
+        assertThat(List.of("1", "2")).as("escalations by level on /metrics")
+                .allSatisfy(level -> assertThat(metrics.get("incident_escalations_total").tag("level", level).counter().count()).isEqualTo(1.0));
     }
 
     @Test

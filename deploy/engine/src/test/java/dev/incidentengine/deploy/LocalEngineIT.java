@@ -133,6 +133,11 @@ class LocalEngineIT {
             await("opened, acknowledged and resolved at the team's webhook").atMost(Duration.ofSeconds(30)).until(() -> first.sinks()
                     .received().stream().filter(r -> r.to().equals("/hooks/payments-room") && incidentId.equals(r.incidentId()))
                     .map(r -> r.text().split(":")[0]).toList().containsAll(List.of("opened", "acknowledged", "resolved")));
+            // Response metrics for Prometheus: open incidents, times to acknowledge and resolve, escalations, deliveries.
+            await("response metrics").atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(first.httpUrl() + "/metrics").body())
+                    .contains("incident_open{service=\"checkout\",severity=\"SEV", "incident_time_to_acknowledge_seconds_count{",
+                            "incident_time_to_resolve_seconds_bucket{", "incident_escalations_total{level=\"1\"}",
+                            "notifier_deliveries_total{channel=\"email\",outcome=\"delivered\"}"));
             // What a person sees at the sink: GET lists what arrived.
             assertThat(get(first.sinks().webhookUrl() + "/").body()).contains("Disk full on db-1", "/hooks/payments-room", "e-mail");
             assertThat(get(incident + "/events", viewer).body())

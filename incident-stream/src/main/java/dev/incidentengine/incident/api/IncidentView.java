@@ -52,7 +52,7 @@ public final class IncidentView implements AutoCloseable {
     }
 
     /** An incident's state as read from the topic, with what ordering and waiting need without decoding it. */
-    private record Stored(byte[] value, long version, Instant openedAt) {
+    private record Stored(byte[] value, long version, Instant openedAt, ResponseMetrics.Facts facts) {
     }
 
     /** A command's outcome with the events it caused and the incident as the view had it then. */
@@ -76,6 +76,7 @@ public final class IncidentView implements AutoCloseable {
 
     /** Each incident as its serialized bytes, so the view costs about what the topic holds, not Avro objects. */
     private final Map<String, Stored> incidents = new ConcurrentHashMap<>();
+    private ResponseMetrics response;
     private final NavigableSet<Position> order = new ConcurrentSkipListSet<>(Position.NEWEST_FIRST);
     private final Map<String, List<byte[]>> logs = new ConcurrentHashMap<>();
     private final Map<String, CommandResult> outcomes = new LinkedHashMap<>();
@@ -103,6 +104,7 @@ public final class IncidentView implements AutoCloseable {
     }
 
     public void start(MeterRegistry metrics) {
+        response = new ResponseMetrics(metrics);
         skipped = Counter.builder("incident_api_view_skipped_records_total")
                 .description("Records the incident view could not read and skipped")
                 .register(metrics);
@@ -235,7 +237,10 @@ public final class IncidentView implements AutoCloseable {
             String key = keys.deserialize(record.topic(), record.key());
             if (record.topic().equals(topics.state().name())) {
                 IncidentState state = states.deserialize(record.topic(), record.headers(), record.value());
-                applyState(key, state == null ? null : new Stored(record.value(), state.getVersion(), state.getOpenedAt()));
+                Stored stored = state == null ? null : new Stored(record.value(), state.getVersion(), state.getOpenedAt(),
+                        ResponseMetrics.Facts.of(state));
+                Stored previous = applyState(key, stored);
+                response.changed(previous == null ? null : previous.facts(), stored == null ? null : stored.facts(), state);
             } else if (record.topic().equals(topics.events().name())) {
                 IncidentEvent event = events.deserialize(record.topic(), record.headers(), record.value());
                 if (event != null) {
@@ -272,7 +277,8 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    private void applyState(String incidentId, Stored state) {
+    /** @return what the view held of the incident before */
+    private Stored applyState(String incidentId, Stored state) {
         Stored previous = state == null ? incidents.remove(incidentId) : incidents.put(incidentId, state);
         if (previous != null && (state == null || !previous.openedAt().equals(state.openedAt()))) {
             order.remove(new Position(previous.openedAt(), incidentId));
@@ -280,6 +286,7 @@ public final class IncidentView implements AutoCloseable {
         if (state != null) {
             order.add(new Position(state.openedAt(), incidentId));
         }
+        return previous;
     }
 
     private IncidentState state(Stored stored) {

@@ -1,0 +1,74 @@
+package dev.incidentengine.incident.api;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.Severity;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Response metrics as the view sees incidents change: open gauges, times to acknowledge and resolve, target breaches. */
+class ResponseMetricsTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ResponseMetrics metrics = new ResponseMetrics(registry);
+
+    @Test
+    void anIncidentIsOpenUntilResolved_andItsTimesAreObservedOnce() {
+        IncidentState opened = state(IncidentStatus.TRIGGERED, null, null);
+        IncidentState acknowledged = state(IncidentStatus.ACKNOWLEDGED, T0.plusSeconds(1_200), null);
+        IncidentState resolved = state(IncidentStatus.RESOLVED, T0.plusSeconds(1_200), T0.plusSeconds(3_600));
+
+        change(null, opened);
+        assertThat(open()).isEqualTo(1.0);
+        change(opened, acknowledged);
+        change(acknowledged, acknowledged);
+        assertThat(open()).isEqualTo(1.0);
+        change(acknowledged, resolved);
+        assertThat(open()).isZero();
+
+        assertThat(registry.get("incident_time_to_acknowledge_seconds").tags("severity", "SEV1", "service", "checkout").timer())
+                .satisfies(timer -> {
+                    assertThat(timer.count()).isEqualTo(1);
+                    assertThat(timer.totalTime(TimeUnit.SECONDS)).isEqualTo(1_200.0);
+                });
+        assertThat(registry.get("incident_time_to_resolve_seconds").timer().totalTime(TimeUnit.SECONDS)).isEqualTo(3_600.0);
+        // SEV1: acknowledge within 15 minutes (missed: 20), resolve within 4 hours (met).
+        assertThat(registry.get("incident_response_target_breaches_total").tags("severity", "SEV1", "target", "acknowledge").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.find("incident_response_target_breaches_total").tags("target", "resolve").counter()).isNull();
+    }
+
+    @Test
+    void aViewStartingFromTheFinalStateObservesItOnce_andADeletedIncidentLeavesTheGauge() {
+        IncidentState resolved = state(IncidentStatus.RESOLVED, T0.plusSeconds(60), T0.plusSeconds(120));
+        change(null, resolved);
+        assertThat(registry.get("incident_time_to_acknowledge_seconds").timer().count()).isEqualTo(1);
+        assertThat(registry.get("incident_time_to_resolve_seconds").timer().count()).isEqualTo(1);
+
+        IncidentState opened = state(IncidentStatus.TRIGGERED, null, null);
+        change(null, opened);
+        metrics.changed(ResponseMetrics.Facts.of(opened), null, null);
+        assertThat(open()).isZero();
+    }
+
+    private void change(IncidentState before, IncidentState after) {
+        metrics.changed(before == null ? null : ResponseMetrics.Facts.of(before), ResponseMetrics.Facts.of(after), after);
+    }
+
+    private double open() {
+        return registry.get("incident_open").tags("severity", "SEV1", "service", "checkout").gauge().value();
+    }
+
+    private static IncidentState state(IncidentStatus status, Instant acknowledgedAt, Instant resolvedAt) {
+        return IncidentState.newBuilder().setIncidentId("INC-20261122-0-0001").setVersion(2).setStatus(status).setSeverity(Severity.SEV1)
+                .setTitle("High error rate on checkout").setService("checkout").setOpenedAt(T0).setAcknowledgedAt(acknowledgedAt)
+                .setResolvedAt(resolvedAt).build();
+    }
+}
