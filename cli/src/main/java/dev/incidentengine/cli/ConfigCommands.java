@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code config apply -f DIR} and {@code config show}: configuration as data, straight to and from its Kafka topics. */
@@ -33,9 +34,8 @@ final class ConfigCommands {
 
     @Command(name = "apply", description = "Validate every file of a directory, then apply all of it in one transaction, or nothing.")
     static final class Apply implements Callable<Integer> {
-        @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-                description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-        String bootstrapServers;
+        @Mixin
+        KafkaSource kafka;
 
         @Option(names = {"-f", "--dir"}, required = true, description = "The directory of YAML/JSON files.")
         Path dir;
@@ -59,7 +59,7 @@ final class ConfigCommands {
             }
             try {
                 Map<String, Object> producer = new LinkedHashMap<>();
-                producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
                 producer.put(ProducerConfig.ACKS_CONFIG, "all");
                 producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
@@ -67,7 +67,7 @@ final class ConfigCommands {
                 producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
                 Output.out.println("applied: " + ConfigPublisher.publish(entries, producer, RecordSerdes.singleObject()));
             } catch (KafkaException e) {
-                throw new CliError(CliError.UNREACHABLE, "cannot write to Kafka at " + bootstrapServers + ": " + e.getMessage()
+                throw new CliError(CliError.UNREACHABLE, "cannot write to Kafka at " + kafka.bootstrapServers + ": " + e.getMessage()
                         + " (nothing applied)");
             }
             return 0;
@@ -76,9 +76,8 @@ final class ConfigCommands {
 
     @Command(name = "show", description = "The configuration the engine holds, as YAML (or -o json), as files would write it.")
     static final class Show implements Callable<Integer> {
-        @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-                description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-        String bootstrapServers;
+        @Mixin
+        KafkaSource kafka;
 
         @Option(names = "--kind", description = "One kind: services, users, channels, …")
         String kind;
@@ -95,7 +94,7 @@ final class ConfigCommands {
             if (kind != null && !kinds.containsKey(kind)) {
                 throw new CliError(CliError.USAGE, "unknown kind '" + kind + "' (known: " + kinds.keySet() + ")");
             }
-            IncidentLog log = new IncidentLog(bootstrapServers);
+            IncidentLog log = kafka.log();
             ObjectNode shown = ApiClient.JSON.createObjectNode();
             for (Map.Entry<String, Topic<String, ? extends SpecificRecord>> each : kinds.entrySet()) {
                 if (kind != null && !kind.equals(each.getKey())) {

@@ -42,10 +42,7 @@ final class Connection {
     }
 
     Output out() {
-        if (!output.equals("table") && !output.equals("json")) {
-            throw new CliError(CliError.USAGE, "-o must be table or json, not '" + output + "'");
-        }
-        return new Output(output.equals("json"));
+        return Output.of(output);
     }
 
     private JsonNode file() {

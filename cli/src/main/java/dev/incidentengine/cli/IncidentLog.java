@@ -14,8 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +46,15 @@ final class IncidentLog {
 
     IncidentLog(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /** The incident's events; none is an unknown incident. */
+    List<IncidentEvent> events(String incidentId) {
+        List<IncidentEvent> events = read(Topics.INCIDENT_EVENTS, incidentId, Output.err);
+        if (events.isEmpty()) {
+            throw new CliError(CliError.NOT_FOUND, "no events of incident " + incidentId + " in " + Topics.INCIDENT_EVENTS.name());
+        }
+        return events;
     }
 
     <V> List<V> read(Topic<String, V> topic, String incidentId, PrintStream progress) {

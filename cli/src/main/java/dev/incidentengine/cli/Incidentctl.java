@@ -2,8 +2,8 @@ package dev.incidentengine.cli;
 
 import java.io.PrintWriter;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code ./incidentctl}: work incidents from a terminal through the engine's HTTP API. Errors are a

@@ -22,6 +22,15 @@ final class Output {
         this.json = json;
     }
 
+    /** {@code -o table} or {@code -o json}. */
+    static Output of(String format) {
+        return switch (format) {
+            case "table" -> new Output(false);
+            case "json" -> new Output(true);
+            default -> throw new CliError(CliError.USAGE, "-o must be table or json, not '" + format + "'");
+        };
+    }
+
     void json(JsonNode node) {
         try {
             out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));

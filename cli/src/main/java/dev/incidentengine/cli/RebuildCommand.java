@@ -17,6 +17,7 @@ import dev.incidentengine.schemas.Topics;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,16 +29,15 @@ final class RebuildCommand implements Callable<Integer> {
 
     private static final int SHOWN = 20;
 
-    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-            description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaSource kafka;
 
     @Option(names = "--verify", required = true, description = "Compare the folded state with incident.state.v1 (rebuild writes nothing).")
     boolean verify;
 
     @Override
     public Integer call() {
-        IncidentLog log = new IncidentLog(bootstrapServers);
+        IncidentLog log = kafka.log();
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
         Map<String, IncidentState> folded = new HashMap<>();
         // Each partition's records come in order, and an incident's events all sit in one partition.

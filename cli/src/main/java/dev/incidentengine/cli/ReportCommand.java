@@ -16,15 +16,15 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code report}: response over the incidents of a period, replayed from Kafka. */
 @Command(name = "report", description = "Incident volume, time to acknowledge and resolve, targets, reopens, noisy alerts, pages per responder.")
 final class ReportCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-            description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaSource kafka;
 
     @Option(names = "--since", defaultValue = "30d", description = "Incidents opened in the last 30d, 12h, … (default ${DEFAULT-VALUE}).")
     String since;
@@ -37,11 +37,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!output.equals("table") && !output.equals("json")) {
-            throw new CliError(CliError.USAGE, "-o must be table or json, not '" + output + "'");
-        }
+        Output out = Output.of(output);
         Instant from = Instant.now().minus(period(since));
-        IncidentLog log = new IncidentLog(bootstrapServers);
+        IncidentLog log = kafka.log();
         Map<String, List<IncidentEvent>> logs = new LinkedHashMap<>();
         // Events of incidents opened before the period may fall in it; incidents are judged by their open time.
         for (ConsumerRecord<String, IncidentEvent> record : log.readAll(Topics.INCIDENT_EVENTS, from, Output.err)) {
@@ -49,7 +47,6 @@ final class ReportCommand implements Callable<Integer> {
         }
         List<NotificationResult> results = log.readAll(Topics.NOTIFICATION_RESULTS, from, Output.err).stream().map(ConsumerRecord::value).toList();
         ObjectNode report = Report.of(logs, results, from, service);
-        Output out = new Output(output.equals("json"));
         if (out.json) {
             out.json(report);
             return 0;

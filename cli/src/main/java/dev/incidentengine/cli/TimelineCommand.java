@@ -8,6 +8,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.schemas.Topics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,9 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "timeline", description = "Replay an incident's events and deliveries from Kafka, in time order.")
 final class TimelineCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:INCIDENTCTL_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-            description = "Kafka (env INCIDENTCTL_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaSource kafka;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
     String output;
@@ -27,16 +27,9 @@ final class TimelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Output out = new Output(switch (output) {
-            case "table" -> false;
-            case "json" -> true;
-            default -> throw new CliError(CliError.USAGE, "-o must be table or json, not '" + output + "'");
-        });
-        IncidentLog log = new IncidentLog(bootstrapServers);
-        List<IncidentEvent> events = log.read(Topics.INCIDENT_EVENTS, id, Output.err);
-        if (events.isEmpty()) {
-            throw new CliError(CliError.NOT_FOUND, "no events of incident " + id + " in " + Topics.INCIDENT_EVENTS.name());
-        }
+        Output out = Output.of(output);
+        IncidentLog log = kafka.log();
+        List<IncidentEvent> events = log.events(id);
         List<NotificationResult> results = log.read(Topics.NOTIFICATION_RESULTS, id, Output.err);
         List<Timeline.Entry> entries = Timeline.of(events, results);
         if (out.json) {

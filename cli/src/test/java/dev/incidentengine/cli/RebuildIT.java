@@ -27,7 +27,6 @@ import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
 import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -79,12 +78,14 @@ class RebuildIT {
                     .until(() -> rebuild().equals(verified));
         }
         // A state that the log does not explain: someone wrote a severity into incident.state.v1 by hand.
-        ConsumerRecord<String, IncidentState> one = TopicContents.readToEnd(kafka.bootstrapServers(), IncidentTopics.DEFAULT.state(),
-                kafka.serdes(), Duration.ofSeconds(10)).get(0);
-        IncidentState tampered = IncidentState.newBuilder(one.value()).setSeverity(Severity.SEV0).build();
-        kafka.produce(IncidentTopics.DEFAULT.state(), List.of(Map.entry(one.key(), tampered)));
+        Map<String, IncidentState> latest = new HashMap<>();
+        TopicContents.readToEnd(kafka.bootstrapServers(), IncidentTopics.DEFAULT.state(), kafka.serdes(), Duration.ofSeconds(10))
+                .forEach(record -> latest.put(record.key(), record.value()));
+        String one = id(0);
+        IncidentState tampered = IncidentState.newBuilder(latest.get(one)).setSeverity(Severity.SEV0).build();
+        kafka.produce(IncidentTopics.DEFAULT.state(), List.of(Map.entry(one, tampered)));
 
-        assertThat(rebuild()).isEqualTo(String.format("1 of %,d incidents differ:%n  %s: differs in [severity]%n", INCIDENTS, one.key()));
+        assertThat(rebuild()).isEqualTo(String.format("1 of %,d incidents differ:%n  %s: differs in [severity]%n", INCIDENTS, one));
     }
 
     private static String id(int i) {
