@@ -25,7 +25,8 @@ public final class Incidentctl {
         System.exit(run(args));
     }
 
-    static int run(String... args) {
+    /** Runs one command line; the exit code, as {@link #main} would exit with. */
+    public static int run(String... args) {
         return new CommandLine(new Incidentctl())
                 .setOut(new PrintWriter(Output.out, true))
                 .setErr(new PrintWriter(Output.err, true))

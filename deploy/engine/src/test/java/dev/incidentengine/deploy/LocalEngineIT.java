@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.cli.Incidentctl;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -133,6 +134,10 @@ class LocalEngineIT {
             await("opened, acknowledged and resolved at the team's webhook").atMost(Duration.ofSeconds(30)).until(() -> first.sinks()
                     .received().stream().filter(r -> r.to().equals("/hooks/payments-room") && incidentId.equals(r.incidentId()))
                     .map(r -> r.text().split(":")[0]).toList().containsAll(List.of("opened", "acknowledged", "resolved")));
+            // incidentctl against the local engine: who is on call (escalation-stream's API), and the incident's timeline from Kafka.
+            assertThat(Incidentctl.run("oncall", "--schedule", "payments-primary", "--url", first.httpUrl(), "--token", viewer)).isZero();
+            assertThat(Incidentctl.run("timeline", incidentId, "--bootstrap-servers", first.bootstrap())).isZero();
+            assertThat(Incidentctl.run("oncall", "--schedule", "nope", "--url", first.httpUrl(), "--token", viewer)).isEqualTo(3);
             // Response metrics for Prometheus: open incidents, times to acknowledge and resolve, escalations, deliveries.
             await("response metrics").atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(first.httpUrl() + "/metrics").body())
                     .contains("incident_open{service=\"checkout\",severity=\"SEV", "incident_time_to_acknowledge_seconds_count{",
