@@ -26,6 +26,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -66,12 +67,13 @@ final class IncidentLog {
             OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(partition, startOf(incidentId).toEpochMilli())).get(partition);
             long start = from == null ? end : from.offset();
             consumer.seek(partition, start);
-            List<V> values = new ArrayList<>();
+            List<V> found = new ArrayList<>();
             long nextReport = start + PROGRESS_EVERY;
+            Deserializer<V> deserializer = topic.valueSerde(serdes).deserializer();
             while (consumer.position(partition) < end) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.offset() < end && incidentId.equals(record.key()) && record.value() != null) {
-                        values.add(topic.valueSerde(serdes).deserializer().deserialize(topic.name(), record.value()));
+                        found.add(deserializer.deserialize(topic.name(), record.value()));
                     }
                 }
                 if (consumer.position(partition) >= nextReport) {
@@ -82,7 +84,7 @@ final class IncidentLog {
             if (nextReport > start + PROGRESS_EVERY) {
                 progress.println();
             }
-            return values;
+            return found;
         } catch (KafkaException e) {
             throw new CliError(CliError.UNREACHABLE, "cannot read " + topic.name() + " from " + bootstrapServers + ": " + e.getMessage());
         }
@@ -103,6 +105,7 @@ final class IncidentLog {
                 total += ends.get(partition) - start;
             }
             List<ConsumerRecord<String, V>> records = new ArrayList<>();
+            Deserializer<V> values = topic.valueSerde(serdes).deserializer();
             long read = 0;
             long nextReport = PROGRESS_EVERY;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
@@ -113,7 +116,7 @@ final class IncidentLog {
                     read++;
                     if (record.key() != null && record.value() != null) {
                         records.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(),
-                                topic.valueSerde(serdes).deserializer().deserialize(topic.name(), record.value())));
+                                values.deserialize(topic.name(), record.value())));
                     }
                 }
                 if (read >= nextReport) {

@@ -63,6 +63,8 @@ public final class Composer {
         ServiceConfig service = plan.getServiceId() == null ? null : directory.service(plan.getServiceId());
         Map<String, String> overrides = service == null ? Map.of() : service.getNotificationTemplates();
         Map<String, Object> context = context(send, plan, service, directory, now);
+        // The same event goes to every subscribed channel: written as JSON once.
+        String eventJson = send.event() == null ? null : AvroJson.write(send.event()).toString();
         List<NotificationRequest> requests = new ArrayList<>();
         List<NotificationResult> failures = new ArrayList<>();
         if (send.isPage()) {
@@ -81,7 +83,7 @@ public final class Composer {
                                 : "user " + send.userId() + " has no " + send.contactType() + " contact")
                         .setTimestamp(now).build());
             } else {
-                requests.add(request(deliveryId, send, plan, channel, send.userId(), address, null, context, overrides, now));
+                requests.add(request(deliveryId, send, plan, channel, send.userId(), address, null, context, overrides, eventJson, now));
             }
             return new Composed(requests, failures);
         }
@@ -89,7 +91,7 @@ public final class Composer {
             if (subscribes(subscribed, plan, send.kind())) {
                 String channel = subscribed.getType().name().toLowerCase(Locale.ROOT).replace('_', '-');
                 requests.add(request(deliveryId(send.eventId(), subscribed.getId(), channel, 0), send, plan, channel,
-                        subscribed.getId(), subscribed.getAddress(), subscribed.getSecret(), context, overrides, now));
+                        subscribed.getId(), subscribed.getAddress(), subscribed.getSecret(), context, overrides, eventJson, now));
             }
         }
         return new Composed(requests, failures);
@@ -107,7 +109,7 @@ public final class Composer {
     }
 
     private NotificationRequest request(String deliveryId, Send send, NotificationPlan plan, String channel, String target,
-            String address, String secret, Map<String, Object> context, Map<String, String> overrides, Instant now) {
+            String address, String secret, Map<String, Object> context, Map<String, String> overrides, String eventJson, Instant now) {
         Templates.Rendered rendered = templates.render(channel, send.kind(), context, overrides);
         return NotificationRequest.newBuilder()
                 .setDeliveryId(deliveryId)
@@ -126,7 +128,7 @@ public final class Composer {
                 .setSeverity(plan.getSeverity())
                 .setStatus(plan.getStatus())
                 .setService(String.valueOf(((Map<?, ?>) context.get("incident")).get("service")))
-                .setEventJson(send.event() == null ? null : AvroJson.write(send.event()).toString())
+                .setEventJson(eventJson)
                 .setRequestedAt(now)
                 .build();
     }

@@ -182,7 +182,8 @@ public final class Sender implements AutoCloseable {
     }
 
     private Message message(NotificationRequest request, int partition) {
-        DeliveryRecord previous = threadKey(request) == null ? null : ledger.get(partition, threadKey(request));
+        String thread = threadKey(request);
+        DeliveryRecord previous = thread == null ? null : ledger.get(partition, thread);
         return new Message(request.getDeliveryId(), request.getIncidentId(), MessageKind.ofId(request.getKind()), request.getAddress(),
                 request.getSecret(), request.getTitle(), request.getText(), request.getHtml(), request.getUrl(), request.getSeverity(),
                 request.getStatus(), request.getService(), request.getEventJson(), previous == null ? null : previous.getProviderMessageId());
