@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -14,16 +15,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;
-import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.IncidentOpened;
-import dev.incidentengine.model.IncidentReopened;
-import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationResult;
-import dev.incidentengine.model.Severity;
-import dev.incidentengine.model.SeverityChanged;
-import dev.incidentengine.schemas.ResponseTargets;
 
 /**
  * Response over many incidents, from their logs: volume, time to acknowledge and to resolve (mean,
@@ -32,28 +26,17 @@ import dev.incidentengine.schemas.ResponseTargets;
  */
 final class Report {
 
-    /** What one incident's log says. */
-    record Incident(String id, String service, Severity severity, Instant opened, Duration toAcknowledge, Duration toResolve,
-                    boolean reopened) {
-
-        boolean targetMet() {
-            ResponseTargets target = ResponseTargets.of(severity);
-            return toAcknowledge != null && toAcknowledge.compareTo(target.acknowledge()) <= 0
-                    && toResolve != null && toResolve.compareTo(target.resolve()) <= 0;
-        }
-    }
-
     private Report() {
     }
 
     /** Incidents opened at or after {@code since} (others' events are ignored) and the deliveries of any incident. */
     static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service) {
-        List<Incident> incidents = new ArrayList<>();
+        List<IncidentFacts> incidents = new ArrayList<>();
         Map<String, Integer> alerts = new TreeMap<>();
         Map<String, Integer> pages = new TreeMap<>();
         logs.forEach((id, events) -> {
-            Incident incident = incident(id, events);
-            if (incident == null || incident.opened().isBefore(since) || (service != null && !service.equals(incident.service()))) {
+            IncidentFacts incident = IncidentFacts.of(id, events);
+            if (incident == null || incident.openedAt().isBefore(since) || (service != null && !service.equals(incident.service()))) {
                 return;
             }
             incidents.add(incident);
@@ -66,18 +49,19 @@ final class Report {
                 }
             }
         });
-        incidents.sort(Comparator.comparing(Incident::opened));
+        incidents.sort(Comparator.comparing(IncidentFacts::openedAt));
         ObjectNode report = ApiClient.JSON.createObjectNode();
         report.put("since", since.toString());
         report.put("incidents", incidents.size());
-        report.put("reopenRate", incidents.isEmpty() ? 0 : round(incidents.stream().filter(Incident::reopened).count() / (double) incidents.size()));
+        report.put("reopenRate", incidents.isEmpty() ? 0 : round(incidents.stream().filter(incident -> incident.reopened() > 0).count() / (double) incidents.size()));
         report.set("bySeverity", groups(incidents, incident -> incident.severity().name()));
-        report.set("byService", groups(incidents, Incident::service));
+        report.set("byService", groups(incidents, IncidentFacts::service));
         ArrayNode noisiest = report.putArray("noisiestAlerts");
         alerts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(10).forEach(entry -> noisiest.addObject().put("alert", entry.getKey()).put("attached", entry.getValue()));
+        Set<String> reported = incidents.stream().map(IncidentFacts::id).collect(Collectors.toSet());
         Map<String, Long> delivered = results.stream().filter(r -> r.getKind().equals("page") && r.getOutcome() == DeliveryOutcome.DELIVERED
-                        && logs.containsKey(r.getIncidentId()) && incidents.stream().anyMatch(i -> i.id().equals(r.getIncidentId())))
+                        && reported.contains(r.getIncidentId()))
                 .collect(Collectors.groupingBy(NotificationResult::getTarget, TreeMap::new, Collectors.counting()));
         ArrayNode responders = report.putArray("pagesPerResponder");
         pages.forEach((user, count) -> responders.addObject().put("user", user).put("pages", count)
@@ -85,43 +69,13 @@ final class Report {
         return report;
     }
 
-    private static Incident incident(String id, List<IncidentEvent> events) {
-        Instant opened = null;
-        Instant acknowledged = null;
-        Instant resolved = null;
-        String service = null;
-        Severity severity = null;
-        boolean reopened = false;
-        for (IncidentEvent event : events) {
-            Object payload = event.getPayload();
-            if (payload instanceof IncidentOpened open) {
-                opened = event.getTimestamp();
-                service = open.getService() == null ? "-" : open.getService();
-                severity = open.getSeverity();
-            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
-                acknowledged = event.getTimestamp();
-            } else if (payload instanceof IncidentResolved) {
-                resolved = event.getTimestamp();
-            } else if (payload instanceof IncidentReopened) {
-                reopened = true;
-            } else if (payload instanceof SeverityChanged changed) {
-                severity = changed.getTo();
-            }
-        }
-        if (opened == null) {
-            return null;
-        }
-        return new Incident(id, service, severity, opened, acknowledged == null ? null : Duration.between(opened, acknowledged),
-                resolved == null ? null : Duration.between(opened, resolved), reopened);
-    }
-
-    private static ArrayNode groups(List<Incident> incidents, Function<Incident, String> key) {
+    private static ArrayNode groups(List<IncidentFacts> incidents, Function<IncidentFacts, String> key) {
         ArrayNode rows = ApiClient.JSON.createArrayNode();
         incidents.stream().collect(Collectors.groupingBy(key, TreeMap::new, Collectors.toList())).forEach((name, group) -> {
             ObjectNode row = rows.addObject().put("group", name).put("incidents", group.size());
-            stats(row, "acknowledge", group.stream().map(Incident::toAcknowledge).filter(d -> d != null).toList());
-            stats(row, "resolve", group.stream().map(Incident::toResolve).filter(d -> d != null).toList());
-            row.put("targetMet", group.stream().filter(Incident::targetMet).count());
+            stats(row, "acknowledge", group.stream().map(IncidentFacts::toAcknowledge).filter(d -> d != null).toList());
+            stats(row, "resolve", group.stream().map(IncidentFacts::toResolve).filter(d -> d != null).toList());
+            row.put("targetMet", group.stream().filter(IncidentFacts::targetMet).count());
         });
         return rows;
     }

@@ -9,18 +9,12 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.incidentengine.model.ActorType;
-import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;
-import dev.incidentengine.model.IncidentAcknowledged;
-import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
-import dev.incidentengine.model.IncidentReopened;
-import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.Severity;
-import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.schemas.ResponseTargets;
 
 /**
@@ -35,71 +29,42 @@ final class Review {
     }
 
     static String markdown(String incidentId, List<IncidentEvent> events, List<NotificationResult> results) {
-        IncidentOpened opened = null;
-        Instant openedAt = null;
-        Instant detected = null;
-        Instant acknowledged = null;
-        Instant resolved = null;
-        Instant closed = null;
-        String acknowledgedBy = null;
-        String resolvedBy = null;
-        String resolution = null;
-        Severity severity = null;
-        Severity firstSeverity = null;
-        int alerts = 0;
-        int reopened = 0;
+        IncidentFacts facts = IncidentFacts.of(incidentId, events);
+        if (facts == null) {
+            throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
+        }
+        IncidentOpened opened = facts.opened();
+        Severity severity = facts.severity();
+        Instant detected = facts.detected();
+        Instant openedAt = facts.openedAt();
+        Instant acknowledged = facts.acknowledged();
+        Instant resolved = facts.resolved();
         Map<String, Set<String>> responders = new LinkedHashMap<>();
         for (IncidentEvent event : events) {
-            Object payload = event.getPayload();
-            String actor = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
-            if (payload instanceof IncidentOpened open) {
-                opened = open;
-                openedAt = event.getTimestamp();
-                severity = open.getSeverity();
-                firstSeverity = severity;
-            } else if (payload instanceof AlertAttached attached) {
-                alerts++;
-                Instant starts = attached.getAlert().getStartsAt();
-                detected = detected == null || starts.isBefore(detected) ? starts : detected;
-            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
-                acknowledged = event.getTimestamp();
-                acknowledgedBy = actor;
-            } else if (payload instanceof IncidentResolved done) {
-                resolved = event.getTimestamp();
-                resolvedBy = actor;
-                resolution = done.getResolution();
-            } else if (payload instanceof IncidentReopened) {
-                reopened++;
-            } else if (payload instanceof IncidentClosed) {
-                closed = event.getTimestamp();
-            } else if (payload instanceof SeverityChanged changed) {
-                severity = changed.getTo();
-            } else if (payload instanceof IncidentEscalated escalated) {
+            if (event.getPayload() instanceof IncidentEscalated escalated) {
                 escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
                         responders.computeIfAbsent(user, u -> new LinkedHashSet<>()).add("paged (level " + (escalated.getLevel() + 1) + ")")));
             }
-            if (actor != null) {
-                responders.computeIfAbsent(actor, u -> new LinkedHashSet<>()).add(Timeline.describe(payload).split(":")[0]);
+            if (event.getActor().getType() == ActorType.USER) {
+                responders.computeIfAbsent(event.getActor().getId(), u -> new LinkedHashSet<>())
+                        .add(Timeline.describe(event.getPayload()).split(":")[0]);
             }
         }
-        if (opened == null) {
-            throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
-        }
-        detected = detected == null ? openedAt : detected;
         StringBuilder md = new StringBuilder();
         md.append("# Post-incident review: ").append(opened.getTitle()).append(" (").append(incidentId).append(")\n\n");
         md.append("## Summary\n\n| | |\n|---|---|\n");
         row(md, "Incident", incidentId);
         row(md, "Service", opened.getService());
-        row(md, "Severity", severity + (severity != firstSeverity ? " (opened as " + firstSeverity + ")" : ""));
+        row(md, "Severity", severity + (severity != opened.getSeverity() ? " (opened as " + opened.getSeverity() + ")" : ""));
         row(md, "Detected", detected.toString());
         row(md, "Opened", openedAt.toString());
-        row(md, "Acknowledged", acknowledged == null ? "never" : acknowledged + by(acknowledgedBy));
-        row(md, "Resolved", resolved == null ? "not yet" : resolved + by(resolvedBy) + (resolution == null ? "" : ": " + resolution));
-        row(md, "Closed", closed == null ? "not yet" : closed.toString());
-        row(md, "Alerts", Integer.toString(alerts));
-        if (reopened > 0) {
-            row(md, "Reopened", reopened + " time(s)");
+        row(md, "Acknowledged", acknowledged == null ? "never" : acknowledged + by(facts.acknowledgedBy()));
+        row(md, "Resolved", resolved == null ? "not yet" : resolved + by(facts.resolvedBy())
+                + (facts.resolution() == null ? "" : ": " + facts.resolution()));
+        row(md, "Closed", facts.closed() == null ? "not yet" : facts.closed().toString());
+        row(md, "Alerts", Integer.toString(facts.alerts()));
+        if (facts.reopened() > 0) {
+            row(md, "Reopened", facts.reopened() + " time(s)");
         }
 
         md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + Timeline.elapsed(Duration.between(detected, resolved)).substring(1))
@@ -111,12 +76,11 @@ final class Review {
         md.append("| response (time to acknowledge) | opened → acknowledged | ").append(span(openedAt, acknowledged)).append(" |\n");
         md.append("| mitigation and resolution | acknowledged → resolved | ").append(span(acknowledged, resolved)).append(" |\n");
         md.append("| time to resolve | opened → resolved | ").append(span(openedAt, resolved)).append(" |\n");
-        ResponseTargets target = ResponseTargets.of(severity);
+        ResponseTargets target = facts.targets();
         md.append("\nResponse target for ").append(severity).append(": acknowledge within ").append(human(target.acknowledge()))
-                .append(", resolve within ").append(human(target.resolve())).append(": **")
-                .append(met(openedAt, acknowledged, target.acknowledge()) && met(openedAt, resolved, target.resolve()) ? "met" : "missed")
-                .append("** (acknowledged ").append(verdict(openedAt, acknowledged, target.acknowledge())).append(", resolved ")
-                .append(verdict(openedAt, resolved, target.resolve())).append(").\n");
+                .append(", resolve within ").append(human(target.resolve())).append(": **").append(facts.targetMet() ? "met" : "missed")
+                .append("** (acknowledged ").append(verdict(openedAt, acknowledged, target.acknowledge(), facts.acknowledgedInTime()))
+                .append(", resolved ").append(verdict(openedAt, resolved, target.resolve(), facts.resolvedInTime())).append(").\n");
 
         md.append("\n## Responders\n\n");
         responders.forEach((user, did) -> md.append("- ").append(user).append(": ").append(String.join(", ", did)).append('\n'));
@@ -144,12 +108,8 @@ final class Review {
         return from == null || to == null ? "-" : Timeline.elapsed(Duration.between(from, to)).substring(1);
     }
 
-    private static boolean met(Instant from, Instant to, Duration within) {
-        return to != null && Duration.between(from, to).compareTo(within) <= 0;
-    }
-
-    private static String verdict(Instant from, Instant to, Duration within) {
-        return to == null ? "not yet" : met(from, to, within) ? "in time" : "late by " + span(from.plus(within), to);
+    private static String verdict(Instant from, Instant to, Duration within, boolean inTime) {
+        return to == null ? "not yet" : inTime ? "in time" : "late by " + span(from.plus(within), to);
     }
 
     private static String human(Duration duration) {
