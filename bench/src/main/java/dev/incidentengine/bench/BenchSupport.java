@@ -54,6 +54,21 @@ final class BenchSupport {
         }
     }
 
+    /** A run's directory goes when every check passed, and stays for inspection when one failed. */
+    static void keepIfFailed(Path dir, Map<String, String> failures) throws IOException {
+        if (failures.isEmpty()) {
+            deleteRecursively(dir);
+        } else {
+            report("kept %s for inspection", dir);
+        }
+    }
+
+    /** Reports the failed checks; the harness's exit code: 0 when none failed. */
+    static int exitCode(Map<String, String> failures) {
+        failures.forEach((check, detail) -> report("FAILED: %s (%s)", check, detail));
+        return failures.isEmpty() ? 0 : 1;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

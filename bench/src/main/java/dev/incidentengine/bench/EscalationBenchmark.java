@@ -59,7 +59,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
+import static dev.incidentengine.bench.BenchSupport.exitCode;
 import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.bench.BenchSupport.keepIfFailed;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.rawKafkaLatency;
 import static dev.incidentengine.bench.BenchSupport.report;
@@ -126,14 +128,9 @@ public final class EscalationBenchmark implements Callable<Integer> {
             report("| restart with %s pending, local state kept: start → first due IncidentEscalated readable | %s | ≤ 10 s |", steady[1], steady[2]);
             report("| restart, local state wiped (changelog restore) | %s | ≤ 10 s |", steady[3]);
         } finally {
-            if (failures.isEmpty()) {
-                deleteRecursively(dir);
-            } else {
-                report("kept %s for inspection", dir);
-            }
+            keepIfFailed(dir, failures);
         }
-        failures.forEach((check, detail) -> report("FAILED: %s (%s)", check, detail));
-        return failures.isEmpty() ? 0 : 1;
+        return exitCode(failures);
     }
 
     /** One punctuation taking 1,000 due timers among {@code pending}, timed on the real processor and stores. */

@@ -56,8 +56,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
-import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
+import static dev.incidentengine.bench.BenchSupport.exitCode;
 import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.bench.BenchSupport.keepIfFailed;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.rawKafkaLatency;
 import static dev.incidentengine.bench.BenchSupport.report;
@@ -129,14 +130,9 @@ public final class NotifierBenchmark implements Callable<Integer> {
             report("|---|---|---|");
             rows.forEach(row -> report("%s", row));
         } finally {
-            if (failures.isEmpty()) {
-                deleteRecursively(dir);
-            } else {
-                report("kept %s for inspection", dir);
-            }
+            keepIfFailed(dir, failures);
         }
-        failures.forEach((check, detail) -> report("FAILED: %s (%s)", check, detail));
-        return failures.isEmpty() ? 0 : 1;
+        return exitCode(failures);
     }
 
     /** Phases 1 to 3 on one broker and one notifier. */
