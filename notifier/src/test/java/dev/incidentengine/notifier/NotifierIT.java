@@ -124,7 +124,7 @@ class NotifierIT {
     }
 
     @Test
-    void anIncidentsSlackMessageIsUpdatedInPlace_andAnUnreadableRequestGoesToTheDeadLetterQueue(KafkaTestCluster kafka) throws Exception {
+    void anIncidentsSlackMessageIsUpdatedInPlace_andUnreadableRequestsAndEventsGoToTheDeadLetterQueue(KafkaTestCluster kafka) throws Exception {
         NotifierTopics topics = topics(kafka);
         String posted = "{\"ok\":true,\"channel\":\"C0123ABCD\",\"ts\":\"1700000000.000100\"}";
         try (WebhookSink slack = WebhookSink.start().body("/api/chat.postMessage", r -> posted).body("/api/chat.update", r -> posted)) {
@@ -134,6 +134,8 @@ class NotifierIT {
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
                 raw.send(new ProducerRecord<>(topics.requests().name(), ID.getBytes(StandardCharsets.UTF_8),
                         "not a request".getBytes(StandardCharsets.UTF_8))).get();
+                raw.send(new ProducerRecord<>(topics.events().name(), ID.getBytes(StandardCharsets.UTF_8),
+                        "not an event".getBytes(StandardCharsets.UTF_8))).get();
             }
             try (ServiceRunner notifier = start(kafka, topics, Map.of(NotifierConfig.SLACK_API_URL_CONFIG, slack.url("/api"),
                     NotifierConfig.SLACK_TOKEN_SECRET_CONFIG, "SLACK_BOT_TOKEN"))) {
@@ -150,14 +152,13 @@ class NotifierIT {
                         assertThat(request.header("Authorization")).isEqualTo("Bearer xoxb-test-token"));
                 assertThat(slack.received().subList(1, 3)).allSatisfy(request ->
                         assertThat(request.body()).contains("\"ts\":\"1700000000.000100\"", "\"channel\":\"C0123ABCD\""));
+                // The sender's unreadable request and the planner's unreadable event, each with the topic it came from and why.
                 List<ConsumerRecord<byte[], byte[]>> dead = TopicContents.readToEnd(kafka.bootstrapServers(), topics.deadLetters(),
                         kafka.serdes(), Duration.ofSeconds(10));
-                assertThat(dead).singleElement().satisfies(record -> {
-                    assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("not a request");
-                    assertThat(new String(record.headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
-                            .isEqualTo(topics.requests().name());
-                    assertThat(record.headers().lastHeader("__streams.errors.message")).isNotNull();
-                });
+                assertThat(dead).hasSize(2).allSatisfy(record -> assertThat(record.headers().lastHeader("__streams.errors.message")).isNotNull());
+                assertThat(dead).extracting(record -> new String(record.headers().lastHeader("__streams.errors.topic").value(),
+                        StandardCharsets.UTF_8) + " " + new String(record.value(), StandardCharsets.UTF_8))
+                        .containsExactlyInAnyOrder(topics.requests().name() + " not a request", topics.events().name() + " not an event");
             }
         }
     }
