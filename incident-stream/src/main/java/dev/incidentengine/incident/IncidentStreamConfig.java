@@ -20,6 +20,7 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String FLAP_WINDOW_MINUTES_CONFIG = "incident.flap.window.minutes";
     public static final String FLAP_QUIET_MINUTES_CONFIG = "incident.flap.quiet.minutes";
     public static final String CLOSE_DELAY_MINUTES_CONFIG = "incident.close.delay.minutes";
+    public static final String REVIEW_DUE_HOURS_CONFIG = "incident.review.due.hours";
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
@@ -36,6 +37,8 @@ public final class IncidentStreamConfig extends EngineConfig {
                     "A flapping incident whose alerts all resolved resolves after this many quiet minutes.")
             .define(CLOSE_DELAY_MINUTES_CONFIG, Type.INT, 60, Range.atLeast(0), Importance.MEDIUM,
                     "A resolved incident closes this many minutes after it resolved; 0 closes only by command.")
+            .define(REVIEW_DUE_HOURS_CONFIG, Type.INT, 48, Range.atLeast(1), Importance.MEDIUM,
+                    "A post-incident review (required for SEV0 and SEV1, recommended for SEV2) is due this many hours after resolution.")
             .define(API_WAIT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
                     "How long a command sent with ?wait=true waits for its outcome before the answer is 202.");
 
@@ -54,6 +57,7 @@ public final class IncidentStreamConfig extends EngineConfig {
     public LifecyclePolicy lifecyclePolicy() {
         return new LifecyclePolicy(Duration.ofMinutes(getInt(REOPEN_WINDOW_MINUTES_CONFIG)), getInt(FLAP_REOPENS_CONFIG),
                 Duration.ofMinutes(getInt(FLAP_WINDOW_MINUTES_CONFIG)), Duration.ofMinutes(getInt(FLAP_QUIET_MINUTES_CONFIG)),
-                Duration.ofMinutes(getInt(CLOSE_DELAY_MINUTES_CONFIG)), LifecyclePolicy.DEFAULT.rememberedCommands());
+                Duration.ofMinutes(getInt(CLOSE_DELAY_MINUTES_CONFIG)), LifecyclePolicy.DEFAULT.rememberedCommands(),
+                Duration.ofHours(getInt(REVIEW_DUE_HOURS_CONFIG)));
     }
 }

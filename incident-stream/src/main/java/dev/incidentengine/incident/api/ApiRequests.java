@@ -1,6 +1,8 @@
 package dev.incidentengine.incident.api;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -26,18 +28,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.incident.api.IncidentView.Position;
 import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddActionItem;
 import dev.incidentengine.model.AddNote;
 import dev.incidentengine.model.AssignIncident;
 import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
+import dev.incidentengine.model.CompleteActionItem;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SnoozeIncident;
@@ -74,18 +81,25 @@ public final class ApiRequests {
     }
 
     private static final Set<String> COMMON_FIELDS = Set.of("expectedVersion", "commandId");
-    private static final Map<String, Action> ACTIONS = Map.of(
-            "acknowledge", new Action(List.of("message"), body -> new AcknowledgeIncident(body.optionalText("message"))),
-            "resolve", new Action(List.of("resolution"), body -> new ResolveIncident(body.optionalText("resolution"))),
-            "reopen", new Action(List.of("reason"), body -> new ReopenIncident(body.optionalText("reason"))),
-            "assign", new Action(List.of("userId", "escalationPolicyId"), ApiRequests::assign),
-            "severity", new Action(List.of("severity", "reason"), body -> new ChangeSeverity(
-                    severity(body.requiredText("severity"), "severity"), body.optionalText("reason"))),
-            "notes", new Action(List.of("text"), body -> new AddNote(body.requiredText("text"))),
-            "status-updates", new Action(List.of("message"), body -> new PostStatusUpdate(body.requiredText("message"))),
-            "snooze", new Action(List.of("until", "minutes"), ApiRequests::snooze),
-            "merge", new Action(List.of("into"), body -> new MergeIncident(body.requiredText("into"))),
-            "close", new Action(List.of("reason"), body -> new CloseIncident(body.optionalText("reason"))));
+    private static final int MAX_TITLE_LENGTH = 300;
+    private static final Map<String, Action> ACTIONS = Map.ofEntries(
+            Map.entry("acknowledge", new Action(List.of("message"), body -> new AcknowledgeIncident(body.optionalText("message")))),
+            Map.entry("resolve", new Action(List.of("resolution"), body -> new ResolveIncident(body.optionalText("resolution")))),
+            Map.entry("reopen", new Action(List.of("reason"), body -> new ReopenIncident(body.optionalText("reason")))),
+            Map.entry("assign", new Action(List.of("userId", "escalationPolicyId"), ApiRequests::assign)),
+            Map.entry("severity", new Action(List.of("severity", "reason"), body -> new ChangeSeverity(
+                    severity(body.requiredText("severity"), "severity"), body.optionalText("reason")))),
+            Map.entry("notes", new Action(List.of("text"), body -> new AddNote(body.requiredText("text")))),
+            Map.entry("status-updates", new Action(List.of("message"), body -> new PostStatusUpdate(body.requiredText("message")))),
+            Map.entry("snooze", new Action(List.of("until", "minutes"), ApiRequests::snooze)),
+            Map.entry("merge", new Action(List.of("into"), body -> new MergeIncident(body.requiredText("into")))),
+            Map.entry("close", new Action(List.of("reason"), body -> new CloseIncident(body.optionalText("reason")))),
+            Map.entry("require-review", new Action(List.of("due", "reason"), body -> new RequireReview(
+                    body.has("due") ? futureTimestamp(body, "due") : null, body.optionalText("reason")))),
+            Map.entry("action-items", new Action(List.of("title", "owner", "due", "priority", "link"), ApiRequests::actionItem)),
+            Map.entry("complete-action-item", new Action(List.of("actionItemId"),
+                    body -> new CompleteActionItem(body.requiredText("actionItemId")))),
+            Map.entry("publish-review", new Action(List.of("url"), body -> new PublishReview(url(body.requiredText("url"), "url")))));
 
     private ApiRequests() {
     }
@@ -189,6 +203,46 @@ public final class ApiRequests {
             throw new ApiError(400, "until", "must be in the future");
         }
         return new SnoozeIncident(until);
+    }
+
+    private static AddActionItem actionItem(Body body) {
+        String title = body.requiredText("title");
+        if (title.length() > MAX_TITLE_LENGTH) {
+            throw new ApiError(400, "title", "longer than " + MAX_TITLE_LENGTH + " characters");
+        }
+        String priority = body.optionalText("priority");
+        ActionItemPriority level = ActionItemPriority.MEDIUM;
+        if (priority != null) {
+            try {
+                level = ActionItemPriority.valueOf(priority.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, "priority", "must be one of " + Arrays.toString(ActionItemPriority.values()) + ", not '" + priority + "'");
+            }
+        }
+        String link = body.optionalText("link");
+        return new AddActionItem(title, body.requiredText("owner"), futureTimestamp(body, "due"), level, link == null ? null : url(link, "link"));
+    }
+
+    private static Instant futureTimestamp(Body body, String field) {
+        Instant at = timestamp(body.requiredText(field), field);
+        if (!at.isAfter(body.now)) {
+            throw new ApiError(400, field, "must be in the future");
+        }
+        return at;
+    }
+
+    /** An absolute http(s) URL: what a review document or a ticket is linked by. */
+    static String url(String text, String field) {
+        try {
+            URI uri = new URI(text.strip());
+            if (uri.isAbsolute() && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null) {
+                return uri.toString();
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new ApiError(400, field, "must be an http(s) URL, not '" + text + "'");
     }
 
     static Severity severity(String text, String field) {

@@ -18,18 +18,20 @@ import io.micrometer.core.instrument.Timer;
  * Response metrics from the incidents the view holds, for {@code /metrics}: open incidents by
  * severity and service ({@code incident_open}), time to acknowledge and to resolve by severity and
  * service ({@code incident_time_to_acknowledge_seconds}, {@code incident_time_to_resolve_seconds},
- * histograms), and responses over their severity's target ({@code incident_response_target_breaches_total}).
+ * histograms), responses over their severity's target ({@code incident_response_target_breaches_total}) and
+ * required reviews not yet published ({@code incident_reviews_pending}).
  * Every instance's view holds every incident, so each reports the whole engine: aggregate with max, not sum.
  * A restart reads the incidents again and observes each one's times once more.
  */
 final class ResponseMetrics {
 
     /** What the metrics need of an incident's state. */
-    record Facts(IncidentStatus status, String severity, String service, boolean acknowledged, boolean resolved) {
+    record Facts(IncidentStatus status, String severity, String service, boolean acknowledged, boolean resolved, boolean reviewPending) {
 
         static Facts of(IncidentState state) {
             return new Facts(state.getStatus(), state.getSeverity().name(), state.getService() == null ? "" : state.getService(),
-                    state.getAcknowledgedAt() != null, state.getResolvedAt() != null);
+                    state.getAcknowledgedAt() != null, state.getResolvedAt() != null,
+                    state.getReview() != null && state.getReview().getRequired() && state.getReview().getPublishedAt() == null);
         }
 
         boolean open() {
@@ -39,6 +41,7 @@ final class ResponseMetrics {
 
     private final MeterRegistry registry;
     private final Map<List<String>, AtomicLong> open = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> reviewsPending = new ConcurrentHashMap<>();
 
     ResponseMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,13 +50,19 @@ final class ResponseMetrics {
     /** An incident went from {@code before} (null: new to the view) to {@code after} (null: gone). */
     void changed(Facts before, Facts after, IncidentState state) {
         if (before != null && before.open()) {
-            gauge(before).decrementAndGet();
+            gauge(open, "incident_open", before).decrementAndGet();
+        }
+        if (before != null && before.reviewPending()) {
+            gauge(reviewsPending, "incident_reviews_pending", before).decrementAndGet();
         }
         if (after == null) {
             return;
         }
         if (after.open()) {
-            gauge(after).incrementAndGet();
+            gauge(open, "incident_open", after).incrementAndGet();
+        }
+        if (after.reviewPending()) {
+            gauge(reviewsPending, "incident_reviews_pending", after).incrementAndGet();
         }
         ResponseTargets targets = ResponseTargets.of(state.getSeverity());
         if (after.acknowledged() && (before == null || !before.acknowledged())) {
@@ -76,10 +85,12 @@ final class ResponseMetrics {
         }
     }
 
-    private AtomicLong gauge(Facts facts) {
-        return open.computeIfAbsent(List.of(facts.severity(), facts.service()), key -> {
+    private AtomicLong gauge(Map<List<String>, AtomicLong> counts, String name, Facts facts) {
+        return counts.computeIfAbsent(List.of(facts.severity(), facts.service()), key -> {
             AtomicLong count = new AtomicLong();
-            Gauge.builder("incident_open", count, AtomicLong::get).description("Open (triggered or acknowledged) incidents by severity and service")
+            Gauge.builder(name, count, AtomicLong::get).description(name.equals("incident_open")
+                            ? "Open (triggered or acknowledged) incidents by severity and service"
+                            : "Incidents whose required post-incident review is not published yet, by severity and service")
                     .tags("severity", key.get(0), "service", key.get(1)).register(registry);
             return count;
         });

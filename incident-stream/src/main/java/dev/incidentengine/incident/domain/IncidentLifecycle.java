@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.ActionItem;
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddActionItem;
 import dev.incidentengine.model.AddNote;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
@@ -19,6 +23,7 @@ import dev.incidentengine.model.AttachedAlert;
 import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.CompleteActionItem;
 import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationExhausted;
 import dev.incidentengine.model.ExpireAcknowledgement;
@@ -40,10 +45,15 @@ import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveAlert;
 import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.ReviewPublished;
+import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.SnoozeIncident;
@@ -61,6 +71,9 @@ import static dev.incidentengine.model.IncidentStatus.TRIGGERED;
  * incident's log from the start rebuilds it exactly.
  */
 public final class IncidentLifecycle {
+
+    /** Enough for any real review; the bound keeps an incident's state small. */
+    static final int MAX_ACTION_ITEMS = 100;
 
     private final LifecyclePolicy policy;
 
@@ -129,9 +142,18 @@ public final class IncidentLifecycle {
             expireAcknowledgement(decision, expire);
         } else if (payload instanceof RecordEscalationExhausted exhausted) {
             escalationExhausted(decision, exhausted);
+        } else if (payload instanceof RequireReview require) {
+            requireReview(decision, require);
+        } else if (payload instanceof AddActionItem add) {
+            addActionItem(decision, add);
+        } else if (payload instanceof CompleteActionItem complete) {
+            completeActionItem(decision, complete);
+        } else if (payload instanceof PublishReview publish) {
+            publishReview(decision, publish);
         } else {
             decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
+        reviewBySeverity(decision);
     }
 
     private void attachAlert(Decision decision, AttachAlert attach) {
@@ -331,6 +353,97 @@ public final class IncidentLifecycle {
         }
     }
 
+    /**
+     * A SEV0 or SEV1 incident that resolves (or is raised to that severity once resolved) needs a
+     * review, due after the policy's time; a SEV2 gets one recommended. A merged incident's review
+     * is the surviving incident's.
+     */
+    private void reviewBySeverity(Decision decision) {
+        IncidentState state = decision.state;
+        boolean resolvedOrRaised = decision.events.stream()
+                .anyMatch(event -> event.getPayload() instanceof IncidentResolved || event.getPayload() instanceof SeverityChanged);
+        if (!resolvedOrRaised || !isOver(state) || state.getMergedInto() != null) {
+            return;
+        }
+        boolean required = state.getSeverity().ordinal() <= Severity.SEV1.ordinal();
+        ReviewStatus review = state.getReview();
+        if (state.getSeverity().ordinal() > Severity.SEV2.ordinal()
+                || review != null && (review.getPublishedAt() != null || review.getRequired() || !required)) {
+            return;
+        }
+        decision.emit(new ReviewRequired(required, decision.now().plus(policy.reviewDue()),
+                state.getSeverity() + (required ? " incidents are reviewed" : " incidents are worth a review")));
+    }
+
+    private void requireReview(Decision decision, RequireReview require) {
+        IncidentState state = decision.state;
+        ReviewStatus review = state.getReview();
+        Instant due = require.getDueAt() != null ? require.getDueAt() : decision.now().plus(policy.reviewDue());
+        if (refuseReviewWork(decision)) {
+            return;
+        }
+        if (!isOver(state)) {
+            decision.reject("resolve the incident first: reviews follow resolution");
+        } else if (review != null && review.getPublishedAt() != null) {
+            decision.reject("the review is already published: " + review.getUrl());
+        } else if (!due.isAfter(decision.now())) {
+            decision.reject("due " + due + " is not in the future");
+        } else if (review == null || !review.getRequired() || require.getDueAt() != null && !due.equals(review.getDueAt())) {
+            decision.emit(new ReviewRequired(true, due, require.getReason()));
+        }
+    }
+
+    private void addActionItem(Decision decision, AddActionItem add) {
+        List<ActionItem> items = decision.state.getActionItems();
+        if (refuseReviewWork(decision)) {
+            return;
+        }
+        if (add.getTitle().isBlank() || add.getOwner().isBlank()) {
+            decision.reject("an action item needs a title and an owner");
+        } else if (!add.getDueAt().isAfter(decision.now())) {
+            decision.reject("due " + add.getDueAt() + " is not in the future");
+        } else if (items.size() >= MAX_ACTION_ITEMS) {
+            decision.reject("an incident holds at most " + MAX_ACTION_ITEMS + " action items");
+        } else {
+            decision.emit(new ActionItemAdded("AI-" + (items.size() + 1), add.getTitle(), add.getOwner(), add.getDueAt(),
+                    add.getPriority(), add.getLink()));
+        }
+    }
+
+    private void completeActionItem(Decision decision, CompleteActionItem complete) {
+        ActionItem item = decision.state.getActionItems().stream()
+                .filter(candidate -> candidate.getActionItemId().equals(complete.getActionItemId())).findFirst().orElse(null);
+        if (item == null) {
+            decision.reject("no action item " + complete.getActionItemId() + " (known: "
+                    + decision.state.getActionItems().stream().map(ActionItem::getActionItemId).toList() + ")");
+        } else if (item.getCompletedAt() == null) {
+            decision.emit(new ActionItemCompleted(item.getActionItemId()));
+        }
+    }
+
+    private void publishReview(Decision decision, PublishReview publish) {
+        ReviewStatus review = decision.state.getReview();
+        if (refuseReviewWork(decision)) {
+            return;
+        }
+        if (!isOver(decision.state)) {
+            decision.reject("resolve the incident first: reviews follow resolution");
+        } else if (publish.getUrl().isBlank()) {
+            decision.reject("a published review needs its link");
+        } else if (review == null || !publish.getUrl().equals(review.getUrl())) {
+            decision.emit(new ReviewPublished(publish.getUrl()));
+        }
+    }
+
+    /** A merged incident's review and follow-ups belong to the incident it merged into. */
+    private static boolean refuseReviewWork(Decision decision) {
+        if (decision.state.getMergedInto() != null) {
+            decision.reject("merged into " + decision.state.getMergedInto() + "; review that one");
+            return true;
+        }
+        return false;
+    }
+
     /** Folds one event into the state; {@code state} is null before {@code IncidentOpened}. */
     public IncidentState evolve(IncidentState state, IncidentEvent event) {
         Object payload = event.getPayload();
@@ -429,6 +542,23 @@ public final class IncidentLifecycle {
         } else if (payload instanceof IncidentClosed) {
             next.setStatus(CLOSED);
             next.setClosedAt(at);
+        } else if (payload instanceof ReviewRequired required) {
+            ReviewStatus review = state.getReview();
+            next.setReview(review == null ? new ReviewStatus(required.getRequired(), at, required.getDueAt(), null, null)
+                    : ReviewStatus.newBuilder(review).setRequired(review.getRequired() || required.getRequired())
+                            .setDueAt(required.getDueAt()).build());
+        } else if (payload instanceof ReviewPublished published) {
+            ReviewStatus review = state.getReview();
+            next.setReview(review == null ? new ReviewStatus(false, at, at, at, published.getUrl())
+                    : ReviewStatus.newBuilder(review).setPublishedAt(at).setUrl(published.getUrl()).build());
+        } else if (payload instanceof ActionItemAdded added) {
+            List<ActionItem> items = new ArrayList<>(state.getActionItems());
+            items.add(new ActionItem(added.getActionItemId(), added.getTitle(), added.getOwner(), added.getDueAt(), added.getPriority(),
+                    added.getLink(), at, null));
+            next.setActionItems(items);
+        } else if (payload instanceof ActionItemCompleted completed) {
+            next.setActionItems(state.getActionItems().stream().map(item -> item.getActionItemId().equals(completed.getActionItemId())
+                    ? ActionItem.newBuilder(item).setCompletedAt(at).build() : item).toList());
         }
         // NoteAdded, StatusUpdatePosted, EscalationExhausted and notification results change only the version.
         return next;
@@ -463,6 +593,10 @@ public final class IncidentLifecycle {
         return next.size() > policy.rememberedCommands() ? next.subList(next.size() - policy.rememberedCommands(), next.size()) : next;
     }
 
+
+    private static boolean isOver(IncidentState state) {
+        return state.getStatus() == RESOLVED || state.getStatus() == CLOSED;
+    }
 
     private static boolean isOpen(IncidentState state) {
         return state.getStatus() == TRIGGERED || state.getStatus() == ACKNOWLEDGED;

@@ -8,18 +8,23 @@ import java.util.Map;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.api.IncidentView.Position;
 import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddActionItem;
 import dev.incidentengine.model.AddNote;
 import dev.incidentengine.model.AssignIncident;
 import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
+import dev.incidentengine.model.CompleteActionItem;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SnoozeIncident;
@@ -69,6 +74,18 @@ class ApiRequestsTest {
                 .isEqualTo(new SnoozeIncident(Instant.parse("2026-11-22T11:30:00Z")));
         assertThat(command("merge", "{\"into\": \"INC-20261122-0002\"}").getPayload()).isEqualTo(new MergeIncident("INC-20261122-0002"));
         assertThat(command("close", " ").getPayload()).isEqualTo(new CloseIncident(null));
+        assertThat(command("require-review", "{}").getPayload()).isEqualTo(new RequireReview(null, null));
+        assertThat(command("require-review", "{\"due\": \"2026-11-25T17:00:00Z\", \"reason\": \"customers noticed\"}").getPayload())
+                .isEqualTo(new RequireReview(Instant.parse("2026-11-25T17:00:00Z"), "customers noticed"));
+        assertThat(command("action-items", "{\"title\": \"Alert on queue depth\", \"owner\": \"bob\", \"due\": \"2026-12-06T00:00:00Z\","
+                + " \"priority\": \"high\", \"link\": \"https://tickets.example.com/OPS-12\"}").getPayload())
+                .isEqualTo(new AddActionItem("Alert on queue depth", "bob", Instant.parse("2026-12-06T00:00:00Z"), ActionItemPriority.HIGH,
+                        "https://tickets.example.com/OPS-12"));
+        assertThat(command("action-items", "{\"title\": \"Runbook\", \"owner\": \"alice\", \"due\": \"2026-12-06T00:00:00Z\"}")
+                .getPayload()).extracting("priority", "link").containsExactly(ActionItemPriority.MEDIUM, null);
+        assertThat(command("complete-action-item", "{\"actionItemId\": \"AI-1\"}").getPayload()).isEqualTo(new CompleteActionItem("AI-1"));
+        assertThat(command("publish-review", "{\"url\": \"https://wiki.example.com/pir/7\"}").getPayload())
+                .isEqualTo(new PublishReview("https://wiki.example.com/pir/7"));
     }
 
     @ParameterizedTest
@@ -125,10 +142,30 @@ class ApiRequestsTest {
             merge          | '{}'                                       | 400 | into
             merge          | '{"into": 17}'                             | 400 | into
             close          | '{"reason": "done", "force": true}'        | 400 | force
+            require-review | '{"due": "next week"}'                     | 400 | due
+            require-review | '{"due": "2026-11-22T08:00:00Z"}'          | 400 | due
+            require-review | '{"due": 1764000000}'                      | 400 | due
+            require-review | '{"dueAt": "2026-11-25T17:00:00Z"}'        | 400 | dueAt
+            action-items   | '{"owner": "bob", "due": "2026-12-06T00:00:00Z"}' | 400 | title
+            action-items   | '{"title": "x", "due": "2026-12-06T00:00:00Z"}'   | 400 | owner
+            action-items   | '{"title": "x", "owner": "bob"}'           | 400 | due
+            action-items   | '{"title": "x", "owner": "bob", "due": "2026-12-06T00:00:00Z", "priority": "urgent"}' | 400 | priority
+            action-items   | '{"title": "x", "owner": "bob", "due": "2026-12-06T00:00:00Z", "link": "OPS-12"}'     | 400 | link
+            action-items   | '{"title": "x", "owner": "bob", "due": "2026-12-06T00:00:00Z", "assignee": "c"}'     | 400 | assignee
+            complete-action-item | '{}'                                 | 400 | actionItemId
+            publish-review | '{}'                                       | 400 | url
+            publish-review | '{"url": "javascript:alert(1)"}'           | 400 | url
+            publish-review | '{"url": "wiki/pir/7"}'                    | 400 | url
             escalate       | '{}'                                       | 404 |
             """)
     void badBodiesAreRefusedNamingTheField(String action, String body, int status, String field) {
         assertRefused(() -> command(action, body), status, field);
+    }
+
+    @Test
+    void anActionItemsTitleHasALimit() {
+        assertRefused(() -> command("action-items", "{\"title\": \"" + "x".repeat(301) + "\", \"owner\": \"bob\", \"due\": \"2026-12-06T00:00:00Z\"}"),
+                400, "title");
     }
 
     @Test

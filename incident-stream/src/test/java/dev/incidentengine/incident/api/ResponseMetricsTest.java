@@ -5,13 +5,14 @@ import java.util.concurrent.TimeUnit;
 
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Response metrics as the view sees incidents change: open gauges, times to acknowledge and resolve, target breaches. */
+/** Response metrics as the view sees incidents change: open gauges, times to acknowledge and resolve, target breaches, pending reviews. */
 class ResponseMetricsTest {
 
     private static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
@@ -56,6 +57,27 @@ class ResponseMetricsTest {
         change(null, opened);
         metrics.changed(ResponseMetrics.Facts.of(opened), null, null);
         assertThat(open()).isZero();
+    }
+
+    @Test
+    void aRequiredReviewIsPendingUntilPublished() {
+        IncidentState resolved = state(IncidentStatus.RESOLVED, T0.plusSeconds(60), T0.plusSeconds(120));
+        IncidentState required = IncidentState.newBuilder(resolved)
+                .setReview(new ReviewStatus(true, T0.plusSeconds(120), T0.plusSeconds(120 + 48 * 3_600), null, null)).build();
+        IncidentState published = IncidentState.newBuilder(required).setReview(ReviewStatus.newBuilder(required.getReview())
+                .setPublishedAt(T0.plusSeconds(86_400)).setUrl("https://wiki.example.com/pir/1").build()).build();
+
+        change(null, resolved);
+        change(resolved, required);
+        assertThat(pendingReviews()).isEqualTo(1.0);
+        change(required, required);
+        assertThat(pendingReviews()).isEqualTo(1.0);
+        change(required, published);
+        assertThat(pendingReviews()).isZero();
+    }
+
+    private double pendingReviews() {
+        return registry.get("incident_reviews_pending").tags("severity", "SEV1", "service", "checkout").gauge().value();
     }
 
     private void change(IncidentState before, IncidentState after) {

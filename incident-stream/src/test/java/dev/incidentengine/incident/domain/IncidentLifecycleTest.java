@@ -7,8 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.ActionItem;
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemCompleted;
+import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AddActionItem;
 import dev.incidentengine.model.AddNote;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
@@ -19,6 +24,7 @@ import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.CommandRejected;
+import dev.incidentengine.model.CompleteActionItem;
 import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationExhausted;
 import dev.incidentengine.model.ExpireAcknowledgement;
@@ -40,16 +46,22 @@ import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.ReopenIncident;
+import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.ReviewPublished;
+import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.SnoozeIncident;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Given the commands that happened, when one more arrives, then these events (and this state). */
 class IncidentLifecycleTest {
@@ -63,6 +75,7 @@ class IncidentLifecycleTest {
     private final List<IncidentEvent> log = new ArrayList<>();
     private IncidentState state;
     private Instant now = T0;
+    private String id = ID;
     private int commands;
 
     @Test
@@ -308,12 +321,97 @@ class IncidentLifecycleTest {
     }
 
     @Test
+    void givenASev1_whenItResolves_thenAReviewIsRequiredWithin48Hours_andASev2GetsOneRecommended() {
+        given(attach(alert("a", Severity.SEV1)));
+        now = now.plus(Duration.ofMinutes(40));
+
+        assertThat(when(command(new ResolveIncident("rolled back"), ALICE)))
+                .hasExactlyElementsOfTypes(IncidentResolved.class, ReviewRequired.class);
+        assertThat(state.getReview()).isEqualTo(new ReviewStatus(true, now, now.plus(Duration.ofHours(48)), null, null));
+        now = now.plus(Duration.ofMinutes(1));
+        given(command(new ReopenIncident("again"), ALICE));
+        assertThat(when(command(new ResolveIncident(null), ALICE))).as("already required").hasExactlyElementsOfTypes(IncidentResolved.class);
+
+        id = "INC-20261122-0002";
+        state = null;
+        given(attach(alert("b", Severity.SEV2)));
+        assertThat(when(attach(resolved("b")))).as("auto-resolved by its alert")
+                .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class, ReviewRequired.class);
+        assertThat(state.getReview().getRequired()).isFalse();
+        assertThat(when(command(new ChangeSeverity(Severity.SEV1, "worse than we thought"), ALICE)))
+                .as("raised once resolved: now required").hasExactlyElementsOfTypes(SeverityChanged.class, ReviewRequired.class);
+        assertThat(state.getReview().getRequired()).isTrue();
+    }
+
+    @Test
+    void givenASev3_whenItResolves_thenNoReview_unlessAPersonAsks_andOnlyOnceItIsOver() {
+        given(attach(alert("a", Severity.SEV3)));
+        assertRejected(when(command(new RequireReview(null, null), ALICE)), "resolve the incident first");
+
+        assertThat(when(command(new ResolveIncident(null), ALICE))).hasExactlyElementsOfTypes(IncidentResolved.class);
+        given(command(new CloseIncident(null), ALICE));
+        assertRejected(when(command(new RequireReview(now.minusSeconds(1), null), ALICE)), "is not in the future");
+        assertThat(when(command(new RequireReview(null, "customers noticed"), ALICE))).hasExactlyElementsOfTypes(ReviewRequired.class);
+        assertThat(state.getReview().getDueAt()).isEqualTo(now.plus(Duration.ofHours(48)));
+        assertThat(when(command(new RequireReview(null, null), ALICE))).as("already required, no new date").isEmpty();
+        Instant friday = now.plus(Duration.ofDays(4));
+        assertThat(when(command(new RequireReview(friday, "after the holiday"), ALICE))).hasExactlyElementsOfTypes(ReviewRequired.class);
+        assertThat(state.getReview().getDueAt()).isEqualTo(friday);
+        assertThat(state.getReview().getRequestedAt()).as("still when first asked").isEqualTo(now);
+    }
+
+    @Test
+    void actionItemsAreNumbered_completedOnce_andUnknownOnesRefused() {
+        given(attach(alert("a", Severity.SEV3)));
+        Instant due = now.plus(Duration.ofDays(14));
+
+        assertThat(when(command(new AddActionItem("Alert on queue depth", "bob", due, ActionItemPriority.HIGH, "https://jira/OPS-1"), ALICE)))
+                .singleElement().isEqualTo(new ActionItemAdded("AI-1", "Alert on queue depth", "bob", due, ActionItemPriority.HIGH, "https://jira/OPS-1"));
+        given(command(new ResolveIncident(null), ALICE), command(new CloseIncident(null), ALICE));
+        assertThat(when(command(new AddActionItem("Runbook for failover", "alice", due, ActionItemPriority.MEDIUM, null), ALICE)))
+                .as("after close too").singleElement().extracting("actionItemId").isEqualTo("AI-2");
+        assertRejected(when(command(new AddActionItem(" ", "alice", due, ActionItemPriority.LOW, null), ALICE)), "needs a title and an owner");
+        assertRejected(when(command(new AddActionItem("Late", "alice", now, ActionItemPriority.LOW, null), ALICE)), "is not in the future");
+        assertRejected(when(command(new CompleteActionItem("AI-9"), ALICE)), "no action item AI-9 (known: [AI-1, AI-2])");
+
+        now = now.plus(Duration.ofDays(3));
+        assertThat(when(command(new CompleteActionItem("AI-1"), ALICE))).singleElement().isEqualTo(new ActionItemCompleted("AI-1"));
+        assertThat(when(command(new CompleteActionItem("AI-1"), ALICE))).isEmpty();
+        assertThat(state.getActionItems()).extracting(ActionItem::getActionItemId, ActionItem::getCompletedAt)
+                .containsExactly(tuple("AI-1", now), tuple("AI-2", null));
+    }
+
+    @Test
+    void aPublishedReviewSatisfiesTheRequirement_andAMergedIncidentIsReviewedWithItsTarget() {
+        given(attach(alert("a", Severity.SEV0)));
+        assertRejected(when(command(new PublishReview("https://wiki/pir/1"), ALICE)), "resolve the incident first");
+        given(command(new ResolveIncident(null), ALICE));
+        now = now.plus(Duration.ofDays(1));
+
+        assertThat(when(command(new PublishReview("https://wiki/pir/1"), ALICE))).hasExactlyElementsOfTypes(ReviewPublished.class);
+        assertThat(when(command(new PublishReview("https://wiki/pir/1"), ALICE))).isEmpty();
+        assertThat(state.getReview()).extracting(ReviewStatus::getRequired, ReviewStatus::getPublishedAt, ReviewStatus::getUrl)
+                .containsExactly(true, now, "https://wiki/pir/1");
+        assertRejected(when(command(new RequireReview(null, null), ALICE)), "already published: https://wiki/pir/1");
+
+        id = "INC-20261122-0002";
+        state = null;
+        given(attach(alert("b", Severity.SEV1)));
+        assertThat(when(command(new MergeIncident(ID), ALICE))).as("no review of its own").hasExactlyElementsOfTypes(IncidentMerged.class);
+        assertRejected(when(command(new AddActionItem("x", "bob", now.plus(Duration.ofDays(1)), ActionItemPriority.LOW, null), ALICE)),
+                "merged into " + ID + "; review that one");
+    }
+
+    @Test
     void foldingTheLogFromTheStartRebuildsTheState() {
         given(attach(alert("a", Severity.SEV3)), attach(alert("b", Severity.SEV1)), command(new AcknowledgeIncident(null), ALICE),
                 command(new AddNote("db failover"), ALICE), attach(resolved("a")), command(new AssignIncident("bob", "p2"), ALICE),
                 attach(resolved("b")));
         now = now.plus(Duration.ofMinutes(5));
-        given(attach(alert("a", Severity.SEV2)), command(new ResolveIncident(null), ALICE), command(new CloseIncident(null), ALICE));
+        given(attach(alert("a", Severity.SEV2)), command(new ResolveIncident(null), ALICE), command(new CloseIncident(null), ALICE),
+                command(new AddActionItem("Failover drill", "bob", now.plus(Duration.ofDays(7)), ActionItemPriority.HIGH, null), ALICE),
+                command(new CompleteActionItem("AI-1"), ALICE), command(new PublishReview("https://wiki/pir/7"), ALICE));
+        assertThat(log).extracting(IncidentEvent::getPayload).as("the SEV1 needed its review").hasAtLeastOneElementOfType(ReviewRequired.class);
 
         IncidentState rebuilt = null;
         for (IncidentEvent event : log) {
@@ -336,7 +434,7 @@ class IncidentLifecycleTest {
         List<IncidentEvent> events = decided.events();
         assertThat(events).isEqualTo(lifecycle.decide(command, state));
         for (IncidentEvent event : events) {
-            assertThat(event.getIncidentId()).isEqualTo(ID);
+            assertThat(event.getIncidentId()).isEqualTo(id);
             assertThat(event.getCauseId()).isEqualTo(command.getCommandId());
             state = event.getPayload() instanceof CommandRejected && state == null ? null : lifecycle.evolve(state, event);
             log.add(event);
@@ -357,7 +455,7 @@ class IncidentLifecycleTest {
     private IncidentCommand command(Object payload, Actor actor) {
         return IncidentCommand.newBuilder()
                 .setCommandId("cmd-" + (++commands))
-                .setIncidentId(ID)
+                .setIncidentId(id)
                 .setActor(actor)
                 .setTimestamp(now)
                 .setPayload(payload)
