@@ -1,7 +1,5 @@
 package dev.incidentengine.cli;
 
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,11 +107,16 @@ final class IncidentCommands {
             if (out.json) {
                 out.json(outcome);
             } else {
-                JsonNode incident = outcome.path("incident");
-                out.line(id + ": " + action() + " " + outcome.path("outcome").asText("ACCEPTED").toLowerCase(Locale.ROOT)
-                        + (incident.isObject() ? " (now " + incident.path("status").asText() + ", " + incident.path("severity").asText() + ")" : ""));
+                out.line(describe(outcome));
             }
             return 0;
+        }
+
+        /** The line for people: what came of the command and where the incident is now. */
+        String describe(JsonNode outcome) {
+            JsonNode incident = outcome.path("incident");
+            return id + ": " + action() + " " + outcome.path("outcome").asText("ACCEPTED").toLowerCase(Locale.ROOT)
+                    + (incident.isObject() ? " (now " + incident.path("status").asText() + ", " + incident.path("severity").asText() + ")" : "");
         }
 
         static Map<String, Object> fields(Object... pairs) {
@@ -238,7 +241,7 @@ final class IncidentCommands {
         }
 
         Map<String, Object> body() {
-            return fields("minutes", minutes(duration));
+            return fields("minutes", Periods.minutes(duration, "DURATION"));
         }
     }
 
@@ -268,22 +271,5 @@ final class IncidentCommands {
         Map<String, Object> body() {
             return fields("reason", reason);
         }
-    }
-
-    /** "30m", "2h", "1h30m", "90" (minutes) as whole minutes. */
-    static long minutes(String text) {
-        String value = text.strip().toLowerCase(Locale.ROOT);
-        try {
-            if (value.matches("\\d+")) {
-                return Long.parseLong(value);
-            }
-            long minutes = Duration.parse("PT" + value.toUpperCase(Locale.ROOT)).toMinutes();
-            if (minutes >= 1) {
-                return minutes;
-            }
-        } catch (DateTimeParseException e) {
-            // reported below
-        }
-        throw new CliError(CliError.USAGE, "'" + text + "' is not a duration such as 30m, 2h or 1h30m");
     }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentEscalated;
@@ -22,7 +23,8 @@ import dev.incidentengine.model.NotificationResult;
 /**
  * Response over many incidents, from their logs: volume, time to acknowledge and to resolve (mean,
  * p50, p90) per severity and per service, response-target compliance, reopen rate, the noisiest
- * alerts and pages per responder. Pure: the records in, JSON out (tables are drawn from it).
+ * alerts, pages per responder, and the reviews and action items overdue at {@code now}. Pure: the
+ * records in, JSON out (tables are drawn from it).
  */
 final class Report {
 
@@ -30,7 +32,8 @@ final class Report {
     }
 
     /** Incidents opened at or after {@code since} (others' events are ignored) and the deliveries of any incident. */
-    static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service) {
+    static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service,
+                         Instant now) {
         List<IncidentFacts> incidents = new ArrayList<>();
         Map<String, Integer> alerts = new TreeMap<>();
         Map<String, Integer> pages = new TreeMap<>();
@@ -66,7 +69,27 @@ final class Report {
         ArrayNode responders = report.putArray("pagesPerResponder");
         pages.forEach((user, count) -> responders.addObject().put("user", user).put("pages", count)
                 .put("notificationsDelivered", delivered.getOrDefault(user, 0L)));
+        report.set("reviews", reviews(incidents, now));
         return report;
+    }
+
+    /** Reviews required and published, those overdue; action items open and completed, those overdue. */
+    private static ObjectNode reviews(List<IncidentFacts> incidents, Instant now) {
+        ObjectNode reviews = ApiClient.JSON.createObjectNode();
+        reviews.put("required", incidents.stream().filter(i -> i.review() != null && i.review().getRequired()).count());
+        reviews.put("published", incidents.stream().filter(i -> i.review() != null && i.review().getPublishedAt() != null).count());
+        ArrayNode overdue = reviews.putArray("overdue");
+        incidents.stream().filter(incident -> incident.reviewOverdue(now)).forEach(incident -> overdue.addObject()
+                .put("incidentId", incident.id()).put("severity", incident.severity().name()).put("service", incident.service())
+                .put("title", incident.opened().getTitle()).put("dueAt", incident.review().getDueAt().toString()));
+        List<ActionItem> items = incidents.stream().flatMap(incident -> incident.actionItems().stream()).toList();
+        reviews.put("actionItemsOpen", items.stream().filter(item -> item.getCompletedAt() == null).count());
+        reviews.put("actionItemsCompleted", items.stream().filter(item -> item.getCompletedAt() != null).count());
+        ArrayNode overdueItems = reviews.putArray("actionItemsOverdue");
+        incidents.forEach(incident -> incident.overdueActionItems(now).forEach(item -> overdueItems.addObject()
+                .put("incidentId", incident.id()).put("actionItemId", item.getActionItemId()).put("title", item.getTitle())
+                .put("owner", item.getOwner()).put("priority", item.getPriority().name()).put("dueAt", item.getDueAt().toString())));
+        return reviews;
     }
 
     private static ArrayNode groups(List<IncidentFacts> incidents, Function<IncidentFacts, String> key) {

@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.cli.Output.Column;
 import dev.incidentengine.model.IncidentEvent;
@@ -38,7 +38,8 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output out = Output.of(output);
-        Instant from = Instant.now().minus(period(since));
+        Instant now = Instant.now();
+        Instant from = now.minus(Periods.span(since, "--since"));
         IncidentLog log = kafka.log();
         Map<String, List<IncidentEvent>> logs = new LinkedHashMap<>();
         // Events of incidents opened before the period may fall in it; incidents are judged by their open time.
@@ -46,7 +47,7 @@ final class ReportCommand implements Callable<Integer> {
             logs.computeIfAbsent(record.key(), id -> new ArrayList<>()).add(record.value());
         }
         List<NotificationResult> results = log.readAll(Topics.NOTIFICATION_RESULTS, from, Output.err).stream().map(ConsumerRecord::value).toList();
-        ObjectNode report = Report.of(logs, results, from, service);
+        ObjectNode report = Report.of(logs, results, from, service, now);
         if (out.json) {
             out.json(report);
             return 0;
@@ -66,24 +67,25 @@ final class ReportCommand implements Callable<Integer> {
         out.line("");
         out.table(report.get("pagesPerResponder"), Column.field("RESPONDER", "user"), Column.field("PAGES", "pages"),
                 Column.field("DELIVERED", "notificationsDelivered"));
+        JsonNode reviews = report.get("reviews");
+        out.line("");
+        out.line("Reviews: " + reviews.get("required").asInt() + " required, " + reviews.get("published").asInt() + " published, "
+                + reviews.get("overdue").size() + " overdue; action items: " + reviews.get("actionItemsOpen").asInt() + " open, "
+                + reviews.get("actionItemsCompleted").asInt() + " completed, " + reviews.get("actionItemsOverdue").size() + " overdue");
+        if (!reviews.get("overdue").isEmpty()) {
+            out.line("");
+            out.table(reviews.get("overdue"), Column.field("OVERDUE REVIEW", "incidentId"), Column.field("SEV", "severity"),
+                    Column.field("SERVICE", "service"), Column.field("DUE", "dueAt"), Column.field("TITLE", "title"));
+        }
+        if (!reviews.get("actionItemsOverdue").isEmpty()) {
+            out.line("");
+            out.table(reviews.get("actionItemsOverdue"), Column.field("OVERDUE ACTION ITEM", "incidentId"), Column.field("ID", "actionItemId"),
+                    Column.field("PRIORITY", "priority"), Column.field("OWNER", "owner"), Column.field("DUE", "dueAt"), Column.field("TITLE", "title"));
+        }
         return 0;
     }
 
     private static Column time(String header, String field) {
         return new Column(header, row -> row.get(field).isNull() ? "-" : Timeline.elapsed(Duration.ofSeconds(row.get(field).asLong())).substring(1));
-    }
-
-    /** "30d", "12h", "90m" as a duration. */
-    static Duration period(String text) {
-        String value = text.strip().toLowerCase(Locale.ROOT);
-        if (value.matches("\\d+[dhm]")) {
-            long amount = Long.parseLong(value.substring(0, value.length() - 1));
-            return switch (value.charAt(value.length() - 1)) {
-                case 'd' -> Duration.ofDays(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> Duration.ofMinutes(amount);
-            };
-        }
-        throw new CliError(CliError.USAGE, "--since must be a period such as 30d, 12h or 90m, not '" + text + "'");
     }
 }

@@ -8,12 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.incidentengine.model.ActionItem;
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.schemas.ResponseTargets;
 
@@ -21,7 +26,7 @@ import dev.incidentengine.schemas.ResponseTargets;
  * A post-incident review in Markdown, from the incident's log: summary, impact, the response times
  * with their breakdown (detection: first alert → open; response: open → acknowledge; mitigation
  * and resolution: acknowledge → resolve), whether the severity's response target was met, the
- * responders, the timeline, and the sections people fill in. Pure: the records in, the text out.
+ * responders, the timeline, the sections people fill in, and the review's state and action items. Pure: the records in, the text out.
  */
 final class Review {
 
@@ -47,7 +52,7 @@ final class Review {
             }
             if (event.getActor().getType() == ActorType.USER) {
                 responders.computeIfAbsent(event.getActor().getId(), u -> new LinkedHashSet<>())
-                        .add(Timeline.describe(event.getPayload()).split(":")[0]);
+                        .add(role(event.getPayload()));
             }
         }
         StringBuilder md = new StringBuilder();
@@ -66,6 +71,7 @@ final class Review {
         if (facts.reopened() > 0) {
             row(md, "Reopened", facts.reopened() + " time(s)");
         }
+        row(md, "Review", review(facts));
 
         md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + Timeline.elapsed(Duration.between(detected, resolved)).substring(1))
                 .append(" from the first alert, ").append(opened.getService()).append(" was affected: ").append(opened.getTitle())
@@ -92,8 +98,40 @@ final class Review {
                 .append(" | ").append(entry.who()).append(" | ").append(entry.what().replace("|", "\\|")).append(" |\n"));
 
         md.append("\n## What went well\n\n- \n\n## What went wrong\n\n- \n\n## Where we got lucky\n\n- \n");
-        md.append("\n## Action items\n\n| action | owner | due | priority |\n|---|---|---|---|\n| | | | |\n");
+        md.append("\n## Action items\n\n| id | action | owner | due | priority | state |\n|---|---|---|---|---|---|\n");
+        for (ActionItem item : facts.actionItems()) {
+            md.append("| ").append(item.getActionItemId()).append(" | ").append(item.getTitle().replace("|", "\\|"))
+                    .append(item.getLink() == null ? "" : " ([link](" + item.getLink() + "))").append(" | ").append(item.getOwner())
+                    .append(" | ").append(item.getDueAt()).append(" | ").append(item.getPriority().name().toLowerCase())
+                    .append(" | ").append(item.getCompletedAt() == null ? "open" : "done " + item.getCompletedAt()).append(" |\n");
+        }
+        if (facts.actionItems().isEmpty()) {
+            md.append("| | | | | | |\n");
+        }
         return md.toString();
+    }
+
+    /** What a person did, in a few words. */
+    private static String role(Object payload) {
+        if (payload instanceof ActionItemAdded item) {
+            return "action item " + item.getActionItemId();
+        } else if (payload instanceof ActionItemCompleted item) {
+            return item.getActionItemId() + " done";
+        } else if (payload instanceof ReviewRequired review) {
+            return review.getRequired() ? "review required" : "review recommended";
+        }
+        return Timeline.describe(payload).split(": ")[0];
+    }
+
+    private static String review(IncidentFacts facts) {
+        ReviewStatus review = facts.review();
+        if (review == null) {
+            return "not asked for";
+        }
+        if (review.getPublishedAt() != null) {
+            return "published " + review.getPublishedAt() + ": " + review.getUrl();
+        }
+        return (review.getRequired() ? "required" : "recommended") + ", due " + review.getDueAt();
     }
 
     private static void row(StringBuilder md, String name, String value) {

@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AlertResolved;
@@ -28,6 +30,8 @@ import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.ReviewPublished;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 
@@ -122,6 +126,15 @@ final class Timeline {
             return flapping.getFlapping() ? "flapping: notifications held" : "no longer flapping";
         } else if (payload instanceof EscalationExhausted exhausted) {
             return "escalation policy " + exhausted.getPolicyId() + " exhausted after " + exhausted.getRounds() + " round(s)";
+        } else if (payload instanceof ReviewRequired review) {
+            return "review " + (review.getRequired() ? "required" : "recommended") + ", due " + review.getDueAt() + text(review.getReason());
+        } else if (payload instanceof ActionItemAdded item) {
+            return "action item " + item.getActionItemId() + " (" + item.getPriority().name().toLowerCase() + ", " + item.getOwner()
+                    + ", due " + item.getDueAt() + "): " + item.getTitle();
+        } else if (payload instanceof ActionItemCompleted item) {
+            return "action item " + item.getActionItemId() + " done";
+        } else if (payload instanceof ReviewPublished published) {
+            return "review published: " + published.getUrl();
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

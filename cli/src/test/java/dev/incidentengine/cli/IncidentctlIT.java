@@ -23,6 +23,7 @@ import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.Severity;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
@@ -76,13 +77,17 @@ class IncidentctlIT {
         runner = new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(new IncidentStreamConfig(settings), topics))).start();
         url = "http://127.0.0.1:" + runner.httpAddress().getPort();
         await("incident-stream ready").atMost(Duration.ofSeconds(60)).until(runner::ready);
-        kafka.produce(topics.commands(), List.of(Map.entry(ID, IncidentCommand.newBuilder()
-                .setCommandId("open-" + ID).setIncidentId(ID).setActor(new Actor(ActorType.INTEGRATION, "demo", null))
+        open(kafka, ID, Severity.SEV2);
+    }
+
+    private void open(KafkaTestCluster kafka, String id, Severity severity) {
+        kafka.produce(IncidentTopics.DEFAULT.commands(), List.of(Map.entry(id, IncidentCommand.newBuilder()
+                .setCommandId("open-" + id).setIncidentId(id).setActor(new Actor(ActorType.INTEGRATION, "demo", null))
                 .setTimestamp(Instant.now())
-                .setPayload(new AttachAlert(Samples.alert("fp-cli").setStartsAt(Instant.now()).setReceivedAt(Instant.now()).build(),
-                        "checkout|HighErrorRate", null, true))
+                .setPayload(new AttachAlert(Samples.alert("fp-cli-" + id).setSeverity(severity).setStartsAt(Instant.now())
+                        .setReceivedAt(Instant.now()).build(), "checkout|HighErrorRate|" + id, null, true))
                 .build())));
-        await("the incident listed").atMost(Duration.ofSeconds(30)).until(() -> run("incidents", "list", "--token", VIEWER).out().contains(ID));
+        await("the incident listed").atMost(Duration.ofSeconds(30)).until(() -> run("incidents", "list", "--token", VIEWER).out().contains(id));
     }
 
     @AfterAll
@@ -98,7 +103,7 @@ class IncidentctlIT {
         assertThat(list.exit()).isZero();
         assertThat(list.out()).startsWith("ID").contains(ID, "TRIGGERED", "SEV2", "checkout", "High error rate on checkout");
         JsonNode json = new ObjectMapper().readTree(run("incidents", "list", "-o", "json", "--token", VIEWER).out());
-        assertThat(json.get("incidents").get(0).get("incidentId").asText()).isEqualTo(ID);
+        assertThat(json.get("incidents").findValuesAsText("incidentId")).contains(ID);
         assertThat(run("incidents", "show", ID, "--token", VIEWER).out()).contains("title", "High error rate on checkout", "fp-cli");
 
         assertThat(run("ack", ID, "-m", "on it", "--token", RESPONDER)).isEqualTo(new Run(0, ID + ": acknowledge applied (now ACKNOWLEDGED, SEV2)\n", ""));
@@ -118,6 +123,45 @@ class IncidentctlIT {
     }
 
     @Test
+    void aSev1sReviewIsRequiredOnResolution_itsActionItemsTracked_andItIsPublished(KafkaTestCluster kafka) throws Exception {
+        String id = "INC-20261122-4-0043";
+        open(kafka, id, Severity.SEV1);
+        assertThat(run("review", "publish", id, "https://wiki.example.com/pir/43", "--token", RESPONDER)).as("still open").satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).isEqualTo("incidentctl: resolve the incident first: reviews follow resolution\n");
+        });
+        assertThat(run("review", "action", "add", id, "Alert", "on", "queue", "depth", "--owner", "bob", "--due", "14d", "--priority", "high",
+                "--link", "https://tickets.example.com/OPS-12", "--token", RESPONDER).out()).startsWith(id + ": added AI-1, due ").endsWith(" (bob)\n");
+        assertThat(run("resolve", id, "--token", RESPONDER).out()).contains("(now RESOLVED, SEV1)");
+
+        Run required = run("review", "show", id, "--token", VIEWER);
+        assertThat(required.out()).contains("review: required, due ", "AI-1", "HIGH", "bob", "open", "Alert on queue depth",
+                "https://tickets.example.com/OPS-12").doesNotContain("OVERDUE");
+        JsonNode review = new ObjectMapper().readTree(run("review", "show", id, "-o", "json", "--token", VIEWER).out()).get("review");
+        assertThat(Duration.between(Instant.parse(review.get("requestedAt").asText()), Instant.parse(review.get("dueAt").asText())))
+                .isEqualTo(Duration.ofHours(48));
+        assertThat(run("review", "require", id, "--due", "2099-01-02", "-m", "after the holidays", "--token", RESPONDER).out())
+                .contains("require-review applied");
+        assertThat(run("review", "show", id, "--token", VIEWER).out()).contains("due 2099-01-02T23:59:59Z");
+        assertThat(run("review", "action", "done", id, "AI-1", "--token", RESPONDER).out()).contains("complete-action-item applied");
+        assertThat(run("review", "action", "done", id, "AI-9", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).isEqualTo("incidentctl: no action item AI-9 (known: [AI-1])\n");
+        });
+        assertThat(run("review", "action", "add", id, "x", "--owner", "bob", "--due", "yesterday", "--token", RESPONDER).exit())
+                .isEqualTo(CliError.USAGE);
+        assertThat(run("review", "publish", id, "wiki/pir/43", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).contains("url", "must be an http(s) URL");
+        });
+        assertThat(run("review", "publish", id, "https://wiki.example.com/pir/43", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+        assertThat(run("review", "publish", id, "https://wiki.example.com/pir/43", "--token", RESPONDER).out())
+                .contains("publish-review applied");
+        assertThat(run("review", "show", id, "--token", VIEWER).out()).contains("review: published ", " at https://wiki.example.com/pir/43",
+                "AI-1", "done ");
+    }
+
+    @Test
     void errorsSayWhatIsWrongAndExitWithTheirCode() {
         assertThat(run("incidents", "show", "INC-NONE", "--token", VIEWER)).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(CliError.NOT_FOUND);
@@ -132,7 +176,7 @@ class IncidentctlIT {
         });
         assertThat(run("snooze", ID, "soon", "--token", RESPONDER)).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(CliError.USAGE);
-            assertThat(r.err()).contains("'soon' is not a duration");
+            assertThat(r.err()).contains("DURATION must be a span such as 30m", "not 'soon'");
         });
         assertThat(run("incidents", "list", "-o", "yaml", "--token", VIEWER).exit()).isEqualTo(CliError.USAGE);
         assertThat(runWithoutUrl("incidents", "list", "--token", VIEWER, "--url", "http://127.0.0.1:1")).satisfies(r -> {
@@ -164,8 +208,8 @@ class IncidentctlIT {
                 String other = "INC-20261122-" + (i % 6) + "-" + (1000 + i);
                 producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), other, Samples.opened(other, "other-" + i)
                         .setTimestamp(TimelineTest.T0.plusSeconds(i)).build()));
-                if (i % 300 == 0 && i / 300 < recorded.size()) {
-                    producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, recorded.get(i / 300)));
+                if (i % 200 == 0 && i / 200 < recorded.size()) {
+                    producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, recorded.get(i / 200)));
                 }
             }
         }
@@ -175,13 +219,13 @@ class IncidentctlIT {
         assertThat(timeline.exit()).as(timeline.err()).isZero();
         List<String> lines = timeline.out().lines().toList();
         assertThat(lines.get(0)).startsWith("TIME").contains("ELAPSED", "WHO", "WHAT");
-        assertThat(lines.subList(1, lines.size())).hasSize(13).extracting(line -> line.substring(0, 20))
+        assertThat(lines.subList(1, lines.size())).hasSize(17).extracting(line -> line.substring(0, 20))
                 .isSorted().first().isEqualTo("2026-11-22T09:00:00Z");
         assertThat(timeline.out()).contains("+4m 12s", "alice", "acknowledged: on it", "page to alice by email (step 1) delivered",
                 "+1d 01h", "closed: resolved for 24 h").doesNotContain("other-");
         JsonNode json = new ObjectMapper().readTree(runWithoutUrl("timeline", id, "-o", "json", "--bootstrap-servers",
                 kafka.bootstrapServers()).out());
-        assertThat(json.get("timeline")).hasSize(13);
+        assertThat(json.get("timeline")).hasSize(17);
         assertThat(runWithoutUrl("timeline", "INC-20261122-0-9999", "--bootstrap-servers", kafka.bootstrapServers()).exit())
                 .isEqualTo(CliError.NOT_FOUND);
         Run review = runWithoutUrl("postmortem", id, "--bootstrap-servers", kafka.bootstrapServers());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemCompleted;
+import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AlertAttached;
@@ -23,6 +27,7 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
@@ -72,7 +77,7 @@ class TimelineTest {
     @Test
     void aReportOverRecordedIncidentsIsItsGoldenJson() throws IOException {
         String report = ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                Report.of(recordedLogs(), recordedResults(), T0.minusSeconds(3_600), null)) + "\n";
+                Report.of(recordedLogs(), recordedResults(), T0.minusSeconds(3_600), null, T0.plus(Duration.ofDays(5)))) + "\n";
 
         assertGolden(report, "report.json");
     }
@@ -109,11 +114,14 @@ class TimelineTest {
 
     @Test
     void elapsedTimesReadAtAGlance() {
-        assertThat(List.of(0L, 59L, 252L, 7_500L, 97_200L)).extracting(s -> Timeline.elapsed(java.time.Duration.ofSeconds(s)))
+        assertThat(List.of(0L, 59L, 252L, 7_500L, 97_200L)).extracting(s -> Timeline.elapsed(Duration.ofSeconds(s)))
                 .containsExactly("+0s", "+59s", "+4m 12s", "+2h 05m", "+1d 03h");
     }
 
-    /** Detection at T0, opened 2 s later, paged, acknowledged at 4 min, a severity rise, notes and updates, resolved, closed. */
+    /**
+     * Detection at T0, opened 2 s later, paged, acknowledged at 4 min, a severity rise, notes and updates, resolved (a SEV1: its
+     * review required), two action items, closed, one action item done; the review is never published.
+     */
     static List<IncidentEvent> recordedEvents() {
         Actor alice = new Actor(ActorType.USER, "alice", "Alice Example");
         return List.of(
@@ -125,7 +133,14 @@ class TimelineTest {
                 by(alice, event(ID, "e6", T0.plusSeconds(420), new NoteAdded("rolled back deploy 1234"))),
                 by(alice, event(ID, "e7", T0.plusSeconds(480), new StatusUpdatePosted("Checkout recovering"))),
                 by(alice, event(ID, "e8", T0.plusSeconds(1_500), new IncidentResolved("rollback"))),
-                event(ID, "e9", T0.plusSeconds(90_000), new IncidentClosed("resolved for 24 h")));
+                by(alice, event(ID, "e9", T0.plusSeconds(1_500), new ReviewRequired(true, T0.plusSeconds(1_500 + 48 * 3_600),
+                        "SEV1 incidents are reviewed"))),
+                by(alice, event(ID, "e10", T0.plusSeconds(3_600), new ActionItemAdded("AI-1", "Canary the checkout deploy", "bob",
+                        T0.plus(Duration.ofDays(14)), ActionItemPriority.HIGH, "https://tickets.example.com/OPS-7"))),
+                by(alice, event(ID, "e11", T0.plusSeconds(3_660), new ActionItemAdded("AI-2", "Alert on 5xx | by route", "alice",
+                        T0.plus(Duration.ofDays(3)), ActionItemPriority.MEDIUM, null))),
+                event(ID, "e12", T0.plusSeconds(90_000), new IncidentClosed("resolved for 24 h")),
+                by(alice, event(ID, "e13", T0.plus(Duration.ofDays(2)), new ActionItemCompleted("AI-1"))));
     }
 
     static List<NotificationResult> recordedResults() {
