@@ -1,5 +1,6 @@
 package dev.incidentengine.cli;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
 
 import picocli.CommandLine.Command;
@@ -23,6 +24,20 @@ public final class Incidentctl {
 
     public static void main(String[] args) {
         System.exit(run(args));
+    }
+
+    /** Runs one command line printing to {@code out} and {@code err}, as tests and embedders want; the exit code. */
+    public static synchronized int run(PrintStream out, PrintStream err, String... args) {
+        PrintStream oldOut = Output.out;
+        PrintStream oldErr = Output.err;
+        Output.out = out;
+        Output.err = err;
+        try {
+            return run(args);
+        } finally {
+            Output.out = oldOut;
+            Output.err = oldErr;
+        }
     }
 
     /** Runs one command line; the exit code, as {@link #main} would exit with. */

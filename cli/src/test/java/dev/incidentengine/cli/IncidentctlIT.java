@@ -294,16 +294,7 @@ class IncidentctlIT {
     private static Run runWithoutUrl(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = Output.out;
-        PrintStream oldErr = Output.err;
-        Output.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Output.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-        try {
-            int exit = Incidentctl.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            Output.out = oldOut;
-            Output.err = oldErr;
-        }
+        int exit = Incidentctl.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }
