@@ -1,6 +1,5 @@
 package dev.incidentengine.cli;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,8 +20,6 @@ import picocli.CommandLine.Parameters;
         subcommands = {ReviewCommands.Show.class, ReviewCommands.Require.class, ReviewCommands.Publish.class, ReviewCommands.ActionItems.class})
 final class ReviewCommands {
 
-    static Clock clock = Clock.systemUTC();
-
     @Command(name = "show", description = "The review's state and the action items.")
     static final class Show implements Callable<Integer> {
         @Mixin
@@ -42,7 +39,7 @@ final class ReviewCommands {
                 out.json(json);
                 return 0;
             }
-            Instant now = clock.instant();
+            Instant now = Instant.now();
             JsonNode review = incident.path("review");
             out.line(id + " (" + incident.path("severity").asText() + ", " + incident.path("status").asText() + "): " + incident.path("title").asText());
             if (!review.isObject()) {
@@ -77,7 +74,7 @@ final class ReviewCommands {
         }
 
         Map<String, Object> body() {
-            return fields("due", due == null ? null : Periods.when(due, "--due", clock.instant()).toString(), "reason", reason);
+            return fields("due", due == null ? null : Periods.when(due, "--due", Instant.now()).toString(), "reason", reason);
         }
     }
 
@@ -121,7 +118,7 @@ final class ReviewCommands {
             }
 
             Map<String, Object> body() {
-                return fields("title", String.join(" ", title), "owner", owner, "due", Periods.when(due, "--due", clock.instant()).toString(), "priority", priority, "link", link);
+                return fields("title", String.join(" ", title), "owner", owner, "due", Periods.when(due, "--due", Instant.now()).toString(), "priority", priority, "link", link);
             }
 
             @Override
