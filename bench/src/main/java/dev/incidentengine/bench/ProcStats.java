@@ -24,10 +24,19 @@ final class ProcStats {
 
     /** VmRSS of /proc/<pid>/status, in KiB. */
     static long rssKb(long pid) {
+        return statusKb(pid, "VmRSS:");
+    }
+
+    /** VmHWM of /proc/<pid>/status: the most resident memory the process has had, in KiB. */
+    static long peakRssKb(long pid) {
+        return statusKb(pid, "VmHWM:");
+    }
+
+    private static long statusKb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").strip());
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).replace("kB", "").strip());
                 }
             }
         } catch (IOException | NumberFormatException e) {
