@@ -20,7 +20,6 @@ import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
@@ -102,9 +101,13 @@ final class ConfigCommands {
                 }
                 // A compacted topic: the last record of a key is its value, a tombstone deletes it.
                 Map<String, SpecificRecord> latest = new TreeMap<>();
-                for (ConsumerRecord<String, ? extends SpecificRecord> record : log.readAll(each.getValue(), Instant.EPOCH, Output.err)) {
-                    latest.put(record.key(), record.value());
-                }
+                log.readAll(each.getValue(), Instant.EPOCH, record -> {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), record.value());
+                    }
+                });
                 if (!latest.isEmpty()) {
                     ArrayNode records = shown.putArray(each.getKey());
                     latest.values().forEach(value -> records.add(AvroJson.write(value)));

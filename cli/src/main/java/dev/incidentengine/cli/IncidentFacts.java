@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import dev.incidentengine.incident.domain.IncidentLifecycle;
-import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.incident.domain.Reviews;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AlertAttached;
@@ -15,7 +14,6 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
-import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
@@ -24,68 +22,21 @@ import dev.incidentengine.schemas.ResponseTargets;
 /**
  * What an incident's log says about its response, for reviews and reports: when the first alert
  * fired (detected), opened, first acknowledged, last resolved and closed, by whom, its severity
- * now and at opening, its alerts and reopenings; and its review and action items, folded with the
- * engine's own {@code evolve}.
+ * now and at opening, its alerts and reopenings, its review and action items (folded as the
+ * engine folds them).
  *
  * @param acknowledgedBy the person who acknowledged first; null when not a person
  * @param resolvedBy     the person who resolved last; null when not a person
  */
-record IncidentFacts(String id, IncidentOpened opened, Instant openedAt, Instant detected, Instant acknowledged, String acknowledgedBy,
-                     Instant resolved, String resolvedBy, String resolution, Instant closed, Severity severity, int alerts, int reopened,
-                     ReviewStatus review, List<ActionItem> actionItems) {
-
-    private static final IncidentLifecycle LIFECYCLE = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+record IncidentFacts(String id, String title, String service, Severity openedSeverity, Instant openedAt, Instant detected,
+                     Instant acknowledged, String acknowledgedBy, Instant resolved, String resolvedBy, String resolution, Instant closed,
+                     Severity severity, int alerts, int reopened, ReviewStatus review, List<ActionItem> actionItems) {
 
     /** The facts of a log; null when it holds no IncidentOpened. */
     static IncidentFacts of(String id, List<IncidentEvent> events) {
-        IncidentOpened opened = null;
-        Instant openedAt = null;
-        Instant detected = null;
-        Instant acknowledged = null;
-        String acknowledgedBy = null;
-        Instant resolved = null;
-        String resolvedBy = null;
-        String resolution = null;
-        Instant closed = null;
-        Severity severity = null;
-        int alerts = 0;
-        int reopened = 0;
-        IncidentState state = null;
-        for (IncidentEvent event : events) {
-            Object payload = event.getPayload();
-            if (state != null || payload instanceof IncidentOpened) {
-                state = LIFECYCLE.evolve(state, event);
-            }
-            String person = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
-            if (payload instanceof IncidentOpened open) {
-                opened = open;
-                openedAt = event.getTimestamp();
-                severity = open.getSeverity();
-            } else if (payload instanceof AlertAttached attached) {
-                alerts++;
-                Instant starts = attached.getAlert().getStartsAt();
-                detected = detected == null || starts.isBefore(detected) ? starts : detected;
-            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
-                acknowledged = event.getTimestamp();
-                acknowledgedBy = person;
-            } else if (payload instanceof IncidentResolved done) {
-                resolved = event.getTimestamp();
-                resolvedBy = person;
-                resolution = done.getResolution();
-            } else if (payload instanceof IncidentReopened) {
-                reopened++;
-            } else if (payload instanceof IncidentClosed) {
-                closed = event.getTimestamp();
-            } else if (payload instanceof SeverityChanged changed) {
-                severity = changed.getTo();
-            }
-        }
-        return opened == null ? null : new IncidentFacts(id, opened, openedAt, detected == null ? openedAt : detected, acknowledged,
-                acknowledgedBy, resolved, resolvedBy, resolution, closed, severity, alerts, reopened, state.getReview(), state.getActionItems());
-    }
-
-    String service() {
-        return opened.getService() == null ? "-" : opened.getService();
+        Fold fold = new Fold(id);
+        events.forEach(fold::accept);
+        return fold.facts();
     }
 
     /** Opened → first acknowledged; null when never. */
@@ -122,5 +73,76 @@ record IncidentFacts(String id, IncidentOpened opened, Instant openedAt, Instant
 
     boolean targetMet() {
         return acknowledgedInTime() && resolvedInTime();
+    }
+
+    /** The facts folded one event at a time, keeping only what they need (a report holds one per incident of the period). */
+    static final class Fold {
+        private final String id;
+        private String title;
+        private String service;
+        private Severity openedSeverity;
+        private Instant openedAt;
+        private Instant detected;
+        private Instant acknowledged;
+        private String acknowledgedBy;
+        private Instant resolved;
+        private String resolvedBy;
+        private String resolution;
+        private Instant closed;
+        private Severity severity;
+        private int alerts;
+        private int reopened;
+        private ReviewStatus review;
+        private List<ActionItem> actionItems = List.of();
+
+        Fold(String id) {
+            this.id = id;
+        }
+
+        boolean opened() {
+            return openedAt != null;
+        }
+
+        String service() {
+            return service;
+        }
+
+        void accept(IncidentEvent event) {
+            Object payload = event.getPayload();
+            Instant at = event.getTimestamp();
+            String person = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
+            if (payload instanceof IncidentOpened open) {
+                title = open.getTitle();
+                service = open.getService() == null ? "-" : open.getService();
+                openedSeverity = open.getSeverity();
+                severity = open.getSeverity();
+                openedAt = at;
+            } else if (payload instanceof AlertAttached attached) {
+                alerts++;
+                Instant starts = attached.getAlert().getStartsAt();
+                detected = detected == null || starts.isBefore(detected) ? starts : detected;
+            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
+                acknowledged = at;
+                acknowledgedBy = person;
+            } else if (payload instanceof IncidentResolved done) {
+                resolved = at;
+                resolvedBy = person;
+                resolution = done.getResolution();
+            } else if (payload instanceof IncidentReopened) {
+                reopened++;
+            } else if (payload instanceof IncidentClosed) {
+                closed = at;
+            } else if (payload instanceof SeverityChanged changed) {
+                severity = changed.getTo();
+            }
+            review = Reviews.review(review, payload, at);
+            actionItems = Reviews.actionItems(actionItems, payload, at);
+        }
+
+        /** Null until an IncidentOpened was folded. */
+        IncidentFacts facts() {
+            return openedAt == null ? null : new IncidentFacts(id, title, service, openedSeverity, openedAt, detected == null ? openedAt : detected,
+                    acknowledged, acknowledgedBy, resolved, resolvedBy, resolution, closed, severity, alerts, reopened, review, actionItems);
+        }
     }
 }

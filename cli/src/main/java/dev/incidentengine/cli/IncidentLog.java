@@ -8,16 +8,19 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,14 +36,20 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Incident records read straight from Kafka, read_committed, to the end as it was when reading
- * began. One incident: only the partition that holds its key (the default partitioner's murmur2,
- * as the engine writes them), from a day before the date in its id ({@code offsetsForTimes}). All
- * incidents since a time: every partition from that time. Progress goes to stderr on long reads.
+ * began, with one consumer per read. One incident: only the partitions that hold its key in
+ * {@code incident.events.v1} and {@code notification.results.v1} (the default partitioner's
+ * murmur2, as the engine writes them), from a day before the date in its id ({@code offsetsForTimes}),
+ * deserializing only its records. All incidents since a time: every partition from that time, each
+ * record handed on as it is read, so nothing of the topic is held. Progress goes to stderr on long reads.
  */
 final class IncidentLog {
 
     private static final Pattern DATED_ID = Pattern.compile("INC-(\\d{8})-.*");
     private static final long PROGRESS_EVERY = 50_000;
+
+    /** One incident's events and the results of its notifications. */
+    record IncidentRecords(List<IncidentEvent> events, List<NotificationResult> results) {
+    }
 
     private final String bootstrapServers;
     private final RecordSerdes serdes = RecordSerdes.singleObject();
@@ -49,87 +58,96 @@ final class IncidentLog {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** The incident's events; none is an unknown incident. */
-    List<IncidentEvent> events(String incidentId) {
-        List<IncidentEvent> events = read(Topics.INCIDENT_EVENTS, incidentId, Output.err);
-        if (events.isEmpty()) {
+    /** The incident's records; no events is an unknown incident. */
+    IncidentRecords incident(String incidentId) {
+        Deserializer<IncidentEvent> events = Topics.INCIDENT_EVENTS.valueSerde(serdes).deserializer();
+        Deserializer<NotificationResult> results = Topics.NOTIFICATION_RESULTS.valueSerde(serdes).deserializer();
+        IncidentRecords found = new IncidentRecords(new ArrayList<>(), new ArrayList<>());
+        read(List.of(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_RESULTS), incidentId, startOf(incidentId), Output.err, record -> {
+            if (incidentId.equals(record.key()) && record.value() != null) {
+                if (record.topic().equals(Topics.INCIDENT_EVENTS.name())) {
+                    found.events().add(events.deserialize(record.topic(), record.value()));
+                } else {
+                    found.results().add(results.deserialize(record.topic(), record.value()));
+                }
+            }
+        });
+        if (found.events().isEmpty()) {
             throw new CliError(CliError.NOT_FOUND, "no events of incident " + incidentId + " in " + Topics.INCIDENT_EVENTS.name());
         }
-        return events;
+        return found;
     }
 
-    <V> List<V> read(Topic<String, V> topic, String incidentId, PrintStream progress) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props(), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = partitions(consumer, topic);
-            TopicPartition partition = new TopicPartition(topic.name(), partitionOf(incidentId, partitions.size()));
-            consumer.assign(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(partition, startOf(incidentId).toEpochMilli())).get(partition);
-            long start = from == null ? end : from.offset();
-            consumer.seek(partition, start);
-            List<V> found = new ArrayList<>();
-            long nextReport = start + PROGRESS_EVERY;
-            Deserializer<V> deserializer = topic.valueSerde(serdes).deserializer();
-            while (consumer.position(partition) < end) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() < end && incidentId.equals(record.key()) && record.value() != null) {
-                        found.add(deserializer.deserialize(topic.name(), record.value()));
+    /**
+     * Every keyed record of the topic from {@code since} (by record time), all partitions, handed to
+     * {@code each} as read; a tombstone's value is null.
+     */
+    <V> void readAll(Topic<String, V> topic, Instant since, Consumer<ConsumerRecord<String, V>> each) {
+        Deserializer<V> values = topic.valueSerde(serdes).deserializer();
+        read(List.of(topic), null, since, Output.err, record -> {
+            if (record.key() != null) {
+                each.accept(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(),
+                        record.value() == null ? null : values.deserialize(topic.name(), record.value())));
+            }
+        });
+    }
+
+    /** The topics' partitions (only the key's when {@code key} is given) from {@code since} to their ends as reading began. */
+    private void read(List<? extends Topic<String, ?>> topics, String key, Instant since, PrintStream progress,
+                      Consumer<ConsumerRecord<String, byte[]>> each) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props(), new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (Topic<String, ?> topic : topics) {
+                int count = partitions(consumer, topic).size();
+                if (key != null) {
+                    partitions.add(new TopicPartition(topic.name(), partitionOf(key, count)));
+                } else {
+                    for (int partition = 0; partition < count; partition++) {
+                        partitions.add(new TopicPartition(topic.name(), partition));
                     }
                 }
-                if (consumer.position(partition) >= nextReport) {
-                    progress.printf("\rreading %s: %d%%", topic.name(), (consumer.position(partition) - start) * 100 / Math.max(1, end - start));
-                    nextReport += PROGRESS_EVERY;
-                }
             }
-            if (nextReport > start + PROGRESS_EVERY) {
-                progress.println();
-            }
-            return found;
-        } catch (KafkaException e) {
-            throw new CliError(CliError.UNREACHABLE, "cannot read " + topic.name() + " from " + bootstrapServers + ": " + e.getMessage());
-        }
-    }
-
-    /** Every record of the topic from {@code since} (by record time) to the end as reading began, all partitions. */
-    <V> List<ConsumerRecord<String, V>> readAll(Topic<String, V> topic, Instant since, PrintStream progress) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props(), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = partitions(consumer, topic).stream().map(p -> new TopicPartition(topic.name(), p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(partitions.stream()
-                    .collect(Collectors.toMap(p -> p, p -> since.toEpochMilli())));
+            Map<TopicPartition, Long> times = new HashMap<>();
+            partitions.forEach(partition -> times.put(partition, since.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(times);
             long total = 0;
+            List<TopicPartition> unread = new ArrayList<>();
             for (TopicPartition partition : partitions) {
                 long start = starts.get(partition) == null ? ends.get(partition) : starts.get(partition).offset();
                 consumer.seek(partition, start);
                 total += ends.get(partition) - start;
+                if (start < ends.get(partition)) {
+                    unread.add(partition);
+                }
             }
-            List<ConsumerRecord<String, V>> records = new ArrayList<>();
-            Deserializer<V> values = topic.valueSerde(serdes).deserializer();
             long read = 0;
             long nextReport = PROGRESS_EVERY;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+            while (!unread.isEmpty()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                        continue;
-                    }
-                    read++;
-                    if (record.key() != null && record.value() != null) {
-                        records.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(),
-                                values.deserialize(topic.name(), record.value())));
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        read++;
+                        each.accept(record);
                     }
                 }
+                unread.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
                 if (read >= nextReport) {
-                    progress.printf("\rreading %s: %d%%", topic.name(), read * 100 / Math.max(1, total));
+                    progress.printf("\rreading %s: %d%%", String.join(", ", topics.stream().map(Topic::name).toList()),
+                            read * 100 / Math.max(1, total));
                     nextReport += PROGRESS_EVERY;
                 }
             }
             if (nextReport > PROGRESS_EVERY) {
                 progress.println();
             }
-            return records;
         } catch (KafkaException e) {
-            throw new CliError(CliError.UNREACHABLE, "cannot read " + topic.name() + " from " + bootstrapServers + ": " + e.getMessage());
+            throw new CliError(CliError.UNREACHABLE, "cannot read " + topics.stream().map(Topic::name).toList() + " from " + bootstrapServers
+                    + ": " + e.getMessage());
+        } finally {
+            // Nothing to commit or leave (no group): a plain close waits out the fetch in flight.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
     }
 

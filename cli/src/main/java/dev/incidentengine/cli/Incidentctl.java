@@ -23,7 +23,15 @@ import picocli.CommandLine;
 public final class Incidentctl {
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int exit;
+        try {
+            exit = run(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors on; a person gets a line and what to do, not a stack trace.
+            Output.err.println("incidentctl: out of memory; give it more with INCIDENTCTL_JAVA_OPTS=-Xmx1g");
+            exit = CliError.FAILED;
+        }
+        System.exit(exit);
     }
 
     /** Runs one command line printing to {@code out} and {@code err}, as tests and embedders want; the exit code. */

@@ -2,7 +2,6 @@ package dev.incidentengine.cli;
 
 import java.util.concurrent.Callable;
 
-import dev.incidentengine.schemas.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -19,8 +18,8 @@ final class PostmortemCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        IncidentLog log = kafka.log();
-        Output.out.print(Review.markdown(id, log.events(id), log.read(Topics.NOTIFICATION_RESULTS, id, Output.err)));
+        IncidentLog.IncidentRecords records = kafka.log().incident(id);
+        Output.out.print(Review.markdown(id, records.events(), records.results()));
         return 0;
     }
 }

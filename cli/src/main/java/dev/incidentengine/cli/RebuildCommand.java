@@ -10,13 +10,11 @@ import java.util.concurrent.Callable;
 
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
-import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.schemas.Topics;
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.specific.SpecificData;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,13 +40,19 @@ final class RebuildCommand implements Callable<Integer> {
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
         Map<String, IncidentState> folded = new HashMap<>();
         // Each partition's records come in order, and an incident's events all sit in one partition.
-        for (ConsumerRecord<String, IncidentEvent> record : log.readAll(Topics.INCIDENT_EVENTS, Instant.EPOCH, Output.err)) {
-            folded.put(record.key(), lifecycle.evolve(folded.get(record.key()), record.value()));
-        }
+        log.readAll(Topics.INCIDENT_EVENTS, Instant.EPOCH, record -> {
+            if (record.value() != null) {
+                folded.put(record.key(), lifecycle.evolve(folded.get(record.key()), record.value()));
+            }
+        });
         Map<String, IncidentState> stored = new HashMap<>();
-        for (ConsumerRecord<String, IncidentState> record : log.readAll(Topics.INCIDENT_STATE, Instant.EPOCH, Output.err)) {
-            stored.put(record.key(), record.value());
-        }
+        log.readAll(Topics.INCIDENT_STATE, Instant.EPOCH, record -> {
+            if (record.value() == null) {
+                stored.remove(record.key());
+            } else {
+                stored.put(record.key(), record.value());
+            }
+        });
         Map<String, String> differences = new TreeMap<>();
         folded.forEach((id, state) -> {
             IncidentState written = stored.get(id);

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -18,58 +18,84 @@ import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.NotificationResult;
 
 /**
  * Response over many incidents, from their logs: volume, time to acknowledge and to resolve (mean,
  * p50, p90) per severity and per service, response-target compliance, reopen rate, the noisiest
  * alerts, pages per responder, and the reviews and action items overdue at {@code now}. Pure: the
- * records in, JSON out (tables are drawn from it).
+ * records in as they are read (keeping a few facts per incident, not the records), JSON out (tables
+ * are drawn from it).
  */
 final class Report {
 
-    private Report() {
+    private final Instant since;
+    private final String service;
+    private final Map<String, IncidentFacts.Fold> incidents = new HashMap<>();
+    private final Map<String, Integer> alerts = new TreeMap<>();
+    private final Map<String, Integer> pages = new TreeMap<>();
+    private final Map<String, Long> delivered = new TreeMap<>();
+
+    /** Incidents opened at or after {@code since}, of {@code service} (null: all). */
+    Report(Instant since, String service) {
+        this.since = since;
+        this.service = service;
     }
 
-    /** Incidents opened at or after {@code since} (others' events are ignored) and the deliveries of any incident. */
-    static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service,
-                         Instant now) {
-        List<IncidentFacts> incidents = new ArrayList<>();
-        Map<String, Integer> alerts = new TreeMap<>();
-        Map<String, Integer> pages = new TreeMap<>();
-        logs.forEach((id, events) -> {
-            IncidentFacts incident = IncidentFacts.of(id, events);
-            if (incident == null || incident.openedAt().isBefore(since) || (service != null && !service.equals(incident.service()))) {
+    /** One event of any incident, in the order of its incident's log; events of incidents opened before the period are ignored. */
+    void event(String incidentId, IncidentEvent event) {
+        IncidentFacts.Fold incident = incidents.get(incidentId);
+        Object payload = event.getPayload();
+        if (incident == null) {
+            if (!(payload instanceof IncidentOpened opened) || event.getTimestamp().isBefore(since)
+                    || service != null && !service.equals(opened.getService())) {
                 return;
             }
-            incidents.add(incident);
-            for (IncidentEvent event : events) {
-                if (event.getPayload() instanceof AlertAttached attached) {
-                    String name = attached.getAlert().getLabels().getOrDefault("alertname", attached.getAlert().getSummary());
-                    alerts.merge(incident.service() + " / " + name, 1, Integer::sum);
-                } else if (event.getPayload() instanceof IncidentEscalated escalated) {
-                    escalated.getTargets().forEach(target -> target.getUserIds().forEach(user -> pages.merge(user, 1, Integer::sum)));
-                }
-            }
-        });
-        incidents.sort(Comparator.comparing(IncidentFacts::openedAt));
+            incident = new IncidentFacts.Fold(incidentId);
+            incidents.put(incidentId, incident);
+        }
+        incident.accept(event);
+        if (payload instanceof AlertAttached attached) {
+            String name = attached.getAlert().getLabels().getOrDefault("alertname", attached.getAlert().getSummary());
+            alerts.merge(incident.service() + " / " + name, 1, Integer::sum);
+        } else if (payload instanceof IncidentEscalated escalated) {
+            escalated.getTargets().forEach(target -> target.getUserIds().forEach(user -> pages.merge(user, 1, Integer::sum)));
+        }
+    }
+
+    /** One delivery; only pages delivered for incidents of the report count. Read after the events. */
+    void result(NotificationResult result) {
+        if (result.getKind().equals("page") && result.getOutcome() == DeliveryOutcome.DELIVERED && incidents.containsKey(result.getIncidentId())) {
+            delivered.merge(result.getTarget(), 1L, Long::sum);
+        }
+    }
+
+    /** The report of the logs and results given, as of {@code now} (for what is overdue). */
+    static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service,
+                         Instant now) {
+        Report report = new Report(since, service);
+        logs.forEach((id, events) -> events.forEach(event -> report.event(id, event)));
+        results.forEach(report::result);
+        return report.json(now);
+    }
+
+    ObjectNode json(Instant now) {
+        List<IncidentFacts> facts = new ArrayList<>(incidents.values().stream().map(IncidentFacts.Fold::facts).toList());
+        facts.sort(Comparator.comparing(IncidentFacts::openedAt).thenComparing(IncidentFacts::id));
         ObjectNode report = ApiClient.JSON.createObjectNode();
         report.put("since", since.toString());
-        report.put("incidents", incidents.size());
-        report.put("reopenRate", incidents.isEmpty() ? 0 : round(incidents.stream().filter(incident -> incident.reopened() > 0).count() / (double) incidents.size()));
-        report.set("bySeverity", groups(incidents, incident -> incident.severity().name()));
-        report.set("byService", groups(incidents, IncidentFacts::service));
+        report.put("incidents", facts.size());
+        report.put("reopenRate", facts.isEmpty() ? 0 : round(facts.stream().filter(incident -> incident.reopened() > 0).count() / (double) facts.size()));
+        report.set("bySeverity", groups(facts, incident -> incident.severity().name()));
+        report.set("byService", groups(facts, IncidentFacts::service));
         ArrayNode noisiest = report.putArray("noisiestAlerts");
         alerts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(10).forEach(entry -> noisiest.addObject().put("alert", entry.getKey()).put("attached", entry.getValue()));
-        Set<String> reported = incidents.stream().map(IncidentFacts::id).collect(Collectors.toSet());
-        Map<String, Long> delivered = results.stream().filter(r -> r.getKind().equals("page") && r.getOutcome() == DeliveryOutcome.DELIVERED
-                        && reported.contains(r.getIncidentId()))
-                .collect(Collectors.groupingBy(NotificationResult::getTarget, TreeMap::new, Collectors.counting()));
         ArrayNode responders = report.putArray("pagesPerResponder");
         pages.forEach((user, count) -> responders.addObject().put("user", user).put("pages", count)
                 .put("notificationsDelivered", delivered.getOrDefault(user, 0L)));
-        report.set("reviews", reviews(incidents, now));
+        report.set("reviews", reviews(facts, now));
         return report;
     }
 
@@ -81,7 +107,7 @@ final class Report {
         ArrayNode overdue = reviews.putArray("overdue");
         incidents.stream().filter(incident -> incident.reviewOverdue(now)).forEach(incident -> overdue.addObject()
                 .put("incidentId", incident.id()).put("severity", incident.severity().name()).put("service", incident.service())
-                .put("title", incident.opened().getTitle()).put("dueAt", incident.review().getDueAt().toString()));
+                .put("title", incident.title()).put("dueAt", incident.review().getDueAt().toString()));
         List<ActionItem> items = incidents.stream().flatMap(incident -> incident.actionItems().stream()).toList();
         reviews.put("actionItemsOpen", items.stream().filter(item -> item.getCompletedAt() == null).count());
         reviews.put("actionItemsCompleted", items.stream().filter(item -> item.getCompletedAt() != null).count());

@@ -2,19 +2,13 @@ package dev.incidentengine.cli;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.cli.Output.Column;
-import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.schemas.Topics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,33 +35,39 @@ final class ReportCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Instant from = now.minus(Periods.span(since, "--since"));
         IncidentLog log = kafka.log();
-        Map<String, List<IncidentEvent>> logs = new LinkedHashMap<>();
+        Report report = new Report(from, service);
         // Events of incidents opened before the period may fall in it; incidents are judged by their open time.
-        for (ConsumerRecord<String, IncidentEvent> record : log.readAll(Topics.INCIDENT_EVENTS, from, Output.err)) {
-            logs.computeIfAbsent(record.key(), id -> new ArrayList<>()).add(record.value());
-        }
-        List<NotificationResult> results = log.readAll(Topics.NOTIFICATION_RESULTS, from, Output.err).stream().map(ConsumerRecord::value).toList();
-        ObjectNode report = Report.of(logs, results, from, service, now);
+        log.readAll(Topics.INCIDENT_EVENTS, from, record -> {
+            if (record.value() != null) {
+                report.event(record.key(), record.value());
+            }
+        });
+        log.readAll(Topics.NOTIFICATION_RESULTS, from, record -> {
+            if (record.value() != null) {
+                report.result(record.value());
+            }
+        });
+        ObjectNode json = report.json(now);
         if (out.json) {
-            out.json(report);
+            out.json(json);
             return 0;
         }
-        out.line(report.get("incidents").asInt() + " incidents opened since " + report.get("since").asText()
-                + (service == null ? "" : " on " + service) + "; reopen rate " + Math.round(report.get("reopenRate").asDouble() * 100) + " %");
+        out.line(json.get("incidents").asInt() + " incidents opened since " + json.get("since").asText()
+                + (service == null ? "" : " on " + service) + "; reopen rate " + Math.round(json.get("reopenRate").asDouble() * 100) + " %");
         for (String grouping : List.of("bySeverity", "byService")) {
             out.line("");
-            out.table(report.get(grouping), Column.field(grouping.equals("bySeverity") ? "SEVERITY" : "SERVICE", "group"),
+            out.table(json.get(grouping), Column.field(grouping.equals("bySeverity") ? "SEVERITY" : "SERVICE", "group"),
                     Column.field("INCIDENTS", "incidents"), time("ACK MEAN", "acknowledgeMeanSeconds"), time("ACK P50", "acknowledgeP50Seconds"),
                     time("ACK P90", "acknowledgeP90Seconds"), time("RESOLVE MEAN", "resolveMeanSeconds"),
                     time("RESOLVE P50", "resolveP50Seconds"), time("RESOLVE P90", "resolveP90Seconds"),
                     new Column("TARGET MET", row -> row.get("targetMet").asText() + "/" + row.get("incidents").asText()));
         }
         out.line("");
-        out.table(report.get("noisiestAlerts"), Column.field("NOISIEST ALERTS", "alert"), Column.field("ATTACHED", "attached"));
+        out.table(json.get("noisiestAlerts"), Column.field("NOISIEST ALERTS", "alert"), Column.field("ATTACHED", "attached"));
         out.line("");
-        out.table(report.get("pagesPerResponder"), Column.field("RESPONDER", "user"), Column.field("PAGES", "pages"),
+        out.table(json.get("pagesPerResponder"), Column.field("RESPONDER", "user"), Column.field("PAGES", "pages"),
                 Column.field("DELIVERED", "notificationsDelivered"));
-        JsonNode reviews = report.get("reviews");
+        JsonNode reviews = json.get("reviews");
         out.line("");
         out.line("Reviews: " + reviews.get("required").asInt() + " required, " + reviews.get("published").asInt() + " published, "
                 + reviews.get("overdue").size() + " overdue; action items: " + reviews.get("actionItemsOpen").asInt() + " open, "

@@ -38,7 +38,6 @@ final class Review {
         if (facts == null) {
             throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
         }
-        IncidentOpened opened = facts.opened();
         Severity severity = facts.severity();
         Instant detected = facts.detected();
         Instant openedAt = facts.openedAt();
@@ -56,11 +55,11 @@ final class Review {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("# Post-incident review: ").append(opened.getTitle()).append(" (").append(incidentId).append(")\n\n");
+        md.append("# Post-incident review: ").append(facts.title()).append(" (").append(incidentId).append(")\n\n");
         md.append("## Summary\n\n| | |\n|---|---|\n");
         row(md, "Incident", incidentId);
-        row(md, "Service", opened.getService());
-        row(md, "Severity", severity + (severity != opened.getSeverity() ? " (opened as " + opened.getSeverity() + ")" : ""));
+        row(md, "Service", facts.service());
+        row(md, "Severity", severity + (severity != facts.openedSeverity() ? " (opened as " + facts.openedSeverity() + ")" : ""));
         row(md, "Detected", detected.toString());
         row(md, "Opened", openedAt.toString());
         row(md, "Acknowledged", acknowledged == null ? "never" : acknowledged + by(facts.acknowledgedBy()));
@@ -74,7 +73,7 @@ final class Review {
         row(md, "Review", review(facts));
 
         md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + Timeline.elapsed(Duration.between(detected, resolved)).substring(1))
-                .append(" from the first alert, ").append(opened.getService()).append(" was affected: ").append(opened.getTitle())
+                .append(" from the first alert, ").append(facts.service()).append(" was affected: ").append(facts.title())
                 .append(".\n\n_Who and what was affected, and how much (users, requests, revenue):_\n");
 
         md.append("\n## Response\n\n| measure | from → to | time |\n|---|---|---|\n");

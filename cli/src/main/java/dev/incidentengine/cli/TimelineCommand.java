@@ -4,9 +4,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.NotificationResult;
-import dev.incidentengine.schemas.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,10 +25,8 @@ final class TimelineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output out = Output.of(output);
-        IncidentLog log = kafka.log();
-        List<IncidentEvent> events = log.events(id);
-        List<NotificationResult> results = log.read(Topics.NOTIFICATION_RESULTS, id, Output.err);
-        List<Timeline.Entry> entries = Timeline.of(events, results);
+        IncidentLog.IncidentRecords records = kafka.log().incident(id);
+        List<Timeline.Entry> entries = Timeline.of(records.events(), records.results());
         if (out.json) {
             ArrayNode rows = ApiClient.JSON.createArrayNode();
             entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("sinceStartSeconds", entry.sinceStart().toSeconds())

@@ -542,23 +542,10 @@ public final class IncidentLifecycle {
         } else if (payload instanceof IncidentClosed) {
             next.setStatus(CLOSED);
             next.setClosedAt(at);
-        } else if (payload instanceof ReviewRequired required) {
-            ReviewStatus review = state.getReview();
-            next.setReview(review == null ? new ReviewStatus(required.getRequired(), at, required.getDueAt(), null, null)
-                    : ReviewStatus.newBuilder(review).setRequired(review.getRequired() || required.getRequired())
-                            .setDueAt(required.getDueAt()).build());
-        } else if (payload instanceof ReviewPublished published) {
-            ReviewStatus review = state.getReview();
-            next.setReview(review == null ? new ReviewStatus(false, at, at, at, published.getUrl())
-                    : ReviewStatus.newBuilder(review).setPublishedAt(at).setUrl(published.getUrl()).build());
-        } else if (payload instanceof ActionItemAdded added) {
-            List<ActionItem> items = new ArrayList<>(state.getActionItems());
-            items.add(new ActionItem(added.getActionItemId(), added.getTitle(), added.getOwner(), added.getDueAt(), added.getPriority(),
-                    added.getLink(), at, null));
-            next.setActionItems(items);
-        } else if (payload instanceof ActionItemCompleted completed) {
-            next.setActionItems(state.getActionItems().stream().map(item -> item.getActionItemId().equals(completed.getActionItemId())
-                    ? ActionItem.newBuilder(item).setCompletedAt(at).build() : item).toList());
+        } else if (payload instanceof ReviewRequired || payload instanceof ReviewPublished) {
+            next.setReview(Reviews.review(state.getReview(), payload, at));
+        } else if (payload instanceof ActionItemAdded || payload instanceof ActionItemCompleted) {
+            next.setActionItems(Reviews.actionItems(state.getActionItems(), payload, at));
         }
         // NoteAdded, StatusUpdatePosted, EscalationExhausted and notification results change only the version.
         return next;
