@@ -136,7 +136,8 @@ class IncidentApiIT {
         HttpResponse<String> resolve = api.post("/api/v1/incidents/" + id + "/resolve?wait=true", RESPONDER,
                 "{\"resolution\": \"rolled back\"}");
         assertThat(resolve.statusCode()).as(resolve.body()).isEqualTo(200);
-        assertThat(json(resolve).get("events").get(0).get("payload").get("type").asText()).isEqualTo("IncidentResolved");
+        assertThat(json(resolve).get("events")).extracting(e -> e.get("payload").get("type").asText())
+                .as("a SEV2: a review recommended").containsExactly("IncidentResolved", "ReviewRequired");
         assertThat(json(resolve).get("incident").get("status").asText()).isEqualTo("RESOLVED");
 
         HttpResponse<String> late = api.post("/api/v1/incidents/" + id + "/acknowledge?wait=true", RESPONDER, "{}");
@@ -148,7 +149,7 @@ class IncidentApiIT {
         List<String> types = new ArrayList<>();
         log.forEach(e -> types.add(e.get("payload").get("type").asText()));
         assertThat(types).containsExactly("IncidentOpened", "AlertAttached", "IncidentAcknowledged", "IncidentResolved",
-                "CommandRejected");
+                "ReviewRequired", "CommandRejected");
 
         JsonNode shown = json(api.get("/api/v1/incidents/" + id, VIEWER));
         assertThat(shown.get("incidentId").asText()).isEqualTo(id);

@@ -31,9 +31,9 @@ import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentState;
-import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.ResolveIncident;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.SuppressedAlert;
@@ -248,7 +248,7 @@ class IncidentTopologyTest {
         String first = incidentOf(all, "fp-1");
         assertThat(all).filteredOn(e -> e.getIncidentId().equals(first)).extracting(IncidentEvent::getPayload)
                 .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertAttached.class,
-                        AlertResolved.class, AlertResolved.class, IncidentResolved.class,
+                        AlertResolved.class, AlertResolved.class, IncidentResolved.class, ReviewRequired.class,
                         IncidentReopened.class, AlertAttached.class, AlertResolved.class, IncidentResolved.class);
         assertThat(all).filteredOn(e -> e.getPayload() instanceof IncidentOpened).hasSize(2);
     }
@@ -265,7 +265,7 @@ class IncidentTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofSeconds(300));
         assertThat(newEvents()).extracting(IncidentEvent::getPayload)
-                .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class);
+                .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class, ReviewRequired.class);
     }
 
     @Test
@@ -397,7 +397,8 @@ class IncidentTopologyTest {
         assertThat(all).filteredOn(e -> e.getIncidentId().equals(source)).extracting(IncidentEvent::getPayload)
                 .hasExactlyElementsOfTypes(IncidentMerged.class);
         assertThat(all).filteredOn(e -> e.getIncidentId().equals(target)).extracting(IncidentEvent::getPayload)
-                .hasExactlyElementsOfTypes(AlertAttached.class, AlertResolved.class, AlertResolved.class, IncidentResolved.class);
+                .hasExactlyElementsOfTypes(AlertAttached.class, AlertResolved.class, AlertResolved.class, IncidentResolved.class,
+                        ReviewRequired.class);
     }
 
     @Test
