@@ -42,8 +42,12 @@ final class ConfigCommands {
         @Option(names = "--dry-run", description = "Validate only.")
         boolean dryRun;
 
+        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
+        String output;
+
         @Override
         public Integer call() {
+            Output out = Output.of(output);
             List<ConfigData.Entry> entries;
             try {
                 entries = ConfigData.readDirectory(dir, Connection.environment);
@@ -53,7 +57,7 @@ final class ConfigCommands {
             Map<String, Integer> kinds = new TreeMap<>();
             entries.forEach(entry -> kinds.merge(entry.topic().name(), 1, Integer::sum));
             if (dryRun) {
-                Output.out.println("valid: " + kinds + " (nothing applied: --dry-run)");
+                print(out, kinds, false);
                 return 0;
             }
             try {
@@ -64,12 +68,24 @@ final class ConfigCommands {
                 producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
                 producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
                 producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-                Output.out.println("applied: " + ConfigPublisher.publish(entries, producer, RecordSerdes.singleObject()));
+                print(out, ConfigPublisher.publish(entries, producer, RecordSerdes.singleObject()), true);
             } catch (KafkaException e) {
                 throw new CliError(CliError.UNREACHABLE, "cannot write to Kafka at " + kafka.bootstrapServers + ": " + e.getMessage()
                         + " (nothing applied)");
             }
             return 0;
+        }
+
+        /** The records per topic, valid only (a dry run) or applied. */
+        private static void print(Output out, Map<String, Integer> records, boolean applied) {
+            if (out.json) {
+                ObjectNode json = ApiClient.JSON.createObjectNode().put("applied", applied);
+                ObjectNode counts = json.putObject("records");
+                records.forEach(counts::put);
+                out.json(json);
+            } else {
+                out.line(applied ? "applied: " + records : "valid: " + records + " (nothing applied: --dry-run)");
+            }
         }
     }
 

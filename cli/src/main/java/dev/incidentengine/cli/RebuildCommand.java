@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.IncidentState;
@@ -34,8 +36,12 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--verify", required = true, description = "Compare the folded state with incident.state.v1 (rebuild writes nothing).")
     boolean verify;
 
+    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
+    String output;
+
     @Override
     public Integer call() {
+        Output out = Output.of(output);
         IncidentLog log = kafka.log();
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
         Map<String, IncidentState> folded = new HashMap<>();
@@ -64,6 +70,14 @@ final class RebuildCommand implements Callable<Integer> {
         });
         stored.keySet().stream().filter(id -> !folded.containsKey(id))
                 .forEach(id -> differences.put(id, "in " + Topics.INCIDENT_STATE.name() + ", not in the log"));
+        if (out.json) {
+            ObjectNode json = ApiClient.JSON.createObjectNode().put("incidents", Math.max(folded.size(), stored.size()))
+                    .put("differing", differences.size());
+            ArrayNode rows = json.putArray("differences");
+            differences.forEach((id, difference) -> rows.addObject().put("incidentId", id).put("difference", difference));
+            out.json(json);
+            return differences.isEmpty() ? 0 : CliError.FAILED;
+        }
         if (differences.isEmpty()) {
             Output.out.printf("%,d incidents: the folded log equals %s%n", folded.size(), Topics.INCIDENT_STATE.name());
             return 0;

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActionItemAdded;
 import dev.incidentengine.model.ActionItemCompleted;
@@ -33,11 +36,34 @@ final class Review {
     private Review() {
     }
 
+    /** What the review is written from, for tools: the facts, response times against the target, review, action items, timeline. */
+    static ObjectNode json(String incidentId, List<IncidentEvent> events, List<NotificationResult> results) {
+        IncidentFacts facts = facts(incidentId, events);
+        ObjectNode json = ApiClient.JSON.createObjectNode().put("incidentId", incidentId).put("title", facts.title())
+                .put("service", facts.service()).put("severity", facts.severity().name()).put("openedSeverity", facts.openedSeverity().name());
+        time(json, "detectedAt", facts.detected());
+        time(json, "openedAt", facts.openedAt());
+        time(json, "acknowledgedAt", facts.acknowledged());
+        json.put("acknowledgedBy", facts.acknowledgedBy());
+        time(json, "resolvedAt", facts.resolved());
+        json.put("resolvedBy", facts.resolvedBy()).put("resolution", facts.resolution());
+        time(json, "closedAt", facts.closed());
+        json.put("alerts", facts.alerts()).put("reopened", facts.reopened());
+        json.put("detectionSeconds", Duration.between(facts.detected(), facts.openedAt()).toSeconds());
+        seconds(json, "timeToAcknowledgeSeconds", facts.toAcknowledge());
+        seconds(json, "timeToResolveSeconds", facts.toResolve());
+        json.putObject("target").put("acknowledgeSeconds", facts.targets().acknowledge().toSeconds())
+                .put("resolveSeconds", facts.targets().resolve().toSeconds()).put("acknowledgedInTime", facts.acknowledgedInTime())
+                .put("resolvedInTime", facts.resolvedInTime()).put("met", facts.targetMet());
+        json.set("review", facts.review() == null ? ApiClient.JSON.nullNode() : AvroJson.write(facts.review()));
+        ArrayNode items = json.putArray("actionItems");
+        facts.actionItems().forEach(item -> items.add(AvroJson.write(item)));
+        json.set("timeline", Timeline.json(Timeline.of(events, results)));
+        return json;
+    }
+
     static String markdown(String incidentId, List<IncidentEvent> events, List<NotificationResult> results) {
-        IncidentFacts facts = IncidentFacts.of(incidentId, events);
-        if (facts == null) {
-            throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
-        }
+        IncidentFacts facts = facts(incidentId, events);
         Severity severity = facts.severity();
         Instant detected = facts.detected();
         Instant openedAt = facts.openedAt();
@@ -131,6 +157,26 @@ final class Review {
             return "published " + review.getPublishedAt() + ": " + review.getUrl();
         }
         return (review.getRequired() ? "required" : "recommended") + ", due " + review.getDueAt();
+    }
+
+    private static IncidentFacts facts(String incidentId, List<IncidentEvent> events) {
+        IncidentFacts facts = IncidentFacts.of(incidentId, events);
+        if (facts == null) {
+            throw new CliError(CliError.NOT_FOUND, "the log of " + incidentId + " has no IncidentOpened: not an incident's log");
+        }
+        return facts;
+    }
+
+    private static void time(ObjectNode json, String field, Instant at) {
+        json.put(field, at == null ? null : at.toString());
+    }
+
+    private static void seconds(ObjectNode json, String field, Duration duration) {
+        if (duration == null) {
+            json.putNull(field);
+        } else {
+            json.put(field, duration.toSeconds());
+        }
     }
 
     private static void row(StringBuilder md, String name, String value) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.incidentengine.model.ActionItemAdded;
 import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.Alert;
@@ -78,6 +79,14 @@ final class Timeline {
             entries.add(new Entry(line.at(), Duration.between(start, line.at()), line.what(), line.who()));
         }
         return entries;
+    }
+
+    /** The entries as JSON rows: at, seconds since the start, what, who. */
+    static ArrayNode json(List<Entry> entries) {
+        ArrayNode rows = ApiClient.JSON.createArrayNode();
+        entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("sinceStartSeconds", entry.sinceStart().toSeconds())
+                .put("what", entry.what()).put("who", entry.who()));
+        return rows;
     }
 
     private static String who(IncidentEvent event) {

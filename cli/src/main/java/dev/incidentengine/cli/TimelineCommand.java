@@ -28,10 +28,7 @@ final class TimelineCommand implements Callable<Integer> {
         IncidentLog.IncidentRecords records = kafka.log().incident(id);
         List<Timeline.Entry> entries = Timeline.of(records.events(), records.results());
         if (out.json) {
-            ArrayNode rows = ApiClient.JSON.createArrayNode();
-            entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("sinceStartSeconds", entry.sinceStart().toSeconds())
-                    .put("what", entry.what()).put("who", entry.who()));
-            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).set("timeline", rows));
+            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).set("timeline", Timeline.json(entries)));
         } else {
             ArrayNode rows = ApiClient.JSON.createArrayNode();
             entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("elapsed", Timeline.elapsed(entry.sinceStart()))

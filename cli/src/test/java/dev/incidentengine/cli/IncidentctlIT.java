@@ -231,6 +231,11 @@ class IncidentctlIT {
         Run review = runWithoutUrl("postmortem", id, "--bootstrap-servers", kafka.bootstrapServers());
         assertThat(review.exit()).as(review.err()).isZero();
         assertThat(review.out()).isEqualTo(Review.markdown(id, TimelineTest.recordedEvents(), TimelineTest.recordedResults()));
+        JsonNode facts = new ObjectMapper().readTree(runWithoutUrl("postmortem", id, "-o", "json", "--bootstrap-servers",
+                kafka.bootstrapServers()).out());
+        assertThat(facts.get("timeToAcknowledgeSeconds").asLong()).isEqualTo(250);
+        assertThat(runWithoutUrl("postmortem", id, "-o", "pdf", "--bootstrap-servers", kafka.bootstrapServers()).exit())
+                .isEqualTo(CliError.USAGE);
         // Every partition, every incident of the period: the 3,000 others and the recorded one, whose page to alice was delivered.
         JsonNode report = new ObjectMapper().readTree(runWithoutUrl("report", "--since", "30d", "-o", "json", "--bootstrap-servers",
                 kafka.bootstrapServers()).out());
@@ -262,6 +267,8 @@ class IncidentctlIT {
         });
         assertThat(runWithoutUrl("config", "apply", "-f", good.toString(), "--bootstrap-servers", bootstrap).out())
                 .isEqualTo("applied: {config.channels.v1=1, config.services.v1=1}\n");
+        assertThat(new ObjectMapper().readTree(runWithoutUrl("config", "apply", "-f", good.toString(), "-o", "json", "--bootstrap-servers",
+                bootstrap).out()).toString()).isEqualTo("{\"applied\":true,\"records\":{\"config.channels.v1\":1,\"config.services.v1\":1}}");
         String shown = runWithoutUrl("config", "show", "--bootstrap-servers", bootstrap).out();
         assertThat(shown).contains("services:", "id: \"cli-svc\"", "channels:", "https://hooks.example.com/x").doesNotContain("never-applied");
         JsonNode channels = new ObjectMapper().readTree(runWithoutUrl("config", "show", "--kind", "channels", "-o", "json",

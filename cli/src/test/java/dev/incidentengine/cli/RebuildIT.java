@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,8 @@ class RebuildIT {
         kafka.produce(IncidentTopics.DEFAULT.state(), List.of(Map.entry(one, tampered)));
 
         assertThat(rebuild()).isEqualTo(String.format("1 of %,d incidents differ:%n  %s: differs in [severity]%n", INCIDENTS, one));
+        assertThat(rebuild("-o", "json")).isEqualToIgnoringWhitespace(String.format("{\"incidents\": %d, \"differing\": 1, \"differences\": "
+                + "[{\"incidentId\": \"%s\", \"difference\": \"differs in [severity]\"}]}", INCIDENTS, one));
     }
 
     private static String id(int i) {
@@ -97,15 +100,11 @@ class RebuildIT {
                 .setActor(kind.equals("open") ? new Actor(ActorType.INTEGRATION, "rebuild-it", null) : Samples.ALICE).setTimestamp(at).setPayload(payload).build();
     }
 
-    private String rebuild() {
+    private String rebuild(String... options) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream old = Output.out;
-        Output.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try {
-            Incidentctl.run("rebuild", "--verify", "--bootstrap-servers", bootstrap);
-            return out.toString(StandardCharsets.UTF_8);
-        } finally {
-            Output.out = old;
-        }
+        List<String> line = new ArrayList<>(List.of("rebuild", "--verify", "--bootstrap-servers", bootstrap));
+        line.addAll(List.of(options));
+        Incidentctl.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, line.toArray(String[]::new));
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

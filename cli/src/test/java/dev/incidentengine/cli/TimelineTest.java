@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.model.ActionItemAdded;
 import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.ActionItemPriority;
@@ -60,6 +61,25 @@ class TimelineTest {
         String review = Review.markdown(ID, recordedEvents(), recordedResults());
 
         assertGolden(review, "postmortem.md");
+    }
+
+    @Test
+    void theReviewsFactsAreJsonForTools() {
+        ObjectNode json = Review.json(ID, recordedEvents(), recordedResults());
+
+        assertThat(json.get("severity").asText()).isEqualTo("SEV1");
+        assertThat(json.get("openedSeverity").asText()).isEqualTo("SEV2");
+        assertThat(json.get("detectionSeconds").asLong()).isEqualTo(2);
+        assertThat(json.get("timeToAcknowledgeSeconds").asLong()).isEqualTo(250);
+        assertThat(json.get("timeToResolveSeconds").asLong()).isEqualTo(1_498);
+        assertThat(json.get("acknowledgedBy").asText()).isEqualTo("alice");
+        assertThat(json.get("target").toString()).isEqualTo(
+                "{\"acknowledgeSeconds\":900,\"resolveSeconds\":14400,\"acknowledgedInTime\":true,\"resolvedInTime\":true,\"met\":true}");
+        assertThat(json.get("review").get("required").asBoolean()).isTrue();
+        assertThat(json.get("review").get("publishedAt").isNull()).isTrue();
+        assertThat(json.get("actionItems")).extracting(item -> item.get("actionItemId").asText()).containsExactly("AI-1", "AI-2");
+        assertThat(json.get("actionItems").get(0).get("completedAt").asText()).isEqualTo("2026-11-24T09:00:00Z");
+        assertThat(json.get("timeline")).hasSize(17);
     }
 
     @Test

@@ -93,7 +93,7 @@ public final class ConfigData {
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
     public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
-            "severity-changed", "status-update", "closed");
+            "severity-changed", "status-update", "closed", "review-required");
     private static final Pattern TEMPLATE_KEY = Pattern.compile(
             "((slack|slack-webhook|teams|email|webhook|sms|voice|pagerduty)/)?(" + String.join("|", MESSAGE_KINDS) + ")\\.(title|text|html)");
 

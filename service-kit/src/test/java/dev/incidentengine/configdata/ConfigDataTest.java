@@ -352,7 +352,7 @@ class ConfigDataTest {
                 "channels[0].secret: must be the name of an environment variable or secrets file ([A-Za-z0-9_.-]), not its value");
         assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", events: [resolved, page]"),
                 "channels[0].events[1]: must be one of [opened, acknowledged, resolved, reopened, severity-changed, status-update,"
-                        + " closed], not 'page'");
+                        + " closed, review-required], not 'page'");
         assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", severities: [SEV9]"),
                 "channels[0].severities[0]: must be SEV0…SEV4, not 'SEV9'");
         assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", services: [nope]")
@@ -361,7 +361,7 @@ class ConfigDataTest {
         String service = "services: [{id: s, name: S, notificationTemplates: {%s: %s}}]";
         assertRejected(service.formatted("resolved.body", "'x'"),
                 "services[0].notificationTemplates.resolved.body: is not a template key: [<channel>/]<kind>.<part>, kinds [page,"
-                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed], parts title, text, html");
+                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed, review-required], parts title, text, html");
         assertRejected(service.formatted("sms/page.text", "'{{#incident}}open'"),
                 "services[0].notificationTemplates.sms/page.text: the template does not compile");
     }

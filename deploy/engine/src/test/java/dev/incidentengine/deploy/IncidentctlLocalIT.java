@@ -95,6 +95,9 @@ class IncidentctlLocalIT {
         Run postmortem = process("postmortem", id);
         assertThat(postmortem.out()).startsWith("# Post-incident review: Checkout down (" + id + ")")
                 .contains("| Acknowledged | ", " by alice |", "| Review | required, due ", "## Action items");
+        // The review is news for the service's channels too: the payments room hears when it is due.
+        await("the review's due date at the team's webhook").atMost(Duration.ofSeconds(30)).until(() -> engine.sinks().received().stream()
+                .anyMatch(r -> r.to().equals("/hooks/payments-room") && id.equals(r.incidentId()) && r.text().startsWith("review-required")));
         Run unknown = process("incidents", "show", "INC-20261122-0-9999");
         assertThat(unknown.exit()).isEqualTo(3);
         assertThat(unknown.err()).startsWith("incidentctl: ").doesNotContain("Exception", "\tat ");

@@ -19,6 +19,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.config.ChannelConfig;
@@ -188,6 +189,12 @@ public final class Composer {
             event.put("reason", reopened.getReason());
         } else if (payload instanceof IncidentClosed closed && closed.getReason() != null) {
             event.put("reason", closed.getReason());
+        } else if (payload instanceof ReviewRequired review) {
+            event.put("required", review.getRequired());
+            event.put("dueAt", review.getDueAt().toString());
+            if (review.getReason() != null) {
+                event.put("reason", review.getReason());
+            }
         } else if (payload instanceof SeverityChanged changed) {
             event.put("fromSeverity", changed.getFrom().name());
             event.put("toSeverity", changed.getTo().name());

@@ -26,6 +26,7 @@ import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.PagePlan;
 import dev.incidentengine.model.PlannedStep;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.StepState;
@@ -135,6 +136,8 @@ public final class Planner {
             news(changes, MessageKind.SEVERITY_CHANGED, event, now);
         } else if (payload instanceof StatusUpdatePosted) {
             news(changes, MessageKind.STATUS_UPDATE, event, now);
+        } else if (payload instanceof ReviewRequired) {
+            news(changes, MessageKind.REVIEW_REQUIRED, event, now);
         } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
             cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
         } else if (payload instanceof IncidentClosed) {

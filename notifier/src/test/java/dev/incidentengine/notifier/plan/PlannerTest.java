@@ -13,6 +13,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.StepState;
 import dev.incidentengine.notifier.channel.MessageKind;
@@ -43,6 +44,15 @@ class PlannerTest {
         assertThat(changes.plan().getTitle()).isEqualTo("High error rate on checkout");
         assertThat(changes.plan().getStatus()).isEqualTo("TRIGGERED");
         assertThat(changes.sends()).extracting(Send::kind).containsExactly(MessageKind.OPENED);
+    }
+
+    @Test
+    void aReviewRequiredOnResolutionIsNewsToo() {
+        Changes opened = planner.onEvent(null, opened(ID, "e1").build(), T0.plusSeconds(2));
+        Changes review = planner.onEvent(opened.plan(), event(ID, "e2", T0.plusSeconds(600),
+                new ReviewRequired(true, T0.plus(Duration.ofHours(48)), "SEV1 incidents are reviewed")), T0.plusSeconds(601));
+
+        assertThat(review.sends()).extracting(Send::kind).containsExactly(MessageKind.REVIEW_REQUIRED);
     }
 
     @Test

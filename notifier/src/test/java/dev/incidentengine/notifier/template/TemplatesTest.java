@@ -94,6 +94,17 @@ class TemplatesTest {
         assertThat(TEMPLATES.render("voice", MessageKind.CLOSED, FULL, Map.of()).text())
                 .contains("It lasted 1 hour 20 minutes.", "post-incident review");
         assertThat(TEMPLATES.render("teams", MessageKind.SEVERITY_CHANGED, FULL, Map.of()).title()).contains("SEV2 to SEV1");
+        Map<String, Object> review = new HashMap<>(FULL);
+        review.put("event", Map.of("kind", "review-required", "required", true, "dueAt", "2026-05-03T11:23:00Z",
+                "reason", "SEV1 incidents are reviewed"));
+        assertThat(TEMPLATES.render("slack", MessageKind.REVIEW_REQUIRED, review, Map.of())).satisfies(rendered -> {
+            assertThat(rendered.title()).contains("Review required by 2026-05-03T11:23:00Z");
+            assertThat(rendered.text()).contains("due 2026-05-03T11:23:00Z", "Why: SEV1 incidents are reviewed",
+                    "incidentctl postmortem INC-20260501-3-0042", "incidentctl review publish INC-20260501-3-0042");
+        });
+        review.put("event", Map.of("kind", "review-required", "required", false, "dueAt", "2026-05-03T11:23:00Z"));
+        assertThat(TEMPLATES.render("email", MessageKind.REVIEW_REQUIRED, review, Map.of()).html())
+                .contains("Post-incident review recommended", "<strong>2026-05-03T11:23:00Z</strong>");
     }
 
     @Test
