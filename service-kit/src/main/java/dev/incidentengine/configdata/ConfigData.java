@@ -94,8 +94,11 @@ public final class ConfigData {
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
     public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
             "severity-changed", "status-update", "closed", "review-required");
+    /** The channels a template may be written for (the notifier renders these; its MessageKind is held to MESSAGE_KINDS by a test). */
+    public static final List<String> TEMPLATE_CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice",
+            "pagerduty");
     private static final Pattern TEMPLATE_KEY = Pattern.compile(
-            "((slack|slack-webhook|teams|email|webhook|sms|voice|pagerduty)/)?(" + String.join("|", MESSAGE_KINDS) + ")\\.(title|text|html)");
+            "((" + String.join("|", TEMPLATE_CHANNELS) + ")/)?(" + String.join("|", MESSAGE_KINDS) + ")\\.(title|text|html)");
 
     private ConfigData() {
     }

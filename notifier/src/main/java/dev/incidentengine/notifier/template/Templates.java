@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
+import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.notifier.channel.MessageKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,8 @@ public final class Templates {
     public record Rendered(String title, String text, String html) {
     }
 
-    public static final List<String> CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice", "pagerduty");
+    /** Config validation knows them too (service-kit cannot see the notifier), so they live there. */
+    public static final List<String> CHANNELS = ConfigData.TEMPLATE_CHANNELS;
     public static final List<String> PARTS = List.of("title", "text", "html");
 
     private static final Logger LOG = LoggerFactory.getLogger(Templates.class);

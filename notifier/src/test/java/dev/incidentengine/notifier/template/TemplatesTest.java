@@ -1,6 +1,7 @@
 package dev.incidentengine.notifier.template;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.notifier.channel.MessageKind;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +107,11 @@ class TemplatesTest {
         review.put("event", Map.of("kind", "review-required", "required", false, "dueAt", "2026-05-03T11:23:00Z"));
         assertThat(TEMPLATES.render("email", MessageKind.REVIEW_REQUIRED, review, Map.of()).html())
                 .contains("Post-incident review recommended", "<strong>2026-05-03T11:23:00Z</strong>");
+    }
+
+    @Test
+    void theKindsConfigAcceptsAreTheKindsTheNotifierSends() {
+        assertThat(Arrays.stream(MessageKind.values()).map(MessageKind::id)).containsExactlyElementsOf(ConfigData.MESSAGE_KINDS);
     }
 
     @Test
