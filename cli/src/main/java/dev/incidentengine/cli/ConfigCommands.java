@@ -42,12 +42,12 @@ final class ConfigCommands {
         @Option(names = "--dry-run", description = "Validate only.")
         boolean dryRun;
 
-        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
-        String output;
+        @Mixin
+        OutputFormat format;
 
         @Override
         public Integer call() {
-            Output out = Output.of(output);
+            Output out = format.out();
             List<ConfigData.Entry> entries;
             try {
                 entries = ConfigData.readDirectory(dir, Connection.environment);

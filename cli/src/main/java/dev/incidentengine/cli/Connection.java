@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,8 +29,8 @@ final class Connection {
     @Option(names = "--config", description = "Config file with url: and token: (default ~/.config/incidentctl/config.yaml).")
     Path config;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
-    String output;
+    @Mixin
+    OutputFormat format;
 
     /** The environment; tests give their own. */
     static Map<String, String> environment = System.getenv();
@@ -42,7 +43,7 @@ final class Connection {
     }
 
     Output out() {
-        return Output.of(output);
+        return format.out();
     }
 
     private JsonNode file() {

@@ -51,7 +51,7 @@ record IncidentFacts(String id, String title, String service, Severity openedSev
 
     /** A required review not published by its due time. */
     boolean reviewOverdue(Instant now) {
-        return review != null && review.getRequired() && review.getPublishedAt() == null && review.getDueAt().isBefore(now);
+        return Reviews.pending(review) && review.getDueAt().isBefore(now);
     }
 
     /** Action items not completed by their due time. */

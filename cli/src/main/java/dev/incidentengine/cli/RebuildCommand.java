@@ -36,12 +36,12 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--verify", required = true, description = "Compare the folded state with incident.state.v1 (rebuild writes nothing).")
     boolean verify;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
-    String output;
+    @Mixin
+    OutputFormat format;
 
     @Override
     public Integer call() {
-        Output out = Output.of(output);
+        Output out = format.out();
         IncidentLog log = kafka.log();
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
         Map<String, IncidentState> folded = new HashMap<>();

@@ -26,12 +26,12 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--service", description = "Only this service's incidents.")
     String service;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
-    String output;
+    @Mixin
+    OutputFormat format;
 
     @Override
     public Integer call() {
-        Output out = Output.of(output);
+        Output out = format.out();
         Instant now = Instant.now();
         Instant from = now.minus(Periods.span(since, "--since"));
         IncidentLog log = kafka.log();
@@ -86,6 +86,6 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private static Column time(String header, String field) {
-        return new Column(header, row -> row.get(field).isNull() ? "-" : Timeline.elapsed(Duration.ofSeconds(row.get(field).asLong())).substring(1));
+        return new Column(header, row -> row.get(field).isNull() ? "-" : Timeline.span(Duration.ofSeconds(row.get(field).asLong())));
     }
 }

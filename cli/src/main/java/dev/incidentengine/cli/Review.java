@@ -29,7 +29,8 @@ import dev.incidentengine.schemas.ResponseTargets;
  * A post-incident review in Markdown, from the incident's log: summary, impact, the response times
  * with their breakdown (detection: first alert → open; response: open → acknowledge; mitigation
  * and resolution: acknowledge → resolve), whether the severity's response target was met, the
- * responders, the timeline, the sections people fill in, and the review's state and action items. Pure: the records in, the text out.
+ * responders, the timeline, the sections people fill in, and the review's state and action items.
+ * Pure: the records in, the text out.
  */
 final class Review {
 
@@ -98,7 +99,7 @@ final class Review {
         }
         row(md, "Review", review(facts));
 
-        md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + Timeline.elapsed(Duration.between(detected, resolved)).substring(1))
+        md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + span(detected, resolved))
                 .append(" from the first alert, ").append(facts.service()).append(" was affected: ").append(facts.title())
                 .append(".\n\n_Who and what was affected, and how much (users, requests, revenue):_\n");
 
@@ -188,7 +189,7 @@ final class Review {
     }
 
     private static String span(Instant from, Instant to) {
-        return from == null || to == null ? "-" : Timeline.elapsed(Duration.between(from, to)).substring(1);
+        return from == null || to == null ? "-" : Timeline.span(Duration.between(from, to));
     }
 
     private static String verdict(Instant from, Instant to, Duration within, boolean inTime) {

@@ -49,7 +49,7 @@ final class ReviewCommands {
             } else {
                 Instant due = Instant.parse(review.path("dueAt").asText());
                 out.line("review: " + (review.path("required").asBoolean() ? "required" : "recommended") + ", due " + due
-                        + (due.isBefore(now) ? " (OVERDUE by " + Timeline.elapsed(Duration.between(due, now)).substring(1) + ")" : ""));
+                        + (due.isBefore(now) ? " (OVERDUE by " + Timeline.span(Duration.between(due, now)) + ")" : ""));
             }
             out.line("");
             out.table(incident.path("actionItems"), Column.field("ID", "actionItemId"), Column.field("PRIORITY", "priority"),

@@ -168,18 +168,23 @@ final class Timeline {
         return text == null || text.isBlank() ? "" : ": " + text;
     }
 
-    /** "+0s", "+4m 12s", "+2h 05m", "+1d 03h". */
+    /** "+0s", "+4m 12s", "+2h 05m", "+1d 03h": time since the start. */
     static String elapsed(Duration duration) {
+        return "+" + span(duration);
+    }
+
+    /** "0s", "4m 12s", "2h 05m", "1d 03h": a length of time at a glance. */
+    static String span(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
         if (seconds < 60) {
-            return "+" + seconds + "s";
+            return seconds + "s";
         }
         if (seconds < 3600) {
-            return String.format("+%dm %02ds", seconds / 60, seconds % 60);
+            return String.format("%dm %02ds", seconds / 60, seconds % 60);
         }
         if (seconds < 86400) {
-            return String.format("+%dh %02dm", seconds / 3600, seconds % 3600 / 60);
+            return String.format("%dh %02dm", seconds / 3600, seconds % 3600 / 60);
         }
-        return String.format("+%dd %02dh", seconds / 86400, seconds % 86400 / 3600);
+        return String.format("%dd %02dh", seconds / 86400, seconds % 86400 / 3600);
     }
 }

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code timeline ID}: the incident's story replayed from {@code incident.events.v1} and {@code notification.results.v1}. */
@@ -16,15 +15,15 @@ final class TimelineCommand implements Callable<Integer> {
     @Mixin
     KafkaSource kafka;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
-    String output;
+    @Mixin
+    OutputFormat format;
 
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
     @Override
     public Integer call() {
-        Output out = Output.of(output);
+        Output out = format.out();
         IncidentLog.IncidentRecords records = kafka.log().incident(id);
         List<Timeline.Entry> entries = Timeline.of(records.events(), records.results());
         if (out.json) {

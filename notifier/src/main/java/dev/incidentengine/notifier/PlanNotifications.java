@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentStatus;
@@ -124,8 +123,8 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
             this.users = ConfigView.byId(context.getStateStore(NotifierTopology.USERS_STORE), UserConfig::getId);
             // The loader refuses templates that do not compile; a record written around it is reported here, and
             // rendering falls back to the default template.
-            this.services = new ConfigView<>(context.getStateStore(NotifierTopology.SERVICES_STORE),
-                    list -> list.stream().collect(Collectors.toMap(ServiceConfig::getId, c -> c, (a, b) -> b)), Directory::templateProblems);
+            this.services = ConfigView.byId(context.getStateStore(NotifierTopology.SERVICES_STORE), ServiceConfig::getId,
+                    Directory::templateProblems);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
         }
 

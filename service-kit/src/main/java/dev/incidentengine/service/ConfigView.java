@@ -37,7 +37,13 @@ public final class ConfigView<C, T> {
 
     /** The store's records by id. */
     public static <C> ConfigView<C, Map<String, C>> byId(KeyValueStore<String, C> store, Function<C, String> id) {
-        return new ConfigView<>(store, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), map -> List.of());
+        return byId(store, id, map -> List.of());
+    }
+
+    /** The store's records by id, with what is wrong in them logged once per change. */
+    public static <C> ConfigView<C, Map<String, C>> byId(KeyValueStore<String, C> store, Function<C, String> id,
+                                                         Function<Map<String, C>, List<String>> problems) {
+        return new ConfigView<>(store, list -> list.stream().collect(Collectors.toMap(id, c -> c, (a, b) -> b)), problems);
     }
 
     public T get(long nowMs) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.incidentengine.incident.domain.Reviews;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.schemas.ResponseTargets;
@@ -30,8 +31,7 @@ final class ResponseMetrics {
 
         static Facts of(IncidentState state) {
             return new Facts(state.getStatus(), state.getSeverity().name(), state.getService() == null ? "" : state.getService(),
-                    state.getAcknowledgedAt() != null, state.getResolvedAt() != null,
-                    state.getReview() != null && state.getReview().getRequired() && state.getReview().getPublishedAt() == null);
+                    state.getAcknowledgedAt() != null, state.getResolvedAt() != null, Reviews.pending(state.getReview()));
         }
 
         boolean open() {
@@ -50,19 +50,19 @@ final class ResponseMetrics {
     /** An incident went from {@code before} (null: new to the view) to {@code after} (null: gone). */
     void changed(Facts before, Facts after, IncidentState state) {
         if (before != null && before.open()) {
-            gauge(open, "incident_open", before).decrementAndGet();
+            open(before).decrementAndGet();
         }
         if (before != null && before.reviewPending()) {
-            gauge(reviewsPending, "incident_reviews_pending", before).decrementAndGet();
+            reviewsPending(before).decrementAndGet();
         }
         if (after == null) {
             return;
         }
         if (after.open()) {
-            gauge(open, "incident_open", after).incrementAndGet();
+            open(after).incrementAndGet();
         }
         if (after.reviewPending()) {
-            gauge(reviewsPending, "incident_reviews_pending", after).incrementAndGet();
+            reviewsPending(after).incrementAndGet();
         }
         ResponseTargets targets = ResponseTargets.of(state.getSeverity());
         if (after.acknowledged() && (before == null || !before.acknowledged())) {
@@ -85,12 +85,19 @@ final class ResponseMetrics {
         }
     }
 
-    private AtomicLong gauge(Map<List<String>, AtomicLong> counts, String name, Facts facts) {
+    private AtomicLong open(Facts facts) {
+        return gauge(open, "incident_open", "Open (triggered or acknowledged) incidents by severity and service", facts);
+    }
+
+    private AtomicLong reviewsPending(Facts facts) {
+        return gauge(reviewsPending, "incident_reviews_pending",
+                "Incidents whose required post-incident review is not published yet, by severity and service", facts);
+    }
+
+    private AtomicLong gauge(Map<List<String>, AtomicLong> counts, String name, String description, Facts facts) {
         return counts.computeIfAbsent(List.of(facts.severity(), facts.service()), key -> {
             AtomicLong count = new AtomicLong();
-            Gauge.builder(name, count, AtomicLong::get).description(name.equals("incident_open")
-                            ? "Open (triggered or acknowledged) incidents by severity and service"
-                            : "Incidents whose required post-incident review is not published yet, by severity and service")
+            Gauge.builder(name, count, AtomicLong::get).description(description)
                     .tags("severity", key.get(0), "service", key.get(1)).register(registry);
             return count;
         });

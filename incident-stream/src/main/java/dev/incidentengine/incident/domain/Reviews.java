@@ -20,6 +20,11 @@ public final class Reviews {
     private Reviews() {
     }
 
+    /** A review required and not published yet: what is owed (and overdue once its due time passed). */
+    public static boolean pending(ReviewStatus review) {
+        return review != null && review.getRequired() && review.getPublishedAt() == null;
+    }
+
     /** The review after an event at {@code at}; {@code review} itself for events that do not touch it. */
     public static ReviewStatus review(ReviewStatus review, Object payload, Instant at) {
         if (payload instanceof ReviewRequired required) {
