@@ -4,13 +4,14 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /**
  * {@code ./incidentctl}: work incidents from a terminal through the engine's HTTP API. Errors are a
  * line on stderr and an exit code (see {@link CliError}), never a stack trace.
  */
-@Command(name = "incidentctl", mixinStandardHelpOptions = true, version = "incidentctl 0.1.0",
+@Command(name = "incidentctl", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "incidentctl 0.1.0",
         description = "Work incidents from a terminal: list, show, acknowledge, resolve, … ; who is on call; silences.",
         subcommands = {IncidentCommands.class, IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Reopen.class,
                 IncidentCommands.Assign.class, IncidentCommands.Severity.class, IncidentCommands.Note.class,

@@ -184,6 +184,10 @@ class IncidentctlIT {
             assertThat(r.err()).contains("cannot connect to http://127.0.0.1:1");
         });
         assertThat(runWithoutUrl("frobnicate").exit()).isEqualTo(CliError.USAGE);
+        assertThat(runWithoutUrl("review", "action", "add", "--help")).as("every command has its help").satisfies(r -> {
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).startsWith("Usage: incidentctl review action add").contains("--owner", "--due", "--priority");
+        });
     }
 
     @Test
