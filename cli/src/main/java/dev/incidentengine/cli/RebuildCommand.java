@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.incident.domain.IncidentFold;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.IncidentState;
@@ -44,11 +45,17 @@ final class RebuildCommand implements Callable<Integer> {
         Output out = format.out();
         IncidentLog log = kafka.log();
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
-        Map<String, IncidentState> folded = new HashMap<>();
+        Map<String, IncidentFold> folds = new HashMap<>();
         // Each partition's records come in order, and an incident's events all sit in one partition.
         log.readAll(Topics.INCIDENT_EVENTS, Instant.EPOCH, record -> {
             if (record.value() != null) {
-                folded.put(record.key(), lifecycle.evolve(folded.get(record.key()), record.value()));
+                folds.computeIfAbsent(record.key(), id -> new IncidentFold(lifecycle)).apply(record.value());
+            }
+        });
+        Map<String, IncidentState> folded = new HashMap<>();
+        folds.forEach((id, fold) -> {
+            if (fold.state() != null) {
+                folded.put(id, fold.state());
             }
         });
         Map<String, IncidentState> stored = new HashMap<>();

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -54,6 +55,7 @@ final class Correlate {
     private ProcessorContext<String, Object> context;
     private Consumer<IncidentCommand> commands;
     private KeyValueStore<String, CorrelationGroup> groups;
+    private AlertAttachments alerts;
     private KeyValueStore<String, SuppressedAlert> suppressed;
     private KeyValueStore<String, Long> incidentCounters;
     private ConfigView<RouteConfig, Routes> routes;
@@ -71,6 +73,7 @@ final class Correlate {
         this.context = context;
         this.commands = commands;
         groups = context.getStateStore(IncidentTopology.GROUP_STORE);
+        alerts = new AlertAttachments(context.getStateStore(IncidentTopology.ALERT_STORE));
         suppressed = context.getStateStore(IncidentTopology.SUPPRESSED_STORE);
         incidentCounters = context.getStateStore(IncidentTopology.ID_STORE);
         routes = new ConfigView<>(context.getStateStore(IncidentTopology.ROUTES_STORE), Routes::of, Routes::problems);
@@ -116,11 +119,11 @@ final class Correlate {
                     return;
                 }
                 Instant endedAt = alert.getEndsAt() != null ? alert.getEndsAt() : now;
-                send(correlation.resolved(groups.get(key), fingerprint, Correlation.actor(alert), endedAt, now), key);
+                send(correlation.resolved(attachedTo(key, fingerprint), fingerprint, Correlation.actor(alert), endedAt, now));
             }
             case ACKNOWLEDGED -> {
                 if (held == null) {
-                    send(correlation.acknowledged(groups.get(key), key, alert, now), key);
+                    send(correlation.acknowledged(attachedTo(key, fingerprint), key, alert, now));
                 }
             }
         }
@@ -136,21 +139,38 @@ final class Correlate {
     private void attach(String key, Alert alert, Instant now, String notInto) {
         Route route = routes.get(context.currentSystemTimeMs()).select(alert);
         Correlation.Grouping grouping = new Correlation.Grouping(route.groupWindow(), route.autoResolve(), route.escalationPolicyId());
-        send(correlation.firing(groups.get(key), key, Dedupe.withService(alert, route), grouping, now, this::nextIncidentId,
-                notInto), key);
-    }
-
-    private void send(Correlation.Outcome outcome, String key) {
+        Correlation.Outcome outcome = correlation.firing(group(key), key, Dedupe.withService(alert, route),
+                attachedTo(key, alert.getFingerprint()), grouping, now, this::nextIncidentId, notInto);
         // Stored first: the incident may answer at once, with an update of this very group.
         keep(key, outcome.group());
-        if (outcome.command() != null) {
-            commands.accept(outcome.command());
+        send(outcome.command());
+    }
+
+    private void send(IncidentCommand command) {
+        if (command != null) {
+            commands.accept(command);
         }
+    }
+
+    private String attachedTo(String key, String fingerprint) {
+        group(key);
+        return alerts.attachedTo(key, fingerprint);
+    }
+
+    /** The group of a key; one kept by a release that held its alerts' incidents moves them to the alert store first. */
+    private CorrelationGroup group(String key) {
+        CorrelationGroup group = groups.get(key);
+        if (group != null && !group.getFingerprints().isEmpty()) {
+            alerts.migrate(key, group.getFingerprints());
+            group = CorrelationGroup.newBuilder(group).setFingerprints(Map.of()).build();
+            groups.put(key, group);
+        }
+        return group;
     }
 
     /** An incident changed status, or refused an alert because it closed meanwhile: that alert gets another incident. */
     void onUpdate(String key, IncidentGroupUpdate update) {
-        keep(key, correlation.update(groups.get(key), update));
+        keep(key, correlation.update(group(key), update));
         if (update.getBouncedAlert() != null) {
             attach(key, update.getBouncedAlert(), update.getAt(), update.getIncidentId());
         }

@@ -25,6 +25,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.service.Deadlines;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -45,6 +46,9 @@ import org.slf4j.MDC;
 final class Decide {
 
     private static final Logger log = LoggerFactory.getLogger(Decide.class);
+    /** The deadline kind that removes a closed incident's alerts from the store. */
+    private static final String SWEEP = "SWEEP";
+    private static final int SWEEP_BATCH = 1_000;
 
     private final IncidentLifecycle lifecycle;
     private final IncidentTimers timers;
@@ -53,6 +57,7 @@ final class Decide {
     private Consumer<IncidentCommand> commands;
     private BiConsumer<String, IncidentGroupUpdate> groupUpdates;
     private KeyValueStore<String, IncidentState> incidents;
+    private AlertAttachments alerts;
     private Deadlines deadlines;
 
     Decide(LifecyclePolicy policy, IncidentMetrics metrics) {
@@ -71,15 +76,20 @@ final class Decide {
         this.commands = commands;
         this.groupUpdates = groupUpdates;
         incidents = context.getStateStore(IncidentTopology.INCIDENT_STORE);
+        alerts = new AlertAttachments(context.getStateStore(IncidentTopology.ALERT_STORE));
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 
     void apply(IncidentCommand command, long timestamp) {
         String id = command.getIncidentId();
-        IncidentState state = incidents.get(id);
+        IncidentState stored = incidents.get(id);
+        IncidentState state = alerts.migrate(stored, IncidentLifecycle.ALERT_SAMPLE);
+        if (state != stored) {
+            incidents.put(id, state);
+        }
         boolean repeated = state != null && state.getProcessedCommandIds().contains(command.getCommandId());
-        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state);
+        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state, alerts);
         List<IncidentEvent> events = decided.events();
         IncidentState next = decided.state();
         CommandRejected rejected = null;
@@ -96,10 +106,18 @@ final class Decide {
             }
         }
         if (next != null && next != state) {
+            decided.alerts().values().forEach(alert -> {
+                if (alert != null) {
+                    alerts.put(next, alert);
+                }
+            });
             incidents.put(id, next);
             context.forward(new Record<>(id, next, timestamp));
-            for (IncidentTimers.Due due : timers.after(next)) {
-                deadlines.put(due.at(), id + "|" + due.kind(), "");
+            for (IncidentTimers.Due due : timers.after(state, next, Instant.ofEpochMilli(context.currentSystemTimeMs()))) {
+                deadlines.put(due.at(), id + "|" + due.kind(), due.token());
+            }
+            if (next.getStatus() == IncidentStatus.CLOSED && (state == null || state.getStatus() != IncidentStatus.CLOSED)) {
+                deadlines.put(Instant.ofEpochMilli(context.currentSystemTimeMs()), id + "|" + SWEEP, "");
             }
         }
         if (mergedInto != null && state != null) {
@@ -147,12 +165,12 @@ final class Decide {
                 new IncidentGroupUpdate(current.getIncidentId(), current.getStatus(), at, current.getMergedInto(), bounced));
     }
 
-    /** The firing alerts of a merged incident attach to the incident it merged into, so they resolve it there. */
+    /**
+     * The firing alerts of a merged incident attach to the incident it merged into, so they resolve it
+     * there, and correlation sends their news there. The one step whose work grows with the incident.
+     */
     private void moveAlerts(IncidentState source, String target, IncidentCommand command) {
-        for (AttachedAlert attached : source.getAlerts().values()) {
-            if (attached.getStatus() != AlertStatus.FIRING) {
-                continue;
-            }
+        for (AttachedAlert attached : alerts.firing(source)) {
             Alert alert = Alert.newBuilder()
                     .setFingerprint(attached.getFingerprint())
                     .setStatus(AlertStatus.FIRING)
@@ -172,6 +190,7 @@ final class Decide {
                     .setPayload(new AttachAlert(alert, null, null, true))
                     .build();
             commands.accept(attach);
+            alerts.move(source.getCorrelationKey(), attached.getFingerprint(), source.getIncidentId(), target);
         }
     }
 
@@ -179,10 +198,26 @@ final class Decide {
         for (Deadlines.Due due : deadlines.takeDue(now)) {
             String[] incidentAndKind = due.what().split("\\|");
             IncidentState state = incidents.get(incidentAndKind[0]);
-            if (state != null) {
-                timers.fire(IncidentTimers.Kind.valueOf(incidentAndKind[1]), state, now)
+            if (state == null) {
+                continue;
+            }
+            if (incidentAndKind[1].equals(SWEEP)) {
+                sweep(state, due.value(), now);
+            } else {
+                timers.fire(IncidentTimers.Kind.valueOf(incidentAndKind[1]), due.value(), state, now)
                         .ifPresent(command -> apply(command, now.toEpochMilli()));
             }
+        }
+    }
+
+    /**
+     * A closed incident's alerts leave the store, a bounded batch a punctuation, so closing a storm's
+     * incident holds up nobody; the next batch is due at once.
+     */
+    private void sweep(IncidentState closed, String after, Instant now) {
+        String next = alerts.sweep(closed.getIncidentId(), closed.getCorrelationKey(), after.isEmpty() ? null : after, SWEEP_BATCH);
+        if (next != null) {
+            deadlines.put(now, closed.getIncidentId() + "|" + SWEEP, next);
         }
     }
 }

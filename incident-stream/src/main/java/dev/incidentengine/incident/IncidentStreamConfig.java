@@ -21,6 +21,7 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String FLAP_QUIET_MINUTES_CONFIG = "incident.flap.quiet.minutes";
     public static final String CLOSE_DELAY_MINUTES_CONFIG = "incident.close.delay.minutes";
     public static final String REVIEW_DUE_HOURS_CONFIG = "incident.review.due.hours";
+    public static final String RESOLVE_SETTLE_MS_CONFIG = "incident.resolve.settle.ms";
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
@@ -39,6 +40,10 @@ public final class IncidentStreamConfig extends EngineConfig {
                     "A resolved incident closes this many minutes after it resolved; 0 closes only by command.")
             .define(REVIEW_DUE_HOURS_CONFIG, Type.INT, 48, Range.atLeast(1), Importance.MEDIUM,
                     "A post-incident review (required for SEV0 and SEV1, recommended for SEV2) is due this many hours after resolution.")
+            .define(RESOLVE_SETTLE_MS_CONFIG, Type.LONG, 5_000L, Range.between(0, 600_000), Importance.LOW,
+                    "An incident whose alerts all resolved resolves this many milliseconds later, unless an alert of it fires "
+                            + "meanwhile (alerts of one key travel through different partitions; under a backlog the resolutions "
+                            + "read first must not resolve an incident whose other alerts are still on their way). 0: at once.")
             .define(API_WAIT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
                     "How long a command sent with ?wait=true waits for its outcome before the answer is 202.");
 
@@ -58,6 +63,6 @@ public final class IncidentStreamConfig extends EngineConfig {
         return new LifecyclePolicy(Duration.ofMinutes(getInt(REOPEN_WINDOW_MINUTES_CONFIG)), getInt(FLAP_REOPENS_CONFIG),
                 Duration.ofMinutes(getInt(FLAP_WINDOW_MINUTES_CONFIG)), Duration.ofMinutes(getInt(FLAP_QUIET_MINUTES_CONFIG)),
                 Duration.ofMinutes(getInt(CLOSE_DELAY_MINUTES_CONFIG)), LifecyclePolicy.DEFAULT.rememberedCommands(),
-                Duration.ofHours(getInt(REVIEW_DUE_HOURS_CONFIG)));
+                Duration.ofHours(getInt(REVIEW_DUE_HOURS_CONFIG)), Duration.ofMillis(getLong(RESOLVE_SETTLE_MS_CONFIG)));
     }
 }

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttachment;
 import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.CorrelationGroup;
@@ -43,7 +44,7 @@ import org.apache.kafka.streams.state.Stores;
  * alerts.v1 ─[alerts-source]─▶ [alert-dedupe] (alert-dedupe-store, alert-expiry-store; global: routes)
  *        ─▶ (alerts-by-correlation-key repartition)   news only
  *        ─▶ [incident-aggregate] (correlation-group-store, suppressed-alert-store, incident-id-store,
- *                                 incident-store, incident-timer-store;
+ *                                 incident-store, incident-alert-store, incident-timer-store;
  *                                 global: routes, silences, inhibit rules, inhibiting alerts)
  *              ├─▶ [incident-events-sink]      incident.events.v1
  *              ├─▶ [incident-state-sink]       incident.state.v1
@@ -78,6 +79,8 @@ public final class IncidentTopology {
     static final String EXPIRY_STORE = "alert-expiry-store";
 
     static final String INCIDENT_STORE = "incident-store";
+    /** Every alert of a correlation key: where it is attached and how it stands there ({@link AlertAttachments}). */
+    static final String ALERT_STORE = "incident-alert-store";
     /**
      * Incidents and correlation groups kept as objects per task: the ones alerts are arriving for
      * (an incident of 20 alerts is about 10 KB on the heap).
@@ -121,10 +124,11 @@ public final class IncidentTopology {
         builder.addStateStore(store(SUPPRESSED_STORE, topics.suppressed().valueSerde(serdes)));
         builder.addStateStore(store(ID_STORE, Serdes.Long()));
         builder.addStateStore(ObjectCachingStore.builder(store(INCIDENT_STORE, topics.state().valueSerde(serdes)), CACHED_OBJECTS));
+        builder.addStateStore(store(ALERT_STORE, serdes.serde(AlertAttachment.class, false)));
         builder.addStateStore(store(TIMER_STORE, keys));
         alertsByKey.merge(commandsByOwner, Named.as("incident-inputs"))
                 .process(() -> new CorrelateAndDecide(policy, metrics), Named.as(AGGREGATE),
-                        GROUP_STORE, SUPPRESSED_STORE, ID_STORE, INCIDENT_STORE, TIMER_STORE)
+                        GROUP_STORE, SUPPRESSED_STORE, ID_STORE, INCIDENT_STORE, ALERT_STORE, TIMER_STORE)
                 .split(Named.as("incident-"))
                 .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))
                 .branch((k, v) -> v instanceof IncidentState, to(topics.state(), serdes, IncidentState.class, "incident-state-sink"))

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
+import dev.incidentengine.incident.domain.IncidentFold;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.Alert;
@@ -152,8 +153,10 @@ class IncidentFailoverIT {
         assertThat(sequences).hasSize(KEYS);
 
         IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+        Map<String, IncidentFold> folds = new HashMap<>();
+        events.forEach(e -> folds.computeIfAbsent(e.getIncidentId(), id -> new IncidentFold(lifecycle)).apply(e));
         Map<String, IncidentState> folded = new HashMap<>();
-        events.forEach(e -> folded.put(e.getIncidentId(), lifecycle.evolve(folded.get(e.getIncidentId()), e)));
+        folds.forEach((id, fold) -> folded.put(id, fold.state()));
         Map<String, IncidentState> written = new HashMap<>();
         await("incident.state.v1 has caught up with the log").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             TopicContents.readToEnd(kafka.bootstrapServers(), topics.state(), kafka.serdes(), Duration.ofSeconds(30))

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
+import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.Actor;
@@ -51,6 +53,7 @@ import dev.incidentengine.testkit.Samples;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -109,6 +112,11 @@ class IncidentTopologyTest {
     @AfterEach
     void tearDown() {
         driver.close();
+    }
+
+    /** Lets the settle time pass (5 s by default), so incidents whose alerts all resolved resolve. */
+    private void settle() {
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
     }
 
     @Test
@@ -240,8 +248,10 @@ class IncidentTopologyTest {
         resolve("fp-1", T0.plusSeconds(60));
         resolve("fp-1", T0.plusSeconds(61));
         resolve("fp-2", T0.plusSeconds(120));
+        settle();
         fire("fp-2", T0.plusSeconds(600));
         resolve("fp-2", T0.plusSeconds(700));
+        settle();
         fire("fp-2", T0.plusSeconds(700 + 31 * 60));
 
         List<IncidentEvent> all = newEvents();
@@ -251,6 +261,29 @@ class IncidentTopologyTest {
                         AlertResolved.class, AlertResolved.class, IncidentResolved.class, ReviewRequired.class,
                         IncidentReopened.class, AlertAttached.class, AlertResolved.class, IncidentResolved.class);
         assertThat(all).filteredOn(e -> e.getPayload() instanceof IncidentOpened).hasSize(2);
+    }
+
+    @Test
+    void anIncidentResolvesOnlyOnceTheSettleTimePassedWithoutAFiringOfItsKey() {
+        fire("fp-1", T0);
+        resolve("fp-1", T0.plusSeconds(60));
+        driver.advanceWallClockTime(Duration.ofSeconds(4));
+        // Another alert of the key, read late from another partition: it joins the incident, which never resolved.
+        fire("fp-2", T0.plusSeconds(59));
+        settle();
+        List<IncidentEvent> held = newEvents();
+        assertThat(held).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertResolved.class, AlertAttached.class);
+
+        resolve("fp-2", T0.plusSeconds(70));
+        driver.advanceWallClockTime(Duration.ofSeconds(4));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).hasExactlyElementsOfTypes(AlertResolved.class);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload).first().isEqualTo(new IncidentResolved("all alerts resolved"));
+        assertThat(states.readValuesToList()).last().satisfies(state -> {
+            assertThat(state.getAlertCount()).isEqualTo(2);
+            assertThat(state.getFiringAlertCount()).isZero();
+        });
     }
 
     @Test
@@ -264,6 +297,7 @@ class IncidentTopologyTest {
                 .extracting(e -> ((AlertResolved) e.getPayload()).getFingerprint()).containsExactly("fp-1");
 
         driver.advanceWallClockTime(Duration.ofSeconds(300));
+        settle();
         assertThat(newEvents()).extracting(IncidentEvent::getPayload)
                 .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class, ReviewRequired.class);
     }
@@ -354,6 +388,7 @@ class IncidentTopologyTest {
         fire("fp-1", T0);
         for (int i = 1; i <= 4; i++) {
             resolve("fp-1", T0.plusSeconds(i * 60L));
+            settle();
             fire("fp-1", T0.plusSeconds(i * 60L + 30));
         }
         resolve("fp-1", T0.plusSeconds(300));
@@ -371,6 +406,7 @@ class IncidentTopologyTest {
     void aResolvedIncidentClosesAfterTheCloseDelay_andItsAlertThenOpensANewIncident() {
         fire("fp-1", T0);
         resolve("fp-1", T0.plusSeconds(10));
+        settle();
         driver.advanceWallClockTime(Duration.ofMinutes(61));
         List<IncidentEvent> closed = newEvents();
         assertThat(closed.get(closed.size() - 1).getPayload()).isInstanceOf(IncidentClosed.class);
@@ -392,6 +428,7 @@ class IncidentTopologyTest {
         commands.pipeInput(source, command(source, new MergeIncident(target), ALICE));
         resolve("fp-2", T0.plusSeconds(120));
         resolve("fp-1", T0.plusSeconds(130));
+        settle();
 
         List<IncidentEvent> all = newEvents();
         assertThat(all).filteredOn(e -> e.getIncidentId().equals(source)).extracting(IncidentEvent::getPayload)
@@ -399,6 +436,90 @@ class IncidentTopologyTest {
         assertThat(all).filteredOn(e -> e.getIncidentId().equals(target)).extracting(IncidentEvent::getPayload)
                 .hasExactlyElementsOfTypes(AlertAttached.class, AlertResolved.class, AlertResolved.class, IncidentResolved.class,
                         ReviewRequired.class);
+    }
+
+    // --- storms ----------------------------------------------------------------------------------
+
+    @Test
+    void aStormOf100000AlertsIsOneIncidentWhoseStateStaysSmall_andItResolvesAndReopens() {
+        int storm = 100_000;
+        TestOutputTopic<String, byte[]> rawStates = driver.createOutputTopic(topics.state().name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        for (int i = 0; i < storm; i++) {
+            fire("node-" + i, T0.plusMillis(i));
+        }
+        fire(alert("unrelated", T0.plusSeconds(101)).setLabels(Map.of("alertname", "DiskFull", "service", "billing")).build());
+
+        Map<Class<?>, Long> kinds = countKinds(newEvents());
+        assertThat(kinds).containsEntry(IncidentOpened.class, 2L).containsEntry(AlertAttached.class, storm + 1L);
+        assertThat(largest(rawStates)).as("the state record holds counts and a sample, not the storm").isLessThan(4 * 1024);
+
+        for (int i = 0; i < storm; i++) {
+            resolve("node-" + i, T0.plusSeconds(200).plusMillis(i));
+        }
+        settle();
+        assertThat(countKinds(newEvents())).containsEntry(AlertResolved.class, (long) storm).containsEntry(IncidentResolved.class, 1L);
+        assertThat(largest(rawStates)).isLessThan(4 * 1024);
+
+        fire("node-7", T0.plusSeconds(400));
+        assertThat(newEvents()).extracting(IncidentEvent::getPayload)
+                .hasExactlyElementsOfTypes(IncidentReopened.class, AlertAttached.class);
+        IncidentState reopened = serdes.serde(IncidentState.class, false).deserializer()
+                .deserialize(topics.state().name(), lastValue(rawStates));
+        assertThat(reopened.getAlertCount()).isEqualTo(storm);
+        assertThat(reopened.getFiringAlertCount()).isEqualTo(1);
+        assertThat(reopened.getAlerts()).hasSize(IncidentLifecycle.ALERT_SAMPLE);
+    }
+
+    @Test
+    void mergingTwoLargeIncidentsMovesEveryFiringAlert_soTheirResolutionsResolveTheTarget() {
+        int each = 5_000;
+        for (int i = 0; i < each; i++) {
+            fire("web-" + i, T0.plusMillis(i));
+            fire(alert("db-" + i, T0.plusMillis(i)).setLabels(Map.of("alertname", "DiskFull", "service", "checkout")).build());
+        }
+        List<IncidentEvent> opened = newEvents();
+        String target = incidentOf(opened, "web-0");
+        String source = incidentOf(opened, "db-0");
+        for (int i = 0; i < each; i += 2) {
+            resolve("db-" + i, T0.plusSeconds(20).plusMillis(i));
+        }
+        newEvents();
+
+        commands.pipeInput(source, command(source, new MergeIncident(target), ALICE));
+        List<IncidentEvent> merged = newEvents();
+        assertThat(merged).filteredOn(e -> e.getIncidentId().equals(target) && e.getPayload() instanceof AlertAttached)
+                .as("the source's firing alerts, and only those").hasSize(each / 2);
+        for (int i = 0; i < each; i++) {
+            resolve("web-" + i, T0.plusSeconds(60).plusMillis(i));
+            resolve("db-" + i, T0.plusSeconds(60).plusMillis(i));
+        }
+        settle();
+        List<IncidentEvent> all = newEvents();
+        assertThat(all).filteredOn(e -> e.getIncidentId().equals(source)).isEmpty();
+        assertThat(countKinds(all.stream().filter(e -> e.getIncidentId().equals(target)).toList()))
+                .containsEntry(AlertResolved.class, each + each / 2L).containsEntry(IncidentResolved.class, 1L);
+    }
+
+    private static Map<Class<?>, Long> countKinds(List<IncidentEvent> events) {
+        return events.stream().collect(Collectors.groupingBy(e -> e.getPayload().getClass(), Collectors.counting()));
+    }
+
+    /** The largest record written since the last read (read one at a time: a storm's states do not fit in a list). */
+    private static int largest(TestOutputTopic<String, byte[]> records) {
+        int largest = 0;
+        while (!records.isEmpty()) {
+            largest = Math.max(largest, records.readValue().length);
+        }
+        return largest;
+    }
+
+    private static byte[] lastValue(TestOutputTopic<String, byte[]> records) {
+        byte[] last = null;
+        while (!records.isEmpty()) {
+            last = records.readValue();
+        }
+        return last;
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.incidentengine.model.AlertAttachment;
 import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.EscalationState;
@@ -47,7 +48,7 @@ public final class ReleasedSchemas {
      * Records kept in Streams stores and internal topics: their changelogs outlive a release, so
      * they evolve under the same rules as topic values.
      */
-    private static final List<Class<?>> INTERNAL_TYPES = List.of(AlertTrack.class, CorrelationGroup.class,
+    private static final List<Class<?>> INTERNAL_TYPES = List.of(AlertTrack.class, AlertAttachment.class, CorrelationGroup.class,
             IncidentGroupUpdate.class, EscalationState.class, NotificationPlan.class);
 
     /** The record types that outlive a release: the value types of the registry and the internal ones. */

@@ -77,6 +77,10 @@ public final class ApiRequests {
     }
 
     /** A list request: which incidents, after which position, how many. */
+    /** A page of an incident's alerts: from a position, at most {@code limit}. */
+    public record Page(int from, int limit) {
+    }
+
     public record ListQuery(Predicate<IncidentState> filter, Position after, int limit) {
     }
 
@@ -355,6 +359,33 @@ public final class ApiRequests {
             Instant from = timestamp(since, "since");
             filter = filter.and(state -> !state.getOpenedAt().isBefore(from));
         }
+        String cursor = single(parameters, "cursor");
+        return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters));
+    }
+
+    /** An incident's alerts: {@code limit} (default 50, at most 500) and {@code cursor} (the {@code nextCursor} of the page before). */
+    public static Page page(Map<String, List<String>> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!name.equals("limit") && !name.equals("cursor")) {
+                throw new ApiError(400, name, "unknown parameter (known: [cursor, limit])");
+            }
+        }
+        String cursor = single(parameters, "cursor");
+        int from = 0;
+        if (cursor != null) {
+            try {
+                from = Integer.parseInt(cursor);
+            } catch (NumberFormatException e) {
+                from = -1;
+            }
+            if (from < 0) {
+                throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
+            }
+        }
+        return new Page(from, limit(parameters));
+    }
+
+    private static int limit(Map<String, List<String>> parameters) {
         String limitText = single(parameters, "limit");
         int limit = DEFAULT_LIMIT;
         if (limitText != null) {
@@ -367,8 +398,7 @@ public final class ApiRequests {
                 throw new ApiError(400, "limit", "must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limitText + "'");
             }
         }
-        String cursor = single(parameters, "cursor");
-        return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit);
+        return limit;
     }
 
     /** Comma-separated values, from one parameter or several of the same name. */

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.api.IncidentView.Outcome;
 import dev.incidentengine.incident.api.IncidentView.Position;
@@ -113,6 +114,10 @@ public final class IncidentApi implements AutoCloseable {
             if (path.length == 2 && path[1].equals("events")) {
                 return handle("events", Role.VIEWER, request, response, callback, (user, done) -> events(path[0], response, done));
             }
+            if (path.length == 2 && path[1].equals("alerts")) {
+                return handle("alerts", Role.VIEWER, request, response, callback,
+                        (user, done) -> alerts(path[0], request, response, done));
+            }
             return handle("unknown", Role.VIEWER, request, response, callback, (user, done) -> {
                 throw new ApiError(404, null, "not found");
             });
@@ -179,7 +184,20 @@ public final class IncidentApi implements AutoCloseable {
 
     private void show(String incidentId, Response response, Callback callback) {
         IncidentState state = view.incident(incidentId).orElseThrow(() -> unknown(incidentId));
-        HttpServer.writeJson(response, callback, 200, incident(state, view.events(incidentId)));
+        HttpServer.writeJson(response, callback, 200, incident(state));
+    }
+
+    /** The incident's alerts a page at a time, in the order they were first attached; {@code cursor} is a position. */
+    private void alerts(String incidentId, Request request, Response response, Callback callback) {
+        IncidentState state = view.incident(incidentId).orElseThrow(() -> unknown(incidentId));
+        ApiRequests.Page page = ApiRequests.page(parameters(request));
+        List<IncidentView.AttachedAlertView> alerts = view.alerts(incidentId, page.from(), page.limit() + 1);
+        boolean more = alerts.size() > page.limit();
+        ObjectNode body = NODES.objectNode().put("incidentId", incidentId)
+                .put("alertCount", state.getAlertCount()).put("firingAlertCount", state.getFiringAlertCount());
+        body.set("alerts", alertsJson(more ? alerts.subList(0, page.limit()) : alerts));
+        body.put("nextCursor", more ? Integer.toString(page.from() + page.limit()) : null);
+        HttpServer.writeJson(response, callback, 200, body);
     }
 
     private void events(String incidentId, Response response, Callback callback) {
@@ -268,7 +286,7 @@ public final class IncidentApi implements AutoCloseable {
         outcome.events().forEach(event -> events.add(AvroJson.write(event)));
         body.set("events", events);
         IncidentState state = outcome.incident();
-        body.set("incident", state == null ? NODES.nullNode() : incident(state, view.events(command.getIncidentId())));
+        body.set("incident", state == null ? NODES.nullNode() : incident(state));
         HttpServer.writeJson(response, callback, status, body);
     }
 
@@ -280,35 +298,37 @@ public final class IncidentApi implements AutoCloseable {
         HttpServer.writeJson(response, callback, 202, body);
     }
 
-    /** The incident with its attached alerts, each with the full alert as last attached. */
-    static ObjectNode incident(IncidentState state, List<IncidentEvent> log) {
-        Map<String, Alert> latest = new HashMap<>();
-        log.forEach(event -> {
-            if (event.getPayload() instanceof AlertAttached attached) {
-                latest.put(attached.getAlert().getFingerprint(), attached.getAlert());
-            }
-        });
+    /**
+     * The incident with its first alerts (each with the full alert as last attached) and the alert
+     * counts; the rest page by page from {@code /alerts}.
+     */
+    private ObjectNode incident(IncidentState state) {
         ObjectNode json = AvroJson.write(state);
-        json.remove("processedCommandIds");
-        ArrayNode alerts = NODES.arrayNode();
-        state.getAlerts().values().stream()
-                .sorted(Comparator.comparing(AttachedAlert::getAttachedAt).thenComparing(AttachedAlert::getFingerprint))
-                .forEach(attached -> {
-                    ObjectNode alert = AvroJson.write(attached);
-                    Alert full = latest.get(attached.getFingerprint());
-                    alert.set("alert", full == null ? NODES.nullNode() : AvroJson.write(full));
-                    alerts.add(alert);
-                });
-        json.set("alerts", alerts);
+        json.remove(List.of("processedCommandIds", "alertsQuietSince"));
+        List<IncidentView.AttachedAlertView> first = view.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1);
+        boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
+        json.set("alerts", alertsJson(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first));
+        json.put("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
         return json;
     }
 
-    /** What the list shows of an incident: the state without alerts, labels and bookkeeping, plus alert counts. */
+    private static ArrayNode alertsJson(List<IncidentView.AttachedAlertView> alerts) {
+        ArrayNode json = NODES.arrayNode();
+        alerts.forEach(attached -> json.addObject()
+                .put("fingerprint", attached.alert().getFingerprint())
+                .put("status", attached.status().name())
+                .put("severity", attached.alert().getSeverity().name())
+                .put("summary", attached.alert().getSummary())
+                .put("attachedAt", attached.attachedAt().toString())
+                .put("resolvedAt", attached.resolvedAt() == null ? null : attached.resolvedAt().toString())
+                .set("alert", AvroJson.write(attached.alert())));
+        return json;
+    }
+
+    /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
     static ObjectNode summary(IncidentState state) {
         ObjectNode json = AvroJson.write(state);
-        json.remove(List.of("alerts", "processedCommandIds", "reopenedAt", "labels"));
-        json.put("alertCount", state.getAlerts().size());
-        json.put("firingAlertCount", state.getAlerts().values().stream().filter(a -> a.getStatus() == AlertStatus.FIRING).count());
+        json.remove(List.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince"));
         return json;
     }
 

@@ -9,14 +9,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
+import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
@@ -63,6 +67,21 @@ public final class IncidentView implements AutoCloseable {
     private record Written(int partition, long offset) {
     }
 
+    /** An alert as its incident holds it, with the copy it was last attached with. */
+    public record AttachedAlertView(Alert alert, AlertStatus status, Instant attachedAt, Instant resolvedAt) {
+    }
+
+    /** One incident's log as bytes, in order, and its alerts in the order they were first attached. */
+    private static final class IncidentLog {
+        private final List<byte[]> events = new ArrayList<>();
+        private final List<String> alertOrder = new ArrayList<>();
+        /** Per fingerprint: the index of its latest AlertAttached in {@code events}, first attached and resolved times. */
+        private final Map<String, AlertIndex> alerts = new HashMap<>();
+    }
+
+    private record AlertIndex(int attachedEvent, Instant attachedAt, Instant resolvedAt) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(IncidentView.class);
     private static final int REMEMBERED_RESULTS = 100_000;
 
@@ -78,7 +97,7 @@ public final class IncidentView implements AutoCloseable {
     private final Map<String, Stored> incidents = new ConcurrentHashMap<>();
     private ResponseMetrics response;
     private final NavigableSet<Position> order = new ConcurrentSkipListSet<>(Position.NEWEST_FIRST);
-    private final Map<String, List<byte[]>> logs = new ConcurrentHashMap<>();
+    private final Map<String, IncidentLog> logs = new ConcurrentHashMap<>();
     private final Map<String, CommandResult> outcomes = new LinkedHashMap<>();
     private final Map<CompletableFuture<Outcome>, String> waiters = new ConcurrentHashMap<>();
     private final Map<String, SilenceConfig> silences = new ConcurrentHashMap<>();
@@ -125,8 +144,40 @@ public final class IncidentView implements AutoCloseable {
 
     /** The incident's log in order; empty when the view holds none. */
     public List<IncidentEvent> events(String incidentId) {
-        List<byte[]> log = logs.get(incidentId);
-        return log == null ? List.of() : log.stream().map(bytes -> events.deserialize(topics.events().name(), bytes)).toList();
+        IncidentLog log = logs.get(incidentId);
+        if (log == null) {
+            return List.of();
+        }
+        List<byte[]> copy;
+        synchronized (log) {
+            copy = List.copyOf(log.events);
+        }
+        return copy.stream().map(this::event).toList();
+    }
+
+    /**
+     * Up to {@code limit} of the incident's alerts in the order they were first attached, from
+     * position {@code from}: each costs one decoded event, however many alerts the incident has.
+     */
+    public List<AttachedAlertView> alerts(String incidentId, int from, int limit) {
+        IncidentLog log = logs.get(incidentId);
+        if (log == null) {
+            return List.of();
+        }
+        List<AttachedAlertView> page = new ArrayList<>();
+        synchronized (log) {
+            for (int i = from; i < Math.min(log.alertOrder.size(), from + limit); i++) {
+                AlertIndex index = log.alerts.get(log.alertOrder.get(i));
+                Alert alert = ((AlertAttached) event(log.events.get(index.attachedEvent())).getPayload()).getAlert();
+                page.add(new AttachedAlertView(alert, index.resolvedAt() == null ? AlertStatus.FIRING : AlertStatus.RESOLVED,
+                        index.attachedAt(), index.resolvedAt()));
+            }
+        }
+        return page;
+    }
+
+    private IncidentEvent event(byte[] bytes) {
+        return events.deserialize(topics.events().name(), bytes);
     }
 
     /** Up to {@code limit} incidents that match, newest first, strictly after {@code after} (null: from the start). */
@@ -244,7 +295,7 @@ public final class IncidentView implements AutoCloseable {
             } else if (record.topic().equals(topics.events().name())) {
                 IncidentEvent event = events.deserialize(record.topic(), record.headers(), record.value());
                 if (event != null) {
-                    logs.computeIfAbsent(event.getIncidentId(), id -> new CopyOnWriteArrayList<>()).add(record.value());
+                    append(logs.computeIfAbsent(event.getIncidentId(), id -> new IncidentLog()), event, record.value());
                 }
             } else if (record.topic().equals(topics.silences().name())) {
                 applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
@@ -261,6 +312,48 @@ public final class IncidentView implements AutoCloseable {
                 silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
             }
         }
+    }
+
+    private static void append(IncidentLog log, IncidentEvent event, byte[] bytes) {
+        synchronized (log) {
+            log.events.add(bytes);
+            if (event.getPayload() instanceof AlertAttached attached) {
+                String fingerprint = attached.getAlert().getFingerprint();
+                AlertIndex previous = log.alerts.get(fingerprint);
+                if (previous == null) {
+                    log.alertOrder.add(fingerprint);
+                }
+                log.alerts.put(fingerprint, new AlertIndex(log.events.size() - 1,
+                        previous == null ? event.getTimestamp() : previous.attachedAt(), null));
+            } else if (event.getPayload() instanceof AlertResolved resolved) {
+                log.alerts.computeIfPresent(resolved.getFingerprint(),
+                        (fingerprint, index) -> new AlertIndex(index.attachedEvent(), index.attachedAt(), resolved.getEndedAt()));
+            }
+        }
+    }
+
+    /**
+     * The events a command caused: the newest of its incident's log when its result arrives, so it
+     * looks back from the end and stops once it found them all.
+     */
+    private List<IncidentEvent> caused(CommandResult result) {
+        IncidentLog log = logs.get(result.getIncidentId());
+        if (log == null || result.getEventIds().isEmpty()) {
+            return List.of();
+        }
+        Map<String, IncidentEvent> found = new HashMap<>();
+        synchronized (log) {
+            for (int i = log.events.size() - 1; i >= 0 && found.size() < result.getEventIds().size(); i--) {
+                IncidentEvent event = event(log.events.get(i));
+                if (event.getSequence() < result.getSequence() - result.getEventIds().size()) {
+                    break;
+                }
+                if (result.getEventIds().contains(event.getEventId())) {
+                    found.put(event.getEventId(), event);
+                }
+            }
+        }
+        return result.getEventIds().stream().map(found::get).filter(Objects::nonNull).toList();
     }
 
     private void applySilence(String id, SilenceConfig silence) {
@@ -326,10 +419,7 @@ public final class IncidentView implements AutoCloseable {
         if (stored != null && stored.version() < result.getSequence()) {
             return;
         }
-        List<IncidentEvent> log = events(result.getIncidentId());
-        List<IncidentEvent> caused = result.getEventIds().isEmpty()
-                ? log.stream().filter(event -> result.getCommandId().equals(event.getCauseId())).toList()
-                : log.stream().filter(event -> result.getEventIds().contains(event.getEventId())).toList();
+        List<IncidentEvent> caused = caused(result);
         if (caused.size() < result.getEventIds().size()) {
             return;
         }

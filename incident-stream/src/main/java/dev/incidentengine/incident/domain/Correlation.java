@@ -18,7 +18,8 @@ import dev.incidentengine.model.ResolveAlert;
 
 /**
  * Which incident an alert belongs to, as pure functions over the {@link CorrelationGroup} of its
- * correlation key. An alert goes back to the incident it was attached to while that one is open or
+ * correlation key and the incident the alert was last attached to (kept per alert beside the group,
+ * so the group stays small however many alerts its key has). An alert goes back to the incident it was attached to while that one is open or
  * resolved within the reopen window (the aggregate reopens it); otherwise it joins the newest open
  * incident of its key if that is younger than the grouping window; otherwise it opens a new one.
  */
@@ -44,14 +45,15 @@ public final class Correlation {
     }
 
     /**
-     * A firing alert that is news. {@code notInto} names an incident that refused the alert (it
-     * closed meanwhile), which it must not be sent to again.
+     * A firing alert that is news; {@code attachedTo} the incident it was last attached to (null:
+     * none). {@code notInto} names an incident that refused the alert (it closed meanwhile), which
+     * it must not be sent to again.
      */
-    public Outcome firing(CorrelationGroup group, String key, Alert alert, Grouping grouping, Instant now, IncidentIds ids,
-                          String notInto) {
+    public Outcome firing(CorrelationGroup group, String key, Alert alert, String attachedTo, Grouping grouping, Instant now,
+                          IncidentIds ids, String notInto) {
         CorrelationGroup next = prune(copy(group), now);
         Map<String, GroupIncident> incidents = next.getIncidents();
-        String target = next.getFingerprints().get(alert.getFingerprint());
+        String target = attachedTo;
         if (target == null || target.equals(notInto) || !takesAlerts(incidents.get(target), now)) {
             String current = next.getCurrentIncidentId();
             GroupIncident newest = current == null ? null : incidents.get(current);
@@ -64,27 +66,20 @@ public final class Correlation {
                 next.setCurrentIncidentId(target);
             }
         }
-        next.getFingerprints().put(alert.getFingerprint(), target);
         AttachAlert attach = new AttachAlert(alert, key, grouping.escalationPolicyId(), grouping.autoResolve());
         return new Outcome(next, command(target, "attach", alert.getFingerprint(), actor(alert), now, attach));
     }
 
-    /** A firing alert's resolution, sent to the incident that holds it. */
-    public Outcome resolved(CorrelationGroup group, String fingerprint, Actor actor, Instant endedAt, Instant now) {
-        String target = group == null ? null : group.getFingerprints().get(fingerprint);
-        if (target == null) {
-            return new Outcome(group, null);
-        }
-        return new Outcome(group, command(target, "resolve", fingerprint, actor, now, new ResolveAlert(fingerprint, endedAt)));
+    /** A firing alert's resolution, for the incident that holds it ({@code attachedTo}; null: none, and no command). */
+    public IncidentCommand resolved(String attachedTo, String fingerprint, Actor actor, Instant endedAt, Instant now) {
+        return attachedTo == null ? null
+                : command(attachedTo, "resolve", fingerprint, actor, now, new ResolveAlert(fingerprint, endedAt));
     }
 
-    /** An alert acknowledged at its source acknowledges the incident that holds it. */
-    public Outcome acknowledged(CorrelationGroup group, String key, Alert alert, Instant now) {
-        String target = group == null ? null : group.getFingerprints().get(alert.getFingerprint());
-        if (target == null) {
-            return new Outcome(group, null);
-        }
-        return new Outcome(group, command(target, "ack", alert.getFingerprint(), actor(alert), now, new AttachAlert(alert, key, null, true)));
+    /** An alert acknowledged at its source acknowledges the incident that holds it ({@code attachedTo}). */
+    public IncidentCommand acknowledged(String attachedTo, String key, Alert alert, Instant now) {
+        return attachedTo == null ? null
+                : command(attachedTo, "ack", alert.getFingerprint(), actor(alert), now, new AttachAlert(alert, key, null, true));
     }
 
     /** An incident of the group changed status (or was merged away). */
@@ -95,13 +90,13 @@ public final class Correlation {
         CorrelationGroup next = copy(group);
         String id = update.getIncidentId();
         if (update.getStatus() == IncidentStatus.CLOSED || update.getMergedInto() != null) {
-            forget(next, id, update.getMergedInto());
+            forget(next, id);
         } else {
             GroupIncident incident = next.getIncidents().get(id);
             next.getIncidents().put(id, new GroupIncident(update.getStatus(), incident.getOpenedAt(),
                     update.getStatus() == IncidentStatus.RESOLVED ? update.getAt() : null));
         }
-        return next.getIncidents().isEmpty() && next.getFingerprints().isEmpty() ? null : next;
+        return next.getIncidents().isEmpty() ? null : next;
     }
 
     private boolean takesAlerts(GroupIncident incident, Instant now) {
@@ -114,18 +109,13 @@ public final class Correlation {
         group.getIncidents().entrySet().stream()
                 .filter(e -> !isOpen(e.getValue()) && !takesAlerts(e.getValue(), now))
                 .map(Map.Entry::getKey).toList()
-                .forEach(id -> forget(group, id, null));
+                .forEach(id -> forget(group, id));
         return group;
     }
 
-    /** Drops an incident; its alerts follow it into {@code movedTo} when it was merged, else are forgotten. */
-    private static void forget(CorrelationGroup group, String id, String movedTo) {
+    /** Drops an incident: no alert joins it any more (a merged incident's firing alerts moved with the merge). */
+    private static void forget(CorrelationGroup group, String id) {
         group.getIncidents().remove(id);
-        if (movedTo == null) {
-            group.getFingerprints().values().removeIf(id::equals);
-        } else {
-            group.getFingerprints().replaceAll((fingerprint, incident) -> incident.equals(id) ? movedTo : incident);
-        }
         if (id.equals(group.getCurrentIncidentId())) {
             group.setCurrentIncidentId(null);
         }
@@ -146,9 +136,8 @@ public final class Correlation {
 
     private static CorrelationGroup copy(CorrelationGroup group) {
         return group == null
-                ? new CorrelationGroup(null, new HashMap<>(), new HashMap<>())
-                : new CorrelationGroup(group.getCurrentIncidentId(), new HashMap<>(group.getIncidents()),
-                        new HashMap<>(group.getFingerprints()));
+                ? new CorrelationGroup(null, new HashMap<>(), Map.of())
+                : new CorrelationGroup(group.getCurrentIncidentId(), new HashMap<>(group.getIncidents()), Map.of());
     }
 
     /** Command ids derive from the alert and the time, so the same input gives the same command. */

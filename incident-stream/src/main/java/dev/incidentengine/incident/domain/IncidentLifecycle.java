@@ -74,6 +74,11 @@ public final class IncidentLifecycle {
 
     /** Enough for any real review; the bound keeps an incident's state small. */
     static final int MAX_ACTION_ITEMS = 100;
+    /** Notes and status updates an incident takes: far beyond a real incident, a bound on what a script can pile up. */
+    static final int MAX_NOTES = 1_000;
+    static final int MAX_STATUS_UPDATES = 500;
+    /** Alerts the state itself carries (the first attached); the rest live beside it, see {@link AttachedAlerts}. */
+    public static final int ALERT_SAMPLE = 20;
 
     private final LifecyclePolicy policy;
 
@@ -81,22 +86,28 @@ public final class IncidentLifecycle {
         this.policy = policy;
     }
 
-    /** The events of a command and the state they fold into (null while no incident exists). */
-    public record Decided(List<IncidentEvent> events, IncidentState state) {
+    /**
+     * The events of a command, the state they fold into (null while no incident exists) and the
+     * attached alerts they changed, by fingerprint (as the incident holds each after the events).
+     */
+    public record Decided(List<IncidentEvent> events, IncidentState state, Map<String, AttachedAlert> alerts) {
     }
 
-    /** @param state the incident as it is, or null when no incident of that id exists */
-    public List<IncidentEvent> decide(IncidentCommand command, IncidentState state) {
-        return decideAndFold(command, state).events();
+    /**
+     * @param state the incident as it is, or null when no incident of that id exists
+     * @param alerts the incident's attached alerts, looked up one at a time
+     */
+    public List<IncidentEvent> decide(IncidentCommand command, IncidentState state, AttachedAlerts alerts) {
+        return decideAndFold(command, state, alerts).events();
     }
 
-    /** {@link #decide}, plus the state after its events, folded while deciding (so callers need not fold again). */
-    public Decided decideAndFold(IncidentCommand command, IncidentState state) {
-        Decision decision = new Decision(command, state);
+    /** {@link #decide}, plus the state and alerts after its events, folded while deciding (so callers need not fold again). */
+    public Decided decideAndFold(IncidentCommand command, IncidentState state, AttachedAlerts alerts) {
+        Decision decision = new Decision(command, state, alerts);
         if (state == null || !state.getProcessedCommandIds().contains(command.getCommandId())) {
             run(decision, command, state);
         }
-        return new Decided(decision.events, decision.state);
+        return new Decided(decision.events, decision.state, decision.changedAlerts);
     }
 
     private void run(Decision decision, IncidentCommand command, IncidentState state) {
@@ -162,7 +173,7 @@ public final class IncidentLifecycle {
             case RESOLVED -> alertResolved(decision, alert.getFingerprint(),
                     alert.getEndsAt() != null ? alert.getEndsAt() : alert.getReceivedAt());
             case ACKNOWLEDGED -> {
-                if (decision.state.getAlerts().containsKey(alert.getFingerprint())) {
+                if (decision.alert(alert.getFingerprint()) != null) {
                     acknowledge(decision, "acknowledged by " + alert.getSource());
                 }
             }
@@ -178,7 +189,7 @@ public final class IncidentLifecycle {
                     decision.reject("incident is closed; the alert belongs to a new incident");
                     return;
                 }
-                AttachedAlert attached = decision.state.getAlerts().get(alert.getFingerprint());
+                AttachedAlert attached = decision.alert(alert.getFingerprint());
                 boolean alreadyFiring = attached != null && attached.getStatus() == AlertStatus.FIRING;
                 if (status == RESOLVED) {
                     if (decision.now().isAfter(decision.state.getResolvedAt().plus(policy.reopenWindow()))) {
@@ -203,18 +214,27 @@ public final class IncidentLifecycle {
     }
 
     private void alertResolved(Decision decision, String fingerprint, Instant endedAt) {
-        AttachedAlert attached = decision.state.getAlerts().get(fingerprint);
-        if (attached == null || attached.getStatus() != AlertStatus.FIRING) {
+        AttachedAlert attached = decision.alert(fingerprint);
+        // A closed incident is final: an alert it still held may resolve later, and that is no news to it.
+        if (attached == null || attached.getStatus() != AlertStatus.FIRING || decision.state.getStatus() == CLOSED) {
             return;
         }
         decision.emit(new AlertResolved(fingerprint, endedAt));
-        boolean allResolved = decision.state.getAlerts().values().stream().allMatch(a -> a.getStatus() == AlertStatus.RESOLVED);
-        IncidentStatus status = decision.state.getStatus();
-        // A flapping incident resolves only once it has been quiet (a later ResolveIncident).
-        if (allResolved && (status == TRIGGERED || status == ACKNOWLEDGED) && decision.state.getAutoResolve()
-                && !decision.state.getFlapping()) {
-            decision.emit(new IncidentResolved("all alerts resolved"));
+        // With a settle time the incident resolves later, by IncidentTimers, if no alert fires meanwhile.
+        if (policy.resolveSettle().isZero() && autoResolves(decision.state)) {
+            decision.emit(new IncidentResolved(ALL_ALERTS_RESOLVED));
         }
+    }
+
+    public static final String ALL_ALERTS_RESOLVED = "all alerts resolved";
+
+    /**
+     * Whether the incident should resolve now that none of its alerts fires: it is open, resolves with
+     * its alerts, and is not flapping (a flapping incident resolves only once it has been quiet).
+     */
+    static boolean autoResolves(IncidentState state) {
+        return isOpen(state) && state.getAutoResolve() && !state.getFlapping() && state.getAlertCount() > 0
+                && state.getFiringAlertCount() == 0;
     }
 
     private void acknowledge(Decision decision, String message) {
@@ -283,14 +303,18 @@ public final class IncidentLifecycle {
     private void addNote(Decision decision, AddNote note) {
         if (note.getText().isBlank()) {
             decision.reject("a note needs text");
-            return;
+        } else if (decision.state.getNoteCount() >= MAX_NOTES) {
+            decision.reject("an incident holds at most " + MAX_NOTES + " notes");
+        } else {
+            decision.emit(new NoteAdded(note.getText()));
         }
-        decision.emit(new NoteAdded(note.getText()));
     }
 
     private void postStatusUpdate(Decision decision, PostStatusUpdate update) {
         if (update.getMessage().isBlank()) {
             decision.reject("a status update needs a message");
+        } else if (decision.state.getStatusUpdateCount() >= MAX_STATUS_UPDATES) {
+            decision.reject("an incident holds at most " + MAX_STATUS_UPDATES + " status updates");
         } else if (decision.state.getStatus() == CLOSED) {
             decision.reject("cannot post a status update on a closed incident");
         } else {
@@ -444,8 +468,37 @@ public final class IncidentLifecycle {
         return false;
     }
 
-    /** Folds one event into the state; {@code state} is null before {@code IncidentOpened}. */
-    public IncidentState evolve(IncidentState state, IncidentEvent event) {
+    /** The fingerprint of the alert an event attaches or resolves; null for other events. */
+    public static String fingerprint(IncidentEvent event) {
+        if (event.getPayload() instanceof AlertAttached attached) {
+            return attached.getAlert().getFingerprint();
+        }
+        return event.getPayload() instanceof AlertResolved resolved ? resolved.getFingerprint() : null;
+    }
+
+    /**
+     * The alert as the incident holds it after the event, given how it held it before ({@code
+     * previous}, null when not attached); {@code previous} for events that do not touch it.
+     */
+    public static AttachedAlert alertAfter(IncidentEvent event, AttachedAlert previous) {
+        if (event.getPayload() instanceof AlertAttached attached) {
+            Alert alert = attached.getAlert();
+            return new AttachedAlert(alert.getFingerprint(), AlertStatus.FIRING, alert.getSeverity(), alert.getSummary(),
+                    previous != null ? previous.getAttachedAt() : event.getTimestamp(), null);
+        }
+        if (event.getPayload() instanceof AlertResolved resolved && previous != null) {
+            return AttachedAlert.newBuilder(previous).setStatus(AlertStatus.RESOLVED).setResolvedAt(resolved.getEndedAt()).build();
+        }
+        return previous;
+    }
+
+    /**
+     * Folds one event into the state; {@code state} is null before {@code IncidentOpened}. The
+     * alerts live beside the state: {@code alert} is how the incident held the event's alert before
+     * it ({@link #fingerprint}; null when not attached or for other events), so that folding an
+     * alert costs the same however many the incident holds.
+     */
+    public IncidentState evolve(IncidentState state, IncidentEvent event, AttachedAlert alert) {
         Object payload = event.getPayload();
         if (payload instanceof IncidentOpened opened) {
             return IncidentState.newBuilder()
@@ -481,21 +534,8 @@ public final class IncidentLifecycle {
         next.setProcessedCommandIds(remembered);
         next.setVersion(event.getSequence());
         Instant at = event.getTimestamp();
-        if (payload instanceof AlertAttached attached) {
-            Alert alert = attached.getAlert();
-            Map<String, AttachedAlert> alerts = new HashMap<>(state.getAlerts());
-            AttachedAlert previous = alerts.get(alert.getFingerprint());
-            alerts.put(alert.getFingerprint(), new AttachedAlert(alert.getFingerprint(), AlertStatus.FIRING, alert.getSeverity(),
-                    alert.getSummary(), previous != null ? previous.getAttachedAt() : at, null));
-            next.setAlerts(alerts);
-        } else if (payload instanceof AlertResolved resolved) {
-            Map<String, AttachedAlert> alerts = new HashMap<>(state.getAlerts());
-            AttachedAlert previous = alerts.get(resolved.getFingerprint());
-            if (previous != null) {
-                alerts.put(resolved.getFingerprint(), AttachedAlert.newBuilder(previous)
-                        .setStatus(AlertStatus.RESOLVED).setResolvedAt(resolved.getEndedAt()).build());
-            }
-            next.setAlerts(alerts);
+        if (payload instanceof AlertAttached || payload instanceof AlertResolved) {
+            foldAlert(state, next, alert, alertAfter(event, alert));
         } else if (payload instanceof IncidentAcknowledged) {
             next.setStatus(ACKNOWLEDGED);
             next.setAcknowledgedAt(state.getAcknowledgedAt() != null ? state.getAcknowledgedAt() : at);
@@ -546,9 +586,35 @@ public final class IncidentLifecycle {
             next.setReview(Reviews.review(state.getReview(), payload, at));
         } else if (payload instanceof ActionItemAdded || payload instanceof ActionItemCompleted) {
             next.setActionItems(Reviews.actionItems(state.getActionItems(), payload, at));
+        } else if (payload instanceof NoteAdded) {
+            next.setNoteCount(state.getNoteCount() + 1);
+        } else if (payload instanceof StatusUpdatePosted) {
+            next.setStatusUpdateCount(state.getStatusUpdateCount() + 1);
         }
-        // NoteAdded, StatusUpdatePosted, EscalationExhausted and notification results change only the version.
+        // EscalationExhausted and notification results change only the version.
         return next;
+    }
+
+    /** Counts and sample after an alert changed from {@code before} to {@code after} (null: not attached). */
+    private static void foldAlert(IncidentState state, IncidentState next, AttachedAlert before, AttachedAlert after) {
+        if (after == null) {
+            return;
+        }
+        boolean firingBefore = before != null && before.getStatus() == AlertStatus.FIRING;
+        boolean firingAfter = after.getStatus() == AlertStatus.FIRING;
+        next.setAlertCount(state.getAlertCount() + (before == null ? 1 : 0));
+        next.setFiringAlertCount(state.getFiringAlertCount() + (firingAfter ? 1 : 0) - (firingBefore ? 1 : 0));
+        if (next.getFiringAlertCount() > 0) {
+            next.setAlertsQuietSince(null);
+        } else if (firingBefore) {
+            next.setAlertsQuietSince(after.getResolvedAt());
+        }
+        Map<String, AttachedAlert> sample = state.getAlerts();
+        if (sample.containsKey(after.getFingerprint()) || before == null && sample.size() < ALERT_SAMPLE) {
+            Map<String, AttachedAlert> changed = new HashMap<>(sample);
+            changed.put(after.getFingerprint(), after);
+            next.setAlerts(changed);
+        }
     }
 
     /**
@@ -585,7 +651,7 @@ public final class IncidentLifecycle {
         return state.getStatus() == RESOLVED || state.getStatus() == CLOSED;
     }
 
-    private static boolean isOpen(IncidentState state) {
+    static boolean isOpen(IncidentState state) {
         return state.getStatus() == TRIGGERED || state.getStatus() == ACKNOWLEDGED;
     }
 
@@ -593,25 +659,39 @@ public final class IncidentLifecycle {
         return state == null ? 0 : state.getVersion();
     }
 
-    /** The events of one command, each folded into the working state as it is emitted. */
+    /** The events of one command, each folded into the working state (and alerts) as it is emitted. */
     private final class Decision {
         private final IncidentCommand command;
+        private final AttachedAlerts alerts;
         private final List<IncidentEvent> events = new ArrayList<>();
+        private final Map<String, AttachedAlert> changedAlerts = new HashMap<>();
         private IncidentState state;
 
-        Decision(IncidentCommand command, IncidentState state) {
+        Decision(IncidentCommand command, IncidentState state, AttachedAlerts alerts) {
             this.command = command;
             this.state = state;
+            this.alerts = alerts;
         }
 
         Instant now() {
             return command.getTimestamp();
         }
 
+        /** How the incident holds the alert now, this command's events included. */
+        AttachedAlert alert(String fingerprint) {
+            return changedAlerts.containsKey(fingerprint) ? changedAlerts.get(fingerprint)
+                    : state == null ? null : alerts.get(state, fingerprint);
+        }
+
         void emit(Object payload) {
             IncidentEvent event = event(payload, version(state) + 1);
             events.add(event);
-            state = evolve(state, event);
+            String fingerprint = fingerprint(event);
+            AttachedAlert before = fingerprint == null ? null : alert(fingerprint);
+            state = evolve(state, event, before);
+            if (fingerprint != null) {
+                changedAlerts.put(fingerprint, alertAfter(event, before));
+            }
         }
 
         /** A rejection changes nothing but the remembered command ids (and nothing at all before the incident exists). */
@@ -619,7 +699,7 @@ public final class IncidentLifecycle {
             IncidentEvent rejection = event(new CommandRejected(command.getPayload().getClass().getSimpleName(), reason), version(state));
             events.add(rejection);
             if (state != null) {
-                state = evolve(state, rejection);
+                state = evolve(state, rejection, null);
             }
         }
 

@@ -7,8 +7,6 @@ import java.util.Optional;
 
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
-import dev.incidentengine.model.AlertStatus;
-import dev.incidentengine.model.AttachedAlert;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentState;
@@ -16,16 +14,18 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.ResolveIncident;
 
 /**
- * The lifecycle's own deadlines: closing a resolved incident after the close delay, and resolving
- * a flapping incident once its alerts have been quiet for the quiet period. {@link #after} says
+ * The lifecycle's own deadlines: closing a resolved incident after the close delay, resolving a
+ * flapping incident once its alerts have been quiet for the quiet period, and resolving an incident
+ * whose alerts all resolved once the settle time passed without a new firing. {@link #after} says
  * which deadlines a state sets; {@link #fire} turns a deadline into a command only if the state
  * still calls for it, so a timer made stale by later events simply does nothing.
  */
 public final class IncidentTimers {
 
-    public enum Kind { CLOSE, QUIET }
+    public enum Kind { CLOSE, QUIET, SETTLE }
 
-    public record Due(Instant at, Kind kind) {
+    /** A deadline; {@code token} names the quiet period it was set for (SETTLE), so a later one does not fire it. */
+    public record Due(Instant at, Kind kind, String token) {
     }
 
     public static final Actor ENGINE = new Actor(ActorType.SYSTEM, "incident-stream", "incident lifecycle timer");
@@ -36,28 +36,42 @@ public final class IncidentTimers {
         this.policy = policy;
     }
 
-    public List<Due> after(IncidentState state) {
+    /**
+     * The deadlines of {@code state}, reached from {@code before} (null: a new incident) at {@code now}
+     * by the engine's clock. The settle time counts from when the engine saw the last resolution,
+     * not from the alert's own time: a backlog must not shorten it.
+     */
+    public List<Due> after(IncidentState before, IncidentState state, Instant now) {
         List<Due> due = new ArrayList<>(2);
         if (state.getStatus() == IncidentStatus.RESOLVED && !policy.closeDelay().isZero()) {
-            due.add(new Due(state.getResolvedAt().plus(policy.closeDelay()), Kind.CLOSE));
+            due.add(new Due(state.getResolvedAt().plus(policy.closeDelay()), Kind.CLOSE, ""));
         }
-        quietSince(state).ifPresent(since -> due.add(new Due(since.plus(policy.flapQuietPeriod()), Kind.QUIET)));
+        quietSince(state).ifPresent(since -> due.add(new Due(since.plus(policy.flapQuietPeriod()), Kind.QUIET, "")));
+        Instant quiet = state.getAlertsQuietSince();
+        boolean newlyQuiet = quiet != null && (before == null || !quiet.equals(before.getAlertsQuietSince()));
+        if (!policy.resolveSettle().isZero() && newlyQuiet && IncidentLifecycle.autoResolves(state)) {
+            due.add(new Due(now.plus(policy.resolveSettle()), Kind.SETTLE, Long.toString(quiet.toEpochMilli())));
+        }
         return due;
     }
 
     /** The command a deadline calls for at {@code now}, or empty when the state no longer needs it. */
-    public Optional<IncidentCommand> fire(Kind kind, IncidentState state, Instant now) {
+    public Optional<IncidentCommand> fire(Kind kind, String token, IncidentState state, Instant now) {
         boolean due = switch (kind) {
             case CLOSE -> state.getStatus() == IncidentStatus.RESOLVED && !policy.closeDelay().isZero()
                     && !state.getResolvedAt().plus(policy.closeDelay()).isAfter(now);
             case QUIET -> quietSince(state).filter(since -> !since.plus(policy.flapQuietPeriod()).isAfter(now)).isPresent();
+            case SETTLE -> IncidentLifecycle.autoResolves(state) && state.getAlertsQuietSince() != null
+                    && token.equals(Long.toString(state.getAlertsQuietSince().toEpochMilli()));
         };
         if (!due) {
             return Optional.empty();
         }
-        Object payload = kind == Kind.CLOSE
-                ? new CloseIncident("closed " + policy.closeDelay().toMinutes() + " min after it resolved")
-                : new ResolveIncident("quiet for " + policy.flapQuietPeriod().toMinutes() + " min after flapping");
+        Object payload = switch (kind) {
+            case CLOSE -> new CloseIncident("closed " + policy.closeDelay().toMinutes() + " min after it resolved");
+            case QUIET -> new ResolveIncident("quiet for " + policy.flapQuietPeriod().toMinutes() + " min after flapping");
+            case SETTLE -> new ResolveIncident(IncidentLifecycle.ALL_ALERTS_RESOLVED);
+        };
         return Optional.of(IncidentCommand.newBuilder()
                 .setCommandId("timer:" + kind.name().toLowerCase() + ":" + state.getIncidentId() + ":" + state.getVersion())
                 .setIncidentId(state.getIncidentId())
@@ -67,13 +81,12 @@ public final class IncidentTimers {
                 .build());
     }
 
-    /** When the last alert of a flapping, auto-resolving, open incident resolved, if all of them have. */
+    /** When the last alert of a flapping, auto-resolving, open incident resolved, if none fires now. */
     private static Optional<Instant> quietSince(IncidentState state) {
         boolean open = state.getStatus() == IncidentStatus.TRIGGERED || state.getStatus() == IncidentStatus.ACKNOWLEDGED;
-        if (!open || !state.getFlapping() || !state.getAutoResolve() || state.getAlerts().isEmpty()
-                || state.getAlerts().values().stream().anyMatch(a -> a.getStatus() != AlertStatus.RESOLVED)) {
+        if (!open || !state.getFlapping() || !state.getAutoResolve()) {
             return Optional.empty();
         }
-        return state.getAlerts().values().stream().map(AttachedAlert::getResolvedAt).max(Instant::compareTo);
+        return Optional.ofNullable(state.getAlertsQuietSince());
     }
 }

@@ -2,6 +2,7 @@ package dev.incidentengine.incident.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import dev.incidentengine.model.Actor;
@@ -9,6 +10,7 @@ import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.CorrelationGroup;
+import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.ResolveAlert;
@@ -26,6 +28,8 @@ class CorrelationTest {
     private final Correlation correlation = new Correlation(Duration.ofMinutes(30));
     private int issued;
     private final Correlation.IncidentIds ids = at -> "INC-" + (++issued);
+    /** Where each alert went, as the aggregate records it beside the group. */
+    private final Map<String, String> attachedTo = new HashMap<>();
 
     @Test
     void theFirstAlertOfAKeyOpensAnIncidentCarryingTheRoutesChoices() {
@@ -40,7 +44,7 @@ class CorrelationTest {
             assertThat(attach.getAutoResolve()).isTrue();
         });
         assertThat(outcome.group().getCurrentIncidentId()).isEqualTo("INC-1");
-        assertThat(outcome.group().getFingerprints()).containsEntry("fp-1", "INC-1");
+        assertThat(outcome.group().getFingerprints()).as("alerts live beside the group").isEmpty();
     }
 
     @Test
@@ -48,7 +52,7 @@ class CorrelationTest {
         CorrelationGroup group = fire(null, "fp-1", T0, null).group();
 
         assertThat(fire(group, "fp-2", T0.plusSeconds(299), null).command().getIncidentId()).isEqualTo("INC-1");
-        assertThat(fire(group, "fp-2", T0.plusSeconds(300), null).command().getIncidentId()).isEqualTo("INC-2");
+        assertThat(fire(group, "fp-3", T0.plusSeconds(300), null).command().getIncidentId()).isEqualTo("INC-2");
     }
 
     @Test
@@ -70,7 +74,7 @@ class CorrelationTest {
 
         // Received while INC-1 was open, processed after it resolved (a failover held it up): INC-1 reopens for it.
         assertThat(fire(resolved, "fp-2", T0.plusSeconds(59), null).command().getIncidentId()).isEqualTo("INC-1");
-        assertThat(fire(resolved, "fp-2", T0.plusSeconds(60), null).command().getIncidentId()).isEqualTo("INC-2");
+        assertThat(fire(resolved, "fp-3", T0.plusSeconds(60), null).command().getIncidentId()).isEqualTo("INC-2");
     }
 
     @Test
@@ -85,30 +89,31 @@ class CorrelationTest {
         CorrelationGroup group = fire(null, "fp-1", T0, null).group();
         Actor actor = new Actor(ActorType.SYSTEM, "x", null);
 
-        Correlation.Outcome resolved = correlation.resolved(group, "fp-1", actor, T0.plusSeconds(5), T0.plusSeconds(6));
-        assertThat(resolved.command().getIncidentId()).isEqualTo("INC-1");
-        assertThat(resolved.command().getPayload()).isEqualTo(new ResolveAlert("fp-1", T0.plusSeconds(5)));
-        assertThat(correlation.resolved(group, "fp-unknown", actor, T0, T0).command()).isNull();
-        assertThat(correlation.acknowledged(group, KEY, alert("fp-1", T0), T0).command().getIncidentId()).isEqualTo("INC-1");
+        IncidentCommand resolved = correlation.resolved(attachedTo.get("fp-1"), "fp-1", actor, T0.plusSeconds(5), T0.plusSeconds(6));
+        assertThat(resolved.getIncidentId()).isEqualTo("INC-1");
+        assertThat(resolved.getPayload()).isEqualTo(new ResolveAlert("fp-1", T0.plusSeconds(5)));
+        assertThat(correlation.resolved(attachedTo.get("fp-unknown"), "fp-unknown", actor, T0, T0)).isNull();
+        assertThat(correlation.acknowledged(attachedTo.get("fp-1"), KEY, alert("fp-1", T0), T0).getIncidentId()).isEqualTo("INC-1");
     }
 
     @Test
-    void closingForgetsTheIncidentAndMergingMovesItsAlerts() {
+    void closingOrMergingForgetsTheIncident_soItsAlertsOpenAnotherWhenTheyFireAgain() {
         CorrelationGroup group = fire(fire(null, "fp-1", T0, null).group(), "fp-2", T0.plusSeconds(400), null).group();
-        assertThat(group.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-1", "fp-2", "INC-2"));
+        assertThat(group.getIncidents()).containsOnlyKeys("INC-1", "INC-2");
 
         CorrelationGroup merged = correlation.update(group, new IncidentGroupUpdate("INC-1", IncidentStatus.RESOLVED, T0, "INC-9", null));
-        assertThat(merged.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-9", "fp-2", "INC-2"));
         assertThat(merged.getIncidents()).containsOnlyKeys("INC-2");
 
         CorrelationGroup closed = correlation.update(merged, update("INC-2", IncidentStatus.CLOSED, T0));
-        assertThat(closed.getIncidents()).isEmpty();
-        assertThat(closed.getCurrentIncidentId()).isNull();
-        assertThat(closed.getFingerprints()).isEqualTo(Map.of("fp-1", "INC-9"));
+        assertThat(closed).as("nothing left to remember").isNull();
+        assertThat(fire(closed, "fp-2", T0.plusSeconds(500), null).command().getIncidentId()).isEqualTo("INC-3");
     }
 
     private Correlation.Outcome fire(CorrelationGroup group, String fingerprint, Instant at, String notInto) {
-        return correlation.firing(group, KEY, alert(fingerprint, at), FIVE_MINUTES, at, ids, notInto);
+        Correlation.Outcome outcome = correlation.firing(group, KEY, alert(fingerprint, at), attachedTo.get(fingerprint), FIVE_MINUTES,
+                at, ids, notInto);
+        attachedTo.put(fingerprint, outcome.command().getIncidentId());
+        return outcome;
     }
 
     private static Alert alert(String fingerprint, Instant at) {

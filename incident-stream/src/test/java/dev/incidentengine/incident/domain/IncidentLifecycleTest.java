@@ -3,6 +3,7 @@ package dev.incidentengine.incident.domain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.AssignIncident;
 import dev.incidentengine.model.AttachAlert;
+import dev.incidentengine.model.AttachedAlert;
 import dev.incidentengine.model.ChangeSeverity;
 import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.CommandRejected;
@@ -71,8 +73,11 @@ class IncidentLifecycleTest {
     private static final Actor ENGINE = new Actor(ActorType.SYSTEM, "incident-stream", null);
     private static final Actor ALICE = new Actor(ActorType.USER, "alice", "Alice");
 
-    private final IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+    /** Resolving at once when the alerts resolved; the settle time has tests of its own. */
+    private IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT.withResolveSettle(Duration.ZERO));
     private final List<IncidentEvent> log = new ArrayList<>();
+    /** The alerts beside the state, as the engine's store holds them. */
+    private final Map<String, AttachedAlert> alerts = new HashMap<>();
     private IncidentState state;
     private Instant now = T0;
     private String id = ID;
@@ -88,6 +93,9 @@ class IncidentLifecycleTest {
         assertThat(state.getSeverity()).isEqualTo(Severity.SEV2);
         assertThat(state.getVersion()).isEqualTo(2);
         assertThat(state.getAlerts()).containsOnlyKeys("a");
+        assertThat(alerts).containsOnlyKeys("a");
+        assertThat(state.getAlertCount()).isEqualTo(1);
+        assertThat(state.getFiringAlertCount()).isEqualTo(1);
         assertThat(log).extracting(IncidentEvent::getSequence).containsExactly(1L, 2L);
     }
 
@@ -403,6 +411,66 @@ class IncidentLifecycleTest {
     }
 
     @Test
+    void givenAStormOf100000Alerts_thenOneIncidentCountsThemAndCarriesOnlyASample_andItResolvesAndReopens() {
+        int storm = 100_000;
+        given(attach(alert("node-0", Severity.SEV3)));
+        int sizeWithOne = size(state);
+        for (int i = 1; i < storm; i++) {
+            assertThat(when(attach(alert("node-" + i, Severity.SEV3)))).hasExactlyElementsOfTypes(AlertAttached.class);
+        }
+        assertThat(state.getAlertCount()).isEqualTo(storm);
+        assertThat(state.getFiringAlertCount()).isEqualTo(storm);
+        assertThat(state.getAlerts()).hasSize(IncidentLifecycle.ALERT_SAMPLE).containsKey("node-0").doesNotContainKey("node-20");
+        assertThat(size(state)).as("the state does not grow with the storm").isLessThan(sizeWithOne + 20 * 100);
+
+        for (int i = 0; i < storm - 1; i++) {
+            assertThat(when(attach(resolved("node-" + i)))).hasExactlyElementsOfTypes(AlertResolved.class);
+        }
+        assertThat(when(attach(resolved("node-" + (storm - 1))))).hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class);
+        assertThat(state.getFiringAlertCount()).isZero();
+        assertThat(state.getAlerts().get("node-0").getStatus()).isEqualTo(AlertStatus.RESOLVED);
+
+        assertThat(when(attach(alert("node-99999", Severity.SEV3)))).hasExactlyElementsOfTypes(IncidentReopened.class, AlertAttached.class);
+        assertThat(state.getAlertCount()).isEqualTo(storm);
+        assertThat(state.getFiringAlertCount()).isEqualTo(1);
+        assertThat(size(state)).isLessThan(sizeWithOne + 20 * 100);
+    }
+
+    @Test
+    void givenAnIncident_whenAlertsResolveWithASettleTime_thenItStaysOpenForTheTimers() {
+        lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT);
+        given(attach(alert("a", Severity.SEV3)));
+
+        assertThat(when(attach(resolved("a")))).hasExactlyElementsOfTypes(AlertResolved.class);
+        assertThat(state.getStatus()).isEqualTo(IncidentStatus.TRIGGERED);
+        assertThat(state.getAlertsQuietSince()).isEqualTo(now);
+        assertThat(when(attach(alert("b", Severity.SEV3)))).as("another alert of the key joins it").hasExactlyElementsOfTypes(AlertAttached.class);
+        assertThat(state.getAlertsQuietSince()).isNull();
+    }
+
+    @Test
+    void givenAnIncident_whenNotesAndStatusUpdatesPileUp_thenTheyStopAtTheirCaps() {
+        given(attach(alert("a", Severity.SEV3)));
+        for (int i = 0; i < IncidentLifecycle.MAX_NOTES; i++) {
+            given(command(new AddNote("note " + i), ALICE));
+        }
+        for (int i = 0; i < IncidentLifecycle.MAX_STATUS_UPDATES; i++) {
+            given(command(new PostStatusUpdate("update " + i), ALICE));
+        }
+        assertRejected(when(command(new AddNote("one more"), ALICE)), "at most 1000 notes");
+        assertRejected(when(command(new PostStatusUpdate("one more"), ALICE)), "at most 500 status updates");
+        assertThat(state.getNoteCount()).isEqualTo(IncidentLifecycle.MAX_NOTES);
+    }
+
+    private static int size(IncidentState state) {
+        try {
+            return state.toByteBuffer().remaining();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void foldingTheLogFromTheStartRebuildsTheState() {
         given(attach(alert("a", Severity.SEV3)), attach(alert("b", Severity.SEV1)), command(new AcknowledgeIncident(null), ALICE),
                 command(new AddNote("db failover"), ALICE), attach(resolved("a")), command(new AssignIncident("bob", "p2"), ALICE),
@@ -413,11 +481,10 @@ class IncidentLifecycleTest {
                 command(new CompleteActionItem("AI-1"), ALICE), command(new PublishReview("https://wiki/pir/7"), ALICE));
         assertThat(log).extracting(IncidentEvent::getPayload).as("the SEV1 needed its review").hasAtLeastOneElementOfType(ReviewRequired.class);
 
-        IncidentState rebuilt = null;
-        for (IncidentEvent event : log) {
-            rebuilt = lifecycle.evolve(rebuilt, event);
-        }
-        assertThat(rebuilt).isEqualTo(state);
+        IncidentFold rebuilt = new IncidentFold(lifecycle);
+        log.forEach(rebuilt::apply);
+        assertThat(rebuilt.state()).isEqualTo(state);
+        assertThat(rebuilt.alerts()).isEqualTo(alerts);
         assertThat(log).extracting(IncidentEvent::getEventId).doesNotHaveDuplicates();
     }
 
@@ -430,16 +497,25 @@ class IncidentLifecycleTest {
     }
 
     private List<Object> when(IncidentCommand command) {
-        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state);
+        AttachedAlerts lookup = (incident, fingerprint) -> alerts.get(fingerprint);
+        IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state, lookup);
         List<IncidentEvent> events = decided.events();
-        assertThat(events).isEqualTo(lifecycle.decide(command, state));
+        assertThat(events).isEqualTo(lifecycle.decide(command, state, lookup));
         for (IncidentEvent event : events) {
             assertThat(event.getIncidentId()).isEqualTo(id);
             assertThat(event.getCauseId()).isEqualTo(command.getCommandId());
-            state = event.getPayload() instanceof CommandRejected && state == null ? null : lifecycle.evolve(state, event);
+            if (!(event.getPayload() instanceof CommandRejected && state == null)) {
+                String fingerprint = IncidentLifecycle.fingerprint(event);
+                AttachedAlert before = fingerprint == null ? null : alerts.get(fingerprint);
+                state = lifecycle.evolve(state, event, before);
+                if (fingerprint != null) {
+                    alerts.put(fingerprint, IncidentLifecycle.alertAfter(event, before));
+                }
+            }
             log.add(event);
         }
         assertThat(decided.state()).as("the state folded while deciding is the fold of the events").isEqualTo(state);
+        decided.alerts().forEach((fingerprint, alert) -> assertThat(alerts.get(fingerprint)).isEqualTo(alert));
         return events.stream().map(IncidentEvent::getPayload).toList();
     }
 
