@@ -533,8 +533,9 @@ public final class ConfigData {
             AvroJson.require(!matcher.getLabel().isBlank(), path + "[" + i + "].label", "must not be blank");
             if (matcher.getOp() == MatchOp.REGEX || matcher.getOp() == MatchOp.NOT_REGEX) {
                 try {
-                    Pattern.compile(matcher.getValue());
-                } catch (PatternSyntaxException e) {
+                    // RE2 syntax, as the engine evaluates it (linear time) and Alertmanager writes it.
+                    com.google.re2j.Pattern.compile(matcher.getValue());
+                } catch (com.google.re2j.PatternSyntaxException e) {
                     throw new ConfigDataException(path + "[" + i + "].value: '" + matcher.getValue()
                             + "' is not a valid regular expression (" + e.getDescription() + ")");
                 }

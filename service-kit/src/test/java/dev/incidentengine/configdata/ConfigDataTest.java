@@ -177,6 +177,8 @@ class ConfigDataTest {
                 "routes[0].matchers[0].value: '(x' is not a valid regular expression");
         assertRejected("routes: [{id: r, matchers: [{label: a, op: NOT_REGEX, value: '*'}]}]",
                 "routes[0].matchers[0].value: '*' is not a valid regular expression");
+        assertRejected("routes: [{id: r, matchers: [{label: a, op: REGEX, value: '(a)\\1'}]}]",
+                "routes[0].matchers[0].value: '(a)\\1' is not a valid regular expression");
         assertRejected("routes: [{id: r, matchers: [{label: ' ', value: x}]}]", "routes[0].matchers[0].label: must not be blank");
         assertRejected("routes: [{id: r, groupWindowMinutes: 0}]", "routes[0].groupWindowMinutes: must be at least 1, not 0");
         assertRejected("routes: [{id: r, groupBy: []}]", "routes[0].groupBy: must name at least one label");

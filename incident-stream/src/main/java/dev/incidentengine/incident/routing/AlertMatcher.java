@@ -2,17 +2,20 @@ package dev.incidentengine.incident.routing;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 
 /**
  * Compiled label matchers (all must match), with Alertmanager's semantics: an absent label has the
- * value {@code ""}, and regular expressions must match the whole value.
+ * value {@code ""}, and regular expressions must match the whole value. Regular expressions are
+ * RE2's (RE2/J), as in Alertmanager: matching takes time linear in the value, so a responder's
+ * pattern such as {@code (.*a){12}} cannot stall the stream thread (java.util.regex backtracks for
+ * seconds on it); backreferences and lookaround, which RE2 lacks, are refused.
  */
 public final class AlertMatcher {
 

@@ -1,5 +1,6 @@
 package dev.incidentengine.incident.routing;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.incidentengine.model.Alert;
@@ -13,6 +14,7 @@ import static dev.incidentengine.incident.routing.TestAlerts.nre;
 import static dev.incidentengine.incident.routing.TestAlerts.re;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class AlertMatcherTest {
 
@@ -46,6 +48,24 @@ class AlertMatcherTest {
         assertThat(AlertMatcher.matchesEmpty(ne("env", "prod"))).isTrue();
         assertThat(AlertMatcher.matchesEmpty(nre("env", "dev|test"))).isTrue();
         assertThatThrownBy(() -> AlertMatcher.matchesEmpty(re("env", "(x"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void givenACatastrophicallyBacktrackingPattern_thenMatchingStaysLinear() {
+        // java.util.regex takes about 24 s for this on JDK 17; the stream thread would stall that long per alert.
+        Alert hostile = alert("h", "alertname", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
+        AlertMatcher matcher = AlertMatcher.of(List.of(re("alertname", "(.*a){12}")));
+
+        boolean matched = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> matcher.matches(hostile));
+        assertThat(matched).isFalse();
+        assertThat(AlertMatcher.of(List.of(re("alertname", "(.*a){12}b"))).matches(hostile)).isTrue();
+    }
+
+    @Test
+    void givenSyntaxRe2Lacks_thenTheMatcherIsRefused() {
+        assertThatThrownBy(() -> AlertMatcher.of(List.of(re("alertname", "(a)\\1")))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid regular expression");
+        assertThatThrownBy(() -> AlertMatcher.of(List.of(re("alertname", "(?=a)a")))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

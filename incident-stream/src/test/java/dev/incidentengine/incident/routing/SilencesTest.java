@@ -178,7 +178,7 @@ class SilencesTest {
         assertThat(silences.silencing(checkout, at("2026-11-23T10:00:00Z"))).isEmpty();
         assertThat(silences.problems()).containsExactly(
                 "silence 'no-matchers': has no matchers (it would silence every alert)",
-                "silence 'bad-regex': matcher service=~\"[checkout\" has an invalid regular expression: Unclosed character class",
+                "silence 'bad-regex': matcher service=~\"[checkout\" has an invalid regular expression: missing closing ]",
                 "silence 'backwards': endsAt 2026-11-22T12:00:00Z is not after startsAt 2026-11-22T12:00:00Z",
                 "silence 'bad-day': weekly.days: 'Funday' is not one of MONDAY..SUNDAY",
                 "silence 'bad-from': weekly.from: '9:00' is not a local time HH:mm",
