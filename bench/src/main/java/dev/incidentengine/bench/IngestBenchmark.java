@@ -326,7 +326,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             TopicCreator.ensureCreated(admin, List.of(AM_BASELINE, PD_BASELINE), Optional.of((short) 1));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
-                ConfigData.sha256(KEY));
+                ConfigData.sha256(KEY), List.of());
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "bench")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }
