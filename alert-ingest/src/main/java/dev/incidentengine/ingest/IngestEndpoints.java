@@ -25,6 +25,7 @@ import dev.incidentengine.ingest.normalize.Source;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.RequestBodyGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -97,7 +98,7 @@ final class IngestEndpoints {
         webhook(http, "alertmanager", "/api/v1/alertmanager", AlertmanagerFormat.alertmanager()::normalize);
         webhook(http, "grafana", "/api/v1/grafana", AlertmanagerFormat.grafana()::normalize);
         webhook(http, "generic", "/api/v1/alerts", GenericFormat::normalize);
-        http.route("POST", "/v2/enqueue", this::pagerDuty);
+        http.ingestRoute("POST", "/v2/enqueue", this::pagerDuty);
     }
 
     /** Webhooks authenticate by bearer token, basic auth password, {@code ?key=} or a path token. */
@@ -127,8 +128,8 @@ final class IngestEndpoints {
             }
             return true;
         };
-        http.route("POST", path, handler);
-        http.route("POST", path + "/*", handler);
+        http.ingestRoute("POST", path, handler);
+        http.ingestRoute("POST", path + "/*", handler);
     }
 
     /** PagerDuty Events API v2: the routing key in the body is the credential; answers in PagerDuty's shapes. */
@@ -209,6 +210,8 @@ final class IngestEndpoints {
                 throw new Refusal(413, "too_large", "body is over the limit of " + max + " bytes");
             }
             return body;
+        } catch (RequestBodyGuard.TooSlow e) {
+            throw new Refusal(408, "too_slow", e.getMessage());
         } catch (IOException e) {
             throw new Refusal(400, "bad_request", "cannot read the body: " + e.getMessage());
         }
