@@ -3,6 +3,7 @@ package dev.incidentengine.ingest;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -20,6 +21,12 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String RATE_LIMIT_BURST_CONFIG = "ingest.rate.limit.burst";
     public static final String KAFKA_TIMEOUT_MS_CONFIG = "ingest.kafka.timeout.ms";
     public static final String RETRY_AFTER_SECONDS_CONFIG = "ingest.retry.after.seconds";
+    public static final String MAX_LABELS_CONFIG = "ingest.max.labels";
+    public static final String MAX_NAME_LENGTH_CONFIG = "ingest.max.name.length";
+    public static final String MAX_LABEL_VALUE_LENGTH_CONFIG = "ingest.max.label.value.length";
+    public static final String MAX_ANNOTATION_LENGTH_CONFIG = "ingest.max.annotation.length";
+    public static final String MAX_SUMMARY_LENGTH_CONFIG = "ingest.max.summary.length";
+    public static final String MAX_ALERT_BYTES_CONFIG = "ingest.max.alert.bytes";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -33,7 +40,19 @@ public final class AlertIngestConfig extends EngineConfig {
             .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, 5000, Range.atLeast(500), Importance.MEDIUM,
                     "How long writing a request's alerts to Kafka may take before it is answered 503.")
             .define(RETRY_AFTER_SECONDS_CONFIG, Type.INT, 5, Range.atLeast(1), Importance.LOW,
-                    "Retry-After sent with 503 when Kafka is unavailable.");
+                    "Retry-After sent with 503 when Kafka is unavailable.")
+            .define(MAX_LABELS_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxLabels(), Range.atLeast(1), Importance.LOW,
+                    "Most labels on one alert (Alertmanager commonLabels included); more get 400.")
+            .define(MAX_NAME_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxNameLength(), Range.atLeast(1), Importance.LOW,
+                    "Longest label or annotation name, in characters.")
+            .define(MAX_LABEL_VALUE_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxLabelValueLength(), Range.atLeast(1),
+                    Importance.LOW, "Longest label value (and service name), in characters.")
+            .define(MAX_ANNOTATION_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxAnnotationLength(), Range.atLeast(1),
+                    Importance.LOW, "Longest annotation value or description, in characters.")
+            .define(MAX_SUMMARY_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxSummaryLength(), Range.atLeast(16),
+                    Importance.LOW, "Longest summary, in characters.")
+            .define(MAX_ALERT_BYTES_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxAlertBytes(), Range.atLeast(1024), Importance.LOW,
+                    "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -67,6 +86,8 @@ public final class AlertIngestConfig extends EngineConfig {
         return getInt(RETRY_AFTER_SECONDS_CONFIG);
     }
 
-
-
+    public AlertLimits alertLimits() {
+        return new AlertLimits(getInt(MAX_LABELS_CONFIG), getInt(MAX_NAME_LENGTH_CONFIG), getInt(MAX_LABEL_VALUE_LENGTH_CONFIG),
+                getInt(MAX_ANNOTATION_LENGTH_CONFIG), getInt(MAX_SUMMARY_LENGTH_CONFIG), getInt(MAX_ALERT_BYTES_CONFIG));
+    }
 }

@@ -64,7 +64,7 @@ public final class AlertIngestService implements Service {
                 topics.integrations()));
         integrations.start();
         writer.start(registry);
-        streams = StreamsApps.create(NAME, RawAlertTopology.build(topics, serdes, integrations, clock),
+        streams = StreamsApps.create(NAME, RawAlertTopology.build(topics, serdes, integrations, config.alertLimits(), clock),
                 KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
         streamsStarter = new Thread(() -> {

@@ -9,13 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.FieldError;
 import dev.incidentengine.ingest.normalize.GenericFormat;
@@ -25,6 +25,7 @@ import dev.incidentengine.ingest.normalize.Source;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.service.RequestBodyGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -70,6 +71,11 @@ final class IngestEndpoints {
 
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
+    /** A webhook format: JSON to alerts. */
+    private interface Format {
+        List<Alert> normalize(JsonNode body, Source source, AlertLimits limits);
+    }
+
     private final Integrations integrations;
     private final AlertWriter writer;
     private final RateLimiter rateLimiter;
@@ -92,11 +98,11 @@ final class IngestEndpoints {
         webhook(http, "alertmanager", "/api/v1/alertmanager", AlertmanagerFormat.alertmanager()::normalize);
         webhook(http, "grafana", "/api/v1/grafana", AlertmanagerFormat.grafana()::normalize);
         webhook(http, "generic", "/api/v1/alerts", GenericFormat::normalize);
-        http.route("POST", "/v2/enqueue", this::pagerDuty);
+        http.ingestRoute("POST", "/v2/enqueue", this::pagerDuty);
     }
 
     /** Webhooks authenticate by bearer token, basic auth password, {@code ?key=} or a path token. */
-    private void webhook(HttpServer http, String endpoint, String path, BiFunction<JsonNode, Source, List<Alert>> format) {
+    private void webhook(HttpServer http, String endpoint, String path, Format format) {
         Request.Handler handler = (request, response, callback) -> {
             long start = System.nanoTime();
             String integrationTag = "none";
@@ -104,12 +110,14 @@ final class IngestEndpoints {
                 IntegrationConfig integration = authenticate(credential(request, path));
                 integrationTag = integration.getId();
                 JsonNode body = parse(readBody(request));
-                List<Alert> alerts = normalize(() -> format.apply(body, source(integration)));
+                List<Alert> alerts = normalize(() -> format.normalize(body, Source.of(integration, clock.instant()),
+                        config.alertLimits()));
                 admit(integration, alerts.size());
                 String tag = integrationTag;
                 writer.write(alerts).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         finish(endpoint, tag, "accepted", alerts.size(), start);
+                        countRefusedServices(tag, alerts);
                         HttpServer.writeJson(response, callback, 202, Map.of("status", "accepted", "alerts", alerts.size()));
                     } else {
                         refuse(response, callback, endpoint, tag, start, unavailable(failure), false);
@@ -120,8 +128,8 @@ final class IngestEndpoints {
             }
             return true;
         };
-        http.route("POST", path, handler);
-        http.route("POST", path + "/*", handler);
+        http.ingestRoute("POST", path, handler);
+        http.ingestRoute("POST", path + "/*", handler);
     }
 
     /** PagerDuty Events API v2: the routing key in the body is the credential; answers in PagerDuty's shapes. */
@@ -134,7 +142,8 @@ final class IngestEndpoints {
                     new Refusal(401, "unauthorized", "routing_key is missing"));
             IntegrationConfig integration = authenticate(key);
             integrationTag = integration.getId();
-            PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, source(integration)));
+            PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, Source.of(integration, clock.instant()),
+                    config.alertLimits()));
             admit(integration, 1);
             String tag = integrationTag;
             writer.write(List.of(event.alert())).whenComplete((ok, failure) -> {
@@ -150,10 +159,6 @@ final class IngestEndpoints {
             refuse(response, callback, "pagerduty", integrationTag, start, refusal, true);
         }
         return true;
-    }
-
-    private Source source(IntegrationConfig integration) {
-        return new Source(integration.getId(), integration.getServiceId(), clock.instant());
     }
 
     private IntegrationConfig authenticate(String credential) {
@@ -205,6 +210,8 @@ final class IngestEndpoints {
                 throw new Refusal(413, "too_large", "body is over the limit of " + max + " bytes");
             }
             return body;
+        } catch (RequestBodyGuard.TooSlow e) {
+            throw new Refusal(408, "too_slow", e.getMessage());
         } catch (IOException e) {
             throw new Refusal(400, "bad_request", "cannot read the body: " + e.getMessage());
         }
@@ -230,7 +237,8 @@ final class IngestEndpoints {
         try {
             return normalizer.get();
         } catch (InvalidPayloadException e) {
-            throw new Refusal(400, "bad_request", "invalid alert payload", e.errors(), 0);
+            throw e.overLimit() ? new Refusal(400, "over_limit", "alert over the size limits", e.errors(), 0)
+                    : new Refusal(400, "bad_request", "invalid alert payload", e.errors(), 0);
         }
     }
 
@@ -293,6 +301,17 @@ final class IngestEndpoints {
                 .tags("endpoint", endpoint)
                 .publishPercentileHistogram()
                 .register(metrics), Timer.class).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Alerts that named a service their integration may not page: a sender to fix, so it is counted. */
+    private void countRefusedServices(String integration, List<Alert> alerts) {
+        long refused = alerts.stream().filter(alert -> alert.getAnnotations().containsKey(Source.REFUSED_SERVICE_ANNOTATION)).count();
+        if (refused > 0) {
+            meter(integration + "|refused-service", () -> Counter.builder("ingest_refused_service_alerts_total")
+                    .description("Alerts that named a service outside their integration's services; they went to the integration's service")
+                    .tags("integration", integration)
+                    .register(metrics), Counter.class).increment(refused);
+        }
     }
 
     private <M> M meter(String key, java.util.function.Supplier<M> create, Class<M> type) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.GenericFormat;
 import dev.incidentengine.ingest.normalize.InvalidPayloadException;
@@ -51,10 +52,11 @@ public final class RawAlertTopology {
     private RawAlertTopology() {
     }
 
-    public static Topology build(IngestTopics topics, RecordSerdes serdes, Integrations integrations, Clock clock) {
+    public static Topology build(IngestTopics topics, RecordSerdes serdes, Integrations integrations, AlertLimits limits,
+                                 Clock clock) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.raw().name());
-        topology.addProcessor(PROCESSOR, () -> new Normalizer(integrations, clock), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new Normalizer(integrations, limits, clock), SOURCE);
         topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), PROCESSOR);
         topology.addSink(DLQ_SINK, topics.dlq().name(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
@@ -77,11 +79,13 @@ public final class RawAlertTopology {
         private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
         private final Integrations integrations;
+        private final AlertLimits limits;
         private final Clock clock;
         private ProcessorContext<Object, Object> context;
 
-        Normalizer(Integrations integrations, Clock clock) {
+        Normalizer(Integrations integrations, AlertLimits limits, Clock clock) {
             this.integrations = integrations;
+            this.limits = limits;
             this.clock = clock;
         }
 
@@ -107,19 +111,18 @@ public final class RawAlertTopology {
             String format = header(record.headers(), FORMAT_HEADER).map(f -> f.toLowerCase(Locale.ROOT)).orElse("generic");
             JsonNode body = parse(record.value());
             IntegrationConfig integration = integration(record.headers(), format, body);
-            Source source = new Source(integration == null ? null : integration.getId(),
-                    integration == null ? null : integration.getServiceId(), clock.instant());
+            Source source = Source.of(integration, clock.instant());
             try {
                 return switch (format) {
-                    case "generic" -> GenericFormat.normalize(body, source);
-                    case "alertmanager" -> AlertmanagerFormat.alertmanager().normalize(body, source);
-                    case "grafana" -> AlertmanagerFormat.grafana().normalize(body, source);
-                    case "pagerduty" -> List.of(PagerDutyFormat.normalize(body, source).alert());
+                    case "generic" -> GenericFormat.normalize(body, source, limits);
+                    case "alertmanager" -> AlertmanagerFormat.alertmanager().normalize(body, source, limits);
+                    case "grafana" -> AlertmanagerFormat.grafana().normalize(body, source, limits);
+                    case "pagerduty" -> List.of(PagerDutyFormat.normalize(body, source, limits).alert());
                     default -> throw new Rejected("unknown-format",
                             "header format '" + format + "' is not one of generic, alertmanager, grafana, pagerduty");
                 };
             } catch (InvalidPayloadException e) {
-                throw new Rejected("invalid-payload", e.getMessage());
+                throw new Rejected(e.overLimit() ? "over-limit" : "invalid-payload", e.getMessage());
             }
         }
 

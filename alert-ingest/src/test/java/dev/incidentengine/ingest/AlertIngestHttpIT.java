@@ -69,7 +69,8 @@ class AlertIngestHttpIT {
         topics = new IngestTopics(kafka.createTopic(Topics.ALERTS_RAW), kafka.createTopic(Topics.ALERTS),
                 kafka.createTopic(Topics.ALERTS_DLQ), kafka.createTopic(Topics.CONFIG_INTEGRATIONS));
         List<Map.Entry<String, IntegrationConfig>> integrations = Stream.of(
-                MapIntegrations.integration("am", "shop", "am-key"),
+                MapIntegrations.integration("am", "shop", "am-key", "checkout"),
+                MapIntegrations.integration("scoped", "checkout", "scoped-key", "payments"),
                 MapIntegrations.integration("grafana", "shop", "grafana-key"),
                 MapIntegrations.integration("pd", "db", "pd-key"),
                 MapIntegrations.integration("generic", "checkout", "generic-key"),
@@ -189,7 +190,47 @@ class AlertIngestHttpIT {
                 Arguments.of("PD bad action", "/v2/enqueue", Map.of(), pdTrigger.replace("\"trigger\"", "\"escalate\""), 400, "event_action: must be trigger"),
                 Arguments.of("PD long summary", "/v2/enqueue", Map.of(), pdTrigger.replace("Replication lag on srv01 above 300s", "s".repeat(1025)), 400, "payload.summary: must be at most 1024"),
                 Arguments.of("PD resolve without key", "/v2/enqueue", Map.of(), "{\"routing_key\":\"matrix-key\",\"event_action\":\"resolve\"}", 400, "dedup_key: is required"),
-                Arguments.of("PD wrong types", "/v2/enqueue", Map.of(), "{\"routing_key\":\"matrix-key\",\"event_action\":\"trigger\",\"payload\":{\"summary\":1,\"source\":\"s\",\"severity\":\"info\"}}", 400, "payload.summary: must be a string"));
+                Arguments.of("PD wrong types", "/v2/enqueue", Map.of(), "{\"routing_key\":\"matrix-key\",\"event_action\":\"trigger\",\"payload\":{\"summary\":1,\"source\":\"s\",\"severity\":\"info\"}}", 400, "payload.summary: must be a string"),
+                Arguments.of("too many labels", "/api/v1/alertmanager", bearer("matrix-key"), amAlerts(3, labels(65)), 400, "alerts[3].labels: must hold at most 64 labels, not 65"),
+                Arguments.of("long label value", "/api/v1/alertmanager", bearer("matrix-key"), amAlerts(3, "{\"instance\":\"" + "v".repeat(2049) + "\"}"), 400, "alerts[3].labels.instance: must be at most 2048 characters"),
+                Arguments.of("long commonLabels value", "/api/v1/alertmanager", bearer("matrix-key"), amAlerts(0, "{\"a\":\"b\"}").replace("{\"alerts\"", "{\"commonLabels\":{\"job\":\"" + "v".repeat(2049) + "\"},\"alerts\""), 400, "commonLabels.job: must be at most 2048"),
+                Arguments.of("Grafana long summary", "/api/v1/grafana", bearer("matrix-key"), am.replace("\"summary\": \"", "\"summary\": \"" + "s".repeat(1024)), 400, "alerts[0].annotations.summary: must be at most 1024"),
+                Arguments.of("long annotation", "/api/v1/alerts", bearer("matrix-key"), "{\"summary\":\"x\",\"annotations\":{\"trace\":\"" + "t".repeat(8193) + "\"}}", 400, "annotations.trace: must be at most 8192"),
+                Arguments.of("alert over 32 KiB", "/api/v1/alerts", bearer("matrix-key"), "[{\"summary\":\"x\"},{\"summary\":\"y\",\"annotations\":" + labels(5).replace("\"v\"", "\"" + "x".repeat(8000) + "\"") + "}]", 400, "[1]: the alert is"),
+                Arguments.of("PD long custom detail", "/v2/enqueue", Map.of(), pdTrigger.replace("\"custom_details\": {", "\"custom_details\": {\"trace\": \"" + "t".repeat(8193) + "\","), 400, "payload.custom_details.trace: must be at most 8192"));
+    }
+
+    /** An Alertmanager webhook of {@code index + 1} alerts, the last with the given labels. */
+    private static String amAlerts(int index, String labels) {
+        return "{\"alerts\":[" + String.join(",", java.util.stream.IntStream.rangeClosed(0, index).mapToObj(i ->
+                "{\"status\":\"firing\",\"labels\":" + (i == index ? labels : "{\"n\":\"" + i + "\"}")
+                        + ",\"startsAt\":\"2026-11-22T09:00:00Z\"}").toList()) + "]}";
+    }
+
+    private static String labels(int count) {
+        return "{" + String.join(",", java.util.stream.IntStream.range(0, count).mapToObj(i -> "\"l" + i + "\":\"v\"").toList()) + "}";
+    }
+
+    @Test
+    void anIntegrationsAlertsPageOnlyItsServices() throws Exception {
+        String body = "{\"alerts\":[" + String.join(",", java.util.stream.Stream.of("payments", "billing", "checkout").map(service ->
+                "{\"status\":\"firing\",\"labels\":{\"alertname\":\"Down\",\"service\":\"" + service
+                        + "\"},\"startsAt\":\"2026-11-22T09:00:00Z\"}").toList())
+                + ",{\"status\":\"firing\",\"labels\":{\"alertname\":\"NoService\"},\"startsAt\":\"2026-11-22T09:00:00Z\"}]}";
+        assertThat(post("/api/v1/alertmanager", bearer("scoped-key"), body).statusCode()).isEqualTo(202);
+        assertThat(post("/api/v1/alerts", bearer("scoped-key"), "{\"summary\":\"field\",\"service\":\"billing\"}").statusCode())
+                .isEqualTo(202);
+
+        List<Alert> stored = awaitAlerts(alert -> "scoped".equals(alert.getIntegrationId()), 5);
+        assertThat(stored).extracting(Alert::getService).containsExactlyInAnyOrder("payments", "checkout", "checkout", "checkout", "checkout");
+        assertThat(stored).filteredOn(alert -> alert.getAnnotations().containsKey("refused_service"))
+                .allSatisfy(alert -> {
+                    assertThat(alert.getService()).isEqualTo("checkout");
+                    assertThat(alert.getAnnotations()).containsEntry("refused_service", "billing");
+                    assertThat(alert.getLabels().getOrDefault("service", "checkout")).isEqualTo("checkout");
+                })
+                .hasSize(2);
+        assertThat(get("/metrics").body()).contains("ingest_refused_service_alerts_total{integration=\"scoped\"} 2.0");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,8 +10,8 @@ import dev.incidentengine.model.config.IntegrationType;
 /** Integrations held in memory, for tests that need no Kafka for them. */
 record MapIntegrations(List<IntegrationConfig> all) implements Integrations {
 
-    static IntegrationConfig integration(String id, String service, String key) {
-        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, ConfigData.sha256(key));
+    static IntegrationConfig integration(String id, String service, String key, String... allowedServices) {
+        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, ConfigData.sha256(key), List.of(allowedServices));
     }
 
     @Override

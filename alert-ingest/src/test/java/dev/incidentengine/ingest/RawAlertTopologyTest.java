@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
 
+import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.Payloads;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
@@ -44,7 +45,7 @@ class RawAlertTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, RawAlertTopology.APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(RawAlertTopology.build(topics, serdes, integrations, Clock.fixed(NOW, ZoneOffset.UTC)), props);
+        driver = new TopologyTestDriver(RawAlertTopology.build(topics, serdes, integrations, AlertLimits.DEFAULTS, Clock.fixed(NOW, ZoneOffset.UTC)), props);
         raw = driver.createInputTopic(topics.raw().name(), new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic(topics.alerts().name(), topics.alerts().keySerde(serdes).deserializer(),
                 topics.alerts().valueSerde(serdes).deserializer());
@@ -107,6 +108,20 @@ class RawAlertTopologyTest {
         assertThat(header(dead.get(1).headers(), "dlq.source.partition")).isEqualTo("0");
         assertThat(header(dead.get(1).headers(), "format")).as("original headers kept").isEqualTo("nagios");
         assertThat(alerts.readValuesToList()).as("the good record after the bad ones").hasSize(1);
+    }
+
+    @Test
+    void alertsOverTheLimitsGoToTheDlqNamingTheField_andIntegrationAlertsStayInTheirServices() {
+        send("{\"summary\":\"s\",\"labels\":{\"instance\":\"" + "v".repeat(2049) + "\"}}", headers("integration", "am"));
+        send("{\"summary\":\"steered\",\"labels\":{\"service\":\"db\"}}", headers("integration", "am"));
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(header(dead.headers(), "dlq.reason")).isEqualTo("over-limit");
+        assertThat(header(dead.headers(), "dlq.error")).contains("labels.instance: must be at most 2048 characters");
+        Alert scoped = alerts.readValue();
+        assertThat(scoped.getService()).isEqualTo("shop");
+        assertThat(scoped.getLabels()).containsEntry("service", "shop");
+        assertThat(alerts.isEmpty()).isTrue();
     }
 
     private void send(String json, Headers headers) {

@@ -30,6 +30,7 @@ import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
+import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.PagerDutyFormat;
 import dev.incidentengine.ingest.normalize.Source;
@@ -277,18 +278,18 @@ public final class IngestBenchmark implements Callable<Integer> {
     /** The alerts of the same request bodies the clients sent, normalized as the service does. */
     private List<Alert> alertRecords() {
         List<Alert> records = new ArrayList<>();
-        Source source = new Source("bench", "checkout", Instant.now());
+        Source source = new Source("bench", "checkout", List.of(), Instant.now());
         for (int body = 0; body < BODIES; body++) {
-            records.addAll(AlertmanagerFormat.alertmanager().normalize(readTree(alertmanagerBody(body)), source));
+            records.addAll(AlertmanagerFormat.alertmanager().normalize(readTree(alertmanagerBody(body)), source, AlertLimits.DEFAULTS));
         }
         return records;
     }
 
     private List<Alert> pagerDutyRecords() {
         List<Alert> records = new ArrayList<>();
-        Source source = new Source("bench", "checkout", Instant.now());
+        Source source = new Source("bench", "checkout", List.of(), Instant.now());
         for (int body = 0; body < BODIES; body++) {
-            records.add(PagerDutyFormat.normalize(readTree(pagerDutyBody(body)), source).alert());
+            records.add(PagerDutyFormat.normalize(readTree(pagerDutyBody(body)), source, AlertLimits.DEFAULTS).alert());
         }
         return records;
     }
@@ -326,7 +327,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             TopicCreator.ensureCreated(admin, List.of(AM_BASELINE, PD_BASELINE), Optional.of((short) 1));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
-                ConfigData.sha256(KEY));
+                ConfigData.sha256(KEY), List.of());
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "bench")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }

@@ -38,7 +38,8 @@ import org.eclipse.jetty.util.Fields;
  *     next 7 days, at most 366), gaps included;</li>
  * <li>{@code GET /api/v1/users/{id}/shifts.ics}: the user's shifts of every schedule from a week ago
  *     to 90 days ahead as an iCalendar feed. Calendar apps cannot send headers, so this one also
- *     takes the token as {@code ?token=}.</li>
+ *     takes {@code ?token=}: a feed token of that user (role {@code feed}), which reads this feed
+ *     and nothing else; an API token in the URL is refused.</li>
  * </ul>
  */
 final class OnCallApi {
@@ -75,13 +76,14 @@ final class OnCallApi {
                 if (!rest.endsWith("/shifts.ics") || rest.indexOf('/') != rest.length() - "/shifts.ics".length()) {
                     throw new ApiError(404, null, "not found: use /api/v1/users/{id}/shifts.ics");
                 }
+                String userId = rest.substring(0, rest.indexOf('/'));
                 String token = first(request, "token");
                 if (token != null) {
-                    tokens.authorize(token, Role.VIEWER);
+                    tokens.authorizeFeed(token, userId);
                 } else {
                     tokens.authorize(request, response, Role.VIEWER);
                 }
-                byte[] calendar = calendar(rest.substring(0, rest.indexOf('/'))).getBytes(StandardCharsets.UTF_8);
+                byte[] calendar = calendar(userId).getBytes(StandardCharsets.UTF_8);
                 response.setStatus(200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/calendar; charset=utf-8");
                 response.write(true, ByteBuffer.wrap(calendar), callback);

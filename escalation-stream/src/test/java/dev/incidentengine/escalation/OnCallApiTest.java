@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OnCallApiTest {
 
     private static final String VIEWER = "viewer-token";
+    private static final String BOB_FEED = "bob-feed-token";
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,7 +48,8 @@ class OnCallApiTest {
     @BeforeEach
     void setUp() throws Exception {
         Path tokens = dir.resolve("tokens.yaml");
-        Files.writeString(tokens, "tokens:\n  - {user: victor, role: viewer, token: " + VIEWER + "}\n");
+        Files.writeString(tokens, "tokens:\n  - {user: victor, role: viewer, token: " + VIEWER + "}\n"
+                + "  - {user: bob, role: feed, token: " + BOB_FEED + "}\n");
         http = new HttpServer("127.0.0.1", 0);
         new OnCallApi(ApiTokens.load(tokens.toString(), Map.of()), () -> Map.of("primary", PRIMARY), Clock.fixed(NOW, ZoneOffset.UTC))
                 .register(http);
@@ -84,8 +86,8 @@ class OnCallApiTest {
     }
 
     @Test
-    void aUsersShiftsAsAnICalendarFeed_withTheTokenInTheUrl() throws Exception {
-        HttpResponse<String> feed = get("/api/v1/users/bob/shifts.ics?token=" + VIEWER, null);
+    void aUsersShiftsAsAnICalendarFeed_withTheirFeedTokenInTheUrl() throws Exception {
+        HttpResponse<String> feed = get("/api/v1/users/bob/shifts.ics?token=" + BOB_FEED, null);
 
         assertThat(feed.statusCode()).isEqualTo(200);
         assertThat(feed.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/calendar"));
@@ -93,6 +95,24 @@ class OnCallApiTest {
                 .contains("DTSTART:20261123T080000Z\r\nDTEND:20261130T080000Z\r\n", "SUMMARY:On call: Payments\\, primary (weekly)")
                 .doesNotContain("\n\n");
         assertThat(feed.body().split("BEGIN:VEVENT", -1)).as("bob's weeks within 90 days").hasSizeGreaterThan(5);
+    }
+
+    @Test
+    void aFeedTokenReadsItsUsersFeedAndNothingElse_andNoApiTokenGoesInAUrl() throws Exception {
+        HttpResponse<String> apiTokenInUrl = get("/api/v1/users/bob/shifts.ics?token=" + VIEWER, null);
+        assertThat(apiTokenInUrl.statusCode()).isEqualTo(403);
+        assertThat(json(apiTokenInUrl).get("error").asText()).contains("an API token must not be sent in a URL");
+
+        HttpResponse<String> otherUser = get("/api/v1/users/alice/shifts.ics?token=" + BOB_FEED, null);
+        assertThat(otherUser.statusCode()).isEqualTo(403);
+        assertThat(json(otherUser).get("error").asText()).contains("reads only the feed of user bob");
+
+        assertThat(get("/api/v1/users/bob/shifts.ics", BOB_FEED).statusCode()).as("not as a bearer token either").isEqualTo(403);
+        assertThat(get("/api/v1/oncall", BOB_FEED).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/oncall?token=" + BOB_FEED, null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/schedules/primary/shifts", BOB_FEED).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/users/bob/shifts.ics", VIEWER).statusCode()).as("an API token in its header still reads it")
+                .isEqualTo(200);
     }
 
     @Test

@@ -38,6 +38,7 @@ import dev.incidentengine.model.config.ContactType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
+import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.LevelTarget;
 import dev.incidentengine.model.config.MatchOp;
@@ -164,6 +165,12 @@ public final class ConfigData {
                 for (int i = 0; i < schedule.getOverrides().size(); i++) {
                     references.require(entry, "overrides[" + i + "].userId", Topics.CONFIG_USERS, "user",
                             schedule.getOverrides().get(i).getUserId());
+                }
+            } else if (entry.value() instanceof IntegrationConfig integration) {
+                references.require(entry, "serviceId", Topics.CONFIG_SERVICES, "service", integration.getServiceId());
+                for (int i = 0; i < integration.getAllowedServices().size(); i++) {
+                    references.require(entry, "allowedServices[" + i + "]", Topics.CONFIG_SERVICES, "service",
+                            integration.getAllowedServices().get(i));
                 }
             } else if (entry.value() instanceof ChannelConfig channel) {
                 for (int i = 0; i < channel.getServices().size(); i++) {

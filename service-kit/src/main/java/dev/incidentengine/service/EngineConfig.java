@@ -1,5 +1,6 @@
 package dev.incidentengine.service;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,6 +27,14 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
+    public static final String HTTP_MAX_THREADS_CONFIG = "http.max.threads";
+    public static final String HTTP_MAX_CONNECTIONS_CONFIG = "http.max.connections";
+    public static final String HTTP_IDLE_TIMEOUT_MS_CONFIG = "http.idle.timeout.ms";
+    public static final String HTTP_MIN_REQUEST_DATA_RATE_CONFIG = "http.min.request.data.rate";
+    public static final String HTTP_REQUEST_BODY_TIMEOUT_MS_CONFIG = "http.request.body.timeout.ms";
+    public static final String HTTP_INGEST_MAX_CONCURRENT_CONFIG = "http.ingest.max.concurrent";
+    public static final String HTTP_INGEST_MAX_QUEUED_CONFIG = "http.ingest.max.queued";
+    public static final String HTTP_INGEST_MAX_QUEUE_MS_CONFIG = "http.ingest.max.queue.ms";
 
     static {
         ModelClasses.trust();
@@ -44,6 +53,22 @@ public abstract class EngineConfig extends AbstractConfig {
                         "Address the HTTP server binds to; loopback unless exposed on purpose.")
                 .define(HTTP_PORT_CONFIG, Type.INT, defaultPort, Range.between(0, 65535), Importance.MEDIUM,
                         "HTTP port for the API, /healthz, /readyz and /metrics; 0 picks a free port.")
+                .define(HTTP_MAX_THREADS_CONFIG, Type.INT, HttpLimits.DEFAULTS.maxThreads(), Range.atLeast(8), Importance.LOW,
+                        "HTTP request threads.")
+                .define(HTTP_MAX_CONNECTIONS_CONFIG, Type.INT, HttpLimits.DEFAULTS.maxConnections(), Range.atLeast(1), Importance.LOW,
+                        "Open HTTP connections; beyond it new ones wait in the accept backlog.")
+                .define(HTTP_IDLE_TIMEOUT_MS_CONFIG, Type.INT, (int) HttpLimits.DEFAULTS.idleTimeout().toMillis(), Range.atLeast(100),
+                        Importance.LOW, "A connection silent this long is closed.")
+                .define(HTTP_MIN_REQUEST_DATA_RATE_CONFIG, Type.LONG, HttpLimits.DEFAULTS.minRequestDataRate(), Range.atLeast(1),
+                        Importance.LOW, "Bytes per second a request body must arrive at after its first second; slower ones get 408.")
+                .define(HTTP_REQUEST_BODY_TIMEOUT_MS_CONFIG, Type.INT, (int) HttpLimits.DEFAULTS.requestBodyTimeout().toMillis(),
+                        Range.atLeast(100), Importance.LOW, "The longest a request body may take to arrive; later gets 408.")
+                .define(HTTP_INGEST_MAX_CONCURRENT_CONFIG, Type.INT, HttpLimits.DEFAULTS.ingestMaxConcurrent(), Range.atLeast(1),
+                        Importance.LOW, "Alert requests handled at once; the other threads stay for the API, /healthz, /readyz and /metrics.")
+                .define(HTTP_INGEST_MAX_QUEUED_CONFIG, Type.INT, HttpLimits.DEFAULTS.ingestMaxQueued(), Range.atLeast(0),
+                        Importance.LOW, "Alert requests waiting (without a thread) for their turn; more get 503.")
+                .define(HTTP_INGEST_MAX_QUEUE_MS_CONFIG, Type.INT, (int) HttpLimits.DEFAULTS.ingestMaxQueueTime().toMillis(),
+                        Range.atLeast(1), Importance.LOW, "The longest an alert request waits for its turn; then 503.")
                 .define(STATE_DIR_CONFIG, Type.STRING, System.getProperty("java.io.tmpdir") + "/incident-engine",
                         Importance.MEDIUM, "Local directory for Kafka Streams state stores.")
                 .define(RecordSerdes.PROVIDER_CLASS_CONFIG, Type.STRING, RecordSerdes.PROVIDER_CLASS_DEFAULT,
@@ -76,6 +101,13 @@ public abstract class EngineConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT_CONFIG);
+    }
+
+    public HttpLimits httpLimits() {
+        return new HttpLimits(getInt(HTTP_MAX_THREADS_CONFIG), getInt(HTTP_MAX_CONNECTIONS_CONFIG),
+                Duration.ofMillis(getInt(HTTP_IDLE_TIMEOUT_MS_CONFIG)), getLong(HTTP_MIN_REQUEST_DATA_RATE_CONFIG),
+                Duration.ofMillis(getInt(HTTP_REQUEST_BODY_TIMEOUT_MS_CONFIG)), getInt(HTTP_INGEST_MAX_CONCURRENT_CONFIG),
+                getInt(HTTP_INGEST_MAX_QUEUED_CONFIG), Duration.ofMillis(getInt(HTTP_INGEST_MAX_QUEUE_MS_CONFIG)));
     }
 
     public String stateDir() {

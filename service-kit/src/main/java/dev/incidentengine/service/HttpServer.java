@@ -11,10 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -22,42 +24,66 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The engine's HTTP server (Jetty): service endpoints plus {@code /healthz} (the process is up),
  * {@code /readyz} (every service is ready) and {@code /metrics} (Prometheus text format).
  * The health endpoints need no credentials; services authenticate their own endpoints.
+ *
+ * <p>Within {@link HttpLimits}: a bounded thread pool and connection count, an idle timeout, and
+ * request bodies cut off when slower than a minimum rate or later than a deadline
+ * ({@link RequestBodyGuard}). Alert receivers ({@link #ingestRoute}) share a budget of concurrent
+ * requests (Jetty's {@link QoSHandler}; the rest wait without a thread, then get 503), so a flood
+ * or slow senders cannot take the threads that health, metrics and the API need.
  */
 public final class HttpServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private record Route(Request.Handler handler, boolean ingest) {
+    }
+
     private final Server server;
     private final ServerConnector connector;
-    private final Map<String, Request.Handler> routes = new LinkedHashMap<>();
+    private final Map<String, Route> routes = new LinkedHashMap<>();
 
     public HttpServer(String host, int port) {
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        this(host, port, HttpLimits.DEFAULTS);
+    }
+
+    public HttpServer(String host, int port, HttpLimits limits) {
+        QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 4);
         threads.setName("http");
         server = new Server(threads);
         connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        Handler router = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
-                Request.Handler route = find(request.getMethod(), path);
+                Route route = find(request.getMethod(), path);
                 if (route != null) {
-                    return route.handle(request, response, callback);
+                    return route.handler().handle(request, response, callback);
                 }
                 boolean knownPath = routes.keySet().stream().anyMatch(key -> matches(key.substring(key.indexOf(' ') + 1), path));
                 writeJson(response, callback, knownPath ? 405 : 404,
                         Map.of("error", knownPath ? "method not allowed" : "not found"));
                 return true;
             }
+        };
+        QoSHandler ingestBudget = new QoSHandler(router);
+        ingestBudget.setMaxRequestCount(limits.ingestMaxConcurrent());
+        ingestBudget.setMaxSuspendedRequestCount(limits.ingestMaxQueued());
+        ingestBudget.setMaxSuspend(limits.ingestMaxQueueTime());
+        ingestBudget.include(request -> {
+            Route route = find(request.getMethod(), Request.getPathInContext(request));
+            return route != null && route.ingest();
         });
+        server.setHandler(new RequestBodyGuard(ingestBudget, limits.minRequestDataRate(), limits.requestBodyTimeout()));
         server.setStopTimeout(2_000);
     }
 
-    private Request.Handler find(String method, String path) {
-        Request.Handler exact = routes.get(method + " " + path);
+    private Route find(String method, String path) {
+        Route exact = routes.get(method + " " + path);
         if (exact != null) {
             return exact;
         }
@@ -80,7 +106,16 @@ public final class HttpServer implements AutoCloseable {
 
     /** Adds an endpoint; a path ending in {@code /*} takes any path below it. Call before {@link #start()}. */
     public void route(String method, String path, Request.Handler handler) {
-        if (routes.putIfAbsent(method + " " + path, handler) != null) {
+        add(method, path, new Route(handler, false));
+    }
+
+    /** Adds an endpoint that receives alerts: it is served within the ingest budget of {@link HttpLimits}. */
+    public void ingestRoute(String method, String path, Request.Handler handler) {
+        add(method, path, new Route(handler, true));
+    }
+
+    private void add(String method, String path, Route route) {
+        if (routes.putIfAbsent(method + " " + path, route) != null) {
             throw new IllegalArgumentException("Route registered twice: " + method + " " + path);
         }
     }

@@ -24,7 +24,8 @@ public final class ServiceMain {
                                                     Function<C, Service> serviceFactory) throws InterruptedException {
         C config = configFactory.apply(ConfigSources.load(configFile(args), System.getenv()));
         config.logResolved(log, name);
-        ServiceRunner runner = new ServiceRunner(config.httpHost(), config.httpPort(), List.of(serviceFactory.apply(config)))
+        ServiceRunner runner = new ServiceRunner(config.httpHost(), config.httpPort(), config.httpLimits(),
+                List.of(serviceFactory.apply(config)))
                 .closeOnShutdown()
                 .start();
         log.info("{} listening on http://{}:{}", name, runner.httpAddress().getHostString(), runner.httpAddress().getPort());

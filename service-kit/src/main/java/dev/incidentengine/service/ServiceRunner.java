@@ -33,8 +33,12 @@ public final class ServiceRunner implements AutoCloseable {
     private final List<Service> started = new ArrayList<>();
 
     public ServiceRunner(String httpHost, int httpPort, List<Service> services) {
+        this(httpHost, httpPort, HttpLimits.DEFAULTS, services);
+    }
+
+    public ServiceRunner(String httpHost, int httpPort, HttpLimits httpLimits, List<Service> services) {
         this.services = List.copyOf(services);
-        this.http = new HttpServer(httpHost, httpPort);
+        this.http = new HttpServer(httpHost, httpPort, httpLimits);
     }
 
     public ServiceRunner start() {

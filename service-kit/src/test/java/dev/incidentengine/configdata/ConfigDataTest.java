@@ -469,6 +469,25 @@ class ConfigDataTest {
                 "escalationPolicies[0] (id p): levels[0].targets[0].id: schedule 'nope' is not defined");
         assertUndefined(policy.formatted("TEAM", "alice"),
                 "escalationPolicies[0] (id p): levels[0].targets[0].id: team 'alice' is not defined");
+        assertUndefined("integrations: [{id: i, name: I, serviceId: nope, key: k}]",
+                "integrations[0] (id i): serviceId: service 'nope' is not defined");
+        assertUndefined("integrations: [{id: i, name: I, serviceId: checkout, allowedServices: [checkout, nope], key: k}]",
+                "integrations[0] (id i): allowedServices[1]: service 'nope' is not defined");
+    }
+
+    @Test
+    void givenIntegrationWithoutAllowedServices_thenItMayNameOnlyItsOwn() throws IOException {
+        write("i.yaml", """
+                services: [{id: a, name: A}, {id: b, name: B}]
+                integrations:
+                  - {id: own, name: Own, serviceId: a, key: k1}
+                  - {id: shared, name: Shared, serviceId: a, allowedServices: [b], key: k2}
+                """);
+
+        List<ConfigData.Entry> entries = ConfigData.readDirectory(dir, Map.of());
+
+        assertThat(((IntegrationConfig) value(entries, "own")).getAllowedServices()).isEmpty();
+        assertThat(((IntegrationConfig) value(entries, "shared")).getAllowedServices()).containsExactly("b");
     }
 
     @Test

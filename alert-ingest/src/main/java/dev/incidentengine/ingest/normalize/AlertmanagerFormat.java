@@ -36,8 +36,8 @@ public final class AlertmanagerFormat {
         return new AlertmanagerFormat(RawFormat.GRAFANA);
     }
 
-    public List<Alert> normalize(JsonNode body, Source source) {
-        Fields fields = new Fields();
+    public List<Alert> normalize(JsonNode body, Source source, AlertLimits limits) {
+        Fields fields = new Fields(limits);
         if (fields.object(body, "body") == null) {
             fields.check();
         }
@@ -48,7 +48,9 @@ public final class AlertmanagerFormat {
             fields.error("alerts", "must not be empty");
         }
         fields.check();
-        Map<String, String> commonLabels = fields.stringMap(body, "commonLabels", "commonLabels", false);
+        // groupLabels and commonAnnotations are not kept, so only the body size bounds them.
+        Map<String, String> commonLabels = fields.labels(body, "commonLabels", "commonLabels", false);
+        fields.labelCount(commonLabels, "commonLabels");
         String externalHost = host(fields.text(body, "externalURL", "externalURL", false, MAX_TEXT));
 
         List<Alert> result = new ArrayList<>();
@@ -77,11 +79,15 @@ public final class AlertmanagerFormat {
         } else if (status != null) {
             fields.error(path + ".status", "must be firing or resolved, not '" + status + "'");
         }
-        Map<String, String> labels = fields.stringMap(alert, "labels", path + ".labels", true);
+        Map<String, String> labels = fields.labels(alert, "labels", path + ".labels", true);
         if (labels.isEmpty() && alert.has("labels")) {
             fields.error(path + ".labels", "must not be empty");
         }
-        Map<String, String> annotations = fields.stringMap(alert, "annotations", path + ".annotations", false);
+        Map<String, String> annotations = fields.annotations(alert, "annotations", path + ".annotations");
+        for (String summaryAnnotation : List.of("summary", "title")) {
+            fields.checkLength(path + ".annotations." + summaryAnnotation, annotations.get(summaryAnnotation),
+                    fields.limits().maxSummaryLength());
+        }
         var startsAt = fields.timestamp(alert, "startsAt", path + ".startsAt", true);
         var endsAt = fields.timestamp(alert, "endsAt", path + ".endsAt", false);
         String identity = fields.text(alert, "fingerprint", path + ".fingerprint", false, 255);
@@ -94,6 +100,7 @@ public final class AlertmanagerFormat {
             addLink(links, fields.text(alert, "imageURL", path + ".imageURL", false, MAX_TEXT), "Image");
             JsonNode values = alert.get("values");
             if (values != null && !values.isNull()) {
+                fields.checkLength(path + ".values", values.toString(), fields.limits().maxAnnotationLength());
                 annotations.put("values", values.toString());
             }
         }
@@ -103,9 +110,14 @@ public final class AlertmanagerFormat {
         }
         Map<String, String> allLabels = new java.util.LinkedHashMap<>(commonLabels);
         allLabels.putAll(labels);
-        String summary = firstNonBlank(annotations.get("summary"), annotations.get("title"),
-                annotations.get("description"), allLabels.get("alertname"), "Alert from " + format.name().toLowerCase());
-        return Alert.newBuilder()
+        if (commonLabels.size() <= fields.limits().maxLabels()) {
+            fields.labelCount(allLabels, path + ".labels");
+        }
+        // A summary taken from the description or alertname is cut to length: those are within their own limits.
+        String summary = truncate(firstNonBlank(annotations.get("summary"), annotations.get("title"),
+                annotations.get("description"), allLabels.get("alertname"), "Alert from " + format.name().toLowerCase()),
+                fields.limits().maxSummaryLength());
+        Alert normalized = Alert.newBuilder()
                 .setFingerprint(Fingerprints.scoped(source.integrationId(),
                         identity != null && !identity.isBlank() ? identity : Fingerprints.ofLabels(labels)))
                 .setStatus(alertStatus)
@@ -124,6 +136,11 @@ public final class AlertmanagerFormat {
                 .setReceivedAt(source.receivedAt())
                 .setRawFormat(format)
                 .build();
+        return fields.checkSize(source.scope(normalized), path);
+    }
+
+    static String truncate(String text, int maxLength) {
+        return text.length() <= maxLength ? text : text.substring(0, maxLength - 1) + "\u2026";
     }
 
     static void addLink(List<Link> links, String href, String text) {

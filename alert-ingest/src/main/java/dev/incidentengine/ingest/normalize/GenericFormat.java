@@ -28,8 +28,8 @@ public final class GenericFormat {
     private GenericFormat() {
     }
 
-    public static List<Alert> normalize(JsonNode body, Source source) {
-        Fields fields = new Fields();
+    public static List<Alert> normalize(JsonNode body, Source source, AlertLimits limits) {
+        Fields fields = new Fields(limits);
         List<Alert> alerts = new ArrayList<>();
         if (body != null && body.isArray()) {
             if (body.isEmpty()) {
@@ -68,8 +68,9 @@ public final class GenericFormat {
         } else if (statusText != null && !statusText.equals("firing")) {
             fields.error(prefix + "status", "must be firing or resolved, not '" + statusText + "'");
         }
-        String summary = fields.text(node, "summary", prefix + "summary", true, PagerDutyFormat.MAX_SUMMARY);
-        String description = fields.text(node, "description", prefix + "description", false, MAX_TEXT);
+        String summary = fields.text(node, "summary", prefix + "summary", true, fields.limits().maxSummaryLength());
+        String description = fields.text(node, "description", prefix + "description", false,
+                fields.limits().maxAnnotationLength());
         String severityText = fields.text(node, "severity", prefix + "severity", false, 32);
         Severity severity = Severity.SEV3;
         if (severityText != null) {
@@ -80,10 +81,11 @@ public final class GenericFormat {
             }
         }
         String dedupKey = fields.text(node, "dedupKey", prefix + "dedupKey", false, PagerDutyFormat.MAX_DEDUP_KEY);
-        String service = fields.text(node, "service", prefix + "service", false, 255);
+        String service = fields.text(node, "service", prefix + "service", false, fields.limits().maxLabelValueLength());
         String origin = fields.text(node, "source", prefix + "source", false, MAX_TEXT);
-        Map<String, String> labels = fields.stringMap(node, "labels", prefix + "labels", false);
-        Map<String, String> annotations = fields.stringMap(node, "annotations", prefix + "annotations", false);
+        Map<String, String> labels = fields.labels(node, "labels", prefix + "labels", false);
+        fields.labelCount(labels, prefix + "labels");
+        Map<String, String> annotations = fields.annotations(node, "annotations", prefix + "annotations");
         List<Link> links = links(node, prefix, fields);
         Instant startsAt = fields.timestamp(node, "startsAt", prefix + "startsAt", false);
         Instant endsAt = fields.timestamp(node, "endsAt", prefix + "endsAt", false);
@@ -92,7 +94,7 @@ public final class GenericFormat {
         }
         Map<String, String> identity = new LinkedHashMap<>(labels);
         identity.put("\u0000summary", summary);
-        return Alert.newBuilder()
+        Alert alert = Alert.newBuilder()
                 .setFingerprint(Fingerprints.scoped(source.integrationId(),
                         dedupKey != null && !dedupKey.isBlank() ? dedupKey : Fingerprints.ofLabels(identity)))
                 .setStatus(status)
@@ -110,6 +112,7 @@ public final class GenericFormat {
                 .setReceivedAt(source.receivedAt())
                 .setRawFormat(RawFormat.GENERIC)
                 .build();
+        return fields.checkSize(source.scope(alert), path);
     }
 
     private static List<Link> links(JsonNode node, String prefix, Fields fields) {

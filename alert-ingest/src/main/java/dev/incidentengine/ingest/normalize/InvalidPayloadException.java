@@ -6,17 +6,20 @@ import java.util.List;
 public final class InvalidPayloadException extends RuntimeException {
 
     private final List<FieldError> errors;
+    private final boolean overLimit;
 
-    public InvalidPayloadException(List<FieldError> errors) {
+    /** @param overLimit whether every error is a value over a limit (rather than malformed) */
+    public InvalidPayloadException(List<FieldError> errors, boolean overLimit) {
         super(errors.size() + " invalid field(s): " + errors);
         this.errors = List.copyOf(errors);
-    }
-
-    public InvalidPayloadException(String field, String message) {
-        this(List.of(new FieldError(field, message)));
+        this.overLimit = overLimit;
     }
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    public boolean overLimit() {
+        return overLimit;
     }
 }

@@ -24,7 +24,6 @@ import dev.incidentengine.schemas.Severities;
 public final class PagerDutyFormat {
 
     public static final int MAX_DEDUP_KEY = 255;
-    public static final int MAX_SUMMARY = 1024;
     private static final int MAX_TEXT = 64 * 1024;
     private static final List<String> SEVERITIES = List.of("critical", "error", "warning", "info");
 
@@ -41,8 +40,8 @@ public final class PagerDutyFormat {
         return key != null && key.isTextual() && !key.textValue().isBlank() ? Optional.of(key.textValue()) : Optional.empty();
     }
 
-    public static Event normalize(JsonNode body, Source source) {
-        Fields fields = new Fields();
+    public static Event normalize(JsonNode body, Source source, AlertLimits limits) {
+        Fields fields = new Fields(limits);
         if (fields.object(body, "body") == null) {
             fields.check();
         }
@@ -88,7 +87,7 @@ public final class PagerDutyFormat {
         if (payload == null) {
             return null;
         }
-        String summary = fields.text(payload, "summary", "payload.summary", true, MAX_SUMMARY);
+        String summary = fields.text(payload, "summary", "payload.summary", true, fields.limits().maxSummaryLength());
         String origin = fields.text(payload, "source", "payload.source", true, MAX_TEXT);
         String severity = fields.text(payload, "severity", "payload.severity", true, 16);
         if (severity != null && !SEVERITIES.contains(severity)) {
@@ -97,7 +96,7 @@ public final class PagerDutyFormat {
         Instant timestamp = fields.timestamp(payload, "timestamp", "payload.timestamp", false);
         Map<String, String> labels = new LinkedHashMap<>();
         for (String name : List.of("component", "group", "class")) {
-            String value = fields.text(payload, name, "payload." + name, false, MAX_TEXT);
+            String value = fields.text(payload, name, "payload." + name, false, fields.limits().maxLabelValueLength());
             if (value != null) {
                 labels.put(name, value);
             }
@@ -112,7 +111,7 @@ public final class PagerDutyFormat {
         if (fields.hasErrors()) {
             return null;
         }
-        return Alert.newBuilder()
+        Alert alert = Alert.newBuilder()
                 .setFingerprint(Fingerprints.scoped(source.integrationId(), dedupKey))
                 .setStatus(AlertStatus.FIRING)
                 .setSeverity(Severities.parse(severity).orElseThrow())
@@ -127,6 +126,7 @@ public final class PagerDutyFormat {
                 .setReceivedAt(source.receivedAt())
                 .setRawFormat(RawFormat.PAGERDUTY)
                 .build();
+        return fields.checkSize(source.scope(alert), "body");
     }
 
     /** custom_details may be any JSON: an object's fields become annotations, anything else one annotation. */
@@ -136,10 +136,11 @@ public final class PagerDutyFormat {
             return new LinkedHashMap<>();
         }
         if (details.isObject()) {
-            return fields.stringMap(payload, "custom_details", "payload.custom_details", false);
+            return fields.annotations(payload, "custom_details", "payload.custom_details");
         }
         Map<String, String> single = new LinkedHashMap<>();
         single.put("custom_details", details.isValueNode() ? details.asText() : details.toString());
+        fields.checkLength("payload.custom_details", single.get("custom_details"), fields.limits().maxAnnotationLength());
         return single;
     }
 

@@ -17,11 +17,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AlertmanagerFormatTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T09:00:01Z");
-    private static final Source SOURCE = new Source("prod-am", "shop", NOW);
+    private static final Source SOURCE = new Source("prod-am", "shop", List.of("checkout"), NOW);
 
     @Test
     void givenFiringWebhook_thenAlertKeepsIdentityLabelsLinksAndOpenEnd() {
-        List<Alert> alerts = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-firing.json"), SOURCE);
+        List<Alert> alerts = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-firing.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(alerts).singleElement().satisfies(alert -> {
             assertThat(alert.getFingerprint()).isEqualTo("prod-am/b4e1c5f6a7d8e9f0");
@@ -43,7 +43,7 @@ class AlertmanagerFormatTest {
 
     @Test
     void givenResolvedWebhook_thenResolvedWithEndInUtc() {
-        Alert alert = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-resolved.json"), SOURCE).get(0);
+        Alert alert = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-resolved.json"), SOURCE, AlertLimits.DEFAULTS).get(0);
 
         assertThat(alert.getStatus()).isEqualTo(AlertStatus.RESOLVED);
         assertThat(alert.getEndsAt()).isEqualTo(Instant.parse("2026-11-22T08:42:10Z"));
@@ -52,7 +52,7 @@ class AlertmanagerFormatTest {
 
     @Test
     void givenGroupedMixedBatch_thenEveryAlertWithItsOwnStatus_andLabelHashWhenNoFingerprint() {
-        List<Alert> alerts = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-grouped-mixed.json"), SOURCE);
+        List<Alert> alerts = AlertmanagerFormat.alertmanager().normalize(Payloads.json("alertmanager-grouped-mixed.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(alerts).extracting(Alert::getStatus)
                 .containsExactly(AlertStatus.FIRING, AlertStatus.FIRING, AlertStatus.RESOLVED);
@@ -66,13 +66,13 @@ class AlertmanagerFormatTest {
         String a = "{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"1\",\"b\":\"2\"},\"startsAt\":\"2026-11-22T09:00:00Z\"}]}";
         String b = "{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"b\":\"2\",\"a\":\"1\"},\"startsAt\":\"2026-11-22T09:00:00Z\"}]}";
 
-        assertThat(AlertmanagerFormat.alertmanager().normalize(Payloads.parse(a), SOURCE).get(0).getFingerprint())
-                .isEqualTo(AlertmanagerFormat.alertmanager().normalize(Payloads.parse(b), SOURCE).get(0).getFingerprint());
+        assertThat(AlertmanagerFormat.alertmanager().normalize(Payloads.parse(a), SOURCE, AlertLimits.DEFAULTS).get(0).getFingerprint())
+                .isEqualTo(AlertmanagerFormat.alertmanager().normalize(Payloads.parse(b), SOURCE, AlertLimits.DEFAULTS).get(0).getFingerprint());
     }
 
     @Test
     void givenGrafanaWebhook_thenGrafanaLinksAndValuesKept() {
-        Alert alert = AlertmanagerFormat.grafana().normalize(Payloads.json("grafana-firing.json"), SOURCE).get(0);
+        Alert alert = AlertmanagerFormat.grafana().normalize(Payloads.json("grafana-firing.json"), SOURCE, AlertLimits.DEFAULTS).get(0);
 
         assertThat(alert.getRawFormat()).isEqualTo(RawFormat.GRAFANA);
         assertThat(alert.getSeverity()).isEqualTo(Severity.SEV2);
@@ -89,7 +89,7 @@ class AlertmanagerFormatTest {
         ((ObjectNode) body.get("alerts").get(2)).put("startsAt", "yesterday");
         ((ObjectNode) body.get("alerts").get(2)).remove("labels");
 
-        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(body, SOURCE))
+        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(body, SOURCE, AlertLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.errors()).containsExactlyInAnyOrder(
                         new FieldError("alerts[1].status", "must be firing or resolved, not 'pending'"),
                         new FieldError("alerts[2].labels", "is required"),
@@ -98,14 +98,14 @@ class AlertmanagerFormatTest {
 
     @Test
     void givenEmptyOrMissingAlerts_thenRejected() {
-        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("{\"alerts\":[]}"), SOURCE))
+        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("{\"alerts\":[]}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("alerts: must not be empty");
-        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("{\"status\":\"firing\"}"), SOURCE))
+        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("{\"status\":\"firing\"}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("alerts: must be a list of alerts");
-        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("[1,2]"), SOURCE))
+        assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(Payloads.parse("[1,2]"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("body: must be an object");
         assertThatThrownBy(() -> AlertmanagerFormat.alertmanager().normalize(
-                Payloads.parse("{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1},\"startsAt\":42}]}"), SOURCE))
+                Payloads.parse("{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1},\"startsAt\":42}]}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("alerts[0].startsAt: must be an RFC 3339 timestamp");
     }
 }

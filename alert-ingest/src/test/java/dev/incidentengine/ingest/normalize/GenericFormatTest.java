@@ -14,11 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GenericFormatTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T09:20:01Z");
-    private static final Source SOURCE = new Source("demo-generic", "checkout", NOW);
+    private static final Source SOURCE = new Source("demo-generic", "checkout", List.of("payments"), NOW);
 
     @Test
     void givenOneAlert_thenEveryFieldKept() {
-        Alert alert = GenericFormat.normalize(Payloads.json("generic-single.json"), SOURCE).get(0);
+        Alert alert = GenericFormat.normalize(Payloads.json("generic-single.json"), SOURCE, AlertLimits.DEFAULTS).get(0);
 
         assertThat(alert.getFingerprint()).isEqualTo("demo-generic/payments-queue-backlog");
         assertThat(alert.getSeverity()).isEqualTo(Severity.SEV2);
@@ -31,7 +31,7 @@ class GenericFormatTest {
 
     @Test
     void givenBatch_thenDefaultsFilledAndResolvedEnds() {
-        List<Alert> alerts = GenericFormat.normalize(Payloads.json("generic-batch.json"), SOURCE);
+        List<Alert> alerts = GenericFormat.normalize(Payloads.json("generic-batch.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(alerts.get(0).getStatus()).isEqualTo(AlertStatus.FIRING);
         assertThat(alerts.get(0).getSeverity()).isEqualTo(Severity.SEV3);
@@ -46,12 +46,12 @@ class GenericFormatTest {
     @Test
     void givenUnknownFieldsWrongTypesAndMissingSummary_thenEachNamed() {
         assertThatThrownBy(() -> GenericFormat.normalize(Payloads.parse(
-                "[{\"summary\":\"ok\"},{\"sumary\":\"typo\",\"severity\":\"urgent\",\"labels\":[1],\"startsAt\":\"soon\"}]"), SOURCE))
+                "[{\"summary\":\"ok\"},{\"sumary\":\"typo\",\"severity\":\"urgent\",\"labels\":[1],\"startsAt\":\"soon\"}]"), SOURCE, AlertLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
                         .containsExactlyInAnyOrder("[1].sumary", "[1].summary", "[1].severity", "[1].labels", "[1].startsAt"));
-        assertThatThrownBy(() -> GenericFormat.normalize(Payloads.parse("[]"), SOURCE))
+        assertThatThrownBy(() -> GenericFormat.normalize(Payloads.parse("[]"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("body: must hold at least one alert");
-        assertThatThrownBy(() -> GenericFormat.normalize(Payloads.parse("\"text\""), SOURCE))
+        assertThatThrownBy(() -> GenericFormat.normalize(Payloads.parse("\"text\""), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("body: must be an object");
     }
 }

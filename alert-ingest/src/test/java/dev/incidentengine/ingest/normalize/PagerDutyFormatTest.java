@@ -1,6 +1,7 @@
 package dev.incidentengine.ingest.normalize;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.model.AlertStatus;
@@ -15,11 +16,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PagerDutyFormatTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T09:15:03Z");
-    private static final Source SOURCE = new Source("zabbix", "datapipe", NOW);
+    private static final Source SOURCE = new Source("zabbix", "datapipe", List.of(), NOW);
 
     @Test
     void givenTrigger_thenFiringAlertWithDetailsLinksAndDedupKey() {
-        PagerDutyFormat.Event event = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger.json"), SOURCE);
+        PagerDutyFormat.Event event = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(event.dedupKey()).isEqualTo("srv01/mysql-replication-lag");
         assertThat(event.alert().getFingerprint()).isEqualTo("zabbix/srv01/mysql-replication-lag");
@@ -39,8 +40,8 @@ class PagerDutyFormatTest {
 
     @Test
     void givenTriggerWithoutDedupKey_thenOneIsGenerated() {
-        PagerDutyFormat.Event first = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger-without-dedup-key.json"), SOURCE);
-        PagerDutyFormat.Event second = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger-without-dedup-key.json"), SOURCE);
+        PagerDutyFormat.Event first = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger-without-dedup-key.json"), SOURCE, AlertLimits.DEFAULTS);
+        PagerDutyFormat.Event second = PagerDutyFormat.normalize(Payloads.json("pagerduty-trigger-without-dedup-key.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(first.dedupKey()).matches("[0-9a-f]{32}").isNotEqualTo(second.dedupKey());
         assertThat(first.alert().getFingerprint()).isEqualTo("zabbix/" + first.dedupKey());
@@ -49,8 +50,8 @@ class PagerDutyFormatTest {
 
     @Test
     void givenAcknowledgeAndResolve_thenAlertsOfTheSameFingerprint() {
-        PagerDutyFormat.Event ack = PagerDutyFormat.normalize(Payloads.json("pagerduty-acknowledge.json"), SOURCE);
-        PagerDutyFormat.Event resolve = PagerDutyFormat.normalize(Payloads.json("pagerduty-resolve.json"), SOURCE);
+        PagerDutyFormat.Event ack = PagerDutyFormat.normalize(Payloads.json("pagerduty-acknowledge.json"), SOURCE, AlertLimits.DEFAULTS);
+        PagerDutyFormat.Event resolve = PagerDutyFormat.normalize(Payloads.json("pagerduty-resolve.json"), SOURCE, AlertLimits.DEFAULTS);
 
         assertThat(ack.alert().getStatus()).isEqualTo(AlertStatus.ACKNOWLEDGED);
         assertThat(resolve.alert().getStatus()).isEqualTo(AlertStatus.RESOLVED);
@@ -61,25 +62,25 @@ class PagerDutyFormatTest {
 
     @Test
     void givenInvalidEvents_thenEveryProblemNamed() {
-        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"trigger\"}"), SOURCE))
+        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"trigger\"}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("payload: is required");
         assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse(
-                "{\"event_action\":\"trigger\",\"payload\":{\"summary\":\"\",\"source\":3,\"severity\":\"fatal\"}}"), SOURCE))
+                "{\"event_action\":\"trigger\",\"payload\":{\"summary\":\"\",\"source\":3,\"severity\":\"fatal\"}}"), SOURCE, AlertLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.errors()).containsExactlyInAnyOrder(
                         new FieldError("payload.summary", "must not be empty"),
                         new FieldError("payload.source", "must be a string"),
                         new FieldError("payload.severity", "must be one of [critical, error, warning, info], not 'fatal'")));
-        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"resolve\"}"), SOURCE))
+        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"resolve\"}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("dedup_key: is required");
-        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"snooze\"}"), SOURCE))
+        assertThatThrownBy(() -> PagerDutyFormat.normalize(Payloads.parse("{\"event_action\":\"snooze\"}"), SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("event_action: must be trigger, acknowledge or resolve");
         ObjectNode longSummary = (ObjectNode) Payloads.json("pagerduty-trigger.json");
         ((ObjectNode) longSummary.get("payload")).put("summary", "x".repeat(1025));
-        assertThatThrownBy(() -> PagerDutyFormat.normalize(longSummary, SOURCE))
+        assertThatThrownBy(() -> PagerDutyFormat.normalize(longSummary, SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("payload.summary: must be at most 1024 characters");
         ObjectNode longKey = (ObjectNode) Payloads.json("pagerduty-resolve.json");
         longKey.put("dedup_key", "k".repeat(256));
-        assertThatThrownBy(() -> PagerDutyFormat.normalize(longKey, SOURCE))
+        assertThatThrownBy(() -> PagerDutyFormat.normalize(longKey, SOURCE, AlertLimits.DEFAULTS))
                 .hasMessageContaining("dedup_key: must be at most 255 characters");
     }
 

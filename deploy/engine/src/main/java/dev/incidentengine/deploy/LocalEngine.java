@@ -147,7 +147,7 @@ public final class LocalEngine implements Callable<Integer> {
         if (Files.isRegularFile(secrets.resolve(LOCAL_WEBHOOK_SECRET))) {
             notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
         }
-        runner = new ServiceRunner(bind, port, List.of(
+        runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
                 EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),

@@ -115,7 +115,8 @@ class LocalEngineIT {
             // Who is on call, from the schedules escalation-stream holds; the iCalendar feed of that user.
             JsonNode onCall = JSON.readTree(get(first.httpUrl() + "/api/v1/oncall?schedule=payments-primary", viewer).body());
             assertThat(onCall.get("userId").asText()).isIn("alice", "bob");
-            assertThat(get(first.httpUrl() + "/api/v1/users/" + onCall.get("userId").asText() + "/shifts.ics?token=" + viewer)
+            String onCallUser = onCall.get("userId").asText();
+            assertThat(get(first.httpUrl() + "/api/v1/users/" + onCallUser + "/shifts.ics?token=demo-" + onCallUser + "-feed-token-change-me")
                     .body()).startsWith("BEGIN:VCALENDAR").contains("BEGIN:VEVENT");
             // checkout's policy pages the on-call user of the example schedule at once.
             await("the on-call user paged").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(incident + "/events", viewer)

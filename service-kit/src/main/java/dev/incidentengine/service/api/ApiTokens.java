@@ -27,9 +27,12 @@ import org.eclipse.jetty.server.Response;
  * <pre>
  * tokens:
  *   - user: alice
- *     role: responder        # viewer | responder | admin
+ *     role: responder        # viewer | responder | admin | feed
  *     token: ...             # or tokenEnv: VAR | tokenFile: path | tokenSha256: hex
  * </pre>
+ * A {@code feed} token is not an API token: it reads its user's calendar feed, which calendar apps
+ * fetch with the token in the URL (where it lands in their settings, proxies and logs), and
+ * nothing else; every API endpoint refuses it ({@link #authorizeFeed}).
  * Only SHA-256 hashes are kept; a presented token is hashed and compared with every hash in
  * constant time. Errors name the file and the entry, never a secret.
  */
@@ -48,12 +51,19 @@ public final class ApiTokens {
     public record ApiUser(String user, Role role) {
     }
 
-    private record Entry(byte[] sha256, ApiUser user) {
+    /** A token of {@code user}: an API token of {@code role}, or a feed token when the role is null. */
+    private record Entry(byte[] sha256, String user, Role role) {
+
+        ApiUser apiUser() {
+            return new ApiUser(user, role);
+        }
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("user", "role", "token", "tokenEnv", "tokenFile", "tokenSha256");
     private static final List<String> SOURCES = List.of("token", "tokenEnv", "tokenFile", "tokenSha256");
+
+    private static final String FEED = "feed";
 
     public static final ApiTokens NONE = new ApiTokens(List.of());
 
@@ -88,7 +98,7 @@ public final class ApiTokens {
         for (int i = 0; i < tokens.size(); i++) {
             Entry entry = entry(tokens.get(i), path + ": tokens[" + i + "]", env);
             if (entries.stream().anyMatch(other -> MessageDigest.isEqual(other.sha256(), entry.sha256()))) {
-                throw new IllegalArgumentException(path + ": tokens[" + i + "] (user " + entry.user().user()
+                throw new IllegalArgumentException(path + ": tokens[" + i + "] (user " + entry.user()
                         + "): the same token is given twice");
             }
             entries.add(entry);
@@ -108,11 +118,13 @@ public final class ApiTokens {
         String user = text(node, "user", entry);
         String where = entry + " (user " + user + ")";
         String roleName = text(node, "role", where);
-        Role role;
-        try {
-            role = Role.valueOf(roleName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ".role: must be viewer, responder or admin, not '" + roleName + "'");
+        Role role = null;
+        if (!roleName.equalsIgnoreCase(FEED)) {
+            try {
+                role = Role.valueOf(roleName.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ".role: must be viewer, responder, admin or feed, not '" + roleName + "'");
+            }
         }
         List<String> given = SOURCES.stream().filter(node::hasNonNull).toList();
         if (given.size() != 1) {
@@ -124,7 +136,7 @@ public final class ApiTokens {
             if (!reference.matches("[0-9a-fA-F]{64}")) {
                 throw new IllegalArgumentException(where + ".tokenSha256: must be 64 hex digits");
             }
-            return new Entry(HexFormat.of().parseHex(reference), new ApiUser(user, role));
+            return new Entry(HexFormat.of().parseHex(reference), user, role);
         }
         String token = switch (source) {
             case "token" -> reference;
@@ -134,7 +146,7 @@ public final class ApiTokens {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException(where + "." + source + ": '" + reference + "' gives no token");
         }
-        return new Entry(sha256(token), new ApiUser(user, role));
+        return new Entry(sha256(token), user, role);
     }
 
     private static String text(JsonNode node, String field, String where) {
@@ -160,19 +172,38 @@ public final class ApiTokens {
         return HexFormat.of().parseHex(ConfigData.sha256(token.strip()));
     }
 
-    /** The user of a presented token; every entry is compared, in constant time, so timing tells nothing. */
+    /** The user of a presented API token (never a feed token). */
     public Optional<ApiUser> authenticate(String token) {
+        return find(token).filter(entry -> entry.role() != null).map(Entry::apiUser);
+    }
+
+    /** The entry of a token; every entry is compared, in constant time, so timing tells nothing. */
+    private Optional<Entry> find(String token) {
         if (token == null || token.isBlank()) {
             return Optional.empty();
         }
         byte[] presented = sha256(token);
-        ApiUser found = null;
+        Entry found = null;
         for (Entry entry : entries) {
             if (MessageDigest.isEqual(entry.sha256(), presented)) {
-                found = entry.user();
+                found = entry;
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * Checks that {@code token}, sent in a URL, is a feed token of {@code userId}: 403 for anything
+     * else, and an API token is refused too, so that one never has to be put in a URL.
+     */
+    public void authorizeFeed(String token, String userId) {
+        Entry entry = find(token).orElseThrow(() -> new ApiError(403, "token", "unknown feed token"));
+        if (entry.role() != null) {
+            throw new ApiError(403, "token", "an API token must not be sent in a URL: use a feed token of the user (role feed)");
+        }
+        if (!entry.user().equals(userId)) {
+            throw new ApiError(403, "token", "this feed token reads only the feed of user " + entry.user());
+        }
     }
 
     /**
@@ -206,7 +237,7 @@ public final class ApiTokens {
 
     /** Users and roles, for the start log; no secrets. */
     public List<String> describe() {
-        return entries.stream().map(entry -> entry.user().user() + " (" + entry.user().role().name().toLowerCase(Locale.ROOT) + ")")
-                .toList();
+        return entries.stream().map(entry -> entry.user() + " ("
+                + (entry.role() == null ? FEED : entry.role().name().toLowerCase(Locale.ROOT)) + ")").toList();
     }
 }

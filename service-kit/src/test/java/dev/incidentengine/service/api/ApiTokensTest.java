@@ -43,6 +43,24 @@ class ApiTokensTest {
     }
 
     @Test
+    void aFeedTokenIsNoApiToken_andReadsOnlyItsUsersFeed() throws IOException {
+        ApiTokens tokens = load("""
+                tokens:
+                  - {user: alice, role: feed, token: alice-feed-token}
+                  - {user: alice, role: admin, token: alice-api-token}
+                """, Map.of());
+
+        assertThat(tokens.authenticate("alice-feed-token")).isEmpty();
+        tokens.authorizeFeed("alice-feed-token", "alice");
+        assertThatThrownBy(() -> tokens.authorizeFeed("alice-feed-token", "bob")).isInstanceOfSatisfying(ApiError.class,
+                e -> assertThat(e.status()).isEqualTo(403));
+        assertThatThrownBy(() -> tokens.authorizeFeed("alice-api-token", "alice")).isInstanceOfSatisfying(ApiError.class,
+                e -> assertThat(e.getMessage()).contains("an API token must not be sent in a URL"));
+        assertThatThrownBy(() -> tokens.authorizeFeed("guess", "alice")).hasMessageContaining("unknown feed token");
+        assertThat(tokens.describe()).containsExactly("alice (feed)", "alice (admin)");
+    }
+
+    @Test
     void rolesIncludeTheOnesBelow() {
         assertThat(Role.ADMIN.includes(Role.RESPONDER)).isTrue();
         assertThat(Role.ADMIN.includes(Role.VIEWER)).isTrue();
@@ -68,7 +86,7 @@ class ApiTokensTest {
             missing user              | 'tokens: [{role: viewer, token: secret-1}]'                         | tokens[0].user: is required
             user not a string         | 'tokens: [{user: [a], role: viewer, token: secret-1}]'              | tokens[0].user: must be a non-empty string
             missing role              | 'tokens: [{user: a, token: secret-1}]'                              | (user a).role: is required
-            unknown role              | 'tokens: [{user: a, role: owner, token: secret-1}]'                 | (user a).role: must be viewer, responder or admin
+            unknown role              | 'tokens: [{user: a, role: owner, token: secret-1}]'                 | (user a).role: must be viewer, responder, admin or feed
             no token                  | 'tokens: [{user: a, role: viewer}]'                                 | give exactly one of
             two tokens                | 'tokens: [{user: a, role: viewer, token: secret-1, tokenEnv: V}]'   | give exactly one of
             empty token               | 'tokens: [{user: a, role: viewer, token: ""}]'                      | (user a).token: must be a non-empty string
