@@ -1,6 +1,7 @@
 package dev.incidentengine.notifier.delivery;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -20,6 +22,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,17 +41,42 @@ class HttpDeliveryTest {
     private final List<Duration> waits = new ArrayList<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final RetryPolicy fast = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofSeconds(5), () -> 1.0);
+    private final CountDownLatch released = new CountDownLatch(1);
 
     @BeforeEach
     void setUp() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/hook", this::answer);
+        server.createContext("/endless", exchange -> {
+            // A body that never ends: 1 KiB after 1 KiB until the client goes away.
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                while (true) {
+                    out.write(new byte[1024]);
+                }
+            } catch (IOException e) {
+                // the client stopped reading
+            }
+        });
+        server.createContext("/drip", exchange -> {
+            // Headers at once, then one byte of the body, and nothing more until the test ends.
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write('{');
+            exchange.getResponseBody().flush();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
         server.start();
     }
 
     @AfterEach
     void tearDown() {
+        released.countDown();
         server.stop(0);
     }
 
@@ -98,11 +126,11 @@ class HttpDeliveryTest {
     void a429IsRetriedAfterItsRetryAfter() throws Exception {
         script.add(new Answer(429, "1", Duration.ZERO));
 
-        HttpDelivery.Outcome outcome = new HttpDelivery(client, fast, wait -> Thread.sleep(wait.toMillis())).send(signed("{}", Duration.ofSeconds(2)));
+        HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
 
         assertThat(outcome.delivered()).isTrue();
         assertThat(outcome.attempts()).isEqualTo(2);
-        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(waits).as("Retry-After: 1 is longer than the 10 ms backoff").containsExactly(Duration.ofSeconds(1));
     }
 
     @Test
@@ -161,6 +189,26 @@ class HttpDeliveryTest {
     }
 
     @Test
+    @Timeout(60)
+    void ofAnEndlessAnswerOnlyTheBoundIsRead() throws Exception {
+        HttpDelivery.Outcome outcome = delivery(fast).send(HttpRequest.newBuilder(uri("/endless"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(30)).build());
+
+        assertThat(outcome.delivered()).isTrue();
+        assertThat(outcome.body()).hasSize(HttpDelivery.MAX_BODY);
+    }
+
+    @Test
+    @Timeout(60)
+    void anAnswerThatNeverCompletesTimesOut_bodyIncluded() throws Exception {
+        HttpDelivery.Outcome outcome = delivery(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofSeconds(1), () -> 1.0))
+                .send(HttpRequest.newBuilder(uri("/drip")).POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofMillis(500)).build());
+
+        assertThat(outcome.delivered()).isFalse();
+        assertThat(outcome.error()).contains("HttpTimeoutException", "gave up after 2 attempts");
+    }
+
+    @Test
     void aReplayedOrTamperedRequestFailsVerification() {
         long now = Instant.now().getEpochSecond();
         byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
@@ -186,6 +234,10 @@ class HttpDeliveryTest {
         assertThat(HttpDelivery.retryAfter("soon")).isEmpty();
     }
 
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
     private HttpDelivery delivery(RetryPolicy policy) {
         return new HttpDelivery(client, policy, waits::add);
     }
@@ -193,7 +245,7 @@ class HttpDeliveryTest {
     private HttpRequest signed(String json, Duration timeout) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         long now = Instant.now().getEpochSecond();
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"))
+        return HttpRequest.newBuilder(uri("/hook"))
                 .header("Content-Type", "application/json")
                 .header(Signatures.TIMESTAMP_HEADER, Long.toString(now))
                 .header(Signatures.SIGNATURE_HEADER, Signatures.sign(SECRET, now, body))
