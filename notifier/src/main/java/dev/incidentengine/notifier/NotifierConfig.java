@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.incidentengine.notifier.channel.Markup;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -101,6 +102,11 @@ public final class NotifierConfig extends EngineConfig {
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
         rateLimits();
+        String links = getString(LINKS_BASE_URL_CONFIG);
+        if (links != null && !links.isBlank() && Markup.httpLink(links) == null) {
+            // Every message links under it (hrefs, buttons): no javascript:, data: or relative links.
+            throw new ConfigException(LINKS_BASE_URL_CONFIG, links, "must be an absolute http(s) URL, e.g. https://incidents.example.com");
+        }
     }
 
     public String applicationId() {

@@ -99,6 +99,8 @@ public final class Sender implements AutoCloseable {
     private final Counter failures;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Its transactions initialised and the requests subscribed to: from then on it can deliver. */
+    private volatile boolean polling;
     private volatile boolean stopped;
     /** Commits in a row that timed out; read by health checks. */
     private volatile int timeouts;
@@ -139,15 +141,16 @@ public final class Sender implements AutoCloseable {
         thread.start();
     }
 
-    /** Started, running, and its last commit succeeded (or there was none to make). */
+    /** Polling, not stopped, and its last commit succeeded (or there was none to make). */
     public boolean healthy() {
-        return thread.isAlive() && !stopped && timeouts == 0;
+        return polling && !stopped && timeouts == 0;
     }
 
     private void run() {
         try {
             producer.initTransactions();
             consumer.subscribe(List.of(topics.requests().name()), new Rebalance());
+            polling = true;
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     handle(record);
