@@ -13,9 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -25,14 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Deliveries to a real local HTTP server that answers from a script: the fault matrix and signed requests. */
 class HttpDeliveryTest {
 
     private static final byte[] SECRET = "endpoint-secret".getBytes(StandardCharsets.UTF_8);
 
-    /** What the server answers next: status, Retry-After (or null), delay before answering. */
-    private record Answer(int status, String retryAfter, Duration delay) {
+    /** What the server answers next: status, Retry-After (or null), and whether it holds the answer until the test releases it. */
+    private record Answer(int status, String retryAfter, boolean held) {
     }
 
     private HttpServer server;
@@ -42,6 +46,7 @@ class HttpDeliveryTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final RetryPolicy fast = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofSeconds(5), () -> 1.0);
     private final CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger requests = new AtomicInteger();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -86,11 +91,14 @@ class HttpDeliveryTest {
             signaturesValid.add(Signatures.verify(SECRET, exchange.getRequestHeaders().getFirst(Signatures.SIGNATURE_HEADER),
                     exchange.getRequestHeaders().getFirst(Signatures.TIMESTAMP_HEADER), body, Instant.now().getEpochSecond(), 300));
         }
-        Answer answer = Optional.ofNullable(script.poll()).orElse(new Answer(200, null, Duration.ZERO));
-        try {
-            Thread.sleep(answer.delay().toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Answer answer = Optional.ofNullable(script.poll()).orElse(new Answer(200, null, false));
+        requests.incrementAndGet();
+        if (answer.held()) {
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (answer.retryAfter() != null) {
             exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
@@ -112,8 +120,8 @@ class HttpDeliveryTest {
 
     @Test
     void serverErrorsAreRetriedWithBackoff_untilDelivered() throws Exception {
-        script.add(new Answer(500, null, Duration.ZERO));
-        script.add(new Answer(503, null, Duration.ZERO));
+        script.add(new Answer(500, null, false));
+        script.add(new Answer(503, null, false));
 
         HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
 
@@ -124,7 +132,7 @@ class HttpDeliveryTest {
 
     @Test
     void a429IsRetriedAfterItsRetryAfter() throws Exception {
-        script.add(new Answer(429, "1", Duration.ZERO));
+        script.add(new Answer(429, "1", false));
 
         HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
 
@@ -135,9 +143,9 @@ class HttpDeliveryTest {
 
     @Test
     void otherClientErrorsAreNotRetried_forExampleInvalidCredentials() throws Exception {
-        script.add(new Answer(401, null, Duration.ZERO));
+        script.add(new Answer(401, null, false));
         HttpDelivery.Outcome unauthorized = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
-        script.add(new Answer(400, null, Duration.ZERO));
+        script.add(new Answer(400, null, false));
         HttpDelivery.Outcome bad = delivery(fast).send(signed("{}", Duration.ofSeconds(2)));
 
         assertThat(unauthorized.delivered()).isFalse();
@@ -150,7 +158,7 @@ class HttpDeliveryTest {
     @Test
     void timeoutsAreRetried_andReportedWhenTheyLast() throws Exception {
         for (int i = 0; i < 4; i++) {
-            script.add(new Answer(200, null, Duration.ofMillis(800)));
+            script.add(new Answer(200, null, true));
         }
 
         HttpDelivery.Outcome outcome = delivery(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofSeconds(1), () -> 1.0))
@@ -180,12 +188,21 @@ class HttpDeliveryTest {
 
     @Test
     void aSlowEndpointWithinTheTimeoutIsDelivered() throws Exception {
-        script.add(new Answer(200, null, Duration.ofMillis(1_200)));
+        script.add(new Answer(200, null, true));
 
-        HttpDelivery.Outcome outcome = delivery(fast).send(signed("{}", Duration.ofSeconds(5)));
+        CompletableFuture<HttpDelivery.Outcome> sending = CompletableFuture.supplyAsync(() -> {
+            try {
+                return delivery(fast).send(signed("{}", Duration.ofSeconds(60)));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await("the request arrived").atMost(Duration.ofSeconds(30)).until(() -> requests.get() == 1);
+        await("and is waited for").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30)).until(() -> !sending.isDone());
+        released.countDown();
 
-        assertThat(outcome.delivered()).isTrue();
-        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofMillis(1_200));
+        assertThat(sending.get(30, TimeUnit.SECONDS).delivered()).isTrue();
+        assertThat(requests).as("answered at the first attempt").hasValue(1);
     }
 
     @Test
