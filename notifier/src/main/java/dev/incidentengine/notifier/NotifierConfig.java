@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.incidentengine.notifier.channel.Markup;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Configuration of the notifier: the shared engine settings, HTTP on port 8083 by default, and how
  * to reach each channel's provider. Credentials are never values here, only the names of secrets
- * (environment variables, or files in {@value #SECRETS_DIR_CONFIG}).
+ * (files in {@value #SECRETS_DIR_CONFIG}, or {@code INCIDENT_SECRET_<NAME>} environment variables).
  */
 public final class NotifierConfig extends EngineConfig {
 
@@ -33,6 +34,7 @@ public final class NotifierConfig extends EngineConfig {
     public static final String BREAKER_OPEN_MS_CONFIG = "notifier.breaker.open.ms";
     public static final String RATE_LIMITS_CONFIG = "notifier.rate.limits";
     public static final String SHUTDOWN_WAIT_MS_CONFIG = "notifier.shutdown.wait.ms";
+    public static final String SENDER_COMMIT_TIMEOUT_MS_CONFIG = "notifier.sender.commit.timeout.ms";
     public static final String WEBHOOK_SECRET_CONFIG = "notifier.webhook.secret";
     public static final String SMTP_HOST_CONFIG = "notifier.smtp.host";
     public static final String SMTP_PORT_CONFIG = "notifier.smtp.port";
@@ -58,9 +60,9 @@ public final class NotifierConfig extends EngineConfig {
             .define(LINKS_BASE_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Public base URL of the incident API (e.g. https://incidents.example.com); messages link to incidents under it.")
             .define(SECRETS_DIR_CONFIG, Type.STRING, null, Importance.MEDIUM,
-                    "Directory of secret files, one per secret name; an environment variable of the same name wins.")
+                    "Directory of secret files, one per secret name; a variable INCIDENT_SECRET_<NAME> (upper case, . and - as _) wins.")
             .define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 300_000), Importance.LOW,
-                    "Timeout of one HTTP request to a channel (each attempt).")
+                    "Timeout of one HTTP request to a channel (each attempt), its answer included; at most 64 KiB of an answer is read.")
             .define(RETRY_ATTEMPTS_CONFIG, Type.INT, 5, Range.between(1, 20), Importance.LOW, "Attempts per delivery.")
             .define(RETRY_BASE_MS_CONFIG, Type.LONG, 500L, Range.atLeast(1), Importance.LOW, "First backoff between attempts.")
             .define(RETRY_CAP_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW, "Longest backoff between attempts.")
@@ -74,6 +76,9 @@ public final class NotifierConfig extends EngineConfig {
                     "Deliveries per second per channel, channel=rate pairs; channels not named are not limited.")
             .define(SHUTDOWN_WAIT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                     "On shutdown or rebalance, how long running deliveries may finish before their partitions are let go.")
+            .define(SENDER_COMMIT_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.between(1_000, 600_000), Importance.LOW,
+                    "How long the sender waits for the broker in one commit (the producer's max.block.ms); a commit that "
+                            + "times out makes the notifier not ready until one succeeds.")
             .define(WEBHOOK_SECRET_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Name of the secret that signs webhooks to users' WEBHOOK contacts and channels without a secret of their own.")
             .define(SMTP_HOST_CONFIG, Type.STRING, null, Importance.HIGH, "SMTP server for e-mail; none: e-mail deliveries fail.")
@@ -81,8 +86,9 @@ public final class NotifierConfig extends EngineConfig {
             .define(SMTP_USERNAME_CONFIG, Type.STRING, null, Importance.MEDIUM, "SMTP user; none: no authentication.")
             .define(SMTP_PASSWORD_SECRET_CONFIG, Type.STRING, null, Importance.MEDIUM, "Name of the secret holding the SMTP password.")
             .define(SMTP_FROM_CONFIG, Type.STRING, "incident-engine@localhost", Importance.MEDIUM, "Sender address of e-mails.")
-            .define(SMTP_TLS_CONFIG, Type.STRING, "STARTTLS", ConfigDef.ValidString.in("NONE", "STARTTLS", "STARTTLS_REQUIRED", "SMTPS"),
-                    Importance.MEDIUM, "NONE, STARTTLS (when offered), STARTTLS_REQUIRED or SMTPS.")
+            .define(SMTP_TLS_CONFIG, Type.STRING, "STARTTLS_REQUIRED", ConfigDef.ValidString.in("NONE", "STARTTLS", "STARTTLS_REQUIRED", "SMTPS"),
+                    Importance.MEDIUM, "STARTTLS_REQUIRED (refuses a server that does not upgrade to TLS), SMTPS, or, relaxed for a local "
+                            + "sink or a relay on the same host only: STARTTLS (when offered) or NONE.")
             .define(SLACK_API_URL_CONFIG, Type.STRING, "https://slack.com/api", Importance.LOW, "Slack Web API base URL.")
             .define(SLACK_TOKEN_SECRET_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Name of the secret holding the Slack bot token (chat.postMessage, chat.update); none: Slack pages fail.")
@@ -96,6 +102,11 @@ public final class NotifierConfig extends EngineConfig {
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
         rateLimits();
+        String links = getString(LINKS_BASE_URL_CONFIG);
+        if (links != null && !links.isBlank() && Markup.httpLink(links) == null) {
+            // Every message links under it (hrefs, buttons): no javascript:, data: or relative links.
+            throw new ConfigException(LINKS_BASE_URL_CONFIG, links, "must be an absolute http(s) URL, e.g. https://incidents.example.com");
+        }
     }
 
     public String applicationId() {

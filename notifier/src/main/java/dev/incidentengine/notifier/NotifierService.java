@@ -39,9 +39,10 @@ public final class NotifierService implements Service {
 
     private final NotifierConfig config;
     private final NotifierTopics topics;
-    private TopicReadiness readiness;
-    private KafkaStreams streams;
-    private Sender sender;
+    // Set by start() while /readyz may already ask: each null until it exists.
+    private volatile TopicReadiness readiness;
+    private volatile KafkaStreams streams;
+    private volatile Sender sender;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
         this.config = config;
@@ -80,21 +81,26 @@ public final class NotifierService implements Service {
         producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         // A crashed sender's open transaction holds back read_committed readers of the ledger and results until it times out.
         producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        // How long a commit may wait for the broker before the sender reports that it cannot commit.
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.getLong(NotifierConfig.SENDER_COMMIT_TIMEOUT_MS_CONFIG));
         Map<String, Object> ledger = KafkaClients.consumer(config, group + "-ledger");
         ledger.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Endpoints.Settings endpoints = new Endpoints.Settings(config.getInt(NotifierConfig.ENDPOINT_THREADS_CONFIG),
                 config.getInt(NotifierConfig.BREAKER_THRESHOLD_CONFIG), config.millis(NotifierConfig.BREAKER_OPEN_MS_CONFIG),
                 config.rateLimits());
-        return new Sender(topics, config.recordSerdes(), channels, endpoints,
+        return new Sender(topics, config.recordSerdes(), channels, Endpoints.system(endpoints),
                 new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
                 new KafkaConsumer<>(ledger, new StringDeserializer(), topics.deliveries().valueSerde(config.recordSerdes()).deserializer()),
                 config.millis(NotifierConfig.SHUTDOWN_WAIT_MS_CONFIG), Clock.systemUTC(), metrics);
     }
 
+    /** False, never an error, while starting: topics exist, the planner runs, and the sender runs and commits. */
     @Override
     public boolean ready() {
-        return readiness != null && readiness.ready() && StreamsApps.running(streams) && sender.healthy();
+        TopicReadiness topicsReady = readiness;
+        Sender delivering = sender;
+        return topicsReady != null && topicsReady.ready() && StreamsApps.running(streams) && delivering != null && delivering.healthy();
     }
 
     @Override

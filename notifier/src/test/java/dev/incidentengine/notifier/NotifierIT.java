@@ -1,5 +1,6 @@
 package dev.incidentengine.notifier;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -174,8 +177,29 @@ class NotifierIT {
         settings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
         settings.put(NotifierConfig.LINKS_BASE_URL_CONFIG, "http://localhost:8080");
         settings.put("kafka.commit.interval.ms", "100");
-        ServiceRunner runner = new ServiceRunner("127.0.0.1", 0, List.of(new NotifierService(new NotifierConfig(settings), topics))).start();
+        // /readyz is asked all through the start, as an orchestrator would: it says 503 until ready, never 500.
+        int port = TopicContents.freePort();
+        List<Integer> answers = new CopyOnWriteArrayList<>();
+        AtomicBoolean asking = new AtomicBoolean(true);
+        Thread prober = new Thread(() -> {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
+            while (asking.get()) {
+                try {
+                    answers.add(http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode());
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "readyz-prober");
+        prober.start();
+        ServiceRunner runner = new ServiceRunner("127.0.0.1", port, List.of(new NotifierService(new NotifierConfig(settings), topics))).start();
         await("notifier running").atMost(Duration.ofSeconds(60)).until(runner::ready);
+        await("/readyz says so").atMost(Duration.ofSeconds(60)).until(() -> answers.contains(200));
+        asking.set(false);
+        assertThat(answers).as("/readyz while starting").doesNotContain(500).containsOnly(503, 200);
         return runner;
     }
 

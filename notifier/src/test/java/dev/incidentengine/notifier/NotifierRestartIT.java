@@ -108,8 +108,10 @@ class NotifierRestartIT {
                                         Map.of(), true))
                                 .build()));
                         if (i % 100 == 99) {
+                            // A burst that keeps coming while the first notifier works: the next hundred once the one before last arrived.
                             producer.flush();
-                            Thread.sleep(200);
+                            int sent = i + 1;
+                            await("deliveries keep up").atMost(Duration.ofSeconds(60)).until(() -> sink.received().size() >= sent - 200);
                         }
                     }
                 }
@@ -121,7 +123,8 @@ class NotifierRestartIT {
                         .until(() -> keys(sink).size() == NOTIFICATIONS);
                 await("every delivery has its result").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> results(kafka, topics, applicationId).size() >= NOTIFICATIONS);
-                Thread.sleep(2_000);
+                await("and no more").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> results(kafka, topics, applicationId).size() == NOTIFICATIONS);
                 List<NotificationResult> results = results(kafka, topics, applicationId);
                 assertThat(results).hasSize(NOTIFICATIONS).allMatch(result -> result.getOutcome() == DeliveryOutcome.DELIVERED);
                 assertThat(results.stream().map(NotificationResult::getDeliveryId).collect(Collectors.toSet())).isEqualTo(keys(sink).keySet());

@@ -90,7 +90,8 @@ public final class ConfigData {
     private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final int MAX_REPEAT = 9;
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** A secret's name: a file in the notifier's secrets directory (so no path, no leading dot) or an INCIDENT_SECRET_ variable. */
+    public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
     public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
@@ -437,7 +438,7 @@ public final class ConfigData {
             }
         }
         AvroJson.require(channel.getSecret() == null || SECRET_NAME.matcher(channel.getSecret()).matches(), path + ".secret",
-                "must be the name of an environment variable or secrets file ([A-Za-z0-9_.-]), not its value");
+                "must be the name of a secrets file or INCIDENT_SECRET_ variable ([A-Za-z0-9_.-], not starting with '.'), not its value");
         for (int i = 0; i < channel.getEvents().size(); i++) {
             String kind = channel.getEvents().get(i);
             AvroJson.require(MESSAGE_KINDS.contains(kind) && !kind.equals("page"), path + ".events[" + i + "]",

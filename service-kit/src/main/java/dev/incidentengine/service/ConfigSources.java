@@ -15,11 +15,14 @@ import java.util.Properties;
  * Collects configuration: a properties file first, then environment variables, which win.
  * {@code INCIDENT_HTTP_PORT} becomes {@code http.port}; {@code KAFKA_BOOTSTRAP_SERVERS} becomes
  * {@code kafka.bootstrap.servers} and so reaches the Kafka clients. {@code INCIDENT_CONFIG_FILE}
- * names the file when no path is given.
+ * names the file when no path is given. {@code INCIDENT_SECRET_*} variables are secrets (the
+ * notifier's channel credentials), never configuration.
  */
 public final class ConfigSources {
 
     public static final String CONFIG_FILE_ENV = "INCIDENT_CONFIG_FILE";
+    /** Environment variables holding secrets: {@code INCIDENT_SECRET_<NAME>}. */
+    public static final String SECRET_ENV_PREFIX = "INCIDENT_SECRET_";
     private static final String ENGINE_PREFIX = "INCIDENT_";
     private static final String KAFKA_PREFIX = "KAFKA_";
 
@@ -40,7 +43,7 @@ public final class ConfigSources {
     static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> values = new HashMap<>();
         env.forEach((name, value) -> {
-            if (name.equals(CONFIG_FILE_ENV)) {
+            if (name.equals(CONFIG_FILE_ENV) || name.startsWith(SECRET_ENV_PREFIX)) {
                 return;
             }
             if (name.startsWith(ENGINE_PREFIX)) {

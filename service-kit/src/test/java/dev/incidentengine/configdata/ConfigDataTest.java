@@ -351,7 +351,7 @@ class ConfigDataTest {
         assertRejected(channel.formatted("PAGERDUTY", "null", ""),
                 "channels[0].secret: must name the secret holding the PagerDuty routing key");
         assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", secret: 'not a name!'"),
-                "channels[0].secret: must be the name of an environment variable or secrets file ([A-Za-z0-9_.-]), not its value");
+                "channels[0].secret: must be the name of a secrets file or INCIDENT_SECRET_ variable ([A-Za-z0-9_.-], not starting with '.'), not its value");
         assertRejected(channel.formatted("WEBHOOK", "'https://hooks.example.com/x'", ", events: [resolved, page]"),
                 "channels[0].events[1]: must be one of [opened, acknowledged, resolved, reopened, severity-changed, status-update,"
                         + " closed, review-required], not 'page'");

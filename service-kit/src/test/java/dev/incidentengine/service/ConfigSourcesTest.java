@@ -45,6 +45,13 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void secretVariablesAreNotConfiguration() {
+        Map<String, String> values = ConfigSources.load(null, Map.of("INCIDENT_SECRET_SLACK_BOT_TOKEN", "xoxb-1", "INCIDENT_HTTP_PORT", "9100"));
+
+        assertThat(values).containsOnlyKeys("http.port");
+    }
+
+    @Test
     void givenNothingSet_thenDefaultsReachTheKafkaClients() {
         SampleConfig config = new SampleConfig(ConfigSources.load(null, Map.of()));
 

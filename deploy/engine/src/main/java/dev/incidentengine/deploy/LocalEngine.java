@@ -140,7 +140,7 @@ public final class LocalEngine implements Callable<Integer> {
         Map<String, String> notifierSettings = new HashMap<>(settings);
         notifierSettings.put(NotifierConfig.SMTP_HOST_CONFIG, bind);
         notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
-        notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
+        notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE"); // the local sink speaks plain SMTP: relax the STARTTLS_REQUIRED default
         notifierSettings.put(NotifierConfig.LINKS_BASE_URL_CONFIG, "http://" + bind + ":" + port);
         Path secrets = configDir.resolve("secrets").toAbsolutePath();
         notifierSettings.put(NotifierConfig.SECRETS_DIR_CONFIG, secrets.toString());

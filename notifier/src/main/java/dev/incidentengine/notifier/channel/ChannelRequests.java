@@ -1,10 +1,8 @@
 package dev.incidentengine.notifier.channel;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,18 +35,11 @@ final class ChannelRequests {
 
     /** The address as an http(s) URI; the error does not repeat it, since webhook URLs carry credentials. */
     static URI httpUri(String address) {
-        if (address != null) {
-            try {
-                URI uri = new URI(address.strip());
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                    return uri;
-                }
-            } catch (URISyntaxException e) {
-                // reported below, without the address
-            }
+        String link = Markup.httpLink(address);
+        if (link == null) {
+            throw new IllegalArgumentException("address is not an http(s) URL");
         }
-        throw new IllegalArgumentException("address is not an http(s) URL");
+        return URI.create(link);
     }
 
     /** Names an endpoint by host and port only: user info in the address is a credential. */

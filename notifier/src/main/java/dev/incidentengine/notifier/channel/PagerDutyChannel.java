@@ -64,11 +64,12 @@ public final class PagerDutyChannel implements Channel {
             payload.putObject("custom_details")
                     .put("text", message.text())
                     .put("status", message.status())
-                    .put("incident_url", message.url())
+                    .put("incident_url", Markup.httpLink(message.url()))
                     .set("event", ChannelRequests.event(message.eventJson()));
         }
-        if (message.url() != null) {
-            body.putArray("links").addObject().put("href", message.url()).put("text", "Incident " + message.incidentId());
+        String link = Markup.httpLink(message.url());
+        if (link != null) {
+            body.putArray("links").addObject().put("href", link).put("text", "Incident " + message.incidentId());
         }
         return body;
     }

@@ -4,17 +4,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
+
+import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.service.ConfigSources;
 
 /**
- * Credentials referenced by name in config: the environment variable of that name, else the file
- * of that name in the secrets directory. Values are never logged or written to topics; errors name
+ * Credentials referenced by name in config: the environment variable {@code INCIDENT_SECRET_<NAME>}
+ * (the name upper-cased, {@code .} and {@code -} as {@code _}), else the file of that name in the
+ * secrets directory. Only variables with that prefix are secrets: a channel cannot name, and so
+ * send away, any other variable of the notifier. A name is a plain file name (no path, no leading
+ * dot), so it cannot leave the directory. Values are never logged or written to topics; errors name
  * only the secret.
  */
 public final class Secrets {
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
     private final Map<String, String> environment;
     private final Path directory;
@@ -24,11 +28,16 @@ public final class Secrets {
         this.directory = directory;
     }
 
+    /** The environment variable that holds secret {@code name}. */
+    public static String variable(String name) {
+        return ConfigSources.SECRET_ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
     public String require(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (name == null || !ConfigData.SECRET_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid secret name: " + name);
         }
-        String value = environment.get(name);
+        String value = environment.get(variable(name));
         if (value != null && !value.isBlank()) {
             return value.strip();
         }
@@ -42,6 +51,7 @@ public final class Secrets {
                 }
             }
         }
-        throw new IllegalStateException("secret " + name + " is neither an environment variable nor a file in " + directory);
+        throw new IllegalStateException("secret " + name + " is neither the environment variable " + variable(name) + " nor a file in "
+                + (directory == null ? "a secrets directory (none is configured)" : directory));
     }
 }

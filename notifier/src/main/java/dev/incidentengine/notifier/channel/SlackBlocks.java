@@ -7,7 +7,10 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The Block Kit message both Slack channels send: the incident's card, which chat.update replaces in place. */
+/**
+ * The Block Kit message both Slack channels send: the incident's card, which chat.update replaces in place. Title and text
+ * arrive as mrkdwn, their values escaped ({@link Markup#slack}); the header is plain_text, so it gets the title unescaped.
+ */
 final class SlackBlocks {
 
     private static final int MAX_HEADER = 150;
@@ -20,7 +23,7 @@ final class SlackBlocks {
     static ObjectNode message(Message message) {
         ObjectNode body = ChannelRequests.JSON.createObjectNode().put("text", message.title());
         ArrayNode blocks = body.putArray("blocks");
-        blocks.addObject().put("type", "header").set("text", plainText(ChannelRequests.cut(message.title(), MAX_HEADER)));
+        blocks.addObject().put("type", "header").set("text", plainText(ChannelRequests.cut(Markup.slackPlain(message.title()), MAX_HEADER)));
         // Slack refuses a section without text.
         if (message.text() != null && !message.text().isBlank()) {
             blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
@@ -29,9 +32,10 @@ final class SlackBlocks {
         String context = Stream.of(message.severity(), message.status(), message.service(), message.incidentId())
                 .filter(Objects::nonNull).collect(Collectors.joining(" · "));
         blocks.addObject().put("type", "context").putArray("elements").add(plainText(context));
-        if (message.url() != null) {
+        String link = Markup.httpLink(message.url());
+        if (link != null) {
             blocks.addObject().put("type", "actions").putArray("elements").addObject()
-                    .put("type", "button").put("url", message.url()).set("text", plainText("Open incident"));
+                    .put("type", "button").put("url", link).set("text", plainText("Open incident"));
         }
         return body;
     }

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.incidentengine.notifier.delivery.HttpDelivery;
 
-/** A Microsoft Teams incoming webhook (the URL is the credential): an Adaptive Card with the incident's facts and a link. */
+/**
+ * A Microsoft Teams incoming webhook (the URL is the credential): an Adaptive Card with the incident's facts and a link. Title
+ * and text arrive as markdown with their values made inert ({@link Markup#teams}); so are the facts here, which Teams reads as
+ * markdown too.
+ */
 public final class TeamsChannel implements Channel {
 
     private final HttpDelivery delivery;
@@ -47,8 +51,9 @@ public final class TeamsChannel implements Channel {
         fact(facts, "Service", message.service());
         fact(facts, "Incident", message.incidentId());
         ArrayNode actions = card.putArray("actions");
-        if (message.url() != null) {
-            actions.addObject().put("type", "Action.OpenUrl").put("title", "Open incident").put("url", message.url());
+        String link = Markup.httpLink(message.url());
+        if (link != null) {
+            actions.addObject().put("type", "Action.OpenUrl").put("title", "Open incident").put("url", link);
         }
         return body;
     }
@@ -56,7 +61,7 @@ public final class TeamsChannel implements Channel {
     // Teams rejects a fact without a value.
     private static void fact(ArrayNode facts, String title, String value) {
         if (value != null) {
-            facts.addObject().put("title", title).put("value", value);
+            facts.addObject().put("title", title).put("value", Markup.teams(value));
         }
     }
 }

@@ -1,15 +1,26 @@
 package dev.incidentengine.notifier.delivery;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -18,6 +29,10 @@ import java.util.function.Function;
  * than the backoff). Not worth one: any other 4xx, the request itself is wrong (a bad token, a
  * deleted channel), and repeating it changes nothing. An API that reports errors in a 2xx body
  * (Slack) passes a check that reads it and says which are worth a retry.
+ *
+ * <p>A receiver cannot make the sender hold or wait for more than it must: of a response body only
+ * the first {@value #MAX_BODY} bytes are read (then the connection is dropped), and the request's
+ * timeout bounds the whole exchange, body included (the JDK client's own stops at the headers).
  */
 public final class HttpDelivery {
 
@@ -34,6 +49,8 @@ public final class HttpDelivery {
         void sleep(Duration duration) throws InterruptedException;
     }
 
+    /** The most of a response body that is read: Slack's, Twilio's and PagerDuty's answers are a few hundred bytes. */
+    public static final int MAX_BODY = 64 * 1024;
     private static final int MAX_ERROR_BODY = 200;
 
     private final HttpClient client;
@@ -59,7 +76,7 @@ public final class HttpDelivery {
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
             Optional<Duration> retryAfter = Optional.empty();
             try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = exchange(request);
                 status = response.statusCode();
                 body = response.body();
                 if (status / 100 == 2) {
@@ -90,6 +107,76 @@ public final class HttpDelivery {
         }
         return new Outcome(false, status, body, error + " (gave up after " + policy.maxAttempts() + " attempts)", policy.maxAttempts(),
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Sends the request and reads at most {@link #MAX_BODY} bytes of the answer, all within the request's timeout. */
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> response = client.sendAsync(request, info -> new BoundedBody(MAX_BODY));
+        try {
+            return request.timeout().isPresent()
+                    ? response.get(request.timeout().get().toNanos(), TimeUnit.NANOSECONDS)
+                    : response.get();
+        } catch (TimeoutException e) {
+            response.cancel(true);
+            throw new HttpTimeoutException("no complete response within " + request.timeout().get().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            response.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** A body as UTF-8 text, of which only the first {@code max} bytes are kept; reading stops there. */
+    static final class BoundedBody implements HttpResponse.BodySubscriber<String> {
+
+        private final int max;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                byte[] chunk = new byte[Math.min(buffer.remaining(), max - bytes.size())];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+            if (bytes.size() >= max) {
+                subscription.cancel();
+                onComplete();
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 
     /** Retry-After as seconds or as an HTTP date. */

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import dev.incidentengine.model.DeliveryRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -19,10 +19,10 @@ import org.apache.kafka.common.TopicPartition;
 final class Ledger {
 
     private final String topic;
-    private final KafkaConsumer<String, DeliveryRecord> reader;
+    private final Consumer<String, DeliveryRecord> reader;
     private final Map<Integer, Map<String, DeliveryRecord>> byPartition = new HashMap<>();
 
-    Ledger(String topic, KafkaConsumer<String, DeliveryRecord> reader) {
+    Ledger(String topic, Consumer<String, DeliveryRecord> reader) {
         this.topic = topic;
         this.reader = reader;
     }

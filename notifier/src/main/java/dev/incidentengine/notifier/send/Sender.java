@@ -27,13 +27,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -53,6 +54,11 @@ import org.slf4j.MDC;
  * <p>One poll thread owns the consumer, producer and ledger; deliveries run on the {@link Endpoints}'
  * threads and hand back their results through a queue. Offsets commit up to the oldest delivery
  * still running in each partition, so a slow endpoint holds back only the commit, never others' sends.
+ *
+ * <p>Health: a commit that times out (the broker unreachable for the producer's {@code max.block.ms})
+ * is tried again, as Kafka allows, and until one succeeds the sender is not {@link #healthy()}; any
+ * other failure (fenced, a broken transaction, a bug) stops the sender, as sending on unrecorded
+ * would break its guarantees. Both are logged at ERROR and shown by {@code notifier_sender_healthy}.
  */
 public final class Sender implements AutoCloseable {
 
@@ -76,8 +82,8 @@ public final class Sender implements AutoCloseable {
     private final NotifierTopics topics;
     private final Map<String, Channel> channels;
     private final Endpoints endpoints;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Consumer<String, byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
     private final Ledger ledger;
     private final Deserializer<NotificationRequest> requests;
     private final Serializer<NotificationResult> results;
@@ -90,20 +96,27 @@ public final class Sender implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, Progress> progress = new HashMap<>();
     private final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+    private final Counter failures;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile boolean failed;
+    /** Its transactions initialised and the requests subscribed to: from then on it can deliver. */
+    private volatile boolean polling;
+    private volatile boolean stopped;
+    /** Commits in a row that timed out; read by health checks. */
+    private volatile int timeouts;
+    /** Offsets of the transaction whose commit timed out and is tried again; null when no transaction is open. */
+    private Map<TopicPartition, OffsetAndMetadata> committing;
 
     /**
      * @param consumer read_committed, no auto-commit, byte values (unreadable requests go to the DLQ)
      * @param producer transactional, byte keys and values
      */
-    public Sender(NotifierTopics topics, RecordSerdes serdes, Map<String, Channel> channels, Endpoints.Settings endpointSettings,
-            KafkaConsumer<String, byte[]> consumer, KafkaProducer<byte[], byte[]> producer, KafkaConsumer<String, DeliveryRecord> ledgerReader,
+    public Sender(NotifierTopics topics, RecordSerdes serdes, Map<String, Channel> channels, Endpoints endpoints,
+            Consumer<String, byte[]> consumer, Producer<byte[], byte[]> producer, Consumer<String, DeliveryRecord> ledgerReader,
             Duration shutdownWait, Clock clock, MeterRegistry metrics) {
         this.topics = topics;
         this.channels = channels;
-        this.endpoints = new Endpoints(endpointSettings);
+        this.endpoints = endpoints;
         this.consumer = consumer;
         this.producer = producer;
         this.ledger = new Ledger(topics.deliveries().name(), ledgerReader);
@@ -118,21 +131,26 @@ public final class Sender implements AutoCloseable {
                 .register(metrics);
         Gauge.builder("notifier.breakers.open", endpoints, Endpoints::openBreakers)
                 .description("Endpoints whose circuit breaker is open: their deliveries fail at once").register(metrics);
+        Gauge.builder("notifier.sender.healthy", this, sender -> sender.healthy() ? 1 : 0)
+                .description("1 while the sender runs and commits; 0 when it stopped or cannot commit (see the ERROR log)").register(metrics);
+        this.failures = Counter.builder("notifier.sender.failures")
+                .description("Commits that timed out (tried again), and the failure that stopped the sender").register(metrics);
     }
 
     public void start() {
         thread.start();
     }
 
-    /** Running, and no transaction failed (a fenced or broken producer stops the sender; the service reports not ready). */
+    /** Polling, not stopped, and its last commit succeeded (or there was none to make). */
     public boolean healthy() {
-        return thread.isAlive() && !failed;
+        return polling && !stopped && timeouts == 0;
     }
 
     private void run() {
         try {
             producer.initTransactions();
             consumer.subscribe(List.of(topics.requests().name()), new Rebalance());
+            polling = true;
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     handle(record);
@@ -141,10 +159,11 @@ public final class Sender implements AutoCloseable {
             }
             waitFor(progress.keySet());
         } catch (RuntimeException e) {
-            // A fenced or broken producer, or a bug: stop and say so (readiness turns false), rather than send unrecorded.
-            failed = true;
-            log.error("Sender stopped: {}", e.toString(), e);
+            // Fenced, a broken transaction, or a bug: stop and say so (readiness turns false), rather than send unrecorded.
+            failures.increment();
+            log.error("Sender stopped, no notification is delivered until the notifier restarts: {}", e.toString(), e);
         } finally {
+            stopped = true;
             endpoints.close();
             ledger.close();
             consumer.close();
@@ -195,34 +214,58 @@ public final class Sender implements AutoCloseable {
                 ? "thread|slack|" + request.getAddress() + "|" + request.getIncidentId() : null;
     }
 
-    /** Writes finished deliveries' ledger records and results, unreadable requests' DLQ records and the offsets, in one transaction. */
+    /**
+     * Writes finished deliveries' ledger records and results, unreadable requests' DLQ records and the offsets, in one
+     * transaction. A commit that timed out is tried again first, with nothing added to its transaction.
+     */
     private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(deadLetters);
-        deadLetters.clear();
-        for (Completion done; (done = completed.poll()) != null; ) {
-            records.addAll(recordsOf(done));
-            inFlight.remove(done.request().getDeliveryId());
-            Progress of = progress.get(done.partition());
-            if (of != null) {
-                of.running.remove(done.offset());
+        if (committing == null) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(deadLetters);
+            deadLetters.clear();
+            for (Completion done; (done = completed.poll()) != null; ) {
+                records.addAll(recordsOf(done));
+                inFlight.remove(done.request().getDeliveryId());
+                Progress of = progress.get(done.partition());
+                if (of != null) {
+                    of.running.remove(done.offset());
+                }
             }
+            progress.forEach((partition, of) -> {
+                if (of.committable() > of.committed) {
+                    offsets.put(partition, new OffsetAndMetadata(of.committable()));
+                }
+            });
+            if (records.isEmpty() && offsets.isEmpty()) {
+                return;
+            }
+            producer.beginTransaction();
+            records.forEach(producer::send);
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            committing = offsets;
         }
-        progress.forEach((partition, of) -> {
-            if (of.committable() > of.committed) {
-                offsets.put(partition, new OffsetAndMetadata(of.committable()));
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
+            failures.increment();
+            if (timeouts++ == 0) {
+                log.error("Sender cannot commit, so deliveries are held back until a commit succeeds (trying again): {}", e.toString());
             }
-        });
-        if (records.isEmpty() && offsets.isEmpty()) {
             return;
         }
-        producer.beginTransaction();
-        records.forEach(producer::send);
-        if (!offsets.isEmpty()) {
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        committing.forEach((partition, offset) -> {
+            Progress of = progress.get(partition);
+            if (of != null) {
+                of.committed = offset.offset();
+            }
+        });
+        committing = null;
+        if (timeouts > 0) {
+            log.info("Sender commits again, after {} commits that timed out", timeouts);
+            timeouts = 0;
         }
-        producer.commitTransaction();
-        offsets.forEach((partition, offset) -> progress.get(partition).committed = offset.offset());
     }
 
     private List<ProducerRecord<byte[], byte[]>> recordsOf(Completion done) {

@@ -25,6 +25,7 @@ import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
 import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.notifier.channel.Markup;
 import dev.incidentengine.notifier.channel.MessageKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * channel {@code C} is the first of: override {@code C/K.P}, override {@code K.P}, default
  * {@code C/K.P}, default {@code K.P}. Defaults live under {@code notifier/templates/} on the
  * classpath; files starting with {@code _} are partials and layouts ({@code {{> _facts.text}}},
- * {@code {{<email/_layout.html}}}), which overrides may use too. Text parts are not escaped, html
- * parts are; a missing variable renders empty. Templates are compiled once and shared between
- * threads (JMustache templates are thread-safe).
+ * {@code {{<email/_layout.html}}}), which overrides may use too. Values are escaped for the markup
+ * the part ends up in ({@link Format}): html parts as HTML, Slack's title and text as mrkdwn, Teams'
+ * as markdown, the rest (plain text, SMS, speech, JSON fields) not at all; a template's own markup
+ * stays. A missing variable renders empty. Templates are compiled once per format and shared
+ * between threads (JMustache templates are thread-safe).
  */
 public final class Templates {
 
@@ -62,32 +65,58 @@ public final class Templates {
     /** Overrides come from config, so their number is bounded by it; the cap only guards against a config that keeps changing. */
     private static final int MAX_CACHED_OVERRIDES = 1_000;
 
-    private static final Mustache.Compiler TEXT = Mustache.compiler().escapeHTML(false).defaultValue("").emptyStringIsFalse(true)
+    private static final Mustache.Compiler TEXT_COMPILER = Mustache.compiler().escapeHTML(false).defaultValue("").emptyStringIsFalse(true)
             .withLoader(Templates::loadPartial);
-    private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
     /** Helpers every template may call, looked up after the context: {@code {{#spoken}}…{{/spoken}}}. */
     private static final Map<String, Object> HELPERS = Map.of("spoken", (Mustache.Lambda) (fragment, out) -> out.write(spoken(fragment.execute())));
 
-    private record Source(boolean html, String text) {
+    /** The markup a rendered part is read as, and so how values in it are escaped. */
+    enum Format {
+        TEXT(TEXT_COMPILER),
+        HTML(TEXT_COMPILER.escapeHTML(true)),
+        SLACK(TEXT_COMPILER.withEscaper(Markup::slack)),
+        TEAMS(TEXT_COMPILER.withEscaper(Markup::teams));
+
+        private final Mustache.Compiler compiler;
+
+        Format(Mustache.Compiler compiler) {
+            this.compiler = compiler;
+        }
+
+        static Format of(String channel, String part) {
+            if ("html".equals(part)) {
+                return HTML;
+            }
+            return switch (channel == null ? "" : channel) {
+                case "slack", "slack-webhook" -> SLACK;
+                case "teams" -> TEAMS;
+                default -> TEXT;
+            };
+        }
     }
 
-    private final Map<String, Template> defaults;
+    private record Source(Format format, String text) {
+    }
+
+    /** Default templates' text by key ({@code [channel/]kind.part}). */
+    private final Map<String, String> defaults;
+    private final ConcurrentMap<Source, Template> compiledDefaults = new ConcurrentHashMap<>();
     private final ConcurrentMap<Source, Optional<Template>> overrides = new ConcurrentHashMap<>();
 
-    private Templates(Map<String, Template> defaults) {
+    private Templates(Map<String, String> defaults) {
         this.defaults = defaults;
     }
 
-    /** The templates shipped with the notifier; fails if a kind lacks its common title or text, or its e-mail html. */
+    /** The templates shipped with the notifier; fails if a kind lacks its common title or text, or its e-mail html, or one does not compile. */
     public static Templates defaults() {
-        Map<String, Template> found = new HashMap<>();
+        Map<String, String> found = new HashMap<>();
         for (String kind : KINDS) {
             for (String part : PARTS) {
                 String common = kind + "." + part;
-                read(ROOT + common + ".mustache").ifPresent(text -> found.put(common, compiler(part).compile(text)));
+                read(ROOT + common + ".mustache").ifPresent(text -> found.put(common, text));
                 for (String channel : CHANNELS) {
                     String specific = channel + "/" + common;
-                    read(ROOT + specific + ".mustache").ifPresent(text -> found.put(specific, compiler(part).compile(text)));
+                    read(ROOT + specific + ".mustache").ifPresent(text -> found.put(specific, text));
                 }
             }
             for (String required : List.of(kind + ".title", kind + ".text", EMAIL + "/" + kind + ".html")) {
@@ -96,6 +125,7 @@ public final class Templates {
                 }
             }
         }
+        found.forEach((key, text) -> TEXT_COMPILER.compile(text));
         return new Templates(Map.copyOf(found));
     }
 
@@ -105,9 +135,9 @@ public final class Templates {
         }
         Map<String, Object> scope = context == null ? Map.of() : context;
         Map<String, String> custom = overrides == null ? Map.of() : overrides;
-        String title = oneLine(execute(template(channel, kind.id() + ".title", custom), scope));
-        String text = execute(template(channel, kind.id() + ".text", custom), scope).strip();
-        String html = EMAIL.equals(channel) ? execute(template(channel, kind.id() + ".html", custom), scope).strip() : null;
+        String title = oneLine(execute(template(channel, kind.id(), "title", custom), scope));
+        String text = execute(template(channel, kind.id(), "text", custom), scope).strip();
+        String html = EMAIL.equals(channel) ? execute(template(channel, kind.id(), "html", custom), scope).strip() : null;
         return new Rendered(title, text, html);
     }
 
@@ -137,7 +167,7 @@ public final class Templates {
         }
         try {
             // Running it once also finds partials and layouts that do not exist, which compiling leaves for later.
-            compiler(part).compile(template).execute(Map.of(), HELPERS, new StringWriter());
+            Format.of(channel, part).compiler.compile(template).execute(Map.of(), HELPERS, new StringWriter());
         } catch (MustacheException e) {
             throw new IllegalArgumentException("template " + key + " is invalid: " + e.getMessage(), e);
         }
@@ -158,28 +188,31 @@ public final class Templates {
         return said.replaceAll("[ \\t]{2,}", " ").replaceAll(" ([.,])", "$1").replaceAll("([.!?])\\.", "$1");
     }
 
-    private Template template(String channel, String part, Map<String, String> custom) {
-        for (String key : List.of(channel + "/" + part, part)) {
+    private Template template(String channel, String kind, String part, Map<String, String> custom) {
+        Format format = Format.of(channel, part);
+        String common = kind + "." + part;
+        for (String key : List.of(channel + "/" + common, common)) {
             String text = custom.get(key);
             if (text != null) {
-                Optional<Template> compiled = compileOverride(key, text);
+                Optional<Template> compiled = compileOverride(key, new Source(format, text));
                 if (compiled.isPresent()) {
                     return compiled.get();
                 }
             }
         }
-        Template specific = defaults.get(channel + "/" + part);
-        return specific != null ? specific : defaults.get(part);
+        String specific = defaults.get(channel + "/" + common);
+        return compiledDefaults.computeIfAbsent(new Source(format, specific != null ? specific : defaults.get(common)),
+                source -> source.format().compiler.compile(source.text()));
     }
 
     /** An override that does not compile (it should have failed {@link #check}) gives way to the default rather than lose the message. */
-    private Optional<Template> compileOverride(String key, String text) {
+    private Optional<Template> compileOverride(String key, Source override) {
         if (overrides.size() >= MAX_CACHED_OVERRIDES) {
             overrides.clear();
         }
-        return overrides.computeIfAbsent(new Source(key.endsWith(".html"), text), source -> {
+        return overrides.computeIfAbsent(override, source -> {
             try {
-                return Optional.of(compiler(source.html() ? "html" : "text").compile(source.text()));
+                return Optional.of(source.format().compiler.compile(source.text()));
             } catch (MustacheException e) {
                 LOG.warn("Template override {} does not compile, using the default: {}", key, e.getMessage());
                 return Optional.empty();
@@ -195,10 +228,6 @@ public final class Templates {
 
     private static String oneLine(String text) {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
-
-    private static Mustache.Compiler compiler(String part) {
-        return "html".equals(part) ? HTML : TEXT;
     }
 
     private static Reader loadPartial(String name) throws IOException {

@@ -139,7 +139,7 @@ class ChannelFaultsTest {
     @ParameterizedTest
     @MethodSource("targets")
     void aSlowEndpointTimesOut_isRetried_thenReported(Target target) throws Exception {
-        server = LocalHttpServer.answering(Answer.of(200, target.ok()).delayed(Duration.ofSeconds(2)));
+        server = LocalHttpServer.answering(Answer.of(200, target.ok()).hanging());
 
         Result result = send(target, server.baseUrl(), SECRETS, Duration.ofMillis(100));
 

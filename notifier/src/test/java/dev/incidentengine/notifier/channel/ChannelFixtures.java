@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.incidentengine.notifier.delivery.HttpDelivery;
 import dev.incidentengine.notifier.delivery.RetryPolicy;
@@ -17,7 +18,8 @@ final class ChannelFixtures {
             "slack-other-token", "xoxb-3333-4444-other",
             "twilio-auth", "twilio-auth-9d8c7b",
             "pd-routing-key", "R0ut1ngK3yR0ut1ngK3yR0ut1ngK3y00");
-    static final Secrets SECRETS = new Secrets(SECRET_VALUES, null);
+    static final Secrets SECRETS = new Secrets(SECRET_VALUES.entrySet().stream()
+            .collect(Collectors.toMap(secret -> Secrets.variable(secret.getKey()), Map.Entry::getValue)), null);
     static final Duration TIMEOUT = Duration.ofSeconds(2);
     static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(50), () -> 1.0);
     static final String EVENT_JSON = "{\"type\":\"IncidentOpened\",\"incidentId\":\"INC-42\",\"at\":\"2026-11-22T14:00:00Z\"}";

@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,21 +29,21 @@ final class LocalHttpServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the server answers: status, body, extra headers, and how long it waits first. */
-    record Answer(int status, String body, Map<String, String> headers, Duration delay) {
+    /** What the server answers: status, body, extra headers; a hanging answer comes only when the server closes. */
+    record Answer(int status, String body, Map<String, String> headers, boolean hangs) {
 
         static Answer of(int status, String body) {
-            return new Answer(status, body, Map.of(), Duration.ZERO);
+            return new Answer(status, body, Map.of(), false);
         }
 
         Answer header(String name, String value) {
             Map<String, String> more = new LinkedHashMap<>(headers);
             more.put(name, value);
-            return new Answer(status, body, more, delay);
+            return new Answer(status, body, more, hangs);
         }
 
-        Answer delayed(Duration by) {
-            return new Answer(status, body, headers, by);
+        Answer hanging() {
+            return new Answer(status, body, headers, true);
         }
     }
 
@@ -81,6 +81,7 @@ final class LocalHttpServer implements AutoCloseable {
     private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Answer fallback;
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     private LocalHttpServer(Answer fallback) throws IOException {
         this.fallback = fallback;
@@ -116,6 +117,7 @@ final class LocalHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
         executor.shutdownNow();
     }
@@ -124,10 +126,12 @@ final class LocalHttpServer implements AutoCloseable {
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestHeaders(),
                 exchange.getRequestBody().readAllBytes()));
         Answer answer = Optional.ofNullable(script.poll()).orElse(fallback);
-        try {
-            Thread.sleep(answer.delay().toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (answer.hangs()) {
+            try {
+                closing.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             exchange.close();
             return;
         }
