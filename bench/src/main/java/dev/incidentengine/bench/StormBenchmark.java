@@ -48,7 +48,10 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
@@ -159,8 +162,27 @@ public final class StormBenchmark implements Callable<Integer> {
         return restartSeconds != null ? restartSeconds : quick ? 40 : 120;
     }
 
+    @Spec
+    CommandSpec spec;
+
+    private void validate() {
+        List<String> unknown = phases.stream().filter(phase -> !List.of("storm", "restart").contains(phase)).toList();
+        require(unknown.isEmpty(), "--phases: " + unknown + " is not storm or restart");
+        require(stormAlerts() > 0, "--storm-alerts must be at least 1");
+        require(batch > 0 && clients > 0 && unrelatedEveryMs > 0, "--batch, --clients and --unrelated-every-ms must be at least 1");
+        require(restartRate > 0 && restartSeconds() > 0 && windowSeconds > 0, "--restart-rate, --restart-seconds and --window-seconds must be at least 1");
+        require(warmupSeconds >= 0 && stallSeconds > 0, "--warmup-seconds must be at least 0, --stall-seconds at least 1");
+    }
+
+    private void require(boolean valid, String message) {
+        if (!valid) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        validate();
         dir = Files.createTempDirectory("storm-bench");
         mail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         report("machine: %d cores, %s, Java %s; run directory %s", Runtime.getRuntime().availableProcessors(),
@@ -629,17 +651,35 @@ public final class StormBenchmark implements Callable<Integer> {
         engineChecks("restart", engine, watcher);
     }
 
-    /** How many of the restart phase's incidents have a page, a webhook news and an e-mail at the receivers so far (cheap to ask often). */
+    /**
+     * How many pages, webhook news and e-mails of the restart phase arrived so far (distinct
+     * Idempotency-Keys and messages); looks only at what arrived since it last looked, so it is cheap to ask often.
+     */
     private final class PageCount {
+        private final Set<String> pageKeys = new HashSet<>();
+        private final Set<String> newsKeys = new HashSet<>();
+        private int seenRequests;
+        private int seenMails;
         long pages;
         long news;
         long mails;
 
         PageCount update() {
-            List<WebhookSink.Received> received = sink.received(r -> r.body().contains("bench-restart-"));
-            pages = received.stream().filter(r -> r.path().equals("/page")).map(r -> r.header("Idempotency-Key")).distinct().count();
-            news = received.stream().filter(r -> r.path().equals("/news")).map(r -> r.header("Idempotency-Key")).distinct().count();
-            mails = Arrays.stream(mail.getReceivedMessages()).filter(m -> subject(m).contains("bench-restart-")).count();
+            List<WebhookSink.Received> received = sink.received();
+            for (WebhookSink.Received request : received.subList(seenRequests, received.size())) {
+                if (request.body().contains("bench-restart-")) {
+                    (request.path().equals("/page") ? pageKeys : newsKeys).add(request.path() + request.header("Idempotency-Key"));
+                }
+            }
+            seenRequests = received.size();
+            // One mailbox (the news list): messages in the order they arrived.
+            MimeMessage[] messages = mail.getReceivedMessages();
+            for (MimeMessage message : Arrays.asList(messages).subList(seenMails, messages.length)) {
+                mails += subject(message).contains("bench-restart-") ? 1 : 0;
+            }
+            seenMails = messages.length;
+            pages = pageKeys.size();
+            news = newsKeys.size();
             return this;
         }
 
@@ -716,7 +756,7 @@ public final class StormBenchmark implements Callable<Integer> {
                 report("  %s: %.0f s: %s; engine RSS %,d MiB", phase, (now - start) / 1e9, status.get(), engine.rssKb() / 1024);
                 nextReport = now + TimeUnit.SECONDS.toNanos(5);
             }
-            Thread.sleep(50);
+            Thread.sleep(200);
         }
         return true;
     }
