@@ -79,6 +79,7 @@ public final class StormBenchmark implements Callable<Integer> {
     private static final Pattern RESTART_TOKEN = Pattern.compile("bench-restart-(\\d+)");
     private static final int OTHER_SERVICES = 10;
     private static final String STORM_ALERTNAME = "NodeDown";
+    private static final int SETTLE_SECONDS = 5;
 
     @Option(names = "--storm-alerts", description = "Distinct alerts of the storm (default 100,000; 10,000 with --quick).")
     Integer stormAlerts;
@@ -130,7 +131,7 @@ public final class StormBenchmark implements Callable<Integer> {
                     + "ingest.rate.limit.alerts.per.second=0 (the storm is one integration; its default limit is 1,000 alerts/s).")
     Map<String, String> engineSettings = new LinkedHashMap<>();
 
-    @Option(names = "--keep-data-dir", description = "Keep the run's directory (broker data, engine state, logs) after a successful run.")
+    @Option(names = "--keep-data-dir", description = "Keep the run's directory (broker data, engine state, logs) even when every check passed.")
     boolean keepDataDir;
 
     private final RecordSerdes serdes = RecordSerdes.singleObject();
@@ -584,6 +585,8 @@ public final class StormBenchmark implements Callable<Integer> {
                 () -> pages.pages + pages.news + pages.mails,
                 () -> String.format("%,d of %,d accepted; %,d pages, %,d webhook news, %,d e-mails arrived", sent.accepted.get(), count,
                         pages.pages, pages.news, pages.mails));
+        // A second page or message of an incident would come a little after its first: give it the time to show.
+        TimeUnit.SECONDS.sleep(SETTLE_SECONDS);
 
         // Per window of planned send time: alert sent → first page received, and → IncidentOpened readable.
         Map<Integer, Long> firstPage = new HashMap<>();
