@@ -5,17 +5,27 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -83,20 +94,112 @@ final class BenchSupport {
 
     /** How many records a read_committed consumer sees on the topic, from the beginning to its current end. */
     static long committedRecords(String bootstrap, String topic) {
+        AtomicLong count = new AtomicLong();
+        scan(bootstrap, topic, true, record -> count.incrementAndGet());
+        return count.get();
+    }
+
+    /** The largest record's value on a topic, and how many records it holds. */
+    record Largest(long records, int valueBytes) {
+    }
+
+    /** Reads every record written to the topic (aborted transactions' too: each was written) for its largest value. */
+    static Largest largestRecord(String bootstrap, String topic) {
+        AtomicLong records = new AtomicLong();
+        AtomicInteger largest = new AtomicInteger();
+        scan(bootstrap, topic, false, record -> {
+            records.incrementAndGet();
+            largest.accumulateAndGet(record.serializedValueSize(), Math::max);
+        });
+        return new Largest(records.get(), largest.get());
+    }
+
+    /** Reads the topic from its beginning to its current end. */
+    static void scan(String bootstrap, String topic, boolean committedOnly, Consumer<ConsumerRecord<byte[], byte[]>> action) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long count = 0;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                count += consumer.poll(Duration.ofMillis(500)).count();
+                consumer.poll(Duration.ofMillis(500)).forEach(action);
             }
-            return count;
+        }
+    }
+
+    /** Like alert-ingest's writer: idempotent, acks=all, lz4. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static final int BASELINE_RUNS = 3;
+
+    /**
+     * Raw Kafka's rate for these records: produced by {@link #producer} to a fresh topic shaped like
+     * {@code alerts.v1} and consumed back read_committed by a plain consumer, until the last is read.
+     * A few seconds only, so it runs {@value #BASELINE_RUNS} times (a topic each); the median, in records/s.
+     */
+    static double rawKafka(String bootstrap, String name, List<byte[]> keys, List<byte[]> values) throws Exception {
+        List<Topic<String, Alert>> topics = IntStream.rangeClosed(1, BASELINE_RUNS).mapToObj(run -> baselineTopic(name + "-" + run)).toList();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            TopicCreator.ensureCreated(admin, topics, Optional.of((short) 1));
+        }
+        List<Double> runs = new ArrayList<>();
+        for (Topic<String, Alert> topic : topics) {
+            runs.add(values.size() / rawKafkaSeconds(bootstrap, topic.name(), keys, values));
+        }
+        List<Double> sorted = runs.stream().sorted().toList();
+        double median = sorted.get(BASELINE_RUNS / 2);
+        report("raw Kafka: %,d records produced and read back read_committed: median %,.0f records/s of %s", values.size(), median,
+                runs.stream().map(r -> String.format("%,.0f", r)).collect(Collectors.joining(", ")));
+        return median;
+    }
+
+    private static double rawKafkaSeconds(String bootstrap, String topic, List<byte[]> keys, List<byte[]> values) throws Exception {
+        long records = values.size();
+        AtomicLong consumed = new AtomicLong();
+        AtomicLong doneAt = new AtomicLong();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 5)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            partitions.forEach(consumer::position);
+            producer.partitionsFor(topic);
+            long readUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            Thread reader = new Thread(() -> {
+                while (consumed.get() < records && System.nanoTime() < readUntil) {
+                    consumed.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                }
+                if (consumed.get() >= records) {
+                    doneAt.set(System.nanoTime());
+                }
+            }, "raw-baseline-reader");
+            long start = System.nanoTime();
+            reader.start();
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
+            }
+            producer.flush();
+            reader.join();
+            if (doneAt.get() == 0) {
+                throw new IllegalStateException("raw Kafka: only " + consumed.get() + " of " + records + " records read back");
+            }
+            return (doneAt.get() - start) / 1e9;
         }
     }
 

@@ -19,16 +19,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
- * incident-stream in a JVM of its own ({@link IncidentStreamProcess}, this JVM's class path), so
- * the memory and CPU that /proc reports for that process are the engine's alone. Resident memory
+ * The engine in a JVM of its own (this JVM's class path): incident-stream alone
+ * ({@link IncidentStreamProcess}) or the whole local engine ({@link LocalEngineProcess}), so the
+ * memory and CPU that /proc reports for that process are the engine's alone. Resident memory
  * is sampled every 500 ms; the peak is kept for the whole run and since the last {@link #resetPeak()}.
+ * The child exits when this JVM does ({@link #exitWhenLauncherGone()}).
  */
 final class EngineProcess implements AutoCloseable {
 
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(500);
 
+    private final String name;
     private final Process process;
     private final OutputStream lifeline;
     private final String baseUrl;
@@ -42,7 +46,8 @@ final class EngineProcess implements AutoCloseable {
     private final AtomicLong peakRssKb = new AtomicLong();
     private final AtomicLong phasePeakRssKb = new AtomicLong();
 
-    private EngineProcess(Process process, String baseUrl, Path log) {
+    private EngineProcess(String name, Process process, String baseUrl, Path log) {
+        this.name = name;
         this.process = process;
         this.lifeline = process.getOutputStream();
         this.baseUrl = baseUrl;
@@ -50,7 +55,7 @@ final class EngineProcess implements AutoCloseable {
         sampler.scheduleAtFixedRate(this::sample, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts the engine with these JVM options and settings (a properties file in {@code dir}); output to {@code dir/engine.log}. */
+    /** Starts incident-stream with these JVM options and settings (a properties file in {@code dir}); output to {@code dir/engine.log}. */
     static EngineProcess start(Path dir, List<String> jvmOptions, Map<String, String> settings, int httpPort) throws IOException {
         Files.createDirectories(dir);
         Properties properties = new Properties();
@@ -60,21 +65,59 @@ final class EngineProcess implements AutoCloseable {
         try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             properties.store(out, "incident-stream under benchmark");
         }
+        return launch("incident-stream", dir, jvmOptions, IncidentStreamProcess.class, List.of("--config", config.toString()), httpPort);
+    }
+
+    /**
+     * Starts the local engine ({@code ./incident-engine local}: all four services) with these JVM
+     * options and arguments, its HTTP server on {@code httpPort}; output to {@code dir/engine.log}.
+     */
+    static EngineProcess startLocalEngine(Path dir, List<String> jvmOptions, List<String> arguments, int httpPort) throws IOException {
+        Files.createDirectories(dir);
+        List<String> withPort = new ArrayList<>(arguments);
+        withPort.addAll(List.of("--http-port", Integer.toString(httpPort)));
+        // The engine's own logging (service-kit's logback.xml), not test-support's, which is on this class path too.
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-Dlogback.configurationFile=logback.xml");
+        return launch("the local engine", dir, options, LocalEngineProcess.class, withPort, httpPort);
+    }
+
+    private static EngineProcess launch(String name, Path dir, List<String> jvmOptions, Class<?> main, List<String> arguments, int httpPort)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(IncidentStreamProcess.class.getName());
-        command.add("--config");
-        command.add(config.toString());
+        command.add(main.getName());
+        command.addAll(arguments);
         Path log = dir.resolve("engine.log");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // The settings above are the whole configuration: none from this shell's environment.
-        builder.environment().keySet().removeIf(name -> name.startsWith("INCIDENT_") || name.startsWith("KAFKA_"));
-        return new EngineProcess(builder.start(), "http://127.0.0.1:" + httpPort, log);
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("INCIDENT_") || variable.startsWith("KAFKA_"));
+        return new EngineProcess(name, builder.start(), "http://127.0.0.1:" + httpPort, log);
+    }
+
+    /** In the child: exits (with its shutdown hooks) when the launcher's stdin pipe closes, so a killed benchmark leaves no engine behind. */
+    static void exitWhenLauncherGone() {
+        Thread lifeline = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // The launcher writes nothing; end of stream means it is gone.
+                }
+            } catch (IOException e) {
+                // Same as end of stream.
+            }
+            System.exit(0);
+        }, "launcher-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+    }
+
+    String baseUrl() {
+        return baseUrl;
     }
 
     long pid() {
@@ -85,23 +128,37 @@ final class EngineProcess implements AutoCloseable {
         return log;
     }
 
+    /** Returns as soon as /readyz answers 200 (asked every 50 ms). */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        while (readyStatus() != 200) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("incident-stream exited with code " + process.exitValue() + "; see " + log);
-            }
-            try {
-                if (get("/readyz").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // HTTP server not up yet.
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("incident-stream not ready within " + timeout + "; see " + log);
+                throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log);
             }
-            Thread.sleep(200);
+            Thread.sleep(50);
+        }
+    }
+
+    /** What /readyz answers; 0 when nothing answers. */
+    int readyStatus() throws InterruptedException {
+        try {
+            return get("/readyz").statusCode();
+        } catch (IOException notUp) {
+            return 0;
+        }
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** How many lines of the engine's output contain {@code text}. */
+    long logLines(String text) throws IOException {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains(text)).count();
         }
     }
 

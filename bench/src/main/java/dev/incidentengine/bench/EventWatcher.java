@@ -30,7 +30,7 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * Reads the incident log from its start, read_committed, as any downstream reader would, and
  * keeps what the benchmark asks about: per workload tag (the part of the fingerprint between its
- * first two '/') the distinct alerts attached, the alerts resolved, and the incidents opened,
+ * first two '/') the distinct alerts attached (and the incidents they went to), the alerts resolved, and the incidents opened,
  * resolved and reopened, also by correlation key; for
  * alerts registered with {@link #expectOpen} the time until their {@code IncidentOpened} was read;
  * and for the whole log, duplicate event ids and gaps in an incident's sequence numbers.
@@ -40,6 +40,11 @@ final class EventWatcher implements AutoCloseable {
     static final class Counts {
         private final Set<String> attachedFingerprints = new HashSet<>();
         final AtomicLong attached = new AtomicLong();
+        /** Every AlertAttached, a repeat of an alert included; and when the last distinct one was read (System.nanoTime). */
+        final AtomicLong attachEvents = new AtomicLong();
+        final AtomicLong lastAttachedNanos = new AtomicLong();
+        /** The incidents the alerts were attached to. */
+        final Set<String> attachedTo = ConcurrentHashMap.newKeySet();
         final AtomicLong resolved = new AtomicLong();
         final AtomicLong opened = new AtomicLong();
         final AtomicLong incidentsResolved = new AtomicLong();
@@ -200,7 +205,10 @@ final class EventWatcher implements AutoCloseable {
         } else if (payload instanceof AlertAttached attached) {
             String fingerprint = attached.getAlert().getFingerprint();
             Counts tagCounts = counts(tag(fingerprint));
+            tagCounts.attachEvents.incrementAndGet();
+            tagCounts.attachedTo.add(event.getIncidentId());
             if (tagCounts.attachedFingerprints.add(fingerprint)) {
+                tagCounts.lastAttachedNanos.set(readNanos);
                 tagCounts.attached.incrementAndGet();
             }
         } else if (payload instanceof AlertResolved resolved) {

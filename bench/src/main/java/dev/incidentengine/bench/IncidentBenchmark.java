@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.model.Alert;
@@ -29,7 +27,6 @@ import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
@@ -37,24 +34,19 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-import static dev.incidentengine.bench.BenchSupport.baselineTopic;
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
 import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
+import static dev.incidentengine.bench.BenchSupport.producer;
 import static dev.incidentengine.bench.BenchSupport.report;
 
 /**
@@ -161,7 +153,8 @@ public final class IncidentBenchmark implements Callable<Integer> {
                 measured.add(workload("tp" + round, Instant.now()));
             }
             Throughput engineRun = throughput(measured, watcher, engine, brokerPid, "throughput");
-            Throughput raw = rawBaseline(measured);
+            double raw = BenchSupport.rawKafka(bootstrap, "incidents", measured.stream().flatMap(w -> w.keys().stream()).toList(),
+                    measured.stream().flatMap(w -> w.values().stream()).toList());
             Latency latency = latency(watcher, engine, brokerPid);
 
             String metrics = engine.metrics();
@@ -186,7 +179,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
                     + "| engine RSS max MiB |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             System.out.printf("| %s | %,d | %,.0f | – | – | – | – | %,.0f | %.2f | %,.0f |%n", engineRun.name, engineRun.records,
-                    engineRun.perSecond(), raw.perSecond(), engineRun.perSecond() / raw.perSecond(), engineRun.peakRssKb / 1024.0);
+                    engineRun.perSecond(), raw, engineRun.perSecond() / raw, engineRun.peakRssKb / 1024.0);
             System.out.printf("| %s | %,d | %,.0f | %.1f | %.1f | %.1f | %.1f | – | – | %,.0f |%n", latency.name, latency.sent,
                     latency.sent / latency.seconds, millis(latency.fromSend, 50), millis(latency.fromSend, 99),
                     millis(latency.fromSend, 99.9), latency.fromSend.getMaxValue() / 1e6, latency.peakRssKb / 1024.0);
@@ -195,7 +188,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
             System.out.println("|---|---|---|");
             System.out.printf("| ≥ 20,000 alerts/s alerts.v1 → incident.events.v1, exactly-once "
                             + "| %,.0f alerts/s (raw Kafka %,.0f records/s, ratio %.2f) | %s |%n",
-                    engineRun.perSecond(), raw.perSecond(), engineRun.perSecond() / raw.perSecond(), yes(engineRun.perSecond() >= 20_000));
+                    engineRun.perSecond(), raw, engineRun.perSecond() / raw, yes(engineRun.perSecond() >= 20_000));
             System.out.printf("| p99 ≤ 300 ms alert written → IncidentOpened read_committed, at %,d alerts/s "
                             + "| p99 %.1f ms (p50 %.1f, p99.9 %.1f, max %.1f) | %s |%n",
                     latencyRate, millis(latency.fromSend, 99), millis(latency.fromSend, 50), millis(latency.fromSend, 99.9),
@@ -312,7 +305,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
         AtomicLong errors = new AtomicLong();
         long start = System.nanoTime();
         double producedSeconds;
-        try (KafkaProducer<byte[], byte[]> producer = producer(5)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 5)) {
             for (Workload workload : workloads) {
                 for (int i = 0; i < workload.values().size(); i++) {
                     producer.send(new ProducerRecord<>(Topics.ALERTS.name(), workload.keys().get(i), workload.values().get(i)),
@@ -353,64 +346,6 @@ public final class IncidentBenchmark implements Callable<Integer> {
         report("  engine CPU by thread: %s", cpu.engineThreads());
         report("  written meanwhile, per alert record: %s", topicUsage().minus(before).describe(records));
         return result;
-    }
-
-    /**
-     * The same records, produced by the same producer to a fresh topic and consumed back read_committed by a plain
-     * consumer; a few seconds only, so it runs {@value #BASELINE_RUNS} times (a topic each) and the median counts.
-     */
-    private Throughput rawBaseline(List<Workload> workloads) throws Exception {
-        List<Throughput> runs = new ArrayList<>();
-        for (int run = 1; run <= BASELINE_RUNS; run++) {
-            runs.add(rawBaseline(workloads, baselineTopic("incidents-" + run)));
-        }
-        runs.sort(Comparator.comparingDouble(Throughput::perSecond));
-        Throughput median = runs.get(BASELINE_RUNS / 2);
-        report("raw Kafka: %,d records produced and read back read_committed: median %,.0f records/s of %s", median.records,
-                median.perSecond(), runs.stream().map(r -> String.format("%,.0f", r.perSecond())).collect(Collectors.joining(", ")));
-        return median;
-    }
-
-    private static final int BASELINE_RUNS = 3;
-
-    private Throughput rawBaseline(List<Workload> workloads, Topic<String, Alert> topic) throws Exception {
-        long records = workloads.stream().mapToLong(w -> w.values().size()).sum();
-        AtomicLong consumed = new AtomicLong();
-        AtomicLong doneAt = new AtomicLong();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = producer(5)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            partitions.forEach(consumer::position);
-            producer.partitionsFor(topic.name());
-            long readUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            Thread reader = new Thread(() -> {
-                while (consumed.get() < records && System.nanoTime() < readUntil) {
-                    consumed.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
-                }
-                if (consumed.get() >= records) {
-                    doneAt.set(System.nanoTime());
-                }
-            }, "raw-baseline-reader");
-            long start = System.nanoTime();
-            reader.start();
-            for (Workload workload : workloads) {
-                for (int i = 0; i < workload.values().size(); i++) {
-                    producer.send(new ProducerRecord<>(topic.name(), workload.keys().get(i), workload.values().get(i)));
-                }
-            }
-            producer.flush();
-            reader.join();
-            if (doneAt.get() == 0) {
-                throw new IllegalStateException("raw Kafka: only " + consumed.get() + " of " + records + " records read back");
-            }
-            return new Throughput("raw Kafka produce + consume", records, (doneAt.get() - start) / 1e9, 0);
-        }
     }
 
     // ---- latency
@@ -458,7 +393,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
         long interval = TimeUnit.SECONDS.toNanos(1) / latencyRate;
         long count = (long) latencyRate * seconds;
         AtomicLong errors = new AtomicLong();
-        try (KafkaProducer<byte[], byte[]> producer = producer(1)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 1)) {
             producer.partitionsFor(Topics.ALERTS.name());
             long start = System.nanoTime();
             for (long i = 0; i < count; i++) {
@@ -559,8 +494,6 @@ public final class IncidentBenchmark implements Callable<Integer> {
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
-            TopicCreator.ensureCreated(admin, IntStream.rangeClosed(1, BASELINE_RUNS).mapToObj(run -> baselineTopic("incidents-" + run)).toList(),
-                    Optional.of((short) 1));
         }
     }
 
@@ -581,17 +514,6 @@ public final class IncidentBenchmark implements Callable<Integer> {
         settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("engine/state").toString());
         settings.putAll(tunedSettings());
         return settings;
-    }
-
-    /** Like alert-ingest's writer: idempotent, acks=all, lz4. */
-    private KafkaProducer<byte[], byte[]> producer(int lingerMs) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     // ---- reporting

@@ -1,7 +1,5 @@
 package dev.incidentengine.bench;
 
-import java.io.IOException;
-
 import dev.incidentengine.incident.IncidentStreamMain;
 
 /**
@@ -15,18 +13,7 @@ public final class IncidentStreamProcess {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Thread lifeline = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // The launcher writes nothing; end of stream means it is gone.
-                }
-            } catch (IOException e) {
-                // Same as end of stream.
-            }
-            System.exit(0);
-        }, "launcher-lifeline");
-        lifeline.setDaemon(true);
-        lifeline.start();
+        EngineProcess.exitWhenLauncherGone();
         IncidentStreamMain.main(args);
     }
 }

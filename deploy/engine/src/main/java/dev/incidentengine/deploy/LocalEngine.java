@@ -80,6 +80,10 @@ public final class LocalEngine implements Callable<Integer> {
     @Option(names = "--config-dir", defaultValue = "deploy/local", description = "Configuration loaded at start (default: ${DEFAULT-VALUE}).")
     Path configDir;
 
+    @Option(names = "--setting", paramLabel = "KEY=VALUE",
+            description = "A service setting over the local defaults, for every service (repeatable), e.g. notifier.smtp.port=25.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
     private KafkaBroker broker;
     private LocalSinks sinks;
     private ServiceRunner runner;
@@ -124,6 +128,7 @@ public final class LocalEngine implements Callable<Integer> {
         int port = httpPort != 0 ? httpPort : freePort();
         settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
+        settings.putAll(overrides);
         AlertIngestConfig ingestConfig = new AlertIngestConfig(settings);
 
         try (Admin admin = Admin.create(KafkaClients.admin(ingestConfig))) {
@@ -147,6 +152,7 @@ public final class LocalEngine implements Callable<Integer> {
         if (Files.isRegularFile(secrets.resolve(LOCAL_WEBHOOK_SECRET))) {
             notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
         }
+        notifierSettings.putAll(overrides);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
