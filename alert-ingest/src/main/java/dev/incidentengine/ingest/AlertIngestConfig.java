@@ -33,9 +33,11 @@ public final class AlertIngestConfig extends EngineConfig {
                     "Largest request body accepted; larger ones get 413.")
             .define(MAX_ALERTS_PER_REQUEST_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
                     "Most alerts in one request; more get 413.")
-            .define(RATE_LIMIT_CONFIG, Type.DOUBLE, 1000.0, Range.atLeast(0), Importance.MEDIUM,
-                    "Alerts per second each integration may send, sustained; 0 turns rate limiting off.")
-            .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
+            .define(RATE_LIMIT_CONFIG, Type.DOUBLE, 20_000.0, Range.atLeast(0), Importance.MEDIUM,
+                    "Alerts per second each integration may send, sustained; 0 turns rate limiting off. An alert storm "
+                            + "comes from one integration (one Alertmanager) and must get through: the default is twice the "
+                            + "rate incident-stream is built to take (10,000 alerts/s); it stops a runaway client, not a storm.")
+            .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 40_000, Range.atLeast(1), Importance.MEDIUM,
                     "Alerts an integration may send at once above the sustained rate; at least the per-request limit.")
             .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, 5000, Range.atLeast(500), Importance.MEDIUM,
                     "How long writing a request's alerts to Kafka may take before it is answered 503.")
