@@ -81,9 +81,15 @@ final class IncidentCommands {
                     out.line(String.format("%-19s %s", field, incident.get(field).asText()));
                 }
             }
+            out.line(String.format("%-19s %d firing of %d", "alerts", incident.path("firingAlertCount").asInt(),
+                    incident.path("alertCount").asInt()));
             out.line("");
             out.table(incident.path("alerts"), Column.field("FINGERPRINT", "fingerprint"), Column.field("STATUS", "status"),
                     new Column("SUMMARY", row -> row.path("alert").path("summary").asText("-")));
+            if (incident.hasNonNull("alertsNextCursor")) {
+                out.line("… the first " + incident.path("alerts").size() + " alerts; all of them: GET " + PREFIX + "/" + id
+                        + "/alerts");
+            }
             return 0;
         }
     }
