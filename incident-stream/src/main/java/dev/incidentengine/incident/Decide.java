@@ -28,9 +28,14 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.service.Deadlines;
+import dev.incidentengine.service.ObjectCachingStore;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +81,7 @@ final class Decide {
         this.commands = commands;
         this.groupUpdates = groupUpdates;
         incidents = context.getStateStore(IncidentTopology.INCIDENT_STORE);
+        ObjectCachingStore.<String, IncidentState>of(incidents).whenWritten(stateWriter(context));
         alerts = new AlertAttachments(context.getStateStore(IncidentTopology.ALERT_STORE));
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
@@ -112,7 +118,6 @@ final class Decide {
                 }
             });
             incidents.put(id, next);
-            context.forward(new Record<>(id, next, timestamp));
             for (IncidentTimers.Due due : timers.after(state, next, Instant.ofEpochMilli(context.currentSystemTimeMs()))) {
                 deadlines.put(due.at(), id + "|" + due.kind(), due.token());
             }
@@ -132,6 +137,33 @@ final class Decide {
                     rejected == null ? null : rejected.getReason(), next == null ? 0L : next.getVersion(),
                     events.stream().map(IncidentEvent::getEventId).toList(), command.getTimestamp()), timestamp));
         }
+    }
+
+    /**
+     * Sends each incident's state to incident.state.v1 as it reaches the incident store: once per
+     * commit, not once per command, so a storm's 100,000 alerts write a handful of state records,
+     * not 100,000. The store writes at the latest while Streams flushes caches before committing,
+     * inside the transaction; like Streams' own caching stores, the forward then names this
+     * processor as the current node (internal API).
+     */
+    private static BiConsumer<String, IncidentState> stateWriter(ProcessorContext<String, Object> context) {
+        InternalProcessorContext<String, Object> internal = (InternalProcessorContext<String, Object>) context;
+        ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
+        return (id, state) -> {
+            ProcessorNode<?, ?, ?, ?> node = internal.currentNode();
+            ProcessorRecordContext record = internal.recordContext();
+            long now = context.currentSystemTimeMs();
+            try {
+                internal.setCurrentNode(self);
+                if (record == null) {
+                    internal.setRecordContext(new ProcessorRecordContext(now, -1, -1, null, new RecordHeaders()));
+                }
+                context.forward(new Record<>(id, state, now));
+            } finally {
+                internal.setCurrentNode(node);
+                internal.setRecordContext(record);
+            }
+        };
     }
 
     /** One log line per lifecycle step (not per alert), with the incident id in the MDC. */

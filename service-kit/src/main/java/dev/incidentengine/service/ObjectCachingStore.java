@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A write-behind cache of deserialized values in front of a logged key-value store, in place of
@@ -35,12 +37,17 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * drops what was not written. ({@code StateStore.commit} comes after the transaction and would be
  * too late.) Values are kept by reference: a caller that changes a value it got must put it back,
  * as with any store. Not for interactive queries: it belongs to the stream thread.
+ *
+ * <p>{@link #whenWritten} hears of each value as it reaches the store, so a processor can send the
+ * same once-per-commit value downstream (the incident state to its compacted topic) as Streams'
+ * own caching stores do through their flush listeners.
  */
 public final class ObjectCachingStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
 
     private final KeyValueStore<K, V> inner;
     private final int maxEntries;
     private final LinkedHashMap<K, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private BiConsumer<K, V> written = (key, value) -> { };
 
     private record Entry<V>(V value, boolean dirty) {
     }
@@ -48,6 +55,27 @@ public final class ObjectCachingStore<K, V> implements KeyValueStore<K, V>, Cach
     ObjectCachingStore(KeyValueStore<K, V> inner, int maxEntries) {
         this.inner = inner;
         this.maxEntries = maxEntries;
+    }
+
+    /** The object-caching store behind what {@code ProcessorContext.getStateStore} returns for it. */
+    @SuppressWarnings("unchecked")
+    public static <K, V> ObjectCachingStore<K, V> of(StateStore store) {
+        StateStore current = store;
+        while (!(current instanceof ObjectCachingStore<?, ?>)) {
+            if (!(current instanceof WrappedStateStore<?, ?, ?> wrapped)) {
+                throw new IllegalArgumentException(store.name() + " is not an object-caching store");
+            }
+            current = wrapped.wrapped();
+        }
+        return (ObjectCachingStore<K, V>) current;
+    }
+
+    /**
+     * Calls {@code listener} with each value as it is written to the store: at the latest when
+     * Streams flushes caches before a commit (inside the transaction), or when evicted.
+     */
+    public void whenWritten(BiConsumer<K, V> listener) {
+        this.written = listener;
     }
 
     /** {@code inner} without Streams' record cache (this replaces it), with its changelog. */
@@ -148,7 +176,7 @@ public final class ObjectCachingStore<K, V> implements KeyValueStore<K, V>, Cach
             Map.Entry<K, Entry<V>> evicted = eldest.next();
             eldest.remove();
             if (evicted.getValue().dirty()) {
-                inner.put(evicted.getKey(), evicted.getValue().value());
+                write(evicted.getKey(), evicted.getValue().value());
             }
         }
     }
@@ -159,9 +187,14 @@ public final class ObjectCachingStore<K, V> implements KeyValueStore<K, V>, Cach
             if (!entry.dirty()) {
                 return entry;
             }
-            inner.put(key, entry.value());
+            write(key, entry.value());
             return new Entry<>(entry.value(), false);
         });
+    }
+
+    private void write(K key, V value) {
+        inner.put(key, value);
+        written.accept(key, value);
     }
 
     @Override
