@@ -51,6 +51,10 @@ public final class KafkaClients {
         // Global stores (config tables) go through the processing exception handler like every other processor.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // Tasks with two inputs (alerts and commands; events and results) need no time order across them, so a task
+        // processes whatever has arrived: with the default (0) Streams checked every other input before each record,
+        // formatting a log line each time, a tenth of incident-stream's thread in an alert storm (JFR, bench/storm).
+        props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Changelogs and repartition topics carry small Avro records: lz4 cuts their bytes about five-fold
         // and the broker's CPU with them (measured in bench/incidents).
         if (!props.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
