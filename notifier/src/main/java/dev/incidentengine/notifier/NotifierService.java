@@ -3,6 +3,7 @@ package dev.incidentengine.notifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -15,7 +16,7 @@ import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
-import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -40,7 +40,7 @@ public final class NotifierService implements Service {
     private final NotifierConfig config;
     private final NotifierTopics topics;
     private TopicReadiness readiness;
-    private KafkaStreams streams;
+    private StreamsApp streams;
     private Sender sender;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
@@ -63,7 +63,7 @@ public final class NotifierService implements Service {
         // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100.
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
-        streams = StreamsApps.create(NAME, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
+        streams = StreamsApp.create(NAME, config, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
                 config.punctuation()), props, metrics);
         streams.start();
         sender = sender(channels, metrics);
@@ -93,8 +93,9 @@ public final class NotifierService implements Service {
     }
 
     @Override
-    public boolean ready() {
-        return readiness != null && readiness.ready() && StreamsApps.running(streams) && sender.healthy();
+    public Optional<String> problem() {
+        return readiness.problem().or(() -> streams.problem().map(Object::toString))
+                .or(() -> sender.healthy() ? Optional.empty() : Optional.of("sender: not healthy"));
     }
 
     @Override
@@ -102,7 +103,9 @@ public final class NotifierService implements Service {
         if (sender != null) {
             sender.close();
         }
-        StreamsApps.close(streams);
+        if (streams != null) {
+            streams.close();
+        }
         if (readiness != null) {
             readiness.close();
         }
