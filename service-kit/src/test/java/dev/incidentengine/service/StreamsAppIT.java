@@ -136,7 +136,8 @@ class StreamsAppIT {
             assertThat(readyz.statusCode()).isEqualTo(503);
             assertThat(readyz.body()).contains(app.name() + "\":\"stuck: ", "has not polled for");
         });
-        assertThat(get("/metrics").body()).contains("streams_problem{app=\"" + app.name() + "\",problem=\"stuck\"} 1.0");
+        await("the gauge, published every second").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("/metrics").body())
+                .contains("streams_problem{app=\"" + app.name() + "\",problem=\"stuck\"} 1.0"));
 
         unblock.countDown();
 
