@@ -66,7 +66,8 @@ class LocalEngineProcessIT {
     void ctrlCStopsServicesThenBrokerWithinTenSeconds_andAHealthyStartWarnsOfNothing() throws Exception {
         // Not under the OS temp directory, which Kafka Streams warns about for state.
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctrl-c-");
-        Process engine = launch(data, List.of("setsid"));
+        // A terminal's foreground job has SIGINT's default action; a child of a background build may inherit it ignored.
+        Process engine = launch(data, List.of("env", "--default-signal=INT", "setsid"));
         StringBuffer output = new StringBuffer();
         awaitUp(engine, output);
         assertThat(output.toString().lines().filter(line -> line.contains(" WARN "))).as("warnings at start").isEmpty();
