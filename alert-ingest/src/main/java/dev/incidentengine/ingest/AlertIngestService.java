@@ -2,16 +2,16 @@ package dev.incidentengine.ingest;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
-import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Receives alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic JSON) and from
@@ -29,7 +29,7 @@ public final class AlertIngestService implements Service {
     private final AlertWriter writer;
     private final RateLimiter rateLimiter;
     private TopicReadiness readiness;
-    private KafkaStreams streams;
+    private StreamsApp streams;
     private Thread streamsStarter;
 
     public AlertIngestService(AlertIngestConfig config) {
@@ -64,8 +64,8 @@ public final class AlertIngestService implements Service {
                 topics.integrations()));
         integrations.start();
         writer.start(registry);
-        streams = StreamsApps.create(NAME, RawAlertTopology.build(topics, serdes, integrations, config.alertLimits(), clock),
-                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID), registry);
+        streams = StreamsApp.create(NAME, config, RawAlertTopology.build(topics, serdes, integrations, config.alertLimits(), clock),
+                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID, topics.dlq()), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
         streamsStarter = new Thread(() -> {
             while (!integrations.ready() && !Thread.currentThread().isInterrupted()) {
@@ -82,9 +82,11 @@ public final class AlertIngestService implements Service {
     }
 
     @Override
-    public boolean ready() {
-        return readiness != null && readiness.ready() && integrations.ready()
-                && StreamsApps.running(streams);
+    public Optional<String> problem() {
+        if (!integrations.ready()) {
+            return Optional.of("integrations loading");
+        }
+        return readiness.problem().or(() -> streams.problem().map(Object::toString));
     }
 
     @Override
@@ -92,7 +94,9 @@ public final class AlertIngestService implements Service {
         if (streamsStarter != null) {
             streamsStarter.interrupt();
         }
-        StreamsApps.close(streams);
+        if (streams != null) {
+            streams.close();
+        }
         writer.close();
         integrations.close();
         if (readiness != null) {

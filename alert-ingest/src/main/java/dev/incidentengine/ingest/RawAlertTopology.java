@@ -29,9 +29,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka path: JSON alerts produced onto {@code alerts.raw.v1} (header {@code format}:
@@ -75,13 +72,13 @@ public final class RawAlertTopology {
 
     static final class Normalizer implements Processor<byte[], byte[], Object, Object> {
 
-        private static final Logger log = LoggerFactory.getLogger(Normalizer.class);
         private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
         private final Integrations integrations;
         private final AlertLimits limits;
         private final Clock clock;
         private ProcessorContext<Object, Object> context;
+        private DeadLetters deadLetters;
 
         Normalizer(Integrations integrations, AlertLimits limits, Clock clock) {
             this.integrations = integrations;
@@ -92,6 +89,7 @@ public final class RawAlertTopology {
         @Override
         public void init(ProcessorContext<Object, Object> context) {
             this.context = context;
+            this.deadLetters = DeadLetters.of(context.appConfigs());
         }
 
         @Override
@@ -156,11 +154,9 @@ public final class RawAlertTopology {
         }
 
         private void deadLetter(Record<byte[], byte[]> record, String reason, String message) {
-            Optional<RecordMetadata> origin = context.recordMetadata();
-            log.warn("Raw alert {} sent to the DLQ ({}): {}", origin.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-                    .orElse("?"), reason, message);
             context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-                    DeadLetters.headers(record.headers(), reason, message, PROCESSOR, origin, clock.instant())), DLQ_SINK);
+                    deadLetters.headers(record.headers(), reason, message, PROCESSOR, DeadLetters.Origin.of(context.recordMetadata()),
+                            null)), DLQ_SINK);
         }
 
         private static Optional<String> header(Headers headers, String name) {

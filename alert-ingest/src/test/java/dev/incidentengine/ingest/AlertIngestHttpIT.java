@@ -23,6 +23,7 @@ import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
@@ -322,8 +323,8 @@ class AlertIngestHttpIT {
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(topics.dlq(), 1, Duration.ofSeconds(30));
         assertThat(dead).singleElement().satisfies(record -> {
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"summary\": ");
-            assertThat(new String(record.headers().lastHeader("dlq.reason").value(), StandardCharsets.UTF_8)).isEqualTo("invalid-json");
-            assertThat(new String(record.headers().lastHeader("dlq.source.topic").value(), StandardCharsets.UTF_8))
+            assertThat(new String(record.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)).isEqualTo("invalid-json");
+            assertThat(new String(record.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
                     .isEqualTo(topics.raw().name());
         });
     }

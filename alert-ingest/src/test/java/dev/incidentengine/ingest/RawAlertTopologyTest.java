@@ -12,6 +12,7 @@ import dev.incidentengine.ingest.normalize.Payloads;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.DeadLetters;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -99,13 +100,13 @@ class RawAlertTopologyTest {
         send(Payloads.text("generic-single.json"), new RecordHeaders());
 
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
-        assertThat(dead).extracting(record -> header(record.headers(), "dlq.reason")).containsExactly(
+        assertThat(dead).extracting(record -> header(record.headers(), DeadLetters.REASON)).containsExactly(
                 "invalid-json", "unknown-format", "unknown-integration", "invalid-payload", "unknown-integration", "invalid-json");
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
-        assertThat(header(dead.get(3).headers(), "dlq.error")).contains("sumary: unknown field");
-        assertThat(header(dead.get(1).headers(), "dlq.source.topic")).isEqualTo("alerts.raw.v1");
-        assertThat(header(dead.get(1).headers(), "dlq.source.offset")).isEqualTo("1");
-        assertThat(header(dead.get(1).headers(), "dlq.source.partition")).isEqualTo("0");
+        assertThat(header(dead.get(3).headers(), DeadLetters.ERROR)).contains("sumary: unknown field");
+        assertThat(header(dead.get(1).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("alerts.raw.v1");
+        assertThat(header(dead.get(1).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+        assertThat(header(dead.get(1).headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
         assertThat(header(dead.get(1).headers(), "format")).as("original headers kept").isEqualTo("nagios");
         assertThat(alerts.readValuesToList()).as("the good record after the bad ones").hasSize(1);
     }

@@ -3,6 +3,7 @@ package dev.incidentengine.escalation;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import dev.incidentengine.model.config.ScheduleConfig;
@@ -10,12 +11,11 @@ import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
-import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -37,7 +37,7 @@ public final class EscalationStreamService implements Service {
     private final EscalationTopics topics;
     private final OnCallApi api;
     private TopicReadiness readiness;
-    private KafkaStreams streams;
+    private StreamsApp streams;
 
     public EscalationStreamService(EscalationStreamConfig config, EscalationTopics topics) {
         this.config = config;
@@ -62,7 +62,7 @@ public final class EscalationStreamService implements Service {
         }
         try {
             Map<String, ScheduleConfig> schedules = new HashMap<>();
-            try (KeyValueIterator<String, ScheduleConfig> all = streams.store(StoreQueryParameters.fromNameAndType(
+            try (KeyValueIterator<String, ScheduleConfig> all = streams.kafkaStreams().store(StoreQueryParameters.fromNameAndType(
                     EscalationTopology.SCHEDULES_STORE, QueryableStoreTypes.<String, ScheduleConfig>keyValueStore())).all()) {
                 all.forEachRemaining(entry -> schedules.put(entry.key, entry.value));
             }
@@ -85,18 +85,21 @@ public final class EscalationStreamService implements Service {
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApps.create(NAME, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), metrics), props, metrics);
+        streams = StreamsApp.create(NAME, config, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), metrics),
+                props, metrics);
         streams.start();
     }
 
     @Override
-    public boolean ready() {
-        return readiness != null && readiness.ready() && StreamsApps.running(streams);
+    public Optional<String> problem() {
+        return readiness.problem().or(() -> streams.problem().map(Object::toString));
     }
 
     @Override
     public void close() {
-        StreamsApps.close(streams);
+        if (streams != null) {
+            streams.close();
+        }
         if (readiness != null) {
             readiness.close();
         }

@@ -38,6 +38,7 @@ import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.KafkaClients;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -218,7 +219,7 @@ class EscalationTopologyTest {
         open();
 
         assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(record -> assertThat(
-                new String(record.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
+                new String(record.headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8))
                 .contains("is not the event's incident"));
         assertThat(pages()).hasSize(1);
     }

@@ -1,6 +1,7 @@
 package dev.incidentengine.incident;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Properties;
 
 import dev.incidentengine.incident.api.IncidentApi;
@@ -9,11 +10,10 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
-import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,7 @@ public final class IncidentStreamService implements Service {
     private final IncidentView view;
     private final IncidentApi api;
     private TopicReadiness readiness;
-    private KafkaStreams streams;
+    private StreamsApp streams;
 
     public IncidentStreamService(IncidentStreamConfig config) {
         this(config, IncidentTopics.DEFAULT);
@@ -72,19 +72,22 @@ public final class IncidentStreamService implements Service {
         // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
         // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApps.create(NAME, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
+        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
                 props, metrics);
         streams.start();
     }
 
     @Override
-    public boolean ready() {
-        return readiness != null && readiness.ready() && view.ready() && StreamsApps.running(streams);
+    public Optional<String> problem() {
+        return readiness.problem().or(() -> view.ready() ? Optional.empty() : Optional.of("API view loading"))
+                .or(() -> streams.problem().map(Object::toString));
     }
 
     @Override
     public void close() {
-        StreamsApps.close(streams);
+        if (streams != null) {
+            streams.close();
+        }
         api.close();
         view.close();
         if (readiness != null) {

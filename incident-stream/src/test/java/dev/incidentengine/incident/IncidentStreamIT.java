@@ -20,6 +20,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
@@ -80,7 +81,7 @@ class IncidentStreamIT {
             });
             ConsumerRecord<byte[], byte[]> dead = kafka.consume(topics.deadLetters(), 1, Duration.ofSeconds(30)).get(0);
             assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-            assertThat(Arrays.stream(dead.headers().toArray()).map(Header::key)).anyMatch(key -> key.startsWith("__streams.errors."));
+            assertThat(Arrays.stream(dead.headers().toArray()).map(Header::key)).contains(DeadLetters.REASON, DeadLetters.ERROR);
         }
     }
 

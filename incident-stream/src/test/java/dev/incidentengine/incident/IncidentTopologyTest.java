@@ -48,6 +48,7 @@ import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.WeeklyWindow;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -179,8 +180,8 @@ class IncidentTopologyTest {
 
         // The undecodable record is skipped here; IncidentStreamIT sees Kafka's handler put it on the DLQ.
         assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(record -> {
-            assertThat(header(record, "__streams.errors.message")).contains("is not the command's incident");
-            assertThat(header(record, "__streams.errors.offset")).isEqualTo("1");
+            assertThat(header(record, DeadLetters.ERROR)).contains("is not the command's incident");
+            assertThat(header(record, DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
         });
         assertThat(newEvents()).hasSize(2);
     }
@@ -530,7 +531,7 @@ class IncidentTopologyTest {
         fire("fp-1", T0);
 
         assertThat(deadLetters.readRecordsToList()).singleElement()
-                .satisfies(record -> assertThat(header(record, "__streams.errors.message")).contains("no alert"));
+                .satisfies(record -> assertThat(header(record, DeadLetters.ERROR)).contains("no alert"));
         assertThat(newEvents()).hasSize(2);
     }
 

@@ -3,6 +3,7 @@ package dev.incidentengine.notifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -15,7 +16,7 @@ import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
-import dev.incidentengine.service.StreamsApps;
+import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -41,7 +41,7 @@ public final class NotifierService implements Service {
     private final NotifierTopics topics;
     // Set by start() while /readyz may already ask: each null until it exists.
     private volatile TopicReadiness readiness;
-    private volatile KafkaStreams streams;
+    private volatile StreamsApp streams;
     private volatile Sender sender;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
@@ -64,7 +64,7 @@ public final class NotifierService implements Service {
         // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100.
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
-        streams = StreamsApps.create(NAME, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
+        streams = StreamsApp.create(NAME, config, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
                 config.punctuation()), props, metrics);
         streams.start();
         sender = sender(channels, metrics);
@@ -95,12 +95,18 @@ public final class NotifierService implements Service {
                 config.millis(NotifierConfig.SHUTDOWN_WAIT_MS_CONFIG), Clock.systemUTC(), metrics);
     }
 
-    /** False, never an error, while starting: topics exist, the planner runs, and the sender runs and commits. */
+    /** What keeps the notifier from its work, never an error, while starting: topics, the planner, the sender's commits. */
     @Override
-    public boolean ready() {
+    public Optional<String> problem() {
         TopicReadiness topicsReady = readiness;
+        StreamsApp planner = streams;
         Sender delivering = sender;
-        return topicsReady != null && topicsReady.ready() && StreamsApps.running(streams) && delivering != null && delivering.healthy();
+        if (topicsReady == null || planner == null || delivering == null) {
+            return Optional.of("starting");
+        }
+        return topicsReady.problem().or(() -> planner.problem().map(Object::toString))
+                .or(() -> delivering.healthy() ? Optional.empty()
+                        : Optional.of("sender: cannot commit or stopped (see the ERROR log and notifier_sender_healthy)"));
     }
 
     @Override
@@ -108,7 +114,9 @@ public final class NotifierService implements Service {
         if (sender != null) {
             sender.close();
         }
-        StreamsApps.close(streams);
+        if (streams != null) {
+            streams.close();
+        }
         if (readiness != null) {
             readiness.close();
         }

@@ -30,6 +30,7 @@ import dev.incidentengine.model.config.NotificationRule;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.notifier.delivery.Signatures;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
@@ -158,8 +159,8 @@ class NotifierIT {
                 // The sender's unreadable request and the planner's unreadable event, each with the topic it came from and why.
                 List<ConsumerRecord<byte[], byte[]>> dead = TopicContents.readToEnd(kafka.bootstrapServers(), topics.deadLetters(),
                         kafka.serdes(), Duration.ofSeconds(10));
-                assertThat(dead).hasSize(2).allSatisfy(record -> assertThat(record.headers().lastHeader("__streams.errors.message")).isNotNull());
-                assertThat(dead).extracting(record -> new String(record.headers().lastHeader("__streams.errors.topic").value(),
+                assertThat(dead).hasSize(2).allSatisfy(record -> assertThat(record.headers().lastHeader(DeadLetters.REASON)).isNotNull());
+                assertThat(dead).extracting(record -> new String(record.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
                         StandardCharsets.UTF_8) + " " + new String(record.value(), StandardCharsets.UTF_8))
                         .containsExactlyInAnyOrder(topics.requests().name() + " not a request", topics.events().name() + " not an event");
             }

@@ -25,6 +25,7 @@ import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.DeadLetters;
 import dev.incidentengine.service.KafkaClients;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -186,8 +187,8 @@ class NotifierTopologyTest {
         events.pipeInput(ID, opened(ID, "e1").setTimestamp(T0).build());
 
         assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(record -> assertThat(
-                new String(record.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
-                .isEqualTo("record key 'INC-other' is not the incident its value is about"));
+                new String(record.headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8))
+                .isEqualTo("java.lang.IllegalArgumentException: record key 'INC-other' is not the incident its value is about"));
         assertThat(requests.readValuesToList()).hasSize(1);
     }
 

@@ -35,6 +35,10 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String HTTP_INGEST_MAX_CONCURRENT_CONFIG = "http.ingest.max.concurrent";
     public static final String HTTP_INGEST_MAX_QUEUED_CONFIG = "http.ingest.max.queued";
     public static final String HTTP_INGEST_MAX_QUEUE_MS_CONFIG = "http.ingest.max.queue.ms";
+    public static final String RECORDS_MAX_BYTES_CONFIG = "records.max.bytes";
+    public static final String STREAMS_THREAD_FAILURE_WINDOW_CONFIG = "streams.thread.failure.window.ms";
+    public static final String STREAMS_STUCK_AFTER_CONFIG = "streams.stuck.after.ms";
+    public static final String STREAMS_REBALANCING_GRACE_CONFIG = "streams.rebalancing.grace.ms";
 
     static {
         ModelClasses.trust();
@@ -73,7 +77,17 @@ public abstract class EngineConfig extends AbstractConfig {
                         Importance.MEDIUM, "Local directory for Kafka Streams state stores.")
                 .define(RecordSerdes.PROVIDER_CLASS_CONFIG, Type.STRING, RecordSerdes.PROVIDER_CLASS_DEFAULT,
                         new ConfigDef.NonEmptyString(), Importance.LOW,
-                        "Class of the RecordSerdeProvider for Avro records; plug a schema-registry serde in here.");
+                        "Class of the RecordSerdeProvider for Avro records; plug a schema-registry serde in here.")
+                .define(RECORDS_MAX_BYTES_CONFIG, Type.INT, 1_000_000, Range.between(1_024, Integer.MAX_VALUE), Importance.MEDIUM,
+                        "Largest record (key, value, headers) a Streams app writes; larger ones go to its dead-letter topic. "
+                                + "Keep it below the producer's max.request.size and the topics' max.message.bytes (both about 1 MiB by default).")
+                .define(STREAMS_THREAD_FAILURE_WINDOW_CONFIG, Type.LONG, 600_000L, Range.atLeast(0), Importance.LOW,
+                        "A failed stream thread is replaced once; a second failure within this time stops the app (not ready) "
+                                + "instead of replacing threads that die on the same record forever.")
+                .define(STREAMS_STUCK_AFTER_CONFIG, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.LOW,
+                        "A stream thread that has not polled Kafka for this long is stuck (blocked in a processor): not ready.")
+                .define(STREAMS_REBALANCING_GRACE_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                        "A running app that rebalances stays ready this long; longer is not ready.");
     }
 
     /** Adds {@value #API_TOKENS_FILE_CONFIG}, for services with an HTTP API behind {@code ApiTokens}. */
@@ -112,6 +126,17 @@ public abstract class EngineConfig extends AbstractConfig {
 
     public String stateDir() {
         return getString(STATE_DIR_CONFIG);
+    }
+
+    public int recordsMaxBytes() {
+        return getInt(RECORDS_MAX_BYTES_CONFIG);
+    }
+
+    /** How a Streams app's health is judged (see {@link StreamsApp}). */
+    public StreamsApp.Bounds streamsBounds() {
+        return new StreamsApp.Bounds(Duration.ofMillis(getLong(STREAMS_THREAD_FAILURE_WINDOW_CONFIG)),
+                Duration.ofMillis(getLong(STREAMS_STUCK_AFTER_CONFIG)),
+                Duration.ofMillis(getLong(STREAMS_REBALANCING_GRACE_CONFIG)));
     }
 
     public RecordSerdes recordSerdes() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +32,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class HttpServer implements AutoCloseable {
 
+    /** A service's readiness on /readyz when it can do its work. */
+    public static final String READY = "ready";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Route(Request.Handler handler, boolean ingest) {
@@ -120,15 +121,25 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Adds the unauthenticated health endpoints and the metrics scrape. */
-    public void healthRoutes(BooleanSupplier ready, Supplier<Map<String, Boolean>> readiness, Supplier<String> scrape) {
+    /**
+     * Adds the unauthenticated health endpoints and the metrics scrape. {@code readiness} gives each
+     * service's "ready" or the reason it is not; /readyz is 200 only when all are ready, else 503, never 500.
+     */
+    public void healthRoutes(Supplier<Map<String, String>> readiness, Supplier<String> scrape) {
         route("GET", "/healthz", (request, response, callback) -> {
             writeJson(response, callback, 200, Map.of("status", "ok"));
             return true;
         });
         route("GET", "/readyz", (request, response, callback) -> {
-            boolean ok = ready.getAsBoolean();
-            writeJson(response, callback, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not ready", "services", readiness.get()));
+            Map<String, String> services;
+            try {
+                services = readiness.get();
+            } catch (RuntimeException e) {
+                writeJson(response, callback, 503, Map.of("status", "not ready", "error", e.toString()));
+                return true;
+            }
+            boolean ok = services.values().stream().allMatch(READY::equals);
+            writeJson(response, callback, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not ready", "services", services));
             return true;
         });
         route("GET", "/metrics", (request, response, callback) -> {

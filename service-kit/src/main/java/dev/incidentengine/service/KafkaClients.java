@@ -8,8 +8,6 @@ import dev.incidentengine.schemas.Topic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * Client settings for the engine. The guarantees (idempotent producers with acks=all,
@@ -17,6 +15,9 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  * so a {@code KAFKA_*} variable cannot weaken them.
  */
 public final class KafkaClients {
+
+    /** Key of {@link EngineConfig#recordsMaxBytes()} in Streams properties, for {@link StreamsApp} and the exception handlers. */
+    public static final String MAX_RECORD_BYTES = "incident-engine.records.max.bytes";
 
     private KafkaClients() {
     }
@@ -48,8 +49,15 @@ public final class KafkaClients {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        // Global stores (config tables) go through the processing exception handler like every other processor.
+        // Global stores (config tables) go through the processing exception handler like every other processor;
+        // the main consumer's copy keeps the partition assignor's view of the config from warning otherwise.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
+        // A record that cannot be read, processed or written is a dead letter; the stream goes on.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Deserialization.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class);
+        props.put(MAX_RECORD_BYTES, config.recordsMaxBytes());
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // Tasks with two inputs (alerts and commands; events and results) need no time order across them, so a task
         // processes whatever has arrived: with the default (0) Streams checked every other input before each record,
@@ -64,14 +72,12 @@ public final class KafkaClients {
     }
 
     /**
-     * Streams settings for an app whose poison records (unreadable, or failing in a processor)
-     * go to {@code deadLetters} with Kafka's error headers, while the stream goes on.
+     * Streams settings for an app whose dead letters (records it cannot read, process or write)
+     * go to {@code deadLetters} with {@link DeadLetters}' headers; without one they are only counted and logged.
      */
     public static Properties streams(EngineConfig config, String applicationId, Topic<byte[], byte[]> deadLetters) {
         Properties props = streams(config, applicationId);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetters.name());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         return props;
     }
 

@@ -1,5 +1,7 @@
 package dev.incidentengine.service;
 
+import java.util.Optional;
+
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -17,8 +19,12 @@ public interface Service extends AutoCloseable {
     /** Starts the work in the background and returns. */
     void start(MeterRegistry metrics);
 
-    /** True while the service can do its work (for /readyz). */
-    boolean ready();
+    /** Empty while the service can do its work; else what keeps it from it, for /readyz. Quick: no I/O. */
+    Optional<String> problem();
+
+    default boolean ready() {
+        return problem().isEmpty();
+    }
 
     /** Stops the work and releases everything; must not throw. */
     @Override

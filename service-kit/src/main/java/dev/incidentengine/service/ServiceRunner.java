@@ -1,10 +1,11 @@
 package dev.incidentengine.service;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -30,7 +31,7 @@ public final class ServiceRunner implements AutoCloseable {
     private final HttpServer http;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final List<Service> started = new ArrayList<>();
+    private final List<Service> started = new CopyOnWriteArrayList<>();
 
     public ServiceRunner(String httpHost, int httpPort, List<Service> services) {
         this(httpHost, httpPort, HttpLimits.DEFAULTS, services);
@@ -48,7 +49,7 @@ public final class ServiceRunner implements AutoCloseable {
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
         new UptimeMetrics().bindTo(metrics);
-        http.healthRoutes(this::ready, this::readiness, metrics::scrape);
+        http.healthRoutes(this::readiness, metrics::scrape);
         services.forEach(service -> service.routes(http, metrics));
         http.start();
         for (Service service : services) {
@@ -64,13 +65,28 @@ public final class ServiceRunner implements AutoCloseable {
     }
 
     public boolean ready() {
-        return services.stream().allMatch(Service::ready);
+        return readiness().values().stream().allMatch(HttpServer.READY::equals);
     }
 
-    public Map<String, Boolean> readiness() {
-        Map<String, Boolean> readiness = new LinkedHashMap<>();
-        services.forEach(service -> readiness.put(service.name(), service.ready()));
+    /** Each service's {@value HttpServer#READY}, or what keeps it from its work; a service not yet started is starting. */
+    public Map<String, String> readiness() {
+        Map<String, String> readiness = new LinkedHashMap<>();
+        for (Service service : services) {
+            readiness.put(service.name(), problem(service).orElse(HttpServer.READY));
+        }
         return readiness;
+    }
+
+    private Optional<String> problem(Service service) {
+        if (!started.contains(service)) {
+            return Optional.of("starting");
+        }
+        try {
+            return service.problem();
+        } catch (RuntimeException e) {
+            // /readyz must answer, and say why: a check that fails is a service that is not ready.
+            return Optional.of("readiness check failed: " + e);
+        }
     }
 
     /** Closes everything when the JVM is asked to stop (SIGTERM, Ctrl-C). */

@@ -3,6 +3,8 @@ package dev.incidentengine.service;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +29,7 @@ public final class TopicReadiness implements AutoCloseable {
     private final Admin admin;
     private final Set<String> topics;
     private final ScheduledExecutorService scheduler;
-    private volatile boolean ready;
+    /** Null once ready. */
     private volatile String problem = "not checked yet";
 
     public TopicReadiness(EngineConfig config, String owner, Collection<Topic<?, ?>> topics) {
@@ -45,31 +47,29 @@ public final class TopicReadiness implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::check, 0, CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
-    public boolean ready() {
-        return ready;
+    /** Empty once the cluster answered with every topic; else what is missing. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem).map(text -> "Kafka: " + text);
     }
 
     private void check() {
         try {
             Set<String> existing = admin.listTopics().names().get(5, TimeUnit.SECONDS);
             List<String> missing = topics.stream().filter(name -> !existing.contains(name)).sorted().toList();
-            boolean nowReady = missing.isEmpty();
-            String nowProblem = nowReady ? null : "missing topics " + missing;
-            report(nowReady, nowProblem);
+            report(missing.isEmpty() ? null : "missing topics " + missing);
         } catch (Exception e) {
-            report(false, "cluster unreachable: " + e.getMessage());
+            report("cluster unreachable: " + e.getMessage());
         }
     }
 
-    private void report(boolean nowReady, String nowProblem) {
-        if (nowReady != ready || (nowProblem != null && !nowProblem.equals(problem))) {
-            if (nowReady) {
+    private void report(String nowProblem) {
+        if (!Objects.equals(nowProblem, problem)) {
+            if (nowProblem == null) {
                 log.info("Kafka topics ready: {}", topics);
             } else {
-                log.warn("Not ready: {}", nowProblem);
+                log.error("Not ready: {}", nowProblem);
             }
         }
-        ready = nowReady;
         problem = nowProblem;
     }
 

@@ -1,6 +1,7 @@
 package dev.incidentengine.service;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.incidentengine.schemas.Topic;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,8 +34,8 @@ public final class TopicReadinessService implements Service {
     }
 
     @Override
-    public boolean ready() {
-        return readiness != null && readiness.ready();
+    public Optional<String> problem() {
+        return readiness == null ? Optional.of("not started") : readiness.problem();
     }
 
     @Override

@@ -103,7 +103,7 @@ class HttpServerLimitsTest {
 
     private void start(HttpLimits limits) {
         http = new HttpServer("127.0.0.1", 0, limits);
-        http.healthRoutes(() -> true, Map::of, () -> "");
+        http.healthRoutes(Map::of, () -> "");
         http.route("GET", "/api/things", (request, response, callback) -> {
             HttpServer.writeJson(response, callback, 200, Map.of("things", List.of()));
             return true;

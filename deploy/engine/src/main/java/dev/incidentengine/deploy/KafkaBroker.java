@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A single-node KRaft broker (broker and controller in one) running as its own JVM, from the
  * Maven artifacts of kafka-broker-runtime. Storage is formatted once; later starts reuse it.
- * The broker dies with its launcher: it exits when the stdin pipe we hold closes.
+ * The broker dies with its launcher: it exits when the stdin pipe we hold closes. It ignores
+ * SIGINT (Ctrl-C signals the terminal's whole process group), so the launcher stops it last.
  */
 public final class KafkaBroker implements AutoCloseable {
 

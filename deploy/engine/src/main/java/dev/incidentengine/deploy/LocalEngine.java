@@ -33,6 +33,7 @@ import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.service.api.ApiTokens;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -128,6 +129,8 @@ public final class LocalEngine implements Callable<Integer> {
         int port = httpPort != 0 ? httpPort : freePort();
         settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
+        // One instance: standby replicas would have nowhere to go (and Streams would warn about each).
+        settings.put(EngineConfig.KAFKA_PREFIX + StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "0");
         settings.putAll(overrides);
         AlertIngestConfig ingestConfig = new AlertIngestConfig(settings);
 

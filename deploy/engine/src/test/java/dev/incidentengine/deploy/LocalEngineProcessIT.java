@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The local engine as users run it, in its own JVM: SIGTERM stops everything, broker included;
- * when the launcher is killed outright (SIGKILL), the broker notices and stops by itself.
+ * when the launcher is killed outright (SIGKILL), the broker notices and stops by itself; Ctrl-C
+ * in a terminal (SIGINT to the whole process group) stops the services, then the broker, quickly.
  */
 class LocalEngineProcessIT {
 
@@ -34,8 +35,8 @@ class LocalEngineProcessIT {
 
     @Test
     void sigtermStopsEngineAndBroker() throws Exception {
-        Process engine = launch();
-        int httpPort = awaitUp(engine);
+        Process engine = launch(dataDir, List.of());
+        int httpPort = awaitUp(engine, new StringBuffer());
         assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         assertThat(processesUsing(dataDir)).as("engine and broker").hasSizeGreaterThanOrEqualTo(2);
@@ -48,8 +49,8 @@ class LocalEngineProcessIT {
 
     @Test
     void sigkillOfTheLauncherStillStopsTheBroker() throws Exception {
-        Process engine = launch();
-        awaitUp(engine);
+        Process engine = launch(dataDir, List.of());
+        awaitUp(engine, new StringBuffer());
 
         engine.destroyForcibly();
 
@@ -57,7 +58,36 @@ class LocalEngineProcessIT {
                 .untilAsserted(() -> assertThat(processesUsing(dataDir)).isEmpty());
     }
 
-    private Process launch() throws IOException {
+    /**
+     * Ctrl-C: the engine runs as a terminal's foreground job would, leading its own process group
+     * with the broker in it, and the whole group gets SIGINT. Also: a healthy start says no WARN.
+     */
+    @Test
+    void ctrlCStopsServicesThenBrokerWithinTenSeconds_andAHealthyStartWarnsOfNothing() throws Exception {
+        // Not under the OS temp directory, which Kafka Streams warns about for state.
+        Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctrl-c-");
+        // A terminal's foreground job has SIGINT's default action; a child of a background build may inherit it ignored.
+        Process engine = launch(data, List.of("env", "--default-signal=INT", "setsid"));
+        StringBuffer output = new StringBuffer();
+        awaitUp(engine, output);
+        assertThat(output.toString().lines().filter(line -> line.contains(" WARN "))).as("warnings at start").isEmpty();
+        assertThat(processesUsing(data)).as("engine and broker").hasSizeGreaterThanOrEqualTo(2);
+
+        long signalled = System.nanoTime();
+        assertThat(new ProcessBuilder("kill", "-INT", "--", "-" + engine.pid()).start().waitFor()).isZero();
+
+        await("no process left").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(processesUsing(data)).isEmpty());
+        Duration stopped = Duration.ofNanos(System.nanoTime() - signalled);
+        assertThat(stopped).as("time from Ctrl-C to the last process gone").isLessThan(Duration.ofSeconds(10));
+        await("the engine's last words").atMost(Duration.ofSeconds(10)).until(() -> output.toString().contains("Kafka broker stopped"));
+        String log = output.toString();
+        assertThat(log).contains("Stopped alert-ingest");
+        assertThat(log.indexOf("Stopped alert-ingest")).as("services stop before the broker").isLessThan(log.indexOf("Kafka broker stopped"));
+        assertThat(log.lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))).as("a clean stop").isEmpty();
+    }
+
+    private Process launch(Path dataDir, List<String> prefix) throws IOException {
         Path target = Path.of("target");
         String classpath;
         try (var jars = Files.list(target)) {
@@ -65,7 +95,8 @@ class LocalEngineProcessIT {
             classpath = engineJar.toAbsolutePath() + java.io.File.pathSeparator
                     + Files.readString(target.resolve("engine.classpath")).strip();
         }
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", classpath, LocalEngine.class.getName(),
                 "--data-dir", dataDir.toString(),
@@ -79,9 +110,8 @@ class LocalEngineProcessIT {
     }
 
     /** Reads the engine's output until it says it is up; returns the HTTP port it printed. */
-    private static int awaitUp(Process engine) throws Exception {
+    private static int awaitUp(Process engine, StringBuffer output) throws Exception {
         CompletableFuture<Integer> up = new CompletableFuture<>();
-        StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

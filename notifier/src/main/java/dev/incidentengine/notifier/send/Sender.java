@@ -1,6 +1,5 @@
 package dev.incidentengine.notifier.send;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +17,14 @@ import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.DeliveryRecord;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.notifier.NotifierService;
 import dev.incidentengine.notifier.NotifierTopics;
 import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Message;
 import dev.incidentengine.notifier.channel.MessageKind;
 import dev.incidentengine.notifier.channel.Result;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -324,14 +326,9 @@ public final class Sender implements AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException e) {
-        log.warn("Unreadable request at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
-        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(topics.deadLetters().name(), key(record.key()), record.value());
-        dead.headers().add("__streams.errors.exception", e.getClass().getName().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("__streams.errors.message", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("__streams.errors.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("__streams.errors.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("__streams.errors.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        deadLetters.add(dead);
+        deadLetters.add(new DeadLetters(NotifierService.NAME, metrics, clock).record(topics.deadLetters().name(), key(record.key()),
+                record.value(), record.headers(), DeadLetters.DESERIALIZATION_ERROR, e.toString(), thread.getName(),
+                Optional.of(new DeadLetters.Origin(record.topic(), record.partition(), record.offset())), null));
     }
 
     /** Commits while deliveries of these partitions still run, until they ended or {@code shutdownWait} passed. */

@@ -2,10 +2,15 @@ package dev.incidentengine.deploy.broker;
 
 import java.io.IOException;
 
+import sun.misc.Signal;
+
 /**
  * Main of the broker process: Kafka's own {@code kafka.Kafka}, plus a watchdog that exits when
  * standard input closes. The launcher holds the other end of that pipe, so the broker stops
  * (with Kafka's controlled shutdown) even when the launcher is killed with SIGKILL.
+ *
+ * <p>SIGINT is ignored: Ctrl-C in a terminal signals the whole process group, and the broker must
+ * outlive the services, which need it to close cleanly; the launcher stops it (SIGTERM) after them.
  */
 public final class BrokerMain {
 
@@ -13,6 +18,8 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        Signal.handle(new Signal("INT"), signal -> {
+        });
         Thread watchdog = new Thread(() -> {
             try {
                 while (System.in.read() != -1) {
