@@ -64,7 +64,6 @@ class LocalEngineProcessIT {
      */
     @Test
     void ctrlCStopsServicesThenBrokerWithinTenSeconds_andAHealthyStartWarnsOfNothing() throws Exception {
-        // Not under the OS temp directory, which Kafka Streams warns about for state.
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctrl-c-");
         // A terminal's foreground job has SIGINT's default action; a child of a background build may inherit it ignored.
         Process engine = launch(data, List.of("env", "--default-signal=INT", "setsid"));
@@ -95,9 +94,12 @@ class LocalEngineProcessIT {
             classpath = engineJar.toAbsolutePath() + java.io.File.pathSeparator
                     + Files.readString(target.resolve("engine.classpath")).strip();
         }
+        // A temp directory of the engine's own: wherever the checkout lives (CI may clone under /tmp), the state
+        // directory is then not under the JVM's temp directory, which Kafka Streams warns about.
+        Path tmp = Files.createDirectories(dataDir.resolve("tmp"));
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Djava.io.tmpdir=" + tmp,
                 "-cp", classpath, LocalEngine.class.getName(),
                 "--data-dir", dataDir.toString(),
                 "--kafka-port", Integer.toString(TopicContents.freePort()),
