@@ -158,9 +158,23 @@ public final class IncidentApi implements AutoCloseable {
             }
             handler.handle(user, counted);
         } catch (ApiError error) {
+            drain(request);
             error.write(response, counted);
         }
         return true;
+    }
+
+    /**
+     * Reads what is left of a refused request's body (within reason) before answering: answered
+     * unread, Jetty closes the connection behind the response, and a client that reuses it for its
+     * next request gets no answer at all (seen under load).
+     */
+    private static void drain(Request request) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            in.skipNBytes(Math.min(Math.max(0, request.getLength()), DRAIN_LIMIT));
+        } catch (IOException e) {
+            // The connection is closing anyway; the answer still goes out if it can.
+        }
     }
 
     private void list(Request request, Response response, Callback callback) {
