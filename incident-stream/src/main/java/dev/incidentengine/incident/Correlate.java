@@ -139,8 +139,9 @@ final class Correlate {
     private void attach(String key, Alert alert, Instant now, String notInto) {
         Route route = routes.get(context.currentSystemTimeMs()).select(alert);
         Correlation.Grouping grouping = new Correlation.Grouping(route.groupWindow(), route.autoResolve(), route.escalationPolicyId());
-        Correlation.Outcome outcome = correlation.firing(group(key), key, Dedupe.withService(alert, route),
-                attachedTo(key, alert.getFingerprint()), grouping, now, this::nextIncidentId, notInto);
+        CorrelationGroup group = group(key);
+        Correlation.Outcome outcome = correlation.firing(group, key, Dedupe.withService(alert, route),
+                alerts.attachedTo(key, alert.getFingerprint()), grouping, now, this::nextIncidentId, notInto);
         // Stored first: the incident may answer at once, with an update of this very group.
         keep(key, outcome.group());
         send(outcome.command());
@@ -152,6 +153,7 @@ final class Correlate {
         }
     }
 
+    /** Where the alert of a key went; reading the group first moves an old release's record of it to the alert store. */
     private String attachedTo(String key, String fingerprint) {
         group(key);
         return alerts.attachedTo(key, fingerprint);

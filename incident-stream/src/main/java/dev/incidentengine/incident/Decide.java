@@ -112,11 +112,7 @@ final class Decide {
             }
         }
         if (next != null && next != state) {
-            decided.alerts().values().forEach(alert -> {
-                if (alert != null) {
-                    alerts.put(next, alert);
-                }
-            });
+            decided.alerts().values().forEach(alert -> alerts.put(next, alert));
             incidents.put(id, next);
             for (IncidentTimers.Due due : timers.after(state, next, Instant.ofEpochMilli(context.currentSystemTimeMs()))) {
                 deadlines.put(due.at(), id + "|" + due.kind(), due.token());

@@ -53,11 +53,7 @@ public final class IncidentFold {
     public List<IncidentEvent> decide(IncidentCommand command) {
         IncidentLifecycle.Decided decided = lifecycle.decideAndFold(command, state, (incident, fingerprint) -> alerts.get(fingerprint));
         state = decided.state();
-        decided.alerts().forEach((fingerprint, alert) -> {
-            if (alert != null) {
-                alerts.put(fingerprint, alert);
-            }
-        });
+        alerts.putAll(decided.alerts());
         return decided.events();
     }
 }

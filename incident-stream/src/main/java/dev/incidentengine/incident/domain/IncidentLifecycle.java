@@ -679,8 +679,8 @@ public final class IncidentLifecycle {
 
         /** How the incident holds the alert now, this command's events included. */
         AttachedAlert alert(String fingerprint) {
-            return changedAlerts.containsKey(fingerprint) ? changedAlerts.get(fingerprint)
-                    : state == null ? null : alerts.get(state, fingerprint);
+            AttachedAlert changed = changedAlerts.get(fingerprint);
+            return changed != null || state == null ? changed : alerts.get(state, fingerprint);
         }
 
         void emit(Object payload) {
@@ -689,8 +689,9 @@ public final class IncidentLifecycle {
             String fingerprint = fingerprint(event);
             AttachedAlert before = fingerprint == null ? null : alert(fingerprint);
             state = evolve(state, event, before);
-            if (fingerprint != null) {
-                changedAlerts.put(fingerprint, alertAfter(event, before));
+            AttachedAlert after = fingerprint == null ? null : alertAfter(event, before);
+            if (after != null) {
+                changedAlerts.put(fingerprint, after);
             }
         }
 
