@@ -21,6 +21,11 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String RATE_LIMIT_BURST_CONFIG = "ingest.rate.limit.burst";
     public static final String KAFKA_TIMEOUT_MS_CONFIG = "ingest.kafka.timeout.ms";
     public static final String RETRY_AFTER_SECONDS_CONFIG = "ingest.retry.after.seconds";
+    public static final String BACKLOG_MAX_MS_CONFIG = "ingest.backlog.max.ms";
+    public static final String BACKLOG_QUIET_RATE_CONFIG = "ingest.backlog.quiet.alerts.per.second";
+    public static final String BACKLOG_MAX_WAIT_MS_CONFIG = "ingest.backlog.max.wait.ms";
+    public static final String BACKLOG_GROUP_CONFIG = "ingest.backlog.group";
+    public static final String BACKLOG_SAMPLE_MS_CONFIG = "ingest.backlog.sample.ms";
     public static final String MAX_LABELS_CONFIG = "ingest.max.labels";
     public static final String MAX_NAME_LENGTH_CONFIG = "ingest.max.name.length";
     public static final String MAX_LABEL_VALUE_LENGTH_CONFIG = "ingest.max.label.value.length";
@@ -43,6 +48,19 @@ public final class AlertIngestConfig extends EngineConfig {
                     "How long writing a request's alerts to Kafka may take before it is answered 503.")
             .define(RETRY_AFTER_SECONDS_CONFIG, Type.INT, 5, Range.atLeast(1), Importance.LOW,
                     "Retry-After sent with 503 when Kafka is unavailable.")
+            .define(BACKLOG_MAX_MS_CONFIG, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM,
+                    "Longest backlog of incident-stream, in milliseconds of its work, before requests from sources over the quiet "
+                            + "rate wait (ingest.backlog.max.wait.ms) and are then refused with 503 and Retry-After: 1. Quiet sources are always admitted, so a storm cannot "
+                            + "delay other services' incidents by more than about this. 0 turns it off.")
+            .define(BACKLOG_QUIET_RATE_CONFIG, Type.DOUBLE, 100.0, Range.atLeast(0), Importance.MEDIUM,
+                    "Alerts per second a source (an integration, and for Alertmanager and Grafana webhooks their groupKey) may "
+                            + "offer and still be admitted whatever the backlog.")
+            .define(BACKLOG_MAX_WAIT_MS_CONFIG, Type.INT, 2_000, Range.atLeast(0), Importance.LOW,
+                    "How long a busy source's request may wait for the backlog to shrink before it is refused.")
+            .define(BACKLOG_GROUP_CONFIG, Type.STRING, "incident-stream", Importance.LOW,
+                    "Consumer group whose lag is the backlog: incident-stream's application.id.")
+            .define(BACKLOG_SAMPLE_MS_CONFIG, Type.INT, 100, Range.atLeast(10), Importance.LOW,
+                    "How often the backlog is sampled from Kafka.")
             .define(MAX_LABELS_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxLabels(), Range.atLeast(1), Importance.LOW,
                     "Most labels on one alert (Alertmanager commonLabels included); more get 400.")
             .define(MAX_NAME_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxNameLength(), Range.atLeast(1), Importance.LOW,
@@ -86,6 +104,26 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public int retryAfterSeconds() {
         return getInt(RETRY_AFTER_SECONDS_CONFIG);
+    }
+
+    public int backlogMaxMs() {
+        return getInt(BACKLOG_MAX_MS_CONFIG);
+    }
+
+    public double backlogQuietPerSecond() {
+        return getDouble(BACKLOG_QUIET_RATE_CONFIG);
+    }
+
+    public int backlogMaxWaitMs() {
+        return getInt(BACKLOG_MAX_WAIT_MS_CONFIG);
+    }
+
+    public String backlogGroup() {
+        return getString(BACKLOG_GROUP_CONFIG);
+    }
+
+    public int backlogSampleMs() {
+        return getInt(BACKLOG_SAMPLE_MS_CONFIG);
     }
 
     public AlertLimits alertLimits() {

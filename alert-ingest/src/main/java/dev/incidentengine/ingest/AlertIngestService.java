@@ -28,6 +28,8 @@ public final class AlertIngestService implements Service {
     private final IntegrationRegistry integrations;
     private final AlertWriter writer;
     private final RateLimiter rateLimiter;
+    private final Admission admission;
+    private BacklogMonitor backlog;
     private TopicReadiness readiness;
     private StreamsApp streams;
     private Thread streamsStarter;
@@ -44,6 +46,7 @@ public final class AlertIngestService implements Service {
         this.integrations = new IntegrationRegistry(KafkaClients.consumer(config, NAME + "-integrations"),
                 topics.integrations(), serdes);
         this.rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
+        this.admission = new Admission(config.backlogMaxMs(), config.backlogQuietPerSecond(), System::nanoTime);
         this.writer = new AlertWriter(KafkaClients.producer(config, NAME + "-writer"), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
     }
@@ -55,7 +58,7 @@ public final class AlertIngestService implements Service {
 
     @Override
     public void routes(HttpServer http, MeterRegistry metrics) {
-        new IngestEndpoints(integrations, writer, rateLimiter, config, metrics, clock).register(http);
+        new IngestEndpoints(integrations, writer, rateLimiter, admission, config, metrics, clock).register(http);
     }
 
     @Override
@@ -64,6 +67,10 @@ public final class AlertIngestService implements Service {
                 topics.integrations()));
         integrations.start();
         writer.start(registry);
+        if (config.backlogMaxMs() > 0) {
+            backlog = new BacklogMonitor(config, admission);
+            backlog.bind(registry);
+        }
         streams = StreamsApp.create(NAME, config, RawAlertTopology.build(topics, serdes, integrations, config.alertLimits(), clock),
                 KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID, topics.dlq()), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
@@ -96,6 +103,9 @@ public final class AlertIngestService implements Service {
         }
         if (streams != null) {
             streams.close();
+        }
+        if (backlog != null) {
+            backlog.close();
         }
         writer.close();
         integrations.close();

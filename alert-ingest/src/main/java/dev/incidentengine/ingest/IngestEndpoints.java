@@ -8,7 +8,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -70,6 +73,7 @@ final class IngestEndpoints {
     }
 
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+    private static final long BACKLOG_RECHECK_MS = 20;
 
     /** A webhook format: JSON to alerts. */
     private interface Format {
@@ -79,16 +83,26 @@ final class IngestEndpoints {
     private final Integrations integrations;
     private final AlertWriter writer;
     private final RateLimiter rateLimiter;
+    private final Admission admission;
     private final AlertIngestConfig config;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final Map<String, Object> meters = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where requests of busy sources wait for the backlog to shrink: checks only, the writes are asynchronous. */
+    private final ScheduledExecutorService backlogWaits;
+    private volatile long lastBacklogLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-    IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter,
+    IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter, Admission admission,
                     AlertIngestConfig config, MeterRegistry metrics, Clock clock) {
         this.integrations = integrations;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
+        this.admission = admission;
+        this.backlogWaits = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ingest-backlog-waits");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
@@ -114,7 +128,7 @@ final class IngestEndpoints {
                         config.alertLimits()));
                 admit(integration, alerts.size());
                 String tag = integrationTag;
-                writer.write(alerts).whenComplete((ok, failure) -> {
+                whenAdmitted(source(integration, body), integration, alerts.size(), () -> writer.write(alerts).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         finish(endpoint, tag, "accepted", alerts.size(), start);
                         countRefusedServices(tag, alerts);
@@ -122,7 +136,7 @@ final class IngestEndpoints {
                     } else {
                         refuse(response, callback, endpoint, tag, start, unavailable(failure), false);
                     }
-                });
+                }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, false));
             } catch (Refusal refusal) {
                 refuse(response, callback, endpoint, integrationTag, start, refusal, false);
             }
@@ -146,7 +160,7 @@ final class IngestEndpoints {
                     config.alertLimits()));
             admit(integration, 1);
             String tag = integrationTag;
-            writer.write(List.of(event.alert())).whenComplete((ok, failure) -> {
+            whenAdmitted(integration.getId(), integration, 1, () -> writer.write(List.of(event.alert())).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     finish("pagerduty", tag, "accepted", 1, start);
                     HttpServer.writeJson(response, callback, 202,
@@ -154,7 +168,7 @@ final class IngestEndpoints {
                 } else {
                     refuse(response, callback, "pagerduty", tag, start, unavailable(failure), true);
                 }
-            });
+            }), refusal -> refuse(response, callback, "pagerduty", tag, start, refusal, true));
         } catch (Refusal refusal) {
             refuse(response, callback, "pagerduty", integrationTag, start, refusal, true);
         }
@@ -242,6 +256,16 @@ final class IngestEndpoints {
         }
     }
 
+    /**
+     * Who offers the alerts, for {@link Admission}: the integration, and for an Alertmanager or
+     * Grafana webhook its group, since one Alertmanager usually sends every service's alerts and a
+     * storm is one group of it. The group key is cut short: it is only told apart.
+     */
+    private static String source(IntegrationConfig integration, JsonNode body) {
+        String group = body.path("groupKey").asText("");
+        return group.isEmpty() ? integration.getId() : integration.getId() + '|' + group.substring(0, Math.min(group.length(), 256));
+    }
+
     /** Size and rate limits, checked before anything is written. */
     private void admit(IntegrationConfig integration, int alerts) {
         if (alerts > config.maxAlertsPerRequest()) {
@@ -254,6 +278,45 @@ final class IngestEndpoints {
         }
     }
 
+    /**
+     * Writes the alerts once {@link Admission} lets them in. A busy source's request waits while
+     * incident-stream's backlog is over the limit, re-checked every {@value #BACKLOG_RECHECK_MS} ms,
+     * which paces a storm to what incident-stream takes without idle gaps; after the longest wait
+     * it is refused with 503 and Retry-After: 1. Nothing is written before.
+     */
+    private void whenAdmitted(String source, IntegrationConfig integration, int alerts, Runnable write, Consumer<Refusal> refuse) {
+        boolean busy = admission.busy(source, integration.getId(), alerts);
+        if (admission.tryAdmit(busy, alerts)) {
+            write.run();
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.backlogMaxWaitMs());
+        backlogWaits.schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (admission.tryAdmit(true, alerts)) {
+                    try {
+                        write.run();
+                    } catch (RuntimeException e) {
+                        refuse.accept(unavailable(e)); // on this thread, nothing else would answer the request
+                    }
+                } else if (System.nanoTime() - deadline > 0) {
+                    long now = System.nanoTime();
+                    if (now - lastBacklogLog > TimeUnit.SECONDS.toNanos(10)) {
+                        lastBacklogLog = now;
+                        // The integration, not the source: a group key is the sender's text.
+                        log.info("Alerts of busy sources are refused while incident-stream is {} ms behind (limit {} ms); "
+                                + "integration {}", admission.backlogMs(), config.backlogMaxMs(), integration.getId());
+                    }
+                    refuse.accept(new Refusal(503, "backlogged", "incident-stream is behind and this source sends more than "
+                            + Math.round(config.backlogQuietPerSecond()) + " alerts a second: retry shortly", List.of(), 1));
+                } else {
+                    backlogWaits.schedule(this, BACKLOG_RECHECK_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+        }, BACKLOG_RECHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
     private Refusal unavailable(Throwable failure) {
         return new Refusal(503, "unavailable", "alerts could not be stored in Kafka; retry later (" + failure.getMessage() + ")",
                 List.of(), config.retryAfterSeconds());
@@ -262,7 +325,8 @@ final class IngestEndpoints {
     private void refuse(Response response, Callback callback, String endpoint, String integration, long start,
                         Refusal refusal, boolean pagerDutyShape) {
         finish(endpoint, integration, refusal.outcome, 0, start);
-        if (refusal.status >= 500) {
+        // A backlog refusal is expected in a storm: counted, and logged by whenAdmitted() at most every 10 s.
+        if (refusal.status >= 500 && !refusal.outcome.equals("backlogged")) {
             MDC.put("integration", integration);
             log.warn("{} request refused with {}: {}", endpoint, refusal.status, refusal.getMessage());
             MDC.remove("integration");

@@ -201,7 +201,9 @@ public final class StormBenchmark implements Callable<Integer> {
                 if (phases.contains("storm")) {
                     engine = startEngine("engine-storm");
                     watcher = new EventWatcher(bootstrap, Topics.INCIDENT_EVENTS, serdes).start();
-                    storm(engine, watcher);
+                    // The first storm meets a JVM that has compiled little yet; the second, into the same incident, a warm one.
+                    storm(engine, watcher, "cold");
+                    storm(engine, watcher, "warm");
                     long stopping = System.nanoTime();
                     engine.close();
                     engine = null;
@@ -299,6 +301,10 @@ public final class StormBenchmark implements Callable<Integer> {
         Files.writeString(config.resolve("bench.yaml"), yaml);
     }
 
+    private long brokerPid() throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("kafka/broker.pid")).strip());
+    }
+
     private static String integration(String service) {
         return service + "-am";
     }
@@ -369,14 +375,16 @@ public final class StormBenchmark implements Callable<Integer> {
         }
     }
 
-    private void storm(EngineProcess engine, EventWatcher watcher) throws Exception {
+    /** One storm; {@code run} (cold or warm) tags its alerts and names its figures. */
+    private void storm(EngineProcess engine, EventWatcher watcher, String run) throws Exception {
         int alerts = stormAlerts();
         int batches = (alerts + batch - 1) / batch;
-        report("storm: %,d alerts of service storm, alertname %s (distinct instance), %d a webhook, %d clients; an unrelated alert "
-                + "every %d ms, each a new incident of one of %d other services", alerts, STORM_ALERTNAME, batch, clients,
+        String phase = "storm (" + run + ")";
+        report("%s: %,d alerts of service storm, alertname %s (distinct instance), %d a webhook, %d clients; an unrelated alert "
+                + "every %d ms, each a new incident of one of %d other services", phase, alerts, STORM_ALERTNAME, batch, clients,
                 unrelatedEveryMs, OTHER_SERVICES);
-        EventWatcher.Counts storm = watcher.counts("storm");
-        EventWatcher.Counts unrelated = watcher.counts("unrelated");
+        EventWatcher.Counts storm = watcher.counts(run);
+        EventWatcher.Counts unrelated = watcher.counts(run + "-unrelated");
         Sent sent = new Sent();
         Sent unrelatedSent = new Sent();
         AtomicInteger nextBatch = new AtomicInteger();
@@ -388,14 +396,15 @@ public final class StormBenchmark implements Callable<Integer> {
         HttpClient unrelatedHttp = httpClient();
         long start;
         boolean complete;
+        CpuClock cpu;
         try {
             unrelatedSender.scheduleAtFixedRate(() -> {
                 int i = unrelatedCount.getAndIncrement();
                 String service = "other-" + (i % OTHER_SERVICES);
-                String identity = String.format("unrelated/%06d", i);
+                String identity = String.format("%s-unrelated/%06d", run, i);
                 try {
-                    String body = webhook(service, List.of(alert(identity, Map.of("alertname", "Unrelated" + i, "service", service,
-                            "severity", "warning"), "bench-unrelated-" + i)));
+                    String body = webhook(service, List.of(alert(identity, Map.of("alertname", run + "Unrelated" + i, "service", service,
+                            "severity", "warning"), "bench-" + run + "-unrelated-" + i)));
                     long now = System.nanoTime();
                     unrelatedSentAt.add(now);
                     watcher.expectOpen(fingerprint(service, identity), now);
@@ -413,11 +422,12 @@ public final class StormBenchmark implements Callable<Integer> {
                 }
             }, 0, unrelatedEveryMs, TimeUnit.MILLISECONDS);
             // The hot paths of a JVM just started are not compiled yet: the unrelated alerts alone go first, not counted.
-            if (warmupSeconds > 0) {
-                report("storm: %d s of unrelated alerts alone first (not counted)", warmupSeconds);
+            if (run.equals("cold") && warmupSeconds > 0) {
+                report("%s: %d s of unrelated alerts alone first (not counted)", phase, warmupSeconds);
                 TimeUnit.SECONDS.sleep(warmupSeconds);
             }
             engine.resetPeak();
+            cpu = new CpuClock(engine.pid(), brokerPid());
             start = System.nanoTime();
             for (int c = 0; c < clients; c++) {
                 senders.submit(() -> {
@@ -426,7 +436,7 @@ public final class StormBenchmark implements Callable<Integer> {
                         List<Map<String, Object>> batchAlerts = new ArrayList<>();
                         for (int i = b * batch; i < Math.min(alerts, (b + 1) * batch); i++) {
                             String instance = String.format("node-%06d:9100", i);
-                            batchAlerts.add(alert(String.format("storm/%06d", i), Map.of("alertname", STORM_ALERTNAME, "service", "storm",
+                            batchAlerts.add(alert(String.format("%s/%06d", run, i), Map.of("alertname", STORM_ALERTNAME, "service", "storm",
                                     "instance", instance, "job", "node", "severity", "critical"), "Node " + instance + " is down"));
                         }
                         send(http, post(engine, "storm", webhook("storm", batchAlerts)), batchAlerts.size(), sent, stop);
@@ -437,7 +447,7 @@ public final class StormBenchmark implements Callable<Integer> {
 
             // Generous, for a slow engine; a wedged one is caught by the stall check long before.
             long deadline = start + TimeUnit.SECONDS.toNanos(120 + alerts / 200);
-            complete = await("storm", engine, () -> storm.attached.get() == alerts, deadline,
+            complete = await(phase, engine, () -> storm.attached.get() == alerts, deadline,
                     () -> storm.attached.get() + sent.accepted.get(),
                     () -> String.format("%,d of %,d alerts accepted, %,d attached to %d incident(s); unrelated: %,d sent, %,d opened",
                             sent.accepted.get(), alerts, storm.attached.get(), storm.attachedTo.size(), unrelatedCount.get(),
@@ -452,48 +462,49 @@ public final class StormBenchmark implements Callable<Integer> {
         double seconds = (end - start) / 1e9;
         int unrelatedTotal = unrelatedCount.get();
         // The last unrelated alerts were sent just before the storm's end: their incidents open a little later.
-        await("storm, the last unrelated incidents", engine, () -> watcher.pendingOpens() == 0,
+        await(phase + ", the last unrelated incidents", engine, () -> watcher.pendingOpens() == 0,
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(stallSeconds), () -> unrelated.opened.get(), () -> String.format("%,d of %,d unrelated incidents opened", unrelated.opened.get(),
                         unrelatedTotal));
         // Of the unrelated alerts sent during the storm: write → IncidentOpened readable.
         long duringStorm = unrelatedSentAt.stream().filter(at -> at >= start && at <= end).count();
         Histogram latency = new Histogram(3);
         watcher.completedOpens().stream().filter(open -> open[0] >= start && open[0] <= end).forEach(open -> latency.recordValue(open[1]));
-        report("storm: %,d of %,d alerts attached in %.1f s from the first send: %,.0f alerts/s; webhooks: %,d alerts accepted, %,d "
-                        + "retried, refused %s; engine RSS max %,d MiB", storm.attached.get(), alerts, seconds, storm.attached.get() / seconds,
+        report("%s: %,d of %,d alerts attached in %.1f s from the first send: %,.0f alerts/s; webhooks: %,d alerts accepted, %,d "
+                        + "retried, refused %s; engine RSS max %,d MiB", phase, storm.attached.get(), alerts, seconds, storm.attached.get() / seconds,
                 sent.accepted.get(), sent.retried.get(), sent.refused, engine.phasePeakRssKb() / 1024);
 
+        report("%s: %s; engine threads: %s; benchmark threads: %s", phase, cpu.describe(seconds), cpu.engineThreads(), cpu.selfThreads());
         double perSecond = storm.attached.get() / seconds;
-        target(String.format("storm alerts/s through incident-stream: first send → every `AlertAttached` readable (%,d alerts, %d a "
-                        + "webhook, %d clients)", alerts, batch, clients),
+        target(String.format("%s: storm alerts/s through incident-stream: first send → every `AlertAttached` readable (%,d alerts, %d a "
+                        + "webhook, %d clients)", phase, alerts, batch, clients),
                 String.format("%,.0f (%,d in %.1f s%s)", perSecond, storm.attached.get(), seconds, complete ? "" : ", incomplete"),
                 "≥ 10,000", complete && perSecond >= 10_000);
-        target("unrelated alert written → its `IncidentOpened` readable, during the storm",
+        target(phase + ": unrelated alert written → its `IncidentOpened` readable, during the storm",
                 String.format("p50 %,.0f ms, p99 %,.0f ms, max %,.0f ms (%,d of %,d opened)", millis(latency, 50), millis(latency, 99),
                         latency.getMaxValue() / 1e6, latency.getTotalCount(), duringStorm),
                 "p99 ≤ 1 s", latency.getTotalCount() == duringStorm && millis(latency, 99) <= 1000);
         BenchSupport.Largest state = BenchSupport.largestRecord(bootstrap, Topics.INCIDENT_STATE.name());
         BenchSupport.Largest events = BenchSupport.largestRecord(bootstrap, Topics.INCIDENT_EVENTS.name());
-        target("largest record written to `" + Topics.INCIDENT_STATE.name() + "`",
+        target(phase + ": largest record written to `" + Topics.INCIDENT_STATE.name() + "`",
                 String.format("%s (of %,d records)", kib(state.valueBytes()), state.records()), "≤ 64 KiB", state.valueBytes() <= 64 * 1024);
-        figure("largest record written to `" + Topics.INCIDENT_EVENTS.name() + "`",
+        figure(phase + ": largest record written to `" + Topics.INCIDENT_EVENTS.name() + "`",
                 String.format("%s (of %,d records)", kib(events.valueBytes()), events.records()));
         double rssMiB = engine.phasePeakRssKb() / 1024.0;
-        target("engine RSS max, sampled every 500 ms (JVM options " + engineJvmOptions + ")", String.format("%,.0f MiB", rssMiB),
+        target(phase + ": engine RSS max, sampled every 500 ms (JVM options " + engineJvmOptions + ")", String.format("%,.0f MiB", rssMiB),
                 "≤ 1,024 MiB", rssMiB <= 1024);
-        rawKafka(alerts, perSecond);
+        rawKafka(run, alerts, perSecond);
 
-        check("storm: every webhook accepted", sent.accepted.get() == alerts,
+        check(phase + ": every webhook accepted", sent.accepted.get() == alerts,
                 String.format("%,d of %,d alerts; refused: %s; first: %s", sent.accepted.get(), alerts, sent.refused, sent.firstRefusal));
-        check("storm: each alert attached exactly once", storm.attached.get() == alerts && storm.attachEvents.get() == alerts,
+        check(phase + ": each alert attached exactly once", storm.attached.get() == alerts && storm.attachEvents.get() == alerts,
                 String.format("%,d distinct of %,d, %,d AlertAttached events", storm.attached.get(), alerts, storm.attachEvents.get()));
-        check("storm: one incident", storm.attachedTo.size() == 1, storm.attachedTo.size() + " incidents");
+        check(phase + ": one incident", storm.attachedTo.size() == 1, storm.attachedTo.size() + " incidents");
         long doubleOpened = unrelated.openedByKey.values().stream().filter(n -> n > 1).count();
-        check("unrelated: every alert accepted and opened its own incident", unrelatedSent.accepted.get() == unrelatedTotal
+        check(phase + ": every unrelated alert accepted and opened its own incident", unrelatedSent.accepted.get() == unrelatedTotal
                         && unrelated.opened.get() == unrelatedTotal && unrelated.openedByKey.size() == unrelatedTotal && doubleOpened == 0,
                 String.format("%,d sent, %,d accepted (refused: %s), %,d opened for %,d keys, %d keys opened twice", unrelatedTotal,
                         unrelatedSent.accepted.get(), unrelatedSent.refused, unrelated.opened.get(), unrelated.openedByKey.size(), doubleOpened));
-        engineChecks("storm", engine, watcher);
+        engineChecks(phase, engine, watcher);
     }
 
     /** Sends one webhook until it is accepted: 429 and 503 wait their Retry-After, I/O errors a second; any other answer is a refusal. */
@@ -519,22 +530,22 @@ public final class StormBenchmark implements Callable<Integer> {
     }
 
     /** The storm's own alerts.v1 records, as ingest wrote them, produced and read back by raw Kafka on the same broker. */
-    private void rawKafka(int alerts, double enginePerSecond) throws Exception {
+    private void rawKafka(String run, int alerts, double enginePerSecond) throws Exception {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         BenchSupport.scan(bootstrap, Topics.ALERTS.name(), true, record -> {
-            if (new String(record.key(), StandardCharsets.UTF_8).startsWith(integration("storm") + "/")) {
+            if (new String(record.key(), StandardCharsets.UTF_8).startsWith(integration("storm") + "/" + run + "/")) {
                 keys.add(record.key());
                 values.add(record.value());
             }
         });
         if (values.isEmpty()) {
-            figure("raw Kafka", "no storm records on `alerts.v1`");
+            figure("storm (" + run + "): raw Kafka", "no storm records on `alerts.v1`");
             return;
         }
-        double raw = BenchSupport.rawKafka(bootstrap, "storm", keys, values);
-        figure(String.format("raw Kafka: the storm's %,d `alerts.v1` records (average %,d bytes) produced (idempotent, acks=all, lz4) "
-                + "and read back read_committed, same broker", values.size(), values.stream().mapToLong(v -> v.length).sum() / values.size()),
+        double raw = BenchSupport.rawKafka(bootstrap, "storm-" + run, keys, values);
+        figure(String.format("storm (%s): raw Kafka, the storm's %,d `alerts.v1` records (average %,d bytes) produced (idempotent, acks=all, lz4) "
+                + "and read back read_committed, same broker", run, values.size(), values.stream().mapToLong(v -> v.length).sum() / values.size()),
                 String.format("%,.0f records/s (engine ÷ raw %.3f)", raw, enginePerSecond / raw));
     }
 
