@@ -37,6 +37,9 @@ final class Admission {
     private final Map<String, Offered> sources = new ConcurrentHashMap<>();
     /** Busy intervals between samples: {nanos, records drained}, oldest first. */
     private final Deque<long[]> busy = new ArrayDeque<>();
+    /** Sums of {@link #busy}: read on every request, so kept rather than summed. */
+    private long busyNanos;
+    private long busyDrained;
 
     private long sampledAt;
     private long sampledLag;
@@ -82,10 +85,14 @@ final class Admission {
         long now = nanoTime.getAsLong();
         // Busy throughout: work queued at both samples. An interval that drained a little and then idled would understate the rate.
         if (committed >= 0 && committedSum >= committed && sampledLag > BUSY_LAG && lag > BUSY_LAG) {
-            busy.addLast(new long[] {now - sampledAt, committedSum - committed});
-            long span = busy.stream().mapToLong(interval -> interval[0]).sum();
-            while (busy.size() > 1 && span - busy.peekFirst()[0] >= RATE_WINDOW_NANOS) {
-                span -= busy.removeFirst()[0];
+            long[] interval = {now - sampledAt, committedSum - committed};
+            busy.addLast(interval);
+            busyNanos += interval[0];
+            busyDrained += interval[1];
+            while (busy.size() > 1 && busyNanos - busy.peekFirst()[0] >= RATE_WINDOW_NANOS) {
+                long[] oldest = busy.removeFirst();
+                busyNanos -= oldest[0];
+                busyDrained -= oldest[1];
             }
         }
         committed = committedSum;
@@ -116,27 +123,20 @@ final class Admission {
         return true;
     }
 
-    /** {@link #busy} and {@link #tryAdmit} at once. */
-    boolean admit(String source, String integration, int alerts) {
-        return tryAdmit(busy(source, integration, alerts), alerts);
-    }
-
     /** The backlog's estimated length in milliseconds: 0 when none, {@link Long#MAX_VALUE} when nothing drains it. */
     synchronized long backlogMs() {
         long lag = sampledLag + admittedSinceSample;
         if (lag == 0) {
             return 0;
         }
-        long nanos = busy.stream().mapToLong(interval -> interval[0]).sum();
-        long drained = busy.stream().mapToLong(interval -> interval[1]).sum();
         if (busy.isEmpty()) {
             // Never busy yet: assume a modest rate until one is measured.
             return lag * 1000 / ASSUMED_PER_SECOND;
         }
-        if (drained == 0) {
+        if (busyDrained == 0) {
             return Long.MAX_VALUE; // busy, and nothing moved
         }
-        return (long) Math.min(Long.MAX_VALUE, lag * (nanos / 1e6) / drained);
+        return (long) Math.min(Long.MAX_VALUE, lag * (busyNanos / 1e6) / busyDrained);
     }
 
     /** The lag at the last sample plus what was admitted since. */
