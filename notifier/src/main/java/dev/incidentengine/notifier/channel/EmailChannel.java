@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Date;
+import java.util.Deque;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -21,6 +25,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.StreamProvider;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
@@ -30,8 +35,25 @@ import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
  * a full queue). Not retried: 5xx replies (no such mailbox, relaying denied), failed
  * authentication, invalid addresses, a missing password secret: repeating them changes nothing.
  * All recipients of a message get it or none do (no partial send), so a retry never duplicates.
+ *
+ * <p>Connections stay open between messages, as mail clients keep them: opening one (TCP, EHLO,
+ * STARTTLS, AUTH) costs more than a message, for us and for the server. One idle for longer than
+ * {@link #MAX_IDLE}, or that no longer answers NOOP, is closed and replaced before use.
  */
 public final class EmailChannel implements Channel {
+
+    static {
+        // Jakarta Mail 2.1 finds its StreamProvider with a ServiceLoader scan of every jar on each
+        // message, multipart and send (jakartaee/mail-api#861); naming the implementation makes it a class lookup.
+        if (System.getProperty(StreamProvider.class.getName()) == null) {
+            System.setProperty(StreamProvider.class.getName(), "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+    }
+
+    /** Well under the 5 minutes a server waits for a client's next command (RFC 5321 4.5.3.2.7). */
+    static final Duration MAX_IDLE = Duration.ofSeconds(30);
+    /** No more idle connections than this are kept; the endpoint's threads bound how many are in use. */
+    private static final int MAX_IDLE_CONNECTIONS = 8;
 
     public enum Tls {
         /** Plain SMTP; only for a relay on the same host or network. */
@@ -78,19 +100,30 @@ public final class EmailChannel implements Channel {
     private final Secrets secrets;
     private final RetryPolicy policy;
     private final HttpDelivery.Sleeper sleeper;
+    private final LongSupplier nanoTime;
     private final Session session;
     private final String protocol;
+    /** Open connections between messages, the most recently used last. Guarded by itself. */
+    private final Deque<Connection> idle = new ArrayDeque<>();
 
-    public EmailChannel(SmtpSettings settings, Secrets secrets, RetryPolicy policy, HttpDelivery.Sleeper sleeper) {
-        this(settings, secrets, policy, sleeper, new Properties());
+    private record Connection(Transport transport, String password, long idleSince) {
     }
 
-    /** {@code extra} session properties; tests use it to trust a self-signed certificate, production trusts the JVM's trust store. */
-    EmailChannel(SmtpSettings settings, Secrets secrets, RetryPolicy policy, HttpDelivery.Sleeper sleeper, Properties extra) {
+    public EmailChannel(SmtpSettings settings, Secrets secrets, RetryPolicy policy, HttpDelivery.Sleeper sleeper) {
+        this(settings, secrets, policy, sleeper, new Properties(), System::nanoTime);
+    }
+
+    /**
+     * {@code extra} session properties: tests use it to trust a self-signed certificate, production trusts the JVM's trust store;
+     * {@code nanoTime} is what a connection's idle time is measured by.
+     */
+    EmailChannel(SmtpSettings settings, Secrets secrets, RetryPolicy policy, HttpDelivery.Sleeper sleeper, Properties extra,
+                 LongSupplier nanoTime) {
         this.settings = settings;
         this.secrets = secrets;
         this.policy = policy;
         this.sleeper = sleeper;
+        this.nanoTime = nanoTime;
         this.protocol = settings.tls() == Tls.SMTPS ? "smtps" : "smtp";
         String prefix = "mail." + protocol + ".";
         Properties properties = new Properties();
@@ -158,16 +191,61 @@ public final class EmailChannel implements Channel {
     }
 
     private void deliver(MimeMessage mime, String password) throws MessagingException {
-        Transport transport = session.getTransport(protocol);
-        try {
+        Transport transport = reuse(password);
+        if (transport == null) {
+            transport = session.getTransport(protocol);
             transport.connect(settings.host(), settings.port(), settings.username(), password);
+        }
+        boolean sent = false;
+        try {
             transport.sendMessage(mime, mime.getAllRecipients());
+            sent = true;
         } finally {
-            try {
-                transport.close();
-            } catch (MessagingException e) {
-                // The server has accepted the message or refused it already; a failed QUIT must not turn into a re-send.
+            if (sent) {
+                keep(transport, password);
+            } else {
+                close(transport);
             }
+        }
+    }
+
+    /** The most recently used idle connection that is young enough, logged in with this password and still answers NOOP. */
+    private Transport reuse(String password) {
+        while (true) {
+            Connection connection;
+            synchronized (idle) {
+                connection = idle.pollLast();
+            }
+            if (connection == null) {
+                return null;
+            }
+            boolean fresh = nanoTime.getAsLong() - connection.idleSince() < MAX_IDLE.toNanos();
+            // isConnected() sends NOOP: a connection the server closed is found here, not by a failed (and retried) send.
+            if (fresh && Objects.equals(connection.password(), password) && connection.transport().isConnected()) {
+                return connection.transport();
+            }
+            close(connection.transport());
+        }
+    }
+
+    private void keep(Transport transport, String password) {
+        Connection surplus = null;
+        synchronized (idle) {
+            idle.addLast(new Connection(transport, password, nanoTime.getAsLong()));
+            if (idle.size() > MAX_IDLE_CONNECTIONS) {
+                surplus = idle.pollFirst();
+            }
+        }
+        if (surplus != null) {
+            close(surplus.transport());
+        }
+    }
+
+    private static void close(Transport transport) {
+        try {
+            transport.close();
+        } catch (MessagingException e) {
+            // The server has accepted the message or refused it already; a failed QUIT must not turn into a re-send.
         }
     }
 

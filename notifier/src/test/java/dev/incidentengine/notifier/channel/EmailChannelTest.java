@@ -1,7 +1,9 @@
 package dev.incidentengine.notifier.channel;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
@@ -42,6 +47,7 @@ class EmailChannelTest {
     private static final Templates TEMPLATES = Templates.defaults();
 
     private final List<Duration> sleeps = new ArrayList<>();
+    private final AtomicLong nanoTime = new AtomicLong();
 
     @TempDir
     Path secretsDir;
@@ -52,7 +58,7 @@ class EmailChannelTest {
     }
 
     private EmailChannel channel(EmailChannel.SmtpSettings settings, Secrets secrets, Properties extra) {
-        return new EmailChannel(settings, secrets, FAST, sleeps::add, extra);
+        return new EmailChannel(settings, secrets, FAST, sleeps::add, extra, nanoTime::get);
     }
 
     private static Message page(String address) {
@@ -194,6 +200,58 @@ class EmailChannelTest {
         }
 
         @Test
+        void messagesShareOneConnection_untilItIdledTooLong() throws Exception {
+            try (Relay relay = new Relay(smtp.getSmtp().getPort())) {
+                EmailChannel channel = channel(relay.settings(), new Secrets(Map.of(), null), new Properties());
+
+                for (int i = 0; i < 3; i++) {
+                    assertThat(channel.send(page("alice@example.com")).delivered()).isTrue();
+                    nanoTime.addAndGet(EmailChannel.MAX_IDLE.toNanos() - 1);
+                }
+                assertThat(relay.connections()).isEqualTo(1);
+
+                nanoTime.addAndGet(EmailChannel.MAX_IDLE.toNanos());
+                assertThat(channel.send(page("alice@example.com")).delivered()).isTrue();
+                assertThat(relay.connections()).isEqualTo(2);
+                assertThat(smtp.getReceivedMessages()).hasSize(4);
+            }
+        }
+
+        @Test
+        void aConnectionTheServerClosedIsReplaced_withoutARetryOrAWait() throws Exception {
+            try (Relay relay = new Relay(smtp.getSmtp().getPort())) {
+                EmailChannel channel = channel(relay.settings(), new Secrets(Map.of(), null), new Properties());
+                assertThat(channel.send(page("alice@example.com")).delivered()).isTrue();
+
+                relay.dropConnections();
+                Result result = channel.send(page("bob@example.com"));
+
+                assertThat(result.delivered()).as(result.error()).isTrue();
+                assertThat(result.attempts()).isEqualTo(1);
+                assertThat(sleeps).isEmpty();
+                assertThat(relay.connections()).isEqualTo(2);
+                assertThat(smtp.getReceivedMessages()).hasSize(2);
+            }
+        }
+
+        @Test
+        void aRotatedPasswordOpensANewConnection() throws Exception {
+            try (Relay relay = new Relay(smtp.getSmtp().getPort())) {
+                Secrets secrets = secrets(PASSWORD);
+                EmailChannel channel = channel(new EmailChannel.SmtpSettings("127.0.0.1", relay.port(), "alerts", "smtp-password",
+                        "alerts@example.com", EmailChannel.Tls.NONE, TIMEOUT), secrets, new Properties());
+                assertThat(channel.send(page("alice@example.com")).delivered()).isTrue();
+
+                secrets(PASSWORD + "-rotated");
+                Result result = channel.send(page("alice@example.com"));
+
+                // GreenMail still knows the old password only: the new one is tried, on a new connection.
+                assertThat(result.error()).contains("AuthenticationFailedException");
+                assertThat(relay.connections()).isEqualTo(2);
+            }
+        }
+
+        @Test
         void theEndpointIsTheServer() {
             EmailChannel channel = channel(settings(null, EmailChannel.Tls.NONE), new Secrets(Map.of(), null), new Properties());
 
@@ -236,6 +294,69 @@ class EmailChannelTest {
             assertThat(result.attempts()).isEqualTo(1);
             assertThat(result.error()).contains("not retried");
             assertThat(smtps.getReceivedMessages()).isEmpty();
+        }
+    }
+
+    /** A TCP relay to the SMTP server that counts the connections made through it and can drop them all. */
+    private static final class Relay implements AutoCloseable {
+
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final AtomicInteger connections = new AtomicInteger();
+
+        Relay(int targetPort) throws IOException {
+            Thread accepting = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                        connections.incrementAndGet();
+                        sockets.addAll(List.of(client, target));
+                        pipe(client, target);
+                        pipe(target, client);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "smtp-relay");
+            accepting.setDaemon(true);
+            accepting.start();
+        }
+
+        private static void pipe(Socket from, Socket to) {
+            Thread thread = new Thread(() -> {
+                try (from; to) {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException e) {
+                    // One side closed: both are closed by leaving this block.
+                }
+            }, "smtp-relay-pipe");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        EmailChannel.SmtpSettings settings() {
+            return new EmailChannel.SmtpSettings("127.0.0.1", port(), null, null, "alerts@example.com", EmailChannel.Tls.NONE, TIMEOUT);
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        void dropConnections() throws IOException {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            dropConnections();
         }
     }
 
