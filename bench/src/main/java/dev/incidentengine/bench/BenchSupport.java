@@ -42,6 +42,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** What the benchmark harnesses share: output, ports, the raw-Kafka baseline topics and counting what Kafka holds. */
 final class BenchSupport {
 
+    /** The JVM options {@code ./incident-engine} gives the local engine when INCIDENT_ENGINE_JAVA_OPTS is unset; keep the two the same. */
+    static final String LOCAL_ENGINE_JVM_OPTIONS = "-Xmx1g -XX:TieredStopAtLevel=1";
+
     private BenchSupport() {
     }
 

@@ -105,7 +105,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
             description = "Keep the run's directory (broker data, engine state, log, metrics) after a successful run.")
     boolean keepDataDir;
 
-    @Option(names = "--engine-jvm-options", defaultValue = "-Xmx1g",
+    @Option(names = "--engine-jvm-options", defaultValue = BenchSupport.LOCAL_ENGINE_JVM_OPTIONS,
             description = "JVM options of the engine process (default '${DEFAULT-VALUE}', what ./incident-engine gives the local engine).")
     String engineJvmOptions;
 

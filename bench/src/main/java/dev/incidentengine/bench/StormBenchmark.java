@@ -122,7 +122,7 @@ public final class StormBenchmark implements Callable<Integer> {
             description = "A phase ends as failed when nothing it waits for arrives for this long (default ${DEFAULT-VALUE}).")
     int stallSeconds;
 
-    @Option(names = "--engine-jvm-options", defaultValue = "-Xmx1g",
+    @Option(names = "--engine-jvm-options", defaultValue = BenchSupport.LOCAL_ENGINE_JVM_OPTIONS,
             description = "JVM options of the engine process (default '${DEFAULT-VALUE}', what ./incident-engine gives it).")
     String engineJvmOptions;
 
