@@ -30,8 +30,8 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * Reads the incident log from its start, read_committed, as any downstream reader would, and
  * keeps what the benchmark asks about: per workload tag (the part of the fingerprint between its
- * first two '/') the distinct alerts attached (and the incidents they went to), the alerts resolved, and the incidents opened,
- * resolved and reopened, also by correlation key; for
+ * first two '/') the distinct alerts attached (and the incidents they went to), the alerts resolved, the incidents opened
+ * (also by correlation key), resolved and reopened; for
  * alerts registered with {@link #expectOpen} the time until their {@code IncidentOpened} was read;
  * and for the whole log, duplicate event ids and gaps in an incident's sequence numbers.
  */
@@ -50,7 +50,6 @@ final class EventWatcher implements AutoCloseable {
         final AtomicLong incidentsResolved = new AtomicLong();
         final AtomicLong reopened = new AtomicLong();
         final Map<String, Long> openedByKey = new ConcurrentHashMap<>();
-        final Map<String, Long> autoResolvedByKey = new ConcurrentHashMap<>();
     }
 
     private record Pending(long plannedNanos, AtomicLong ackedNanos) {
@@ -68,7 +67,6 @@ final class EventWatcher implements AutoCloseable {
     private final Set<String> eventIds = new HashSet<>();
     private final Map<String, Long> sequences = new HashMap<>();
     private final Map<String, String> incidentTags = new HashMap<>();
-    private final Map<String, String> incidentKeys = new HashMap<>();
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong duplicateIds = new AtomicLong();
     private final AtomicLong sequenceGaps = new AtomicLong();
@@ -191,7 +189,6 @@ final class EventWatcher implements AutoCloseable {
                 tagCounts.opened.incrementAndGet();
                 tagCounts.openedByKey.merge(String.valueOf(opened.getCorrelationKey()), 1L, Long::sum);
                 incidentTags.put(event.getIncidentId(), tag(fingerprint));
-                incidentKeys.put(event.getIncidentId(), String.valueOf(opened.getCorrelationKey()));
                 Pending pending = pendingOpen.remove(fingerprint);
                 if (pending != null) {
                     fromPlannedSend.recordValue(readNanos - pending.plannedNanos());
@@ -216,7 +213,6 @@ final class EventWatcher implements AutoCloseable {
         } else if (payload instanceof IncidentResolved && incidentTags.containsKey(event.getIncidentId())) {
             Counts tagCounts = counts(incidentTags.get(event.getIncidentId()));
             tagCounts.incidentsResolved.incrementAndGet();
-            tagCounts.autoResolvedByKey.merge(incidentKeys.get(event.getIncidentId()), 1L, Long::sum);
         } else if (payload instanceof IncidentReopened && incidentTags.containsKey(event.getIncidentId())) {
             counts(incidentTags.get(event.getIncidentId())).reopened.incrementAndGet();
         }
