@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.incident.domain.IncidentFacts;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;

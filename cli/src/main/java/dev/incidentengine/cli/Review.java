@@ -11,6 +11,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
+import dev.incidentengine.incident.domain.IncidentFacts;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActionItemAdded;
 import dev.incidentengine.model.ActionItemCompleted;

@@ -1,10 +1,9 @@
-package dev.incidentengine.cli;
+package dev.incidentengine.incident.domain;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import dev.incidentengine.incident.domain.Reviews;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AlertAttached;
@@ -28,55 +27,55 @@ import dev.incidentengine.schemas.ResponseTargets;
  * @param acknowledgedBy the person who acknowledged first; null when not a person
  * @param resolvedBy     the person who resolved last; null when not a person
  */
-record IncidentFacts(String id, String title, String service, Severity openedSeverity, Instant openedAt, Instant detected,
+public record IncidentFacts(String id, String title, String service, Severity openedSeverity, Instant openedAt, Instant detected,
                      Instant acknowledged, String acknowledgedBy, Instant resolved, String resolvedBy, String resolution, Instant closed,
                      Severity severity, int alerts, int reopened, ReviewStatus review, List<ActionItem> actionItems) {
 
     /** The facts of a log; null when it holds no IncidentOpened. */
-    static IncidentFacts of(String id, List<IncidentEvent> events) {
+    public static IncidentFacts of(String id, List<IncidentEvent> events) {
         Fold fold = new Fold(id);
         events.forEach(fold::accept);
         return fold.facts();
     }
 
     /** Opened → first acknowledged; null when never. */
-    Duration toAcknowledge() {
+    public Duration toAcknowledge() {
         return acknowledged == null ? null : Duration.between(openedAt, acknowledged);
     }
 
     /** Opened → last resolved; null when not resolved. */
-    Duration toResolve() {
+    public Duration toResolve() {
         return resolved == null ? null : Duration.between(openedAt, resolved);
     }
 
     /** A required review not published by its due time. */
-    boolean reviewOverdue(Instant now) {
+    public boolean reviewOverdue(Instant now) {
         return Reviews.pending(review) && review.getDueAt().isBefore(now);
     }
 
     /** Action items not completed by their due time. */
-    List<ActionItem> overdueActionItems(Instant now) {
+    public List<ActionItem> overdueActionItems(Instant now) {
         return actionItems.stream().filter(item -> item.getCompletedAt() == null && item.getDueAt().isBefore(now)).toList();
     }
 
-    ResponseTargets targets() {
+    public ResponseTargets targets() {
         return ResponseTargets.of(severity);
     }
 
-    boolean acknowledgedInTime() {
+    public boolean acknowledgedInTime() {
         return toAcknowledge() != null && toAcknowledge().compareTo(targets().acknowledge()) <= 0;
     }
 
-    boolean resolvedInTime() {
+    public boolean resolvedInTime() {
         return toResolve() != null && toResolve().compareTo(targets().resolve()) <= 0;
     }
 
-    boolean targetMet() {
+    public boolean targetMet() {
         return acknowledgedInTime() && resolvedInTime();
     }
 
     /** The facts folded one event at a time, keeping only what they need (a report holds one per incident of the period). */
-    static final class Fold {
+    public static final class Fold {
         private final String id;
         private String title;
         private String service;
@@ -95,19 +94,19 @@ record IncidentFacts(String id, String title, String service, Severity openedSev
         private ReviewStatus review;
         private List<ActionItem> actionItems = List.of();
 
-        Fold(String id) {
+        public Fold(String id) {
             this.id = id;
         }
 
-        boolean opened() {
+        public boolean opened() {
             return openedAt != null;
         }
 
-        String service() {
+        public String service() {
             return service;
         }
 
-        void accept(IncidentEvent event) {
+        public void accept(IncidentEvent event) {
             Object payload = event.getPayload();
             Instant at = event.getTimestamp();
             String person = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
@@ -140,7 +139,7 @@ record IncidentFacts(String id, String title, String service, Severity openedSev
         }
 
         /** Null until an IncidentOpened was folded. */
-        IncidentFacts facts() {
+        public IncidentFacts facts() {
             return openedAt == null ? null : new IncidentFacts(id, title, service, openedSeverity, openedAt, detected == null ? openedAt : detected,
                     acknowledged, acknowledgedBy, resolved, resolvedBy, resolution, closed, severity, alerts, reopened, review, actionItems);
         }
