@@ -1,0 +1,200 @@
+package dev.incidentengine.incident.query;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.schemas.RecordSerdes;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The read side (application.id {@code <incident-stream's>-query}): what the API answers from,
+ * in RocksDB stores partitioned like the incidents (every input is keyed by incident id with the
+ * default partitioner, so one task holds an incident's state, log and results):
+ *
+ * <pre>
+ * incident.state.v1 ─[query-state-source]─▶ (query-incident-store; the compacted topic is its changelog)
+ *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys)
+ * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence → event bytes)
+ * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
+ * </pre>
+ * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
+ * restarts, so a start restores only what changed since.
+ */
+public final class IncidentQueryTopology {
+
+    public static final String INCIDENT_STORE = "query-incident-store";
+    public static final String INDEX_STORE = "query-index-store";
+    public static final String EVENT_STORE = "query-event-store";
+    public static final String RESULT_STORE = "query-result-store";
+    static final String INDEX_ENTRY_STORE = "query-index-entry-store";
+    static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
+
+    /** As long as the results topic keeps them: a caller waits seconds, a retry may come hours later. */
+    static final Duration RESULT_RETENTION = Duration.ofDays(1);
+
+    private IncidentQueryTopology() {
+    }
+
+    /** The application id of the read side of an incident-stream application. */
+    public static String applicationId(String incidentStreamApplicationId) {
+        return incidentStreamApplicationId + "-query";
+    }
+
+    /**
+     * {@code streamsConfig} must be the app's: the state topic serves as the incident store's
+     * changelog only when the topology is optimized with it.
+     */
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, Properties streamsConfig) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> keys = Serdes.String();
+
+        builder.addStateStore(store(INDEX_STORE, keys));
+        builder.addStateStore(store(INDEX_ENTRY_STORE, keys));
+        builder.table(topics.state().name(), Consumed.with(keys, topics.state().valueSerde(serdes)).withName("query-state-source"),
+                        Materialized.<String, IncidentState, KeyValueStore<Bytes, byte[]>>as(INCIDENT_STORE)
+                                .withKeySerde(keys).withValueSerde(topics.state().valueSerde(serdes)).withCachingDisabled())
+                .toStream(Named.as("query-state-changes"))
+                .process(Index::new, Named.as("query-index"), INDEX_STORE, INDEX_ENTRY_STORE);
+
+        builder.addStateStore(store(EVENT_STORE, Serdes.ByteArray()));
+        builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
+                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE);
+
+        builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
+        builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
+        builder.stream(topics.commandResults().name(), Consumed.with(keys, topics.commandResults().valueSerde(serdes))
+                        .withName("query-results-source"))
+                .process(Results::new, Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE);
+
+        Properties optimize = new Properties();
+        optimize.putAll(streamsConfig);
+        optimize.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+        return builder.build(optimize);
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+    }
+
+    /** Keeps each incident listed under its current status, service, severity and assignee, and under nothing else. */
+    static final class Index implements Processor<String, IncidentState, Void, Void> {
+
+        private KeyValueStore<String, String> index;
+        /** Per incident, the index keys it is listed under now (joined): what to remove when it changes. */
+        private KeyValueStore<String, String> entries;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            index = context.getStateStore(INDEX_STORE);
+            entries = context.getStateStore(INDEX_ENTRY_STORE);
+        }
+
+        @Override
+        public void process(Record<String, IncidentState> record) {
+            String incidentId = record.key();
+            String previous = entries.get(incidentId);
+            List<String> now = record.value() == null ? List.of() : QueryKeys.index(record.value());
+            if (previous != null) {
+                for (String key : QueryKeys.split(previous)) {
+                    if (!now.contains(key)) {
+                        index.delete(key);
+                    }
+                }
+            }
+            for (String key : now) {
+                index.put(key, "");
+            }
+            if (now.isEmpty()) {
+                entries.delete(incidentId);
+            } else {
+                entries.put(incidentId, QueryKeys.join(now));
+            }
+        }
+    }
+
+    /** Each event under its incident and sequence, as the bytes the log holds: a page is read without decoding the rest. */
+    static final class EventLog implements Processor<String, byte[], Void, Void> {
+
+        private final Serde<IncidentEvent> events;
+        private KeyValueStore<String, byte[]> store;
+
+        EventLog(Serde<IncidentEvent> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(EVENT_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.value() == null) {
+                return;
+            }
+            IncidentEvent event = events.deserializer().deserialize(null, record.value());
+            store.put(QueryKeys.event(event.getIncidentId(), event.getSequence()), record.value());
+        }
+    }
+
+    /** Command results by incident and command id, for {@code ?wait=true}; each leaves after {@link #RESULT_RETENTION}. */
+    static final class Results implements Processor<String, CommandResult, Void, Void> {
+
+        private KeyValueStore<String, CommandResult> results;
+        private KeyValueStore<String, String> expiries;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            results = context.getStateStore(RESULT_STORE);
+            expiries = context.getStateStore(RESULT_EXPIRY_STORE);
+            context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, now -> expire(Instant.ofEpochMilli(now)));
+        }
+
+        @Override
+        public void process(Record<String, CommandResult> record) {
+            CommandResult result = record.value();
+            if (result == null) {
+                return;
+            }
+            String key = QueryKeys.result(result.getIncidentId(), result.getCommandId());
+            results.put(key, result);
+            expiries.put(QueryKeys.expiry(result.getAt().plus(RESULT_RETENTION), key), "");
+        }
+
+        void expire(Instant now) {
+            // Keys sort by expiry time: the expired ones are a range from the start, read once.
+            List<KeyValue<String, String>> due = new ArrayList<>();
+            try (KeyValueIterator<String, String> it = expiries.range(null, QueryKeys.expiry(now, ""))) {
+                it.forEachRemaining(due::add);
+            }
+            for (KeyValue<String, String> expiry : due) {
+                results.delete(QueryKeys.resultKeyOfExpiry(expiry.key));
+                expiries.delete(expiry.key);
+            }
+        }
+    }
+}

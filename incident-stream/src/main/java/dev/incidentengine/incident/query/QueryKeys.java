@@ -1,0 +1,113 @@
+package dev.incidentengine.incident.query;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.incidentengine.model.IncidentState;
+
+/**
+ * How the read side's RocksDB keys are spelled, so that byte order is the order people ask for.
+ * Parts are joined by U+0000, which sorts before every character of a value, so a prefix and the
+ * same prefix followed by U+0001 bound exactly its keys. Numbers are fixed width.
+ *
+ * <ul>
+ *   <li>List index: {@code dimension␀value␀position}, position = {@code newest-first openedAt␀incidentId}:
+ *       one entry per dimension an incident is listed under ({@link Dimension}).</li>
+ *   <li>Event log: {@code incidentId␀sequence}, so an incident's events are one range, in order.</li>
+ *   <li>Command results: {@code incidentId␀commandId}.</li>
+ * </ul>
+ */
+public final class QueryKeys {
+
+    static final char SEPARATOR = '\u0000';
+    private static final char AFTER_SEPARATOR = '\u0001';
+
+    /** What a list can be narrowed by without reading incidents that do not match. */
+    public enum Dimension {
+        ALL, STATUS, SERVICE, SEVERITY, ASSIGNEE;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private QueryKeys() {
+    }
+
+    /** Every index key the incident is listed under: all incidents, its status, service, severity and assignee. */
+    public static List<String> index(IncidentState state) {
+        String position = position(state.getOpenedAt(), state.getIncidentId());
+        List<String> keys = new ArrayList<>(5);
+        keys.add(prefix(Dimension.ALL, "") + position);
+        keys.add(prefix(Dimension.STATUS, state.getStatus().name()) + position);
+        keys.add(prefix(Dimension.SEVERITY, state.getSeverity().name()) + position);
+        if (state.getService() != null) {
+            keys.add(prefix(Dimension.SERVICE, state.getService()) + position);
+        }
+        if (state.getAssigneeUserId() != null) {
+            keys.add(prefix(Dimension.ASSIGNEE, state.getAssigneeUserId()) + position);
+        }
+        return keys;
+    }
+
+    /** Index keys as one string (no key holds U+0001), and back. */
+    static String join(List<String> indexKeys) {
+        return String.join(String.valueOf(AFTER_SEPARATOR), indexKeys);
+    }
+
+    static List<String> split(String joined) {
+        return List.of(joined.split(String.valueOf(AFTER_SEPARATOR), -1));
+    }
+
+    /** The start of every index key of one dimension's value. */
+    public static String prefix(Dimension dimension, String value) {
+        // A value holding the separator could pass for a shorter value's prefix, one holding U+0001
+        // could end a range or split a joined list early: values hold neither.
+        return dimension.label() + SEPARATOR + value.replace(SEPARATOR, '\uFFFD').replace(AFTER_SEPARATOR, '\uFFFD') + SEPARATOR;
+    }
+
+    /** Just after every key that starts with {@code prefix} (which ends with the separator). */
+    public static String end(String prefix) {
+        return prefix.substring(0, prefix.length() - 1) + AFTER_SEPARATOR;
+    }
+
+    /** Newest first, then by id: the order of lists and of their cursors. */
+    public static String position(Instant openedAt, String incidentId) {
+        return String.format("%019d", Long.MAX_VALUE - openedAt.toEpochMilli()) + SEPARATOR + incidentId;
+    }
+
+    /** The incident id at the end of an index key. */
+    public static String incidentId(String indexKey) {
+        return indexKey.substring(indexKey.lastIndexOf(SEPARATOR) + 1);
+    }
+
+    /** The position part of an index key: what a cursor holds. */
+    public static String positionOf(String indexKey) {
+        int id = indexKey.lastIndexOf(SEPARATOR);
+        return indexKey.substring(indexKey.lastIndexOf(SEPARATOR, id - 1) + 1);
+    }
+
+    public static String event(String incidentId, long sequence) {
+        return incidentId + SEPARATOR + String.format("%019d", sequence);
+    }
+
+    /** Every event key of the incident lies in [event(id, 0), eventsEnd(id)). */
+    public static String eventsEnd(String incidentId) {
+        return incidentId + AFTER_SEPARATOR;
+    }
+
+    public static String result(String incidentId, String commandId) {
+        return incidentId + SEPARATOR + commandId;
+    }
+
+    /** When a result expires, then its key: results leave the store in this order. */
+    static String expiry(Instant at, String resultKey) {
+        return String.format("%019d", at.toEpochMilli()) + SEPARATOR + resultKey;
+    }
+
+    static String resultKeyOfExpiry(String expiryKey) {
+        return expiryKey.substring(expiryKey.indexOf(SEPARATOR) + 1);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.incidentengine.incident.query;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import dev.incidentengine.incident.IncidentStreamConfig;
+import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.incident.IncidentTopology;
+import dev.incidentengine.model.CommandOutcome;
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.testkit.Samples;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.incidentengine.incident.query.QueryKeysTest.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The read side's topology in a TopologyTestDriver: the state, log and results topics in, queryable stores out. */
+class IncidentQueryTopologyTest {
+
+    private final RecordSerdes serdes = RecordSerdes.singleObject();
+    private final IncidentTopics topics = IncidentTopics.DEFAULT;
+    private Topology topology;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, IncidentState> states;
+    private TestInputTopic<String, IncidentEvent> events;
+    private TestInputTopic<String, CommandResult> results;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = KafkaClients.streams(new IncidentStreamConfig(Map.of()),
+                IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID), topics.deadLetters());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/incident-query-test-" + System.nanoTime());
+        topology = IncidentQueryTopology.build(topics, serdes, props);
+        driver = new TopologyTestDriver(topology, props, Samples.T0);
+        StringSerializer keys = new StringSerializer();
+        states = driver.createInputTopic(topics.state().name(), keys, topics.state().valueSerde(serdes).serializer());
+        events = driver.createInputTopic(topics.events().name(), keys, topics.events().valueSerde(serdes).serializer());
+        results = driver.createInputTopic(topics.commandResults().name(), keys, topics.commandResults().valueSerde(serdes).serializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private List<String> listed(QueryKeys.Dimension dimension, String value) {
+        KeyValueStore<String, String> index = driver.getKeyValueStore(IncidentQueryTopology.INDEX_STORE);
+        String prefix = QueryKeys.prefix(dimension, value);
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = index.range(prefix, QueryKeys.end(prefix))) {
+            it.forEachRemaining(entry -> ids.add(QueryKeys.incidentId(entry.key)));
+        }
+        return ids;
+    }
+
+    @Test
+    void theIncidentStoreHoldsTheLatestState_andTheStateTopicIsItsChangelog() {
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.TRIGGERED, "checkout", null));
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.ACKNOWLEDGED, "checkout", "alice"));
+
+        KeyValueStore<String, ValueAndTimestamp<IncidentState>> store = driver.getTimestampedKeyValueStore(IncidentQueryTopology.INCIDENT_STORE);
+        assertThat(store.get("INC-1").value().getStatus()).isEqualTo(IncidentStatus.ACKNOWLEDGED);
+        // No second copy of incident.state.v1: the table restores from the topic itself.
+        assertThat(topology.describe().toString()).doesNotContain(IncidentQueryTopology.INCIDENT_STORE + "-changelog");
+        assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains(IncidentQueryTopology.INCIDENT_STORE));
+    }
+
+    @Test
+    void anIncidentIsListedUnderWhatItIsNow_andNoLongerUnderWhatItWas() {
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.TRIGGERED, "checkout", null));
+        states.pipeInput("INC-2", state("INC-2", "2026-12-04T11:00:00Z", IncidentStatus.TRIGGERED, "payments", "bob"));
+
+        assertThat(listed(QueryKeys.Dimension.ALL, "")).containsExactly("INC-2", "INC-1");
+        assertThat(listed(QueryKeys.Dimension.STATUS, "TRIGGERED")).containsExactly("INC-2", "INC-1");
+
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.ACKNOWLEDGED, "checkout", "alice"));
+        states.pipeInput("INC-2", state("INC-2", "2026-12-04T11:00:00Z", IncidentStatus.TRIGGERED, "payments", null));
+
+        assertThat(listed(QueryKeys.Dimension.STATUS, "TRIGGERED")).containsExactly("INC-2");
+        assertThat(listed(QueryKeys.Dimension.STATUS, "ACKNOWLEDGED")).containsExactly("INC-1");
+        assertThat(listed(QueryKeys.Dimension.ASSIGNEE, "alice")).containsExactly("INC-1");
+        assertThat(listed(QueryKeys.Dimension.ASSIGNEE, "bob")).isEmpty();
+        assertThat(listed(QueryKeys.Dimension.SERVICE, "checkout")).containsExactly("INC-1");
+        assertThat(listed(QueryKeys.Dimension.ALL, "")).containsExactly("INC-2", "INC-1");
+
+        // A tombstone (an incident removed from the compacted topic) unlists it everywhere.
+        states.pipeInput("INC-1", (IncidentState) null);
+        assertThat(listed(QueryKeys.Dimension.ALL, "")).containsExactly("INC-2");
+        assertThat(listed(QueryKeys.Dimension.STATUS, "ACKNOWLEDGED")).isEmpty();
+    }
+
+    @Test
+    void anIncidentsEventsAreOneRangeInSequenceOrder_keptAsTheLogsBytes() {
+        for (long seq : new long[] {1, 2, 10}) {
+            events.pipeInput("INC-1", event("INC-1", seq));
+            events.pipeInput("INC-10", event("INC-10", seq));
+        }
+
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(IncidentQueryTopology.EVENT_STORE);
+        List<Long> sequences = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(QueryKeys.event("INC-1", 2), QueryKeys.eventsEnd("INC-1"))) {
+            it.forEachRemaining(entry -> {
+                IncidentEvent event = topics.events().valueSerde(serdes).deserializer().deserialize(null, entry.value);
+                assertThat(event.getIncidentId()).isEqualTo("INC-1");
+                sequences.add(event.getSequence());
+            });
+        }
+        assertThat(sequences).containsExactly(2L, 10L);
+    }
+
+    @Test
+    void resultsAreFoundByIncidentAndCommand_untilTheyExpireWithTheTopic() {
+        Instant at = Samples.T0;
+        results.pipeInput("INC-1", new CommandResult("cmd-1", "INC-1", CommandOutcome.APPLIED, null, 3L, List.of("cmd-1/1"), at));
+
+        KeyValueStore<String, CommandResult> store = driver.getKeyValueStore(IncidentQueryTopology.RESULT_STORE);
+        assertThat(store.get(QueryKeys.result("INC-1", "cmd-1")).getOutcome()).isEqualTo(CommandOutcome.APPLIED);
+
+        driver.advanceWallClockTime(IncidentQueryTopology.RESULT_RETENTION.minus(Duration.ofMinutes(2)));
+        assertThat(store.get(QueryKeys.result("INC-1", "cmd-1"))).isNotNull();
+        driver.advanceWallClockTime(Duration.ofMinutes(3));
+        assertThat(store.get(QueryKeys.result("INC-1", "cmd-1"))).isNull();
+        KeyValueStore<String, String> expiries = driver.getKeyValueStore(IncidentQueryTopology.RESULT_EXPIRY_STORE);
+        assertThat(expiries.approximateNumEntries()).isZero();
+    }
+
+    private static IncidentEvent event(String incidentId, long sequence) {
+        return IncidentEvent.newBuilder(Samples.opened(incidentId, incidentId + "/" + sequence).build()).setSequence(sequence).build();
+    }
+}
