@@ -83,6 +83,11 @@ public final class QueryKeys {
         return indexKey.substring(indexKey.lastIndexOf(SEPARATOR) + 1);
     }
 
+    /** The incident id at the end of a position. */
+    public static String incidentIdOfPosition(String position) {
+        return position.substring(position.indexOf(SEPARATOR) + 1);
+    }
+
     /** The position part of an index key: what a cursor holds. */
     public static String positionOf(String indexKey) {
         int id = indexKey.lastIndexOf(SEPARATOR);
