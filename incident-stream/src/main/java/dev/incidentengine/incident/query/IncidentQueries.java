@@ -1,0 +1,132 @@
+package dev.incidentengine.incident.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import dev.incidentengine.model.CommandResult;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Reads of the read side's stores on this instance, and where to ask for the rest: a key is
+ * answered here when this instance's task holds its partition, else by the instance Streams names
+ * for it ({@link Answer.There}); while Streams cannot say (a rebalance), {@link Answer.Unavailable}.
+ * A list is the union of every instance's {@link #localPage}, each covering its active partitions.
+ */
+public final class IncidentQueries {
+
+    /** An answer, where to get it, or why there is none now. */
+    public sealed interface Answer<T> {
+        record Here<T>(T value) implements Answer<T> {
+        }
+
+        record There<T>(HostInfo host) implements Answer<T> {
+        }
+
+        record Unavailable<T>(String why) implements Answer<T> {
+        }
+    }
+
+    /** This instance's part of a list, and the partitions it covers. */
+    public record LocalPage(IndexScan.Page page, Set<Integer> partitions) {
+    }
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final String stateTopic;
+    private final Deserializer<IncidentEvent> events;
+
+    /** {@code streams} runs {@link IncidentQueryTopology} with {@code application.server} {@code self}. */
+    public IncidentQueries(KafkaStreams streams, HostInfo self, String stateTopic, Deserializer<IncidentEvent> events) {
+        this.streams = streams;
+        this.self = self;
+        this.stateTopic = stateTopic;
+        this.events = events;
+    }
+
+    public HostInfo self() {
+        return self;
+    }
+
+    public Answer<Optional<IncidentState>> incident(String incidentId) {
+        return byKey(IncidentQueryTopology.INCIDENT_STORE, incidentId,
+                (ReadOnlyKeyValueStore<String, IncidentState> store) -> Optional.ofNullable(store.get(incidentId)));
+    }
+
+    /** Up to {@code limit} events of the incident after sequence {@code after} (0 from the start), in order. */
+    public Answer<List<IncidentEvent>> events(String incidentId, long after, int limit) {
+        return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, (ReadOnlyKeyValueStore<String, byte[]> store) -> {
+            List<IncidentEvent> page = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> range = store.range(QueryKeys.event(incidentId, after + 1), QueryKeys.eventsEnd(incidentId))) {
+                while (range.hasNext() && page.size() < limit) {
+                    page.add(events.deserialize(null, range.next().value));
+                }
+            }
+            return page;
+        });
+    }
+
+    public Answer<Optional<CommandResult>> result(String incidentId, String commandId) {
+        return byKey(IncidentQueryTopology.RESULT_STORE, incidentId,
+                (ReadOnlyKeyValueStore<String, CommandResult> store) -> Optional.ofNullable(store.get(QueryKeys.result(incidentId, commandId))));
+    }
+
+    /** The page of the partitions this instance's tasks hold now; an instance without tasks covers none. */
+    public LocalPage localPage(IndexScan.Filter filter, String after, int limit) {
+        Set<Integer> partitions = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
+                .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
+        List<IndexScan.Partition> stores = new ArrayList<>();
+        for (Integer partition : List.copyOf(partitions)) {
+            try {
+                stores.add(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
+                        store(IncidentQueryTopology.INCIDENT_STORE, partition)));
+            } catch (InvalidStateStoreException e) {
+                // Moving away or still restoring: not covered here, so the list as a whole is not answered.
+                partitions.remove(partition);
+            }
+        }
+        return new LocalPage(IndexScan.page(stores, filter, after, limit), partitions);
+    }
+
+    /** Every instance of the read side, this one included. */
+    public List<HostInfo> instances() {
+        return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).distinct().toList();
+    }
+
+    private <S, T> Answer<T> byKey(String storeName, String incidentId, Function<ReadOnlyKeyValueStore<String, S>, T> read) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, incidentId, Serdes.String().serializer());
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new Answer.Unavailable<>("the read side is rebalancing");
+        }
+        if (!owner.activeHost().equals(self)) {
+            return new Answer.There<>(owner.activeHost());
+        }
+        try {
+            return new Answer.Here<>(read.apply(store(storeName, owner.partition())));
+        } catch (InvalidStateStoreException e) {
+            // Migrating or restoring: only a moment, and never answered from a copy that may be behind.
+            return new Answer.Unavailable<>("partition " + owner.partition() + " is moving: " + e.getMessage());
+        }
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.incidentengine.incident.query;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.incidentengine.incident.IncidentStreamConfig;
+import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.WithKafka;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.incidentengine.incident.query.QueryKeysTest.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two read-side instances on six partitions of a real broker: each key has one owner, and the instances' pages cover every partition. */
+@WithKafka
+class IncidentQueriesIT {
+
+    private static final int INCIDENTS = 60;
+    private static final int EVENTS = 10;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyIncidentIsFoundThroughItsOwner_andListsCoverEveryPartition_alsoAfterAnInstanceStops(KafkaTestCluster kafka) throws Exception {
+        IncidentTopics d = IncidentTopics.DEFAULT;
+        IncidentTopics topics = new IncidentTopics(d.alerts(), d.commands(), kafka.createTopic(d.events()), kafka.createTopic(d.state()),
+                kafka.createTopic(d.commandResults()), d.suppressed(), d.inhibiting(), d.routes(), d.silences(), d.inhibitRules(),
+                kafka.createTopic(d.deadLetters()));
+        String applicationId = "incident-query-it-" + UUID.randomUUID().toString().substring(0, 8);
+        HostInfo hostA = new HostInfo("instance-a", 1);
+        HostInfo hostB = new HostInfo("instance-b", 2);
+        KafkaStreams a = start(kafka, topics, applicationId, hostA);
+        KafkaStreams b = start(kafka, topics, applicationId, hostB);
+        try {
+            IncidentQueries queriesA = new IncidentQueries(a, hostA, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
+            IncidentQueries queriesB = new IncidentQueries(b, hostB, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
+            List<String> ids = write(kafka, topics);
+
+            await("every incident and its log readable from its owner").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> ids.stream().allMatch(id -> found(id, queriesA, queriesB)));
+            Set<String> ownedByA = new HashSet<>();
+            for (String id : ids) {
+                IncidentQueries.Answer<Optional<IncidentState>> fromA = queriesA.incident(id);
+                IncidentQueries.Answer<Optional<IncidentState>> fromB = queriesB.incident(id);
+                if (fromA instanceof IncidentQueries.Answer.Here<Optional<IncidentState>> here) {
+                    ownedByA.add(id);
+                    assertThat(here.value()).get().extracting(IncidentState::getIncidentId).isEqualTo(id);
+                    assertThat(fromB).isEqualTo(new IncidentQueries.Answer.There<Optional<IncidentState>>(hostA));
+                } else {
+                    assertThat(fromA).isEqualTo(new IncidentQueries.Answer.There<Optional<IncidentState>>(hostB));
+                    assertThat(fromB).isInstanceOf(IncidentQueries.Answer.Here.class);
+                }
+            }
+            assertThat(ownedByA).as("the work is shared").isNotEmpty().hasSizeLessThan(INCIDENTS);
+            assertThat(queriesA.instances()).containsExactlyInAnyOrder(hostA, hostB);
+
+            String id = ids.get(7);
+            IncidentQueries queries = ownedByA.contains(id) ? queriesA : queriesB;
+            List<IncidentEvent> page = ((IncidentQueries.Answer.Here<List<IncidentEvent>>) queries.events(id, 4, 3)).value();
+            assertThat(page).extracting(IncidentEvent::getSequence).containsExactly(5L, 6L, 7L);
+            assertThat(page).allSatisfy(event -> assertThat(event.getIncidentId()).isEqualTo(id));
+
+            assertListComplete(ids, List.of(queriesA, queriesB));
+
+            // B stops: once the group has rebalanced, A holds every partition and answers everything itself.
+            b.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
+            await("A answers every incident itself").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> ids.stream().allMatch(incident -> queriesA.incident(incident) instanceof IncidentQueries.Answer.Here<?> here
+                            && ((Optional<?>) here.value()).isPresent()));
+            assertListComplete(ids, List.of(queriesA));
+        } finally {
+            a.close(Duration.ofSeconds(10));
+            b.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Paging through every instance's pages (merged) lists each incident once, newest first, over every partition. */
+    private static void assertListComplete(List<String> ids, List<IncidentQueries> instances) {
+        List<String> listed = new ArrayList<>();
+        String after = null;
+        do {
+            List<IndexScan.Page> pages = new ArrayList<>();
+            Set<Integer> covered = new HashSet<>();
+            for (IncidentQueries instance : instances) {
+                IncidentQueries.LocalPage local = instance.localPage(IndexScan.Filter.NONE, after, 7);
+                pages.add(local.page());
+                covered.addAll(local.partitions());
+            }
+            assertThat(covered).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+            IndexScan.Page page = IndexScan.merge(pages, 7);
+            page.incidents().forEach(incident -> listed.add(incident.incident().getIncidentId()));
+            after = page.nextPosition();
+        } while (after != null);
+        // ids were opened a minute apart, the last newest.
+        List<String> newestFirst = new ArrayList<>(ids);
+        Collections.reverse(newestFirst);
+        assertThat(listed).isEqualTo(newestFirst);
+    }
+
+    private static boolean found(String id, IncidentQueries a, IncidentQueries b) {
+        for (IncidentQueries queries : List.of(a, b)) {
+            if (queries.incident(id) instanceof IncidentQueries.Answer.Here<Optional<IncidentState>> here && here.value().isPresent()
+                    && queries.events(id, 0, 100) instanceof IncidentQueries.Answer.Here<List<IncidentEvent>> log && log.value().size() == EVENTS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> write(KafkaTestCluster kafka, IncidentTopics topics) throws Exception {
+        List<String> ids = new ArrayList<>();
+        Instant opened = Instant.parse("2026-12-04T00:00:00Z");
+        try (KafkaProducer<String, IncidentState> states = kafka.producer(topics.state(), Map.of());
+             KafkaProducer<String, IncidentEvent> events = kafka.producer(topics.events(), Map.of())) {
+            for (int i = 0; i < INCIDENTS; i++) {
+                String id = String.format("INC-20261204-0-%04d", i);
+                ids.add(id);
+                states.send(new ProducerRecord<>(topics.state().name(), id,
+                        state(id, opened.plusSeconds(60L * i).toString(), IncidentStatus.TRIGGERED, "checkout", null)));
+                for (long seq = 1; seq <= EVENTS; seq++) {
+                    IncidentEvent event = IncidentEvent.newBuilder(Samples.opened(id, id + "/" + seq).build()).setSequence(seq).build();
+                    events.send(new ProducerRecord<>(topics.events().name(), id, event));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private KafkaStreams start(KafkaTestCluster kafka, IncidentTopics topics, String applicationId, HostInfo host) {
+        IncidentStreamConfig config = new IncidentStreamConfig(Map.of(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                EngineConfig.STATE_DIR_CONFIG, dir.resolve(host.host()).toString()));
+        Properties props = KafkaClients.streams(config, applicationId, topics.deadLetters());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, host.host() + ":" + host.port());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        KafkaStreams streams = new KafkaStreams(IncidentQueryTopology.build(topics, kafka.serdes(), props), props);
+        streams.start();
+        return streams;
+    }
+}
