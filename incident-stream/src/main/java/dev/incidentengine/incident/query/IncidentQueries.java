@@ -1,12 +1,16 @@
 package dev.incidentengine.incident.query;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.function.IntFunction;
 
+import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
@@ -64,14 +68,42 @@ public final class IncidentQueries {
         return self;
     }
 
+    /** An alert of an incident as it stands there, with its newest copy. */
+    public record ListedAlert(Alert alert, AlertStatus status, Instant attachedAt, Instant resolvedAt) {
+    }
+
     public Answer<Optional<IncidentState>> incident(String incidentId) {
-        return byKey(IncidentQueryTopology.INCIDENT_STORE, incidentId,
-                (ReadOnlyKeyValueStore<String, IncidentState> store) -> Optional.ofNullable(store.get(incidentId)));
+        return byKey(IncidentQueryTopology.INCIDENT_STORE, incidentId, partition -> Optional.ofNullable(
+                this.<IncidentState>store(IncidentQueryTopology.INCIDENT_STORE, partition).get(incidentId)));
+    }
+
+    /**
+     * Up to {@code limit} of the incident's alerts in the order they were first attached, from the
+     * {@code from}-th: one decoded event per alert, however many the incident has.
+     */
+    public Answer<List<ListedAlert>> alerts(String incidentId, long from, int limit) {
+        return byKey(IncidentQueryTopology.ALERT_STORE, incidentId, partition -> {
+            ReadOnlyKeyValueStore<String, String> alerts = store(IncidentQueryTopology.ALERT_STORE, partition);
+            ReadOnlyKeyValueStore<String, byte[]> log = store(IncidentQueryTopology.EVENT_STORE, partition);
+            List<ListedAlert> page = new ArrayList<>();
+            try (KeyValueIterator<String, String> order = alerts.range(QueryKeys.alertAt(incidentId, from), QueryKeys.alertsEnd(incidentId))) {
+                while (order.hasNext() && page.size() < limit) {
+                    // Written together by the incident's task: the entry and its event are there.
+                    AlertEntry entry = AlertEntry.decode(alerts.get(QueryKeys.alert(incidentId, order.next().value)));
+                    byte[] attaching = log.get(QueryKeys.event(incidentId, entry.attachedSequence()));
+                    Alert alert = ((AlertAttached) events.deserialize(null, attaching).getPayload()).getAlert();
+                    page.add(new ListedAlert(alert, entry.resolvedAt() == null ? AlertStatus.FIRING : AlertStatus.RESOLVED,
+                            entry.attachedAt(), entry.resolvedAt()));
+                }
+            }
+            return page;
+        });
     }
 
     /** Up to {@code limit} events of the incident after sequence {@code after} (0 from the start), in order. */
     public Answer<List<IncidentEvent>> events(String incidentId, long after, int limit) {
-        return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, (ReadOnlyKeyValueStore<String, byte[]> store) -> {
+        return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, partition -> {
+            ReadOnlyKeyValueStore<String, byte[]> store = store(IncidentQueryTopology.EVENT_STORE, partition);
             List<IncidentEvent> page = new ArrayList<>();
             try (KeyValueIterator<String, byte[]> range = store.range(QueryKeys.event(incidentId, after + 1), QueryKeys.eventsEnd(incidentId))) {
                 while (range.hasNext() && page.size() < limit) {
@@ -83,8 +115,8 @@ public final class IncidentQueries {
     }
 
     public Answer<Optional<CommandResult>> result(String incidentId, String commandId) {
-        return byKey(IncidentQueryTopology.RESULT_STORE, incidentId,
-                (ReadOnlyKeyValueStore<String, CommandResult> store) -> Optional.ofNullable(store.get(QueryKeys.result(incidentId, commandId))));
+        return byKey(IncidentQueryTopology.RESULT_STORE, incidentId, partition -> Optional.ofNullable(
+                this.<CommandResult>store(IncidentQueryTopology.RESULT_STORE, partition).get(QueryKeys.result(incidentId, commandId))));
     }
 
     /** The page of the partitions this instance's tasks hold now; an instance without tasks covers none. */
@@ -110,7 +142,8 @@ public final class IncidentQueries {
         return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).distinct().toList();
     }
 
-    private <S, T> Answer<T> byKey(String storeName, String incidentId, Function<ReadOnlyKeyValueStore<String, S>, T> read) {
+    /** {@code read} gets the partition whose stores hold the key, on this instance. */
+    private <T> Answer<T> byKey(String storeName, String incidentId, IntFunction<T> read) {
         KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, incidentId, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return new Answer.Unavailable<>("the read side is rebalancing");
@@ -119,7 +152,7 @@ public final class IncidentQueries {
             return new Answer.There<>(owner.activeHost());
         }
         try {
-            return new Answer.Here<>(read.apply(store(storeName, owner.partition())));
+            return new Answer.Here<>(read.apply(owner.partition()));
         } catch (InvalidStateStoreException e) {
             // Migrating or restoring: only a moment, and never answered from a copy that may be behind.
             return new Answer.Unavailable<>("partition " + owner.partition() + " is moving: " + e.getMessage());

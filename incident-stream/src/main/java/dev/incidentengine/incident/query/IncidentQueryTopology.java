@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Properties;
 
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
@@ -38,7 +40,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * incident.state.v1 ─[query-state-source]─▶ (query-incident-store; the compacted topic is its changelog)
  *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys)
- * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence → event bytes)
+ * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence → event bytes,
+ *                                                                query-alert-store: the incident's alerts in order)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
  * </pre>
  * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
@@ -49,6 +52,7 @@ public final class IncidentQueryTopology {
     public static final String INCIDENT_STORE = "query-incident-store";
     public static final String INDEX_STORE = "query-index-store";
     public static final String EVENT_STORE = "query-event-store";
+    public static final String ALERT_STORE = "query-alert-store";
     public static final String RESULT_STORE = "query-result-store";
     static final String INDEX_ENTRY_STORE = "query-index-entry-store";
     static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
@@ -81,8 +85,9 @@ public final class IncidentQueryTopology {
                 .process(Index::new, Named.as("query-index"), INDEX_STORE, INDEX_ENTRY_STORE);
 
         builder.addStateStore(store(EVENT_STORE, Serdes.ByteArray()));
+        builder.addStateStore(store(ALERT_STORE, keys));
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
-                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE);
+                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE);
 
         builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
         builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
@@ -136,11 +141,17 @@ public final class IncidentQueryTopology {
         }
     }
 
-    /** Each event under its incident and sequence, as the bytes the log holds: a page is read without decoding the rest. */
+    /**
+     * Each event under its incident and sequence, as the bytes the log holds: a page is read without
+     * decoding the rest. And each incident's alerts in the order they were first attached, each
+     * pointing at the event that last attached it ({@link AlertEntry}), so a page of alerts decodes
+     * one event per alert shown, however many the incident has.
+     */
     static final class EventLog implements Processor<String, byte[], Void, Void> {
 
         private final Serde<IncidentEvent> events;
         private KeyValueStore<String, byte[]> store;
+        private KeyValueStore<String, String> alerts;
 
         EventLog(Serde<IncidentEvent> events) {
             this.events = events;
@@ -149,6 +160,7 @@ public final class IncidentQueryTopology {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(EVENT_STORE);
+            alerts = context.getStateStore(ALERT_STORE);
         }
 
         @Override
@@ -157,7 +169,34 @@ public final class IncidentQueryTopology {
                 return;
             }
             IncidentEvent event = events.deserializer().deserialize(null, record.value());
-            store.put(QueryKeys.event(event.getIncidentId(), event.getSequence()), record.value());
+            String incidentId = event.getIncidentId();
+            store.put(QueryKeys.event(incidentId, event.getSequence()), record.value());
+            if (event.getPayload() instanceof AlertAttached attached) {
+                String fingerprint = attached.getAlert().getFingerprint();
+                String key = QueryKeys.alert(incidentId, fingerprint);
+                String previous = alerts.get(key);
+                AlertEntry entry;
+                if (previous == null) {
+                    String countKey = QueryKeys.alertCount(incidentId);
+                    String count = alerts.get(countKey);
+                    long ordinal = count == null ? 0 : Long.parseLong(count);
+                    alerts.put(countKey, Long.toString(ordinal + 1));
+                    alerts.put(QueryKeys.alertAt(incidentId, ordinal), fingerprint);
+                    entry = new AlertEntry(ordinal, event.getSequence(), event.getTimestamp(), null);
+                } else {
+                    // Attached again (it fired again, or came with a merge): the newest copy, firing, first attached as before.
+                    AlertEntry was = AlertEntry.decode(previous);
+                    entry = new AlertEntry(was.ordinal(), event.getSequence(), was.attachedAt(), null);
+                }
+                alerts.put(key, entry.encode());
+            } else if (event.getPayload() instanceof AlertResolved resolved) {
+                String key = QueryKeys.alert(incidentId, resolved.getFingerprint());
+                String previous = alerts.get(key);
+                if (previous != null) {
+                    AlertEntry was = AlertEntry.decode(previous);
+                    alerts.put(key, new AlertEntry(was.ordinal(), was.attachedSequence(), was.attachedAt(), resolved.getEndedAt()).encode());
+                }
+            }
         }
     }
 

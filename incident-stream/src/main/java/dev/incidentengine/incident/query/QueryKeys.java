@@ -16,6 +16,7 @@ import dev.incidentengine.model.IncidentState;
  *   <li>List index: {@code dimension␀value␀position}, position = {@code newest-first openedAt␀incidentId}:
  *       one entry per dimension an incident is listed under ({@link Dimension}).</li>
  *   <li>Event log: {@code incidentId␀sequence}, so an incident's events are one range, in order.</li>
+ *   <li>Alerts of an incident: {@code incidentId␀o␀ordinal}, {@code incidentId␀f␀fingerprint}, {@code incidentId␀n}.</li>
  *   <li>Command results: {@code incidentId␀commandId}.</li>
  * </ul>
  */
@@ -101,6 +102,25 @@ public final class QueryKeys {
     /** Every event key of the incident lies in [event(id, 0), eventsEnd(id)). */
     public static String eventsEnd(String incidentId) {
         return incidentId + AFTER_SEPARATOR;
+    }
+
+    /** An incident's alerts in the order they were first attached: {@code id␀o␀ordinal} → fingerprint. */
+    static String alertAt(String incidentId, long ordinal) {
+        return incidentId + SEPARATOR + 'o' + SEPARATOR + String.format("%019d", ordinal);
+    }
+
+    static String alertsEnd(String incidentId) {
+        return incidentId + SEPARATOR + 'o' + AFTER_SEPARATOR;
+    }
+
+    /** One alert of an incident: {@code id␀f␀fingerprint} → its {@link AlertEntry}. */
+    static String alert(String incidentId, String fingerprint) {
+        return incidentId + SEPARATOR + 'f' + SEPARATOR + fingerprint;
+    }
+
+    /** How many distinct alerts the incident has had: {@code id␀n}. */
+    static String alertCount(String incidentId) {
+        return incidentId + SEPARATOR + 'n';
     }
 
     public static String result(String incidentId, String commandId) {

@@ -15,6 +15,8 @@ import java.util.UUID;
 
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
@@ -85,6 +87,9 @@ class IncidentQueriesIT {
             List<IncidentEvent> page = ((IncidentQueries.Answer.Here<List<IncidentEvent>>) queries.events(id, 4, 3)).value();
             assertThat(page).extracting(IncidentEvent::getSequence).containsExactly(5L, 6L, 7L);
             assertThat(page).allSatisfy(event -> assertThat(event.getIncidentId()).isEqualTo(id));
+            List<IncidentQueries.ListedAlert> alerts = ((IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>>) queries.alerts(id, 2, 3)).value();
+            assertThat(alerts).extracting(alert -> alert.alert().getFingerprint()).containsExactly(id + "-fp-4", id + "-fp-5", id + "-fp-6");
+            assertThat(alerts).allSatisfy(alert -> assertThat(alert.status()).isEqualTo(AlertStatus.FIRING));
 
             assertListComplete(ids, List.of(queriesA, queriesB));
 
@@ -144,8 +149,10 @@ class IncidentQueriesIT {
                 states.send(new ProducerRecord<>(topics.state().name(), id,
                         state(id, opened.plusSeconds(60L * i).toString(), IncidentStatus.TRIGGERED, "checkout", null)));
                 for (long seq = 1; seq <= EVENTS; seq++) {
-                    IncidentEvent event = IncidentEvent.newBuilder(Samples.opened(id, id + "/" + seq).build()).setSequence(seq).build();
-                    events.send(new ProducerRecord<>(topics.events().name(), id, event));
+                    // Opened, then an alert attached by each further event.
+                    IncidentEvent event = seq == 1 ? Samples.opened(id, id + "/1").build()
+                            : Samples.event(id, id + "/" + seq, opened.plusSeconds(seq), new AlertAttached(Samples.alert(id + "-fp-" + seq).build()));
+                    events.send(new ProducerRecord<>(topics.events().name(), id, IncidentEvent.newBuilder(event).setSequence(seq).build()));
                 }
             }
         }

@@ -10,6 +10,8 @@ import java.util.Properties;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.IncidentTopology;
+import dev.incidentengine.model.AlertAttached;
+import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
@@ -128,6 +130,29 @@ class IncidentQueryTopologyTest {
     }
 
     @Test
+    void anIncidentsAlertsKeepTheOrderOfFirstAttachment_pointingAtTheirNewestCopy() {
+        Instant t0 = Samples.T0;
+        events.pipeInput("INC-1", attached("INC-1", 2, "fp-b", t0.plusSeconds(2)));
+        events.pipeInput("INC-1", attached("INC-1", 3, "fp-a", t0.plusSeconds(3)));
+        events.pipeInput("INC-1", Samples.event("INC-1", "INC-1/4", t0.plusSeconds(4), new AlertResolved("fp-b", t0.plusSeconds(4))));
+        events.pipeInput("INC-1", attached("INC-1", 5, "fp-a", t0.plusSeconds(5)));
+        events.pipeInput("INC-2", attached("INC-2", 2, "fp-a", t0.plusSeconds(6)));
+
+        KeyValueStore<String, String> alerts = driver.getKeyValueStore(IncidentQueryTopology.ALERT_STORE);
+        List<String> order = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = alerts.range(QueryKeys.alertAt("INC-1", 0), QueryKeys.alertsEnd("INC-1"))) {
+            it.forEachRemaining(entry -> order.add(entry.value));
+        }
+        assertThat(order).containsExactly("fp-b", "fp-a");
+        assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-1", "fp-b"))))
+                .isEqualTo(new AlertEntry(0, 2, t0.plusSeconds(2), t0.plusSeconds(4)));
+        assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-1", "fp-a"))))
+                .as("attached again: its newest copy, first attached as before")
+                .isEqualTo(new AlertEntry(1, 5, t0.plusSeconds(3), null));
+        assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-2", "fp-a")))).isEqualTo(new AlertEntry(0, 2, t0.plusSeconds(6), null));
+    }
+
+    @Test
     void resultsAreFoundByIncidentAndCommand_untilTheyExpireWithTheTopic() {
         Instant at = Samples.T0;
         results.pipeInput("INC-1", new CommandResult("cmd-1", "INC-1", CommandOutcome.APPLIED, null, 3L, List.of("cmd-1/1"), at));
@@ -141,6 +166,12 @@ class IncidentQueryTopologyTest {
         assertThat(store.get(QueryKeys.result("INC-1", "cmd-1"))).isNull();
         KeyValueStore<String, String> expiries = driver.getKeyValueStore(IncidentQueryTopology.RESULT_EXPIRY_STORE);
         assertThat(expiries.approximateNumEntries()).isZero();
+    }
+
+    private static IncidentEvent attached(String incidentId, long sequence, String fingerprint, Instant at) {
+        IncidentEvent event = Samples.event(incidentId, incidentId + "/" + sequence, at,
+                new AlertAttached(Samples.alert(fingerprint).build()));
+        return IncidentEvent.newBuilder(event).setSequence(sequence).build();
     }
 
     private static IncidentEvent event(String incidentId, long sequence) {
