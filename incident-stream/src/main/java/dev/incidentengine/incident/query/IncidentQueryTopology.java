@@ -84,16 +84,20 @@ public final class IncidentQueryTopology {
                 .toStream(Named.as("query-state-changes"))
                 .process(Index::new, Named.as("query-index"), INDEX_STORE, INDEX_ENTRY_STORE);
 
+        // The log's and the results' processors are connected to the incident store (they do not read it): that makes
+        // the whole read side one sub-topology, so one task holds partition p of all three topics, and an API read of
+        // an incident, its log and a command's outcome is answered by one instance.
         builder.addStateStore(store(EVENT_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(ALERT_STORE, keys));
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
-                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE);
+                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
+                        INCIDENT_STORE);
 
         builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
         builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
         builder.stream(topics.commandResults().name(), Consumed.with(keys, topics.commandResults().valueSerde(serdes))
                         .withName("query-results-source"))
-                .process(Results::new, Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE);
+                .process(Results::new, Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE, INCIDENT_STORE);
 
         Properties optimize = new Properties();
         optimize.putAll(streamsConfig);

@@ -81,6 +81,8 @@ class IncidentQueryTopologyTest {
 
         KeyValueStore<String, ValueAndTimestamp<IncidentState>> store = driver.getTimestampedKeyValueStore(IncidentQueryTopology.INCIDENT_STORE);
         assertThat(store.get("INC-1").value().getStatus()).isEqualTo(IncidentStatus.ACKNOWLEDGED);
+        // One sub-topology: one task holds an incident's state, log and results.
+        assertThat(topology.describe().subtopologies()).hasSize(1);
         // No second copy of incident.state.v1: the table restores from the topic itself.
         assertThat(topology.describe().toString()).doesNotContain(IncidentQueryTopology.INCIDENT_STORE + "-changelog");
         assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains(IncidentQueryTopology.INCIDENT_STORE));
