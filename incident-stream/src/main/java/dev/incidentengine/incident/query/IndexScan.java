@@ -116,12 +116,13 @@ public final class IndexScan {
                     next.add(cursor);
                 }
             }
-            String sinceBound = filter.since() == null ? null : QueryKeys.position(filter.since(), "");
+            // After every position of the since millisecond: anything greater opened earlier.
+            String sinceEnd = filter.since() == null ? null : QueryKeys.end(QueryKeys.position(filter.since(), ""));
             List<Listed> found = new ArrayList<>();
             while (!next.isEmpty()) {
                 Cursor cursor = next.poll();
                 String position = cursor.position;
-                if (sinceBound != null && position.compareTo(sinceBound) > 0 && !sameMillis(position, sinceBound)) {
+                if (sinceEnd != null && position.compareTo(sinceEnd) > 0) {
                     return new Page(found, false);
                 }
                 if (cursor.advance()) {
@@ -139,11 +140,6 @@ public final class IndexScan {
         } finally {
             ranges.forEach(KeyValueIterator::close);
         }
-    }
-
-    /** Positions of the same millisecond as the bound are checked by the filter, not cut by the bound. */
-    private static boolean sameMillis(String position, String bound) {
-        return position.regionMatches(0, bound, 0, 19);
     }
 
     private static final class Cursor {
