@@ -23,6 +23,7 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String REVIEW_DUE_HOURS_CONFIG = "incident.review.due.hours";
     public static final String RESOLVE_SETTLE_MS_CONFIG = "incident.resolve.settle.ms";
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
+    public static final String HTTP_ADVERTISED_HOST_CONFIG = "http.advertised.host";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
@@ -45,7 +46,11 @@ public final class IncidentStreamConfig extends EngineConfig {
                             + "meanwhile (alerts of one key travel through different partitions; under a backlog the resolutions "
                             + "read first must not resolve an incident whose other alerts are still on their way). 0: at once.")
             .define(API_WAIT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
-                    "How long a command sent with ?wait=true waits for its outcome before the answer is 202.");
+                    "How long a command sent with ?wait=true waits for its outcome before the answer is 202.")
+            .define(HTTP_ADVERTISED_HOST_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "The host other instances reach this one's HTTP server at, to forward a query to the instance that holds "
+                            + "its incident (with the HTTP port). Empty: http.host, or this machine's name when http.host is a "
+                            + "wildcard address such as 0.0.0.0. On Kubernetes: the pod's IP or its headless service name.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -57,6 +62,24 @@ public final class IncidentStreamConfig extends EngineConfig {
 
     public Duration apiWaitTimeout() {
         return Duration.ofMillis(getLong(API_WAIT_TIMEOUT_MS_CONFIG));
+    }
+
+    /** Where other instances reach this one's HTTP server: the advertised host, else the bound one unless it is a wildcard. */
+    public String httpAdvertisedHost() {
+        String advertised = getString(HTTP_ADVERTISED_HOST_CONFIG);
+        if (!advertised.isBlank()) {
+            return advertised.strip();
+        }
+        String bound = httpHost();
+        if (!bound.equals("0.0.0.0") && !bound.equals("::") && !bound.equals("[::]")) {
+            return bound;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(HTTP_ADVERTISED_HOST_CONFIG + " is empty, " + HTTP_HOST_CONFIG + " is " + bound
+                    + " and this machine's name cannot be resolved: set " + HTTP_ADVERTISED_HOST_CONFIG, e);
+        }
     }
 
     public LifecyclePolicy lifecyclePolicy() {

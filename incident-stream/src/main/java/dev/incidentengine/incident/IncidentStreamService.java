@@ -1,11 +1,14 @@
 package dev.incidentengine.incident;
 
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Properties;
 
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
+import dev.incidentengine.incident.query.IncidentQueries;
+import dev.incidentengine.incident.query.IncidentQueryTopology;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -15,10 +18,14 @@ import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the incident aggregate ({@link IncidentTopology}) and the incidents HTTP API ({@link IncidentApi}). */
+/**
+ * Runs the incident aggregate ({@link IncidentTopology}), its read side ({@link IncidentQueryTopology}, a Streams app
+ * of its own) and the incidents HTTP API ({@link IncidentApi}), which answers from the read side.
+ */
 public final class IncidentStreamService implements Service {
 
     public static final String NAME = "incident-stream";
@@ -30,6 +37,8 @@ public final class IncidentStreamService implements Service {
     private final IncidentApi api;
     private TopicReadiness readiness;
     private StreamsApp streams;
+    private StreamsApp query;
+    private HttpServer http;
 
     public IncidentStreamService(IncidentStreamConfig config) {
         this(config, IncidentTopics.DEFAULT);
@@ -58,6 +67,7 @@ public final class IncidentStreamService implements Service {
 
     @Override
     public void routes(HttpServer http, MeterRegistry metrics) {
+        this.http = http;
         api.register(http, metrics);
     }
 
@@ -65,7 +75,6 @@ public final class IncidentStreamService implements Service {
     public void start(MeterRegistry metrics) {
         readiness = new TopicReadiness(config, NAME, topics.all());
         view.start(metrics);
-        api.start();
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
@@ -75,16 +84,31 @@ public final class IncidentStreamService implements Service {
         streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
                 props, metrics);
         streams.start();
+
+        // The read side: other instances reach this one at the advertised host and the HTTP port.
+        HostInfo self = new HostInfo(config.httpAdvertisedHost(), http.address().getPort());
+        Properties queryProps = KafkaClients.streams(config, IncidentQueryTopology.applicationId(config.applicationId()), topics.deadLetters());
+        queryProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        queryProps.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps),
+                queryProps, metrics);
+        query.start();
+        api.start(new IncidentQueries(query.kafkaStreams(), self, topics.state().name(),
+                topics.events().valueSerde(config.recordSerdes()).deserializer()), HttpClient.newHttpClient());
     }
 
     @Override
     public Optional<String> problem() {
         return readiness.problem().or(() -> view.ready() ? Optional.empty() : Optional.of("API view loading"))
-                .or(() -> streams.problem().map(Object::toString));
+                .or(() -> streams.problem().map(Object::toString))
+                .or(() -> query.problem().map(finding -> "read side: " + finding));
     }
 
     @Override
     public void close() {
+        if (query != null) {
+            query.close();
+        }
         if (streams != null) {
             streams.close();
         }

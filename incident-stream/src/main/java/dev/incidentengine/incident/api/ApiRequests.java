@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -26,7 +28,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.incident.query.IndexScan;
+import dev.incidentengine.incident.query.QueryKeys;
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
@@ -62,9 +65,10 @@ public final class ApiRequests {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
+    public static final int MAX_EVENTS = 1_000;
     private static final int MAX_COMMAND_ID_LENGTH = 200;
     private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
-    private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "since", "limit", "cursor");
+    private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "limit", "cursor");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -81,7 +85,8 @@ public final class ApiRequests {
     public record Page(int from, int limit) {
     }
 
-    public record ListQuery(Predicate<IncidentState> filter, Position after, int limit) {
+    /** {@code after}: a position in the list's order ({@link QueryKeys#position}), null from the start. */
+    public record ListQuery(IndexScan.Filter filter, String after, int limit) {
     }
 
     private static final Set<String> COMMON_FIELDS = Set.of("expectedVersion", "commandId");
@@ -324,43 +329,65 @@ public final class ApiRequests {
         }
     }
 
-    /** The list's query: {@code status}, {@code service}, {@code severity} (comma-separated), {@code since}, {@code limit}, {@code cursor}. */
-    public static ListQuery listQuery(Map<String, List<String>> parameters) {
+    /**
+     * The list's query: {@code status}, {@code service}, {@code severity}, {@code assignee} (comma-separated;
+     * {@code me} is the caller), {@code since}, {@code limit}, {@code cursor}.
+     */
+    public static ListQuery listQuery(Map<String, List<String>> parameters, String caller) {
         for (String name : parameters.keySet()) {
             if (!LIST_PARAMETERS.contains(name)) {
                 throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(LIST_PARAMETERS) + ")");
             }
         }
-        Predicate<IncidentState> filter = state -> true;
-        List<String> statuses = values(parameters, "status");
-        if (!statuses.isEmpty()) {
-            EnumSet<IncidentStatus> wanted = EnumSet.noneOf(IncidentStatus.class);
-            for (String status : statuses) {
-                try {
-                    wanted.add(IncidentStatus.valueOf(status.toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    throw new ApiError(400, "status", "must be one of " + Arrays.toString(IncidentStatus.values()) + ", not '" + status + "'");
-                }
+        EnumSet<IncidentStatus> statuses = EnumSet.noneOf(IncidentStatus.class);
+        for (String status : values(parameters, "status")) {
+            try {
+                statuses.add(IncidentStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, "status", "must be one of " + Arrays.toString(IncidentStatus.values()) + ", not '" + status + "'");
             }
-            filter = filter.and(state -> wanted.contains(state.getStatus()));
         }
-        List<String> services = values(parameters, "service");
-        if (!services.isEmpty()) {
-            filter = filter.and(state -> state.getService() != null && services.contains(state.getService()));
-        }
-        List<String> severities = values(parameters, "severity");
-        if (!severities.isEmpty()) {
-            EnumSet<Severity> wanted = EnumSet.noneOf(Severity.class);
-            severities.forEach(severity -> wanted.add(severity(severity, "severity")));
-            filter = filter.and(state -> wanted.contains(state.getSeverity()));
-        }
+        EnumSet<Severity> severities = EnumSet.noneOf(Severity.class);
+        values(parameters, "severity").forEach(severity -> severities.add(severity(severity, "severity")));
+        Set<String> assignees = new HashSet<>();
+        values(parameters, "assignee").forEach(assignee -> assignees.add(assignee.equals("me") ? caller : assignee));
         String since = single(parameters, "since");
-        if (since != null) {
-            Instant from = timestamp(since, "since");
-            filter = filter.and(state -> !state.getOpenedAt().isBefore(from));
-        }
+        IndexScan.Filter filter = new IndexScan.Filter(statuses, Set.copyOf(values(parameters, "service")), severities, assignees,
+                since == null ? null : timestamp(since, "since"));
         String cursor = single(parameters, "cursor");
         return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters));
+    }
+
+    /** A page of an incident's log: the events after a cursor (null: from the start), at most {@code limit}. */
+    public record EventsPage(String after, int limit) {
+    }
+
+    private static final Pattern EVENTS_CURSOR = Pattern.compile("\\d{1,18}\\.\\d{1,18}");
+
+    /** Events after a cursor: {@code cursor} (the {@code nextCursor} of the page before), {@code limit} (default and at most 1,000). */
+    public static EventsPage eventsPage(Map<String, List<String>> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!name.equals("limit") && !name.equals("cursor")) {
+                throw new ApiError(400, name, "unknown parameter (known: [cursor, limit])");
+            }
+        }
+        String cursor = single(parameters, "cursor");
+        if (cursor != null && !EVENTS_CURSOR.matcher(cursor).matches()) {
+            throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
+        }
+        String limit = single(parameters, "limit");
+        int events = MAX_EVENTS;
+        if (limit != null) {
+            try {
+                events = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                events = 0;
+            }
+            if (events < 1 || events > MAX_EVENTS) {
+                throw new ApiError(400, "limit", "must be 1.." + MAX_EVENTS);
+            }
+        }
+        return new EventsPage(cursor, events);
     }
 
     /** An incident's alerts: {@code limit} (default 50, at most 500) and {@code cursor} (the {@code nextCursor} of the page before). */
@@ -423,18 +450,20 @@ public final class ApiRequests {
         return values.isEmpty() ? null : values.get(0);
     }
 
-    /** An opaque cursor: where the last page ended in the newest-first order. */
-    public static String cursor(Position position) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (position.openedAt().toEpochMilli() + ":" + position.incidentId()).getBytes(StandardCharsets.UTF_8));
+    /** An opaque cursor: where the last page ended in the newest-first order (a position of {@link QueryKeys#position}). */
+    public static String cursor(String position) {
+        String incidentId = QueryKeys.incidentIdOfPosition(position);
+        long openedAt = Long.MAX_VALUE - Long.parseLong(position.substring(0, position.indexOf('\u0000')));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((openedAt + ":" + incidentId).getBytes(StandardCharsets.UTF_8));
     }
 
-    static Position decodeCursor(String cursor) {
+    /** The position a cursor stands for. */
+    static String decodeCursor(String cursor) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = text.indexOf(':');
             if (colon > 0 && colon < text.length() - 1) {
-                return new Position(Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))), text.substring(colon + 1));
+                return QueryKeys.position(Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))), text.substring(colon + 1));
             }
         } catch (IllegalArgumentException e) {
             // Falls through to the error below.

@@ -2,18 +2,30 @@ package dev.incidentengine.incident.api;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,8 +33,7 @@ import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
-import dev.incidentengine.incident.api.IncidentView.Outcome;
-import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.IncidentCommand;
@@ -46,6 +57,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -66,9 +78,16 @@ public final class IncidentApi implements AutoCloseable {
     public static final String SILENCES = "/api/v1/silences";
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] NO_BODY = new byte[0];
 
     private final IncidentView view;
     private final ApiTokens tokens;
+    private final int partitions;
+    private final OutcomeWaiter outcomes = new OutcomeWaiter();
+    /** Set by {@link #start}: the read side's queries and the way to other instances. */
+    private volatile IncidentQueries queries;
+    private volatile Forwarder forwarder;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -89,6 +108,7 @@ public final class IncidentApi implements AutoCloseable {
         this.producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         this.producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         this.producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        this.partitions = topics.state().partitions();
         this.commandTopic = topics.commands().name();
         this.silenceTopic = topics.silences().name();
         this.keySerializer = topics.commands().keySerde(serdes).serializer();
@@ -100,14 +120,15 @@ public final class IncidentApi implements AutoCloseable {
     public void register(HttpServer http, MeterRegistry metrics) {
         this.metrics = metrics;
         http.route("GET", PREFIX, (request, response, callback) -> handle("list", Role.VIEWER, request, response, callback,
-                (user, done) -> list(request, response, done)));
+                (user, done) -> list(user, request, response, done)));
         http.route("GET", PREFIX + "/*", (request, response, callback) -> {
             String[] path = path(request);
             if (path.length == 1) {
-                return handle("show", Role.VIEWER, request, response, callback, (user, done) -> show(path[0], response, done));
+                return handle("show", Role.VIEWER, request, response, callback, (user, done) -> show(path[0], request, response, done));
             }
             if (path.length == 2 && path[1].equals("events")) {
-                return handle("events", Role.VIEWER, request, response, callback, (user, done) -> events(path[0], response, done));
+                return handle("events", Role.VIEWER, request, response, callback,
+                        (user, done) -> events(path[0], request, response, done));
             }
             if (path.length == 2 && path[1].equals("alerts")) {
                 return handle("alerts", Role.VIEWER, request, response, callback,
@@ -137,9 +158,12 @@ public final class IncidentApi implements AutoCloseable {
                 response, callback, (user, done) -> expireSilence(request, response, done)));
     }
 
-    /** Creates the shared producer: idempotent, acks=all. */
-    public void start() {
+    /** Creates the shared producer (idempotent, acks=all), and answers from the read side from now on. */
+    public void start(IncidentQueries queries, HttpClient http) {
         producer = new KafkaProducer<>(producerProps, keySerializer, valueSerializer);
+        // A forwarded command may wait for its outcome there: give it that long and a little more.
+        this.forwarder = new Forwarder(http, queries.self(), waitTimeout.plusSeconds(5));
+        this.queries = queries;
     }
 
     /** An endpoint's work once the caller is known; answers through {@code done}. */
@@ -153,8 +177,8 @@ public final class IncidentApi implements AutoCloseable {
         Callback counted = counted(endpoint, response, callback);
         try {
             ApiUser user = tokens.authorize(request, response, needed);
-            if (!view.ready()) {
-                throw new ApiError(503, null, "starting: the incident view is still loading; retry later");
+            if (queries == null || !view.ready()) {
+                throw new ApiError(503, null, "starting: the read side is not running yet; retry later");
             }
             handler.handle(user, counted);
         } catch (ApiError error) {
@@ -177,81 +201,187 @@ public final class IncidentApi implements AutoCloseable {
         }
     }
 
-    private void list(Request request, Response response, Callback callback) {
-        ListQuery query = ApiRequests.listQuery(parameters(request));
-        List<IncidentState> page = view.list(query.filter(), query.after(), query.limit() + 1);
-        boolean more = page.size() > query.limit();
-        List<IncidentState> shown = more ? page.subList(0, query.limit()) : page;
-        ArrayNode incidents = NODES.arrayNode();
-        shown.forEach(state -> incidents.add(summary(state)));
+    /**
+     * A page of the list: this instance's partitions and every other instance's (asked as forwarded
+     * requests, which answer with their own partitions only), merged newest first. A page whose
+     * parts do not cover every partition (a rebalance) is not answered: 503.
+     */
+    private void list(ApiUser user, Request request, Response response, Callback callback) {
+        ListQuery query = ApiRequests.listQuery(parameters(request), user.user());
+        IncidentQueries.LocalPage local = queries.localPage(query.filter(), query.after(), query.limit());
+        List<Listed> listed = new ArrayList<>();
+        local.page().incidents().forEach(incident -> listed.add(new Listed(incident.position(), summary(incident.incident()))));
+        if (Forwarder.forwarded(request)) {
+            ObjectNode body = NODES.objectNode();
+            ArrayNode items = body.putArray("incidents");
+            ArrayNode positions = body.putArray("positions");
+            listed.forEach(item -> {
+                items.add(item.summary());
+                positions.add(item.position());
+            });
+            ArrayNode covered = body.putArray("partitions");
+            local.partitions().forEach(covered::add);
+            body.put("more", local.page().more());
+            HttpServer.writeJson(response, callback, 200, body);
+            return;
+        }
+        Set<Integer> covered = new HashSet<>(local.partitions());
+        boolean more = local.page().more();
+        List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
+        List<HostInfo> others = queries.instances().stream().filter(host -> !host.equals(queries.self())).toList();
+        for (HostInfo other : others) {
+            asked.add(forwarder.get(other, request.getHttpURI().getPathQuery(), request));
+        }
+        for (int i = 0; i < asked.size(); i++) {
+            JsonNode part;
+            try {
+                HttpResponse<String> answer = asked.get(i).get(waitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (answer.statusCode() != 200) {
+                    throw new ApiError(503, null, "instance " + others.get(i) + " answered " + answer.statusCode() + " for its part of the list");
+                }
+                part = JSON.readTree(answer.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiError(503, null, "interrupted while asking the other instances");
+            } catch (ExecutionException | TimeoutException | IOException e) {
+                throw Forwarder.unreachable(others.get(i), e);
+            }
+            for (int j = 0; j < part.get("incidents").size(); j++) {
+                listed.add(new Listed(part.get("positions").get(j).asText(), (ObjectNode) part.get("incidents").get(j)));
+            }
+            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
+            more |= part.get("more").asBoolean();
+        }
+        if (covered.size() < partitions) {
+            throw new ApiError(503, null, "the instances hold " + covered.size() + " of " + partitions
+                    + " partitions now (they are rebalancing); retry in a moment");
+        }
+        listed.sort(Comparator.comparing(Listed::position));
+        if (listed.size() > query.limit()) {
+            listed.subList(query.limit(), listed.size()).clear();
+            more = true;
+        }
         ObjectNode body = NODES.objectNode();
-        body.set("incidents", incidents);
-        IncidentState last = shown.isEmpty() ? null : shown.get(shown.size() - 1);
-        body.put("nextCursor", more ? ApiRequests.cursor(new Position(last.getOpenedAt(), last.getIncidentId())) : null);
+        ArrayNode incidents = body.putArray("incidents");
+        listed.forEach(item -> incidents.add(item.summary()));
+        body.put("nextCursor", more && !listed.isEmpty() ? ApiRequests.cursor(listed.get(listed.size() - 1).position()) : null);
         HttpServer.writeJson(response, callback, 200, body);
     }
 
-    private void show(String incidentId, Response response, Callback callback) {
-        IncidentState state = view.incident(incidentId).orElseThrow(() -> unknown(incidentId));
-        HttpServer.writeJson(response, callback, 200, incident(state));
+    /** An incident of a list page, with its position in the list's order. */
+    private record Listed(String position, ObjectNode summary) {
+    }
+
+    /**
+     * The answer when this instance holds the incident; empty when the request went to the
+     * instance that does (it answers the caller). A request forwarded here is answered here.
+     */
+    private <T> Optional<T> here(IncidentQueries.Answer<T> answer, Request request, byte[] body, Response response, Callback callback) {
+        if (answer instanceof IncidentQueries.Answer.Here<T> here) {
+            return Optional.of(here.value());
+        }
+        if (answer instanceof IncidentQueries.Answer.There<T> there && !Forwarder.forwarded(request)) {
+            forwarder.forward(there.host(), request, body, response, callback);
+            return Optional.empty();
+        }
+        String why = answer instanceof IncidentQueries.Answer.Unavailable<T> unavailable ? unavailable.why()
+                : "it moved from this instance";
+        throw new ApiError(503, null, "this incident's data is moving between instances (" + why + "); retry in a moment");
+    }
+
+    private void show(String incidentId, Request request, Response response, Callback callback) {
+        here(queries.incident(incidentId), request, NO_BODY, response, callback).ifPresent(state ->
+                HttpServer.writeJson(response, callback, 200, incident(state.orElseThrow(() -> unknown(incidentId)))));
     }
 
     /** The incident's alerts a page at a time, in the order they were first attached; {@code cursor} is a position. */
     private void alerts(String incidentId, Request request, Response response, Callback callback) {
-        IncidentState state = view.incident(incidentId).orElseThrow(() -> unknown(incidentId));
         ApiRequests.Page page = ApiRequests.page(parameters(request));
-        List<IncidentView.AttachedAlertView> alerts = view.alerts(incidentId, page.from(), page.limit() + 1);
-        boolean more = alerts.size() > page.limit();
-        ObjectNode body = NODES.objectNode().put("incidentId", incidentId)
-                .put("alertCount", state.getAlertCount()).put("firingAlertCount", state.getFiringAlertCount());
-        body.set("alerts", alertsJson(more ? alerts.subList(0, page.limit()) : alerts));
-        body.put("nextCursor", more ? Integer.toString(page.from() + page.limit()) : null);
-        HttpServer.writeJson(response, callback, 200, body);
+        here(queries.incident(incidentId), request, NO_BODY, response, callback).ifPresent(found -> {
+            IncidentState state = found.orElseThrow(() -> unknown(incidentId));
+            List<IncidentQueries.ListedAlert> alerts = here(queries.alerts(incidentId, page.from(), page.limit() + 1), request, NO_BODY,
+                    response, callback).orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
+            boolean more = alerts.size() > page.limit();
+            ObjectNode body = NODES.objectNode().put("incidentId", incidentId)
+                    .put("alertCount", state.getAlertCount()).put("firingAlertCount", state.getFiringAlertCount());
+            body.set("alerts", alertsJson(more ? alerts.subList(0, page.limit()) : alerts));
+            body.put("nextCursor", more ? Integer.toString(page.from() + page.limit()) : null);
+            HttpServer.writeJson(response, callback, 200, body);
+        });
     }
 
-    private void events(String incidentId, Response response, Callback callback) {
-        List<IncidentEvent> log = view.events(incidentId);
-        if (log.isEmpty() && view.incident(incidentId).isEmpty()) {
-            throw unknown(incidentId);
-        }
-        ArrayNode events = NODES.arrayNode();
-        log.forEach(event -> events.add(AvroJson.write(event)));
-        ObjectNode body = NODES.objectNode().put("incidentId", incidentId);
-        body.set("events", events);
-        HttpServer.writeJson(response, callback, 200, body);
+    /** The incident's log, a page at a time: after {@code cursor} (the page before's {@code nextCursor}), {@code limit} events. */
+    private void events(String incidentId, Request request, Response response, Callback callback) {
+        ApiRequests.EventsPage page = ApiRequests.eventsPage(parameters(request));
+        here(queries.incident(incidentId), request, NO_BODY, response, callback).ifPresent(found -> {
+            found.orElseThrow(() -> unknown(incidentId));
+            List<IncidentQueries.LoggedEvent> log = here(queries.events(incidentId, page.after(), page.limit() + 1), request, NO_BODY,
+                    response, callback).orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
+            boolean more = log.size() > page.limit();
+            List<IncidentQueries.LoggedEvent> shown = more ? log.subList(0, page.limit()) : log;
+            ArrayNode events = NODES.arrayNode();
+            shown.forEach(logged -> events.add(AvroJson.write(logged.event())));
+            ObjectNode body = NODES.objectNode().put("incidentId", incidentId);
+            body.set("events", events);
+            body.put("nextCursor", more ? shown.get(shown.size() - 1).cursor() : null);
+            HttpServer.writeJson(response, callback, 200, body);
+        });
     }
 
     private void command(String incidentId, String action, ApiUser user, Request request, Response response, Callback callback) {
-        if (view.incident(incidentId).isEmpty()) {
+        byte[] body = readBody(request);
+        Optional<Optional<IncidentState>> held = here(queries.incident(incidentId), request, body, response, callback);
+        if (held.isEmpty()) {
+            return;
+        }
+        if (held.get().isEmpty()) {
             throw unknown(incidentId);
         }
         boolean wait = ApiRequests.waitParameter(parameters(request));
-        IncidentCommand command = ApiRequests.command(action, incidentId, readBody(request),
-                request.getHeaders().get("Idempotency-Key"), user, clock.instant());
+        IncidentCommand command = ApiRequests.command(action, incidentId, body, request.getHeaders().get("Idempotency-Key"), user,
+                clock.instant());
         if (command.getPayload() instanceof MergeIncident merge) {
             if (merge.getTargetIncidentId().equals(incidentId)) {
                 throw new ApiError(400, "into", "must be another incident");
             }
-            if (view.incident(merge.getTargetIncidentId()).isEmpty()) {
+            if (!exists(merge.getTargetIncidentId(), request)) {
                 throw new ApiError(400, "into", "unknown incident " + merge.getTargetIncidentId());
             }
         }
-        // Registered before sending, so an outcome that arrives at once is not missed.
-        CompletableFuture<Outcome> outcome = wait ? view.awaitOutcome(incidentId, command.getCommandId()) : null;
         send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {
-                if (outcome != null) {
-                    outcome.cancel(false);
-                }
                 new ApiError(503, null, "the command could not be stored in Kafka; retry later with the same commandId ("
                         + failure.getMessage() + ")").write(response, callback);
-            } else if (outcome == null) {
+            } else if (!wait) {
                 accepted(command, null, response, callback);
             } else {
-                outcome.completeOnTimeout(null, waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                outcomes.await(queries, incidentId, command.getCommandId())
+                        .completeOnTimeout(null, waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
                         .whenCompleteAsync((result, error) -> answer(command, result, response, callback));
             }
         });
+    }
+
+    /** Whether any instance holds the incident: here, or by asking the one that does. */
+    private boolean exists(String incidentId, Request request) {
+        IncidentQueries.Answer<Optional<IncidentState>> answer = queries.incident(incidentId);
+        if (answer instanceof IncidentQueries.Answer.Here<Optional<IncidentState>> here) {
+            return here.value().isPresent();
+        }
+        if (answer instanceof IncidentQueries.Answer.There<Optional<IncidentState>> there) {
+            try {
+                int status = forwarder.get(there.host(), PREFIX + "/" + URLEncoder.encode(incidentId, StandardCharsets.UTF_8), request)
+                        .get(waitTimeout.toMillis(), TimeUnit.MILLISECONDS).statusCode();
+                if (status == 200 || status == 404) {
+                    return status == 200;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                throw Forwarder.unreachable(there.host(), e);
+            }
+        }
+        throw new ApiError(503, null, "cannot tell now whether incident " + incidentId + " exists (its data is moving); retry in a moment");
     }
 
     /** Completes with where Kafka stored the record, once it acknowledged it. */
@@ -276,7 +406,7 @@ public final class IncidentApi implements AutoCloseable {
         return sent;
     }
 
-    private void answer(IncidentCommand command, Outcome outcome, Response response, Callback callback) {
+    private void answer(IncidentCommand command, OutcomeWaiter.Outcome outcome, Response response, Callback callback) {
         if (outcome == null) {
             accepted(command, "no outcome within " + waitTimeout.toMillis() + " ms; the command is stored and will be decided: see "
                     + PREFIX + "/" + command.getIncidentId() + "/events", response, callback);
@@ -314,14 +444,15 @@ public final class IncidentApi implements AutoCloseable {
     private ObjectNode incident(IncidentState state) {
         ObjectNode json = AvroJson.write(state);
         json.remove(List.of("processedCommandIds", "alertsQuietSince"));
-        List<IncidentView.AttachedAlertView> first = view.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1);
+        List<IncidentQueries.ListedAlert> first = queries.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1)
+                instanceof IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>> here ? here.value() : List.of();
         boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
         json.set("alerts", alertsJson(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first));
         json.put("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
         return json;
     }
 
-    private static ArrayNode alertsJson(List<IncidentView.AttachedAlertView> alerts) {
+    private static ArrayNode alertsJson(List<IncidentQueries.ListedAlert> alerts) {
         ArrayNode json = NODES.arrayNode();
         alerts.forEach(attached -> json.addObject()
                 .put("fingerprint", attached.alert().getFingerprint())
@@ -491,6 +622,7 @@ public final class IncidentApi implements AutoCloseable {
 
     @Override
     public void close() {
+        outcomes.close();
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }

@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -90,7 +91,7 @@ public final class IncidentQueries {
                 while (order.hasNext() && page.size() < limit) {
                     // Written together by the incident's task: the entry and its event are there.
                     AlertEntry entry = AlertEntry.decode(alerts.get(QueryKeys.alert(incidentId, order.next().value)));
-                    byte[] attaching = log.get(QueryKeys.event(incidentId, entry.attachedSequence()));
+                    byte[] attaching = log.get(entry.attachedKey(incidentId));
                     Alert alert = ((AlertAttached) events.deserialize(null, attaching).getPayload()).getAlert();
                     page.add(new ListedAlert(alert, entry.resolvedAt() == null ? AlertStatus.FIRING : AlertStatus.RESOLVED,
                             entry.attachedAt(), entry.resolvedAt()));
@@ -100,18 +101,51 @@ public final class IncidentQueries {
         });
     }
 
-    /** Up to {@code limit} events of the incident after sequence {@code after} (0 from the start), in order. */
-    public Answer<List<IncidentEvent>> events(String incidentId, long after, int limit) {
+    /** An event of an incident's log with where it stands in it: the next page starts after {@link #cursor}. */
+    public record LoggedEvent(IncidentEvent event, long offset) {
+
+        /** Sequence and offset, the position of this event in its incident's log. */
+        public String cursor() {
+            return event.getSequence() + "." + offset;
+        }
+    }
+
+    /**
+     * Up to {@code limit} events of the incident in log order, after the one at {@code cursor}
+     * ({@link LoggedEvent#cursor}; null from the start, or {@code "<sequence>"} from the first
+     * event with a greater sequence). Only the events of the page are decoded.
+     */
+    public Answer<List<LoggedEvent>> events(String incidentId, String cursor, int limit) {
+        String from = from(incidentId, cursor);
         return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, partition -> {
             ReadOnlyKeyValueStore<String, byte[]> store = store(IncidentQueryTopology.EVENT_STORE, partition);
-            List<IncidentEvent> page = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> range = store.range(QueryKeys.event(incidentId, after + 1), QueryKeys.eventsEnd(incidentId))) {
+            List<LoggedEvent> page = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> range = store.range(from, QueryKeys.eventsEnd(incidentId))) {
                 while (range.hasNext() && page.size() < limit) {
-                    page.add(events.deserialize(null, range.next().value));
+                    KeyValue<String, byte[]> entry = range.next();
+                    long offset = Long.parseLong(entry.key.substring(entry.key.lastIndexOf('\u0000') + 1));
+                    page.add(new LoggedEvent(events.deserialize(null, entry.value), offset));
                 }
             }
             return page;
         });
+    }
+
+    /** The first key a page after {@code cursor} may hold; a cursor that is not one is refused. */
+    private static String from(String incidentId, String cursor) {
+        try {
+            if (cursor == null) {
+                return QueryKeys.eventsFrom(incidentId, 0);
+            }
+            int dot = cursor.indexOf('.');
+            if (dot < 0) {
+                return QueryKeys.eventsFrom(incidentId, Math.addExact(Long.parseLong(cursor), 1));
+            }
+            // Just after the event at the cursor: its key followed by the separator.
+            return QueryKeys.event(incidentId, Long.parseLong(cursor.substring(0, dot)), Long.parseLong(cursor.substring(dot + 1))) + '\u0000';
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("not an events cursor: " + cursor);
+        }
     }
 
     public Answer<Optional<CommandResult>> result(String incidentId, String commandId) {

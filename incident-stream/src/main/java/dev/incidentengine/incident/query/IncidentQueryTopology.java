@@ -40,7 +40,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * incident.state.v1 ─[query-state-source]─▶ (query-incident-store; the compacted topic is its changelog)
  *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys)
- * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence → event bytes,
+ * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence␀offset → event bytes,
  *                                                                query-alert-store: the incident's alerts in order)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
  * </pre>
@@ -154,6 +154,7 @@ public final class IncidentQueryTopology {
     static final class EventLog implements Processor<String, byte[], Void, Void> {
 
         private final Serde<IncidentEvent> events;
+        private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, byte[]> store;
         private KeyValueStore<String, String> alerts;
 
@@ -163,6 +164,7 @@ public final class IncidentQueryTopology {
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
             store = context.getStateStore(EVENT_STORE);
             alerts = context.getStateStore(ALERT_STORE);
         }
@@ -174,7 +176,8 @@ public final class IncidentQueryTopology {
             }
             IncidentEvent event = events.deserializer().deserialize(null, record.value());
             String incidentId = event.getIncidentId();
-            store.put(QueryKeys.event(incidentId, event.getSequence()), record.value());
+            long offset = context.recordMetadata().orElseThrow().offset();
+            store.put(QueryKeys.event(incidentId, event.getSequence(), offset), record.value());
             if (event.getPayload() instanceof AlertAttached attached) {
                 String fingerprint = attached.getAlert().getFingerprint();
                 String key = QueryKeys.alert(incidentId, fingerprint);
@@ -186,11 +189,11 @@ public final class IncidentQueryTopology {
                     long ordinal = count == null ? 0 : Long.parseLong(count);
                     alerts.put(countKey, Long.toString(ordinal + 1));
                     alerts.put(QueryKeys.alertAt(incidentId, ordinal), fingerprint);
-                    entry = new AlertEntry(ordinal, event.getSequence(), event.getTimestamp(), null);
+                    entry = new AlertEntry(ordinal, event.getSequence(), offset, event.getTimestamp(), null);
                 } else {
                     // Attached again (it fired again, or came with a merge): the newest copy, firing, first attached as before.
                     AlertEntry was = AlertEntry.decode(previous);
-                    entry = new AlertEntry(was.ordinal(), event.getSequence(), was.attachedAt(), null);
+                    entry = new AlertEntry(was.ordinal(), event.getSequence(), offset, was.attachedAt(), null);
                 }
                 alerts.put(key, entry.encode());
             } else if (event.getPayload() instanceof AlertResolved resolved) {
@@ -198,7 +201,8 @@ public final class IncidentQueryTopology {
                 String previous = alerts.get(key);
                 if (previous != null) {
                     AlertEntry was = AlertEntry.decode(previous);
-                    alerts.put(key, new AlertEntry(was.ordinal(), was.attachedSequence(), was.attachedAt(), resolved.getEndedAt()).encode());
+                    alerts.put(key, new AlertEntry(was.ordinal(), was.attachedSequence(), was.attachedOffset(), was.attachedAt(),
+                            resolved.getEndedAt()).encode());
                 }
             }
         }

@@ -30,11 +30,11 @@ public final class IndexScan {
 
         public static final Filter NONE = new Filter(Set.of(), Set.of(), Set.of(), Set.of(), null);
 
-        boolean test(IncidentState state) {
+        public boolean test(IncidentState state) {
             return (statuses.isEmpty() || statuses.contains(state.getStatus()))
-                    && (services.isEmpty() || services.contains(state.getService()))
+                    && (services.isEmpty() || state.getService() != null && services.contains(state.getService()))
                     && (severities.isEmpty() || severities.contains(state.getSeverity()))
-                    && (assignees.isEmpty() || assignees.contains(state.getAssigneeUserId()))
+                    && (assignees.isEmpty() || state.getAssigneeUserId() != null && assignees.contains(state.getAssigneeUserId()))
                     && (since == null || !state.getOpenedAt().isBefore(since));
         }
 

@@ -15,7 +15,7 @@ import dev.incidentengine.model.IncidentState;
  * <ul>
  *   <li>List index: {@code dimension␀value␀position}, position = {@code newest-first openedAt␀incidentId}:
  *       one entry per dimension an incident is listed under ({@link Dimension}).</li>
- *   <li>Event log: {@code incidentId␀sequence}, so an incident's events are one range, in order.</li>
+ *   <li>Event log: {@code incidentId␀sequence␀offset}, so an incident's events are one range, in log order.</li>
  *   <li>Alerts of an incident: {@code incidentId␀o␀ordinal}, {@code incidentId␀f␀fingerprint}, {@code incidentId␀n}.</li>
  *   <li>Command results: {@code incidentId␀commandId}.</li>
  * </ul>
@@ -95,11 +95,21 @@ public final class QueryKeys {
         return indexKey.substring(indexKey.lastIndexOf(SEPARATOR, id - 1) + 1);
     }
 
-    public static String event(String incidentId, long sequence) {
+    /**
+     * An event: its incident, sequence, and offset in the log. A rejected command's event carries the
+     * sequence of the event before it (a rejection changes nothing), so the offset tells them apart
+     * and keeps log order.
+     */
+    public static String event(String incidentId, long sequence, long offset) {
+        return eventsFrom(incidentId, sequence) + SEPARATOR + String.format("%019d", offset);
+    }
+
+    /** Before every event of the incident with this sequence or a later one. */
+    public static String eventsFrom(String incidentId, long sequence) {
         return incidentId + SEPARATOR + String.format("%019d", sequence);
     }
 
-    /** Every event key of the incident lies in [event(id, 0), eventsEnd(id)). */
+    /** After every event of the incident. */
     public static String eventsEnd(String incidentId) {
         return incidentId + AFTER_SEPARATOR;
     }

@@ -4,9 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
-import dev.incidentengine.incident.api.IncidentView.Position;
+import dev.incidentengine.incident.query.QueryKeys;
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.Actor;
@@ -179,28 +180,35 @@ class ApiRequestsTest {
     @Test
     void listFiltersCombine() {
         ListQuery query = ApiRequests.listQuery(Map.of("status", List.of("triggered,ACKNOWLEDGED"), "service", List.of("checkout"),
-                "severity", List.of("SEV1", "p2"), "since", List.of("2026-11-22T00:00:00Z"), "limit", List.of("10")));
+                "severity", List.of("SEV1", "p2"), "since", List.of("2026-11-22T00:00:00Z"), "limit", List.of("10")), "alice");
 
         assertThat(query.limit()).isEqualTo(10);
         assertThat(query.after()).isNull();
-        assertThat(query.filter()).accepts(state(IncidentStatus.TRIGGERED, "checkout", Severity.SEV1, "2026-11-22T08:00:00Z"),
+        assertThat((Predicate<IncidentState>) query.filter()::test).accepts(state(IncidentStatus.TRIGGERED, "checkout", Severity.SEV1, "2026-11-22T08:00:00Z"),
                 state(IncidentStatus.ACKNOWLEDGED, "checkout", Severity.SEV2, "2026-11-22T00:00:00Z"));
-        assertThat(query.filter()).rejects(state(IncidentStatus.RESOLVED, "checkout", Severity.SEV1, "2026-11-22T08:00:00Z"),
+        assertThat((Predicate<IncidentState>) query.filter()::test).rejects(state(IncidentStatus.RESOLVED, "checkout", Severity.SEV1, "2026-11-22T08:00:00Z"),
                 state(IncidentStatus.TRIGGERED, "payments", Severity.SEV1, "2026-11-22T08:00:00Z"),
                 state(IncidentStatus.TRIGGERED, "checkout", Severity.SEV3, "2026-11-22T08:00:00Z"),
                 state(IncidentStatus.TRIGGERED, "checkout", Severity.SEV1, "2026-11-21T23:59:59Z"),
                 state(IncidentStatus.TRIGGERED, null, Severity.SEV1, "2026-11-22T08:00:00Z"));
-        assertThat(ApiRequests.listQuery(Map.of()).limit()).isEqualTo(ApiRequests.DEFAULT_LIMIT);
-        assertThat(ApiRequests.listQuery(Map.of()).filter()).accepts(state(IncidentStatus.CLOSED, null, Severity.SEV4, "2020-01-01T00:00:00Z"));
+        assertThat(ApiRequests.listQuery(Map.of(), "alice").limit()).isEqualTo(ApiRequests.DEFAULT_LIMIT);
+        assertThat((Predicate<IncidentState>) ApiRequests.listQuery(Map.of(), "alice").filter()::test)
+                .accepts(state(IncidentStatus.CLOSED, null, Severity.SEV4, "2020-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void assigneeMeIsTheCaller() {
+        assertThat(ApiRequests.listQuery(Map.of("assignee", List.of("me,bob")), "alice").filter().assignees())
+                .containsExactlyInAnyOrder("alice", "bob");
     }
 
     @Test
     void aCursorRoundTrips() {
-        Position position = new Position(Instant.parse("2026-11-22T08:00:00.123Z"), "INC-20261122-0007");
+        String position = QueryKeys.position(Instant.parse("2026-11-22T08:00:00.123Z"), "INC-20261122-0007");
         String cursor = ApiRequests.cursor(position);
 
         assertThat(cursor).doesNotContain("INC");
-        assertThat(ApiRequests.listQuery(Map.of("cursor", List.of(cursor))).after()).isEqualTo(position);
+        assertThat(ApiRequests.listQuery(Map.of("cursor", List.of(cursor)), "alice").after()).isEqualTo(position);
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -219,12 +227,12 @@ class ApiRequestsTest {
             statuss  | TRIGGERED
             """)
     void badListParametersAreRefusedNamingTheParameter(String name, String value) {
-        assertRefused(() -> ApiRequests.listQuery(Map.of(name, List.of(value))), 400, name);
+        assertRefused(() -> ApiRequests.listQuery(Map.of(name, List.of(value)), "alice"), 400, name);
     }
 
     @Test
     void aSingleValuedParameterGivenTwiceIsRefused() {
-        assertRefused(() -> ApiRequests.listQuery(Map.of("limit", List.of("1", "2"))), 400, "limit");
+        assertRefused(() -> ApiRequests.listQuery(Map.of("limit", List.of("1", "2")), "alice"), 400, "limit");
     }
 
     @Test

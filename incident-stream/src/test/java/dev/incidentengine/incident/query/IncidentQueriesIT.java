@@ -84,9 +84,13 @@ class IncidentQueriesIT {
 
             String id = ids.get(7);
             IncidentQueries queries = ownedByA.contains(id) ? queriesA : queriesB;
-            List<IncidentEvent> page = ((IncidentQueries.Answer.Here<List<IncidentEvent>>) queries.events(id, 4, 3)).value();
-            assertThat(page).extracting(IncidentEvent::getSequence).containsExactly(5L, 6L, 7L);
-            assertThat(page).allSatisfy(event -> assertThat(event.getIncidentId()).isEqualTo(id));
+            List<IncidentQueries.LoggedEvent> page = ((IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>>) queries.events(id, "4", 3))
+                    .value();
+            assertThat(page).extracting(logged -> logged.event().getSequence()).containsExactly(5L, 6L, 7L);
+            assertThat(page).allSatisfy(logged -> assertThat(logged.event().getIncidentId()).isEqualTo(id));
+            List<IncidentQueries.LoggedEvent> next = ((IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>>) queries.events(id,
+                    page.get(2).cursor(), 2)).value();
+            assertThat(next).extracting(logged -> logged.event().getSequence()).containsExactly(8L, 9L);
             List<IncidentQueries.ListedAlert> alerts = ((IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>>) queries.alerts(id, 2, 3)).value();
             assertThat(alerts).extracting(alert -> alert.alert().getFingerprint()).containsExactly(id + "-fp-4", id + "-fp-5", id + "-fp-6");
             assertThat(alerts).allSatisfy(alert -> assertThat(alert.status()).isEqualTo(AlertStatus.FIRING));
@@ -131,7 +135,8 @@ class IncidentQueriesIT {
     private static boolean found(String id, IncidentQueries a, IncidentQueries b) {
         for (IncidentQueries queries : List.of(a, b)) {
             if (queries.incident(id) instanceof IncidentQueries.Answer.Here<Optional<IncidentState>> here && here.value().isPresent()
-                    && queries.events(id, 0, 100) instanceof IncidentQueries.Answer.Here<List<IncidentEvent>> log && log.value().size() == EVENTS) {
+                    && queries.events(id, null, 100) instanceof IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>> log
+                    && log.value().size() == EVENTS) {
                 return true;
             }
         }

@@ -113,22 +113,20 @@ class IncidentQueryTopologyTest {
     }
 
     @Test
-    void anIncidentsEventsAreOneRangeInSequenceOrder_keptAsTheLogsBytes() {
+    void anIncidentsEventsAreOneRangeInLogOrder_keptAsTheLogsBytes() {
         for (long seq : new long[] {1, 2, 10}) {
             events.pipeInput("INC-1", event("INC-1", seq));
             events.pipeInput("INC-10", event("INC-10", seq));
         }
+        // A rejection: the sequence of the event before it.
+        events.pipeInput("INC-1", IncidentEvent.newBuilder(event("INC-1", 10)).setEventId("INC-1/rejected").build());
 
         KeyValueStore<String, byte[]> store = driver.getKeyValueStore(IncidentQueryTopology.EVENT_STORE);
-        List<Long> sequences = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(QueryKeys.event("INC-1", 2), QueryKeys.eventsEnd("INC-1"))) {
-            it.forEachRemaining(entry -> {
-                IncidentEvent event = topics.events().valueSerde(serdes).deserializer().deserialize(null, entry.value);
-                assertThat(event.getIncidentId()).isEqualTo("INC-1");
-                sequences.add(event.getSequence());
-            });
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(QueryKeys.eventsFrom("INC-1", 2), QueryKeys.eventsEnd("INC-1"))) {
+            it.forEachRemaining(entry -> ids.add(topics.events().valueSerde(serdes).deserializer().deserialize(null, entry.value).getEventId()));
         }
-        assertThat(sequences).containsExactly(2L, 10L);
+        assertThat(ids).containsExactly("INC-1/2", "INC-1/10", "INC-1/rejected");
     }
 
     @Test
@@ -147,11 +145,11 @@ class IncidentQueryTopologyTest {
         }
         assertThat(order).containsExactly("fp-b", "fp-a");
         assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-1", "fp-b"))))
-                .isEqualTo(new AlertEntry(0, 2, t0.plusSeconds(2), t0.plusSeconds(4)));
+                .isEqualTo(new AlertEntry(0, 2, 0, t0.plusSeconds(2), t0.plusSeconds(4)));
         assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-1", "fp-a"))))
                 .as("attached again: its newest copy, first attached as before")
-                .isEqualTo(new AlertEntry(1, 5, t0.plusSeconds(3), null));
-        assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-2", "fp-a")))).isEqualTo(new AlertEntry(0, 2, t0.plusSeconds(6), null));
+                .isEqualTo(new AlertEntry(1, 5, 3, t0.plusSeconds(3), null));
+        assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-2", "fp-a")))).isEqualTo(new AlertEntry(0, 2, 4, t0.plusSeconds(6), null));
     }
 
     @Test

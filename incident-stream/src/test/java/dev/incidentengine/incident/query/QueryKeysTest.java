@@ -67,12 +67,13 @@ class QueryKeysTest {
     }
 
     @Test
-    void eventKeysSortBySequence_withinTheirIncidentsRange() {
-        TreeSet<String> keys = new TreeSet<>(List.of(QueryKeys.event("INC-1", 10), QueryKeys.event("INC-1", 9), QueryKeys.event("INC-10", 1),
-                QueryKeys.event("INC-1", 100)));
+    void eventKeysSortBySequenceThenOffset_withinTheirIncidentsRange() {
+        // A rejection carries the sequence of the event before it: the offset keeps them apart, in log order.
+        TreeSet<String> keys = new TreeSet<>(List.of(QueryKeys.event("INC-1", 10, 7), QueryKeys.event("INC-1", 9, 5),
+                QueryKeys.event("INC-10", 1, 6), QueryKeys.event("INC-1", 100, 9), QueryKeys.event("INC-1", 10, 8)));
 
-        assertThat(keys.subSet(QueryKeys.event("INC-1", 0), QueryKeys.eventsEnd("INC-1")))
-                .containsExactly(QueryKeys.event("INC-1", 9), QueryKeys.event("INC-1", 10), QueryKeys.event("INC-1", 100));
+        assertThat(keys.subSet(QueryKeys.eventsFrom("INC-1", 10), QueryKeys.eventsEnd("INC-1"))).containsExactly(
+                QueryKeys.event("INC-1", 10, 7), QueryKeys.event("INC-1", 10, 8), QueryKeys.event("INC-1", 100, 9));
     }
 
     @Test
