@@ -9,6 +9,7 @@ import java.util.Properties;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AlertResolved;
+import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
@@ -228,6 +229,10 @@ public final class IncidentQueryTopology {
                 return;
             }
             String key = QueryKeys.result(result.getIncidentId(), result.getCommandId());
+            // A repeat of a command is DUPLICATE: the first outcome is the one to answer with.
+            if (result.getOutcome() == CommandOutcome.DUPLICATE && results.get(key) != null) {
+                return;
+            }
             results.put(key, result);
             expiries.put(QueryKeys.expiry(result.getAt().plus(RESULT_RETENTION), key), "");
         }
