@@ -9,6 +9,7 @@ import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IncidentQueryTopology;
+import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -90,8 +91,8 @@ public final class IncidentStreamService implements Service {
         Properties queryProps = KafkaClients.streams(config, IncidentQueryTopology.applicationId(config.applicationId()), topics.deadLetters());
         queryProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         queryProps.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps),
-                queryProps, metrics);
+        query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps,
+                new ResponseMetrics(metrics)), queryProps, metrics);
         query.start();
         api.start(new IncidentQueries(query.kafkaStreams(), self, topics.state().name(),
                 topics.events().valueSerde(config.recordSerdes()).deserializer()), HttpClient.newHttpClient());

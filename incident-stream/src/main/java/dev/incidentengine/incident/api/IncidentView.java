@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.incidentengine.incident.IncidentTopics;
-import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
@@ -27,10 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every instance reads whole, by one thread from the beginning (read_committed, every
- * partition assigned, no consumer group): the silences ({@code config.silences.v1}; a tombstone
- * removes one), and each incident's response facts from {@code incident.state.v1} for the
- * response metrics. Incidents themselves are queried from the read side's stores.
+ * The silences, read whole by every instance (one thread, from the beginning, read_committed,
+ * every partition assigned, no consumer group; a tombstone removes one): a few hundred records,
+ * not history. Incidents are queried from the read side's stores.
  */
 public final class IncidentView implements AutoCloseable {
 
@@ -43,12 +41,8 @@ public final class IncidentView implements AutoCloseable {
     private final Map<String, Object> consumerProps;
     private final IncidentTopics topics;
     private final Deserializer<String> keys;
-    private final Deserializer<IncidentState> states;
     private final Deserializer<SilenceConfig> silenceConfigs;
 
-    /** What the response metrics need of each incident (a few dozen bytes each). */
-    private final Map<String, ResponseMetrics.Facts> facts = new ConcurrentHashMap<>();
-    private ResponseMetrics response;
     private final Map<String, SilenceConfig> silences = new ConcurrentHashMap<>();
     /** Per partition of the silences topic: the offset after the last record read. */
     private final Map<Integer, Long> silencesRead = new ConcurrentHashMap<>();
@@ -64,13 +58,11 @@ public final class IncidentView implements AutoCloseable {
         this.consumerProps = new HashMap<>(consumerProps);
         this.consumerProps.remove("group.id");
         this.topics = topics;
-        this.keys = topics.state().keySerde(serdes).deserializer();
-        this.states = topics.state().valueSerde(serdes).deserializer();
+        this.keys = topics.silences().keySerde(serdes).deserializer();
         this.silenceConfigs = topics.silences().valueSerde(serdes).deserializer();
     }
 
     public void start(MeterRegistry metrics) {
-        response = new ResponseMetrics(metrics);
         skipped = Counter.builder("incident_api_view_skipped_records_total")
                 .description("Records the incident view could not read and skipped")
                 .register(metrics);
@@ -117,7 +109,7 @@ public final class IncidentView implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
                 if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
                     caughtUp = true;
-                    log.info("Incident view caught up: {} incidents' facts, {} silences", facts.size(), silences.size());
+                    log.info("Incident view caught up: {} silences", silences.size());
                 }
                 silenceWaiters.forEach(this::completeSilence);
             }
@@ -131,9 +123,9 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    /** Every partition of the two topics; waits while they do not exist yet. */
+    /** Every partition of the silences topic; waits while it does not exist yet. */
     private List<TopicPartition> partitions() {
-        List<String> names = List.of(topics.state().name(), topics.silences().name());
+        List<String> names = List.of(topics.silences().name());
         while (running) {
             List<TopicPartition> partitions = new ArrayList<>();
             try {
@@ -159,20 +151,11 @@ public final class IncidentView implements AutoCloseable {
     private void apply(ConsumerRecord<byte[], byte[]> record) {
         try {
             String key = keys.deserialize(record.topic(), record.key());
-            if (record.topic().equals(topics.state().name())) {
-                IncidentState state = states.deserialize(record.topic(), record.headers(), record.value());
-                ResponseMetrics.Facts now = state == null ? null : ResponseMetrics.Facts.of(state);
-                ResponseMetrics.Facts before = now == null ? facts.remove(key) : facts.put(key, now);
-                response.changed(before, now, state);
-            } else {
-                applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
-            }
+            applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
         } catch (RuntimeException e) {
             skip(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
         } finally {
-            if (record.topic().equals(topics.silences().name())) {
-                silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
-            }
+            silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.model.AlertAttached;
@@ -13,6 +14,7 @@ import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.schemas.RecordSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,7 +42,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * incident.state.v1 ─[query-state-source]─▶ (query-incident-store; the compacted topic is its changelog)
- *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys)
+ *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys,
+ *                          query-response-facts-store: id → what the response metrics counted; the metrics' share)
  * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence␀offset → event bytes,
  *                                                                query-alert-store: the incident's alerts in order)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
@@ -56,6 +59,7 @@ public final class IncidentQueryTopology {
     public static final String ALERT_STORE = "query-alert-store";
     public static final String RESULT_STORE = "query-result-store";
     static final String INDEX_ENTRY_STORE = "query-index-entry-store";
+    static final String FACTS_STORE = "query-response-facts-store";
     static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
 
     /** As long as the results topic keeps them: a caller waits seconds, a retry may come hours later. */
@@ -73,17 +77,18 @@ public final class IncidentQueryTopology {
      * {@code streamsConfig} must be the app's: the state topic serves as the incident store's
      * changelog only when the topology is optimized with it.
      */
-    public static Topology build(IncidentTopics topics, RecordSerdes serdes, Properties streamsConfig) {
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, Properties streamsConfig, ResponseMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
         builder.addStateStore(store(INDEX_STORE, keys));
         builder.addStateStore(store(INDEX_ENTRY_STORE, keys));
+        builder.addStateStore(store(FACTS_STORE, keys));
         builder.table(topics.state().name(), Consumed.with(keys, topics.state().valueSerde(serdes)).withName("query-state-source"),
                         Materialized.<String, IncidentState, KeyValueStore<Bytes, byte[]>>as(INCIDENT_STORE)
                                 .withKeySerde(keys).withValueSerde(topics.state().valueSerde(serdes)).withCachingDisabled())
                 .toStream(Named.as("query-state-changes"))
-                .process(Index::new, Named.as("query-index"), INDEX_STORE, INDEX_ENTRY_STORE);
+                .process(() -> new Index(metrics), Named.as("query-index"), INDEX_STORE, INDEX_ENTRY_STORE, FACTS_STORE);
 
         // The log's and the results' processors are connected to the incident store (they do not read it): that makes
         // the whole read side one sub-topology, so one task holds partition p of all three topics, and an API read of
@@ -110,24 +115,56 @@ public final class IncidentQueryTopology {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
     }
 
-    /** Keeps each incident listed under its current status, service, severity and assignee, and under nothing else. */
+    /**
+     * Keeps each incident listed under its current status, service, severity, assignee and
+     * pending review, and under nothing else; and the response metrics' share of this task: its
+     * open incidents and pending reviews counted from the index when the task starts here (after
+     * its stores are restored), changes as they are processed, all taken back when it leaves.
+     */
     static final class Index implements Processor<String, IncidentState, Void, Void> {
 
+        private final ResponseMetrics metrics;
+        private ResponseMetrics.Share share;
         private KeyValueStore<String, String> index;
         /** Per incident, the index keys it is listed under now (joined): what to remove when it changes. */
         private KeyValueStore<String, String> entries;
+        /** Per incident, what the response metrics counted of it. */
+        private KeyValueStore<String, String> facts;
+
+        Index(ResponseMetrics metrics) {
+            this.metrics = metrics;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             index = context.getStateStore(INDEX_STORE);
             entries = context.getStateStore(INDEX_ENTRY_STORE);
+            facts = context.getStateStore(FACTS_STORE);
+            share = metrics.share();
+            // Only the open and the pending: as many as there are now, however long the history.
+            for (IncidentStatus open : List.of(IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)) {
+                listed(QueryKeys.prefix(QueryKeys.Dimension.STATUS, open.name()), share::countOpen);
+            }
+            listed(QueryKeys.prefix(QueryKeys.Dimension.REVIEW, QueryKeys.REVIEW_PENDING), share::countPending);
+        }
+
+        private void listed(String prefix, Consumer<ResponseMetrics.Facts> count) {
+            try (KeyValueIterator<String, String> range = index.range(prefix, QueryKeys.end(prefix))) {
+                range.forEachRemaining(entry -> {
+                    String known = facts.get(QueryKeys.incidentId(entry.key));
+                    if (known != null) {
+                        count.accept(ResponseMetrics.Facts.decode(known));
+                    }
+                });
+            }
         }
 
         @Override
         public void process(Record<String, IncidentState> record) {
             String incidentId = record.key();
+            IncidentState state = record.value();
             String previous = entries.get(incidentId);
-            List<String> now = record.value() == null ? List.of() : QueryKeys.index(record.value());
+            List<String> now = state == null ? List.of() : QueryKeys.index(state);
             if (previous != null) {
                 for (String key : QueryKeys.split(previous)) {
                     if (!now.contains(key)) {
@@ -138,10 +175,22 @@ public final class IncidentQueryTopology {
             for (String key : now) {
                 index.put(key, "");
             }
-            if (now.isEmpty()) {
+            String before = facts.get(incidentId);
+            ResponseMetrics.Facts after = state == null ? null : ResponseMetrics.Facts.of(state);
+            share.changed(before == null ? null : ResponseMetrics.Facts.decode(before), after, state);
+            if (state == null) {
                 entries.delete(incidentId);
+                facts.delete(incidentId);
             } else {
                 entries.put(incidentId, QueryKeys.join(now));
+                facts.put(incidentId, after.encode());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (share != null) {
+                share.withdraw();
             }
         }
     }

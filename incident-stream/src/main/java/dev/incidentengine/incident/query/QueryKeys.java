@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.incidentengine.incident.domain.Reviews;
 import dev.incidentengine.model.IncidentState;
 
 /**
@@ -23,11 +24,14 @@ import dev.incidentengine.model.IncidentState;
 public final class QueryKeys {
 
     static final char SEPARATOR = '\u0000';
+    static final String REVIEW_PENDING = "pending";
     private static final char AFTER_SEPARATOR = '\u0001';
 
     /** What a list can be narrowed by without reading incidents that do not match. */
     public enum Dimension {
-        ALL, STATUS, SERVICE, SEVERITY, ASSIGNEE;
+        ALL, STATUS, SERVICE, SEVERITY, ASSIGNEE,
+        /** Only {@code pending}: a required review not yet published. */
+        REVIEW;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -37,7 +41,7 @@ public final class QueryKeys {
     private QueryKeys() {
     }
 
-    /** Every index key the incident is listed under: all incidents, its status, service, severity and assignee. */
+    /** Every index key the incident is listed under: all incidents, its status, service, severity, assignee and a pending review. */
     public static List<String> index(IncidentState state) {
         String position = position(state.getOpenedAt(), state.getIncidentId());
         List<String> keys = new ArrayList<>(5);
@@ -49,6 +53,9 @@ public final class QueryKeys {
         }
         if (state.getAssigneeUserId() != null) {
             keys.add(prefix(Dimension.ASSIGNEE, state.getAssigneeUserId()) + position);
+        }
+        if (Reviews.pending(state.getReview())) {
+            keys.add(prefix(Dimension.REVIEW, REVIEW_PENDING) + position);
         }
         return keys;
     }

@@ -25,6 +25,7 @@ import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
 import dev.incidentengine.testkit.WithKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.CloseOptions;
@@ -57,8 +58,10 @@ class IncidentQueriesIT {
         String applicationId = "incident-query-it-" + UUID.randomUUID().toString().substring(0, 8);
         HostInfo hostA = new HostInfo("instance-a", 1);
         HostInfo hostB = new HostInfo("instance-b", 2);
-        KafkaStreams a = start(kafka, topics, applicationId, hostA);
-        KafkaStreams b = start(kafka, topics, applicationId, hostB);
+        SimpleMeterRegistry metricsA = new SimpleMeterRegistry();
+        SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
+        KafkaStreams a = start(kafka, topics, applicationId, hostA, metricsA);
+        KafkaStreams b = start(kafka, topics, applicationId, hostB, metricsB);
         try {
             IncidentQueries queriesA = new IncidentQueries(a, hostA, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
             IncidentQueries queriesB = new IncidentQueries(b, hostB, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
@@ -96,6 +99,7 @@ class IncidentQueriesIT {
             assertThat(alerts).allSatisfy(alert -> assertThat(alert.status()).isEqualTo(AlertStatus.FIRING));
 
             assertListComplete(ids, List.of(queriesA, queriesB));
+            assertThat(open(metricsA) + open(metricsB)).as("each instance counts the open incidents of its tasks").isEqualTo(INCIDENTS);
 
             // B stops: once the group has rebalanced, A holds every partition and answers everything itself.
             b.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
@@ -103,6 +107,8 @@ class IncidentQueriesIT {
                     .until(() -> ids.stream().allMatch(incident -> queriesA.incident(incident) instanceof IncidentQueries.Answer.Here<?> here
                             && ((Optional<?>) here.value()).isPresent()));
             assertListComplete(ids, List.of(queriesA));
+            await("A counts every open incident, B none").atMost(Duration.ofSeconds(30))
+                    .until(() -> open(metricsA) == INCIDENTS && open(metricsB) == 0);
         } finally {
             a.close(Duration.ofSeconds(10));
             b.close(Duration.ofSeconds(10));
@@ -164,14 +170,19 @@ class IncidentQueriesIT {
         return ids;
     }
 
-    private KafkaStreams start(KafkaTestCluster kafka, IncidentTopics topics, String applicationId, HostInfo host) {
+    private static double open(SimpleMeterRegistry registry) {
+        return registry.find("incident_open").gauges().stream().mapToDouble(gauge -> gauge.value()).sum();
+    }
+
+    private KafkaStreams start(KafkaTestCluster kafka, IncidentTopics topics, String applicationId, HostInfo host,
+                               SimpleMeterRegistry metrics) {
         IncidentStreamConfig config = new IncidentStreamConfig(Map.of(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 EngineConfig.STATE_DIR_CONFIG, dir.resolve(host.host()).toString()));
         Properties props = KafkaClients.streams(config, applicationId, topics.deadLetters());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, host.host() + ":" + host.port());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        KafkaStreams streams = new KafkaStreams(IncidentQueryTopology.build(topics, kafka.serdes(), props), props);
+        KafkaStreams streams = new KafkaStreams(IncidentQueryTopology.build(topics, kafka.serdes(), props, new ResponseMetrics(metrics)), props);
         streams.start();
         return streams;
     }

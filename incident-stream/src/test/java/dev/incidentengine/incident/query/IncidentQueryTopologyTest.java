@@ -20,6 +20,7 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IncidentQueryTopologyTest {
 
     private final RecordSerdes serdes = RecordSerdes.singleObject();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final IncidentTopics topics = IncidentTopics.DEFAULT;
     private Topology topology;
     private TopologyTestDriver driver;
@@ -51,7 +53,7 @@ class IncidentQueryTopologyTest {
         Properties props = KafkaClients.streams(new IncidentStreamConfig(Map.of()),
                 IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID), topics.deadLetters());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/incident-query-test-" + System.nanoTime());
-        topology = IncidentQueryTopology.build(topics, serdes, props);
+        topology = IncidentQueryTopology.build(topics, serdes, props, new ResponseMetrics(registry));
         driver = new TopologyTestDriver(topology, props, Samples.T0);
         StringSerializer keys = new StringSerializer();
         states = driver.createInputTopic(topics.state().name(), keys, topics.state().valueSerde(serdes).serializer());
@@ -61,7 +63,9 @@ class IncidentQueryTopologyTest {
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     private List<String> listed(QueryKeys.Dimension dimension, String value) {
@@ -86,6 +90,26 @@ class IncidentQueryTopologyTest {
         // No second copy of incident.state.v1: the table restores from the topic itself.
         assertThat(topology.describe().toString()).doesNotContain(IncidentQueryTopology.INCIDENT_STORE + "-changelog");
         assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains(IncidentQueryTopology.INCIDENT_STORE));
+    }
+
+    @Test
+    void theTaskCountsItsOpenIncidents_andTakesThemBackWhenItCloses() {
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.TRIGGERED, "checkout", null));
+        states.pipeInput("INC-2", state("INC-2", "2026-12-04T11:00:00Z", IncidentStatus.ACKNOWLEDGED, "checkout", "bob"));
+        states.pipeInput("INC-3", state("INC-3", "2026-12-04T12:00:00Z", IncidentStatus.RESOLVED, "checkout", null));
+        states.pipeInput("INC-2", state("INC-2", "2026-12-04T11:00:00Z", IncidentStatus.ACKNOWLEDGED, "checkout", "alice"));
+
+        assertThat(open()).isEqualTo(2.0);
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.RESOLVED, "checkout", null));
+        assertThat(open()).isEqualTo(1.0);
+
+        driver.close();
+        driver = null;
+        assertThat(open()).as("the task left: its incidents are counted where it runs next").isZero();
+    }
+
+    private double open() {
+        return registry.get("incident_open").tags("severity", "SEV2", "service", "checkout").gauge().value();
     }
 
     @Test

@@ -1,6 +1,7 @@
-package dev.incidentengine.incident.api;
+package dev.incidentengine.incident.query;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,15 +17,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Response metrics from the incidents the view holds, for {@code /metrics}: open incidents by
- * severity and service ({@code incident_open}), time to acknowledge and to resolve by severity and
- * service ({@code incident_time_to_acknowledge_seconds}, {@code incident_time_to_resolve_seconds},
- * histograms), responses over their severity's target ({@code incident_response_target_breaches_total}) and
- * required reviews not yet published ({@code incident_reviews_pending}).
- * Every instance's view holds every incident, so each reports the whole engine: aggregate with max, not sum.
- * A restart reads the incidents again and observes each one's times once more.
+ * Response metrics for {@code /metrics}: open incidents by severity and service
+ * ({@code incident_open}), time to acknowledge and to resolve by severity and service
+ * ({@code incident_time_to_acknowledge_seconds}, {@code incident_time_to_resolve_seconds},
+ * histograms), responses over their severity's target ({@code incident_response_target_breaches_total})
+ * and required reviews not yet published ({@code incident_reviews_pending}).
+ *
+ * <p>Each instance reports the incidents of the read side's tasks it runs, so aggregate with sum.
+ * A task's {@link Share} counts its open incidents and pending reviews from its stores when it
+ * starts here and takes them back when it leaves; times are observed as changes are processed,
+ * once (a restart restores state without processing it again).
  */
-final class ResponseMetrics {
+public final class ResponseMetrics {
 
     /** What the metrics need of an incident's state. */
     record Facts(IncidentStatus status, String severity, String service, boolean acknowledged, boolean resolved, boolean reviewPending) {
@@ -37,33 +41,83 @@ final class ResponseMetrics {
         boolean open() {
             return status == IncidentStatus.TRIGGERED || status == IncidentStatus.ACKNOWLEDGED;
         }
+
+        /** As text (the service last: it may hold anything). */
+        String encode() {
+            return status.name() + '\u0000' + severity + '\u0000' + (acknowledged ? 1 : 0) + '\u0000' + (resolved ? 1 : 0) + '\u0000'
+                    + (reviewPending ? 1 : 0) + '\u0000' + service;
+        }
+
+        static Facts decode(String text) {
+            String[] parts = text.split("\u0000", 6);
+            return new Facts(IncidentStatus.valueOf(parts[0]), parts[1], parts[5], parts[2].equals("1"), parts[3].equals("1"),
+                    parts[4].equals("1"));
+        }
     }
 
     private final MeterRegistry registry;
     private final Map<List<String>, AtomicLong> open = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> reviewsPending = new ConcurrentHashMap<>();
 
-    ResponseMetrics(MeterRegistry registry) {
+    public ResponseMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    /** An incident went from {@code before} (null: new to the view) to {@code after} (null: gone). */
-    void changed(Facts before, Facts after, IncidentState state) {
-        if (before != null && before.open()) {
-            open(before).decrementAndGet();
+    /** A task's part of the gauges. */
+    Share share() {
+        return new Share();
+    }
+
+    /** What one task adds to the gauges, so that it can take it back. Used by the task's thread only. */
+    final class Share {
+        private final Map<List<String>, Long> myOpen = new HashMap<>();
+        private final Map<List<String>, Long> myPending = new HashMap<>();
+
+        /** An incident the task holds, counted when the task starts: the gauges only, no times. */
+        void countOpen(Facts facts) {
+            if (facts.open()) {
+                add(open(facts), myOpen, facts, 1);
+            }
         }
-        if (before != null && before.reviewPending()) {
-            reviewsPending(before).decrementAndGet();
+
+        void countPending(Facts facts) {
+            if (facts.reviewPending()) {
+                add(reviewsPending(facts), myPending, facts, 1);
+            }
         }
-        if (after == null) {
-            return;
+
+        /** An incident went from {@code before} (null: new) to {@code after} (null: gone). */
+        void changed(Facts before, Facts after, IncidentState state) {
+            if (before != null) {
+                if (before.open()) {
+                    add(open(before), myOpen, before, -1);
+                }
+                if (before.reviewPending()) {
+                    add(reviewsPending(before), myPending, before, -1);
+                }
+            }
+            if (after != null) {
+                countOpen(after);
+                countPending(after);
+                observe(before, after, state);
+            }
         }
-        if (after.open()) {
-            open(after).incrementAndGet();
+
+        /** Takes back everything this task counted: its incidents are counted where it runs next. */
+        void withdraw() {
+            myOpen.forEach((key, count) -> open.get(key).addAndGet(-count));
+            myPending.forEach((key, count) -> reviewsPending.get(key).addAndGet(-count));
+            myOpen.clear();
+            myPending.clear();
         }
-        if (after.reviewPending()) {
-            reviewsPending(after).incrementAndGet();
+
+        private void add(AtomicLong gauge, Map<List<String>, Long> mine, Facts facts, long delta) {
+            gauge.addAndGet(delta);
+            mine.merge(List.of(facts.severity(), facts.service()), delta, Long::sum);
         }
+    }
+
+    private void observe(Facts before, Facts after, IncidentState state) {
         ResponseTargets targets = ResponseTargets.of(state.getSeverity());
         if (after.acknowledged() && (before == null || !before.acknowledged())) {
             observe("incident_time_to_acknowledge_seconds", "acknowledge", after,

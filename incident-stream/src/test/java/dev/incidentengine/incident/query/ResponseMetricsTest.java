@@ -1,4 +1,4 @@
-package dev.incidentengine.incident.api;
+package dev.incidentengine.incident.query;
 
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +19,7 @@ class ResponseMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ResponseMetrics metrics = new ResponseMetrics(registry);
+    private final ResponseMetrics.Share share = metrics.share();
 
     @Test
     void anIncidentIsOpenUntilResolved_andItsTimesAreObservedOnce() {
@@ -55,7 +56,7 @@ class ResponseMetricsTest {
 
         IncidentState opened = state(IncidentStatus.TRIGGERED, null, null);
         change(null, opened);
-        metrics.changed(ResponseMetrics.Facts.of(opened), null, null);
+        share.changed(ResponseMetrics.Facts.of(opened), null, null);
         assertThat(open()).isZero();
     }
 
@@ -76,12 +77,35 @@ class ResponseMetricsTest {
         assertThat(pendingReviews()).isZero();
     }
 
+    @Test
+    void aTaskTakesBackWhatItCountedWhenItLeaves_andAnotherCountsItFromItsStoresWithoutObservingAgain() {
+        IncidentState acknowledged = state(IncidentStatus.ACKNOWLEDGED, T0.plusSeconds(60), null);
+        change(null, acknowledged);
+        ResponseMetrics.Share other = metrics.share();
+        other.countOpen(ResponseMetrics.Facts.of(state(IncidentStatus.TRIGGERED, null, null)));
+        assertThat(open()).isEqualTo(2.0);
+
+        share.withdraw();
+        assertThat(open()).isEqualTo(1.0);
+        ResponseMetrics.Share next = metrics.share();
+        next.countOpen(ResponseMetrics.Facts.of(acknowledged));
+        assertThat(open()).isEqualTo(2.0);
+        assertThat(registry.get("incident_time_to_acknowledge_seconds").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void factsRoundTripAsText_anyServiceName() {
+        IncidentState state = IncidentState.newBuilder(state(IncidentStatus.ACKNOWLEDGED, T0, null)).setService("a\u0000b").build();
+
+        assertThat(ResponseMetrics.Facts.decode(ResponseMetrics.Facts.of(state).encode())).isEqualTo(ResponseMetrics.Facts.of(state));
+    }
+
     private double pendingReviews() {
         return registry.get("incident_reviews_pending").tags("severity", "SEV1", "service", "checkout").gauge().value();
     }
 
     private void change(IncidentState before, IncidentState after) {
-        metrics.changed(before == null ? null : ResponseMetrics.Facts.of(before), ResponseMetrics.Facts.of(after), after);
+        share.changed(before == null ? null : ResponseMetrics.Facts.of(before), ResponseMetrics.Facts.of(after), after);
     }
 
     private double open() {
