@@ -36,6 +36,12 @@ final class IncidentCommands {
         @Option(names = "--severity", description = "SEV0..SEV4 (comma-separated).")
         String severity;
 
+        @Option(names = "--assignee", description = "User ids (comma-separated); 'me' is the token's user.")
+        String assignee;
+
+        @Option(names = "--mine", description = "Assigned to the token's user: --assignee me.")
+        boolean mine;
+
         @Option(names = "--since", description = "Opened at or after: an RFC 3339 time.")
         String since;
 
@@ -44,8 +50,9 @@ final class IncidentCommands {
 
         @Override
         public Integer call() {
+            String assignees = mine ? (assignee == null ? "me" : assignee + ",me") : assignee;
             JsonNode page = connection.client().get(PREFIX, query("status", status, "service", service, "severity", severity,
-                    "since", since, "limit", Integer.toString(limit)));
+                    "assignee", assignees, "since", since, "limit", Integer.toString(limit)));
             Output out = connection.out();
             if (out.json) {
                 out.json(page);
