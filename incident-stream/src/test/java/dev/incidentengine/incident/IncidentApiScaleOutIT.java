@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,62 @@ class IncidentApiScaleOutIT {
             assertThat(incidentPartitions(admin, topics, "instance-b")).as("B never owned the incident's partition")
                     .doesNotContain(Correlate.partitionOf(id));
             assertThat(json(apiA.get("/api/v1/incidents/" + id, VIEWER)).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        }
+    }
+
+    @Test
+    void eitherInstanceAnswersEveryRead_theSameWay_wherever_theIncidentsAreHeld(KafkaTestCluster kafka) throws Exception {
+        IncidentTopics topics = IncidentTestTopics.create(kafka);
+        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
+             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start()) {
+            await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
+            Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
+            Api apiB = new Api("http://127.0.0.1:" + b.httpAddress().getPort());
+            // Twelve incidents, a second apart: their read-side partitions are spread over both instances.
+            Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String id = "INC-20261204-" + (i % 6) + "-" + String.format("%04d", i);
+                ids.add(id);
+                IncidentApiIT.open(kafka, topics, id, i % 2 == 0 ? "checkout" : "payments", Severity.SEV2, first.plusSeconds(i));
+            }
+            await("every incident readable through both instances").atMost(Duration.ofSeconds(60)).until(() -> {
+                for (String id : ids) {
+                    if (apiA.get("/api/v1/incidents/" + id, VIEWER).statusCode() != 200
+                            || apiB.get("/api/v1/incidents/" + id, VIEWER).statusCode() != 200) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+
+            for (String id : ids) {
+                for (String path : List.of("", "/events", "/alerts")) {
+                    HttpResponse<String> fromA = apiA.get("/api/v1/incidents/" + id + path, VIEWER);
+                    HttpResponse<String> fromB = apiB.get("/api/v1/incidents/" + id + path, VIEWER);
+                    assertThat(fromA.statusCode()).as(path + " " + fromA.body()).isEqualTo(200);
+                    assertThat(json(fromA)).as(id + path).isEqualTo(json(fromB));
+                }
+            }
+            assertThat(apiB.get("/api/v1/incidents/INC-20261204-3-9999", VIEWER).statusCode()).isEqualTo(404);
+
+            // A list pages the same through either instance: every incident once, newest first.
+            List<String> newestFirst = new ArrayList<>(ids);
+            Collections.reverse(newestFirst);
+            for (Api api : List.of(apiA, apiB)) {
+                List<String> listed = new ArrayList<>();
+                String cursor = null;
+                do {
+                    JsonNode page = json(api.get("/api/v1/incidents?limit=5" + (cursor == null ? "" : "&cursor=" + cursor), VIEWER));
+                    page.get("incidents").forEach(incident -> listed.add(incident.get("incidentId").asText()));
+                    cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                } while (cursor != null);
+                assertThat(listed).isEqualTo(newestFirst);
+                JsonNode checkout = json(api.get("/api/v1/incidents?service=checkout", VIEWER)).get("incidents");
+                assertThat(checkout).hasSize(6).allSatisfy(incident -> assertThat(incident.get("service").asText()).isEqualTo("checkout"));
+            }
         }
     }
 
