@@ -24,11 +24,14 @@ import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentMerged;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.RawFormat;
+import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.service.Deadlines;
 import dev.incidentengine.service.ObjectCachingStore;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -100,8 +103,17 @@ final class Decide {
         IncidentState next = decided.state();
         CommandRejected rejected = null;
         String mergedInto = null;
+        IncidentStatus status = state == null ? null : state.getStatus();
+        String service = state == null ? null : state.getService();
         for (IncidentEvent event : events) {
-            context.forward(new Record<>(id, event, timestamp));
+            IncidentStatus before = status;
+            status = IncidentLifecycle.statusAfter(before, event.getPayload());
+            if (event.getPayload() instanceof IncidentOpened opened) {
+                service = opened.getService();
+            }
+            // A rejection can come before the incident exists: it has no status to tell.
+            Headers headers = status == null ? new RecordHeaders() : EventHeaders.of(service, before, status);
+            context.forward(new Record<>(id, event, timestamp, headers));
             metrics.event(event.getPayload().getClass().getSimpleName());
             logLifecycle(event);
             if (event.getPayload() instanceof CommandRejected rejection) {

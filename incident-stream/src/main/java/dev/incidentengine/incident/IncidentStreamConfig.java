@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -24,6 +25,10 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String RESOLVE_SETTLE_MS_CONFIG = "incident.resolve.settle.ms";
     public static final String API_WAIT_TIMEOUT_MS_CONFIG = "api.wait.timeout.ms";
     public static final String HTTP_ADVERTISED_HOST_CONFIG = "http.advertised.host";
+    public static final String API_STREAM_MAX_CONNECTIONS_CONFIG = "api.stream.max.connections";
+    public static final String API_STREAM_BUFFER_EVENTS_CONFIG = "api.stream.buffer.events";
+    public static final String API_STREAM_BUFFER_BYTES_CONFIG = "api.stream.buffer.bytes";
+    public static final String API_STREAM_CATCH_UP_THREADS_CONFIG = "api.stream.catchup.threads";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
@@ -50,7 +55,17 @@ public final class IncidentStreamConfig extends EngineConfig {
             .define(HTTP_ADVERTISED_HOST_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "The host other instances reach this one's HTTP server at, to forward a query to the instance that holds "
                             + "its incident (with the HTTP port). Empty: http.host, or this machine's name when http.host is a "
-                            + "wildcard address such as 0.0.0.0. On Kubernetes: the pod's IP or its headless service name.");
+                            + "wildcard address such as 0.0.0.0. On Kubernetes: the pod's IP or its headless service name.")
+            .define(API_STREAM_MAX_CONNECTIONS_CONFIG, Type.INT, ChangeFeed.Limits.DEFAULTS.maxConnections(), Range.between(1, 100_000),
+                    Importance.LOW, "Change feed (/api/v1/stream) clients this instance serves at once; more are refused with 503.")
+            .define(API_STREAM_BUFFER_EVENTS_CONFIG, Type.INT, ChangeFeed.Limits.DEFAULTS.ringEvents(), Range.between(1, 10_000_000),
+                    Importance.LOW, "Recent events the change feed keeps in memory, rendered, for its live clients and for "
+                            + "clients that reconnect shortly after a disconnect.")
+            .define(API_STREAM_BUFFER_BYTES_CONFIG, Type.LONG, ChangeFeed.Limits.DEFAULTS.ringBytes(), Range.atLeast(1_024),
+                    Importance.LOW, "The most memory the change feed's recent events take.")
+            .define(API_STREAM_CATCH_UP_THREADS_CONFIG, Type.INT, ChangeFeed.Limits.DEFAULTS.catchUpThreads(), Range.between(1, 64),
+                    Importance.LOW, "Change feed clients that resume from before the recent events read the log with a consumer "
+                            + "of their own, this many at a time; the others wait their turn.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -62,6 +77,12 @@ public final class IncidentStreamConfig extends EngineConfig {
 
     public Duration apiWaitTimeout() {
         return Duration.ofMillis(getLong(API_WAIT_TIMEOUT_MS_CONFIG));
+    }
+
+    public ChangeFeed.Limits changeFeedLimits() {
+        return new ChangeFeed.Limits(getInt(API_STREAM_BUFFER_EVENTS_CONFIG), getLong(API_STREAM_BUFFER_BYTES_CONFIG),
+                getInt(API_STREAM_MAX_CONNECTIONS_CONFIG), getInt(API_STREAM_CATCH_UP_THREADS_CONFIG),
+                ChangeFeed.Limits.DEFAULTS.heartbeat());
     }
 
     /** Where other instances reach this one's HTTP server: the advertised host, else the bound one unless it is a wildcard. */

@@ -7,6 +7,7 @@ import java.util.Properties;
 
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
+import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IncidentQueryTopology;
 import dev.incidentengine.incident.query.ResponseMetrics;
@@ -39,6 +40,7 @@ public final class IncidentStreamService implements Service {
     private TopicReadiness readiness;
     private StreamsApp streams;
     private StreamsApp query;
+    private ChangeFeed feed;
     private HttpServer http;
 
     public IncidentStreamService(IncidentStreamConfig config) {
@@ -94,19 +96,26 @@ public final class IncidentStreamService implements Service {
         query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps,
                 new ResponseMetrics(metrics)), queryProps, metrics);
         query.start();
+        feed = new ChangeFeed(KafkaClients.consumer(config, NAME + "-feed"), topics.events().name(),
+                topics.events().valueSerde(config.recordSerdes()).deserializer(), config.changeFeedLimits());
+        feed.start(metrics);
         api.start(new IncidentQueries(query.kafkaStreams(), self, topics.state().name(),
-                topics.events().valueSerde(config.recordSerdes()).deserializer()), HttpClient.newHttpClient());
+                topics.events().valueSerde(config.recordSerdes()).deserializer()), feed, HttpClient.newHttpClient());
     }
 
     @Override
     public Optional<String> problem() {
         return readiness.problem().or(() -> view.ready() ? Optional.empty() : Optional.of("API view loading"))
                 .or(() -> streams.problem().map(Object::toString))
-                .or(() -> query.problem().map(finding -> "read side: " + finding));
+                .or(() -> query.problem().map(finding -> "read side: " + finding))
+                .or(feed::problem);
     }
 
     @Override
     public void close() {
+        if (feed != null) {
+            feed.close();
+        }
         if (query != null) {
             query.close();
         }

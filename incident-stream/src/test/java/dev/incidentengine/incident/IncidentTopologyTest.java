@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.AcknowledgeIncident;
+import dev.incidentengine.model.AddNote;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
@@ -46,6 +47,7 @@ import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.WeeklyWindow;
+import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.DeadLetters;
@@ -67,6 +69,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The whole incident-stream topology in a TopologyTestDriver: alerts and commands in, incidents out. */
 class IncidentTopologyTest {
@@ -150,6 +153,26 @@ class IncidentTopologyTest {
             assertThat(result.getSequence()).isEqualTo(3L);
             assertThat(result.getEventIds()).containsExactly(log.get(2).getEventId());
         });
+    }
+
+    @Test
+    void everyEventOnTheLogCarriesItsIncidentsServiceAndStatusAfterIt_andTheStatusBeforeWhenItChanged() {
+        String id = "INC-20261122-0-0008";
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true),
+                Samples.ENGINE));
+        commands.pipeInput(id, command(id, new AddNote("looking"), ALICE));
+        commands.pipeInput(id, command(id, new AcknowledgeIncident("on it"), ALICE));
+
+        List<TestRecord<String, IncidentEvent>> written = events.readRecordsToList();
+        assertThat(written).extracting(record -> record.getValue().getPayload().getClass().getSimpleName(),
+                        record -> EventHeaders.text(record.getHeaders(), EventHeaders.SERVICE),
+                        record -> EventHeaders.text(record.getHeaders(), EventHeaders.STATUS),
+                        record -> EventHeaders.text(record.getHeaders(), EventHeaders.PREVIOUS_STATUS))
+                .containsExactly(
+                        tuple("IncidentOpened", "checkout", "TRIGGERED", null),
+                        tuple("AlertAttached", "checkout", "TRIGGERED", null),
+                        tuple("NoteAdded", "checkout", "TRIGGERED", null),
+                        tuple("IncidentAcknowledged", "checkout", "ACKNOWLEDGED", "TRIGGERED"));
     }
 
     @Test

@@ -492,6 +492,20 @@ public final class IncidentLifecycle {
         return previous;
     }
 
+    /** The status after an event with {@code payload}, from {@code before} (null before the incident opened). */
+    public static IncidentStatus statusAfter(IncidentStatus before, Object payload) {
+        if (payload instanceof IncidentOpened || payload instanceof IncidentReopened || payload instanceof IncidentUnacknowledged) {
+            return TRIGGERED;
+        }
+        if (payload instanceof IncidentAcknowledged) {
+            return ACKNOWLEDGED;
+        }
+        if (payload instanceof IncidentResolved || payload instanceof IncidentMerged) {
+            return RESOLVED;
+        }
+        return payload instanceof IncidentClosed ? CLOSED : before;
+    }
+
     /**
      * Folds one event into the state; {@code state} is null before {@code IncidentOpened}. The
      * alerts live beside the state: {@code alert} is how the incident held the event's alert before
@@ -504,7 +518,7 @@ public final class IncidentLifecycle {
             return IncidentState.newBuilder()
                     .setIncidentId(event.getIncidentId())
                     .setVersion(event.getSequence())
-                    .setStatus(TRIGGERED)
+                    .setStatus(statusAfter(null, opened))
                     .setSeverity(opened.getSeverity())
                     .setTitle(opened.getTitle())
                     .setService(opened.getService())
@@ -533,11 +547,11 @@ public final class IncidentLifecycle {
         IncidentState next = copyOf(state);
         next.setProcessedCommandIds(remembered);
         next.setVersion(event.getSequence());
+        next.setStatus(statusAfter(state.getStatus(), payload));
         Instant at = event.getTimestamp();
         if (payload instanceof AlertAttached || payload instanceof AlertResolved) {
             foldAlert(state, next, alert, alertAfter(event, alert));
         } else if (payload instanceof IncidentAcknowledged) {
-            next.setStatus(ACKNOWLEDGED);
             next.setAcknowledgedAt(state.getAcknowledgedAt() != null ? state.getAcknowledgedAt() : at);
         } else if (payload instanceof IncidentEscalated escalated) {
             next.setEscalationLevel(escalated.getLevel());
@@ -557,14 +571,12 @@ public final class IncidentLifecycle {
         } else if (payload instanceof IncidentSnoozed snoozed) {
             next.setSnoozedUntil(snoozed.getUntil());
         } else if (payload instanceof IncidentResolved) {
-            next.setStatus(RESOLVED);
             next.setResolvedAt(at);
             next.setSnoozedUntil(null);
             next.setFlapping(false);
         } else if (payload instanceof IncidentReopened) {
             List<Instant> reopened = new ArrayList<>(state.getReopenedAt());
             reopened.add(at);
-            next.setStatus(TRIGGERED);
             next.setResolvedAt(null);
             next.setAcknowledgedAt(null);
             next.setSnoozedUntil(null);
@@ -573,14 +585,11 @@ public final class IncidentLifecycle {
             next.setFlapping(flapping.getFlapping());
         } else if (payload instanceof IncidentMerged merged) {
             next.setMergedInto(merged.getTargetIncidentId());
-            next.setStatus(RESOLVED);
             next.setResolvedAt(at);
             next.setSnoozedUntil(null);
         } else if (payload instanceof IncidentUnacknowledged) {
-            next.setStatus(TRIGGERED);
             next.setAcknowledgedAt(null);
         } else if (payload instanceof IncidentClosed) {
-            next.setStatus(CLOSED);
             next.setClosedAt(at);
         } else if (payload instanceof ReviewRequired || payload instanceof ReviewPublished) {
             next.setReview(Reviews.review(state.getReview(), payload, at));

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.incident.feed.FeedFilter;
 import dev.incidentengine.incident.query.IndexScan;
 import dev.incidentengine.incident.query.QueryKeys;
 import dev.incidentengine.model.AcknowledgeIncident;
@@ -68,6 +69,7 @@ public final class ApiRequests {
     public static final int MAX_EVENTS = 1_000;
     private static final int MAX_COMMAND_ID_LENGTH = 200;
     private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
+    private static final Set<String> STREAM_PARAMETERS = Set.of("status", "service", "lastEventId");
     private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "limit", "cursor");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -339,14 +341,7 @@ public final class ApiRequests {
                 throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(LIST_PARAMETERS) + ")");
             }
         }
-        EnumSet<IncidentStatus> statuses = EnumSet.noneOf(IncidentStatus.class);
-        for (String status : values(parameters, "status")) {
-            try {
-                statuses.add(IncidentStatus.valueOf(status.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new ApiError(400, "status", "must be one of " + Arrays.toString(IncidentStatus.values()) + ", not '" + status + "'");
-            }
-        }
+        EnumSet<IncidentStatus> statuses = statuses(parameters);
         EnumSet<Severity> severities = EnumSet.noneOf(Severity.class);
         values(parameters, "severity").forEach(severity -> severities.add(severity(severity, "severity")));
         Set<String> assignees = new HashSet<>();
@@ -356,6 +351,36 @@ public final class ApiRequests {
                 since == null ? null : timestamp(since, "since"));
         String cursor = single(parameters, "cursor");
         return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters));
+    }
+
+    private static EnumSet<IncidentStatus> statuses(Map<String, List<String>> parameters) {
+        EnumSet<IncidentStatus> statuses = EnumSet.noneOf(IncidentStatus.class);
+        for (String status : values(parameters, "status")) {
+            try {
+                statuses.add(IncidentStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, "status", "must be one of " + Arrays.toString(IncidentStatus.values()) + ", not '" + status + "'");
+            }
+        }
+        return statuses;
+    }
+
+    /** The change feed's query: {@code status} and {@code service} (comma-separated), and {@code lastEventId}. */
+    public record StreamQuery(FeedFilter filter, String lastEventId) {
+    }
+
+    /**
+     * The change feed's filter, and where to resume: the {@code Last-Event-ID} header (an EventSource sends it when it
+     * reconnects), else the {@code lastEventId} parameter (for a first connection that resumes); null: from now.
+     */
+    public static StreamQuery streamQuery(Map<String, List<String>> parameters, String lastEventIdHeader) {
+        for (String name : parameters.keySet()) {
+            if (!STREAM_PARAMETERS.contains(name)) {
+                throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(STREAM_PARAMETERS) + ")");
+            }
+        }
+        String lastEventId = lastEventIdHeader != null && !lastEventIdHeader.isBlank() ? lastEventIdHeader : single(parameters, "lastEventId");
+        return new StreamQuery(new FeedFilter(Set.copyOf(values(parameters, "service")), statuses(parameters)), lastEventId);
     }
 
     /** A page of an incident's log: the events after a cursor (null: from the start), at most {@code limit}. */

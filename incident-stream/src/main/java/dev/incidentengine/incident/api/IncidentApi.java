@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
+import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.api.SilenceRequests.State;
@@ -76,6 +77,7 @@ public final class IncidentApi implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/incidents";
     public static final String SILENCES = "/api/v1/silences";
+    public static final String STREAM = "/api/v1/stream";
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,6 +90,7 @@ public final class IncidentApi implements AutoCloseable {
     /** Set by {@link #start}: the read side's queries and the way to other instances. */
     private volatile IncidentQueries queries;
     private volatile Forwarder forwarder;
+    private volatile ChangeFeed feed;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -148,6 +151,11 @@ public final class IncidentApi implements AutoCloseable {
                 command(path[0], action, user, request, response, done);
             });
         });
+        http.route("GET", STREAM, (request, response, callback) -> handle("stream", Role.VIEWER, request, response, callback,
+                (user, done) -> {
+                    ApiRequests.StreamQuery query = ApiRequests.streamQuery(parameters(request), request.getHeaders().get("Last-Event-ID"));
+                    feed.subscribe(query.filter(), query.lastEventId(), response, done);
+                }));
         http.route("GET", SILENCES, (request, response, callback) -> handle("silences", Role.VIEWER, request, response, callback,
                 (user, done) -> silences(request, response, done)));
         http.route("POST", SILENCES, (request, response, callback) -> handle("silence-create", Role.RESPONDER, request, response,
@@ -158,8 +166,9 @@ public final class IncidentApi implements AutoCloseable {
                 response, callback, (user, done) -> expireSilence(request, response, done)));
     }
 
-    /** Creates the shared producer (idempotent, acks=all), and answers from the read side from now on. */
-    public void start(IncidentQueries queries, HttpClient http) {
+    /** Creates the shared producer (idempotent, acks=all), and answers from the read side and the feed from now on. */
+    public void start(IncidentQueries queries, ChangeFeed feed, HttpClient http) {
+        this.feed = feed;
         producer = new KafkaProducer<>(producerProps, keySerializer, valueSerializer);
         // A forwarded command may wait for its outcome there: give it that long and a little more.
         this.forwarder = new Forwarder(http, queries.self(), waitTimeout.plusSeconds(5));
