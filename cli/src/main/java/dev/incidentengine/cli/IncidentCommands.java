@@ -45,6 +45,10 @@ final class IncidentCommands {
         @Option(names = "--since", description = "Opened at or after: an RFC 3339 time.")
         String since;
 
+        @Option(names = "--search", description = "Words that must all be in the incident's title, service or labels, "
+                + "or its alerts' labels (whole words, any case).")
+        String search;
+
         @Option(names = "--limit", defaultValue = "50", description = "At most this many (default ${DEFAULT-VALUE}).")
         int limit;
 
@@ -52,7 +56,7 @@ final class IncidentCommands {
         public Integer call() {
             String assignees = mine ? (assignee == null ? "me" : assignee + ",me") : assignee;
             JsonNode page = connection.client().get(PREFIX, query("status", status, "service", service, "severity", severity,
-                    "assignee", assignees, "since", since, "limit", Integer.toString(limit)));
+                    "assignee", assignees, "since", since, "search", search, "limit", Integer.toString(limit)));
             Output out = connection.out();
             if (out.json) {
                 out.json(page);

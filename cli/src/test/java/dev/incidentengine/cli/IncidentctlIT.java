@@ -104,6 +104,9 @@ class IncidentctlIT {
         assertThat(list.out()).startsWith("ID").contains(ID, "TRIGGERED", "SEV2", "checkout", "High error rate on checkout");
         JsonNode json = new ObjectMapper().readTree(run("incidents", "list", "-o", "json", "--token", VIEWER).out());
         assertThat(json.get("incidents").findValuesAsText("incidentId")).contains(ID);
+        assertThat(run("incidents", "list", "--search", "ERROR rate higherrorrate", "--token", VIEWER).out())
+                .as("words of the title and of an alert's labels").contains(ID);
+        assertThat(run("incidents", "list", "--search", "error nowhere", "--token", VIEWER).out()).doesNotContain(ID);
         assertThat(run("incidents", "show", ID, "--token", VIEWER).out()).contains("title", "High error rate on checkout", "fp-cli");
 
         assertThat(run("ack", ID, "-m", "on it", "--token", RESPONDER)).isEqualTo(new Run(0, ID + ": acknowledge applied (now ACKNOWLEDGED, SEV2)\n", ""));

@@ -70,7 +70,10 @@ public final class ApiRequests {
     private static final int MAX_COMMAND_ID_LENGTH = 200;
     private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
     private static final Set<String> STREAM_PARAMETERS = Set.of("status", "service", "lastEventId");
-    private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "limit", "cursor");
+    private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "search", "limit",
+            "cursor");
+    private static final int MAX_SEARCH_LENGTH = 200;
+    private static final int MAX_SEARCH_WORDS = 8;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -333,7 +336,7 @@ public final class ApiRequests {
 
     /**
      * The list's query: {@code status}, {@code service}, {@code severity}, {@code assignee} (comma-separated;
-     * {@code me} is the caller), {@code since}, {@code limit}, {@code cursor}.
+     * {@code me} is the caller), {@code since}, {@code search}, {@code limit}, {@code cursor}.
      */
     public static ListQuery listQuery(Map<String, List<String>> parameters, String caller) {
         for (String name : parameters.keySet()) {
@@ -348,9 +351,27 @@ public final class ApiRequests {
         values(parameters, "assignee").forEach(assignee -> assignees.add(assignee.equals("me") ? caller : assignee));
         String since = single(parameters, "since");
         IndexScan.Filter filter = new IndexScan.Filter(statuses, Set.copyOf(values(parameters, "service")), severities, assignees,
-                since == null ? null : timestamp(since, "since"));
+                since == null ? null : timestamp(since, "since"), searchWords(single(parameters, "search")));
         String cursor = single(parameters, "cursor");
         return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters));
+    }
+
+    /** The words of a search: each must be found in the incident's title, service or labels, or its alerts' labels. */
+    private static List<String> searchWords(String search) {
+        if (search == null) {
+            return List.of();
+        }
+        if (search.length() > MAX_SEARCH_LENGTH) {
+            throw new ApiError(400, "search", "must be at most " + MAX_SEARCH_LENGTH + " characters");
+        }
+        List<String> words = QueryKeys.words(search);
+        if (words.isEmpty()) {
+            throw new ApiError(400, "search", "has no word to search for (letters or digits)");
+        }
+        if (words.size() > MAX_SEARCH_WORDS) {
+            throw new ApiError(400, "search", "must have at most " + MAX_SEARCH_WORDS + " words, not " + words.size());
+        }
+        return words;
     }
 
     private static EnumSet<IncidentStatus> statuses(Map<String, List<String>> parameters) {

@@ -3,6 +3,7 @@ package dev.incidentengine.incident.query;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -45,7 +47,9 @@ import org.apache.kafka.streams.state.Stores;
  *        ─▶ [query-index] (query-index-store: dimension␀value␀position → "", query-index-entry-store: id → its keys,
  *                          query-response-facts-store: id → what the response metrics counted; the metrics' share)
  * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence␀offset → event bytes,
- *                                                                query-alert-store: the incident's alerts in order)
+ *                                                                query-alert-store: the incident's alerts in order,
+ *                                                                query-index-store: word␀word␀position → "" for search,
+ *                                                                query-search-entry-store: id → its position and word count)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
  * </pre>
  * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
@@ -61,6 +65,10 @@ public final class IncidentQueryTopology {
     static final String INDEX_ENTRY_STORE = "query-index-entry-store";
     static final String FACTS_STORE = "query-response-facts-store";
     static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
+    static final String SEARCH_STORE = "query-search-entry-store";
+
+    /** Words an incident is found by, at most: its title's, service's and labels' come first, then its alerts' labels'. */
+    static final int MAX_SEARCH_WORDS = 1_000;
 
     /** As long as the results topic keeps them: a caller waits seconds, a retry may come hours later. */
     static final Duration RESULT_RETENTION = Duration.ofDays(1);
@@ -95,9 +103,10 @@ public final class IncidentQueryTopology {
         // an incident, its log and a command's outcome is answered by one instance.
         builder.addStateStore(store(EVENT_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(ALERT_STORE, keys));
+        builder.addStateStore(store(SEARCH_STORE, keys));
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
                 .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
-                        INCIDENT_STORE);
+                        SEARCH_STORE, INDEX_STORE, INCIDENT_STORE);
 
         builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
         builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
@@ -199,14 +208,20 @@ public final class IncidentQueryTopology {
      * Each event under its incident and sequence, as the bytes the log holds: a page is read without
      * decoding the rest. And each incident's alerts in the order they were first attached, each
      * pointing at the event that last attached it ({@link AlertEntry}), so a page of alerts decodes
-     * one event per alert shown, however many the incident has.
+     * one event per alert shown, however many the incident has. And the words search finds the
+     * incident by: its title's, service's and labels' when it opens, its alerts' labels' as they are
+     * attached, up to {@link #MAX_SEARCH_WORDS} (a word costs a lookup, whatever the incident's size).
      */
     static final class EventLog implements Processor<String, byte[], Void, Void> {
+
+        private static final String WORDS_SEPARATOR = "\u0001";
 
         private final Serde<IncidentEvent> events;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, byte[]> store;
         private KeyValueStore<String, String> alerts;
+        private KeyValueStore<String, String> search;
+        private KeyValueStore<String, String> index;
 
         EventLog(Serde<IncidentEvent> events) {
             this.events = events;
@@ -217,6 +232,8 @@ public final class IncidentQueryTopology {
             this.context = context;
             store = context.getStateStore(EVENT_STORE);
             alerts = context.getStateStore(ALERT_STORE);
+            search = context.getStateStore(SEARCH_STORE);
+            index = context.getStateStore(INDEX_STORE);
         }
 
         @Override
@@ -228,7 +245,18 @@ public final class IncidentQueryTopology {
             String incidentId = event.getIncidentId();
             long offset = context.recordMetadata().orElseThrow().offset();
             store.put(QueryKeys.event(incidentId, event.getSequence(), offset), record.value());
-            if (event.getPayload() instanceof AlertAttached attached) {
+            if (event.getPayload() instanceof IncidentOpened opened) {
+                List<String> texts = new ArrayList<>(opened.getLabels().values());
+                texts.add(0, opened.getTitle());
+                if (opened.getService() != null) {
+                    texts.add(1, opened.getService());
+                }
+                if (search.get(QueryKeys.searchEntry(incidentId)) == null) {
+                    search.put(QueryKeys.searchEntry(incidentId), "0" + WORDS_SEPARATOR + QueryKeys.position(event.getTimestamp(), incidentId));
+                }
+                findBy(incidentId, texts);
+            } else if (event.getPayload() instanceof AlertAttached attached) {
+                findBy(incidentId, attached.getAlert().getLabels().values());
                 String fingerprint = attached.getAlert().getFingerprint();
                 String key = QueryKeys.alert(incidentId, fingerprint);
                 String previous = alerts.get(key);
@@ -254,6 +282,33 @@ public final class IncidentQueryTopology {
                     alerts.put(key, new AlertEntry(was.ordinal(), was.attachedSequence(), was.attachedOffset(), was.attachedAt(),
                             resolved.getEndedAt()).encode());
                 }
+            }
+        }
+
+        /** Lists the incident under the words of {@code texts} it is not listed under yet, while it has fewer than the most. */
+        private void findBy(String incidentId, Collection<String> texts) {
+            String entry = search.get(QueryKeys.searchEntry(incidentId));
+            if (entry == null) {
+                return;
+            }
+            int split = entry.indexOf(WORDS_SEPARATOR);
+            int count = Integer.parseInt(entry.substring(0, split));
+            String position = entry.substring(split + 1);
+            int before = count;
+            for (String text : texts) {
+                for (String word : QueryKeys.words(text)) {
+                    if (count >= MAX_SEARCH_WORDS) {
+                        break;
+                    }
+                    String key = QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + position;
+                    if (index.get(key) == null) {
+                        index.put(key, "");
+                        count++;
+                    }
+                }
+            }
+            if (count != before) {
+                search.put(QueryKeys.searchEntry(incidentId), count + WORDS_SEPARATOR + position);
             }
         }
     }

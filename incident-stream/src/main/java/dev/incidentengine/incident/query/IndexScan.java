@@ -16,19 +16,24 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A page of a list from the index and incident stores of some partitions: newest first, after a
- * position. It reads one index range per value of the most selective filter (assignee, then
- * service, status, severity; all incidents when there is none), merged in list order, and
- * decodes only the incidents those ranges name; the other filters are checked on them. A
+ * position. It reads one index range per value of the most selective filter (a search word, then
+ * assignee, service, status, severity; all incidents when there is none), merged in list order, and
+ * decodes only the incidents those ranges name (and, for a search, that have its other words too);
+ * the other filters are checked on them. A
  * {@code since} ends the scan at the first older incident. Pages of several instances merge the
  * same way ({@link #merge}).
  */
 public final class IndexScan {
 
-    /** Empty sets filter nothing; {@code since} null neither. */
+    /** Empty sets filter nothing; {@code since} null neither. {@code words}: search, every one must be found ({@link QueryKeys#words}). */
     public record Filter(Set<IncidentStatus> statuses, Set<String> services, Set<Severity> severities, Set<String> assignees,
-                         Instant since) {
+                         Instant since, List<String> words) {
 
         public static final Filter NONE = new Filter(Set.of(), Set.of(), Set.of(), Set.of(), null);
+
+        public Filter(Set<IncidentStatus> statuses, Set<String> services, Set<Severity> severities, Set<String> assignees, Instant since) {
+            this(statuses, services, severities, assignees, since, List.of());
+        }
 
         public boolean test(IncidentState state) {
             return (statuses.isEmpty() || statuses.contains(state.getStatus()))
@@ -40,6 +45,9 @@ public final class IndexScan {
 
         /** The index ranges that hold every match: one per value of the most selective filter given. */
         List<String> prefixes() {
+            if (!words.isEmpty()) {
+                return List.of(QueryKeys.prefix(QueryKeys.Dimension.WORD, primaryWord()));
+            }
             if (!assignees.isEmpty()) {
                 return assignees.stream().map(value -> QueryKeys.prefix(QueryKeys.Dimension.ASSIGNEE, value)).toList();
             }
@@ -53,6 +61,22 @@ public final class IndexScan {
                 return severities.stream().map(value -> QueryKeys.prefix(QueryKeys.Dimension.SEVERITY, value.name())).toList();
             }
             return List.of(QueryKeys.prefix(QueryKeys.Dimension.ALL, ""));
+        }
+
+        /** The word whose range is read (the longest: likely the rarest); the others are looked up per incident. */
+        String primaryWord() {
+            return words.stream().max(Comparator.comparingInt(String::length)).orElseThrow();
+        }
+
+        /** Whether the incident at {@code position} is listed under every word but the primary one. */
+        boolean hasOtherWords(ReadOnlyKeyValueStore<String, String> index, String position) {
+            String primary = words.isEmpty() ? null : primaryWord();
+            for (String word : words) {
+                if (!word.equals(primary) && index.get(QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + position) == null) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -130,6 +154,9 @@ public final class IndexScan {
                 }
                 if (found.size() == limit) {
                     return new Page(found, true);
+                }
+                if (!filter.hasOtherWords(partition.index(), position)) {
+                    continue;
                 }
                 IncidentState state = partition.incidents().get(QueryKeys.incidentIdOfPosition(position));
                 if (state != null && filter.test(state)) {

@@ -18,6 +18,7 @@ import dev.incidentengine.model.IncidentState;
  *       one entry per dimension an incident is listed under ({@link Dimension}).</li>
  *   <li>Event log: {@code incidentId␀sequence␀offset}, so an incident's events are one range, in log order.</li>
  *   <li>Alerts of an incident: {@code incidentId␀o␀ordinal}, {@code incidentId␀f␀fingerprint}, {@code incidentId␀n}.</li>
+ *   <li>Search: {@code word␀word␀position} in the list index; per incident, its position and how many words it has.</li>
  *   <li>Command results: {@code incidentId␀commandId}.</li>
  * </ul>
  */
@@ -26,12 +27,15 @@ public final class QueryKeys {
     static final char SEPARATOR = '\u0000';
     static final String REVIEW_PENDING = "pending";
     private static final char AFTER_SEPARATOR = '\u0001';
+    static final int MAX_WORD_LENGTH = 64;
 
     /** What a list can be narrowed by without reading incidents that do not match. */
     public enum Dimension {
         ALL, STATUS, SERVICE, SEVERITY, ASSIGNEE,
         /** Only {@code pending}: a required review not yet published. */
-        REVIEW;
+        REVIEW,
+        /** A word of the incident's title, service or labels, or of its alerts' labels ({@link #words}), for search. */
+        WORD;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -58,6 +62,33 @@ public final class QueryKeys {
             keys.add(prefix(Dimension.REVIEW, REVIEW_PENDING) + position);
         }
         return keys;
+    }
+
+    /**
+     * The words of a text as search finds them: lower case, split at anything but letters and digits,
+     * each at most {@value #MAX_WORD_LENGTH} characters (a longer one is cut), in order, without repeats.
+     */
+    public static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= text.length(); i++) {
+            boolean wordChar = i < text.length() && Character.isLetterOrDigit(text.charAt(i));
+            if (wordChar && start < 0) {
+                start = i;
+            } else if (!wordChar && start >= 0) {
+                String word = text.substring(start, Math.min(i, start + MAX_WORD_LENGTH)).toLowerCase(Locale.ROOT);
+                if (!words.contains(word)) {
+                    words.add(word);
+                }
+                start = -1;
+            }
+        }
+        return words;
+    }
+
+    /** Where an incident is in the search index: its position, then how many words it is listed under ({@code id␀w}). */
+    static String searchEntry(String incidentId) {
+        return incidentId + SEPARATOR + 'w';
     }
 
     /** Index keys as one string (no key holds U+0001), and back. */

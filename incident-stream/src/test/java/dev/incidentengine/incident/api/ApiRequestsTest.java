@@ -203,6 +203,13 @@ class ApiRequestsTest {
     }
 
     @Test
+    void aSearchIsItsWords_andALongOneIsRefused() {
+        assertThat(ApiRequests.listQuery(Map.of("search", List.of("Checkout db-7")), "alice").filter().words())
+                .containsExactly("checkout", "db", "7");
+        assertRefused(() -> ApiRequests.listQuery(Map.of("search", List.of("x".repeat(201))), "alice"), 400, "search");
+    }
+
+    @Test
     void aCursorRoundTrips() {
         String position = QueryKeys.position(Instant.parse("2026-11-22T08:00:00.123Z"), "INC-20261122-0007");
         String cursor = ApiRequests.cursor(position);
@@ -225,6 +232,8 @@ class ApiRequestsTest {
             cursor   | bm8tY29sb24
             cursor   | eDpJTkMtMQ
             statuss  | TRIGGERED
+            search   | '-- ()'
+            search   | a b c d e f g h i
             """)
     void badListParametersAreRefusedNamingTheParameter(String name, String value) {
         assertRefused(() -> ApiRequests.listQuery(Map.of(name, List.of(value)), "alice"), 400, name);

@@ -3,9 +3,12 @@ package dev.incidentengine.incident.query;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentTopics;
@@ -15,6 +18,7 @@ import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -174,6 +178,58 @@ class IncidentQueryTopologyTest {
                 .as("attached again: its newest copy, first attached as before")
                 .isEqualTo(new AlertEntry(1, 5, 3, t0.plusSeconds(3), null));
         assertThat(AlertEntry.decode(alerts.get(QueryKeys.alert("INC-2", "fp-a")))).isEqualTo(new AlertEntry(0, 2, 4, t0.plusSeconds(6), null));
+    }
+
+    @Test
+    void searchFindsAnIncidentByTheWordsOfItsTitleServiceAndLabels_andOfItsAlertsLabels_newestFirst() {
+        Instant t0 = Samples.T0;
+        searchable("INC-1", t0.plusSeconds(1), "High error rate on checkout", "checkout");
+        searchable("INC-2", t0.plusSeconds(2), "Disk full on db-7", "payments");
+        searchable("INC-3", t0.plusSeconds(3), "Checkout latency", "checkout");
+        IncidentEvent alert = Samples.event("INC-2", "INC-2/2", t0.plusSeconds(4), new AlertAttached(Samples.alert("fp-x")
+                .setLabels(Map.of("alertname", "DiskFull", "instance", "db-7.eu-west-1:9100")).build()));
+        events.pipeInput("INC-2", IncidentEvent.newBuilder(alert).setSequence(2).build());
+
+        assertThat(search("checkout")).containsExactly("INC-3", "INC-1");
+        assertThat(search("CHECKOUT latency")).containsExactly("INC-3");
+        assertThat(search("diskfull")).as("an alert's label").containsExactly("INC-2");
+        assertThat(search("eu-west-1 db")).containsExactly("INC-2");
+        assertThat(search("prod")).as("the incident's labels").containsExactly("INC-3", "INC-2", "INC-1");
+        assertThat(search("checkout", "payments")).isEmpty();
+        assertThat(search("nothing")).isEmpty();
+
+        // Bounded: an incident with many distinct words is found by its first ones.
+        Map<String, String> many = new HashMap<>();
+        for (int i = 0; i < IncidentQueryTopology.MAX_SEARCH_WORDS + 10; i++) {
+            many.put("l" + i, "word" + i);
+        }
+        IncidentEvent wide = Samples.event("INC-1", "INC-1/2", t0.plusSeconds(5), new AlertAttached(Samples.alert("fp-y").setLabels(many).build()));
+        events.pipeInput("INC-1", IncidentEvent.newBuilder(wide).setSequence(2).build());
+        KeyValueStore<String, String> index = driver.getKeyValueStore(IncidentQueryTopology.INDEX_STORE);
+        long words = 0;
+        String prefix = QueryKeys.Dimension.WORD.name().toLowerCase(Locale.ROOT) + QueryKeys.SEPARATOR;
+        try (KeyValueIterator<String, String> it = index.range(prefix, QueryKeys.end(prefix))) {
+            while (it.hasNext()) {
+                words += QueryKeys.incidentId(it.next().key).equals("INC-1") ? 1 : 0;
+            }
+        }
+        assertThat(words).isEqualTo(IncidentQueryTopology.MAX_SEARCH_WORDS);
+    }
+
+    private void searchable(String id, Instant openedAt, String title, String service) {
+        IncidentEvent opened = Samples.opened(id, id + "/1").setTimestamp(openedAt).build();
+        ((IncidentOpened) opened.getPayload()).setTitle(title);
+        ((IncidentOpened) opened.getPayload()).setService(service);
+        events.pipeInput(id, opened);
+        states.pipeInput(id, IncidentState.newBuilder(state(id, openedAt.toString(), IncidentStatus.TRIGGERED, service, null))
+                .setTitle(title).build());
+    }
+
+    private List<String> search(String text, String... services) {
+        IndexScan.Filter filter = new IndexScan.Filter(Set.of(), Set.of(services), Set.of(), Set.of(), null, QueryKeys.words(text));
+        IndexScan.Page page = IndexScan.page(List.of(new IndexScan.Partition(driver.getKeyValueStore(IncidentQueryTopology.INDEX_STORE),
+                driver.getKeyValueStore(IncidentQueryTopology.INCIDENT_STORE))), filter, null, 10);
+        return page.incidents().stream().map(listed -> listed.incident().getIncidentId()).toList();
     }
 
     @Test

@@ -82,4 +82,12 @@ class QueryKeysTest {
 
         assertThat(QueryKeys.split(QueryKeys.join(keys))).isEqualTo(keys);
     }
+
+    @Test
+    void searchWordsAreLowerCaseRunsOfLettersAndDigits_cutAtSixtyFourCharacters_withoutRepeats() {
+        assertThat(QueryKeys.words("High error-rate on Checkout (checkout-API) 5xx; Café")).containsExactly("high", "error", "rate", "on",
+                "checkout", "api", "5xx", "café");
+        assertThat(QueryKeys.words(" -- ")).isEmpty();
+        assertThat(QueryKeys.words("a".repeat(100))).containsExactly("a".repeat(64));
+    }
 }
