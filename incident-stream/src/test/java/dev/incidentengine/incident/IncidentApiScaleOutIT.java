@@ -32,7 +32,7 @@ import static dev.incidentengine.incident.IncidentApiIT.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Two instances of one application: an instance answers a command for an incident whose partition the other one owns. */
+/** Two and three instances of one application: any instance answers any read or command, also while one stops. */
 @WithKafka
 class IncidentApiScaleOutIT {
 
@@ -124,6 +124,66 @@ class IncidentApiScaleOutIT {
                 assertThat(listed).isEqualTo(newestFirst);
                 JsonNode checkout = json(api.get("/api/v1/incidents?service=checkout", VIEWER)).get("incidents");
                 assertThat(checkout).hasSize(6).allSatisfy(incident -> assertThat(incident.get("service").asText()).isEqualTo("checkout"));
+            }
+        }
+    }
+
+    @Test
+    void threeInstances_oneStoppedMidList_everyListIsCompleteAndOrderedWithoutRepeats_andEveryIncidentIsFound(KafkaTestCluster kafka)
+            throws Exception {
+        IncidentTopics topics = IncidentTestTopics.create(kafka);
+        ServiceRunner c = new ServiceRunner("127.0.0.1", 0,
+                List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-c"), topics))).start();
+        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
+             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
+                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start();
+             c) {
+            await("three instances ready").atMost(Duration.ofSeconds(90)).until(() -> a.ready() && b.ready() && c.ready());
+            Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
+            Api apiB = new Api("http://127.0.0.1:" + b.httpAddress().getPort());
+            Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(120);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String id = "INC-20261204-" + (i % 6) + "-" + String.format("%04d", 100 + i);
+                ids.add(id);
+                IncidentApiIT.open(kafka, topics, id, i % 3 == 0 ? "checkout" : "payments", Severity.SEV2, first.plusSeconds(i));
+            }
+            List<String> newestFirst = new ArrayList<>(ids);
+            Collections.reverse(newestFirst);
+            await("all 24 listed").atMost(Duration.ofSeconds(60)).until(() -> {
+                HttpResponse<String> all = apiA.get("/api/v1/incidents?limit=100", VIEWER);
+                return all.statusCode() == 200 && json(all).get("incidents").size() == ids.size();
+            });
+
+            List<String> listed = new ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                String path = "/api/v1/incidents?limit=4" + (cursor == null ? "" : "&cursor=" + cursor);
+                // While the group rebalances a page may be refused (503, Retry-After); the same cursor is asked again.
+                HttpResponse<String> answer = await("page " + pages).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> apiA.get(path, VIEWER), response -> response.statusCode() != 503);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                JsonNode page = json(answer);
+                page.get("incidents").forEach(incident -> listed.add(incident.get("incidentId").asText()));
+                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                if (++pages == 2) {
+                    // Mid-list: an incident newer than every listed one arrives, and instance C stops.
+                    IncidentApiIT.open(kafka, topics, "INC-20261204-2-0999", "checkout", Severity.SEV1, Instant.now());
+                    c.close();
+                }
+            } while (cursor != null);
+
+            assertThat(listed).as("complete, newest first, each once; the newer incident sorts before the cursor")
+                    .isEqualTo(newestFirst);
+            for (String id : ids) {
+                for (Api api : List.of(apiA, apiB)) {
+                    HttpResponse<String> found = await(id).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> api.get("/api/v1/incidents/" + id, VIEWER), response -> response.statusCode() != 503);
+                    assertThat(found.statusCode()).as(id + " " + found.body()).isEqualTo(200);
+                    assertThat(json(found).get("incidentId").asText()).isEqualTo(id);
+                }
             }
         }
     }

@@ -58,6 +58,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -193,6 +194,10 @@ public final class IncidentApi implements AutoCloseable {
         } catch (ApiError error) {
             drain(request);
             error.write(response, counted);
+        } catch (InvalidStateStoreException moving) {
+            // A store that moved away while it was read (a rebalance): only a moment, and never a partial answer.
+            drain(request);
+            new ApiError(503, null, "the read side is rebalancing (" + moving.getMessage() + "); retry in a moment").write(response, counted);
         }
         return true;
     }

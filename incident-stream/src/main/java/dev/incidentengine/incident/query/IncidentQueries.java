@@ -158,17 +158,18 @@ public final class IncidentQueries {
         Set<Integer> partitions = new TreeSet<>();
         streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
                 .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
-        List<IndexScan.Partition> stores = new ArrayList<>();
+        List<IndexScan.Page> pages = new ArrayList<>();
         for (Integer partition : List.copyOf(partitions)) {
             try {
-                stores.add(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
-                        store(IncidentQueryTopology.INCIDENT_STORE, partition)));
+                pages.add(IndexScan.page(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
+                        store(IncidentQueryTopology.INCIDENT_STORE, partition)), filter, after, limit));
             } catch (InvalidStateStoreException e) {
-                // Moving away or still restoring: not covered here, so the list as a whole is not answered.
+                // Moving away or still restoring, now or in the middle of the scan: not covered here, so the list as a
+                // whole is not answered.
                 partitions.remove(partition);
             }
         }
-        return new LocalPage(IndexScan.page(stores, filter, after, limit), partitions);
+        return new LocalPage(IndexScan.merge(pages, limit), partitions);
     }
 
     /** Every instance of the read side, this one included. */

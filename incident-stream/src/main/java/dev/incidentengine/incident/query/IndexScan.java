@@ -125,7 +125,8 @@ public final class IndexScan {
         return new Page(all, more);
     }
 
-    private static Page page(Partition partition, Filter filter, String after, int limit) {
+    /** One partition's page: up to {@code limit} matches after {@code after}. */
+    static Page page(Partition partition, Filter filter, String after, int limit) {
         List<String> prefixes = filter.prefixes();
         List<KeyValueIterator<String, String>> ranges = new ArrayList<>();
         try {
