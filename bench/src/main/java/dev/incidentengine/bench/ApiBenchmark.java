@@ -122,7 +122,9 @@ public final class ApiBenchmark implements Callable<Integer> {
     @Option(names = "--feed-seconds", defaultValue = "30", description = "Seconds of the change feed phase (default ${DEFAULT-VALUE}).")
     int feedSeconds;
 
-    @Option(names = "--engine-jvm-options", defaultValue = "-Xmx1g", description = "JVM options of incident-stream (default '${DEFAULT-VALUE}').")
+    @Option(names = "--engine-jvm-options", defaultValue = "-Xmx1g",
+            description = "JVM options of incident-stream (default '${DEFAULT-VALUE}'); {start} is the start's number (1 to 3), "
+                    + "e.g. -XX:StartFlightRecording=filename=engine-{start}.jfr.")
     String engineJvmOptions;
 
     @Option(names = "--keep-data-dir", description = "Keep the run's directory after a successful run.")
@@ -153,7 +155,6 @@ public final class ApiBenchmark implements Callable<Integer> {
             try (Admin admin = admin()) {
                 TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
             }
-            List<String> jvmOptions = Arrays.stream(engineJvmOptions.strip().split("\\s+")).filter(s -> !s.isEmpty()).toList();
             report("machine: %d cores, %s, Java %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                     System.getProperty("java.version"));
             start = Instant.now().minus(Duration.ofDays(365));
@@ -168,7 +169,7 @@ public final class ApiBenchmark implements Callable<Integer> {
             report("raw Kafka: a consumer reads those %,d records in %.1f s (%,.0f records/s)", records, rawSeconds, records / rawSeconds);
 
             Map<String, String> settings = settings(dir);
-            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions, settings, freePort());
+            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions(1), settings, freePort());
             Start first = awaitStart(engine, "first start (the read side takes in the whole history)");
             report("read side took in the history at %,.0f records/s (raw consumer %,.0f; ratio %.2f)", records / first.caughtUpSeconds,
                     records / rawSeconds, rawSeconds / first.caughtUpSeconds);
@@ -180,12 +181,12 @@ public final class ApiBenchmark implements Callable<Integer> {
             long peakRss = engine.peakRssKb();
 
             engine.close();
-            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions, settings, freePort());
+            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions(2), settings, freePort());
             Start withState = awaitStart(engine, "restart with local state");
             Queries afterRestart = queries(engine, coldSeconds, "cold (after a restart with local state)");
             engine.close();
             deleteRecursively(dir.resolve("engine/state"));
-            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions, settings, freePort());
+            engine = EngineProcess.start(dir.resolve("engine"), jvmOptions(3), settings, freePort());
             Start wiped = awaitStart(engine, "restart with local state wiped (restored from changelogs)");
             peakRss = Math.max(peakRss, engine.peakRssKb());
 
@@ -250,6 +251,11 @@ public final class ApiBenchmark implements Callable<Integer> {
 
     private static String yes(boolean met) {
         return met ? "yes" : "no";
+    }
+
+    private List<String> jvmOptions(int start) {
+        return Arrays.stream(engineJvmOptions.strip().split("\\s+")).filter(s -> !s.isEmpty())
+                .map(option -> option.replace("{start}", Integer.toString(start))).toList();
     }
 
     private Map<String, String> settings(Path dir) throws IOException {

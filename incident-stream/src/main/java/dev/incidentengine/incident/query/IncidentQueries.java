@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 import dev.incidentengine.model.Alert;
@@ -52,6 +54,15 @@ public final class IncidentQueries {
     public record LocalPage(IndexScan.Page page, Set<Integer> partitions) {
     }
 
+    /**
+     * Local reads at once: RocksDB stores serialize their reads (the store's monitor) and each read
+     * finds its store through the stream thread's tasks (another lock), so dozens of HTTP threads
+     * reading together mostly wait on each other; as many as there are cores run, the rest queue here.
+     */
+    private static final int READERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final long READER_WAIT_SECONDS = 5;
+
+    private final Semaphore readers = new Semaphore(READERS);
     private final KafkaStreams streams;
     private final HostInfo self;
     private final String stateTopic;
@@ -158,18 +169,36 @@ public final class IncidentQueries {
         Set<Integer> partitions = new TreeSet<>();
         streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
                 .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
-        List<IndexScan.Page> pages = new ArrayList<>();
-        for (Integer partition : List.copyOf(partitions)) {
+        if (!acquire()) {
+            return new LocalPage(new IndexScan.Page(List.of(), false), Set.of());
+        }
+        try {
+            return localPage(partitions, filter, after, limit);
+        } finally {
+            readers.release();
+        }
+    }
+
+    private LocalPage localPage(Set<Integer> partitions, IndexScan.Filter filter, String after, int limit) {
+        // A partition that moves away (now or in the middle of the scan) is left out, so the list as a whole is not answered.
+        while (true) {
+            List<Integer> covered = List.copyOf(partitions);
+            List<IndexScan.Partition> stores = new ArrayList<>();
             try {
-                pages.add(IndexScan.page(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
-                        store(IncidentQueryTopology.INCIDENT_STORE, partition)), filter, after, limit));
+                for (Integer partition : covered) {
+                    stores.add(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
+                            store(IncidentQueryTopology.INCIDENT_STORE, partition), store(IncidentQueryTopology.SEARCH_STORE, partition)));
+                }
+                return new LocalPage(IndexScan.page(stores, filter, after, limit), partitions);
             } catch (InvalidStateStoreException e) {
-                // Moving away or still restoring, now or in the middle of the scan: not covered here, so the list as a
-                // whole is not answered.
-                partitions.remove(partition);
+                partitions.remove(covered.get(stores.size()));
+            } catch (IndexScan.PartitionFailed e) {
+                if (!(e.getCause() instanceof InvalidStateStoreException)) {
+                    throw e;
+                }
+                partitions.remove(covered.get(e.partition()));
             }
         }
-        return new LocalPage(IndexScan.merge(pages, limit), partitions);
     }
 
     /** Every instance of the read side, this one included. */
@@ -186,11 +215,25 @@ public final class IncidentQueries {
         if (!owner.activeHost().equals(self)) {
             return new Answer.There<>(owner.activeHost());
         }
+        if (!acquire()) {
+            return new Answer.Unavailable<>("this instance has had more reads than it can serve for " + READER_WAIT_SECONDS + " s");
+        }
         try {
             return new Answer.Here<>(read.apply(owner.partition()));
         } catch (InvalidStateStoreException e) {
             // Migrating or restoring: only a moment, and never answered from a copy that may be behind.
             return new Answer.Unavailable<>("partition " + owner.partition() + " is moving: " + e.getMessage());
+        } finally {
+            readers.release();
+        }
+    }
+
+    private boolean acquire() {
+        try {
+            return readers.tryAcquire(READER_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

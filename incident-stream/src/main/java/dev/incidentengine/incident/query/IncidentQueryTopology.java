@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.incidentengine.incident.IncidentTopics;
@@ -49,7 +50,8 @@ import org.apache.kafka.streams.state.Stores;
  * incident.events.v1 ─[query-events-source]─▶ [query-event-log] (query-event-store: id␀sequence␀offset → event bytes,
  *                                                                query-alert-store: the incident's alerts in order,
  *                                                                query-index-store: word␀word␀position → "" for search,
- *                                                                query-search-entry-store: id → its position and word count)
+ *                                                                query-search-entry-store: id → its position and words,
+ *                                                                ␁word → how many incidents it finds)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
  * </pre>
  * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
@@ -214,7 +216,6 @@ public final class IncidentQueryTopology {
      */
     static final class EventLog implements Processor<String, byte[], Void, Void> {
 
-        private static final String WORDS_SEPARATOR = "\u0001";
 
         private final Serde<IncidentEvent> events;
         private ProcessorContext<Void, Void> context;
@@ -252,7 +253,8 @@ public final class IncidentQueryTopology {
                     texts.add(1, opened.getService());
                 }
                 if (search.get(QueryKeys.searchEntry(incidentId)) == null) {
-                    search.put(QueryKeys.searchEntry(incidentId), "0" + WORDS_SEPARATOR + QueryKeys.position(event.getTimestamp(), incidentId));
+                    search.put(QueryKeys.searchEntry(incidentId),
+                            new SearchEntry(QueryKeys.position(event.getTimestamp(), incidentId), Set.of()).encode());
                 }
                 findBy(incidentId, texts);
             } else if (event.getPayload() instanceof AlertAttached attached) {
@@ -285,30 +287,31 @@ public final class IncidentQueryTopology {
             }
         }
 
-        /** Lists the incident under the words of {@code texts} it is not listed under yet, while it has fewer than the most. */
+        /**
+         * Lists the incident under the words of {@code texts} it is not listed under yet, while it has
+         * fewer than the most, and counts each word's incidents (a search reads its rarest word's range).
+         */
         private void findBy(String incidentId, Collection<String> texts) {
-            String entry = search.get(QueryKeys.searchEntry(incidentId));
-            if (entry == null) {
+            String encoded = search.get(QueryKeys.searchEntry(incidentId));
+            if (encoded == null) {
                 return;
             }
-            int split = entry.indexOf(WORDS_SEPARATOR);
-            int count = Integer.parseInt(entry.substring(0, split));
-            String position = entry.substring(split + 1);
-            int before = count;
+            SearchEntry entry = SearchEntry.decode(encoded);
+            int before = entry.words().size();
             for (String text : texts) {
                 for (String word : QueryKeys.words(text)) {
-                    if (count >= MAX_SEARCH_WORDS) {
+                    if (entry.words().size() >= MAX_SEARCH_WORDS) {
                         break;
                     }
-                    String key = QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + position;
-                    if (index.get(key) == null) {
-                        index.put(key, "");
-                        count++;
+                    if (entry.words().add(word)) {
+                        index.put(QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + entry.position(), "");
+                        String count = search.get(QueryKeys.wordCount(word));
+                        search.put(QueryKeys.wordCount(word), Long.toString(count == null ? 1 : Long.parseLong(count) + 1));
                     }
                 }
             }
-            if (count != before) {
-                search.put(QueryKeys.searchEntry(incidentId), count + WORDS_SEPARATOR + position);
+            if (entry.words().size() != before) {
+                search.put(QueryKeys.searchEntry(incidentId), entry.encode());
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
@@ -43,10 +44,24 @@ public final class IndexScan {
                     && (since == null || !state.getOpenedAt().isBefore(since));
         }
 
-        /** The index ranges that hold every match: one per value of the most selective filter given. */
-        List<String> prefixes() {
+        /**
+         * The index ranges of a partition that hold every match: one per value of the most selective
+         * filter given; for a search, the range of its word that finds the fewest incidents there
+         * (none when a word finds none).
+         */
+        List<String> prefixes(Partition partition) {
             if (!words.isEmpty()) {
-                return List.of(QueryKeys.prefix(QueryKeys.Dimension.WORD, primaryWord()));
+                String rarest = null;
+                long fewest = Long.MAX_VALUE;
+                for (String word : words) {
+                    String count = partition.search().get(QueryKeys.wordCount(word));
+                    long incidents = count == null ? 0 : Long.parseLong(count);
+                    if (incidents < fewest) {
+                        rarest = word;
+                        fewest = incidents;
+                    }
+                }
+                return fewest == 0 ? List.of() : List.of(QueryKeys.prefix(QueryKeys.Dimension.WORD, rarest));
             }
             if (!assignees.isEmpty()) {
                 return assignees.stream().map(value -> QueryKeys.prefix(QueryKeys.Dimension.ASSIGNEE, value)).toList();
@@ -63,25 +78,19 @@ public final class IndexScan {
             return List.of(QueryKeys.prefix(QueryKeys.Dimension.ALL, ""));
         }
 
-        /** The word whose range is read (the longest: likely the rarest); the others are looked up per incident. */
-        String primaryWord() {
-            return words.stream().max(Comparator.comparingInt(String::length)).orElseThrow();
-        }
-
-        /** Whether the incident at {@code position} is listed under every word but the primary one. */
-        boolean hasOtherWords(ReadOnlyKeyValueStore<String, String> index, String position) {
-            String primary = words.isEmpty() ? null : primaryWord();
-            for (String word : words) {
-                if (!word.equals(primary) && index.get(QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + position) == null) {
-                    return false;
-                }
+        /** Whether the incident is found by every word of the search: one read of its search entry. */
+        boolean hasWords(Partition partition, String incidentId) {
+            if (words.isEmpty()) {
+                return true;
             }
-            return true;
+            String entry = partition.search().get(QueryKeys.searchEntry(incidentId));
+            return entry != null && SearchEntry.decode(entry).words().containsAll(words);
         }
     }
 
     /** One partition's stores. */
-    public record Partition(ReadOnlyKeyValueStore<String, String> index, ReadOnlyKeyValueStore<String, IncidentState> incidents) {
+    public record Partition(ReadOnlyKeyValueStore<String, String> index, ReadOnlyKeyValueStore<String, IncidentState> incidents,
+                            ReadOnlyKeyValueStore<String, String> search) {
     }
 
     /** An incident of a page with its position in the list's order; {@code more} when a next page may hold further matches. */
@@ -101,13 +110,64 @@ public final class IndexScan {
     private IndexScan() {
     }
 
-    /** Up to {@code limit} matches after {@code after} (a position; null from the start) in these partitions, newest first. */
+    /**
+     * Up to {@code limit} matches after {@code after} (a position; null from the start) in these
+     * partitions, newest first: their index ranges merged in list order, so only the incidents up to
+     * the page's end are looked up (about {@code limit}, not {@code limit} per partition).
+     *
+     * @throws PartitionFailed when a partition's stores fail (they moved away mid-scan): the caller leaves it out
+     */
     public static Page page(List<Partition> partitions, Filter filter, String after, int limit) {
-        List<Page> pages = new ArrayList<>();
-        for (Partition partition : partitions) {
-            pages.add(page(partition, filter, after, limit));
+        List<Cursor> opened = new ArrayList<>();
+        try {
+            PriorityQueue<Cursor> next = new PriorityQueue<>(Comparator.comparing((Cursor cursor) -> cursor.position));
+            for (int p = 0; p < partitions.size(); p++) {
+                Partition partition = partitions.get(p);
+                for (String prefix : cursorPrefixes(filter, partition, p)) {
+                    // Range bounds are inclusive: start just after the position (a key never ends in U+0000).
+                    String from = after == null ? prefix : prefix + after + QueryKeys.SEPARATOR;
+                    Cursor cursor = new Cursor(partition, p);
+                    opened.add(cursor);
+                    cursor.open(from, QueryKeys.end(prefix));
+                    if (cursor.advance()) {
+                        next.add(cursor);
+                    }
+                }
+            }
+            // After every position of the since millisecond: anything greater opened earlier.
+            String sinceEnd = filter.since() == null ? null : QueryKeys.end(QueryKeys.position(filter.since(), ""));
+            List<Listed> found = new ArrayList<>();
+            while (!next.isEmpty()) {
+                Cursor cursor = next.poll();
+                String position = cursor.position;
+                if (sinceEnd != null && position.compareTo(sinceEnd) > 0) {
+                    return new Page(found, false);
+                }
+                if (found.size() == limit) {
+                    return new Page(found, true);
+                }
+                if (cursor.advance()) {
+                    next.add(cursor);
+                }
+                String incidentId = QueryKeys.incidentIdOfPosition(position);
+                IncidentState state = cursor.read(() -> filter.hasWords(cursor.partition, incidentId)
+                        ? cursor.partition.incidents().get(incidentId) : null);
+                if (state != null && filter.test(state)) {
+                    found.add(new Listed(position, state));
+                }
+            }
+            return new Page(found, false);
+        } finally {
+            opened.forEach(Cursor::close);
         }
-        return merge(pages, limit);
+    }
+
+    private static List<String> cursorPrefixes(Filter filter, Partition partition, int number) {
+        try {
+            return filter.prefixes(partition);
+        } catch (RuntimeException e) {
+            throw new PartitionFailed(number, e);
+        }
     }
 
     /** Pages of different partitions or instances, each after the same position, as one. */
@@ -125,66 +185,63 @@ public final class IndexScan {
         return new Page(all, more);
     }
 
-    /** One partition's page: up to {@code limit} matches after {@code after}. */
-    static Page page(Partition partition, Filter filter, String after, int limit) {
-        List<String> prefixes = filter.prefixes();
-        List<KeyValueIterator<String, String>> ranges = new ArrayList<>();
-        try {
-            PriorityQueue<Cursor> next = new PriorityQueue<>(Comparator.comparing((Cursor cursor) -> cursor.position));
-            for (String prefix : prefixes) {
-                // Range bounds are inclusive: start just after the position (a key never ends in U+0000).
-                String from = after == null ? prefix : prefix + after + QueryKeys.SEPARATOR;
-                KeyValueIterator<String, String> range = partition.index().range(from, QueryKeys.end(prefix));
-                ranges.add(range);
-                Cursor cursor = new Cursor(range);
-                if (cursor.advance()) {
-                    next.add(cursor);
-                }
-            }
-            // After every position of the since millisecond: anything greater opened earlier.
-            String sinceEnd = filter.since() == null ? null : QueryKeys.end(QueryKeys.position(filter.since(), ""));
-            List<Listed> found = new ArrayList<>();
-            while (!next.isEmpty()) {
-                Cursor cursor = next.poll();
-                String position = cursor.position;
-                if (sinceEnd != null && position.compareTo(sinceEnd) > 0) {
-                    return new Page(found, false);
-                }
-                if (cursor.advance()) {
-                    next.add(cursor);
-                }
-                if (found.size() == limit) {
-                    return new Page(found, true);
-                }
-                if (!filter.hasOtherWords(partition.index(), position)) {
-                    continue;
-                }
-                IncidentState state = partition.incidents().get(QueryKeys.incidentIdOfPosition(position));
-                if (state != null && filter.test(state)) {
-                    found.add(new Listed(position, state));
-                }
-            }
-            return new Page(found, false);
-        } finally {
-            ranges.forEach(KeyValueIterator::close);
+    /** The partition (its index in the list given to {@link #page}) whose stores failed, and how. */
+    public static final class PartitionFailed extends RuntimeException {
+        private final int partition;
+
+        PartitionFailed(int partition, RuntimeException cause) {
+            super("partition " + partition + ": " + cause.getMessage(), cause);
+            this.partition = partition;
+        }
+
+        public int partition() {
+            return partition;
         }
     }
 
+    /** One index range of one partition, at its current position. */
     private static final class Cursor {
-        private final KeyValueIterator<String, String> range;
+        private final Partition partition;
+        private final int number;
+        private KeyValueIterator<String, String> range;
         private String position;
 
-        Cursor(KeyValueIterator<String, String> range) {
-            this.range = range;
+        Cursor(Partition partition, int number) {
+            this.partition = partition;
+            this.number = number;
+        }
+
+        void open(String from, String to) {
+            range = read(() -> partition.index().range(from, to));
         }
 
         boolean advance() {
-            if (!range.hasNext()) {
-                return false;
+            return read(() -> {
+                if (!range.hasNext()) {
+                    return false;
+                }
+                KeyValue<String, String> entry = range.next();
+                position = QueryKeys.positionOf(entry.key);
+                return true;
+            });
+        }
+
+        <T> T read(Supplier<T> read) {
+            try {
+                return read.get();
+            } catch (RuntimeException e) {
+                throw new PartitionFailed(number, e);
             }
-            KeyValue<String, String> entry = range.next();
-            position = QueryKeys.positionOf(entry.key);
-            return true;
+        }
+
+        void close() {
+            if (range != null) {
+                try {
+                    range.close();
+                } catch (RuntimeException e) {
+                    // The store is gone already.
+                }
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ import dev.incidentengine.model.IncidentState;
  *       one entry per dimension an incident is listed under ({@link Dimension}).</li>
  *   <li>Event log: {@code incidentId␀sequence␀offset}, so an incident's events are one range, in log order.</li>
  *   <li>Alerts of an incident: {@code incidentId␀o␀ordinal}, {@code incidentId␀f␀fingerprint}, {@code incidentId␀n}.</li>
- *   <li>Search: {@code word␀word␀position} in the list index; per incident, its position and how many words it has.</li>
+ *   <li>Search: {@code word␀word␀position} in the list index; per incident its position and words, per word its incidents' count.</li>
  *   <li>Command results: {@code incidentId␀commandId}.</li>
  * </ul>
  */
@@ -86,9 +86,14 @@ public final class QueryKeys {
         return words;
     }
 
-    /** Where an incident is in the search index: its position, then how many words it is listed under ({@code id␀w}). */
+    /** An incident's search entry ({@code id␀w} → {@link SearchEntry}): its position and its words. */
     static String searchEntry(String incidentId) {
         return incidentId + SEPARATOR + 'w';
+    }
+
+    /** How many incidents of the partition a word finds ({@code ␁word}; no incident id starts with U+0001). */
+    static String wordCount(String word) {
+        return AFTER_SEPARATOR + word;
     }
 
     /** Index keys as one string (no key holds U+0001), and back. */

@@ -228,7 +228,8 @@ class IncidentQueryTopologyTest {
     private List<String> search(String text, String... services) {
         IndexScan.Filter filter = new IndexScan.Filter(Set.of(), Set.of(services), Set.of(), Set.of(), null, QueryKeys.words(text));
         IndexScan.Page page = IndexScan.page(List.of(new IndexScan.Partition(driver.getKeyValueStore(IncidentQueryTopology.INDEX_STORE),
-                driver.getKeyValueStore(IncidentQueryTopology.INCIDENT_STORE))), filter, null, 10);
+                driver.getKeyValueStore(IncidentQueryTopology.INCIDENT_STORE), driver.getKeyValueStore(IncidentQueryTopology.SEARCH_STORE))),
+                filter, null, 10);
         return page.incidents().stream().map(listed -> listed.incident().getIncidentId()).toList();
     }
 

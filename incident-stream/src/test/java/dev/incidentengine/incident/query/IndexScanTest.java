@@ -41,7 +41,7 @@ class IndexScanTest {
         }
 
         IndexScan.Partition stores() {
-            return new IndexScan.Partition(new MapStore<>(index), new MapStore<>(incidents));
+            return new IndexScan.Partition(new MapStore<>(index), new MapStore<>(incidents), new MapStore<>(new TreeMap<>()));
         }
     }
 
@@ -107,7 +107,7 @@ class IndexScanTest {
                 reads.incrementAndGet();
                 return super.get(key);
             }
-        });
+        }, new MapStore<>(new TreeMap<>()));
 
         assertThat(IndexScan.page(List.of(counting), statuses(IncidentStatus.TRIGGERED), null, 50).incidents()).isEmpty();
         assertThat(reads).hasValue(0);
