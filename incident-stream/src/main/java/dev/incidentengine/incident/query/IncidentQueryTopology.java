@@ -105,7 +105,8 @@ public final class IncidentQueryTopology {
         // an incident, its log and a command's outcome is answered by one instance.
         builder.addStateStore(store(EVENT_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(ALERT_STORE, keys));
-        builder.addStateStore(store(SEARCH_STORE, keys));
+        // Cached: a common word's count changes with nearly every incident; the cache writes it once per commit.
+        builder.addStateStore(store(SEARCH_STORE, keys).withCachingEnabled());
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
                 .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
                         SEARCH_STORE, INDEX_STORE, INCIDENT_STORE);
