@@ -120,6 +120,8 @@ public final class ChangeFeed implements AutoCloseable {
                 .description("Change feed clients that fell behind the feed's buffer and went on reading the log").register(metrics);
         Gauge.builder("incident_feed_connections", connections, Set::size)
                 .description("Open change feed connections").register(metrics);
+        Gauge.builder("incident_feed_reading", this, feed -> feed.problem == null ? 1 : 0)
+                .description("1 while the change feed reads incident.events.v1; 0 while it cannot (see /readyz)").register(metrics);
         consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         tail = new Thread(this::run, "change-feed-tail");
         tail.setDaemon(true);
