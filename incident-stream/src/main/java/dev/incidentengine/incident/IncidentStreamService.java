@@ -78,17 +78,8 @@ public final class IncidentStreamService implements Service {
     public void start(MeterRegistry metrics) {
         readiness = new TopicReadiness(config, NAME, topics.all());
         view.start(metrics);
-        Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
-        // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
-        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
-        // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
-        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
-                props, metrics);
-        streams.start();
-
-        // The read side: other instances reach this one at the advertised host and the HTTP port.
+        // The read side first: it needs nothing of the aggregate, whose start waits for its global store's restore.
+        // Other instances reach this one at the advertised host and the HTTP port.
         HostInfo self = new HostInfo(config.httpAdvertisedHost(), http.address().getPort());
         Properties queryProps = KafkaClients.streams(config, IncidentQueryTopology.applicationId(config.applicationId()), topics.deadLetters());
         queryProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -101,6 +92,16 @@ public final class IncidentStreamService implements Service {
         feed.start(metrics);
         api.start(new IncidentQueries(query.kafkaStreams(), self, topics.state().name(),
                 topics.events().valueSerde(config.recordSerdes()).deserializer()), feed, HttpClient.newHttpClient());
+
+        Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
+        // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
+        // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
+        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
+                props, metrics);
+        streams.start();
     }
 
     @Override
