@@ -294,7 +294,8 @@ public final class IncidentQueryTopology {
          */
         private void findBy(String incidentId, Collection<String> texts) {
             String encoded = search.get(QueryKeys.searchEntry(incidentId));
-            if (encoded == null) {
+            // Full (a storm's incident soon is): nothing to decode for each further alert.
+            if (encoded == null || SearchEntry.count(encoded) >= MAX_SEARCH_WORDS) {
                 return;
             }
             SearchEntry entry = SearchEntry.decode(encoded);

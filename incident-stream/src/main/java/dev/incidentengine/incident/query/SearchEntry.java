@@ -4,20 +4,29 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** What the search index keeps per incident: its position in the list order, and the words it is found by. */
+/**
+ * What the search index keeps per incident: its position in the list order, and the words it is
+ * found by; encoded with their count first, so a full entry is recognised without reading its words.
+ */
 record SearchEntry(String position, Set<String> words) {
 
     private static final char SEPARATOR = '\u0001';
 
     String encode() {
-        return position + SEPARATOR + String.join(" ", words);
+        return words.size() + String.valueOf(SEPARATOR) + position + SEPARATOR + String.join(" ", words);
+    }
+
+    /** How many words the encoded entry has. */
+    static int count(String encoded) {
+        return Integer.parseInt(encoded, 0, encoded.indexOf(SEPARATOR), 10);
     }
 
     /** Words hold neither spaces nor U+0001 (they are letters and digits). */
     static SearchEntry decode(String encoded) {
-        int split = encoded.indexOf(SEPARATOR);
-        String words = encoded.substring(split + 1);
-        return new SearchEntry(encoded.substring(0, split),
+        int first = encoded.indexOf(SEPARATOR);
+        int second = encoded.indexOf(SEPARATOR, first + 1);
+        String words = encoded.substring(second + 1);
+        return new SearchEntry(encoded.substring(first + 1, second),
                 words.isEmpty() ? new LinkedHashSet<>() : new LinkedHashSet<>(Arrays.asList(words.split(" "))));
     }
 }
