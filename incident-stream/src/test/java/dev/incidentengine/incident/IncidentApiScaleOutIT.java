@@ -42,10 +42,8 @@ class IncidentApiScaleOutIT {
     @Test
     void aCommandSentToTheInstanceThatDoesNotOwnThePartition_isAnsweredWithItsOutcome(KafkaTestCluster kafka) throws Exception {
         IncidentTopics topics = IncidentTestTopics.create(kafka);
-        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
-             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start();
+        try (ServiceRunner a = instance(kafka, topics, "instance-a");
+             ServiceRunner b = instance(kafka, topics, "instance-b");
              Admin admin = kafka.admin()) {
             await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
             await("the incidents' partitions split between the instances").atMost(Duration.ofSeconds(60))
@@ -75,10 +73,8 @@ class IncidentApiScaleOutIT {
     @Test
     void eitherInstanceAnswersEveryRead_theSameWay_wherever_theIncidentsAreHeld(KafkaTestCluster kafka) throws Exception {
         IncidentTopics topics = IncidentTestTopics.create(kafka);
-        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
-             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start()) {
+        try (ServiceRunner a = instance(kafka, topics, "instance-a");
+             ServiceRunner b = instance(kafka, topics, "instance-b")) {
             await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
             Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
             Api apiB = new Api("http://127.0.0.1:" + b.httpAddress().getPort());
@@ -132,12 +128,9 @@ class IncidentApiScaleOutIT {
     void threeInstances_oneStoppedMidList_everyListIsCompleteAndOrderedWithoutRepeats_andEveryIncidentIsFound(KafkaTestCluster kafka)
             throws Exception {
         IncidentTopics topics = IncidentTestTopics.create(kafka);
-        ServiceRunner c = new ServiceRunner("127.0.0.1", 0,
-                List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-c"), topics))).start();
-        try (ServiceRunner a = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-a"), topics))).start();
-             ServiceRunner b = new ServiceRunner("127.0.0.1", 0,
-                     List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, "instance-b"), topics))).start();
+        ServiceRunner c = instance(kafka, topics, "instance-c");
+        try (ServiceRunner a = instance(kafka, topics, "instance-a");
+             ServiceRunner b = instance(kafka, topics, "instance-b");
              c) {
             await("three instances ready").atMost(Duration.ofSeconds(90)).until(() -> a.ready() && b.ready() && c.ready());
             Api apiA = new Api("http://127.0.0.1:" + a.httpAddress().getPort());
@@ -186,6 +179,12 @@ class IncidentApiScaleOutIT {
                 }
             }
         }
+    }
+
+    /** A started incident-stream instance with its own state directory and HTTP port. */
+    private ServiceRunner instance(KafkaTestCluster kafka, IncidentTopics topics, String name) throws Exception {
+        return new ServiceRunner("127.0.0.1", 0, List.of(new IncidentStreamService(IncidentApiIT.config(kafka, topics, dir, name), topics)))
+                .start();
     }
 
     /** The partitions of incidents (by the partition their ids name) the instance's stream threads hold now. */
