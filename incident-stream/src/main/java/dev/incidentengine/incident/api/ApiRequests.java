@@ -353,7 +353,7 @@ public final class ApiRequests {
         IndexScan.Filter filter = new IndexScan.Filter(statuses, Set.copyOf(values(parameters, "service")), severities, assignees,
                 since == null ? null : timestamp(since, "since"), searchWords(single(parameters, "search")));
         String cursor = single(parameters, "cursor");
-        return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters));
+        return new ListQuery(filter, cursor == null ? null : decodeCursor(cursor), limit(parameters, DEFAULT_LIMIT, MAX_LIMIT));
     }
 
     /** The words of a search: each must be found in the incident's title, service or labels, or its alerts' labels. */
@@ -421,19 +421,7 @@ public final class ApiRequests {
         if (cursor != null && !EVENTS_CURSOR.matcher(cursor).matches()) {
             throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
         }
-        String limit = single(parameters, "limit");
-        int events = MAX_EVENTS;
-        if (limit != null) {
-            try {
-                events = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                events = 0;
-            }
-            if (events < 1 || events > MAX_EVENTS) {
-                throw new ApiError(400, "limit", "must be 1.." + MAX_EVENTS);
-            }
-        }
-        return new EventsPage(cursor, events);
+        return new EventsPage(cursor, limit(parameters, MAX_EVENTS, MAX_EVENTS));
     }
 
     /** An incident's alerts: {@code limit} (default 50, at most 500) and {@code cursor} (the {@code nextCursor} of the page before). */
@@ -455,20 +443,21 @@ public final class ApiRequests {
                 throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
             }
         }
-        return new Page(from, limit(parameters));
+        return new Page(from, limit(parameters, DEFAULT_LIMIT, MAX_LIMIT));
     }
 
-    private static int limit(Map<String, List<String>> parameters) {
+    /** The {@code limit} parameter: {@code otherwise} when absent, else a whole number from 1 to {@code max}. */
+    private static int limit(Map<String, List<String>> parameters, int otherwise, int max) {
         String limitText = single(parameters, "limit");
-        int limit = DEFAULT_LIMIT;
+        int limit = otherwise;
         if (limitText != null) {
             try {
                 limit = Integer.parseInt(limitText);
             } catch (NumberFormatException e) {
                 limit = -1;
             }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw new ApiError(400, "limit", "must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limitText + "'");
+            if (limit < 1 || limit > max) {
+                throw new ApiError(400, "limit", "must be a whole number from 1 to " + max + ", not '" + limitText + "'");
             }
         }
         return limit;
