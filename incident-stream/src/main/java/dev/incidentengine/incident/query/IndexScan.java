@@ -123,7 +123,7 @@ public final class IndexScan {
             PriorityQueue<Cursor> next = new PriorityQueue<>(Comparator.comparing((Cursor cursor) -> cursor.position));
             for (int p = 0; p < partitions.size(); p++) {
                 Partition partition = partitions.get(p);
-                for (String prefix : cursorPrefixes(filter, partition, p)) {
+                for (String prefix : read(p, () -> filter.prefixes(partition))) {
                     // Range bounds are inclusive: start just after the position (a key never ends in U+0000).
                     String from = after == null ? prefix : prefix + after + QueryKeys.SEPARATOR;
                     Cursor cursor = new Cursor(partition, p);
@@ -162,9 +162,10 @@ public final class IndexScan {
         }
     }
 
-    private static List<String> cursorPrefixes(Filter filter, Partition partition, int number) {
+    /** A read of partition {@code number}'s stores; a failure names the partition. */
+    private static <T> T read(int number, Supplier<T> read) {
         try {
-            return filter.prefixes(partition);
+            return read.get();
         } catch (RuntimeException e) {
             throw new PartitionFailed(number, e);
         }
@@ -227,11 +228,7 @@ public final class IndexScan {
         }
 
         <T> T read(Supplier<T> read) {
-            try {
-                return read.get();
-            } catch (RuntimeException e) {
-                throw new PartitionFailed(number, e);
-            }
+            return IndexScan.read(number, read);
         }
 
         void close() {
