@@ -10,6 +10,7 @@ import dev.incidentengine.incident.api.IncidentView;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IncidentQueryTopology;
+import dev.incidentengine.incident.query.LocalStores;
 import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.HttpServer;
@@ -84,13 +85,14 @@ public final class IncidentStreamService implements Service {
         Properties queryProps = KafkaClients.streams(config, IncidentQueryTopology.applicationId(config.applicationId()), topics.deadLetters());
         queryProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         queryProps.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        LocalStores local = new LocalStores();
         query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps,
-                new ResponseMetrics(metrics)), queryProps, metrics);
+                new ResponseMetrics(metrics), local), queryProps, metrics);
         query.start();
         feed = new ChangeFeed(KafkaClients.consumer(config, NAME + "-feed"), topics.events().name(),
                 topics.events().valueSerde(config.recordSerdes()).deserializer(), config.changeFeedLimits());
         feed.start(metrics);
-        api.start(new IncidentQueries(query.kafkaStreams(), self, topics.state().name(),
+        api.start(new IncidentQueries(query.kafkaStreams(), local, self, topics.state().name(),
                 topics.events().valueSerde(config.recordSerdes()).deserializer()), feed, HttpClient.newHttpClient());
 
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());

@@ -22,12 +22,10 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -55,22 +53,24 @@ public final class IncidentQueries {
     }
 
     /**
-     * Local reads at once: RocksDB stores serialize their reads (the store's monitor) and each read
-     * finds its store through the stream thread's tasks (another lock), so dozens of HTTP threads
-     * reading together mostly wait on each other; as many as there are cores run, the rest queue here.
+     * Local reads at once: RocksDB stores serialize their reads (the store's monitor), so dozens of
+     * HTTP threads reading together mostly wait on each other; as many as there are cores run, the
+     * rest queue here.
      */
     private static final int READERS = Math.max(2, Runtime.getRuntime().availableProcessors());
     private static final long READER_WAIT_SECONDS = 5;
 
     private final Semaphore readers = new Semaphore(READERS);
     private final KafkaStreams streams;
+    private final LocalStores local;
     private final HostInfo self;
     private final String stateTopic;
     private final Deserializer<IncidentEvent> events;
 
-    /** {@code streams} runs {@link IncidentQueryTopology} with {@code application.server} {@code self}. */
-    public IncidentQueries(KafkaStreams streams, HostInfo self, String stateTopic, Deserializer<IncidentEvent> events) {
+    /** {@code streams} runs {@link IncidentQueryTopology} with {@code local} and {@code application.server} {@code self}. */
+    public IncidentQueries(KafkaStreams streams, LocalStores local, HostInfo self, String stateTopic, Deserializer<IncidentEvent> events) {
         this.streams = streams;
+        this.local = local;
         this.self = self;
         this.stateTopic = stateTopic;
         this.events = events;
@@ -85,8 +85,7 @@ public final class IncidentQueries {
     }
 
     public Answer<Optional<IncidentState>> incident(String incidentId) {
-        return byKey(IncidentQueryTopology.INCIDENT_STORE, incidentId, partition -> Optional.ofNullable(
-                this.<IncidentState>store(IncidentQueryTopology.INCIDENT_STORE, partition).get(incidentId)));
+        return byKey(IncidentQueryTopology.INCIDENT_STORE, incidentId, partition -> Optional.ofNullable(local.incident(partition, incidentId)));
     }
 
     /**
@@ -95,8 +94,8 @@ public final class IncidentQueries {
      */
     public Answer<List<ListedAlert>> alerts(String incidentId, long from, int limit) {
         return byKey(IncidentQueryTopology.ALERT_STORE, incidentId, partition -> {
-            ReadOnlyKeyValueStore<String, String> alerts = store(IncidentQueryTopology.ALERT_STORE, partition);
-            ReadOnlyKeyValueStore<String, byte[]> log = store(IncidentQueryTopology.EVENT_STORE, partition);
+            ReadOnlyKeyValueStore<String, String> alerts = local.store(IncidentQueryTopology.ALERT_STORE, partition);
+            ReadOnlyKeyValueStore<String, byte[]> log = local.store(IncidentQueryTopology.EVENT_STORE, partition);
             List<ListedAlert> page = new ArrayList<>();
             try (KeyValueIterator<String, String> order = alerts.range(QueryKeys.alertAt(incidentId, from), QueryKeys.alertsEnd(incidentId))) {
                 while (order.hasNext() && page.size() < limit) {
@@ -129,7 +128,7 @@ public final class IncidentQueries {
     public Answer<List<LoggedEvent>> events(String incidentId, String cursor, int limit) {
         String from = from(incidentId, cursor);
         return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, partition -> {
-            ReadOnlyKeyValueStore<String, byte[]> store = store(IncidentQueryTopology.EVENT_STORE, partition);
+            ReadOnlyKeyValueStore<String, byte[]> store = local.store(IncidentQueryTopology.EVENT_STORE, partition);
             List<LoggedEvent> page = new ArrayList<>();
             try (KeyValueIterator<String, byte[]> range = store.range(from, QueryKeys.eventsEnd(incidentId))) {
                 while (range.hasNext() && page.size() < limit) {
@@ -161,7 +160,7 @@ public final class IncidentQueries {
 
     public Answer<Optional<CommandResult>> result(String incidentId, String commandId) {
         return byKey(IncidentQueryTopology.RESULT_STORE, incidentId, partition -> Optional.ofNullable(
-                this.<CommandResult>store(IncidentQueryTopology.RESULT_STORE, partition).get(QueryKeys.result(incidentId, commandId))));
+                local.<CommandResult>store(IncidentQueryTopology.RESULT_STORE, partition).get(QueryKeys.result(incidentId, commandId))));
     }
 
     /** The page of the partitions this instance's tasks hold now; an instance without tasks covers none. */
@@ -186,8 +185,8 @@ public final class IncidentQueries {
             List<IndexScan.Partition> stores = new ArrayList<>();
             try {
                 for (Integer partition : covered) {
-                    stores.add(new IndexScan.Partition(store(IncidentQueryTopology.INDEX_STORE, partition),
-                            store(IncidentQueryTopology.INCIDENT_STORE, partition), store(IncidentQueryTopology.SEARCH_STORE, partition)));
+                    stores.add(new IndexScan.Partition(local.store(IncidentQueryTopology.INDEX_STORE, partition),
+                            id -> local.incident(partition, id), local.store(IncidentQueryTopology.SEARCH_STORE, partition)));
                 }
                 return new LocalPage(IndexScan.page(stores, filter, after, limit), partitions);
             } catch (InvalidStateStoreException e) {
@@ -235,9 +234,5 @@ public final class IncidentQueries {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
     }
 }

@@ -87,7 +87,8 @@ public final class IncidentQueryTopology {
      * {@code streamsConfig} must be the app's: the state topic serves as the incident store's
      * changelog only when the topology is optimized with it.
      */
-    public static Topology build(IncidentTopics topics, RecordSerdes serdes, Properties streamsConfig, ResponseMetrics metrics) {
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, Properties streamsConfig, ResponseMetrics metrics,
+                                 LocalStores local) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
@@ -108,14 +109,14 @@ public final class IncidentQueryTopology {
         // Cached: a common word's count changes with nearly every incident; the cache writes it once per commit.
         builder.addStateStore(store(SEARCH_STORE, keys).withCachingEnabled());
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
-                .process(() -> new EventLog(topics.events().valueSerde(serdes)), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
+                .process(() -> new EventLog(topics.events().valueSerde(serdes), local), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
                         SEARCH_STORE, INDEX_STORE, INCIDENT_STORE);
 
         builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
         builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
         builder.stream(topics.commandResults().name(), Consumed.with(keys, topics.commandResults().valueSerde(serdes))
                         .withName("query-results-source"))
-                .process(Results::new, Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE, INCIDENT_STORE);
+                .process(() -> new Results(local), Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE, INCIDENT_STORE);
 
         Properties optimize = new Properties();
         optimize.putAll(streamsConfig);
@@ -217,16 +218,18 @@ public final class IncidentQueryTopology {
      */
     static final class EventLog implements Processor<String, byte[], Void, Void> {
 
-
         private final Serde<IncidentEvent> events;
+        private final LocalStores local;
+        private LocalStores.Opened opened;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, byte[]> store;
         private KeyValueStore<String, String> alerts;
         private KeyValueStore<String, String> search;
         private KeyValueStore<String, String> index;
 
-        EventLog(Serde<IncidentEvent> events) {
+        EventLog(Serde<IncidentEvent> events, LocalStores local) {
             this.events = events;
+            this.local = local;
         }
 
         @Override
@@ -236,6 +239,15 @@ public final class IncidentQueryTopology {
             alerts = context.getStateStore(ALERT_STORE);
             search = context.getStateStore(SEARCH_STORE);
             index = context.getStateStore(INDEX_STORE);
+            // The stores the API reads (the results' come with Results): this task's, for as long as it runs here.
+            opened = local.open(context, INCIDENT_STORE, INDEX_STORE, SEARCH_STORE, EVENT_STORE, ALERT_STORE);
+        }
+
+        @Override
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
         }
 
         @Override
@@ -321,14 +333,28 @@ public final class IncidentQueryTopology {
     /** Command results by incident and command id, for {@code ?wait=true}; each leaves after {@link #RESULT_RETENTION}. */
     static final class Results implements Processor<String, CommandResult, Void, Void> {
 
+        private final LocalStores local;
+        private LocalStores.Opened opened;
         private KeyValueStore<String, CommandResult> results;
         private KeyValueStore<String, String> expiries;
+
+        Results(LocalStores local) {
+            this.local = local;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             results = context.getStateStore(RESULT_STORE);
             expiries = context.getStateStore(RESULT_EXPIRY_STORE);
             context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, now -> expire(Instant.ofEpochMilli(now)));
+            opened = local.open(context, RESULT_STORE);
+        }
+
+        @Override
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
         }
 
         @Override

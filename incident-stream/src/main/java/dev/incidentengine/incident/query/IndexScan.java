@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.incidentengine.model.IncidentState;
@@ -84,12 +85,12 @@ public final class IndexScan {
                 return true;
             }
             String entry = partition.search().get(QueryKeys.searchEntry(incidentId));
-            return entry != null && SearchEntry.decode(entry).words().containsAll(words);
+            return entry != null && SearchEntry.hasAll(entry, words);
         }
     }
 
-    /** One partition's stores. */
-    public record Partition(ReadOnlyKeyValueStore<String, String> index, ReadOnlyKeyValueStore<String, IncidentState> incidents,
+    /** One partition's stores; {@code incidents} reads its incident store. */
+    public record Partition(ReadOnlyKeyValueStore<String, String> index, Function<String, IncidentState> incidents,
                             ReadOnlyKeyValueStore<String, String> search) {
     }
 
@@ -151,7 +152,7 @@ public final class IndexScan {
                 }
                 String incidentId = QueryKeys.incidentIdOfPosition(position);
                 IncidentState state = cursor.read(() -> filter.hasWords(cursor.partition, incidentId)
-                        ? cursor.partition.incidents().get(incidentId) : null);
+                        ? cursor.partition.incidents().apply(incidentId) : null);
                 if (state != null && filter.test(state)) {
                     found.add(new Listed(position, state));
                 }

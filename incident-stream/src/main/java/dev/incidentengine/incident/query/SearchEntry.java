@@ -1,6 +1,7 @@
 package dev.incidentengine.incident.query;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -19,6 +20,27 @@ record SearchEntry(String position, Set<String> words) {
     /** How many words the encoded entry has. */
     static int count(String encoded) {
         return Integer.parseInt(encoded, 0, encoded.indexOf(SEPARATOR), 10);
+    }
+
+    /** Whether the encoded entry has every one of {@code words}, read in place (a search checks one entry per candidate). */
+    static boolean hasAll(String encoded, Collection<String> words) {
+        int start = encoded.indexOf(SEPARATOR, encoded.indexOf(SEPARATOR) + 1) + 1;
+        for (String word : words) {
+            if (!has(encoded, start, word)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean has(String encoded, int start, String word) {
+        for (int at = encoded.indexOf(word, start); at >= 0; at = encoded.indexOf(word, at + 1)) {
+            int end = at + word.length();
+            if ((at == start || encoded.charAt(at - 1) == ' ') && (end == encoded.length() || encoded.charAt(end) == ' ')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Words hold neither spaces nor U+0001 (they are letters and digits). */

@@ -60,11 +60,13 @@ class IncidentQueriesIT {
         HostInfo hostB = new HostInfo("instance-b", 2);
         SimpleMeterRegistry metricsA = new SimpleMeterRegistry();
         SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
-        KafkaStreams a = start(kafka, topics, applicationId, hostA, metricsA);
-        KafkaStreams b = start(kafka, topics, applicationId, hostB, metricsB);
+        LocalStores localA = new LocalStores();
+        LocalStores localB = new LocalStores();
+        KafkaStreams a = start(kafka, topics, applicationId, hostA, metricsA, localA);
+        KafkaStreams b = start(kafka, topics, applicationId, hostB, metricsB, localB);
         try {
-            IncidentQueries queriesA = new IncidentQueries(a, hostA, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
-            IncidentQueries queriesB = new IncidentQueries(b, hostB, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
+            IncidentQueries queriesA = new IncidentQueries(a, localA, hostA, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
+            IncidentQueries queriesB = new IncidentQueries(b, localB, hostB, topics.state().name(), topics.events().valueSerde(kafka.serdes()).deserializer());
             List<String> ids = write(kafka, topics);
 
             await("every incident and its log readable from its owner").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
@@ -175,14 +177,14 @@ class IncidentQueriesIT {
     }
 
     private KafkaStreams start(KafkaTestCluster kafka, IncidentTopics topics, String applicationId, HostInfo host,
-                               SimpleMeterRegistry metrics) {
+                               SimpleMeterRegistry metrics, LocalStores local) {
         IncidentStreamConfig config = new IncidentStreamConfig(Map.of(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 EngineConfig.STATE_DIR_CONFIG, dir.resolve(host.host()).toString()));
         Properties props = KafkaClients.streams(config, applicationId, topics.deadLetters());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, host.host() + ":" + host.port());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        KafkaStreams streams = new KafkaStreams(IncidentQueryTopology.build(topics, kafka.serdes(), props, new ResponseMetrics(metrics)), props);
+        KafkaStreams streams = new KafkaStreams(IncidentQueryTopology.build(topics, kafka.serdes(), props, new ResponseMetrics(metrics), local), props);
         streams.start();
         return streams;
     }

@@ -47,6 +47,7 @@ class IncidentQueryTopologyTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final IncidentTopics topics = IncidentTopics.DEFAULT;
     private Topology topology;
+    private final LocalStores local = new LocalStores();
     private TopologyTestDriver driver;
     private TestInputTopic<String, IncidentState> states;
     private TestInputTopic<String, IncidentEvent> events;
@@ -57,7 +58,7 @@ class IncidentQueryTopologyTest {
         Properties props = KafkaClients.streams(new IncidentStreamConfig(Map.of()),
                 IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID), topics.deadLetters());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/incident-query-test-" + System.nanoTime());
-        topology = IncidentQueryTopology.build(topics, serdes, props, new ResponseMetrics(registry));
+        topology = IncidentQueryTopology.build(topics, serdes, props, new ResponseMetrics(registry), local);
         driver = new TopologyTestDriver(topology, props, Samples.T0);
         StringSerializer keys = new StringSerializer();
         states = driver.createInputTopic(topics.state().name(), keys, topics.state().valueSerde(serdes).serializer());
@@ -227,9 +228,9 @@ class IncidentQueryTopologyTest {
 
     private List<String> search(String text, String... services) {
         IndexScan.Filter filter = new IndexScan.Filter(Set.of(), Set.of(services), Set.of(), Set.of(), null, QueryKeys.words(text));
-        IndexScan.Page page = IndexScan.page(List.of(new IndexScan.Partition(driver.getKeyValueStore(IncidentQueryTopology.INDEX_STORE),
-                driver.getKeyValueStore(IncidentQueryTopology.INCIDENT_STORE), driver.getKeyValueStore(IncidentQueryTopology.SEARCH_STORE))),
-                filter, null, 10);
+        // Read as the API reads: through the stores the task's processors offer.
+        IndexScan.Page page = IndexScan.page(List.of(new IndexScan.Partition(local.store(IncidentQueryTopology.INDEX_STORE, 0),
+                id -> local.incident(0, id), local.store(IncidentQueryTopology.SEARCH_STORE, 0))), filter, null, 10);
         return page.incidents().stream().map(listed -> listed.incident().getIncidentId()).toList();
     }
 

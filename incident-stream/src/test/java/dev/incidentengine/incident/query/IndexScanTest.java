@@ -41,7 +41,7 @@ class IndexScanTest {
         }
 
         IndexScan.Partition stores() {
-            return new IndexScan.Partition(new MapStore<>(index), new MapStore<>(incidents), new MapStore<>(new TreeMap<>()));
+            return new IndexScan.Partition(new MapStore<>(index), incidents::get, new MapStore<>(new TreeMap<>()));
         }
     }
 
@@ -101,12 +101,9 @@ class IndexScanTest {
             p0.put(state("INC-" + i, "2026-12-04T10:00:00Z", IncidentStatus.RESOLVED, "checkout", null));
         }
         AtomicInteger reads = new AtomicInteger();
-        IndexScan.Partition counting = new IndexScan.Partition(new MapStore<>(p0.index), new MapStore<>(p0.incidents) {
-            @Override
-            public IncidentState get(String key) {
-                reads.incrementAndGet();
-                return super.get(key);
-            }
+        IndexScan.Partition counting = new IndexScan.Partition(new MapStore<>(p0.index), id -> {
+            reads.incrementAndGet();
+            return p0.incidents.get(id);
         }, new MapStore<>(new TreeMap<>()));
 
         assertThat(IndexScan.page(List.of(counting), statuses(IncidentStatus.TRIGGERED), null, 50).incidents()).isEmpty();
@@ -162,7 +159,7 @@ class IndexScanTest {
     }
 
     /** A read-only store over a sorted map, with RocksDB's inclusive ranges. */
-    private static class MapStore<V> implements ReadOnlyKeyValueStore<String, V> {
+    private static final class MapStore<V> implements ReadOnlyKeyValueStore<String, V> {
         private final NavigableMap<String, V> map;
 
         MapStore(NavigableMap<String, V> map) {
