@@ -192,11 +192,11 @@ public final class ApiBenchmark implements Callable<Integer> {
 
             System.out.println();
             System.out.printf("| requests at %d/s | get p50 / p99 ms | list p50 / p99 | deep page p50 / p99 | events p50 / p99 "
-                    + "| search p50 / p99 | errors |%n", rate);
-            System.out.println("|---|---|---|---|---|---|---|");
+                    + "| search p50 / p99 | /healthz p50 / p99 (no read) | errors |%n", rate);
+            System.out.println("|---|---|---|---|---|---|---|---|");
             for (Queries run : List.of(cold, warm, afterRestart)) {
-                System.out.printf("| %s | %s | %s | %s | %s | %s | %d |%n", run.name, run.cell("get"), run.cell("list"), run.cell("deep"),
-                        run.cell("events"), run.cell("search"), run.errors.get());
+                System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %d |%n", run.name, run.cell("get"), run.cell("list"), run.cell("deep"),
+                        run.cell("events"), run.cell("search"), run.cell("healthz"), run.errors.get());
             }
             System.out.println();
             System.out.println("| target | result | met |");
@@ -443,6 +443,8 @@ public final class ApiBenchmark implements Callable<Integer> {
 
     // ---- queries
 
+    private static final List<String> KINDS = List.of("get", "list", "deep", "events", "search", "healthz");
+
     private static final class Queries {
         final String name;
         final Map<String, Histogram> latency = new LinkedHashMap<>();
@@ -451,7 +453,7 @@ public final class ApiBenchmark implements Callable<Integer> {
 
         Queries(String name) {
             this.name = name;
-            for (String kind : List.of("get", "list", "deep", "events", "search")) {
+            for (String kind : KINDS) {
                 latency.put(kind, new Histogram(TimeUnit.MINUTES.toNanos(1), 3));
             }
         }
@@ -477,9 +479,10 @@ public final class ApiBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Open loop at {@link #rate} requests/s, the five kinds in turn, each timed from when it was due
+     * Open loop at {@link #rate} requests/s, the six kinds in turn, each timed from when it was due
      * (a slow answer does not hold back the next request): a random incident, its events, a first page
-     * of a filtered list, a page deep in one, and a two-word search.
+     * of a filtered list, a page deep in one, a two-word search, and {@code /healthz}: the same
+     * client, connection and server with no read at all, the floor the others are measured against.
      */
     private Queries queries(EngineProcess engine, int seconds, String name) throws Exception {
         Queries run = new Queries(name);
@@ -490,8 +493,8 @@ public final class ApiBenchmark implements Callable<Integer> {
                 r -> "/api/v1/incidents?status=RESOLVED&service=" + service(r) + "&limit=50",
                 r -> "/api/v1/incidents?service=svc-07&limit=50&cursor=" + deepCursor,
                 r -> "/api/v1/incidents/" + id(r) + "/events",
-                r -> "/api/v1/incidents?limit=50&search=" + URLEncoder.encode(name(r) + " " + service(r), StandardCharsets.UTF_8));
-        List<String> kindNames = List.of("get", "list", "deep", "events", "search");
+                r -> "/api/v1/incidents?limit=50&search=" + URLEncoder.encode(name(r) + " " + service(r), StandardCharsets.UTF_8),
+                r -> "/healthz");
         long total = (long) rate * seconds;
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long begin = System.nanoTime();
@@ -512,7 +515,7 @@ public final class ApiBenchmark implements Callable<Integer> {
                     run.fail(path + ": " + (failure != null ? failure.toString() : response.statusCode() + " "
                             + new String(response.body(), StandardCharsets.UTF_8)));
                 } else {
-                    run.record(kindNames.get(kind), took);
+                    run.record(KINDS.get(kind), took);
                 }
             }));
         }
@@ -523,9 +526,9 @@ public final class ApiBenchmark implements Callable<Integer> {
                 // Counted as an error above.
             }
         }
-        report("queries %s: %,d requests at %d/s; get %s, list %s, deep page %s, events %s, search %s ms (p50 / p99 (count)); errors %d; "
-                        + "RSS %,d MiB", name, total, rate, run.cell("get"), run.cell("list"), run.cell("deep"), run.cell("events"),
-                run.cell("search"), run.errors.get(), engine.rssKb() / 1024);
+        report("queries %s: %,d requests at %d/s; get %s, list %s, deep page %s, events %s, search %s, /healthz %s ms (p50 / p99 (count)); "
+                        + "errors %d; RSS %,d MiB", name, total, rate, run.cell("get"), run.cell("list"), run.cell("deep"), run.cell("events"),
+                run.cell("search"), run.cell("healthz"), run.errors.get(), engine.rssKb() / 1024);
         return run;
     }
 

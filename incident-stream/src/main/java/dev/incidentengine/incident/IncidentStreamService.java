@@ -4,6 +4,8 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
@@ -88,7 +90,13 @@ public final class IncidentStreamService implements Service {
         LocalStores local = new LocalStores();
         query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps,
                 new ResponseMetrics(metrics), local), queryProps, metrics);
-        query.start();
+        // Each app opens every local store it has as it starts (Streams reads their checkpoints): side by side, a restart
+        // waits for the longer of the two, not their sum.
+        CompletableFuture<Void> queryStarted = CompletableFuture.runAsync(query::start, runnable -> {
+            Thread thread = new Thread(runnable, NAME + "-query-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
         feed = new ChangeFeed(KafkaClients.consumer(config, NAME + "-feed"), topics.events().name(),
                 topics.events().valueSerde(config.recordSerdes()).deserializer(), config.changeFeedLimits());
         feed.start(metrics);
@@ -104,6 +112,11 @@ public final class IncidentStreamService implements Service {
         streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
                 props, metrics);
         streams.start();
+        try {
+            queryStarted.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     @Override
