@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.incidentengine.incident.IncidentTopics;
@@ -177,16 +176,18 @@ public final class IncidentQueryTopology {
             String incidentId = record.key();
             IncidentState state = record.value();
             String previous = entries.get(incidentId);
+            List<String> was = previous == null ? List.of() : QueryKeys.split(previous);
             List<String> now = state == null ? List.of() : QueryKeys.index(state);
-            if (previous != null) {
-                for (String key : QueryKeys.split(previous)) {
-                    if (!now.contains(key)) {
-                        index.delete(key);
-                    }
+            // Most changes (an alert attached, a note) move no key: nothing is written for them but the facts that changed.
+            for (String key : was) {
+                if (!now.contains(key)) {
+                    index.delete(key);
                 }
             }
             for (String key : now) {
-                index.put(key, "");
+                if (!was.contains(key)) {
+                    index.put(key, "");
+                }
             }
             String before = facts.get(incidentId);
             ResponseMetrics.Facts after = state == null ? null : ResponseMetrics.Facts.of(state);
@@ -194,9 +195,14 @@ public final class IncidentQueryTopology {
             if (state == null) {
                 entries.delete(incidentId);
                 facts.delete(incidentId);
-            } else {
+                return;
+            }
+            if (!now.equals(was)) {
                 entries.put(incidentId, QueryKeys.join(now));
-                facts.put(incidentId, after.encode());
+            }
+            String encoded = after.encode();
+            if (!encoded.equals(before)) {
+                facts.put(incidentId, encoded);
             }
         }
 
@@ -267,7 +273,7 @@ public final class IncidentQueryTopology {
                 }
                 if (search.get(QueryKeys.searchEntry(incidentId)) == null) {
                     search.put(QueryKeys.searchEntry(incidentId),
-                            new SearchEntry(QueryKeys.position(event.getTimestamp(), incidentId), Set.of()).encode());
+                            SearchEntry.empty(QueryKeys.position(event.getTimestamp(), incidentId)));
                 }
                 findBy(incidentId, texts);
             } else if (event.getPayload() instanceof AlertAttached attached) {
@@ -305,27 +311,22 @@ public final class IncidentQueryTopology {
          * fewer than the most, and counts each word's incidents (a search reads its rarest word's range).
          */
         private void findBy(String incidentId, Collection<String> texts) {
-            String encoded = search.get(QueryKeys.searchEntry(incidentId));
-            // Full (a storm's incident soon is): nothing to decode for each further alert.
+            String key = QueryKeys.searchEntry(incidentId);
+            String encoded = search.get(key);
+            // Full (a storm's incident soon is): nothing to read for each further alert.
             if (encoded == null || SearchEntry.count(encoded) >= MAX_SEARCH_WORDS) {
                 return;
             }
-            SearchEntry entry = SearchEntry.decode(encoded);
-            int before = entry.words().size();
-            for (String text : texts) {
-                for (String word : QueryKeys.words(text)) {
-                    if (entry.words().size() >= MAX_SEARCH_WORDS) {
-                        break;
-                    }
-                    if (entry.words().add(word)) {
-                        index.put(QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + entry.position(), "");
-                        String count = search.get(QueryKeys.wordCount(word));
-                        search.put(QueryKeys.wordCount(word), Long.toString(count == null ? 1 : Long.parseLong(count) + 1));
-                    }
-                }
-            }
-            if (entry.words().size() != before) {
-                search.put(QueryKeys.searchEntry(incidentId), entry.encode());
+            List<String> words = new ArrayList<>();
+            texts.forEach(text -> words.addAll(QueryKeys.words(text)));
+            String position = SearchEntry.position(encoded);
+            String updated = SearchEntry.add(encoded, words, MAX_SEARCH_WORDS, word -> {
+                index.put(QueryKeys.prefix(QueryKeys.Dimension.WORD, word) + position, "");
+                String count = search.get(QueryKeys.wordCount(word));
+                search.put(QueryKeys.wordCount(word), Long.toString(count == null ? 1 : Long.parseLong(count) + 1));
+            });
+            if (!updated.equals(encoded)) {
+                search.put(key, updated);
             }
         }
     }

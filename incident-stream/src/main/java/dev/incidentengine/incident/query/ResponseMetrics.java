@@ -58,6 +58,7 @@ public final class ResponseMetrics {
     private final MeterRegistry registry;
     private final Map<List<String>, AtomicLong> open = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> reviewsPending = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
     public ResponseMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -130,9 +131,11 @@ public final class ResponseMetrics {
     }
 
     private void observe(String name, String target, Facts facts, Duration took, Duration within) {
-        Timer.builder(name).description("From an incident's opening to its first " + target + ", by severity and service")
+        // Found again per observation, not registered: Micrometer's register builds and sorts the id's tags every time.
+        timers.computeIfAbsent(List.of(name, facts.severity(), facts.service()), key -> Timer.builder(name)
+                .description("From an incident's opening to its first " + target + ", by severity and service")
                 .tags("severity", facts.severity(), "service", facts.service()).publishPercentileHistogram()
-                .register(registry).record(took.isNegative() ? Duration.ZERO : took);
+                .register(registry)).record(took.isNegative() ? Duration.ZERO : took);
         if (took.compareTo(within) > 0) {
             Counter.builder("incident_response_target_breaches_total").description("Incidents acknowledged or resolved later than their severity's target")
                     .tags("severity", facts.severity(), "target", target).register(registry).increment();

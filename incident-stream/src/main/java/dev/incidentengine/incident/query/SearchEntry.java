@@ -1,20 +1,25 @@
 package dev.incidentengine.incident.query;
 
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * What the search index keeps per incident: its position in the list order, and the words it is
- * found by; encoded with their count first, so a full entry is recognised without reading its words.
+ * What the search index keeps per incident, as text: how many words it is found by (first, so a
+ * full entry is recognised without reading its words), its position in the list order, and those
+ * words, separated by spaces. Read and extended in place.
  */
-record SearchEntry(String position, Set<String> words) {
+final class SearchEntry {
 
     private static final char SEPARATOR = '\u0001';
 
-    String encode() {
-        return words.size() + String.valueOf(SEPARATOR) + position + SEPARATOR + String.join(" ", words);
+    private SearchEntry() {
+    }
+
+    /** The entry of an incident found by no word yet. */
+    static String empty(String position) {
+        return "0" + SEPARATOR + position + SEPARATOR;
     }
 
     /** How many words the encoded entry has. */
@@ -43,12 +48,39 @@ record SearchEntry(String position, Set<String> words) {
         return false;
     }
 
-    /** Words hold neither spaces nor U+0001 (they are letters and digits). */
-    static SearchEntry decode(String encoded) {
+    /** The position of the encoded entry's incident. */
+    static String position(String encoded) {
         int first = encoded.indexOf(SEPARATOR);
-        int second = encoded.indexOf(SEPARATOR, first + 1);
-        String words = encoded.substring(second + 1);
-        return new SearchEntry(encoded.substring(first + 1, second),
-                words.isEmpty() ? new LinkedHashSet<>() : new LinkedHashSet<>(Arrays.asList(words.split(" "))));
+        return encoded.substring(first + 1, encoded.indexOf(SEPARATOR, first + 1));
+    }
+
+    /**
+     * The encoded entry with those of {@code words} it lacks, up to {@code max} words in all, each
+     * added one given to {@code added}; {@code encoded} itself when it lacks none. Read in place: an
+     * alert's few words cost a scan of the entry, not a decode of its thousand. Words hold neither
+     * spaces nor U+0001 (they are letters and digits).
+     */
+    static String add(String encoded, Iterable<String> words, int max, Consumer<String> added) {
+        int first = encoded.indexOf(SEPARATOR);
+        int start = encoded.indexOf(SEPARATOR, first + 1) + 1;
+        int count = Integer.parseInt(encoded, 0, first, 10);
+        Set<String> fresh = new HashSet<>();
+        StringBuilder tail = new StringBuilder();
+        for (String word : words) {
+            if (count >= max) {
+                break;
+            }
+            if (fresh.contains(word) || has(encoded, start, word)) {
+                continue;
+            }
+            if (start < encoded.length() || !fresh.isEmpty()) {
+                tail.append(' ');
+            }
+            tail.append(word);
+            fresh.add(word);
+            count++;
+            added.accept(word);
+        }
+        return fresh.isEmpty() ? encoded : count + encoded.substring(first) + tail;
     }
 }

@@ -25,9 +25,11 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -139,6 +141,31 @@ class IncidentQueryTopologyTest {
         states.pipeInput("INC-1", (IncidentState) null);
         assertThat(listed(QueryKeys.Dimension.ALL, "")).containsExactly("INC-2");
         assertThat(listed(QueryKeys.Dimension.STATUS, "ACKNOWLEDGED")).isEmpty();
+    }
+
+    @Test
+    void aChangeThatMovesNoKeyWritesNothingToTheIndex() {
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.TRIGGERED, "checkout", null));
+        List<TestOutputTopic<String, String>> logs = List.of(changelog(IncidentQueryTopology.INDEX_STORE),
+                changelog(IncidentQueryTopology.INDEX_ENTRY_STORE), changelog(IncidentQueryTopology.FACTS_STORE));
+        assertThat(logs).allSatisfy(log -> assertThat(log.readRecordsToList()).as("the opening is written").isNotEmpty());
+
+        // What an attached alert or a note does to the state: nothing the index or the metrics keep.
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.TRIGGERED, "checkout", null));
+        assertThat(logs).allSatisfy(log -> assertThat(log.isEmpty()).isTrue());
+
+        states.pipeInput("INC-1", state("INC-1", "2026-12-04T10:00:00Z", IncidentStatus.ACKNOWLEDGED, "checkout", null));
+        // The status key out, the new one in, the incident's keys and facts: nothing else.
+        assertThat(logs.get(0).readKeyValuesToList()).extracting(entry -> entry.key).containsExactlyInAnyOrder(
+                QueryKeys.prefix(QueryKeys.Dimension.STATUS, "TRIGGERED") + QueryKeys.position(Instant.parse("2026-12-04T10:00:00Z"), "INC-1"),
+                QueryKeys.prefix(QueryKeys.Dimension.STATUS, "ACKNOWLEDGED") + QueryKeys.position(Instant.parse("2026-12-04T10:00:00Z"), "INC-1"));
+        assertThat(logs.get(1).readRecordsToList()).hasSize(1);
+        assertThat(logs.get(2).readRecordsToList()).hasSize(1);
+    }
+
+    private TestOutputTopic<String, String> changelog(String store) {
+        return driver.createOutputTopic(IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID) + "-" + store + "-changelog",
+                new StringDeserializer(), new StringDeserializer());
     }
 
     @Test
