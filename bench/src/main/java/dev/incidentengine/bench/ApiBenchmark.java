@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,7 +52,6 @@ import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import org.HdrHistogram.Histogram;
@@ -153,7 +151,7 @@ public final class ApiBenchmark implements Callable<Integer> {
         EngineProcess engine = null;
         try {
             try (Admin admin = admin()) {
-                TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
+                BenchSupport.createTopics(admin, Topics.ALL);
             }
             report("machine: %d cores, %s, Java %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                     System.getProperty("java.version"));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -83,6 +84,24 @@ final class BenchSupport {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * Creates the topics (one replica) and returns once every partition has a leader: the create
+     * call returns before that, and an idempotent producer that writes at once can see
+     * NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on its first batches.
+     */
+    static void createTopics(Admin admin, Collection<? extends Topic<?, ?>> topics) throws Exception {
+        TopicCreator.ensureCreated(admin, topics, Optional.of((short) 1));
+        List<String> names = topics.stream().map(Topic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + names + " without a leader after 60 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -155,7 +174,7 @@ final class BenchSupport {
     static double rawKafka(String bootstrap, String name, List<byte[]> keys, List<byte[]> values) throws Exception {
         List<Topic<String, Alert>> topics = IntStream.rangeClosed(1, BASELINE_RUNS).mapToObj(run -> baselineTopic(name + "-" + run)).toList();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicCreator.ensureCreated(admin, topics, Optional.of((short) 1));
+            createTopics(admin, topics);
         }
         List<Double> runs = new ArrayList<>();
         for (Topic<String, Alert> topic : topics) {

@@ -36,7 +36,6 @@ import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.LevelTarget;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
@@ -114,7 +113,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
             broker.start(Duration.ofSeconds(60));
             String bootstrap = broker.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                TopicCreator.ensureCreated(admin, Topics.ALL, java.util.Optional.of((short) 1));
+                BenchSupport.createTopics(admin, Topics.ALL);
             }
             String raw = rawKafkaLatency(bootstrap, rate, 10);
             String[] steady = steadyState(bootstrap, dir);

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,6 @@ import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import org.HdrHistogram.Histogram;
@@ -492,7 +490,7 @@ public final class IncidentBenchmark implements Callable<Integer> {
 
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
+            BenchSupport.createTopics(admin, Topics.ALL);
         }
     }
 

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.UUID;
@@ -68,7 +67,6 @@ import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
@@ -243,7 +241,7 @@ public final class IncidentctlBenchmark implements Callable<Integer> {
             broker.start(Duration.ofSeconds(60));
             bootstrap = broker.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
+                BenchSupport.createTopics(admin, Topics.ALL);
             }
             Load load = produce();
             long records = load.events() + load.results();

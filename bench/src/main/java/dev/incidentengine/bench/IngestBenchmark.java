@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +38,6 @@ import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.IntegrationType;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
@@ -323,8 +321,8 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
-            TopicCreator.ensureCreated(admin, List.of(AM_BASELINE, PD_BASELINE), Optional.of((short) 1));
+            BenchSupport.createTopics(admin, Topics.ALL);
+            BenchSupport.createTopics(admin, List.of(AM_BASELINE, PD_BASELINE));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
                 ConfigData.sha256(KEY), List.of());

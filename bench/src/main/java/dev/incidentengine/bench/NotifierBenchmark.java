@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +35,6 @@ import dev.incidentengine.notifier.NotifierService;
 import dev.incidentengine.notifier.NotifierTopics;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
-import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
@@ -143,7 +141,7 @@ public final class NotifierBenchmark implements Callable<Integer> {
             broker.start(Duration.ofSeconds(60));
             String bootstrap = broker.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
+                BenchSupport.createTopics(admin, Topics.ALL);
             }
             Map<String, String> settings = new HashMap<>();
             settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -283,10 +283,14 @@ public final class IncidentQueryTopology {
                 String previous = alerts.get(key);
                 AlertEntry entry;
                 if (previous == null) {
-                    String countKey = QueryKeys.alertCount(incidentId);
-                    String count = alerts.get(countKey);
-                    long ordinal = count == null ? 0 : Long.parseLong(count);
-                    alerts.put(countKey, Long.toString(ordinal + 1));
+                    // Next after the incident's last: found, not counted, so a new alert writes two entries, not three.
+                    long ordinal = 0;
+                    try (KeyValueIterator<String, String> last = alerts.reverseRange(QueryKeys.alertAt(incidentId, 0),
+                            QueryKeys.alertsEnd(incidentId))) {
+                        if (last.hasNext()) {
+                            ordinal = QueryKeys.ordinalOfAlertAt(last.next().key) + 1;
+                        }
+                    }
                     alerts.put(QueryKeys.alertAt(incidentId, ordinal), fingerprint);
                     entry = new AlertEntry(ordinal, event.getSequence(), offset, event.getTimestamp(), null);
                 } else {

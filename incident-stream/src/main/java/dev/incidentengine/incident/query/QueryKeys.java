@@ -119,7 +119,7 @@ public final class QueryKeys {
 
     /** Newest first, then by id: the order of lists and of their cursors. */
     public static String position(Instant openedAt, String incidentId) {
-        return String.format("%019d", Long.MAX_VALUE - openedAt.toEpochMilli()) + SEPARATOR + incidentId;
+        return digits(Long.MAX_VALUE - openedAt.toEpochMilli()) + SEPARATOR + incidentId;
     }
 
     /** The incident id at the end of an index key. */
@@ -144,12 +144,12 @@ public final class QueryKeys {
      * and keeps log order.
      */
     public static String event(String incidentId, long sequence, long offset) {
-        return eventsFrom(incidentId, sequence) + SEPARATOR + String.format("%019d", offset);
+        return eventsFrom(incidentId, sequence) + SEPARATOR + digits(offset);
     }
 
     /** Before every event of the incident with this sequence or a later one. */
     public static String eventsFrom(String incidentId, long sequence) {
-        return incidentId + SEPARATOR + String.format("%019d", sequence);
+        return incidentId + SEPARATOR + digits(sequence);
     }
 
     /** After every event of the incident. */
@@ -159,7 +159,7 @@ public final class QueryKeys {
 
     /** An incident's alerts in the order they were first attached: {@code id␀o␀ordinal} → fingerprint. */
     static String alertAt(String incidentId, long ordinal) {
-        return incidentId + SEPARATOR + 'o' + SEPARATOR + String.format("%019d", ordinal);
+        return incidentId + SEPARATOR + 'o' + SEPARATOR + digits(ordinal);
     }
 
     static String alertsEnd(String incidentId) {
@@ -171,9 +171,9 @@ public final class QueryKeys {
         return incidentId + SEPARATOR + 'f' + SEPARATOR + fingerprint;
     }
 
-    /** How many distinct alerts the incident has had: {@code id␀n}. */
-    static String alertCount(String incidentId) {
-        return incidentId + SEPARATOR + 'n';
+    /** The ordinal of an {@link #alertAt} key. */
+    static long ordinalOfAlertAt(String key) {
+        return Long.parseLong(key, key.length() - DIGITS, key.length(), 10);
     }
 
     public static String result(String incidentId, String commandId) {
@@ -182,10 +182,21 @@ public final class QueryKeys {
 
     /** When a result expires, then its key: results leave the store in this order. */
     static String expiry(Instant at, String resultKey) {
-        return String.format("%019d", at.toEpochMilli()) + SEPARATOR + resultKey;
+        return digits(at.toEpochMilli()) + SEPARATOR + resultKey;
     }
 
     static String resultKeyOfExpiry(String expiryKey) {
         return expiryKey.substring(expiryKey.indexOf(SEPARATOR) + 1);
+    }
+
+    private static final int DIGITS = 19;
+
+    /** A non-negative number as 19 digits, zero-padded, so that text order is number order (String.format, without its parsing). */
+    private static String digits(long value) {
+        if (value < 0) {
+            return String.format("%019d", value);
+        }
+        String plain = Long.toString(value);
+        return "0".repeat(DIGITS - plain.length()) + plain;
     }
 }
