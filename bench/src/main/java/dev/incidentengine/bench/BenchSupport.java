@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -85,20 +87,30 @@ final class BenchSupport {
     }
 
     /**
-     * Creates the topics (one replica) and returns once every partition has a leader: the create
-     * call returns before that, and an idempotent producer that writes at once can see
-     * NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on its first batches.
+     * Creates the topics (one replica) and returns once every partition's leader answers: the
+     * create call returns before that, and an idempotent producer that writes at once can see
+     * NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on its first batches. Asking
+     * each partition's end offset is answered by its leader only.
      */
     static void createTopics(Admin admin, Collection<? extends Topic<?, ?>> topics) throws Exception {
         TopicCreator.ensureCreated(admin, topics, Optional.of((short) 1));
-        List<String> names = topics.stream().map(Topic::name).toList();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + names + " without a leader after 60 s");
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (Topic<?, ?> topic : topics) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
             }
-            Thread.sleep(100);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions of " + topics + " not served by a leader after 60 s", e.getCause());
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
