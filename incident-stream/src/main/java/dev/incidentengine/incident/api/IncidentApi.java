@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +34,7 @@ import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
+import dev.incidentengine.incident.query.IndexScan;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.IncidentCommand;
@@ -270,11 +270,7 @@ public final class IncidentApi implements AutoCloseable {
             throw new ApiError(503, null, "the instances hold " + covered.size() + " of " + partitions
                     + " partitions now (they are rebalancing); retry in a moment");
         }
-        listed.sort(Comparator.comparing(Listed::position));
-        if (listed.size() > query.limit()) {
-            listed.subList(query.limit(), listed.size()).clear();
-            more = true;
-        }
+        more |= IndexScan.firstInOrder(listed, Listed::position, query.limit());
         ObjectNode body = NODES.objectNode();
         ArrayNode incidents = body.putArray("incidents");
         listed.forEach(item -> incidents.add(item.summary()));

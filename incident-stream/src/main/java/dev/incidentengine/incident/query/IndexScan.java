@@ -106,8 +106,6 @@ public final class IndexScan {
     public record Listed(String position, IncidentState incident) {
     }
 
-    private static final Comparator<Listed> ORDER = Comparator.comparing(Listed::position);
-
     private IndexScan() {
     }
 
@@ -180,11 +178,21 @@ public final class IndexScan {
             all.addAll(page.incidents());
             more |= page.more();
         }
-        all.sort(ORDER);
-        if (all.size() > limit) {
-            return new Page(List.copyOf(all.subList(0, limit)), true);
+        return new Page(all, firstInOrder(all, Listed::position, limit) || more);
+    }
+
+    /**
+     * Puts the parts of one page (from several partitions or instances, each after the same
+     * position) in list order and keeps the first {@code limit}; true when some were cut, so that a
+     * next page holds more.
+     */
+    public static <T> boolean firstInOrder(List<T> items, Function<T, String> position, int limit) {
+        items.sort(Comparator.comparing(position));
+        if (items.size() <= limit) {
+            return false;
         }
-        return new Page(all, more);
+        items.subList(limit, items.size()).clear();
+        return true;
     }
 
     /** The partition (its index in the list given to {@link #page}) whose stores failed, and how. */

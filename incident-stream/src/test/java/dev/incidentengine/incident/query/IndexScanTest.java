@@ -158,6 +158,19 @@ class IndexScanTest {
         }
     }
 
+    @Test
+    void partsOfAPageFromSeveralInstancesAreOrderedAndCut_andSayWhetherMoreRemain() {
+        // Positions as two instances' parts bring them: each part in order, the whole not.
+        List<String> parts = new ArrayList<>(List.of("p2", "p5", "p7", "p1", "p3", "p6"));
+
+        assertThat(IndexScan.firstInOrder(parts, position -> position, 4)).isTrue();
+        assertThat(parts).containsExactly("p1", "p2", "p3", "p5");
+
+        List<String> few = new ArrayList<>(List.of("p4", "p1"));
+        assertThat(IndexScan.firstInOrder(few, position -> position, 4)).isFalse();
+        assertThat(few).containsExactly("p1", "p4");
+    }
+
     /** A read-only store over a sorted map, with RocksDB's inclusive ranges. */
     private static final class MapStore<V> implements ReadOnlyKeyValueStore<String, V> {
         private final NavigableMap<String, V> map;
