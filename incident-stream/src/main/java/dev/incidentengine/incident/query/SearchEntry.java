@@ -29,13 +29,18 @@ final class SearchEntry {
 
     /** Whether the encoded entry has every one of {@code words}, read in place (a search checks one entry per candidate). */
     static boolean hasAll(String encoded, Collection<String> words) {
-        int start = encoded.indexOf(SEPARATOR, encoded.indexOf(SEPARATOR) + 1) + 1;
+        int start = wordsStart(encoded);
         for (String word : words) {
             if (!has(encoded, start, word)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Where the encoded entry's words begin: after the count and the position. */
+    private static int wordsStart(String encoded) {
+        return encoded.indexOf(SEPARATOR, encoded.indexOf(SEPARATOR) + 1) + 1;
     }
 
     private static boolean has(String encoded, int start, String word) {
@@ -61,9 +66,8 @@ final class SearchEntry {
      * spaces nor U+0001 (they are letters and digits).
      */
     static String add(String encoded, Iterable<String> words, int max, Consumer<String> added) {
-        int first = encoded.indexOf(SEPARATOR);
-        int start = encoded.indexOf(SEPARATOR, first + 1) + 1;
-        int count = Integer.parseInt(encoded, 0, first, 10);
+        int start = wordsStart(encoded);
+        int count = count(encoded);
         Set<String> fresh = new HashSet<>();
         StringBuilder tail = new StringBuilder();
         for (String word : words) {
@@ -81,6 +85,6 @@ final class SearchEntry {
             count++;
             added.accept(word);
         }
-        return fresh.isEmpty() ? encoded : count + encoded.substring(first) + tail;
+        return fresh.isEmpty() ? encoded : count + encoded.substring(encoded.indexOf(SEPARATOR)) + tail;
     }
 }
