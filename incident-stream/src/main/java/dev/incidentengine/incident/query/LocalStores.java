@@ -9,7 +9,6 @@ import dev.incidentengine.model.IncidentState;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -56,7 +55,7 @@ public final class LocalStores {
     /** A key-value store of partition {@code partition}. */
     @SuppressWarnings("unchecked")
     <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-        return (KeyValueStore<String, V>) find(name, partition);
+        return (ReadOnlyKeyValueStore<String, V>) find(name, partition);
     }
 
     /** The incident in partition {@code partition}'s incident store (a table's, with timestamps), or null. */
