@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * decodes only the incidents those ranges name (and, for a search, that have its other words too);
  * the other filters are checked on them. A
  * {@code since} ends the scan at the first older incident. Pages of several instances merge the
- * same way ({@link #merge}).
+ * same way ({@link #firstInOrder}).
  */
 public final class IndexScan {
 
@@ -168,17 +168,6 @@ public final class IndexScan {
         } catch (RuntimeException e) {
             throw new PartitionFailed(number, e);
         }
-    }
-
-    /** Pages of different partitions or instances, each after the same position, as one. */
-    public static Page merge(List<Page> pages, int limit) {
-        List<Listed> all = new ArrayList<>();
-        boolean more = false;
-        for (Page page : pages) {
-            all.addAll(page.incidents());
-            more |= page.more();
-        }
-        return new Page(all, firstInOrder(all, Listed::position, limit) || more);
     }
 
     /**
