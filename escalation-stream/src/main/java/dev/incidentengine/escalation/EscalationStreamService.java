@@ -42,7 +42,7 @@ public final class EscalationStreamService implements Service {
     public EscalationStreamService(EscalationStreamConfig config, EscalationTopics topics) {
         this.config = config;
         this.topics = topics;
-        ApiTokens tokens = ApiTokens.load(config.apiTokensFile(), System.getenv());
+        ApiTokens tokens = config.apiTokens(Clock.systemUTC());
         if (tokens.isEmpty()) {
             log.warn("No API tokens ({} is empty or lists none): every on-call API call is refused with 401/403",
                     EngineConfig.API_TOKENS_FILE_CONFIG);

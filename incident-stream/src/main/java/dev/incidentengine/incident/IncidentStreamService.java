@@ -7,6 +7,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import dev.incidentengine.console.Console;
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
 import dev.incidentengine.incident.feed.ChangeFeed;
@@ -40,6 +41,7 @@ public final class IncidentStreamService implements Service {
     private final IncidentTopics topics;
     private final IncidentView view;
     private final IncidentApi api;
+    private final Console console;
     private TopicReadiness readiness;
     private StreamsApp streams;
     private StreamsApp query;
@@ -54,7 +56,7 @@ public final class IncidentStreamService implements Service {
         this.config = config;
         this.topics = topics;
         RecordSerdes serdes = config.recordSerdes();
-        ApiTokens tokens = ApiTokens.load(config.apiTokensFile(), System.getenv());
+        ApiTokens tokens = config.apiTokens(Clock.systemUTC());
         if (tokens.isEmpty()) {
             log.warn("No API tokens ({} is empty or lists none): every incident API call is refused with 401/403",
                     IncidentStreamConfig.API_TOKENS_FILE_CONFIG);
@@ -62,6 +64,7 @@ public final class IncidentStreamService implements Service {
             log.info("Incident API tokens for {}", tokens.describe());
         }
         this.view = new IncidentView(KafkaClients.consumer(config, NAME + "-view"), topics, serdes);
+        this.console = new Console(tokens);
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), Clock.systemUTC());
     }
@@ -75,6 +78,7 @@ public final class IncidentStreamService implements Service {
     public void routes(HttpServer http, MeterRegistry metrics) {
         this.http = http;
         api.register(http, metrics);
+        console.register(http);
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class NotifierConfig extends EngineConfig {
             .define(MAX_EVENT_AGE_MINUTES_CONFIG, Type.INT, 60, Range.atLeast(1), Importance.MEDIUM,
                     "Events older than this are read but notify nobody: a new notifier replaying an old log pages no one.")
             .define(LINKS_BASE_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
-                    "Public base URL of the incident API (e.g. https://incidents.example.com); messages link to incidents under it.")
+                    "Public base URL of the engine (e.g. https://incidents.example.com); messages link to each incident's page of the console under it.")
             .define(SECRETS_DIR_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Directory of secret files, one per secret name; a variable INCIDENT_SECRET_<NAME> (upper case, . and - as _) wins.")
             .define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 300_000), Importance.LOW,

@@ -108,7 +108,7 @@ class NotifierTopologyTest {
             assertThat(request.getChannel()).isEqualTo("slack-webhook");
             assertThat(request.getKind()).isEqualTo("opened");
             assertThat(request.getAddress()).isEqualTo("https://hooks.slack.example/T1/B1/x");
-            assertThat(request.getUrl()).isEqualTo("https://incidents.example.com/api/v1/incidents/" + ID);
+            assertThat(request.getUrl()).isEqualTo("https://incidents.example.com/incidents/" + ID);
             assertThat(request.getTitle()).contains("High error rate on checkout");
             assertThat(request.getText()).contains(ID);
             assertThat(request.getService()).isEqualTo("Checkout");

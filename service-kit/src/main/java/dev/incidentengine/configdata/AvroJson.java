@@ -60,6 +60,28 @@ public final class AvroJson {
         return (ObjectNode) toJson(record, record.getSchema());
     }
 
+    /** As {@link #write(IndexedRecord)} without the named top-level fields, which are not converted at all. */
+    public static ObjectNode write(IndexedRecord record, Set<String> omitted) {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        for (Schema.Field field : record.getSchema().getFields()) {
+            if (!omitted.contains(field.name())) {
+                object.set(field.name(), toJson(record.get(field.pos()), field.schema()));
+            }
+        }
+        return object;
+    }
+
+    /** The union's branches other than null (a loop: this runs for every union value written). */
+    private static int branches(Schema union) {
+        int branches = 0;
+        for (Schema type : union.getTypes()) {
+            if (type.getType() != Schema.Type.NULL) {
+                branches++;
+            }
+        }
+        return branches;
+    }
+
     private static JsonNode toJson(Object value, Schema schema) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         if (value == null) {
@@ -77,8 +99,7 @@ public final class AvroJson {
             case UNION -> {
                 Schema branch = schema.getTypes().get(SpecificData.get().resolveUnion(schema, value));
                 JsonNode json = toJson(value, branch);
-                long records = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).count();
-                if (records > 1 && json instanceof ObjectNode object) {
+                if (json instanceof ObjectNode object && branches(schema) > 1) {
                     ObjectNode typed = nodes.objectNode().put("type", branch.getName());
                     typed.setAll(object);
                     return typed;

@@ -1,11 +1,14 @@
 package dev.incidentengine.service;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
 import dev.incidentengine.schemas.ModelClasses;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.service.api.Sessions;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -27,6 +30,8 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
+    public static final String API_SESSION_SECRET_FILE_CONFIG = "api.session.secret.file";
+    public static final String API_SESSION_MAX_AGE_MS_CONFIG = "api.session.max.age.ms";
     public static final String HTTP_MAX_THREADS_CONFIG = "http.max.threads";
     public static final String HTTP_MAX_CONNECTIONS_CONFIG = "http.max.connections";
     public static final String HTTP_IDLE_TIMEOUT_MS_CONFIG = "http.idle.timeout.ms";
@@ -90,16 +95,30 @@ public abstract class EngineConfig extends AbstractConfig {
                         "A running app that rebalances stays ready this long; longer is not ready.");
     }
 
-    /** Adds {@value #API_TOKENS_FILE_CONFIG}, for services with an HTTP API behind {@code ApiTokens}. */
+    /**
+     * Adds {@value #API_TOKENS_FILE_CONFIG} and the console's sessions, for services with an HTTP API
+     * behind {@code ApiTokens}.
+     */
     public static ConfigDef withApiTokens(ConfigDef definition) {
         return definition.define(API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
-                "YAML file of the API's tokens (user, role, token | tokenEnv | tokenFile | tokenSha256); "
-                        + "empty: no tokens, every API call is refused.");
+                        "YAML file of the API's tokens (user, role, token | tokenEnv | tokenFile | tokenSha256); "
+                                + "empty: no tokens, every API call is refused.")
+                .define(API_SESSION_SECRET_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+                        "File holding the secret (at least 32 bytes) that signs the console's session cookies; every instance "
+                                + "needs the same one. Empty: a random secret of this process (sessions end when it restarts).")
+                .define(API_SESSION_MAX_AGE_MS_CONFIG, Type.LONG, Duration.ofHours(12).toMillis(), Range.atLeast(60_000), Importance.MEDIUM,
+                        "How long a console session lasts after signing in.");
     }
 
     /** The API tokens file; only for configs defined {@link #withApiTokens}. */
     public String apiTokensFile() {
         return getString(API_TOKENS_FILE_CONFIG);
+    }
+
+    /** The API's tokens, with the console's sessions in their place; only for configs defined {@link #withApiTokens}. */
+    public ApiTokens apiTokens(Clock clock) {
+        return ApiTokens.load(apiTokensFile(), System.getenv()).withSessions(Sessions.load(getString(API_SESSION_SECRET_FILE_CONFIG),
+                Duration.ofMillis(getLong(API_SESSION_MAX_AGE_MS_CONFIG)), clock));
     }
 
     /** Client properties for Kafka: every {@code kafka.*} setting without its prefix, bootstrap servers resolved. */

@@ -2,10 +2,14 @@ package dev.incidentengine.deploy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +149,7 @@ public final class LocalEngine implements Callable<Integer> {
 
         Map<String, String> apiSettings = new HashMap<>(settings);
         apiSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
+        apiSettings.put(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, sessionSecret().toString());
         Map<String, String> notifierSettings = new HashMap<>(settings);
         notifierSettings.put(NotifierConfig.SMTP_HOST_CONFIG, bind);
         notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
@@ -206,6 +211,7 @@ public final class LocalEngine implements Callable<Integer> {
                 .append("  Kafka          ").append(bootstrap()).append('\n')
                 .append("  HTTP           ").append(http).append("  (").append(http).append("/readyz, ")
                 .append(http).append("/metrics)\n")
+                .append("  Console        ").append(http).append("/  (sign in with an API token below)\n")
                 .append("  Send alerts    POST ").append(http).append("/api/v1/alerts          (generic JSON)\n")
                 .append("                 POST ").append(http).append("/api/v1/alertmanager    (Alertmanager webhook)\n")
                 .append("                 POST ").append(http).append("/api/v1/grafana         (Grafana webhook)\n")
@@ -244,6 +250,26 @@ public final class LocalEngine implements Callable<Integer> {
             }
         }
         return keys;
+    }
+
+    /**
+     * The secret that signs console sessions, made on the first start and kept in the data directory
+     * (readable by its owner only), so that a restart keeps everyone signed in.
+     */
+    private Path sessionSecret() throws IOException {
+        Path file = dataDir.resolve("session-secret");
+        if (!Files.isRegularFile(file)) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Files.createDirectories(dataDir);
+            Files.writeString(file, HexFormat.of().formatHex(secret), StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the data directory's own permissions protect it.
+            }
+        }
+        return file.toAbsolutePath();
     }
 
     /** The incident API's tokens: beside the config data, not in it (ConfigData reads only the directory's own files). */

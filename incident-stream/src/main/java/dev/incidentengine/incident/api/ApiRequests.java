@@ -69,7 +69,7 @@ public final class ApiRequests {
     public static final int MAX_EVENTS = 1_000;
     private static final int MAX_COMMAND_ID_LENGTH = 200;
     private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
-    private static final Set<String> STREAM_PARAMETERS = Set.of("status", "service", "lastEventId");
+    private static final Set<String> STREAM_PARAMETERS = Set.of("incident", "status", "service", "lastEventId");
     private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "search", "limit",
             "cursor");
     private static final int MAX_SEARCH_LENGTH = 200;
@@ -401,7 +401,8 @@ public final class ApiRequests {
             }
         }
         String lastEventId = lastEventIdHeader != null && !lastEventIdHeader.isBlank() ? lastEventIdHeader : single(parameters, "lastEventId");
-        return new StreamQuery(new FeedFilter(Set.copyOf(values(parameters, "service")), statuses(parameters)), lastEventId);
+        return new StreamQuery(new FeedFilter(Set.copyOf(values(parameters, "incident")), Set.copyOf(values(parameters, "service")),
+                statuses(parameters)), lastEventId);
     }
 
     /** A page of an incident's log: the events after a cursor (null: from the start), at most {@code limit}. */

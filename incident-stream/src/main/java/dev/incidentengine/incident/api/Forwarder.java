@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.Sessions;
 import org.apache.kafka.streams.state.HostInfo;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * Asks the instance that holds an incident, over its own HTTP API, as the caller: the request
- * goes with the caller's {@code Authorization} (and {@code Idempotency-Key}, {@code Content-Type}),
+ * goes with the caller's credentials (and {@code Idempotency-Key}, {@code Content-Type}),
  * marked {@value #FORWARDED} so the other instance answers from what it holds instead of
  * forwarding again, and its answer comes back as it is.
  */
@@ -26,7 +26,8 @@ final class Forwarder {
 
     /** Set on a forwarded request, to the instance it came from. */
     static final String FORWARDED = "X-Incident-Forwarded-By";
-    private static final List<String> PASSED_ON = List.of("Authorization", "Idempotency-Key", "Content-Type");
+    /** The caller's credentials (a token, or a console session's cookie and CSRF token) and what the command needs. */
+    private static final List<String> PASSED_ON = List.of("Authorization", "Cookie", Sessions.CSRF_HEADER, "Idempotency-Key", "Content-Type");
     private static final List<String> PASSED_BACK = List.of("Content-Type", "Location", "Retry-After");
 
     private final HttpClient http;
@@ -71,9 +72,11 @@ final class Forwarder {
     /** A GET on another instance as this request's caller, marked forwarded. */
     CompletableFuture<HttpResponse<String>> get(HostInfo host, String pathQuery, Request caller) {
         HttpRequest.Builder get = HttpRequest.newBuilder(uri(host, pathQuery)).timeout(timeout).GET().header(FORWARDED, self);
-        String authorization = caller.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization != null) {
-            get.header("Authorization", authorization);
+        for (String name : List.of("Authorization", "Cookie")) {
+            String value = caller.getHeaders().get(name);
+            if (value != null) {
+                get.header(name, value);
+            }
         }
         return http.sendAsync(get.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -43,6 +43,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.ResponseTargets;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
@@ -83,6 +84,9 @@ public final class IncidentApi implements AutoCloseable {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] NO_BODY = new byte[0];
+    /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
+    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince");
+    private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince");
 
     private final IncidentView view;
     private final ApiTokens tokens;
@@ -449,16 +453,18 @@ public final class IncidentApi implements AutoCloseable {
 
     /**
      * The incident with its first alerts (each with the full alert as last attached) and the alert
-     * counts; the rest page by page from {@code /alerts}.
+     * counts, the rest page by page from {@code /alerts}; and its severity's response targets.
      */
     private ObjectNode incident(IncidentState state) {
-        ObjectNode json = AvroJson.write(state);
-        json.remove(List.of("processedCommandIds", "alertsQuietSince"));
+        ObjectNode json = AvroJson.write(state, SHOW_OMITS);
         List<IncidentQueries.ListedAlert> first = queries.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1)
                 instanceof IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>> here ? here.value() : List.of();
         boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
         json.set("alerts", alertsJson(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first));
         json.put("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
+        ResponseTargets targets = ResponseTargets.of(state.getSeverity());
+        json.putObject("responseTargets").put("acknowledgeSeconds", targets.acknowledge().toSeconds())
+                .put("resolveSeconds", targets.resolve().toSeconds());
         return json;
     }
 
@@ -477,9 +483,7 @@ public final class IncidentApi implements AutoCloseable {
 
     /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
     static ObjectNode summary(IncidentState state) {
-        ObjectNode json = AvroJson.write(state);
-        json.remove(List.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince"));
-        return json;
+        return AvroJson.write(state, SUMMARY_OMITS);
     }
 
     private void silences(Request request, Response response, Callback callback) {

@@ -73,7 +73,7 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /** An event as the feed sends it; {@code frame} is its rendered {@code data:} line. */
-    record Item(int partition, long offset, String service, IncidentStatus status, IncidentStatus previous, byte[] frame) {
+    record Item(int partition, long offset, String incidentId, String service, IncidentStatus status, IncidentStatus previous, byte[] frame) {
     }
 
     private final Map<String, Object> consumerProps;
@@ -281,7 +281,7 @@ public final class ChangeFeed implements AutoCloseable {
             System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, frame, 0, 6);
             System.arraycopy(json, 0, frame, 6, json.length);
             frame[frame.length - 1] = '\n';
-            return Optional.of(new Item(record.partition(), record.offset(), service,
+            return Optional.of(new Item(record.partition(), record.offset(), event.getIncidentId(), service,
                     status == null ? null : IncidentStatus.valueOf(status), previous == null ? null : IncidentStatus.valueOf(previous), frame));
         } catch (IOException | RuntimeException e) {
             undecodable.increment();
@@ -498,7 +498,7 @@ public final class ChangeFeed implements AutoCloseable {
                 return;
             }
             position[item.partition()] = item.offset() + 1;
-            if (filter.matches(item.service(), item.status(), item.previous())) {
+            if (filter.matches(item.incidentId(), item.service(), item.status(), item.previous())) {
                 out.writeBytes(("id: " + FeedPosition.render(position) + "\n").getBytes(StandardCharsets.US_ASCII));
                 out.writeBytes(item.frame());
                 out.write('\n');

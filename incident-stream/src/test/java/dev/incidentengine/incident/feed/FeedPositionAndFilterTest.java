@@ -32,13 +32,22 @@ class FeedPositionAndFilterTest {
 
     @Test
     void aStatusFilterPassesTheEventThatTakesAnIncidentOutOfIt() {
-        FeedFilter open = new FeedFilter(Set.of("checkout"), Set.of(IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED));
-        assertThat(open.matches("checkout", IncidentStatus.ACKNOWLEDGED, IncidentStatus.TRIGGERED)).isTrue();
-        assertThat(open.matches("checkout", IncidentStatus.RESOLVED, IncidentStatus.ACKNOWLEDGED)).isTrue();
-        assertThat(open.matches("checkout", IncidentStatus.RESOLVED, null)).as("a note on a resolved incident").isFalse();
-        assertThat(open.matches("payments", IncidentStatus.TRIGGERED, null)).isFalse();
-        assertThat(open.matches(null, IncidentStatus.TRIGGERED, null)).as("no service").isFalse();
-        assertThat(open.matches(null, null, null)).as("an event from before the headers").isTrue();
-        assertThat(FeedFilter.ALL.matches(null, IncidentStatus.CLOSED, null)).isTrue();
+        FeedFilter open = new FeedFilter(Set.of(), Set.of("checkout"), Set.of(IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED));
+        assertThat(open.matches("INC-1", "checkout", IncidentStatus.ACKNOWLEDGED, IncidentStatus.TRIGGERED)).isTrue();
+        assertThat(open.matches("INC-1", "checkout", IncidentStatus.RESOLVED, IncidentStatus.ACKNOWLEDGED)).isTrue();
+        assertThat(open.matches("INC-1", "checkout", IncidentStatus.RESOLVED, null)).as("a note on a resolved incident").isFalse();
+        assertThat(open.matches("INC-1", "payments", IncidentStatus.TRIGGERED, null)).isFalse();
+        assertThat(open.matches("INC-1", null, IncidentStatus.TRIGGERED, null)).as("no service").isFalse();
+        assertThat(open.matches("INC-1", null, null, null)).as("an event from before the headers").isTrue();
+        assertThat(FeedFilter.ALL.matches("INC-1", null, IncidentStatus.CLOSED, null)).isTrue();
+    }
+
+    @Test
+    void anIncidentFilterPassesOnlyThatIncidentsEvents() {
+        FeedFilter one = new FeedFilter(Set.of("INC-1"), Set.of(), Set.of());
+        assertThat(one.matches("INC-1", "checkout", IncidentStatus.RESOLVED, IncidentStatus.TRIGGERED)).isTrue();
+        assertThat(one.matches("INC-1", null, null, null)).isTrue();
+        assertThat(one.matches("INC-2", "checkout", IncidentStatus.TRIGGERED, null)).isFalse();
+        assertThat(one.matches("INC-2", null, null, null)).as("an event from before the headers, of another incident").isFalse();
     }
 }

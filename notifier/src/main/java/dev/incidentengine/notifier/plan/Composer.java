@@ -206,7 +206,7 @@ public final class Composer {
     }
 
     private String incidentUrl(NotificationPlan plan) {
-        return linkBase == null ? null : linkBase + "/api/v1/incidents/" + plan.getIncidentId();
+        return linkBase == null ? null : linkBase + "/incidents/" + plan.getIncidentId(); // the console's page of the incident
     }
 
     /** "4m 12s", "2h 5m", "3d 4h": what a reader takes in at a glance. */

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.incidentengine.configdata.ConfigData;
+import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -64,13 +65,22 @@ public final class ApiTokens {
     private static final List<String> SOURCES = List.of("token", "tokenEnv", "tokenFile", "tokenSha256");
 
     private static final String FEED = "feed";
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-    public static final ApiTokens NONE = new ApiTokens(List.of());
+    public static final ApiTokens NONE = new ApiTokens(List.of(), null);
 
     private final List<Entry> entries;
+    /** The console's browser sessions, accepted in place of a token; null: none. */
+    private final Sessions sessions;
 
-    private ApiTokens(List<Entry> entries) {
+    private ApiTokens(List<Entry> entries, Sessions sessions) {
         this.entries = List.copyOf(entries);
+        this.sessions = sessions;
+    }
+
+    /** These tokens, and browser sessions of their users ({@link Sessions}) in their place. */
+    public ApiTokens withSessions(Sessions sessions) {
+        return new ApiTokens(entries, sessions);
     }
 
     /** Reads the tokens file; a blank name gives no tokens. Environment variables come from {@code env}. */
@@ -103,7 +113,7 @@ public final class ApiTokens {
             }
             entries.add(entry);
         }
-        return new ApiTokens(entries);
+        return new ApiTokens(entries, null);
     }
 
     private static Entry entry(JsonNode node, String entry, Map<String, String> env) {
@@ -212,23 +222,102 @@ public final class ApiTokens {
      */
     public ApiUser authorize(Request request, Response response, Role needed) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization == null && sessions != null) {
+            Optional<Sessions.Session> session = session(request);
+            if (session.isPresent()) {
+                return authorizeSession(request, session.get(), needed);
+            }
+        }
         String token = authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? null
                 : authorization.substring(7).strip();
         if (token == null || token.isEmpty()) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"incident-engine\"");
-            throw new ApiError(401, null, "credentials are missing: send an API token as 'Authorization: Bearer <token>'");
+            throw new ApiError(401, null, "credentials are missing: send an API token as 'Authorization: Bearer <token>'"
+                    + (sessions != null ? " or sign in to the console" : ""));
         }
         return authorize(token, needed);
     }
 
     /** The user of {@code token} if its role includes {@code needed}; 403 otherwise. */
     public ApiUser authorize(String token, Role needed) {
-        ApiUser user = authenticate(token).orElseThrow(() -> new ApiError(403, null, "unknown API token"));
+        return withRole(authenticate(token).orElseThrow(() -> new ApiError(403, null, "unknown API token")), needed);
+    }
+
+    private static ApiUser withRole(ApiUser user, Role needed) {
         if (!user.role().includes(needed)) {
             throw new ApiError(403, null, "user " + user.user() + " is a " + user.role().name().toLowerCase(Locale.ROOT)
                     + "; this needs the role " + needed.name().toLowerCase(Locale.ROOT));
         }
         return user;
+    }
+
+    /**
+     * A browser session's user, with the current role of the token they signed in with. A request
+     * that changes something must carry the session's CSRF token ({@link Sessions#CSRF_HEADER}) and,
+     * if the browser says where it comes from, come from this origin: a page elsewhere cannot act
+     * with the cookie even in a browser that sends it.
+     */
+    private ApiUser authorizeSession(Request request, Sessions.Session session, Role needed) {
+        ApiUser user = sessionUser(session).orElseThrow(() -> new ApiError(401, null,
+                "the token this session was signed in with is no longer valid: sign in again"));
+        if (!SAFE_METHODS.contains(request.getMethod())) {
+            String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+            if (origin != null && !sameOrigin(origin, request)) {
+                throw new ApiError(403, null, "a request from " + origin + " cannot act with a console session");
+            }
+            if (!Sessions.csrfMatches(session, request.getHeaders().get(Sessions.CSRF_HEADER))) {
+                throw new ApiError(403, null, "the CSRF token is missing or wrong: send the session's token as " + Sessions.CSRF_HEADER);
+            }
+        }
+        return withRole(user, needed);
+    }
+
+    /**
+     * Whether the browser's {@code Origin} names the host it sent the request to. Only host and port
+     * are compared: behind a proxy that ends TLS, the scheme seen here is not the browser's.
+     */
+    private static boolean sameOrigin(String origin, Request request) {
+        int schemeEnd = origin.indexOf("://");
+        return schemeEnd > 0 && origin.substring(schemeEnd + 3).equalsIgnoreCase(request.getHttpURI().getAuthority());
+    }
+
+    /** The browser session a request's cookie holds, if it is valid. */
+    public Optional<Sessions.Session> session(Request request) {
+        if (sessions == null) {
+            return Optional.empty();
+        }
+        List<HttpCookie> cookies = Request.getCookies(request);
+        for (HttpCookie cookie : cookies) {
+            if (cookie.getName().equals(Sessions.COOKIE)) {
+                return sessions.verify(cookie.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The user of a session, while the API token it was signed in with is still in the file. */
+    public Optional<ApiUser> sessionUser(Sessions.Session session) {
+        return entries.stream()
+                .filter(entry -> entry.role() != null && entry.user().equals(session.user()) && fingerprint(entry).equals(session.fingerprint()))
+                .findFirst()
+                .map(Entry::apiUser);
+    }
+
+    /** Signs in with an API token: the new session's cookie value, or nothing for an unknown token or a feed token. */
+    public Optional<String> signIn(String token) {
+        if (sessions == null) {
+            return Optional.empty();
+        }
+        return find(token).filter(entry -> entry.role() != null).map(entry -> sessions.issue(entry.user(), fingerprint(entry)));
+    }
+
+    public Optional<Sessions> sessions() {
+        return Optional.ofNullable(sessions);
+    }
+
+    /** 64 bits of the token's SHA-256: names the token in a session cookie without revealing it. */
+    private static String fingerprint(Entry entry) {
+        return HexFormat.of().formatHex(entry.sha256(), 0, 8);
     }
 
     public boolean isEmpty() {

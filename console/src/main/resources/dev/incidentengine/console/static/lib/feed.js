@@ -1,0 +1,61 @@
+// The change feed (Server-Sent Events). The browser reconnects by itself after a dropped connection,
+// sending Last-Event-ID; when the engine refuses (an instance restarting answers 503), EventSource
+// gives up, so this reconnects with the last id as a parameter: no change is lost either way.
+
+const listeners = new Set();
+let status = 'connecting';
+
+export function feedStatus() {
+  return status;
+}
+
+/** Calls back with 'live', 'reconnecting' or 'connecting' whenever any feed's state changes. */
+export function onFeedStatus(listener) {
+  listeners.add(listener);
+  listener(status);
+  return () => listeners.delete(listener);
+}
+
+function setStatus(next) {
+  status = next;
+  listeners.forEach(listener => listener(next));
+}
+
+/** Follows the feed with these query parameters; returns a function that stops. */
+export function follow(params, onEvent) {
+  let source = null;
+  let lastEventId = null;
+  let stopped = false;
+  let retry = 1000;
+  let timer = null;
+
+  function open() {
+    const query = new URLSearchParams(params);
+    if (lastEventId) query.set('lastEventId', lastEventId);
+    source = new EventSource('/api/v1/stream?' + query);
+    source.onopen = () => {
+      retry = 1000;
+      setStatus('live');
+    };
+    source.onmessage = message => {
+      if (message.lastEventId) lastEventId = message.lastEventId;
+      onEvent(JSON.parse(message.data));
+    };
+    source.onerror = () => {
+      if (stopped) return;
+      setStatus('reconnecting');
+      if (source.readyState === EventSource.CLOSED) {
+        source = null;
+        timer = setTimeout(open, retry);
+        retry = Math.min(retry * 2, 15000);
+      }
+    };
+  }
+
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (source) source.close();
+  };
+}

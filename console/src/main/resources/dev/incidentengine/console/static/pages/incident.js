@@ -1,0 +1,280 @@
+// One incident: what it is, what can be done, and what happened, kept live by the change feed.
+import {api, command} from '../lib/api.js';
+import {ago, duration, h, replace, safeLink, severityBadge, statusBadge} from '../lib/dom.js';
+import {follow} from '../lib/feed.js';
+import {canAct, notify} from '../app.js';
+
+const SEVERITIES = ['SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4'];
+const EVENTS_PAGE = 100;
+
+function actorName(actor) {
+  return actor ? (actor.name || actor.id) + (actor.type === 'USER' ? '' : ' (' + actor.type.toLowerCase() + ')') : '';
+}
+
+/** An event of the log as a line of the timeline. */
+function describe(event) {
+  const p = event.payload;
+  switch (p.type) {
+    case 'IncidentOpened': return ['Opened: ', p.title, p.service ? ' on ' + p.service : ''];
+    case 'AlertAttached': return ['Alert ', p.alert.status.toLowerCase(), ': ', p.alert.summary];
+    case 'AlertResolved': return ['Alert resolved (', p.fingerprint, ')'];
+    case 'IncidentAcknowledged': return ['Acknowledged', p.message ? ': ' + p.message : ''];
+    case 'IncidentUnacknowledged': return ['Acknowledgement expired', p.reason ? ': ' + p.reason : ''];
+    case 'IncidentEscalated': return ['Escalated to level ', String(p.level), ' of ', p.policyId, ', round ', String(p.round), ': ',
+      (p.targets || []).map(t => t.id || t.targetId || JSON.stringify(t)).join(', ')];
+    case 'EscalationExhausted': return ['Escalation exhausted after ', String(p.rounds), ' rounds of ', p.policyId];
+    case 'IncidentAssigned': return ['Assigned to ', p.userId || ('policy ' + p.escalationPolicyId)];
+    case 'SeverityChanged': return ['Severity ', p.from, ' → ', p.to, p.reason ? ': ' + p.reason : ''];
+    case 'NoteAdded': return ['Note: ', p.text];
+    case 'StatusUpdatePosted': return ['Status update: ', p.message];
+    case 'IncidentSnoozed': return ['Snoozed until ', new Date(p.until).toLocaleString()];
+    case 'IncidentResolved': return ['Resolved', p.resolution ? ': ' + p.resolution : ''];
+    case 'IncidentReopened': return ['Reopened', p.reason ? ': ' + p.reason : ''];
+    case 'IncidentMerged': return ['Merged into ', h('a', {href: '/incidents/' + encodeURIComponent(p.targetIncidentId)}, p.targetIncidentId)];
+    case 'IncidentClosed': return ['Closed', p.reason ? ': ' + p.reason : ''];
+    case 'NotificationDelivered': return ['Paged ', p.target, ' by ', p.channel.toLowerCase()];
+    case 'NotificationFailed': return ['Page to ', p.target, ' by ', p.channel.toLowerCase(), ' failed: ', p.error];
+    case 'CommandRejected': return ['Refused ', p.commandType, ': ', p.reason];
+    case 'IncidentFlapping': return [p.flapping ? 'Flapping: alerts fire and resolve repeatedly' : 'No longer flapping'];
+    case 'ReviewRequired': return [p.required ? 'Review required' : 'Review recommended', ', due ', new Date(p.dueAt).toLocaleDateString(),
+      p.reason ? ': ' + p.reason : ''];
+    case 'ActionItemAdded': return ['Action item: ', p.title, ' (', p.owner, ')'];
+    case 'ActionItemCompleted': return ['Action item done: ', p.actionItemId];
+    case 'ReviewPublished': return ['Review published: ', safeLink(p.url)];
+    default: return [p.type];
+  }
+}
+
+function timelineItem(event) {
+  return h('li', {class: 'event event-' + event.payload.type, dataset: {sequence: String(event.sequence)}},
+    h('time', {datetime: event.timestamp, title: new Date(event.timestamp).toLocaleString()}, new Date(event.timestamp).toLocaleTimeString()),
+    h('span', {class: 'actor'}, actorName(event.actor)),
+    h('span', {class: 'what'}, describe(event)));
+}
+
+function fact(name, ...value) {
+  return [h('dt', {}, name), h('dd', {}, value)];
+}
+
+/** A labelled one-field form that runs a command. */
+function commandForm(summary, fields, submit) {
+  const error = h('p', {class: 'error', role: 'alert'});
+  const form = h('form', {onsubmit: async event => {
+    event.preventDefault();
+    replace(error);
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await submit(new FormData(form));
+      form.reset();
+      form.closest('details').open = false;
+    } catch (e) {
+      replace(error, e.message);
+    } finally {
+      button.disabled = false;
+    }
+  }}, fields, h('button', {type: 'submit', class: 'primary'}, summary), error);
+  return h('details', {class: 'command'}, h('summary', {}, summary), form);
+}
+
+function field(id, label, input) {
+  return h('div', {class: 'field'}, h('label', {for: id}, label), input);
+}
+
+export function render(main, params) {
+  const id = params.id;
+  let incident = null;
+  let stopped = false;
+  const seen = new Set();
+  const header = h('section', {class: 'incident-header', 'aria-labelledby': 'incident-title'});
+  const actions = h('section', {class: 'incident-actions', 'aria-label': 'Actions'});
+  const timeline = h('ol', {class: 'timeline', 'aria-live': 'polite', 'aria-relevant': 'additions'});
+  const newerEvents = h('button', {type: 'button', hidden: true}, 'Newer events');
+  const alertList = h('ul', {class: 'alerts'});
+  const moreAlerts = h('button', {type: 'button', hidden: true}, 'More alerts');
+  const review = h('section', {class: 'review', 'aria-labelledby': 'review-title'});
+  let eventsCursor = null;
+  let alertsCursor = null;
+
+  async function run(action, body) {
+    try {
+      await command(id, action, body);
+      await load();
+    } catch (e) {
+      notify('Could not ' + action + ': ' + e.message);
+      throw e;
+    }
+  }
+
+  function drawHeader() {
+    document.title = incident.incidentId + ' · ' + incident.title;
+    const now = Date.now();
+    const targets = incident.responseTargets;
+    const ackBy = Date.parse(incident.openedAt) + targets.acknowledgeSeconds * 1000;
+    const resolveBy = Date.parse(incident.openedAt) + targets.resolveSeconds * 1000;
+    replace(header,
+      h('p', {class: 'muted'}, h('a', {href: '/incidents'}, 'Incidents'), ' / ', incident.incidentId),
+      h('h1', {id: 'incident-title'}, incident.title),
+      h('p', {class: 'badges'}, statusBadge(incident.status), ' ', severityBadge(incident.severity),
+        incident.flapping ? h('span', {class: 'tag'}, 'flapping') : null,
+        incident.snoozedUntil && Date.parse(incident.snoozedUntil) > now ? h('span', {class: 'tag'}, 'snoozed') : null),
+      h('dl', {class: 'facts'},
+        fact('Service', incident.service || '—'),
+        fact('Assignee', incident.assigneeUserId || '—'),
+        fact('Escalation policy', incident.escalationPolicyId || '—', incident.escalationLevel != null ? ' (level ' + incident.escalationLevel + ')' : ''),
+        fact('Age', duration(now - Date.parse(incident.openedAt)), ' (opened ', new Date(incident.openedAt).toLocaleString(), ')'),
+        fact('Acknowledge within', duration(targets.acknowledgeSeconds * 1000),
+          incident.acknowledgedAt ? ' (acknowledged after ' + duration(Date.parse(incident.acknowledgedAt) - Date.parse(incident.openedAt)) + ')'
+            : now > ackBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(ackBy - now) + ' left)'),
+        fact('Resolve within', duration(targets.resolveSeconds * 1000),
+          incident.resolvedAt ? ' (resolved after ' + duration(Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) + ')'
+            : now > resolveBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(resolveBy - now) + ' left)'),
+        fact('Alerts', incident.firingAlertCount + ' firing of ' + incident.alertCount),
+        incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
+  }
+
+  function drawActions() {
+    if (!canAct()) {
+      replace(actions);
+      return;
+    }
+    const status = incident.status;
+    const open = status === 'TRIGGERED' || status === 'ACKNOWLEDGED';
+    const button = (label, action, show) => show ? h('button', {type: 'button', class: 'primary', onclick: () => run(action, {}).catch(() => {})}, label) : null;
+    replace(actions, h('h2', {class: 'visually-hidden'}, 'Actions'),
+      h('div', {class: 'buttons'},
+        button('Acknowledge', 'acknowledge', status === 'TRIGGERED'),
+        button('Resolve', 'resolve', open),
+        button('Reopen', 'reopen', status === 'RESOLVED'),
+        button('Close', 'close', status === 'RESOLVED')),
+      h('div', {class: 'forms'},
+        commandForm('Reassign', [
+          field('assign-user', 'User', h('input', {id: 'assign-user', name: 'userId', autocomplete: 'off'})),
+          field('assign-policy', 'or escalation policy', h('input', {id: 'assign-policy', name: 'escalationPolicyId', autocomplete: 'off'}))],
+        data => run('assign', data.get('userId') ? {userId: data.get('userId')} : {escalationPolicyId: data.get('escalationPolicyId')})),
+        commandForm('Change severity', [
+          field('severity-to', 'Severity', h('select', {id: 'severity-to', name: 'severity'},
+            SEVERITIES.map(s => h('option', {value: s, selected: s === incident.severity}, s)))),
+          field('severity-reason', 'Reason', h('input', {id: 'severity-reason', name: 'reason'}))],
+        data => run('severity', {severity: data.get('severity'), reason: data.get('reason') || undefined})),
+        commandForm('Add note', [field('note-text', 'Note', h('textarea', {id: 'note-text', name: 'text', required: true, rows: 3}))],
+          data => run('notes', {text: data.get('text')})),
+        commandForm('Post status update', [field('update-text', 'Update for stakeholders',
+          h('textarea', {id: 'update-text', name: 'message', required: true, rows: 3}))],
+        data => run('status-updates', {message: data.get('message')})),
+        open ? commandForm('Snooze', [field('snooze-minutes', 'Minutes', h('input', {id: 'snooze-minutes', name: 'minutes', type: 'number',
+          min: 1, max: 10080, value: 60, required: true}))], data => run('snooze', {minutes: Number(data.get('minutes'))})) : null,
+        open ? commandForm('Merge into', [field('merge-into', 'Incident id', h('input', {id: 'merge-into', name: 'into', required: true,
+          autocomplete: 'off'}))], data => run('merge', {into: data.get('into')})) : null));
+  }
+
+  function alertItem(attached) {
+    const alert = attached.alert;
+    const annotations = alert.annotations || {};
+    const runbook = annotations.runbook_url || annotations.runbook;
+    return h('li', {class: 'alert alert-' + attached.status.toLowerCase()},
+      h('div', {}, statusBadge(attached.status), ' ', severityBadge(attached.severity), ' ', h('strong', {}, attached.summary)),
+      alert.description ? h('p', {class: 'description'}, alert.description) : null,
+      h('ul', {class: 'labels', 'aria-label': 'Labels'}, Object.entries(alert.labels || {}).map(([k, v]) => h('li', {}, k + '=' + v))),
+      h('p', {class: 'links'}, runbook ? safeLink(runbook, 'Runbook') : null,
+        (alert.links || []).map(link => [' ', safeLink(link.href, link.text || link.href)])),
+      h('p', {class: 'muted small'}, 'Attached ', ago(attached.attachedAt), attached.resolvedAt ? [', resolved ', ago(attached.resolvedAt)] : '',
+        ' · ', alert.source || '', ' · ', alert.fingerprint));
+  }
+
+  function drawReview() {
+    const r = incident.review;
+    const items = incident.actionItems || [];
+    if (!r && items.length === 0) {
+      replace(review, h('h2', {id: 'review-title'}, 'Post-incident review'), h('p', {class: 'muted'}, 'No review asked for.'));
+      return;
+    }
+    replace(review, h('h2', {id: 'review-title'}, 'Post-incident review'),
+      r ? h('p', {}, r.required ? 'Required' : 'Recommended', ', due ', new Date(r.dueAt).toLocaleDateString(),
+        r.url ? [' · published: ', safeLink(r.url)] : ' · not published yet') : null,
+      items.length ? h('ul', {class: 'action-items'}, items.map(item => h('li', {},
+        item.completedAt ? h('s', {}, item.title) : item.title, ' — ', item.owner, ', ', item.priority.toLowerCase(), ', due ',
+        new Date(item.dueAt).toLocaleDateString(), item.link ? [' ', safeLink(item.link, 'link')] : ''))) : null);
+  }
+
+  function addEvents(events) {
+    const fresh = events.filter(e => !seen.has(e.eventId));
+    fresh.forEach(e => seen.add(e.eventId));
+    timeline.append(...fresh.map(timelineItem));
+  }
+
+  async function load() {
+    try {
+      incident = await api('/api/v1/incidents/' + encodeURIComponent(id));
+    } catch (e) {
+      if (stopped) return;
+      if (e.status === 404) {
+        replace(main, h('h1', {}, 'No incident ' + id), h('p', {}, h('a', {href: '/incidents'}, 'Back to the incidents')));
+        stopped = true;
+        stopFeed();
+        return;
+      }
+      notify('The incident could not be read: ' + e.message);
+      return;
+    }
+    if (stopped) return;
+    drawHeader();
+    drawActions();
+    drawReview();
+  }
+
+  /** The log oldest first, a page at a time; live events join at the end once every page is shown. */
+  async function loadEvents() {
+    const query = new URLSearchParams({limit: String(EVENTS_PAGE)});
+    if (eventsCursor) query.set('cursor', eventsCursor);
+    const page = await api('/api/v1/incidents/' + encodeURIComponent(id) + '/events?' + query);
+    if (stopped) return;
+    addEvents(page.events);
+    eventsCursor = page.nextCursor;
+    newerEvents.hidden = !eventsCursor;
+  }
+
+  async function loadAlerts(first) {
+    const query = new URLSearchParams({limit: '20'});
+    if (!first) query.set('cursor', alertsCursor);
+    const page = await api('/api/v1/incidents/' + encodeURIComponent(id) + '/alerts?' + query);
+    if (stopped) return;
+    if (first) replace(alertList);
+    alertList.append(...page.alerts.map(alertItem));
+    alertsCursor = page.nextCursor;
+    moreAlerts.hidden = !alertsCursor;
+  }
+
+  newerEvents.addEventListener('click', () => loadEvents().catch(e => notify(e.message)));
+  moreAlerts.addEventListener('click', () => loadAlerts(false).catch(e => notify(e.message)));
+
+  replace(main, header, actions,
+    h('div', {class: 'columns'},
+      h('section', {'aria-labelledby': 'timeline-title'}, h('h2', {id: 'timeline-title'}, 'Timeline'), timeline, newerEvents),
+      h('div', {},
+        h('section', {'aria-labelledby': 'alerts-title'}, h('h2', {id: 'alerts-title'}, 'Alerts'), alertList, moreAlerts),
+        review)));
+
+  let reloadTimer = null;
+  const stopFeed = follow(new URLSearchParams({incident: id}), change => {
+    if (!eventsCursor && timeline.childElementCount > 0) addEvents([change.event]);
+    else newerEvents.hidden = false;
+    // Several events of one change (or a burst of alerts) read the incident once.
+    if (reloadTimer === null) {
+      reloadTimer = setTimeout(() => {
+        reloadTimer = null;
+        load();
+        if (change.type === 'AlertAttached' || change.type === 'AlertResolved') loadAlerts(true).catch(() => {});
+      }, 250);
+    }
+  });
+  load().then(() => incident && Promise.all([loadEvents(), loadAlerts(true)])).catch(e => notify(e.message));
+  const ticker = setInterval(() => incident && drawHeader(), 30000);
+
+  return () => {
+    stopped = true;
+    stopFeed();
+    clearInterval(ticker);
+    clearTimeout(reloadTimer);
+  };
+}

@@ -1,0 +1,257 @@
+package dev.incidentengine.deploy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.testkit.TopicContents;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console in real headless Chromium against the local engine (its own broker, the example
+ * configuration and every service): signing in, the live list, acting by click and by key, a
+ * second user's browser, a viewer's limits, no errors in the browser's console and no serious
+ * accessibility violations (axe-core) on any page. Screenshots go to {@code target/console-screenshots}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleBrowserIT {
+
+    private static final String RESPONDER = "demo-responder-token-change-me";
+    private static final String VIEWER = "demo-viewer-token-change-me";
+    private static final String INTEGRATION_KEY = "demo-integration-key-change-me";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // Static: made before @BeforeAll, which starts the engine once for every test.
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path profiles;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private LocalEngine engine;
+    private String base;
+    private final List<Chromium> browsers = new java.util.ArrayList<>();
+
+    @BeforeAll
+    void startEngine() throws Exception {
+        engine = new LocalEngine();
+        new CommandLine(engine).parseArgs(
+                "--data-dir", dataDir.toString(),
+                "--kafka-port", Integer.toString(TopicContents.freePort()),
+                "--controller-port", Integer.toString(TopicContents.freePort()),
+                "--http-port", "0",
+                "--sink-port", "0",
+                "--smtp-port", "0",
+                "--config-dir", Path.of("../local").toString());
+        engine.start();
+        base = engine.httpUrl();
+    }
+
+    @AfterEach
+    void closeBrowsers() {
+        browsers.forEach(Chromium::close);
+        browsers.clear();
+    }
+
+    @AfterAll
+    void stopEngine() {
+        if (engine != null) {
+            engine.stop();
+        }
+    }
+
+    @Test
+    void aResponderSignsIn_seesANewIncidentLive_andAcknowledgesByClickAndByKey() throws Exception {
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/");
+        alice.wait.until(d -> d.getCurrentUrl().contains("/signin?next="));
+        alice.find("#token");
+        alice.screenshot("signin");
+        assertThat(alice.accessibilityViolations()).as("the sign-in page").isEmpty();
+        signIn(alice, RESPONDER);
+        assertThat(alice.find("h1").getText()).isEqualTo("Incidents");
+        alice.find("#feed-status.feed-live");
+
+        // Without a reload: a page that reloaded would have lost this mark.
+        alice.script("window.consoleTestMark = 'still here'");
+        String title = "Checkout down " + UUID.randomUUID();
+        sendAlert(title);
+        alice.wait.until(d -> row(alice, title).getText().contains("triggered"));
+        assertThat(alice.script("return window.consoleTestMark")).isEqualTo("still here");
+        alice.screenshot("incidents");
+        assertThat(alice.accessibilityViolations()).as("the incidents page").isEmpty();
+
+        // Rows are drawn again as changes arrive: each step finds its row anew.
+        alice.wait.until(d -> {
+            row(alice, title).findElement(By.xpath(".//button[text()='Acknowledge']")).click();
+            return true;
+        });
+        alice.wait.until(d -> row(alice, title).getText().contains("acknowledged"));
+        String clicked = incidentId(alice, title);
+        assertThat(lastActor(clicked, "IncidentAcknowledged")).isEqualTo("alice");
+
+        // The newest incident is at the top: j selects it, a acknowledges it.
+        String keyed = "Payments slow " + UUID.randomUUID();
+        sendAlert(keyed);
+        row(alice, keyed);
+        alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr")).get(0).getText().contains(keyed));
+        alice.driver.findElement(By.tagName("body")).sendKeys("j");
+        alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr.selected")).size() == 1);
+        alice.driver.switchTo().activeElement().sendKeys("a");
+        alice.wait.until(d -> row(alice, keyed).getText().contains("acknowledged"));
+        assertThat(lastActor(incidentId(alice, keyed), "IncidentAcknowledged")).isEqualTo("alice");
+        assertThat(alice.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void anotherUsersBrowserSeesTheChange_aViewerHasNoActions_andAForgedPostIsRefused() throws Exception {
+        String title = "Search index lagging " + UUID.randomUUID();
+        sendAlert(title);
+        String id = await().atMost(Duration.ofSeconds(60)).until(() -> findIncident(title), java.util.Objects::nonNull);
+
+        Chromium bob = browser(1280, 900);
+        bob.open(base + "/incidents/" + id);
+        signIn(bob, VIEWER);
+        bob.wait.until(d -> d.findElement(By.id("incident-title")).getText().equals(title));
+        bob.find(".timeline li");
+        assertThat(bob.driver.findElements(By.cssSelector(".incident-actions button"))).as("a viewer's actions").isEmpty();
+        assertThat(bob.driver.findElements(By.cssSelector(".incident-actions details"))).isEmpty();
+
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/incidents/" + id);
+        signIn(alice, RESPONDER);
+        alice.find(".incident-actions button.primary");
+        alice.screenshot("incident");
+        assertThat(alice.accessibilityViolations()).as("the incident page").isEmpty();
+        alice.driver.findElement(By.xpath("//section[contains(@class,'incident-actions')]//button[text()='Acknowledge']")).click();
+
+        bob.wait.until(d -> d.findElement(By.cssSelector(".incident-header .status")).getText().equals("acknowledged"));
+        bob.wait.until(d -> d.findElement(By.cssSelector(".timeline")).getText().contains("Acknowledged"));
+        bob.screenshot("incident-viewer");
+
+        assertThat(bob.consoleErrors()).isEmpty();
+        assertThat(alice.consoleErrors()).isEmpty();
+
+        // A viewer's session cannot act, with or without the CSRF token; a responder's cannot act without it.
+        assertThat(fetchStatus(bob, id, true)).isEqualTo(403);
+        assertThat(fetchStatus(alice, id, false)).isEqualTo(403);
+        assertThat(fetchStatus(alice, id, true)).isEqualTo(200);
+        assertThat(incident(id).get("status").asText()).isEqualTo("RESOLVED");
+    }
+
+    @Test
+    void theSessionCookieIsHttpOnlyAndStrict_andSigningOutEndsIt() throws Exception {
+        Chromium alice = browser(390, 844);
+        alice.open(base + "/incidents");
+        signIn(alice, RESPONDER);
+        alice.find("table.incidents");
+        alice.screenshot("incidents-phone");
+        assertThat(alice.accessibilityViolations()).as("the incidents page on a phone").isEmpty();
+
+        Cookie cookie = alice.driver.manage().getCookieNamed("incident_session");
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Strict");
+        assertThat(alice.script("return document.cookie")).asString().doesNotContain("incident_session");
+        assertThat(apiWithCookie("/api/v1/incidents", cookie.getValue()).statusCode()).isEqualTo(200);
+
+        alice.driver.findElement(By.xpath("//button[text()='Sign out']")).click();
+        alice.wait.until(d -> d.getCurrentUrl().contains("/signin"));
+        assertThat(alice.driver.manage().getCookieNamed("incident_session")).isNull();
+        assertThat(apiWithCookie("/api/v1/incidents", cookie.getValue()).statusCode()).as("the old cookie replayed").isEqualTo(401);
+        alice.open(base + "/incidents");
+        alice.wait.until(d -> d.getCurrentUrl().contains("/signin"));
+        assertThat(alice.consoleErrors()).isEmpty();
+    }
+
+    private Chromium browser(int width, int height) throws Exception {
+        Chromium browser = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), width, height);
+        browsers.add(browser);
+        return browser;
+    }
+
+    private static void signIn(Chromium browser, String token) {
+        browser.find("#token").sendKeys(token);
+        browser.driver.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        browser.wait.until(d -> !d.getCurrentUrl().contains("/signin"));
+    }
+
+    private static WebElement row(Chromium browser, String title) {
+        return browser.wait.until(d -> d.findElements(By.cssSelector("tbody tr")).stream()
+                .filter(tr -> tr.getText().contains(title)).findFirst().orElse(null));
+    }
+
+    private static String incidentId(Chromium browser, String title) {
+        return browser.wait.until(d -> row(browser, title).getAttribute("data-id"));
+    }
+
+    /** POST on the incident's resolve from the page's own script, as a forged form would, with or without the CSRF token. */
+    private static long fetchStatus(Chromium browser, String id, boolean withCsrf) {
+        return (Long) browser.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/console/session').then(r => r.json()).then(session => fetch('/api/v1/incidents/' + arguments[0] + '/resolve?wait=true', {
+                  method: 'POST', headers: Object.assign({'Content-Type': 'application/json'}, arguments[1] ? {'X-CSRF-Token': session.csrf} : {}),
+                  body: '{}'})).then(r => done(r.status), e => done(-1));""", id, withCsrf);
+    }
+
+    private void sendAlert(String summary) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts"))
+                .header("Authorization", "Bearer " + INTEGRATION_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", "SEV2",
+                        "dedupKey", summary)))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
+    private String findIncident(String title) throws Exception {
+        for (JsonNode incident : JSON.readTree(api("/api/v1/incidents?limit=100").body()).get("incidents")) {
+            if (incident.get("title").asText().equals(title)) {
+                return incident.get("incidentId").asText();
+            }
+        }
+        return null;
+    }
+
+    private JsonNode incident(String id) throws Exception {
+        return JSON.readTree(api("/api/v1/incidents/" + id).body());
+    }
+
+    /** Who the log says did the last event of this type. */
+    private String lastActor(String id, String type) throws Exception {
+        String actor = null;
+        for (JsonNode event : JSON.readTree(api("/api/v1/incidents/" + id + "/events?limit=500").body()).get("events")) {
+            if (event.get("payload").get("type").asText().equals(type)) {
+                actor = event.get("actor").get("id").asText();
+            }
+        }
+        return actor;
+    }
+
+    private HttpResponse<String> api(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + VIEWER).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> apiWithCookie(String path, String session) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Cookie", "incident_session=" + session).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
