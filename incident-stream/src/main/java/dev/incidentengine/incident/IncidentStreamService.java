@@ -96,8 +96,9 @@ public final class IncidentStreamService implements Service {
         // changelog partition written, which took a quarter of the thread's time and loaded the broker (bench/incidents).
         queryProps.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
         LocalStores local = new LocalStores();
+        ResponseMetrics responseMetrics = new ResponseMetrics(metrics);
         query = StreamsApp.create(NAME + "-query", config, IncidentQueryTopology.build(topics, config.recordSerdes(), queryProps,
-                new ResponseMetrics(metrics), local), queryProps, metrics);
+                responseMetrics, local), queryProps, metrics);
         // Each app opens every local store it has as it starts (Streams reads their checkpoints): side by side, a restart
         // waits for the longer of the two, not their sum.
         CompletableFuture<Void> queryStarted = CompletableFuture.runAsync(query::start, runnable -> {
@@ -109,7 +110,7 @@ public final class IncidentStreamService implements Service {
                 topics.events().valueSerde(config.recordSerdes()).deserializer(), config.changeFeedLimits());
         feed.start(metrics);
         api.start(new IncidentQueries(query.kafkaStreams(), local, self, topics.state().name(),
-                topics.events().valueSerde(config.recordSerdes()).deserializer()), feed, HttpClient.newHttpClient());
+                topics.events().valueSerde(config.recordSerdes()).deserializer()), responseMetrics, feed, HttpClient.newHttpClient());
 
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).

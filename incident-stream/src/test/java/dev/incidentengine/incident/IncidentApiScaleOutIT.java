@@ -120,6 +120,14 @@ class IncidentApiScaleOutIT {
                 assertThat(listed).isEqualTo(newestFirst);
                 JsonNode checkout = json(api.get("/api/v1/incidents?service=checkout", VIEWER)).get("incidents");
                 assertThat(checkout).hasSize(6).allSatisfy(incident -> assertThat(incident.get("service").asText()).isEqualTo("checkout"));
+                // The open counts add up both instances' partitions.
+                JsonNode counts = json(api.get("/api/v1/incidents/counts", VIEWER));
+                assertThat(counts.get("open").asLong()).as(counts.toString()).isEqualTo(12);
+                assertThat(counts.get("bySeverity").get("SEV2").asLong()).isEqualTo(12);
+                assertThat(counts.get("bySeverity").get("SEV0").asLong()).isZero();
+                assertThat(counts.get("byStatus").get("TRIGGERED").asLong()).isEqualTo(12);
+                assertThat(counts.get("byService").get("checkout").asLong()).isEqualTo(6);
+                assertThat(counts.get("byService").get("payments").asLong()).isEqualTo(6);
             }
         }
     }

@@ -15,10 +15,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.incidentengine.schemas.ModelClasses;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -46,6 +49,8 @@ public final class AvroJson {
         ModelClasses.trust();
     }
 
+    private static final ObjectMapper TREES = new ObjectMapper();
+
     private AvroJson() {
     }
 
@@ -57,18 +62,33 @@ public final class AvroJson {
 
     /** The record as plain JSON; {@code [null, T]} unions are null or T, other unions the branch's fields plus its {@code "type"}. */
     public static ObjectNode write(IndexedRecord record) {
-        return (ObjectNode) toJson(record, record.getSchema());
+        TokenBuffer buffer = new TokenBuffer(TREES, false);
+        try {
+            write(record, Set.of(), buffer);
+            return TREES.readTree(buffer.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException("a token buffer does no I/O", e);
+        }
     }
 
-    /** As {@link #write(IndexedRecord)} without the named top-level fields, which are not converted at all. */
-    public static ObjectNode write(IndexedRecord record, Set<String> omitted) {
-        ObjectNode object = JsonNodeFactory.instance.objectNode();
+    /**
+     * Writes the record as {@link #write(IndexedRecord)} builds it, without the named top-level
+     * fields, straight to {@code out}: the API's answers are written this way, with no tree in between.
+     */
+    public static void write(IndexedRecord record, Set<String> omitted, JsonGenerator out) throws IOException {
+        out.writeStartObject();
+        writeFields(record, omitted, out);
+        out.writeEndObject();
+    }
+
+    /** The record's fields but the omitted, into an object the caller opened (and may add to before closing it). */
+    public static void writeFields(IndexedRecord record, Set<String> omitted, JsonGenerator out) throws IOException {
         for (Schema.Field field : record.getSchema().getFields()) {
             if (!omitted.contains(field.name())) {
-                object.set(field.name(), toJson(record.get(field.pos()), field.schema()));
+                out.writeFieldName(field.name());
+                write(record.get(field.pos()), field.schema(), out);
             }
         }
-        return object;
     }
 
     /** The union's branches other than null (a loop: this runs for every union value written). */
@@ -82,64 +102,63 @@ public final class AvroJson {
         return branches;
     }
 
-    private static JsonNode toJson(Object value, Schema schema) {
-        JsonNodeFactory nodes = JsonNodeFactory.instance;
+    private static void write(Object value, Schema schema, JsonGenerator out) throws IOException {
         if (value == null) {
-            return nodes.nullNode();
+            out.writeNull();
+            return;
         }
         switch (schema.getType()) {
-            case RECORD -> {
-                IndexedRecord record = (IndexedRecord) value;
-                ObjectNode object = nodes.objectNode();
-                for (Schema.Field field : schema.getFields()) {
-                    object.set(field.name(), toJson(record.get(field.pos()), field.schema()));
-                }
-                return object;
-            }
+            case RECORD -> fields((IndexedRecord) value, schema, null, out);
             case UNION -> {
                 Schema branch = schema.getTypes().get(SpecificData.get().resolveUnion(schema, value));
-                JsonNode json = toJson(value, branch);
-                if (json instanceof ObjectNode object && branches(schema) > 1) {
-                    ObjectNode typed = nodes.objectNode().put("type", branch.getName());
-                    typed.setAll(object);
-                    return typed;
+                if (branch.getType() == Schema.Type.RECORD && branches(schema) > 1) {
+                    fields((IndexedRecord) value, branch, branch.getName(), out);
+                } else {
+                    write(value, branch, out);
                 }
-                return json;
             }
             case LONG -> {
                 if (schema.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
-                    Instant instant = value instanceof Instant at ? at : Instant.ofEpochMilli((Long) value);
-                    return nodes.textNode(instant.toString());
+                    out.writeString((value instanceof Instant at ? at : Instant.ofEpochMilli((Long) value)).toString());
+                } else {
+                    out.writeNumber((Long) value);
                 }
-                return nodes.numberNode((Long) value);
             }
-            case INT -> {
-                return nodes.numberNode((Integer) value);
-            }
-            case FLOAT -> {
-                return nodes.numberNode((Float) value);
-            }
-            case DOUBLE -> {
-                return nodes.numberNode((Double) value);
-            }
-            case BOOLEAN -> {
-                return nodes.booleanNode((Boolean) value);
-            }
-            case STRING, ENUM -> {
-                return nodes.textNode(value.toString());
-            }
+            case INT -> out.writeNumber((Integer) value);
+            case FLOAT -> out.writeNumber((Float) value);
+            case DOUBLE -> out.writeNumber((Double) value);
+            case BOOLEAN -> out.writeBoolean((Boolean) value);
+            case STRING, ENUM -> out.writeString(value.toString());
             case ARRAY -> {
-                ArrayNode array = nodes.arrayNode();
-                ((Collection<?>) value).forEach(item -> array.add(toJson(item, schema.getElementType())));
-                return array;
+                out.writeStartArray();
+                for (Object item : (Collection<?>) value) {
+                    write(item, schema.getElementType(), out);
+                }
+                out.writeEndArray();
             }
             case MAP -> {
-                ObjectNode object = nodes.objectNode();
-                new TreeMap<>((Map<?, ?>) value).forEach((key, item) -> object.set(key.toString(), toJson(item, schema.getValueType())));
-                return object;
+                out.writeStartObject();
+                for (Map.Entry<?, ?> entry : new TreeMap<>((Map<?, ?>) value).entrySet()) {
+                    out.writeFieldName(entry.getKey().toString());
+                    write(entry.getValue(), schema.getValueType(), out);
+                }
+                out.writeEndObject();
             }
             default -> throw new IllegalArgumentException("Cannot write Avro type " + schema.getType() + " as JSON");
         }
+    }
+
+    /** A record's fields as an object; a branch of a union of records says which it is first, as {@code "type"}. */
+    private static void fields(IndexedRecord record, Schema schema, String type, JsonGenerator out) throws IOException {
+        out.writeStartObject();
+        if (type != null) {
+            out.writeStringField("type", type);
+        }
+        for (Schema.Field field : schema.getFields()) {
+            out.writeFieldName(field.name());
+            write(record.get(field.pos()), field.schema(), out);
+        }
+        out.writeEndObject();
     }
 
     private static Object convert(JsonNode node, Schema schema, String path) {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -170,6 +172,26 @@ public final class HttpServer implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("HTTP server did not stop cleanly", e);
+        }
+    }
+
+    /** A JSON answer written token by token, with no tree in between (the API's large answers). */
+    @FunctionalInterface
+    public interface JsonBody {
+        void write(JsonGenerator out) throws IOException;
+    }
+
+    /** Writes what {@code body} generates as a JSON response and completes the callback. */
+    public static void writeJson(Response response, Callback callback, int status, JsonBody body) {
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(4096)) {
+            try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
+                body.write(out);
+            }
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, java.nio.ByteBuffer.wrap(bytes.toByteArray()), callback);
+        } catch (IOException e) {
+            callback.failed(e);
         }
     }
 

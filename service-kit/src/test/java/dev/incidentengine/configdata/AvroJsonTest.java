@@ -1,10 +1,15 @@
 package dev.incidentengine.configdata;
 
+import java.io.StringWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachedAlert;
@@ -63,5 +68,36 @@ class AvroJsonTest {
         assertThat(json.get("alerts").get("fp-1").get("status").asText()).isEqualTo("FIRING");
         assertThat(json.get("alerts").get("fp-1").get("attachedAt").asText()).isEqualTo("2026-11-22T09:00:00Z");
         assertThat(json.get("alerts").get("fp-1").has("type")).isFalse();
+    }
+
+    @Test
+    void writtenToAGenerator_theSameJsonWithoutTheOmittedFields_andFieldsCanBeAddedBeforeTheObjectCloses() throws Exception {
+        IncidentState state = IncidentState.newBuilder()
+                .setIncidentId("INC-1")
+                .setVersion(2)
+                .setStatus(IncidentStatus.TRIGGERED)
+                .setSeverity(Severity.SEV2)
+                .setTitle("Quotes \" and <tags> & unicode \u2603")
+                .setLabels(Map.of("b", "2", "a", "1"))
+                .setOpenedAt(Instant.parse("2026-11-22T09:00:00Z"))
+                .build();
+        StringWriter written = new StringWriter();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(written)) {
+            AvroJson.write(state, Set.of("alerts", "labels"), out);
+        }
+        JsonNode expected = AvroJson.write(state);
+        ((ObjectNode) expected).remove(List.of("alerts", "labels"));
+        assertThat(JSON.readTree(written.toString())).isEqualTo(expected);
+        assertThat(AvroJson.write(state).get("labels").fieldNames()).toIterable().as("maps in key order").containsExactly("a", "b");
+
+        StringWriter extended = new StringWriter();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(extended)) {
+            out.writeStartObject();
+            AvroJson.writeFields(state, Set.of("alerts"), out);
+            out.writeNumberField("extra", 7);
+            out.writeEndObject();
+        }
+        assertThat(JSON.readTree(extended.toString()).get("extra").asInt()).isEqualTo(7);
+        assertThat(JSON.readTree(extended.toString()).get("title").asText()).isEqualTo(state.getTitle());
     }
 }

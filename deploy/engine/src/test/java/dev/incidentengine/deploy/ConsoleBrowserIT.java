@@ -98,6 +98,7 @@ class ConsoleBrowserIT {
         sendAlert(title);
         alice.wait.until(d -> row(alice, title).getText().contains("triggered"));
         assertThat(alice.script("return window.consoleTestMark")).isEqualTo("still here");
+        alice.wait.until(d -> d.findElement(By.cssSelector(".counts")).getText().matches("(?s)[1-9]\\d* open.*[1-9]\\d* unacknowledged.*"));
         alice.screenshot("incidents");
         assertThat(alice.accessibilityViolations()).as("the incidents page").isEmpty();
 

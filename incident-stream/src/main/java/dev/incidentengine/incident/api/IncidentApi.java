@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,12 +38,15 @@ import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IndexScan;
+import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
@@ -80,12 +86,15 @@ public final class IncidentApi implements AutoCloseable {
     public static final String PREFIX = "/api/v1/incidents";
     public static final String SILENCES = "/api/v1/silences";
     public static final String STREAM = "/api/v1/stream";
+    /** {@code GET /api/v1/incidents/counts}: no incident has this id (ids are {@code INC-...}). */
+    private static final String COUNTS = "counts";
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] NO_BODY = new byte[0];
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
     private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince");
+    /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
     private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince");
 
     private final IncidentView view;
@@ -96,6 +105,7 @@ public final class IncidentApi implements AutoCloseable {
     private volatile IncidentQueries queries;
     private volatile Forwarder forwarder;
     private volatile ChangeFeed feed;
+    private volatile ResponseMetrics responseMetrics;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -131,6 +141,9 @@ public final class IncidentApi implements AutoCloseable {
                 (user, done) -> list(user, request, response, done)));
         http.route("GET", PREFIX + "/*", (request, response, callback) -> {
             String[] path = path(request);
+            if (path.length == 1 && path[0].equals(COUNTS)) {
+                return handle("counts", Role.VIEWER, request, response, callback, (user, done) -> counts(request, response, done));
+            }
             if (path.length == 1) {
                 return handle("show", Role.VIEWER, request, response, callback, (user, done) -> show(path[0], request, response, done));
             }
@@ -172,8 +185,9 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     /** Creates the shared producer (idempotent, acks=all), and answers from the read side and the feed from now on. */
-    public void start(IncidentQueries queries, ChangeFeed feed, HttpClient http) {
+    public void start(IncidentQueries queries, ResponseMetrics responseMetrics, ChangeFeed feed, HttpClient http) {
         this.feed = feed;
+        this.responseMetrics = responseMetrics;
         producer = new KafkaProducer<>(producerProps, keySerializer, valueSerializer);
         // A forwarded command may wait for its outcome there: give it that long and a little more.
         this.forwarder = new Forwarder(http, queries.self(), waitTimeout.plusSeconds(5));
@@ -228,62 +242,155 @@ public final class IncidentApi implements AutoCloseable {
         ListQuery query = ApiRequests.listQuery(parameters(request), user.user());
         IncidentQueries.LocalPage local = queries.localPage(query.filter(), query.after(), query.limit());
         List<Listed> listed = new ArrayList<>();
-        local.page().incidents().forEach(incident -> listed.add(new Listed(incident.position(), summary(incident.incident()))));
+        local.page().incidents().forEach(incident -> listed.add(new Listed(incident.position(), incident.incident(), null)));
         if (Forwarder.forwarded(request)) {
-            ObjectNode body = NODES.objectNode();
-            ArrayNode items = body.putArray("incidents");
-            ArrayNode positions = body.putArray("positions");
-            listed.forEach(item -> {
-                items.add(item.summary());
-                positions.add(item.position());
+            HttpServer.writeJson(response, callback, 200, out -> {
+                out.writeStartObject();
+                out.writeArrayFieldStart("incidents");
+                for (Listed item : listed) {
+                    item.write(out);
+                }
+                out.writeEndArray();
+                out.writeArrayFieldStart("positions");
+                for (Listed item : listed) {
+                    out.writeString(item.position());
+                }
+                out.writeEndArray();
+                out.writeArrayFieldStart("partitions");
+                for (int partition : local.partitions()) {
+                    out.writeNumber(partition);
+                }
+                out.writeEndArray();
+                out.writeBooleanField("more", local.page().more());
+                out.writeEndObject();
             });
-            ArrayNode covered = body.putArray("partitions");
-            local.partitions().forEach(covered::add);
-            body.put("more", local.page().more());
-            HttpServer.writeJson(response, callback, 200, body);
             return;
         }
         Set<Integer> covered = new HashSet<>(local.partitions());
         boolean more = local.page().more();
-        List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
+        for (JsonNode part : otherParts(request, "list")) {
+            for (int j = 0; j < part.get("incidents").size(); j++) {
+                listed.add(new Listed(part.get("positions").get(j).asText(), null, part.get("incidents").get(j)));
+            }
+            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
+            more |= part.get("more").asBoolean();
+        }
+        requireEvery(covered);
+        more |= IndexScan.firstInOrder(listed, Listed::position, query.limit());
+        String nextCursor = more && !listed.isEmpty() ? ApiRequests.cursor(listed.get(listed.size() - 1).position()) : null;
+        HttpServer.writeJson(response, callback, 200, out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("incidents");
+            for (Listed item : listed) {
+                item.write(out);
+            }
+            out.writeEndArray();
+            out.writeStringField("nextCursor", nextCursor);
+            out.writeEndObject();
+        });
+    }
+
+    /**
+     * Every other instance's answer to this request, forwarded: each answers with what its own
+     * partitions hold. One that does not answer (in time) makes the whole answer a 503.
+     */
+    private List<JsonNode> otherParts(Request request, String what) {
         List<HostInfo> others = queries.instances().stream().filter(host -> !host.equals(queries.self())).toList();
+        List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         for (HostInfo other : others) {
             asked.add(forwarder.get(other, request.getHttpURI().getPathQuery(), request));
         }
+        List<JsonNode> parts = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
-            JsonNode part;
             try {
                 HttpResponse<String> answer = asked.get(i).get(waitTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (answer.statusCode() != 200) {
-                    throw new ApiError(503, null, "instance " + others.get(i) + " answered " + answer.statusCode() + " for its part of the list");
+                    throw new ApiError(503, null, "instance " + others.get(i) + " answered " + answer.statusCode() + " for its part of the "
+                            + what);
                 }
-                part = JSON.readTree(answer.body());
+                parts.add(JSON.readTree(answer.body()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiError(503, null, "interrupted while asking the other instances");
             } catch (ExecutionException | TimeoutException | IOException e) {
                 throw Forwarder.unreachable(others.get(i), e);
             }
-            for (int j = 0; j < part.get("incidents").size(); j++) {
-                listed.add(new Listed(part.get("positions").get(j).asText(), (ObjectNode) part.get("incidents").get(j)));
-            }
-            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
-            more |= part.get("more").asBoolean();
         }
+        return parts;
+    }
+
+    /** An answer put together from the instances' parts must cover every partition: during a rebalance it does not. */
+    private void requireEvery(Set<Integer> covered) {
         if (covered.size() < partitions) {
             throw new ApiError(503, null, "the instances hold " + covered.size() + " of " + partitions
                     + " partitions now (they are rebalancing); retry in a moment");
         }
-        more |= IndexScan.firstInOrder(listed, Listed::position, query.limit());
-        ObjectNode body = NODES.objectNode();
-        ArrayNode incidents = body.putArray("incidents");
-        listed.forEach(item -> incidents.add(item.summary()));
-        body.put("nextCursor", more && !listed.isEmpty() ? ApiRequests.cursor(listed.get(listed.size() - 1).position()) : null);
-        HttpServer.writeJson(response, callback, 200, body);
     }
 
-    /** An incident of a list page, with its position in the list's order. */
-    private record Listed(String position, ObjectNode summary) {
+    /**
+     * Open incidents counted by status, severity and service, from the response metrics each
+     * instance keeps as incidents change (no scan): the console's counts per severity and per service.
+     */
+    private void counts(Request request, Response response, Callback callback) {
+        ResponseMetrics.OpenCounts local = responseMetrics.openCounts();
+        if (Forwarder.forwarded(request)) {
+            HttpServer.writeJson(response, callback, 200, out -> {
+                out.writeStartObject();
+                out.writeArrayFieldStart("partitions");
+                for (int partition : local.partitions()) {
+                    out.writeNumber(partition);
+                }
+                out.writeEndArray();
+                writeCounts(local.byStatusSeverityService(), out);
+                out.writeEndObject();
+            });
+            return;
+        }
+        Set<Integer> covered = new HashSet<>(local.partitions());
+        Map<List<String>, Long> counts = new HashMap<>(local.byStatusSeverityService());
+        for (JsonNode part : otherParts(request, "counts")) {
+            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
+            part.get("counts").forEach(count -> counts.merge(List.of(count.get("status").asText(), count.get("severity").asText(),
+                    count.get("service").asText()), count.get("count").asLong(), Long::sum));
+        }
+        requireEvery(covered);
+        Map<String, Long> bySeverity = new TreeMap<>();
+        Arrays.stream(Severity.values()).forEach(severity -> bySeverity.put(severity.name(), 0L));
+        Map<String, Long> byStatus = new TreeMap<>(Map.of(IncidentStatus.TRIGGERED.name(), 0L, IncidentStatus.ACKNOWLEDGED.name(), 0L));
+        Map<String, Long> byService = new TreeMap<>();
+        counts.forEach((key, count) -> {
+            byStatus.merge(key.get(0), count, Long::sum);
+            bySeverity.merge(key.get(1), count, Long::sum);
+            byService.merge(key.get(2), count, Long::sum);
+        });
+        long open = counts.values().stream().mapToLong(Long::longValue).sum();
+        HttpServer.writeJson(response, callback, 200, Map.of("open", open, "bySeverity", bySeverity, "byStatus", byStatus,
+                "byService", byService));
+    }
+
+    private static void writeCounts(Map<List<String>, Long> counts, JsonGenerator out) throws IOException {
+        out.writeArrayFieldStart("counts");
+        for (Map.Entry<List<String>, Long> count : counts.entrySet()) {
+            out.writeStartObject();
+            out.writeStringField("status", count.getKey().get(0));
+            out.writeStringField("severity", count.getKey().get(1));
+            out.writeStringField("service", count.getKey().get(2));
+            out.writeNumberField("count", count.getValue());
+            out.writeEndObject();
+        }
+        out.writeEndArray();
+    }
+
+    /** An incident of a list page, with its position in the list's order: held here, or as another instance answered it. */
+    private record Listed(String position, IncidentState local, JsonNode remote) {
+
+        void write(JsonGenerator out) throws IOException {
+            if (local != null) {
+                AvroJson.write(local, SUMMARY_OMITS, out);
+            } else {
+                out.writeTree(remote);
+            }
+        }
     }
 
     /**
@@ -316,11 +423,15 @@ public final class IncidentApi implements AutoCloseable {
             List<IncidentQueries.ListedAlert> alerts = here(queries.alerts(incidentId, page.from(), page.limit() + 1), request, NO_BODY,
                     response, callback).orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
             boolean more = alerts.size() > page.limit();
-            ObjectNode body = NODES.objectNode().put("incidentId", incidentId)
-                    .put("alertCount", state.getAlertCount()).put("firingAlertCount", state.getFiringAlertCount());
-            body.set("alerts", alertsJson(more ? alerts.subList(0, page.limit()) : alerts));
-            body.put("nextCursor", more ? Integer.toString(page.from() + page.limit()) : null);
-            HttpServer.writeJson(response, callback, 200, body);
+            HttpServer.writeJson(response, callback, 200, out -> {
+                out.writeStartObject();
+                out.writeStringField("incidentId", incidentId);
+                out.writeNumberField("alertCount", state.getAlertCount());
+                out.writeNumberField("firingAlertCount", state.getFiringAlertCount());
+                writeAlerts(more ? alerts.subList(0, page.limit()) : alerts, out);
+                out.writeStringField("nextCursor", more ? Integer.toString(page.from() + page.limit()) : null);
+                out.writeEndObject();
+            });
         });
     }
 
@@ -333,12 +444,17 @@ public final class IncidentApi implements AutoCloseable {
                     response, callback).orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
             boolean more = log.size() > page.limit();
             List<IncidentQueries.LoggedEvent> shown = more ? log.subList(0, page.limit()) : log;
-            ArrayNode events = NODES.arrayNode();
-            shown.forEach(logged -> events.add(AvroJson.write(logged.event())));
-            ObjectNode body = NODES.objectNode().put("incidentId", incidentId);
-            body.set("events", events);
-            body.put("nextCursor", more ? shown.get(shown.size() - 1).cursor() : null);
-            HttpServer.writeJson(response, callback, 200, body);
+            HttpServer.writeJson(response, callback, 200, out -> {
+                out.writeStartObject();
+                out.writeStringField("incidentId", incidentId);
+                out.writeArrayFieldStart("events");
+                for (IncidentQueries.LoggedEvent logged : shown) {
+                    AvroJson.write(logged.event(), Set.of(), out);
+                }
+                out.writeEndArray();
+                out.writeStringField("nextCursor", more ? shown.get(shown.size() - 1).cursor() : null);
+                out.writeEndObject();
+            });
         });
     }
 
@@ -426,21 +542,30 @@ public final class IncidentApi implements AutoCloseable {
                     + PREFIX + "/" + command.getIncidentId() + "/events", response, callback);
             return;
         }
-        ObjectNode body = NODES.objectNode()
-                .put("commandId", command.getCommandId())
-                .put("incidentId", command.getIncidentId())
-                .put("outcome", outcome.result().getOutcome().name());
-        int status = 200;
-        if (outcome.result().getOutcome() == CommandOutcome.REJECTED) {
-            status = 409;
-            body = NODES.objectNode().put("error", outcome.result().getReason()).setAll(body);
-        }
-        ArrayNode events = NODES.arrayNode();
-        outcome.events().forEach(event -> events.add(AvroJson.write(event)));
-        body.set("events", events);
+        boolean rejected = outcome.result().getOutcome() == CommandOutcome.REJECTED;
         IncidentState state = outcome.incident();
-        body.set("incident", state == null ? NODES.nullNode() : incident(state));
-        HttpServer.writeJson(response, callback, status, body);
+        HttpServer.JsonBody incident = state == null ? null : incident(state);
+        HttpServer.writeJson(response, callback, rejected ? 409 : 200, out -> {
+            out.writeStartObject();
+            if (rejected) {
+                out.writeStringField("error", outcome.result().getReason());
+            }
+            out.writeStringField("commandId", command.getCommandId());
+            out.writeStringField("incidentId", command.getIncidentId());
+            out.writeStringField("outcome", outcome.result().getOutcome().name());
+            out.writeArrayFieldStart("events");
+            for (IncidentEvent event : outcome.events()) {
+                AvroJson.write(event, Set.of(), out);
+            }
+            out.writeEndArray();
+            out.writeFieldName("incident");
+            if (incident == null) {
+                out.writeNull();
+            } else {
+                incident.write(out);
+            }
+            out.writeEndObject();
+        });
     }
 
     private static void accepted(IncidentCommand command, String note, Response response, Callback callback) {
@@ -455,36 +580,41 @@ public final class IncidentApi implements AutoCloseable {
      * The incident with its first alerts (each with the full alert as last attached) and the alert
      * counts, the rest page by page from {@code /alerts}; and its severity's response targets.
      */
-    private ObjectNode incident(IncidentState state) {
-        ObjectNode json = AvroJson.write(state, SHOW_OMITS);
+    private HttpServer.JsonBody incident(IncidentState state) {
         List<IncidentQueries.ListedAlert> first = queries.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1)
                 instanceof IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>> here ? here.value() : List.of();
         boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
-        json.set("alerts", alertsJson(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first));
-        json.put("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
         ResponseTargets targets = ResponseTargets.of(state.getSeverity());
-        json.putObject("responseTargets").put("acknowledgeSeconds", targets.acknowledge().toSeconds())
-                .put("resolveSeconds", targets.resolve().toSeconds());
-        return json;
+        return out -> {
+            out.writeStartObject();
+            AvroJson.writeFields(state, SHOW_OMITS, out);
+            writeAlerts(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first, out);
+            out.writeStringField("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
+            out.writeObjectFieldStart("responseTargets");
+            out.writeNumberField("acknowledgeSeconds", targets.acknowledge().toSeconds());
+            out.writeNumberField("resolveSeconds", targets.resolve().toSeconds());
+            out.writeEndObject();
+            out.writeEndObject();
+        };
     }
 
-    private static ArrayNode alertsJson(List<IncidentQueries.ListedAlert> alerts) {
-        ArrayNode json = NODES.arrayNode();
-        alerts.forEach(attached -> json.addObject()
-                .put("fingerprint", attached.alert().getFingerprint())
-                .put("status", attached.status().name())
-                .put("severity", attached.alert().getSeverity().name())
-                .put("summary", attached.alert().getSummary())
-                .put("attachedAt", attached.attachedAt().toString())
-                .put("resolvedAt", attached.resolvedAt() == null ? null : attached.resolvedAt().toString())
-                .set("alert", AvroJson.write(attached.alert())));
-        return json;
+    private static void writeAlerts(List<IncidentQueries.ListedAlert> alerts, JsonGenerator out) throws IOException {
+        out.writeArrayFieldStart("alerts");
+        for (IncidentQueries.ListedAlert attached : alerts) {
+            out.writeStartObject();
+            out.writeStringField("fingerprint", attached.alert().getFingerprint());
+            out.writeStringField("status", attached.status().name());
+            out.writeStringField("severity", attached.alert().getSeverity().name());
+            out.writeStringField("summary", attached.alert().getSummary());
+            out.writeStringField("attachedAt", attached.attachedAt().toString());
+            out.writeStringField("resolvedAt", attached.resolvedAt() == null ? null : attached.resolvedAt().toString());
+            out.writeFieldName("alert");
+            AvroJson.write(attached.alert(), Set.of(), out);
+            out.writeEndObject();
+        }
+        out.writeEndArray();
     }
 
-    /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
-    static ObjectNode summary(IncidentState state) {
-        return AvroJson.write(state, SUMMARY_OMITS);
-    }
 
     private void silences(Request request, Response response, Callback callback) {
         Set<State> states = SilenceRequests.states(parameters(request));

@@ -22,8 +22,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentStatus;
@@ -65,6 +66,7 @@ public final class ChangeFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BATCH_BYTES = 256 * 1024;
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HELLO = "retry: 2000\n: incident change feed\n\n".getBytes(StandardCharsets.UTF_8);
 
     /** Sizes of the feed: how many recent events the ring holds (and in how many bytes), and how many clients it serves. */
@@ -269,18 +271,23 @@ public final class ChangeFeed implements AutoCloseable {
             String status = EventHeaders.text(record.headers(), EventHeaders.STATUS);
             String previous = EventHeaders.text(record.headers(), EventHeaders.PREVIOUS_STATUS);
             String service = EventHeaders.text(record.headers(), EventHeaders.SERVICE);
-            ObjectNode data = JSON.createObjectNode()
-                    .put("type", event.getPayload().getClass().getSimpleName())
-                    .put("incidentId", event.getIncidentId())
-                    .put("sequence", event.getSequence())
-                    .put("service", service)
-                    .put("status", status);
-            data.set("event", AvroJson.write(event));
-            byte[] json = JSON.writeValueAsBytes(data);
-            byte[] frame = new byte[json.length + 7];
-            System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, frame, 0, 6);
-            System.arraycopy(json, 0, frame, 6, json.length);
-            frame[frame.length - 1] = '\n';
+            byte[] frame;
+            try (ByteArrayBuilder bytes = new ByteArrayBuilder(1024)) {
+                bytes.write(DATA);
+                try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
+                    out.writeStartObject();
+                    out.writeStringField("type", event.getPayload().getClass().getSimpleName());
+                    out.writeStringField("incidentId", event.getIncidentId());
+                    out.writeNumberField("sequence", event.getSequence());
+                    out.writeStringField("service", service);
+                    out.writeStringField("status", status);
+                    out.writeFieldName("event");
+                    AvroJson.write(event, Set.of(), out);
+                    out.writeEndObject();
+                }
+                bytes.write('\n');
+                frame = bytes.toByteArray();
+            }
             return Optional.of(new Item(record.partition(), record.offset(), event.getIncidentId(), service,
                     status == null ? null : IncidentStatus.valueOf(status), previous == null ? null : IncidentStatus.valueOf(previous), frame));
         } catch (IOException | RuntimeException e) {

@@ -152,12 +152,13 @@ public final class IncidentQueryTopology {
             index = context.getStateStore(INDEX_STORE);
             entries = context.getStateStore(INDEX_ENTRY_STORE);
             facts = context.getStateStore(FACTS_STORE);
-            share = metrics.share();
+            share = metrics.share(context.taskId().partition());
             // Only the open and the pending: as many as there are now, however long the history.
             for (IncidentStatus open : List.of(IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)) {
                 listed(QueryKeys.prefix(QueryKeys.Dimension.STATUS, open.name()), share::countOpen);
             }
             listed(QueryKeys.prefix(QueryKeys.Dimension.REVIEW, QueryKeys.REVIEW_PENDING), share::countPending);
+            share.counted();
         }
 
         private void listed(String prefix, Consumer<ResponseMetrics.Facts> count) {

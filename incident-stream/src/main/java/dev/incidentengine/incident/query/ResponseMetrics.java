@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,25 +61,55 @@ public final class ResponseMetrics {
     private final Map<List<String>, AtomicLong> open = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> reviewsPending = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+    /** The shares of the tasks that run here and have counted their incidents, by partition. */
+    private final Map<Integer, Share> shares = new ConcurrentHashMap<>();
+
+    /** Open incidents by status, severity and service, of the partitions whose tasks run here (the API sums the instances'). */
+    public record OpenCounts(Set<Integer> partitions, Map<List<String>, Long> byStatusSeverityService) {
+    }
 
     public ResponseMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** A task's part of the gauges. */
-    Share share() {
-        return new Share();
+    Share share(int partition) {
+        return new Share(partition);
     }
 
-    /** What one task adds to the gauges, so that it can take it back. Used by the task's thread only. */
+    public OpenCounts openCounts() {
+        Set<Integer> partitions = new TreeSet<>();
+        Map<List<String>, Long> counts = new HashMap<>();
+        for (Share share : shares.values()) {
+            partitions.add(share.partition);
+            share.openByStatus.forEach((key, count) -> counts.merge(key, count, Long::sum));
+        }
+        counts.values().removeIf(count -> count == 0);
+        return new OpenCounts(partitions, counts);
+    }
+
+    /** What one task adds to the gauges, so that it can take it back. Changed by the task's thread only. */
     final class Share {
+        private final int partition;
         private final Map<List<String>, Long> myOpen = new HashMap<>();
         private final Map<List<String>, Long> myPending = new HashMap<>();
+        /** Read by the API's threads too. */
+        private final Map<List<String>, Long> openByStatus = new ConcurrentHashMap<>();
+
+        private Share(int partition) {
+            this.partition = partition;
+        }
+
+        /** The task has counted what it holds: its counts answer the API from now on. */
+        void counted() {
+            shares.put(partition, this);
+        }
 
         /** An incident the task holds, counted when the task starts: the gauges only, no times. */
         void countOpen(Facts facts) {
             if (facts.open()) {
                 add(open(facts), myOpen, facts, 1);
+                openByStatus.merge(List.of(facts.status().name(), facts.severity(), facts.service()), 1L, Long::sum);
             }
         }
 
@@ -92,6 +124,7 @@ public final class ResponseMetrics {
             if (before != null) {
                 if (before.open()) {
                     add(open(before), myOpen, before, -1);
+                    openByStatus.merge(List.of(before.status().name(), before.severity(), before.service()), -1L, Long::sum);
                 }
                 if (before.reviewPending()) {
                     add(reviewsPending(before), myPending, before, -1);
@@ -106,10 +139,12 @@ public final class ResponseMetrics {
 
         /** Takes back everything this task counted: its incidents are counted where it runs next. */
         void withdraw() {
+            shares.remove(partition, this);
             myOpen.forEach((key, count) -> open.get(key).addAndGet(-count));
             myPending.forEach((key, count) -> reviewsPending.get(key).addAndGet(-count));
             myOpen.clear();
             myPending.clear();
+            openByStatus.clear();
         }
 
         private void add(AtomicLong gauge, Map<List<String>, Long> mine, Facts facts, long delta) {

@@ -19,7 +19,7 @@ class ResponseMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ResponseMetrics metrics = new ResponseMetrics(registry);
-    private final ResponseMetrics.Share share = metrics.share();
+    private final ResponseMetrics.Share share = metrics.share(0);
 
     @Test
     void anIncidentIsOpenUntilResolved_andItsTimesAreObservedOnce() {
@@ -81,16 +81,37 @@ class ResponseMetricsTest {
     void aTaskTakesBackWhatItCountedWhenItLeaves_andAnotherCountsItFromItsStoresWithoutObservingAgain() {
         IncidentState acknowledged = state(IncidentStatus.ACKNOWLEDGED, T0.plusSeconds(60), null);
         change(null, acknowledged);
-        ResponseMetrics.Share other = metrics.share();
+        ResponseMetrics.Share other = metrics.share(1);
         other.countOpen(ResponseMetrics.Facts.of(state(IncidentStatus.TRIGGERED, null, null)));
         assertThat(open()).isEqualTo(2.0);
 
         share.withdraw();
         assertThat(open()).isEqualTo(1.0);
-        ResponseMetrics.Share next = metrics.share();
+        ResponseMetrics.Share next = metrics.share(0);
         next.countOpen(ResponseMetrics.Facts.of(acknowledged));
         assertThat(open()).isEqualTo(2.0);
         assertThat(registry.get("incident_time_to_acknowledge_seconds").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void theOpenCountsAnswerForTheTasksThatCountedTheirIncidents_byStatusSeverityAndService() {
+        share.counted();
+        change(null, state(IncidentStatus.TRIGGERED, null, null));
+        change(null, state(IncidentStatus.TRIGGERED, null, null));
+        IncidentState acknowledged = state(IncidentStatus.ACKNOWLEDGED, T0.plusSeconds(60), null);
+        change(null, acknowledged);
+        change(acknowledged, state(IncidentStatus.RESOLVED, T0.plusSeconds(60), T0.plusSeconds(120)));
+        ResponseMetrics.Share counting = metrics.share(3);
+        counting.countOpen(ResponseMetrics.Facts.of(state(IncidentStatus.ACKNOWLEDGED, T0, null)));
+
+        assertThat(metrics.openCounts()).as("partition 3 is still counting").isEqualTo(new ResponseMetrics.OpenCounts(java.util.Set.of(0),
+                java.util.Map.of(java.util.List.of("TRIGGERED", "SEV1", "checkout"), 2L)));
+        counting.counted();
+        assertThat(metrics.openCounts().partitions()).containsExactly(0, 3);
+        assertThat(metrics.openCounts().byStatusSeverityService()).containsEntry(java.util.List.of("ACKNOWLEDGED", "SEV1", "checkout"), 1L);
+        share.withdraw();
+        assertThat(metrics.openCounts()).isEqualTo(new ResponseMetrics.OpenCounts(java.util.Set.of(3),
+                java.util.Map.of(java.util.List.of("ACKNOWLEDGED", "SEV1", "checkout"), 1L)));
     }
 
     @Test

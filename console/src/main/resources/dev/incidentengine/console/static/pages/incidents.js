@@ -11,6 +11,8 @@ const PAGE = 50;
 /** More changes than this between two refreshes: the page is read again instead of each incident. */
 const MAX_SINGLE_REFRESHES = 20;
 const REFRESH_MS = 250;
+/** The counts are read again at most this often while changes arrive. */
+const COUNTS_MS = 2000;
 
 function filterOf(query) {
   return {
@@ -57,6 +59,8 @@ export function render(main, params, query) {
   let refreshTimer = null;
 
   const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'});
+  const counts = h('ul', {class: 'counts', 'aria-label': 'Open incidents by severity'});
+  let countsTimer = null;
   const body = h('tbody');
   const more = h('button', {type: 'button', hidden: true, onclick: () => load(false)}, 'Load more');
 
@@ -116,6 +120,22 @@ export function render(main, params, query) {
 
   function schedule() {
     if (refreshTimer === null) refreshTimer = setTimeout(refresh, REFRESH_MS);
+    if (countsTimer === null) countsTimer = setTimeout(loadCounts, COUNTS_MS);
+  }
+
+  /** Open incidents per severity, each a link to the list of them. */
+  async function loadCounts() {
+    countsTimer = null;
+    try {
+      const answer = await api('/api/v1/incidents/counts');
+      if (stopped) return;
+      replace(counts, h('li', {}, h('a', {href: '/incidents'}, h('strong', {}, String(answer.open)), ' open')),
+        h('li', {}, String(answer.byStatus.TRIGGERED), ' unacknowledged'),
+        SEVERITIES.map(sev => h('li', {}, h('a', {href: '/incidents?severity=' + sev, class: answer.bySeverity[sev] ? '' : 'none'},
+          severityBadge(sev), ' ', String(answer.bySeverity[sev])))));
+    } catch (e) {
+      // The counts are a summary: the list says what went wrong, and the next change tries again.
+    }
   }
 
   async function act(incident, action) {
@@ -207,6 +227,7 @@ export function render(main, params, query) {
 
   replace(main,
     h('h1', {}, 'Incidents'),
+    counts,
     form,
     h('p', {class: 'muted small keys'}, 'Keys: j / k move, Enter opens', canAct() ? ', a acknowledges, r resolves' : '', ', / searches.'),
     status,
@@ -234,12 +255,14 @@ export function render(main, params, query) {
   let stopFeed = startFeed();
   const ticker = setInterval(draw, 30000);
   load(true);
+  loadCounts();
 
   return () => {
     stopped = true;
     stopFeed();
     clearInterval(ticker);
     clearTimeout(refreshTimer);
+    clearTimeout(countsTimer);
     document.removeEventListener('keydown', onKey);
   };
 }
