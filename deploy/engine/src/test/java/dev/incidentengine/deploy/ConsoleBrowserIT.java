@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,19 +53,37 @@ class ConsoleBrowserIT {
     private String base;
     private final List<Chromium> browsers = new java.util.ArrayList<>();
 
+    private final int kafkaPort = freePort();
+    private final int controllerPort = freePort();
+    private final int httpPort = freePort();
+
     @BeforeAll
     void startEngine() throws Exception {
-        engine = new LocalEngine();
+        engine = engine();
+        engine.start();
+        base = engine.httpUrl();
+    }
+
+    /** The same ports and data every time: a restart is the same instance coming back. */
+    private LocalEngine engine() {
+        LocalEngine engine = new LocalEngine();
         new CommandLine(engine).parseArgs(
                 "--data-dir", dataDir.toString(),
-                "--kafka-port", Integer.toString(TopicContents.freePort()),
-                "--controller-port", Integer.toString(TopicContents.freePort()),
-                "--http-port", "0",
+                "--kafka-port", Integer.toString(kafkaPort),
+                "--controller-port", Integer.toString(controllerPort),
+                "--http-port", Integer.toString(httpPort),
                 "--sink-port", "0",
                 "--smtp-port", "0",
                 "--config-dir", Path.of("../local").toString());
-        engine.start();
-        base = engine.httpUrl();
+        return engine;
+    }
+
+    private static int freePort() {
+        try {
+            return TopicContents.freePort();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach
@@ -118,7 +137,7 @@ class ConsoleBrowserIT {
         alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr")).get(0).getText().contains(keyed));
         alice.driver.findElement(By.tagName("body")).sendKeys("j");
         alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr.selected")).size() == 1);
-        alice.driver.switchTo().activeElement().sendKeys("a");
+        new Actions(alice.driver).sendKeys("a").perform();
         alice.wait.until(d -> row(alice, keyed).getText().contains("acknowledged"));
         assertThat(lastActor(incidentId(alice, keyed), "IncidentAcknowledged")).isEqualTo("alice");
         assertThat(alice.consoleErrors()).isEmpty();
@@ -182,6 +201,35 @@ class ConsoleBrowserIT {
         alice.open(base + "/incidents");
         alice.wait.until(d -> d.getCurrentUrl().contains("/signin"));
         assertThat(alice.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void whenTheInstanceRestarts_theConsoleSaysSo_andGoesOnLiveWithoutAReload() throws Exception {
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/incidents");
+        signIn(alice, RESPONDER);
+        alice.find("#feed-status.feed-live");
+        alice.script("window.consoleTestMark = 'still here'");
+
+        engine.stop();
+        alice.wait.until(d -> d.findElement(By.id("feed-status")).getText().equals("Reconnecting…"));
+        alice.screenshot("reconnecting");
+        engine = engine();
+        engine.start();
+
+        // Signed in still (the session's secret is kept in the data directory), live again, and the
+        // list takes in what happened meanwhile.
+        String title = "After the restart " + UUID.randomUUID();
+        sendAlert(title);
+        row(alice, title);
+        alice.find("#feed-status.feed-live");
+        assertThat(alice.script("return window.consoleTestMark")).isEqualTo("still here");
+        alice.wait.until(d -> d.findElement(By.cssSelector("p[role=status]")).getText().matches("\\d+\\+? incidents?"));
+        assertThat(alice.driver.findElement(By.id("notice")).isDisplayed()).as("no error left on screen: "
+                + alice.driver.findElement(By.id("notice")).getText()).isFalse();
+        // The only errors are the engine's absence while it was down.
+        assertThat(alice.consoleErrors()).allMatch(error -> error.matches(
+                ".*(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|status of 503).*"), "the engine down");
     }
 
     private Chromium browser(int width, int height) throws Exception {

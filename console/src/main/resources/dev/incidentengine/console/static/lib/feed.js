@@ -21,11 +21,15 @@ function setStatus(next) {
   listeners.forEach(listener => listener(next));
 }
 
-/** Follows the feed with these query parameters; returns a function that stops. */
-export function follow(params, onEvent) {
+/**
+ * Follows the feed with these query parameters; returns a function that stops. {@code onReconnect}
+ * runs when the feed is live again after an interruption: what the page read meanwhile may have failed.
+ */
+export function follow(params, onEvent, onReconnect = () => {}) {
   let source = null;
   let lastEventId = null;
   let stopped = false;
+  let interrupted = false;
   let retry = 1000;
   let timer = null;
 
@@ -36,6 +40,10 @@ export function follow(params, onEvent) {
     source.onopen = () => {
       retry = 1000;
       setStatus('live');
+      if (interrupted) {
+        interrupted = false;
+        onReconnect();
+      }
     };
     source.onmessage = message => {
       if (message.lastEventId) lastEventId = message.lastEventId;
@@ -43,6 +51,7 @@ export function follow(params, onEvent) {
     };
     source.onerror = () => {
       if (stopped) return;
+      interrupted = true;
       setStatus('reconnecting');
       if (source.readyState === EventSource.CLOSED) {
         source = null;

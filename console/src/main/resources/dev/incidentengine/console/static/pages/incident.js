@@ -214,10 +214,14 @@ export function render(main, params) {
         stopFeed();
         return;
       }
-      notify('The incident could not be read: ' + e.message);
+      // An instance that is starting or rebalancing answers 503 for a moment: say so and try again.
+      notify('The incident could not be read (' + e.message + '); trying again…');
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(load, 2000);
       return;
     }
     if (stopped) return;
+    notify(null);
     drawHeader();
     drawActions();
     drawReview();
@@ -256,6 +260,7 @@ export function render(main, params) {
         review)));
 
   let reloadTimer = null;
+  let retryTimer = null;
   const stopFeed = follow(new URLSearchParams({incident: id}), change => {
     if (!eventsCursor && timeline.childElementCount > 0) addEvents([change.event]);
     else newerEvents.hidden = false;
@@ -267,7 +272,7 @@ export function render(main, params) {
         if (change.type === 'AlertAttached' || change.type === 'AlertResolved') loadAlerts(true).catch(() => {});
       }, 250);
     }
-  });
+  }, load);
   load().then(() => incident && Promise.all([loadEvents(), loadAlerts(true)])).catch(e => notify(e.message));
   const ticker = setInterval(() => incident && drawHeader(), 30000);
 
@@ -276,5 +281,6 @@ export function render(main, params) {
     stopFeed();
     clearInterval(ticker);
     clearTimeout(reloadTimer);
+    clearTimeout(retryTimer);
   };
 }

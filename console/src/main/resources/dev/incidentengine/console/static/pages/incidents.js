@@ -13,6 +13,7 @@ const MAX_SINGLE_REFRESHES = 20;
 const REFRESH_MS = 250;
 /** The counts are read again at most this often while changes arrive. */
 const COUNTS_MS = 2000;
+const RETRY_MS = 2000;
 
 function filterOf(query) {
   return {
@@ -61,6 +62,7 @@ export function render(main, params, query) {
   const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'});
   const counts = h('ul', {class: 'counts', 'aria-label': 'Open incidents by severity'});
   let countsTimer = null;
+  let retryTimer = null;
   const body = h('tbody');
   const more = h('button', {type: 'button', hidden: true, onclick: () => load(false)}, 'Load more');
 
@@ -89,7 +91,12 @@ export function render(main, params, query) {
       nextCursor = page.nextCursor;
       draw();
     } catch (e) {
-      if (!stopped) notify('The incidents could not be listed: ' + e.message);
+      if (stopped) return;
+      // An instance that is starting or rebalancing answers 503 for a moment: say so and try again.
+      status.className = 'error';
+      replace(status, 'The incidents could not be listed (' + e.message + '); trying again…');
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => load(first), RETRY_MS);
     }
   }
 
@@ -134,7 +141,8 @@ export function render(main, params, query) {
         SEVERITIES.map(sev => h('li', {}, h('a', {href: '/incidents?severity=' + sev, class: answer.bySeverity[sev] ? '' : 'none'},
           severityBadge(sev), ' ', String(answer.bySeverity[sev])))));
     } catch (e) {
-      // The counts are a summary: the list says what went wrong, and the next change tries again.
+      // The counts are a summary: the list says what went wrong; try again shortly.
+      if (!stopped && countsTimer === null) countsTimer = setTimeout(loadCounts, RETRY_MS);
     }
   }
 
@@ -174,6 +182,7 @@ export function render(main, params, query) {
     const focusedId = document.activeElement && document.activeElement.closest('tr') ? document.activeElement.closest('tr').dataset.id : null;
     replace(body, incidents.map(row));
     more.hidden = !nextCursor;
+    status.className = 'muted';
     replace(status, incidents.length === 0 ? 'No incidents match.'
       : incidents.length + (nextCursor ? '+' : '') + (incidents.length === 1 ? ' incident' : ' incidents'));
     if (focusedId) {
@@ -248,6 +257,9 @@ export function render(main, params, query) {
     return follow(feedParams, change => {
       dirty.add(change.incidentId);
       schedule();
+    }, () => {
+      load(true);
+      loadCounts();
     });
   }
 
@@ -263,6 +275,7 @@ export function render(main, params, query) {
     clearInterval(ticker);
     clearTimeout(refreshTimer);
     clearTimeout(countsTimer);
+    clearTimeout(retryTimer);
     document.removeEventListener('keydown', onKey);
   };
 }
