@@ -5,11 +5,13 @@ import {onFeedStatus} from './lib/feed.js';
 import * as signin from './pages/signin.js';
 import * as incidents from './pages/incidents.js';
 import * as incident from './pages/incident.js';
+import * as silences from './pages/silences.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
   [/^\/incidents$/, incidents, () => ({})],
   [/^\/incidents\/([^/]+)$/, incident, match => ({id: decodeURIComponent(match[1])})],
+  [/^\/silences$/, silences, () => ({})],
 ];
 
 const main = document.getElementById('main');

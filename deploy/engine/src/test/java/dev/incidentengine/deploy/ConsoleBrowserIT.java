@@ -12,7 +12,11 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.model.SuppressionReason;
+import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.testkit.TopicContents;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +53,7 @@ class ConsoleBrowserIT {
     static Path profiles;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private final RecordSerdes serdes = RecordSerdes.singleObject();
     private LocalEngine engine;
     private String base;
     private final List<Chromium> browsers = new java.util.ArrayList<>();
@@ -204,6 +209,51 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aSilenceWrittenInTheConsoleHoldsBackItsAlerts_andExpiringItThereReleasesThem() throws Exception {
+        String alertname = "ConsoleSilence" + UUID.randomUUID().toString().replace("-", "");
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/silences");
+        signIn(alice, RESPONDER);
+        alice.find("#silence-matchers").sendKeys("alertname=\"" + alertname + "\"");
+        WebElement duration = alice.find("#silence-duration");
+        duration.clear();
+        duration.sendKeys("1h");
+        alice.find("#silence-comment").sendKeys("planned failover <b>drill</b>");
+        alice.driver.findElement(By.cssSelector("form.silence-form button[type=submit]")).click();
+        WebElement silence = alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr")).stream()
+                .filter(tr -> tr.getText().contains(alertname)).findFirst().orElse(null));
+        assertThat(silence.getText()).contains("active", "alice", "planned failover <b>drill</b>");
+        alice.screenshot("silences");
+        assertThat(alice.accessibilityViolations()).as("the silences page").isEmpty();
+
+        // The engine holds back a matching alert, by this silence: no incident opens.
+        String title = "Held back " + alertname;
+        sendAlert(title, Map.of("alertname", alertname));
+        await("the alert held by the silence").atMost(Duration.ofSeconds(60)).until(() -> TopicContents.readToEnd(engine.bootstrap(),
+                Topics.ALERTS_SUPPRESSED, serdes, Duration.ofSeconds(10)).stream().map(ConsumerRecord::value)
+                .anyMatch(held -> held.getAlert().getSummary().equals(title) && held.getReason() == SuppressionReason.SILENCED));
+        await("no incident while held").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> findIncident(title) == null);
+
+        Chromium bob = browser(1280, 900);
+        bob.open(base + "/silences");
+        signIn(bob, VIEWER);
+        bob.wait.until(d -> d.findElement(By.cssSelector("tbody")).getText().contains(alertname));
+        assertThat(bob.driver.findElements(By.cssSelector("form.silence-form"))).as("a viewer's form").isEmpty();
+        assertThat(bob.driver.findElements(By.xpath("//button[text()='Expire']"))).isEmpty();
+
+        alice.wait.until(d -> {
+            d.findElements(By.cssSelector("tbody tr")).stream().filter(tr -> tr.getText().contains(alertname)).findFirst().orElseThrow()
+                    .findElement(By.xpath(".//button[text()='Expire']")).click();
+            return true;
+        });
+        alice.wait.until(d -> !d.findElement(By.cssSelector("tbody")).getText().contains(alertname));
+        // The held alert is released into an incident once its silence ends.
+        await("the held alert released").atMost(Duration.ofSeconds(60)).until(() -> findIncident(title) != null);
+        assertThat(alice.consoleErrors()).isEmpty();
+        assertThat(bob.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void whenTheInstanceRestarts_theConsoleSaysSo_andGoesOnLiveWithoutAReload() throws Exception {
         Chromium alice = browser(1280, 900);
         alice.open(base + "/incidents");
@@ -263,10 +313,14 @@ class ConsoleBrowserIT {
     }
 
     private void sendAlert(String summary) throws Exception {
+        sendAlert(summary, Map.of());
+    }
+
+    private void sendAlert(String summary, Map<String, String> labels) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts"))
                 .header("Authorization", "Bearer " + INTEGRATION_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", "SEV2",
-                        "dedupKey", summary)))).build(), HttpResponse.BodyHandlers.ofString());
+                        "dedupKey", summary, "labels", labels)))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 

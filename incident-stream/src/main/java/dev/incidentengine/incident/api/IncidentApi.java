@@ -213,9 +213,10 @@ public final class IncidentApi implements AutoCloseable {
             drain(request);
             error.write(response, counted);
         } catch (InvalidStateStoreException moving) {
-            // A store that moved away while it was read (a rebalance): only a moment, and never a partial answer.
+            // A store that moved away while it was read (a rebalance), or a read side starting or stopping: only a moment, and
+            // never a partial answer.
             drain(request);
-            new ApiError(503, null, "the read side is rebalancing (" + moving.getMessage() + "); retry in a moment").write(response, counted);
+            new ApiError(503, null, "the read side cannot answer now (" + moving.getMessage() + "); retry in a moment").write(response, counted);
         }
         return true;
     }

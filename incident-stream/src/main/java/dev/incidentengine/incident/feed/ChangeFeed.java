@@ -154,6 +154,10 @@ public final class ChangeFeed implements AutoCloseable {
         Connection connection;
         boolean live;
         synchronized (this) {
+            if (!running) {
+                // A client reconnecting while the instance stops: held open, it would keep the HTTP server from stopping.
+                throw new ApiError(503, null, "this instance is stopping; retry in a moment (another instance answers)");
+            }
             if (tailPosition == null) {
                 throw new ApiError(503, null, "the change feed is starting; retry in a moment");
             }
@@ -451,7 +455,9 @@ public final class ChangeFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
+        synchronized (this) {
+            running = false;
+        }
         heartbeats.shutdownNow();
         if (consumer != null) {
             consumer.wakeup();

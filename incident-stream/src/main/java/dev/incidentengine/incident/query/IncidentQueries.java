@@ -3,6 +3,7 @@ package dev.incidentengine.incident.query;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -200,9 +201,13 @@ public final class IncidentQueries {
         }
     }
 
-    /** Every instance of the read side, this one included. */
+    /** Every instance of the read side, this one included; while it is not running (starting, stopping), a refusal the API answers with 503. */
     public List<HostInfo> instances() {
-        return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).distinct().toList();
+        try {
+            return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).distinct().toList();
+        } catch (IllegalStateException e) {
+            throw new InvalidStateStoreException("the read side is " + streams.state().name().toLowerCase(Locale.ROOT), e);
+        }
     }
 
     /** {@code read} gets the partition whose stores hold the key, on this instance. */
