@@ -247,11 +247,7 @@ public final class IncidentApi implements AutoCloseable {
         if (Forwarder.forwarded(request)) {
             HttpServer.writeJson(response, callback, 200, out -> {
                 out.writeStartObject();
-                out.writeArrayFieldStart("incidents");
-                for (Listed item : listed) {
-                    item.write(out);
-                }
-                out.writeEndArray();
+                Listed.writeAll(listed, out);
                 out.writeArrayFieldStart("positions");
                 for (Listed item : listed) {
                     out.writeString(item.position());
@@ -281,11 +277,7 @@ public final class IncidentApi implements AutoCloseable {
         String nextCursor = more && !listed.isEmpty() ? ApiRequests.cursor(listed.get(listed.size() - 1).position()) : null;
         HttpServer.writeJson(response, callback, 200, out -> {
             out.writeStartObject();
-            out.writeArrayFieldStart("incidents");
-            for (Listed item : listed) {
-                item.write(out);
-            }
-            out.writeEndArray();
+            Listed.writeAll(listed, out);
             out.writeStringField("nextCursor", nextCursor);
             out.writeEndObject();
         });
@@ -385,12 +377,17 @@ public final class IncidentApi implements AutoCloseable {
     /** An incident of a list page, with its position in the list's order: held here, or as another instance answered it. */
     private record Listed(String position, IncidentState local, JsonNode remote) {
 
-        void write(JsonGenerator out) throws IOException {
-            if (local != null) {
-                AvroJson.write(local, SUMMARY_OMITS, out);
-            } else {
-                out.writeTree(remote);
+        /** The page's {@code "incidents"}. */
+        static void writeAll(List<Listed> listed, JsonGenerator out) throws IOException {
+            out.writeArrayFieldStart("incidents");
+            for (Listed item : listed) {
+                if (item.local() != null) {
+                    AvroJson.write(item.local(), SUMMARY_OMITS, out);
+                } else {
+                    out.writeTree(item.remote());
+                }
             }
+            out.writeEndArray();
         }
     }
 
