@@ -114,19 +114,23 @@ final class OnCallApi {
         Map<String, ScheduleConfig> all = schedules.get();
         List<Map<String, Object>> answers = new ArrayList<>();
         if (id != null) {
-            answers.add(onCall(schedule(all, id), at));
+            schedule(all, id);
+            answers.add(onCall(all.get(id), at));
         } else {
-            all.keySet().stream().sorted().forEach(each -> answers.add(onCall(Schedule.of(all.get(each)), at)));
+            all.keySet().stream().sorted().forEach(each -> answers.add(onCall(all.get(each), at)));
         }
         return id != null ? answers.get(0) : Map.of("at", at.toString(), "oncall", answers);
     }
 
-    private static Map<String, Object> onCall(Schedule schedule, Instant at) {
+    private static Map<String, Object> onCall(ScheduleConfig config, Instant at) {
+        Schedule schedule = Schedule.of(config);
         // The shift holding the instant, as far as it reaches within a month either side.
         Shift whole = schedule.shifts(at.minus(Duration.ofDays(31)), at.plus(Duration.ofDays(31))).stream()
                 .filter(shift -> !shift.start().isAfter(at) && shift.end().isAfter(at)).findFirst().orElseThrow();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("schedule", schedule.id());
+        body.put("name", config.getName());
+        body.put("timeZone", schedule.zone().getId());
         body.put("at", at.toString());
         body.put("userId", whole.userId());
         body.put("shift", json(whole));
@@ -134,7 +138,8 @@ final class OnCallApi {
     }
 
     private Object shifts(String id, Request request) {
-        Schedule schedule = schedule(schedules.get(), id);
+        Map<String, ScheduleConfig> all = schedules.get();
+        Schedule schedule = schedule(all, id);
         Instant from = instant(request, "from", clock.instant());
         Instant to = instant(request, "to", from.plus(DEFAULT_RANGE));
         if (!to.isAfter(from)) {
@@ -145,6 +150,8 @@ final class OnCallApi {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("schedule", id);
+        body.put("name", all.get(id).getName());
+        body.put("timeZone", schedule.zone().getId());
         body.put("from", from.toString());
         body.put("to", to.toString());
         body.put("shifts", schedule.shifts(from, to).stream().map(OnCallApi::json).toList());

@@ -6,12 +6,14 @@ import * as signin from './pages/signin.js';
 import * as incidents from './pages/incidents.js';
 import * as incident from './pages/incident.js';
 import * as silences from './pages/silences.js';
+import * as oncall from './pages/oncall.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
   [/^\/incidents$/, incidents, () => ({})],
   [/^\/incidents\/([^/]+)$/, incident, match => ({id: decodeURIComponent(match[1])})],
   [/^\/silences$/, silences, () => ({})],
+  [/^\/oncall$/, oncall, () => ({})],
 ];
 
 const main = document.getElementById('main');

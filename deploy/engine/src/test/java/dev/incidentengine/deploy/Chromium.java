@@ -44,6 +44,11 @@ final class Chromium implements AutoCloseable {
     private final List<String> consoleErrors = new ArrayList<>();
 
     Chromium(Path profile, int width, int height) {
+        this(profile, width, height, "UTC");
+    }
+
+    /** A browser whose local time zone is {@code zone} (its process's {@code TZ}). */
+    Chromium(Path profile, int width, int height, String zone) {
         if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
             throw new IllegalStateException("The console's browser tests need Debian's Chromium and its driver ("
                     + BROWSER + ", " + DRIVER + "): apt-get install -y --no-install-recommends chromium chromium-driver");
@@ -56,7 +61,8 @@ final class Chromium implements AutoCloseable {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort()
+                .withEnvironment(Map.of("TZ", zone)).build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         // The console draws live parts again as changes arrive: an element found a moment ago may be gone.

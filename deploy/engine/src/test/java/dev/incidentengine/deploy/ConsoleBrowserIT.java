@@ -27,6 +27,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -250,6 +251,53 @@ class ConsoleBrowserIT {
         // The held alert is released into an incident once its silence ends.
         await("the held alert released").atMost(Duration.ofSeconds(60)).until(() -> findIncident(title) != null);
         assertThat(alice.consoleErrors()).isEmpty();
+        assertThat(bob.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theOnCallPageAgreesWithTheApi_acrossADaylightSavingChange() throws Exception {
+        // Europe/Berlin leaves winter time on 2027-03-28; the viewer is in New York, which did on 2027-03-14.
+        String at = "2027-03-20T12:00:00Z";
+        Chromium bob = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), 1280, 900, "America/New_York");
+        browsers.add(bob);
+        bob.open(base + "/oncall?at=" + at);
+        signIn(bob, VIEWER);
+        bob.find(".agenda .shift");
+        bob.screenshot("oncall");
+        assertThat(bob.accessibilityViolations()).as("the on-call page").isEmpty();
+
+        JsonNode onCall = JSON.readTree(api("/api/v1/oncall?at=" + at).body()).get("oncall");
+        List<String> fromApi = new java.util.ArrayList<>();
+        List<String> shownNow = bob.driver.findElements(By.cssSelector("table.oncall tbody tr")).stream()
+                .map(tr -> tr.getAttribute("data-schedule") + "=" + tr.getAttribute("data-user")).toList();
+        onCall.forEach(entry -> fromApi.add(entry.get("schedule").asText() + "=" + entry.get("userId").asText()));
+        assertThat(shownNow).as("on call at " + at).containsExactlyElementsOf(fromApi);
+
+        // The agenda shows the viewer's own shifts first, and everyone's on request: each the API's, and only those (gaps are not shifts).
+        assertThat(bob.driver.findElements(By.cssSelector(".agenda li.shift"))).isNotEmpty()
+                .allSatisfy(li -> assertThat(li.getAttribute("data-user")).isEqualTo("bob"));
+        new Select(bob.find("#oncall-user")).selectByValue("");
+        List<String> expected = new java.util.ArrayList<>();
+        for (JsonNode entry : onCall) {
+            String to = java.time.Instant.parse(at).plus(Duration.ofDays(14)).toString();
+            JsonNode shifts = JSON.readTree(api("/api/v1/schedules/" + entry.get("schedule").asText() + "/shifts?from=" + at + "&to=" + to)
+                    .body()).get("shifts");
+            shifts.forEach(shift -> {
+                if (!shift.get("userId").isNull()) {
+                    expected.add(entry.get("schedule").asText() + " " + shift.get("userId").asText() + " " + shift.get("start").asText());
+                }
+            });
+        }
+        List<String> agenda = bob.driver.findElements(By.cssSelector(".agenda li.shift")).stream()
+                .map(li -> li.getAttribute("data-schedule") + " " + li.getAttribute("data-user") + " " + li.getAttribute("data-start")).toList();
+        assertThat(agenda).containsExactlyInAnyOrderElementsOf(expected);
+        // The weekly handover stays at 09:00 in Berlin across its change (08:00 UTC, then 07:00), shown as 04:00 and 03:00 in New York.
+        for (String[] handover : new String[][] {{"2027-03-22T08:00:00Z", "04:00"}, {"2027-03-29T07:00:00Z", "03:00"}}) {
+            WebElement shift = bob.driver.findElement(By.cssSelector(".agenda li.shift[data-schedule='payments-primary'][data-start='"
+                    + handover[0] + "']"));
+            assertThat(shift.findElement(By.cssSelector(".schedule-time")).getText()).as(handover[0]).contains("09:00", "Europe/Berlin");
+            assertThat(shift.getText()).as(handover[0]).contains(handover[1] + " – ").contains("your time");
+        }
         assertThat(bob.consoleErrors()).isEmpty();
     }
 
