@@ -120,8 +120,16 @@ final class IngestEndpoints {
         Request.Handler handler = (request, response, callback) -> {
             long start = System.nanoTime();
             String integrationTag = "none";
+            IntegrationConfig integration;
             try {
-                IntegrationConfig integration = authenticate(credential(request, path));
+                integration = authenticate(credential(request, path));
+            } catch (Refusal refusal) {
+                // Refused before its body was read: read it, so the client may reuse the connection.
+                HttpServer.drain(request);
+                refuse(response, callback, endpoint, integrationTag, start, refusal, false);
+                return true;
+            }
+            try {
                 integrationTag = integration.getId();
                 JsonNode body = parse(readBody(request));
                 List<Alert> alerts = normalize(() -> format.normalize(body, Source.of(integration, clock.instant()),

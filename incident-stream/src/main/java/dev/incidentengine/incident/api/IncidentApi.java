@@ -88,6 +88,7 @@ public final class IncidentApi implements AutoCloseable {
     public static final String STREAM = "/api/v1/stream";
     /** {@code GET /api/v1/incidents/counts}: no incident has this id (ids are {@code INC-...}). */
     private static final String COUNTS = "counts";
+    /** The most of an oversized body that is read past the limit, so that the client sees the 413. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -210,28 +211,15 @@ public final class IncidentApi implements AutoCloseable {
             }
             handler.handle(user, counted);
         } catch (ApiError error) {
-            drain(request);
+            HttpServer.drain(request);
             error.write(response, counted);
         } catch (InvalidStateStoreException moving) {
             // A store that moved away while it was read (a rebalance), or a read side starting or stopping: only a moment, and
             // never a partial answer.
-            drain(request);
+            HttpServer.drain(request);
             new ApiError(503, null, "the read side cannot answer now (" + moving.getMessage() + "); retry in a moment").write(response, counted);
         }
         return true;
-    }
-
-    /**
-     * Reads what is left of a refused request's body (within reason) before answering: answered
-     * unread, Jetty closes the connection behind the response, and a client that reuses it for its
-     * next request gets no answer at all (seen under load).
-     */
-    private static void drain(Request request) {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            in.skipNBytes(Math.min(Math.max(0, request.getLength()), DRAIN_LIMIT));
-        } catch (IOException e) {
-            // The connection is closing anyway; the answer still goes out if it can.
-        }
     }
 
     /**

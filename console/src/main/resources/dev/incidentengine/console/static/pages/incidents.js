@@ -107,12 +107,18 @@ export function render(main, params, query) {
     if (filter.search || ids.length > MAX_SINGLE_REFRESHES) {
       return load(true);
     }
+    let failed = false;
     for (const id of ids) {
       let incident = null;
       try {
         incident = await api('/api/v1/incidents/' + encodeURIComponent(id));
       } catch (e) {
-        if (e.status !== 404) dirty.add(id);
+        if (e.status !== 404) {
+          // Not readable now (its instance is moving): the row stays as it was, and it is read again shortly.
+          dirty.add(id);
+          failed = true;
+          continue;
+        }
       }
       if (stopped) return;
       incidents = incidents.filter(known => known.incidentId !== id);
@@ -122,7 +128,7 @@ export function render(main, params, query) {
       }
     }
     draw();
-    if (dirty.size > 0) schedule();
+    if (dirty.size > 0 && refreshTimer === null) refreshTimer = setTimeout(refresh, failed ? RETRY_MS : REFRESH_MS);
   }
 
   function schedule() {
