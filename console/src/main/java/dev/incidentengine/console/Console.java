@@ -165,8 +165,7 @@ public final class Console {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, null, "send {\"token\": \"...\"} as application/json");
         }
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-        if (origin != null && !origin.endsWith("://" + request.getHttpURI().getAuthority())) {
+        if (!ApiTokens.fromThisOrigin(request)) {
             throw new ApiError(403, null, "sign in from this console's own page");
         }
         String token = token(request);

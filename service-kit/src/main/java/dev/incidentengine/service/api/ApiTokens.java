@@ -261,9 +261,9 @@ public final class ApiTokens {
         ApiUser user = sessionUser(session).orElseThrow(() -> new ApiError(401, null,
                 "the token this session was signed in with is no longer valid: sign in again"));
         if (!SAFE_METHODS.contains(request.getMethod())) {
-            String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-            if (origin != null && !sameOrigin(origin, request)) {
-                throw new ApiError(403, null, "a request from " + origin + " cannot act with a console session");
+            if (!fromThisOrigin(request)) {
+                throw new ApiError(403, null, "a request from " + request.getHeaders().get(HttpHeader.ORIGIN)
+                        + " cannot act with a console session");
             }
             if (!Sessions.csrfMatches(session, request.getHeaders().get(Sessions.CSRF_HEADER))) {
                 throw new ApiError(403, null, "the CSRF token is missing or wrong: send the session's token as " + Sessions.CSRF_HEADER);
@@ -273,10 +273,14 @@ public final class ApiTokens {
     }
 
     /**
-     * Whether the browser's {@code Origin} names the host it sent the request to. Only host and port
-     * are compared: behind a proxy that ends TLS, the scheme seen here is not the browser's.
+     * Whether the browser's {@code Origin}, if it sent one, names the host it sent the request to.
+     * Only host and port are compared: behind a proxy that ends TLS, the scheme seen here is not the browser's.
      */
-    private static boolean sameOrigin(String origin, Request request) {
+    public static boolean fromThisOrigin(Request request) {
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (origin == null) {
+            return true;
+        }
         int schemeEnd = origin.indexOf("://");
         return schemeEnd > 0 && origin.substring(schemeEnd + 3).equalsIgnoreCase(request.getHttpURI().getAuthority());
     }
