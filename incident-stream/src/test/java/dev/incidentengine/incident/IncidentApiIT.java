@@ -249,6 +249,9 @@ class IncidentApiIT {
 
         assertError(api.get("/api/v1/incidents/INC-NOPE", VIEWER), 404, null);
         assertError(api.get("/api/v1/incidents/INC-NOPE/events", VIEWER), 404, null);
+        assertError(api.get("/api/v1/incidents/" + id + "/events?order=latest", VIEWER), 400, "order");
+        assertError(api.get("/api/v1/incidents/" + id + "/events?cursor=7", VIEWER), 400, "cursor");
+        assertError(api.get("/api/v1/incidents/" + id + "/events?sort=newest", VIEWER), 400, "sort");
         assertError(api.post("/api/v1/incidents/INC-NOPE/acknowledge", RESPONDER, "{}"), 404, null);
         assertError(api.post("/api/v1/incidents/" + id + "/escalate", RESPONDER, "{}"), 404, null);
 
@@ -264,6 +267,11 @@ class IncidentApiIT {
         // Nothing refused reached the incident.
         JsonNode log = json(api.get("/api/v1/incidents/" + id + "/events", VIEWER)).get("events");
         assertThat(log).hasSize(2);
+        JsonNode newest = json(api.get("/api/v1/incidents/" + id + "/events?order=newest&limit=1", VIEWER));
+        assertThat(newest.get("events").get(0).get("eventId")).isEqualTo(log.get(1).get("eventId"));
+        JsonNode older = json(api.get("/api/v1/incidents/" + id + "/events?order=newest&limit=1&cursor=" + newest.get("nextCursor").asText(), VIEWER));
+        assertThat(older.get("events").get(0).get("eventId")).isEqualTo(log.get(0).get("eventId"));
+        assertThat(older.get("nextCursor").isNull()).isTrue();
     }
 
     @Test

@@ -405,24 +405,35 @@ public final class ApiRequests {
                 statuses(parameters)), lastEventId);
     }
 
-    /** A page of an incident's log: the events after a cursor (null: from the start), at most {@code limit}. */
-    public record EventsPage(String after, int limit) {
+    /**
+     * A page of an incident's log: at most {@code limit} events after a cursor (null: from the start), oldest first, or with
+     * {@code newest} before it, newest first (a big incident's latest events without paging through its alerts).
+     */
+    public record EventsPage(String after, int limit, boolean newest) {
     }
 
     private static final Pattern EVENTS_CURSOR = Pattern.compile("\\d{1,18}\\.\\d{1,18}");
+    private static final Set<String> EVENTS_PARAMETERS = Set.of("limit", "cursor", "order");
 
-    /** Events after a cursor: {@code cursor} (the {@code nextCursor} of the page before), {@code limit} (default and at most 1,000). */
+    /**
+     * Events past a cursor: {@code cursor} (the {@code nextCursor} of the page before), {@code limit} (default and at most 1,000),
+     * {@code order} ({@code oldest}, the default, or {@code newest}).
+     */
     public static EventsPage eventsPage(Map<String, List<String>> parameters) {
         for (String name : parameters.keySet()) {
-            if (!name.equals("limit") && !name.equals("cursor")) {
-                throw new ApiError(400, name, "unknown parameter (known: [cursor, limit])");
+            if (!EVENTS_PARAMETERS.contains(name)) {
+                throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(EVENTS_PARAMETERS) + ")");
             }
         }
         String cursor = single(parameters, "cursor");
         if (cursor != null && !EVENTS_CURSOR.matcher(cursor).matches()) {
             throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
         }
-        return new EventsPage(cursor, limit(parameters, MAX_EVENTS, MAX_EVENTS));
+        String order = single(parameters, "order");
+        if (order != null && !order.equals("oldest") && !order.equals("newest")) {
+            throw new ApiError(400, "order", "must be oldest or newest");
+        }
+        return new EventsPage(cursor, limit(parameters, MAX_EVENTS, MAX_EVENTS), "newest".equals(order));
     }
 
     /** An incident's alerts: {@code limit} (default 50, at most 500) and {@code cursor} (the {@code nextCursor} of the page before). */

@@ -421,12 +421,13 @@ public final class IncidentApi implements AutoCloseable {
         });
     }
 
-    /** The incident's log, a page at a time: after {@code cursor} (the page before's {@code nextCursor}), {@code limit} events. */
+    /** The incident's log, a page at a time: past {@code cursor} (the page before's {@code nextCursor}), {@code limit} events, in {@code order}. */
     private void events(String incidentId, Request request, Response response, Callback callback) {
         ApiRequests.EventsPage page = ApiRequests.eventsPage(parameters(request));
         here(queries.incident(incidentId), request, NO_BODY, response, callback).ifPresent(found -> {
             found.orElseThrow(() -> unknown(incidentId));
-            List<IncidentQueries.LoggedEvent> log = here(queries.events(incidentId, page.after(), page.limit() + 1), request, NO_BODY,
+            List<IncidentQueries.LoggedEvent> log = here(page.newest() ? queries.eventsNewestFirst(incidentId, page.after(), page.limit() + 1)
+                    : queries.events(incidentId, page.after(), page.limit() + 1), request, NO_BODY,
                     response, callback).orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
             boolean more = log.size() > page.limit();
             List<IncidentQueries.LoggedEvent> shown = more ? log.subList(0, page.limit()) : log;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import dev.incidentengine.model.Alert;
@@ -128,18 +129,43 @@ public final class IncidentQueries {
      */
     public Answer<List<LoggedEvent>> events(String incidentId, String cursor, int limit) {
         String from = from(incidentId, cursor);
+        return eventPage(incidentId, limit, store -> store.range(from, QueryKeys.eventsEnd(incidentId)), null);
+    }
+
+    /** Up to {@code limit} events of the incident newest first, before the one at {@code cursor} (null: from the latest). */
+    public Answer<List<LoggedEvent>> eventsNewestFirst(String incidentId, String cursor, int limit) {
+        // The range's bound is inclusive: the event at the cursor, the last one of the page before, is skipped.
+        String before = cursor == null ? QueryKeys.eventsEnd(incidentId) : at(incidentId, cursor);
+        return eventPage(incidentId, limit, store -> store.reverseRange(QueryKeys.eventsFrom(incidentId, 0), before), before);
+    }
+
+    private Answer<List<LoggedEvent>> eventPage(String incidentId, int limit,
+            Function<ReadOnlyKeyValueStore<String, byte[]>, KeyValueIterator<String, byte[]>> scan, String skipped) {
         return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, partition -> {
-            ReadOnlyKeyValueStore<String, byte[]> store = local.store(IncidentQueryTopology.EVENT_STORE, partition);
             List<LoggedEvent> page = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> range = store.range(from, QueryKeys.eventsEnd(incidentId))) {
+            try (KeyValueIterator<String, byte[]> range = scan.apply(local.store(IncidentQueryTopology.EVENT_STORE, partition))) {
                 while (range.hasNext() && page.size() < limit) {
                     KeyValue<String, byte[]> entry = range.next();
+                    if (entry.key.equals(skipped)) {
+                        continue;
+                    }
                     long offset = Long.parseLong(entry.key.substring(entry.key.lastIndexOf('\u0000') + 1));
                     page.add(new LoggedEvent(events.deserialize(null, entry.value), offset));
                 }
             }
             return page;
         });
+    }
+
+    /** The key of the event at {@code cursor}, or before every event of a greater sequence for {@code "<sequence>"}. */
+    private static String at(String incidentId, String cursor) {
+        try {
+            int dot = cursor.indexOf('.');
+            return dot < 0 ? QueryKeys.eventsFrom(incidentId, Long.parseLong(cursor))
+                    : QueryKeys.event(incidentId, Long.parseLong(cursor.substring(0, dot)), Long.parseLong(cursor.substring(dot + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not an events cursor: " + cursor);
+        }
     }
 
     /** The first key a page after {@code cursor} may hold; a cursor that is not one is refused. */

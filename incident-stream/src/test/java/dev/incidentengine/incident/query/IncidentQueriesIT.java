@@ -96,6 +96,13 @@ class IncidentQueriesIT {
             List<IncidentQueries.LoggedEvent> next = ((IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>>) queries.events(id,
                     page.get(2).cursor(), 2)).value();
             assertThat(next).extracting(logged -> logged.event().getSequence()).containsExactly(8L, 9L);
+            List<IncidentQueries.LoggedEvent> latest = ((IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>>) queries
+                    .eventsNewestFirst(id, null, 3)).value();
+            assertThat(latest).extracting(logged -> logged.event().getSequence()).containsExactly((long) EVENTS, EVENTS - 1L, EVENTS - 2L);
+            List<IncidentQueries.LoggedEvent> older = ((IncidentQueries.Answer.Here<List<IncidentQueries.LoggedEvent>>) queries
+                    .eventsNewestFirst(id, latest.get(2).cursor(), 100)).value();
+            assertThat(older).extracting(logged -> logged.event().getSequence()).as("the rest, down to the first, and no other incident's")
+                    .containsExactlyElementsOf(java.util.stream.LongStream.iterate(EVENTS - 3L, seq -> seq >= 1, seq -> seq - 1).boxed().toList());
             List<IncidentQueries.ListedAlert> alerts = ((IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>>) queries.alerts(id, 2, 3)).value();
             assertThat(alerts).extracting(alert -> alert.alert().getFingerprint()).containsExactly(id + "-fp-4", id + "-fp-5", id + "-fp-6");
             assertThat(alerts).allSatisfy(alert -> assertThat(alert.status()).isEqualTo(AlertStatus.FIRING));

@@ -89,7 +89,7 @@ export function render(main, params) {
   const header = h('section', {class: 'incident-header', 'aria-labelledby': 'incident-title'});
   const actions = h('section', {class: 'incident-actions', 'aria-label': 'Actions'});
   const timeline = h('ol', {class: 'timeline', 'aria-live': 'polite', 'aria-relevant': 'additions'});
-  const newerEvents = h('button', {type: 'button', hidden: true}, 'Newer events');
+  const olderEvents = h('button', {type: 'button', hidden: true}, 'Older events');
   const alertList = h('ul', {class: 'alerts'});
   const moreAlerts = h('button', {type: 'button', hidden: true}, 'More alerts');
   const review = h('section', {class: 'review', 'aria-labelledby': 'review-title'});
@@ -185,22 +185,48 @@ export function render(main, params) {
   function drawReview() {
     const r = incident.review;
     const items = incident.actionItems || [];
-    if (!r && items.length === 0) {
-      replace(review, h('h2', {id: 'review-title'}, 'Post-incident review'), h('p', {class: 'muted'}, 'No review asked for.'));
-      return;
-    }
-    replace(review, h('h2', {id: 'review-title'}, 'Post-incident review'),
-      r ? h('p', {}, r.required ? 'Required' : 'Recommended', ', due ', new Date(r.dueAt).toLocaleDateString(),
-        r.url ? [' · published: ', safeLink(r.url)] : ' · not published yet') : null,
-      items.length ? h('ul', {class: 'action-items'}, items.map(item => h('li', {},
-        item.completedAt ? h('s', {}, item.title) : item.title, ' — ', item.owner, ', ', item.priority.toLowerCase(), ', due ',
-        new Date(item.dueAt).toLocaleDateString(), item.link ? [' ', safeLink(item.link, 'link')] : ''))) : null);
+    const title = h('h2', {id: 'review-title'}, 'Post-incident review');
+    const state = !r ? h('p', {class: 'muted'}, 'No review asked for.')
+      : h('p', {}, r.required ? 'Required' : 'Recommended', ', due ', new Date(r.dueAt).toLocaleDateString(),
+        r.url ? [' · published: ', safeLink(r.url)] : ' · not published yet');
+    const list = items.length ? h('ul', {class: 'action-items'}, items.map(item => h('li', {},
+      item.completedAt ? h('s', {}, item.title) : item.title, ' — ', item.owner, ', ', item.priority.toLowerCase(), ', due ',
+      new Date(item.dueAt).toLocaleDateString(), item.link ? [' ', safeLink(item.link, 'link')] : '',
+      !item.completedAt && canAct() ? [' ', h('button', {type: 'button', class: 'link',
+        onclick: () => run('complete-action-item', {actionItemId: item.actionItemId}).catch(() => {})}, 'Done')] : ''))) : null;
+    replace(review, title, state, list, canAct() ? reviewForms(r) : null,
+      h('p', {class: 'muted small'}, 'The review document: ', h('code', {}, 'incidentctl postmortem ' + id)));
   }
 
-  function addEvents(events) {
+  /** Ask for a review, add action items, link the published document. Dates are the viewer's local midnight. */
+  function reviewForms(r) {
+    const inDays = days => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+    const dueAt = day => new Date(day + 'T00:00').toISOString();
+    return h('div', {class: 'forms'},
+      !r ? commandForm('Require a review', [
+        field('review-due', 'Due', h('input', {id: 'review-due', name: 'due', type: 'date', min: inDays(1), value: inDays(7), required: true})),
+        field('review-reason', 'Reason', h('input', {id: 'review-reason', name: 'reason'}))],
+      data => run('require-review', {due: dueAt(data.get('due')), reason: data.get('reason') || undefined})) : null,
+      commandForm('Add action item', [
+        field('item-title', 'Action', h('input', {id: 'item-title', name: 'title', required: true, maxlength: 300})),
+        field('item-owner', 'Owner', h('input', {id: 'item-owner', name: 'owner', required: true, autocomplete: 'off'})),
+        field('item-due', 'Due', h('input', {id: 'item-due', name: 'due', type: 'date', min: inDays(1), value: inDays(14), required: true})),
+        field('item-priority', 'Priority', h('select', {id: 'item-priority', name: 'priority'},
+          ['HIGH', 'MEDIUM', 'LOW'].map(p => h('option', {value: p, selected: p === 'MEDIUM'}, p.toLowerCase())))),
+        field('item-link', 'Link (a ticket)', h('input', {id: 'item-link', name: 'link', type: 'url'}))],
+      data => run('action-items', {title: data.get('title'), owner: data.get('owner'), due: dueAt(data.get('due')),
+        priority: data.get('priority'), link: data.get('link') || undefined})),
+      r && !r.url ? commandForm('Publish the review', [
+        field('review-url', 'Link to the document', h('input', {id: 'review-url', name: 'url', type: 'url', required: true}))],
+      data => run('publish-review', {url: data.get('url')})) : null);
+  }
+
+  /** Newest first: a page of older events goes below, a live one on top. */
+  function addEvents(events, {live = false} = {}) {
     const fresh = events.filter(e => !seen.has(e.eventId));
     fresh.forEach(e => seen.add(e.eventId));
-    timeline.append(...fresh.map(timelineItem));
+    if (live) timeline.prepend(...fresh.reverse().map(timelineItem));
+    else timeline.append(...fresh.map(timelineItem));
   }
 
   async function load() {
@@ -227,15 +253,15 @@ export function render(main, params) {
     drawReview();
   }
 
-  /** The log oldest first, a page at a time; live events join at the end once every page is shown. */
+  /** The log newest first, a page at a time: a big incident's latest events come first, not its first thousand alerts. */
   async function loadEvents() {
-    const query = new URLSearchParams({limit: String(EVENTS_PAGE)});
+    const query = new URLSearchParams({limit: String(EVENTS_PAGE), order: 'newest'});
     if (eventsCursor) query.set('cursor', eventsCursor);
     const page = await api('/api/v1/incidents/' + encodeURIComponent(id) + '/events?' + query);
     if (stopped) return;
     addEvents(page.events);
     eventsCursor = page.nextCursor;
-    newerEvents.hidden = !eventsCursor;
+    olderEvents.hidden = !eventsCursor;
   }
 
   async function loadAlerts(first) {
@@ -249,12 +275,12 @@ export function render(main, params) {
     moreAlerts.hidden = !alertsCursor;
   }
 
-  newerEvents.addEventListener('click', () => loadEvents().catch(e => notify(e.message)));
+  olderEvents.addEventListener('click', () => loadEvents().catch(e => notify(e.message)));
   moreAlerts.addEventListener('click', () => loadAlerts(false).catch(e => notify(e.message)));
 
   replace(main, header, actions,
     h('div', {class: 'columns'},
-      h('section', {'aria-labelledby': 'timeline-title'}, h('h2', {id: 'timeline-title'}, 'Timeline'), timeline, newerEvents),
+      h('section', {'aria-labelledby': 'timeline-title'}, h('h2', {id: 'timeline-title'}, 'Timeline'), timeline, olderEvents),
       h('div', {},
         h('section', {'aria-labelledby': 'alerts-title'}, h('h2', {id: 'alerts-title'}, 'Alerts'), alertList, moreAlerts),
         review)));
@@ -262,8 +288,7 @@ export function render(main, params) {
   let reloadTimer = null;
   let retryTimer = null;
   const stopFeed = follow(new URLSearchParams({incident: id}), change => {
-    if (!eventsCursor && timeline.childElementCount > 0) addEvents([change.event]);
-    else newerEvents.hidden = false;
+    addEvents([change.event], {live: true});
     // Several events of one change (or a burst of alerts) read the incident once.
     if (reloadTimer === null) {
       reloadTimer = setTimeout(() => {
