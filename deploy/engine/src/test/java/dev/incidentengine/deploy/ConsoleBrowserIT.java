@@ -330,6 +330,53 @@ class ConsoleBrowserIT {
                 ".*(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|status of 503).*"), "the engine down");
     }
 
+    @Test
+    void theIncidentPageOfATenThousandAlertIncidentOpensOnItsLatestEvents() throws Exception {
+        // One incident: the default route groups by service and alert name (the summary, for generic alerts).
+        String title = "Fleet disk full " + UUID.randomUUID();
+        int alerts = 10_000;
+        for (int batch = 0; batch < alerts / 1_000; batch++) {
+            List<Map<String, Object>> body = new java.util.ArrayList<>();
+            for (int i = batch * 1_000; i < (batch + 1) * 1_000; i++) {
+                body.add(Map.of("summary", title, "severity", "SEV3", "dedupKey", title + " host-" + i, "labels", Map.of("host", "host-" + i)));
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts")).header("Authorization", "Bearer " + INTEGRATION_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+            // As Alertmanager does: while the engine is behind, a busy source is asked to come back (503), and sends again.
+            await("batch " + batch + " taken").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isIn(202, 503);
+                return response.statusCode() == 202;
+            });
+        }
+        String id = await("the incident holds every alert").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String found = findIncident(title);
+            return found != null && incident(found).get("alertCount").asInt() == alerts ? found : null;
+        }, java.util.Objects::nonNull);
+
+        Chromium carol = browser(1280, 900);
+        carol.open(base + "/incidents/" + id);
+        signIn(carol, RESPONDER);
+        carol.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains(alerts + " firing of " + alerts));
+        carol.wait.until(d -> d.findElements(By.cssSelector("#main li.alert")).size() == 20);
+        assertThat(carol.find("section[aria-labelledby=alerts-title] button").getText()).isEqualTo("More alerts");
+        // Newest first: a page of the latest events, alerts attached late in the storm, and not the opening far below.
+        String latest = carol.wait.until(d -> {
+            List<WebElement> items = d.findElements(By.cssSelector(".timeline li"));
+            return items.size() >= 100 ? d.findElement(By.cssSelector(".timeline")).getText() : null;
+        });
+        assertThat(latest).contains("Alert firing: " + title).doesNotContain("Opened: ");
+        assertThat(carol.find("section[aria-labelledby=timeline-title] button").getText()).isEqualTo("Older events");
+
+        // A person's action joins the top, live.
+        carol.find("section.incident-actions").findElement(By.xpath(".//button[text()='Acknowledge']")).click();
+        carol.wait.until(d -> d.findElements(By.cssSelector(".timeline li")).subList(0, 5).stream()
+                .anyMatch(item -> item.getText().contains("Acknowledged")));
+        carol.screenshot("incident-10000-alerts");
+        assertThat(carol.accessibilityViolations()).as("a 10,000-alert incident's page").isEmpty();
+        assertThat(carol.consoleErrors()).isEmpty();
+    }
+
     private Chromium browser(int width, int height) throws Exception {
         Chromium browser = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), width, height);
         browsers.add(browser);
