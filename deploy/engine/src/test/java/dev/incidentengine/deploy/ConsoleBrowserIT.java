@@ -331,6 +331,65 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void thePagesLinkOpensTheIncident_whichIsWorkedToAPublishedReviewInTheBrowser() throws Exception {
+        // checkout's policy pages the on-call user by e-mail, into the local engine's mail sink.
+        String title = "Card payments failing " + UUID.randomUUID();
+        sendAlert(title);
+        LocalSinks.Received page = await("the page in the e-mail sink").atMost(Duration.ofSeconds(60)).until(() -> engine.sinks().received().stream()
+                .filter(r -> r.via().equals("e-mail") && r.subject().contains(title)).findFirst().orElse(null), java.util.Objects::nonNull);
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(base) + "/incidents/[A-Za-z0-9-]+")
+                .matcher(page.text());
+        assertThat(link.find()).as("a console link in: %s", page.text()).isTrue();
+        assertThat(link.group()).endsWith("/incidents/" + page.incidentId());
+
+        Chromium alice = browser(390, 844);
+        alice.open(link.group());
+        signIn(alice, RESPONDER);
+        alice.wait.until(d -> d.getCurrentUrl().endsWith("/incidents/" + page.incidentId()));
+        assertThat(alice.find("h1").getText()).isEqualTo(title);
+
+        WebElement actions = alice.find("section.incident-actions");
+        actions.findElement(By.xpath(".//button[text()='Acknowledge']")).click();
+        alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("acknowledged"));
+        command(alice, "Add note", Map.of("note-text", "Card processor returns 502s; failing over to the second region"));
+        alice.find("section.incident-actions").findElement(By.xpath(".//button[text()='Resolve']")).click();
+        alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("resolved"));
+
+        // A SEV2 review is recommended by itself; the responder makes it required.
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.review")).getText().contains("Recommended"));
+        command(alice, "Require a review", Map.of("review-reason", "Payments were down"));
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.review")).getText().contains("Required"));
+        command(alice, "Add action item", Map.of("item-title", "Alert on the card processor's error rate", "item-owner", "bob"));
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.review")).getText().contains("Alert on the card processor's error rate"));
+        alice.find("section.review").findElement(By.xpath(".//button[text()='Done']")).click();
+        alice.wait.until(d -> !d.findElements(By.cssSelector("section.review .action-items s")).isEmpty());
+        command(alice, "Publish the review", Map.of("review-url", "https://wiki.example.com/reviews/card-payments"));
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.review")).getText().contains("published"));
+        assertThat(alice.find("section.review a[href='https://wiki.example.com/reviews/card-payments']").isDisplayed()).isTrue();
+
+        String timeline = alice.find(".timeline").getText();
+        assertThat(timeline).contains("Acknowledged", "Note: Card processor returns 502s", "Resolved", "Review required", "Action item: ",
+                "Action item done: ", "Review published: ");
+        for (String type : List.of("IncidentAcknowledged", "NoteAdded", "IncidentResolved", "ReviewRequired", "ActionItemAdded",
+                "ActionItemCompleted", "ReviewPublished")) {
+            assertThat(lastActor(page.incidentId(), type)).as(type).isEqualTo("alice");
+        }
+        alice.screenshot("incident-reviewed-phone");
+        assertThat(alice.accessibilityViolations()).as("a reviewed incident's page on a phone").isEmpty();
+        assertThat(alice.consoleErrors()).isEmpty();
+    }
+
+    /** Opens a command's form on the incident page, fills its fields (by id) and submits it; waits for the form to close. */
+    private static void command(Chromium browser, String summary, Map<String, String> fields) {
+        WebElement details = browser.wait.until(d -> d.findElements(By.cssSelector("details.command")).stream()
+                .filter(c -> c.findElement(By.tagName("summary")).getText().equals(summary)).findFirst().orElse(null));
+        details.findElement(By.tagName("summary")).click();
+        fields.forEach((id, value) -> details.findElement(By.id(id)).sendKeys(value));
+        details.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.wait.until(d -> d.findElements(By.cssSelector("details.command[open]")).isEmpty());
+    }
+
+    @Test
     void theIncidentPageOfATenThousandAlertIncidentOpensOnItsLatestEvents() throws Exception {
         // One incident: the default route groups by service and alert name (the summary, for generic alerts).
         String title = "Fleet disk full " + UUID.randomUUID();
@@ -412,9 +471,13 @@ class ConsoleBrowserIT {
     }
 
     private void sendAlert(String summary, Map<String, String> labels) throws Exception {
+        sendAlert(summary, "SEV2", labels);
+    }
+
+    private void sendAlert(String summary, String severity, Map<String, String> labels) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts"))
                 .header("Authorization", "Bearer " + INTEGRATION_KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", "SEV2",
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", severity,
                         "dedupKey", summary, "labels", labels)))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }

@@ -203,7 +203,7 @@ export function render(main, params) {
     const inDays = days => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
     const dueAt = day => new Date(day + 'T00:00').toISOString();
     return h('div', {class: 'forms'},
-      !r ? commandForm('Require a review', [
+      !r || !r.required && !r.url ? commandForm('Require a review', [
         field('review-due', 'Due', h('input', {id: 'review-due', name: 'due', type: 'date', min: inDays(1), value: inDays(7), required: true})),
         field('review-reason', 'Reason', h('input', {id: 'review-reason', name: 'reason'}))],
       data => run('require-review', {due: dueAt(data.get('due')), reason: data.get('reason') || undefined})) : null,
