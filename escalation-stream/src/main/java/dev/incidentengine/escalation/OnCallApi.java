@@ -1,5 +1,7 @@
 package dev.incidentengine.escalation;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -8,8 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -97,10 +97,9 @@ final class OnCallApi {
     }
 
     void register(HttpServer http) {
-        http.route("GET", ONCALL, (request, response, callback) -> answer(request, response, callback, Role.VIEWER,
-                user -> onCall(request)));
-        http.route("GET", USERS, (request, response, callback) -> answer(request, response, callback, Role.VIEWER, user -> users()));
-        http.route("GET", SCHEDULES + "*", (request, response, callback) -> answer(request, response, callback, Role.VIEWER, user -> {
+        http.route("GET", ONCALL, (request, response, callback) -> answer(request, response, callback, () -> onCall(request)));
+        http.route("GET", USERS, (request, response, callback) -> answer(request, response, callback, this::users));
+        http.route("GET", SCHEDULES + "*", (request, response, callback) -> answer(request, response, callback, () -> {
             String[] path = path(request);
             if (path.length == 2 && path[1].equals("shifts")) {
                 return shifts(path[0], request);
@@ -149,17 +148,17 @@ final class OnCallApi {
     }
 
     private interface Answer {
-        Object body(ApiUser user);
+        Object body();
     }
 
     private interface Change {
         void run(ApiUser user);
     }
 
-    private boolean answer(Request request, Response response, Callback callback, Role needed, Answer answer) {
+    private boolean answer(Request request, Response response, Callback callback, Answer answer) {
         try {
-            ApiUser user = tokens.authorize(request, response, needed);
-            HttpServer.writeJson(response, callback, 200, answer.body(user));
+            tokens.authorize(request, response, Role.VIEWER);
+            HttpServer.writeJson(response, callback, 200, answer.body());
         } catch (ApiError error) {
             error.write(response, callback);
         }
@@ -187,7 +186,10 @@ final class OnCallApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("at", at.toString());
         body.put("oncall", config.schedules().keySet().stream().sorted().map(each -> onCall(config.schedules().get(each), at)).toList());
-        Escalation escalation = new Escalation(config, (policy, level) -> 0);
+        // A first page takes no round-robin turns: it names every user of such a level.
+        Escalation escalation = new Escalation(config, (policy, level) -> {
+            throw new IllegalStateException("a first page takes no turns");
+        });
         body.put("policies", config.policies().keySet().stream().sorted().map(each -> policy(config, escalation, config.policies().get(each), at))
                 .toList());
         return body;
@@ -333,6 +335,7 @@ final class OnCallApi {
         List<OnCallOverride> ofSchedule = config.overrides().values().stream()
                 .filter(override -> override.getScheduleId().equals(scheduleId)).toList();
         OverrideRequests.checkRoom(scheduleId, ofSchedule, now);
+        // Best effort: a tombstone that fails is written with the schedule's next override.
         ofSchedule.stream().filter(override -> OverrideRequests.forgotten(override, now)).forEach(old -> source.write(old.getId(), null));
         write(asked.getId(), asked, 201, wait, response, callback);
     }
