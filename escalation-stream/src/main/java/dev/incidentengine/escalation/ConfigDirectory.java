@@ -2,15 +2,16 @@ package dev.incidentengine.escalation;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import dev.incidentengine.escalation.domain.ConfigSnapshot;
 import dev.incidentengine.escalation.domain.Escalation;
 import dev.incidentengine.escalation.schedule.Schedule;
 import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
@@ -20,37 +21,32 @@ import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.service.ConfigView;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
-/** {@link Escalation.Directory} over the config topics' global stores, compiled at most once a second. */
+/**
+ * {@link Escalation.Directory} over the global stores of the config topics and the overrides topic: a
+ * {@link ConfigSnapshot} built again when the views reload, at most once a second.
+ */
 final class ConfigDirectory implements Escalation.Directory {
-
-    /** The compiled schedules, and the ones the loader should have refused. */
-    private record Schedules(Map<String, Schedule> byId, List<String> problems) {
-        static Schedules of(List<ScheduleConfig> configs) {
-            Map<String, Schedule> byId = new HashMap<>();
-            List<String> problems = new ArrayList<>();
-            for (ScheduleConfig config : configs) {
-                List<String> found = Schedule.problems(config);
-                if (found.isEmpty()) {
-                    byId.put(config.getId(), Schedule.of(config));
-                } else {
-                    found.forEach(problem -> problems.add("schedule " + config.getId() + ": " + problem));
-                }
-            }
-            return new Schedules(byId, problems);
-        }
-    }
 
     private final ProcessorContext<?, ?> context;
     private final ConfigView<EscalationPolicyConfig, Map<String, EscalationPolicyConfig>> policies;
-    private final ConfigView<ScheduleConfig, Schedules> schedules;
+    /** The schedules as configured, with the ones the loader should have refused logged. */
+    private final ConfigView<ScheduleConfig, List<ScheduleConfig>> schedules;
+    private final ConfigView<OnCallOverride, Map<String, OnCallOverride>> overrides;
     private final ConfigView<TeamConfig, Map<String, TeamConfig>> teams;
     private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
     private final ConfigView<UserConfig, Map<String, UserConfig>> users;
+    private List<Object> builtFrom = List.of();
+    private ConfigSnapshot snapshot;
 
     ConfigDirectory(ProcessorContext<?, ?> context) {
         this.context = context;
         this.policies = view(context, EscalationTopology.POLICIES_STORE, EscalationPolicyConfig::getId);
-        this.schedules = new ConfigView<>(context.getStateStore(EscalationTopology.SCHEDULES_STORE), Schedules::of, Schedules::problems);
+        this.schedules = new ConfigView<>(context.getStateStore(EscalationTopology.SCHEDULES_STORE), List::copyOf, configs -> {
+            List<String> problems = new ArrayList<>();
+            configs.forEach(config -> Schedule.problems(config).forEach(problem -> problems.add("schedule " + config.getId() + ": " + problem)));
+            return problems;
+        });
+        this.overrides = view(context, EscalationTopology.OVERRIDES_STORE, OnCallOverride::getId);
         this.teams = view(context, EscalationTopology.TEAMS_STORE, TeamConfig::getId);
         this.services = view(context, EscalationTopology.SERVICES_STORE, ServiceConfig::getId);
         this.users = view(context, EscalationTopology.USERS_STORE, UserConfig::getId);
@@ -60,42 +56,41 @@ final class ConfigDirectory implements Escalation.Directory {
         return ConfigView.byId(context.getStateStore(store), id);
     }
 
+    /** The snapshot of the views as they are now. */
+    private ConfigSnapshot snapshot() {
+        long now = context.currentSystemTimeMs();
+        List<Object> parts = List.of(policies.get(now), schedules.get(now), overrides.get(now), teams.get(now), services.get(now),
+                users.get(now));
+        boolean same = snapshot != null;
+        for (int i = 0; same && i < parts.size(); i++) {
+            same = parts.get(i) == builtFrom.get(i);
+        }
+        if (!same) {
+            Map<String, OnCallOverride> made = overrides.get(now);
+            snapshot = new ConfigSnapshot(policies.get(now), ConfigSnapshot.schedules(schedules.get(now), made.values(), new ArrayList<>()),
+                    made, teams.get(now), services.get(now), users.get(now));
+            builtFrom = parts;
+        }
+        return snapshot;
+    }
+
     @Override
     public Optional<EscalationPolicyConfig> policy(String id) {
-        return Optional.ofNullable(policies.get(now()).get(id));
+        return snapshot().policy(id);
     }
 
     @Override
     public Optional<String> policyOfService(String service) {
-        ServiceConfig config = service == null ? null : services.get(now()).get(service);
-        if (config == null) {
-            return Optional.empty();
-        }
-        if (config.getEscalationPolicyId() != null) {
-            return Optional.of(config.getEscalationPolicyId());
-        }
-        TeamConfig team = config.getTeamId() == null ? null : teams.get(now()).get(config.getTeamId());
-        return Optional.ofNullable(team == null ? null : team.getEscalationPolicyId());
+        return snapshot().policyOfService(service);
     }
 
     @Override
     public List<String> users(TargetType type, String id, Instant at) {
-        return switch (type) {
-            case USER -> List.of(id);
-            case SCHEDULE -> Optional.ofNullable(schedules.get(now()).byId().get(id))
-                    .flatMap(schedule -> schedule.onCallAt(at)).map(List::of).orElse(List.of());
-            case TEAM -> Optional.ofNullable(teams.get(now()).get(id)).map(TeamConfig::getMembers).orElse(List.of());
-        };
+        return snapshot().users(type, id, at);
     }
 
     @Override
     public List<ContactStep> contactSteps(String userId) {
-        UserConfig user = users.get(now()).get(userId);
-        return user == null ? List.of() : user.getNotificationRules().stream()
-                .map(rule -> new ContactStep(rule.getContactType().name(), rule.getDelayMinutes())).toList();
-    }
-
-    private long now() {
-        return context.currentSystemTimeMs();
+        return snapshot().contactSteps(userId);
     }
 }

@@ -1,12 +1,22 @@
 package dev.incidentengine.escalation;
 
 import java.time.Clock;
-import java.util.HashMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
-import dev.incidentengine.model.config.ScheduleConfig;
+import dev.incidentengine.escalation.domain.ConfigSnapshot;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -16,28 +26,44 @@ import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the escalation topology ({@link EscalationTopology}), which pages people and escalates
- * until someone acknowledges, and the on-call API ({@link OnCallApi}) over the schedules it pages by.
+ * until someone acknowledges, and the on-call API ({@link OnCallApi}) over the schedules it pages by, which writes
+ * the overrides people make to {@code oncall.overrides.v1}.
  */
 public final class EscalationStreamService implements Service {
 
     public static final String NAME = "escalation-stream";
     private static final Logger log = LoggerFactory.getLogger(EscalationStreamService.class);
 
+    /** How long a change with {@code ?wait=true} waits for this instance to read it. */
+    private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(5);
+    private static final long WAIT_POLL_MS = 20;
+
     private final EscalationStreamConfig config;
     private final EscalationTopics topics;
     private final OnCallApi api;
+    private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "oncall-api-waits");
+        thread.setDaemon(true);
+        return thread;
+    });
     private TopicReadiness readiness;
     private StreamsApp streams;
+    private volatile KafkaProducer<String, OnCallOverride> producer;
 
     public EscalationStreamService(EscalationStreamConfig config, EscalationTopics topics) {
         this.config = config;
@@ -47,7 +73,22 @@ public final class EscalationStreamService implements Service {
             log.warn("No API tokens ({} is empty or lists none): every on-call API call is refused with 401/403",
                     EngineConfig.API_TOKENS_FILE_CONFIG);
         }
-        this.api = new OnCallApi(tokens, this::schedules, Clock.systemUTC());
+        this.api = new OnCallApi(tokens, new OnCallApi.Source() {
+            @Override
+            public ConfigSnapshot snapshot() {
+                return EscalationStreamService.this.snapshot();
+            }
+
+            @Override
+            public CompletableFuture<?> write(String id, OnCallOverride value) {
+                return EscalationStreamService.this.write(id, value);
+            }
+
+            @Override
+            public CompletableFuture<Boolean> awaitRead(String id, OnCallOverride value, Duration timeout) {
+                return EscalationStreamService.this.awaitRead(id, value, timeout);
+            }
+        }, WAIT_TIMEOUT, Clock.systemUTC());
     }
 
     @Override
@@ -55,21 +96,66 @@ public final class EscalationStreamService implements Service {
         api.register(http);
     }
 
-    /** The schedules of the running app's global store, which every instance holds whole. */
-    private Map<String, ScheduleConfig> schedules() {
+    /** The config and overrides of the running app's global stores, which every instance holds whole. */
+    private ConfigSnapshot snapshot() {
+        return ConfigSnapshot.of(all(EscalationTopology.POLICIES_STORE), all(EscalationTopology.SCHEDULES_STORE),
+                all(EscalationTopology.OVERRIDES_STORE), all(EscalationTopology.TEAMS_STORE), all(EscalationTopology.SERVICES_STORE),
+                all(EscalationTopology.USERS_STORE));
+    }
+
+    private <V> List<V> all(String name) {
+        List<V> values = new ArrayList<>();
+        try (KeyValueIterator<String, V> all = this.<V>store(name).all()) {
+            all.forEachRemaining(entry -> values.add(entry.value));
+        }
+        return values;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
         if (streams == null) {
             throw new ApiError(503, null, "starting: the schedules are still loading; retry later");
         }
         try {
-            Map<String, ScheduleConfig> schedules = new HashMap<>();
-            try (KeyValueIterator<String, ScheduleConfig> all = streams.kafkaStreams().store(StoreQueryParameters.fromNameAndType(
-                    EscalationTopology.SCHEDULES_STORE, QueryableStoreTypes.<String, ScheduleConfig>keyValueStore())).all()) {
-                all.forEachRemaining(entry -> schedules.put(entry.key, entry.value));
-            }
-            return schedules;
+            return streams.kafkaStreams().store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
         } catch (InvalidStateStoreException e) {
             throw new ApiError(503, null, "starting: the schedules are still loading; retry later");
         }
+    }
+
+    private CompletableFuture<?> write(String id, OnCallOverride value) {
+        if (producer == null) {
+            throw new ApiError(503, null, "starting: overrides cannot be written yet; retry later");
+        }
+        CompletableFuture<Object> written = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topics.overrides().name(), id, value), (metadata, failure) -> {
+                if (failure != null) {
+                    written.completeExceptionally(failure);
+                } else {
+                    written.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            written.completeExceptionally(e);
+        }
+        return written;
+    }
+
+    /** Looks every {@value #WAIT_POLL_MS} ms whether this instance's store holds {@code value} under {@code id}. */
+    private CompletableFuture<Boolean> awaitRead(String id, OnCallOverride value, Duration timeout) {
+        CompletableFuture<Boolean> read = new CompletableFuture<>();
+        AtomicReference<ScheduledFuture<?>> polling = new AtomicReference<>();
+        polling.set(waits.scheduleWithFixedDelay(() -> {
+            try {
+                if (Objects.equals(this.<OnCallOverride>store(EscalationTopology.OVERRIDES_STORE).get(id), value)) {
+                    read.complete(true);
+                }
+            } catch (ApiError moving) {
+                // The store is not readable for a moment (a restart): look again.
+            }
+        }, 0, WAIT_POLL_MS, TimeUnit.MILLISECONDS));
+        return read.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((done, error) -> polling.get().cancel(false));
     }
 
     @Override
@@ -88,6 +174,11 @@ public final class EscalationStreamService implements Service {
         streams = StreamsApp.create(NAME, config, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), metrics),
                 props, metrics);
         streams.start();
+        Map<String, Object> producerProps = KafkaClients.producer(config, NAME + "-overrides");
+        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        producer = new KafkaProducer<>(producerProps, new StringSerializer(), topics.overrides().valueSerde(config.recordSerdes()).serializer());
     }
 
     @Override
@@ -97,6 +188,10 @@ public final class EscalationStreamService implements Service {
 
     @Override
     public void close() {
+        waits.shutdownNow();
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
         if (streams != null) {
             streams.close();
         }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
@@ -21,13 +22,14 @@ public record EscalationTopics(
         Topic<String, TeamConfig> teams,
         Topic<String, UserConfig> users,
         Topic<String, ServiceConfig> services,
+        Topic<String, OnCallOverride> overrides,
         Topic<byte[], byte[]> deadLetters) {
 
     public static final EscalationTopics DEFAULT = new EscalationTopics(Topics.INCIDENT_EVENTS, Topics.INCIDENT_COMMANDS,
             Topics.CONFIG_ESCALATION_POLICIES, Topics.CONFIG_SCHEDULES, Topics.CONFIG_TEAMS, Topics.CONFIG_USERS,
-            Topics.CONFIG_SERVICES, Topics.INCIDENT_DLQ);
+            Topics.CONFIG_SERVICES, Topics.ONCALL_OVERRIDES, Topics.INCIDENT_DLQ);
 
     public List<Topic<?, ?>> all() {
-        return List.of(events, commands, policies, schedules, teams, users, services, deadLetters);
+        return List.of(events, commands, policies, schedules, teams, users, services, overrides, deadLetters);
     }
 }

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store, escalation-turns-store;
- *                                                    global: policies, schedules, teams, services, users)
+ *                                                    global: policies, schedules, teams, services, users, overrides)
  *        ─▶ [escalation-commands-sink] incident.commands.v1   (EscalateIncident)
  * </pre>
  * Records that cannot be read, or that the processor refuses, go to the DLQ through Kafka's handlers.
@@ -38,6 +38,7 @@ public final class EscalationTopology {
     static final String TEAMS_STORE = "teams-store";
     static final String SERVICES_STORE = "services-store";
     static final String USERS_STORE = "users-store";
+    static final String OVERRIDES_STORE = "oncall-overrides-store";
 
     private EscalationTopology() {
     }
@@ -53,6 +54,7 @@ public final class EscalationTopology {
         GlobalStores.add(builder, TEAMS_STORE, topics.teams(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
+        GlobalStores.add(builder, OVERRIDES_STORE, topics.overrides(), serdes);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 serdes.serde(EscalationState.class, false)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));

@@ -18,9 +18,11 @@ import dev.incidentengine.model.IncidentAssigned;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TargetType;
@@ -127,6 +129,21 @@ class EscalationTopologyTest {
                 .containsExactly(new RecordEscalationExhausted("payments-default", 1));
         assertThat(List.of("1", "2")).as("escalations by level on /metrics")
                 .allSatisfy(level -> assertThat(metrics.get("incident_escalations_total").tag("level", level).counter().count()).isEqualTo(1.0));
+    }
+
+    @Test
+    void anOverrideOnTheOverridesTopic_isWhomTheSchedulesLevelPages_andItsTombstoneGivesTheShiftBack() {
+        input(topics.overrides()).pipeInput("o-1", new OnCallOverride("o-1", "primary", "bob", T0.minusSeconds(3600),
+                T0.plusSeconds(3600), "alice", T0.minusSeconds(60), "swapped for a dentist's appointment", null, null));
+        open();
+        assertThat(pages()).singleElement().satisfies(page -> assertThat(page.getTargets().get(0).getUserIds()).containsExactly("bob"));
+
+        events.pipeInput(ID, event(new IncidentResolved("fixed"), ALICE));
+        input(topics.overrides()).pipeInput("o-1", (OnCallOverride) null);
+        // The directory reads its stores again at most once a second.
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        events.pipeInput(ID, event(new IncidentReopened("again"), ALICE));
+        assertThat(pages()).singleElement().satisfies(page -> assertThat(page.getTargets().get(0).getUserIds()).containsExactly("alice"));
     }
 
     @Test

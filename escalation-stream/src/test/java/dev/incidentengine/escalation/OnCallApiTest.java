@@ -7,16 +7,29 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.escalation.domain.ConfigSnapshot;
+import dev.incidentengine.model.OnCallOverride;
+import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.config.ContactMethod;
+import dev.incidentengine.model.config.ContactType;
+import dev.incidentengine.model.config.EscalationLevel;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.LevelTarget;
+import dev.incidentengine.model.config.NotificationRule;
 import dev.incidentengine.model.config.RotationUnit;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
+import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiTokens;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The on-call API on a real local HTTP server: answers, the iCalendar feed, and the bad-input matrix. */
+/** The on-call API's reads on a real local HTTP server: answers, the iCalendar feed, and the bad-input matrix; OnCallOverridesIT writes. */
 class OnCallApiTest {
 
     private static final String VIEWER = "viewer-token";
@@ -37,6 +50,14 @@ class OnCallApiTest {
     /** alice and bob take turns weekly at Monday 09:00 Berlin, from 2026-11-16. */
     private static final ScheduleConfig PRIMARY = new ScheduleConfig("primary", "Payments, primary", "Europe/Berlin", List.of(
             new ScheduleLayer("weekly", List.of("alice", "bob"), 1, RotationUnit.WEEKS, "2026-11-16T09:00:00", List.of())), List.of());
+
+    /** Level 0 pages the primary schedule, level 1 the payments team. */
+    private static final EscalationPolicyConfig POLICY = new EscalationPolicyConfig("payments-default", "Payments default", List.of(
+            new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
+            new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 0, null, false);
+    private static final TeamConfig PAYMENTS = new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default");
+    private static final UserConfig ALICE = new UserConfig("alice", "Alice", "Europe/Berlin",
+            List.of(new ContactMethod(ContactType.SMS, "+4915100000001")), List.of(new NotificationRule(ContactType.SMS, 0)));
 
     @TempDir
     Path dir;
@@ -51,8 +72,23 @@ class OnCallApiTest {
         Files.writeString(tokens, "tokens:\n  - {user: victor, role: viewer, token: " + VIEWER + "}\n"
                 + "  - {user: bob, role: feed, token: " + BOB_FEED + "}\n");
         http = new HttpServer("127.0.0.1", 0);
-        new OnCallApi(ApiTokens.load(tokens.toString(), Map.of()), () -> Map.of("primary", PRIMARY), Clock.fixed(NOW, ZoneOffset.UTC))
-                .register(http);
+        ConfigSnapshot config = ConfigSnapshot.of(List.of(POLICY), List.of(PRIMARY), List.of(), List.of(PAYMENTS), List.of(), List.of(ALICE));
+        new OnCallApi(ApiTokens.load(tokens.toString(), Map.of()), new OnCallApi.Source() {
+            @Override
+            public ConfigSnapshot snapshot() {
+                return config;
+            }
+
+            @Override
+            public CompletableFuture<?> write(String id, OnCallOverride value) {
+                throw new AssertionError("these tests read only; OnCallOverridesIT writes through a broker");
+            }
+
+            @Override
+            public CompletableFuture<Boolean> awaitRead(String id, OnCallOverride value, Duration timeout) {
+                throw new AssertionError("these tests read only");
+            }
+        }, Duration.ofSeconds(1), Clock.fixed(NOW, ZoneOffset.UTC)).register(http);
         http.start();
         base = "http://127.0.0.1:" + http.address().getPort();
     }
@@ -74,6 +110,36 @@ class OnCallApiTest {
                 .satisfies(entry -> assertThat(entry.get("schedule").asText()).isEqualTo("primary"));
         assertThat(json(get("/api/v1/oncall?schedule=primary&at=2026-11-01T00:00:00Z", VIEWER)).get("userId").isNull())
                 .as("before the rotation starts: a gap").isTrue();
+    }
+
+    @Test
+    void theNextShift_andWhomEachPolicysFirstLevelPagesNowAndNext() throws Exception {
+        JsonNode all = json(get("/api/v1/oncall", VIEWER));
+
+        JsonNode primary = all.get("oncall").get(0);
+        assertThat(primary.get("next").get("userId").asText()).isEqualTo("bob");
+        assertThat(primary.get("next").get("start").asText()).isEqualTo("2026-11-23T08:00:00Z");
+        assertThat(primary.get("participants")).extracting(JsonNode::asText).containsExactly("alice", "bob");
+        JsonNode policy = all.get("policies").get(0);
+        assertThat(policy.get("policy").asText()).isEqualTo("payments-default");
+        assertThat(policy.get("level").asInt()).isZero();
+        assertThat(policy.get("targets").get(0).get("userIds")).extracting(JsonNode::asText).containsExactly("alice");
+        assertThat(policy.get("next").get("at").asText()).isEqualTo("2026-11-23T08:00:00Z");
+        assertThat(policy.get("next").get("targets").get(0).get("userIds")).extracting(JsonNode::asText).containsExactly("bob");
+
+        JsonNode beforeTheRotation = json(get("/api/v1/oncall?at=2026-11-01T00:00:00Z", VIEWER)).get("policies").get(0);
+        assertThat(beforeTheRotation.get("level").asInt()).as("a gap in the schedule: the team's level pages").isEqualTo(1);
+        assertThat(beforeTheRotation.get("targets").get(0).get("userIds")).extracting(JsonNode::asText).containsExactly("alice", "bob");
+        assertThat(beforeTheRotation.get("next").get("at").asText()).isEqualTo("2026-11-16T08:00:00Z");
+        assertThat(beforeTheRotation.get("next").get("level").asInt()).isZero();
+    }
+
+    @Test
+    void theUsersWithoutTheirContacts() throws Exception {
+        HttpResponse<String> users = get("/api/v1/users", VIEWER);
+
+        assertThat(json(users).get("users")).singleElement().satisfies(user -> assertThat(user.get("id").asText()).isEqualTo("alice"));
+        assertThat(users.body()).doesNotContain("+4915100000001");
     }
 
     @Test

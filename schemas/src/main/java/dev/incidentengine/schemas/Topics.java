@@ -11,6 +11,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -76,6 +77,13 @@ public final class Topics {
     public static final Topic<byte[], byte[]> NOTIFICATION_DLQ =
             new Topic<>("notification.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
 
+    /**
+     * On-call overrides people make through the API, keyed by override id (a tombstone removes one); read whole by every
+     * instance that computes who is on call, as the config topics are. Not config: {@code config apply} never touches it.
+     */
+    public static final Topic<String, OnCallOverride> ONCALL_OVERRIDES =
+            new Topic<>("oncall.overrides.v1", String.class, OnCallOverride.class, 1, COMPACT, FOREVER);
+
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
     public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
@@ -91,7 +99,7 @@ public final class Topics {
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
-            NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ,
+            NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS);
 

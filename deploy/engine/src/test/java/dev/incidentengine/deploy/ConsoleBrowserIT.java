@@ -302,6 +302,65 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aResponderOverridesAScheduleOnTheOnCallPage_thePageAndTheApiNameTheOverrideUser_andRemovingItGivesTheShiftBack()
+            throws Exception {
+        String usual = JSON.readTree(api("/api/v1/oncall?schedule=payments-primary").body()).get("userId").asText();
+        Chromium alice = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), 1280, 900, "America/New_York");
+        browsers.add(alice);
+        alice.open(base + "/oncall");
+        signIn(alice, RESPONDER);
+        alice.wait.until(d -> !new Select(d.findElement(By.id("override-user"))).getOptions().isEmpty());
+        new Select(alice.find("#override-schedule")).selectByValue("payments-primary");
+        // dave is no participant of the schedule: offered among everyone else.
+        new Select(alice.find("#override-user")).selectByValue("dave");
+        // The form takes the viewer's wall-clock time (New York); typing into a datetime-local depends on the browser's locale.
+        java.time.ZonedDateTime from = java.time.ZonedDateTime.now(java.time.ZoneId.of("America/New_York"))
+                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        java.time.ZonedDateTime until = from.plusHours(2);
+        for (String[] input : new String[][] {{"#override-start", from.toLocalDateTime().toString()},
+                {"#override-end", until.toLocalDateTime().toString()}}) {
+            alice.script("const input = document.querySelector(arguments[0]); input.value = arguments[1];"
+                    + " input.dispatchEvent(new Event('input', {bubbles: true}));", input[0], input[1]);
+        }
+        assertThat(alice.find("#override-zone").getText()).contains("America/New_York", "Europe/Berlin");
+        alice.find("#override-reason").sendKeys(usual + " is on a plane <i>again</i>");
+        alice.driver.findElement(By.cssSelector("form.override-form button[type=submit]")).click();
+
+        WebElement row = alice.find("table.overrides tbody tr[data-user='dave']");
+        assertThat(row.getText()).contains(usual + " is on a plane <i>again</i>", "alice", "active");
+        alice.wait.until(d -> "dave".equals(d.findElement(By.cssSelector("table.oncall tbody tr[data-schedule='payments-primary']"))
+                .getAttribute("data-user")));
+        assertThat(alice.find("table.policies tbody tr[data-policy='payments-default']").getAttribute("data-users"))
+                .as("the policy's first level pages the schedule's override").isEqualTo("dave");
+        new Select(alice.find("#oncall-user")).selectByValue("dave");
+        alice.find(".agenda li.shift[data-schedule='payments-primary'][data-user='dave']");
+        JsonNode during = JSON.readTree(api("/api/v1/oncall?schedule=payments-primary").body());
+        assertThat(during.get("userId").asText()).isEqualTo("dave");
+        assertThat(during.get("shift").get("layer").asText()).isEqualTo("override");
+        assertThat(during.get("shift").get("end").asText()).isEqualTo(until.toInstant().toString());
+        alice.script("window.scrollTo(0, 0)");
+        alice.screenshot("oncall-override");
+        assertThat(alice.accessibilityViolations()).as("the on-call page with its override form").isEmpty();
+
+        Chromium bob = browser(390, 844);
+        bob.open(base + "/oncall");
+        signIn(bob, VIEWER);
+        bob.find("table.overrides tbody tr[data-user='dave']");
+        assertThat(bob.driver.findElements(By.cssSelector("form.override-form"))).as("a viewer's form").isEmpty();
+        assertThat(bob.driver.findElements(By.xpath("//button[text()='Remove']"))).isEmpty();
+        bob.screenshot("oncall-viewer-phone");
+        assertThat(bob.accessibilityViolations()).as("the on-call page on a phone").isEmpty();
+
+        alice.find("table.overrides tbody tr[data-user='dave'] button").click();
+        alice.wait.until(d -> d.findElements(By.cssSelector("table.overrides tbody tr[data-user='dave']")).isEmpty());
+        alice.wait.until(d -> usual.equals(d.findElement(By.cssSelector("table.oncall tbody tr[data-schedule='payments-primary']"))
+                .getAttribute("data-user")));
+        assertThat(JSON.readTree(api("/api/v1/oncall?schedule=payments-primary").body()).get("userId").asText()).isEqualTo(usual);
+        assertThat(alice.consoleErrors()).isEmpty();
+        assertThat(bob.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void whenTheInstanceRestarts_theConsoleSaysSo_andGoesOnLiveWithoutAReload() throws Exception {
         Chromium alice = browser(1280, 900);
         alice.open(base + "/incidents");

@@ -176,23 +176,47 @@ public final class Escalation {
         }
         EscalationPolicyConfig policy = found.get();
         int levels = policy.getLevels().size();
-        for (int step = level + round * levels; step < levels * (policy.getRepeat() + 1); step++) {
-            EscalationLevel current = policy.getLevels().get(step % levels);
-            List<EscalationTarget> targets = resolve(current, at);
-            if (current.getRoundRobin()) {
-                targets = oneOf(targets, policy.getId(), step % levels);
-            }
-            if (targets.stream().allMatch(target -> target.getUserIds().isEmpty())) {
-                continue;
-            }
-            state.setLevel(step % levels);
-            state.setRound(step / levels);
-            state.setNext(EscalationStep.NEXT_LEVEL);
-            state.setNextAt(at.plus(Duration.ofMinutes(current.getDelayMinutes())));
-            return new Step(state, new EscalateIncident(policy.getId(), step % levels, step / levels, targets));
+        Optional<Paged> paged = firstWithAnybody(policy, level + round * levels, at);
+        if (paged.isEmpty()) {
+            state.setExhausted(true);
+            return stop(state, new RecordEscalationExhausted(policy.getId(), policy.getRepeat() + 1));
         }
-        state.setExhausted(true);
-        return stop(state, new RecordEscalationExhausted(policy.getId(), policy.getRepeat() + 1));
+        int step = paged.get().step();
+        EscalationLevel current = policy.getLevels().get(step % levels);
+        List<EscalationTarget> targets = current.getRoundRobin() ? oneOf(paged.get().targets(), policy.getId(), step % levels)
+                : paged.get().targets();
+        state.setLevel(step % levels);
+        state.setRound(step / levels);
+        state.setNext(EscalationStep.NEXT_LEVEL);
+        state.setNextAt(at.plus(Duration.ofMinutes(current.getDelayMinutes())));
+        return new Step(state, new EscalateIncident(policy.getId(), step % levels, step / levels, targets));
+    }
+
+    /**
+     * Who an incident opened at {@code at} under this policy would be paged first, as {@link #onEvent} starts a policy:
+     * the first level whose targets resolve to anybody, with all of its users (a {@code roundRobin} level pages one of
+     * them, in turn). Empty for an unknown policy, or one that resolves to nobody at {@code at}.
+     */
+    public Optional<EscalateIncident> firstPage(String policyId, Instant at) {
+        return directory.policy(policyId).flatMap(policy -> firstWithAnybody(policy, 0, at)
+                .map(paged -> new EscalateIncident(policy.getId(), paged.step() % policy.getLevels().size(),
+                        paged.step() / policy.getLevels().size(), paged.targets())));
+    }
+
+    /** A step of a policy (level + round * levels) and its targets, resolved. */
+    private record Paged(int step, List<EscalationTarget> targets) {
+    }
+
+    /** The first step from {@code from} on, repeats included, whose targets resolve to anybody at {@code at}. */
+    private Optional<Paged> firstWithAnybody(EscalationPolicyConfig policy, int from, Instant at) {
+        int levels = policy.getLevels().size();
+        for (int step = from; step < levels * (policy.getRepeat() + 1); step++) {
+            List<EscalationTarget> targets = resolve(policy.getLevels().get(step % levels), at);
+            if (targets.stream().anyMatch(target -> !target.getUserIds().isEmpty())) {
+                return Optional.of(new Paged(step, targets));
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<EscalationPolicyConfig> policyOf(EscalationState state) {

@@ -50,6 +50,10 @@ final class Layer {
         return name;
     }
 
+    List<String> participants() {
+        return participants;
+    }
+
     /** The layer's on-call user at {@code t}, or null: before its start or outside its restrictions. */
     String userAt(Instant t) {
         long k = rotationIndex(t);

@@ -7,6 +7,8 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.NavigableSet;
@@ -16,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.incidentengine.configdata.ScheduleChecks;
+import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.config.LayerRestriction;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
@@ -27,7 +30,8 @@ import static dev.incidentengine.configdata.ScheduleChecks.orEmpty;
  * An on-call schedule, compiled once from its config. Layers rotate their participants from the layer's start, handing
  * off every {@code rotationLength} hours (elapsed time) or days or weeks (at the same local time in the schedule's
  * zone); restrictions limit a layer to daily windows; a later layer wins over earlier ones wherever it has somebody;
- * overrides win over all layers, a later override over an earlier one. Immutable and thread-safe.
+ * overrides win over all layers, a later override over an earlier one. Overrides made through the API
+ * ({@link #withOverrides}) come after the config's own, in the order they were made. Immutable and thread-safe.
  */
 public final class Schedule {
 
@@ -48,12 +52,14 @@ public final class Schedule {
     private static final Assignment NOBODY = new Assignment(null, null);
 
     private final String id;
+    private final String name;
     private final ZoneId zone;
     private final List<Layer> layers;
     private final List<OverridePeriod> overrides;
 
-    private Schedule(String id, ZoneId zone, List<Layer> layers, List<OverridePeriod> overrides) {
+    private Schedule(String id, String name, ZoneId zone, List<Layer> layers, List<OverridePeriod> overrides) {
         this.id = id;
+        this.name = name;
         this.zone = zone;
         this.layers = List.copyOf(layers);
         this.overrides = List.copyOf(overrides);
@@ -87,7 +93,21 @@ public final class Schedule {
         for (ScheduleOverride override : orEmpty(config.getOverrides())) {
             overrides.add(new OverridePeriod(override.getUserId(), override.getStart(), override.getEnd()));
         }
-        return new Schedule(config.getId(), zone, layers, overrides);
+        return new Schedule(config.getId(), config.getName(), zone, layers, overrides);
+    }
+
+    /**
+     * This schedule with the overrides people made through the API: they beat its layers and its config's overrides,
+     * and where they overlap, the one made later wins (ties broken by id, so every instance agrees). Overrides of other
+     * schedules are left out.
+     */
+    public Schedule withOverrides(Collection<OnCallOverride> made) {
+        List<OverridePeriod> all = new ArrayList<>(overrides);
+        made.stream()
+                .filter(override -> override.getScheduleId().equals(id) && override.getEnd().isAfter(override.getStart()))
+                .sorted(Comparator.comparing(OnCallOverride::getCreatedAt).thenComparing(OnCallOverride::getId))
+                .forEach(override -> all.add(new OverridePeriod(override.getUserId(), override.getStart(), override.getEnd())));
+        return new Schedule(id, name, zone, layers, all);
     }
 
     /** What is wrong with the config, one message per field such as {@code layers[0].participants: must name at least one user}. */
@@ -99,8 +119,17 @@ public final class Schedule {
         return id;
     }
 
+    public String name() {
+        return name;
+    }
+
     public ZoneId zone() {
         return zone;
+    }
+
+    /** The users the layers take turns among, each once, in the order of the layers. */
+    public List<String> participants() {
+        return layers.stream().flatMap(layer -> layer.participants().stream()).distinct().toList();
     }
 
     /** The user on call at {@code t}, if anybody is. */
