@@ -212,9 +212,14 @@ final class Correlate {
 
     private Optional<Suppression> suppression(Alert alert, Instant at) {
         long wallClock = context.currentSystemTimeMs();
-        Optional<String> silence = silences.get(wallClock).silencing(alert, at);
-        if (silence.isPresent()) {
-            return Optional.of(new Suppression(SuppressionReason.SILENCED, silence.get()));
+        Silences active = silences.get(wallClock);
+        if (!active.isEmpty()) {
+            // Judged as its incident holds it (a route may assign its service): what people see in the console and the silence
+            // preview matches.
+            Optional<String> silence = active.silencing(Dedupe.withService(alert, routes.get(wallClock).select(alert)), at);
+            if (silence.isPresent()) {
+                return Optional.of(new Suppression(SuppressionReason.SILENCED, silence.get()));
+            }
         }
         InhibitRules rules = inhibitRules.get(wallClock);
         if (rules.isEmpty()) {

@@ -129,6 +129,18 @@ class IncidentApiScaleOutIT {
                 assertThat(counts.get("byService").get("checkout").asLong()).isEqualTo(6);
                 assertThat(counts.get("byService").get("payments").asLong()).isEqualTo(6);
             }
+            // The silence preview gathers both instances' partitions too, newest incident first, the same through either.
+            String preview = "/api/v1/silences/preview?matchers=alertname%3DHighErrorRate&matchers=env%3D~%22prod%7Cstaging%22";
+            JsonNode fromA = json(apiA.get(preview, VIEWER));
+            assertThat(fromA.get("matchingAlerts").asLong()).as(fromA.toString()).isEqualTo(12);
+            assertThat(fromA.get("matchingIncidents").asLong()).isEqualTo(12);
+            assertThat(fromA.get("truncated").asBoolean()).isFalse();
+            List<String> previewed = new ArrayList<>();
+            fromA.get("incidents").forEach(incident -> previewed.add(incident.get("incidentId").asText()));
+            assertThat(previewed).isEqualTo(newestFirst);
+            assertThat(fromA.get("alerts")).extracting(alert -> alert.get("incidentId").asText()).containsExactlyElementsOf(newestFirst);
+            assertThat(json(apiB.get(preview, VIEWER))).isEqualTo(fromA);
+            assertThat(json(apiB.get(preview.replace("prod", "dev"), VIEWER)).get("matchingAlerts").asLong()).isZero();
         }
     }
 

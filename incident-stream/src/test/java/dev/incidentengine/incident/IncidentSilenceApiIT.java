@@ -93,8 +93,8 @@ class IncidentSilenceApiIT {
         // The stream compiles its silences at most once a second; give it that second before the alerts come.
         Thread.sleep(2_000);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        kafka.produce(topics.alerts(), List.of(Map.entry("fp-" + silenced, alert("fp-" + silenced, silenced, now)),
-                Map.entry("fp-" + other, alert("fp-" + other, other, now))));
+        kafka.produce(topics.alerts(), List.of(Map.entry("fp-" + silenced, alert("fp-" + silenced, silenced, now).build()),
+                Map.entry("fp-" + other, alert("fp-" + other, other, now).build())));
 
         await("the other alert's incident").atMost(Duration.ofSeconds(30)).until(() -> incidents(other).size() == 1);
         List<ConsumerRecord<String, SuppressedAlert>> held = kafka.consume(topics.suppressed(), 1, Duration.ofSeconds(30));
@@ -175,10 +175,66 @@ class IncidentSilenceApiIT {
         assertThat(api.get("/api/v1/silences?state=active,pending,expired", VIEWER).body()).doesNotContain("\"comment\":\"c\"");
     }
 
-    private static Alert alert(String fingerprint, String service, Instant at) {
+    @Test
+    void thePreviewListsTheFiringAlertsOfOpenIncidentsThatMatch_andRefusesBadRequests() throws Exception {
+        String service = "preview-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<Map.Entry<String, Alert>> alerts = new ArrayList<>();
+        for (String[] alert : new String[][] {{"pay-1", "payments"}, {"pay-2", "payments"}, {"search-1", "search"}}) {
+            String fingerprint = service + "/" + alert[0];
+            alerts.add(Map.entry(fingerprint, alert(fingerprint, service, now).setLabels(Map.of("alertname", "HighErrorRate",
+                    "service", service, "team", alert[1])).build()));
+        }
+        kafka.produce(topics.alerts(), alerts);
+        String query = "/api/v1/silences/preview?matchers=" + encode("service=\"" + service + "\"") + "&matchers=" + encode("team=~\"pay.*\"");
+
+        // One incident (same service and alertname) with three firing alerts, two of which match.
+        JsonNode preview = await("the alerts attached").atMost(Duration.ofSeconds(30)).until(() -> json(api.get(query, VIEWER)),
+                answer -> answer.get("incidents").size() == 1 && answer.get("incidents").get(0).get("firingAlertCount").asInt() == 3
+                        && answer.get("matchingAlerts").asInt() == 2);
+        // In the order they were attached, which their partitions of alerts.v1 decide.
+        assertThat(preview.get("alerts")).extracting(alert -> alert.get("fingerprint").asText())
+                .containsExactlyInAnyOrder(service + "/pay-1", service + "/pay-2");
+        assertThat(preview.get("alerts")).allSatisfy(alert -> assertThat(alert.get("labels").get("team").asText()).isEqualTo("payments"));
+        assertThat(preview.get("matchingIncidents").asInt()).isEqualTo(1);
+        JsonNode incident = preview.get("incidents").get(0);
+        assertThat(incident.get("matchingAlerts").asInt()).isEqualTo(2);
+        assertThat(incident.get("status").asText()).isEqualTo("TRIGGERED");
+        assertThat(preview.get("alerts").get(0).get("incidentId").asText()).isEqualTo(incident.get("incidentId").asText());
+        assertThat(preview.get("truncated").asBoolean()).isFalse();
+
+        // A resolved alert fires no more: it is not previewed.
+        Instant later = now.plusSeconds(1);
+        kafka.produce(topics.alerts(), List.of(Map.entry(service + "/pay-2", Alert.newBuilder(alerts.get(1).getValue())
+                .setStatus(dev.incidentengine.model.AlertStatus.RESOLVED).setEndsAt(later).setReceivedAt(later).build())));
+        await("the resolution read").atMost(Duration.ofSeconds(30)).until(() -> json(api.get(query, VIEWER)).get("matchingAlerts").asInt() == 1);
+
+        // Anyone who may read may preview; a session needs no CSRF token for this GET (a read changes nothing).
+        assertThat(api.get(query, RESPONDER).statusCode()).isEqualTo(200);
+        assertError(api.get(query, null), 401, null);
+        assertError(api.get(query, "not-a-token"), 403, null);
+        assertError(api.get("/api/v1/silences/preview", VIEWER), 400, "matchers");
+        assertError(api.get("/api/v1/silences/preview?matchers=alertname", VIEWER), 400, "matchers[0]");
+        assertError(api.get("/api/v1/silences/preview?matchers=a%3Db&matchers=" + encode("env=~\"(dev\""), VIEWER), 400, "matchers[1]");
+        assertError(api.get("/api/v1/silences/preview?matchers=" + encode("alertname=~\".*\""), VIEWER), 400, "matchers");
+        assertError(api.get("/api/v1/silences/preview?" + "matchers=a%3Db&".repeat(33), VIEWER), 400, "matchers");
+        assertError(api.get("/api/v1/silences/preview?matchers=a%3Db&state=active", VIEWER), 400, "state");
+        assertError(api.post("/api/v1/silences/preview", VIEWER, "{\"matchers\": [\"a=b\"]}"), 405, null);
+        HttpResponse<String> tooLong = api.get("/api/v1/silences/preview?matchers=" + encode("a=~\"" + "x".repeat(20_000) + "\""), VIEWER);
+        assertThat(tooLong.statusCode()).as("over the HTTP server's 8 KiB header limit: " + tooLong.body()).isEqualTo(414);
+        // The preview id is no silence's.
+        assertError(api.post("/api/v1/silences", RESPONDER, "{\"id\": \"preview\", \"matchers\": [\"a=b\"], \"duration\": \"1h\","
+                + " \"comment\": \"c\"}"), 400, "id");
+    }
+
+    private static String encode(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static Alert.Builder alert(String fingerprint, String service, Instant at) {
         return Samples.alert(fingerprint).setService(service)
                 .setLabels(Map.of("alertname", "HighErrorRate", "service", service, "env", "prod"))
-                .setStartsAt(at).setReceivedAt(at).build();
+                .setStartsAt(at).setReceivedAt(at);
     }
 
     private List<String> incidents(String service) throws Exception {

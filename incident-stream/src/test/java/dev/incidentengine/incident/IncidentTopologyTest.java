@@ -369,6 +369,20 @@ class IncidentTopologyTest {
     }
 
     @Test
+    void aSilenceJudgesTheServiceARouteAssigns_asTheIncidentHoldsIt() {
+        routes.pipeInput("db", RouteConfig.newBuilder().setId("db").setPriority(10)
+                .setMatchers(List.of(new LabelMatcher("team", MatchOp.EQUAL, "dba"))).setService("database").build());
+        silences.pipeInput("s1", SilenceConfig.newBuilder(silence("s1", null, null, null))
+                .setMatchers(List.of(new LabelMatcher("service", MatchOp.EQUAL, "database"))).build());
+        fire(alert("db-1", T0).setService("checkout").setLabels(Map.of("team", "dba", "alertname", "ReplicaLag")).build());
+        fire(alert("web-1", T0).setService("checkout").setLabels(Map.of("team", "web", "alertname", "ReplicaLag")).build());
+
+        assertThat(suppressed.readValuesToList()).extracting(s -> s.getAlert().getFingerprint()).containsExactly("db-1");
+        assertThat(newEvents()).filteredOn(e -> e.getPayload() instanceof AlertAttached)
+                .extracting(e -> ((AlertAttached) e.getPayload()).getAlert().getFingerprint()).containsExactly("web-1");
+    }
+
+    @Test
     void deletingASilenceReleasesItsAlerts_andAWeeklyMaintenanceWindowHoldsAlertsInside() {
         // 2026-11-22 is a Sunday; 09:00 UTC is 10:00 in Berlin.
         silences.pipeInput("maint", silence("maint", null, null,

@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
@@ -252,6 +255,108 @@ class ConsoleBrowserIT {
         await("the held alert released").atMost(Duration.ofSeconds(60)).until(() -> findIncident(title) != null);
         assertThat(alice.consoleErrors()).isEmpty();
         assertThat(bob.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aSilencePreviewListsExactlyTheAlertsTheEngineThenHoldsBack() throws Exception {
+        String run = "Preview" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        // Two incidents (the default route groups by service and alertname); the matchers below take three of the five alerts.
+        Map<String, Map<String, String>> alerts = new java.util.LinkedHashMap<>();
+        alerts.put(run + " latency prod", Map.of("alertname", run + "Latency", "team", "payments", "env", "prod"));
+        alerts.put(run + " latency staging", Map.of("alertname", run + "Latency", "team", "payments", "env", "staging"));
+        alerts.put(run + " latency dev", Map.of("alertname", run + "Latency", "team", "payments", "env", "dev"));
+        alerts.put(run + " errors payments", Map.of("alertname", run + "Errors", "team", "payments", "env", "prod"));
+        alerts.put(run + " errors search", Map.of("alertname", run + "Errors", "team", "search", "env", "prod"));
+        Set<String> expected = Set.of(run + " latency prod", run + " latency staging", run + " errors payments");
+        for (Map.Entry<String, Map<String, String>> alert : alerts.entrySet()) {
+            sendAlert(alert.getKey(), alert.getValue());
+        }
+        String everyAlert = "/api/v1/silences/preview?matchers=" + java.net.URLEncoder.encode("alertname=~\"" + run + ".*\"",
+                java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode firing = await("every alert firing in its incident").atMost(Duration.ofSeconds(60))
+                .until(() -> JSON.readTree(api(everyAlert).body()), answer -> answer.path("matchingAlerts").asInt() == 5);
+        Map<String, String> fingerprints = new java.util.HashMap<>();
+        Set<String> incidents = new java.util.HashSet<>();
+        firing.get("alerts").forEach(alert -> {
+            fingerprints.put(alert.get("summary").asText(), alert.get("fingerprint").asText());
+            incidents.add(alert.get("incidentId").asText());
+        });
+        assertThat(incidents).hasSize(2);
+
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/silences");
+        signIn(alice, RESPONDER);
+        WebElement matchers = alice.find("#silence-matchers");
+        // A matcher the engine cannot read is shown with its line.
+        matchers.sendKeys("alertname=~\"" + run + ".*\"\nteam=~\"(payments\"");
+        alice.wait.until(d -> d.findElement(By.id("silence-preview-summary")).getText().startsWith("Line 2: "));
+        assertThat(alice.find("#silence-preview-summary").getText()).contains("invalid regular expression");
+        matchers.sendKeys(Keys.chord(Keys.CONTROL, "a"), "alertname=~\"" + run + ".*\"\nteam=\"payments\"\nenv!=\"dev\"");
+        alice.wait.until(d -> d.findElement(By.id("silence-preview-summary")).getText().equals("3 firing alerts in 2 open incidents match."));
+        Map<String, String> previewed = new java.util.HashMap<>();
+        for (WebElement item : alice.driver.findElements(By.cssSelector("#silence-preview-alerts > li"))) {
+            previewed.put(item.findElement(By.tagName("strong")).getText(), item.getAttribute("data-fingerprint"));
+            assertThat(item.findElement(By.tagName("a")).getAttribute("href")).matches(".*/incidents/INC-[0-9-]+");
+        }
+        assertThat(previewed.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        expected.forEach(summary -> assertThat(previewed.get(summary)).isEqualTo(fingerprints.get(summary)));
+        // From the matchers, Tab reaches the preview's first incident link.
+        matchers.sendKeys(Keys.TAB);
+        assertThat(alice.script("return document.activeElement.closest('#silence-preview-alerts') !== null")).isEqualTo(true);
+        alice.screenshot("silences-preview");
+        assertThat(alice.accessibilityViolations()).as("the silences page with a preview").isEmpty();
+
+        WebElement duration = alice.find("#silence-duration");
+        duration.clear();
+        duration.sendKeys("1h");
+        alice.find("#silence-comment").sendKeys("preview drill " + run);
+        alice.driver.findElement(By.cssSelector("form.silence-form button[type=submit]")).click();
+        String silenceId = alice.wait.until(d -> d.findElements(By.cssSelector("tbody tr")).stream()
+                .filter(tr -> tr.getText().contains("preview drill " + run)).findFirst().map(tr -> tr.getAttribute("data-id")).orElse(null));
+
+        // A silence holds an alert back when it fires anew: every alert resolves first (their incidents with them), then fires again.
+        for (Map.Entry<String, Map<String, String>> alert : alerts.entrySet()) {
+            sendAlert(alert.getKey(), alert.getValue(), "resolved");
+        }
+        await("the incidents resolved").atMost(Duration.ofSeconds(60)).until(() -> {
+            for (String id : incidents) {
+                if (!incident(id).get("status").asText().equals("RESOLVED")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        java.time.Instant refired = java.time.Instant.now();
+        for (Map.Entry<String, Map<String, String>> alert : alerts.entrySet()) {
+            sendAlert(alert.getKey(), alert.getValue());
+        }
+        Set<String> heldExpected = Set.copyOf(previewed.values());
+        Set<String> passedExpected = new java.util.HashSet<>(fingerprints.values());
+        passedExpected.removeAll(heldExpected);
+        await("the previewed alerts held, the others attached again").atMost(Duration.ofSeconds(60))
+                .until(() -> held(silenceId, refired).equals(heldExpected) && attached(fingerprints.values(), refired).equals(passedExpected));
+        await("nothing more held or attached").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> held(silenceId, refired).equals(heldExpected) && attached(fingerprints.values(), refired).equals(passedExpected));
+        // The only errors are the preview's answer to the unreadable matcher.
+        assertThat(alice.consoleErrors()).allMatch(error -> error.matches(".*/api/v1/silences/preview.*status of 400.*"), "the refused preview");
+    }
+
+    /** The fingerprints the silence held back since {@code since} ({@code SuppressedAlert} on alerts.suppressed.v1). */
+    private Set<String> held(String silenceId, java.time.Instant since) {
+        return TopicContents.readToEnd(engine.bootstrap(), Topics.ALERTS_SUPPRESSED, serdes, Duration.ofSeconds(10)).stream()
+                .map(ConsumerRecord::value)
+                .filter(held -> held.getReason() == SuppressionReason.SILENCED && held.getRuleId().equals(silenceId)
+                        && !held.getAlert().getReceivedAt().isBefore(since))
+                .map(held -> held.getAlert().getFingerprint()).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Which of these fingerprints were attached to an incident since {@code since} ({@code AlertAttached} on incident.events.v1). */
+    private Set<String> attached(java.util.Collection<String> fingerprints, java.time.Instant since) {
+        return TopicContents.readToEnd(engine.bootstrap(), Topics.INCIDENT_EVENTS, serdes, Duration.ofSeconds(10)).stream()
+                .map(ConsumerRecord::value)
+                .filter(event -> event.getPayload() instanceof AlertAttached attached && fingerprints.contains(attached.getAlert().getFingerprint())
+                        && !attached.getAlert().getReceivedAt().isBefore(since))
+                .map(event -> ((AlertAttached) event.getPayload()).getAlert().getFingerprint()).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
@@ -530,14 +635,14 @@ class ConsoleBrowserIT {
     }
 
     private void sendAlert(String summary, Map<String, String> labels) throws Exception {
-        sendAlert(summary, "SEV2", labels);
+        sendAlert(summary, labels, "firing");
     }
 
-    private void sendAlert(String summary, String severity, Map<String, String> labels) throws Exception {
+    private void sendAlert(String summary, Map<String, String> labels, String status) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts"))
                 .header("Authorization", "Bearer " + INTEGRATION_KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", severity,
-                        "dedupKey", summary, "labels", labels)))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", "SEV2",
+                        "dedupKey", summary, "labels", labels, "status", status)))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,7 @@ import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IndexScan;
 import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.incident.api.SilenceRequests.State;
+import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
@@ -179,8 +181,14 @@ public final class IncidentApi implements AutoCloseable {
                 (user, done) -> silences(request, response, done)));
         http.route("POST", SILENCES, (request, response, callback) -> handle("silence-create", Role.RESPONDER, request, response,
                 callback, (user, done) -> createSilence(user, request, response, done)));
-        http.route("GET", SILENCES + "/*", (request, response, callback) -> handle("silence", Role.VIEWER, request, response, callback,
-                (user, done) -> HttpServer.writeJson(response, done, 200, silence(knownSilence(request), clock.instant()))));
+        http.route("GET", SILENCES + "/*", (request, response, callback) -> {
+            if (Request.getPathInContext(request).equals(SILENCES + "/" + SilenceRequests.PREVIEW)) {
+                return handle("silence-preview", Role.VIEWER, request, response, callback,
+                        (user, done) -> previewSilence(user, request, response, done));
+            }
+            return handle("silence", Role.VIEWER, request, response, callback,
+                    (user, done) -> HttpServer.writeJson(response, done, 200, silence(knownSilence(request), clock.instant())));
+        });
         http.route("DELETE", SILENCES + "/*", (request, response, callback) -> handle("silence-expire", Role.RESPONDER, request,
                 response, callback, (user, done) -> expireSilence(request, response, done)));
     }
@@ -614,6 +622,26 @@ public final class IncidentApi implements AutoCloseable {
         ObjectNode body = NODES.objectNode();
         body.set("silences", silences);
         HttpServer.writeJson(response, callback, 200, body);
+    }
+
+    /**
+     * Which firing alerts of open incidents a silence of these matchers would hold back: this
+     * instance's partitions and every other instance's (asked as forwarded requests, as a list's
+     * parts are), merged; 503 unless the parts cover every partition. A read, so a GET: a console
+     * session needs no CSRF token for it, and a viewer may ask.
+     */
+    private void previewSilence(ApiUser user, Request request, Response response, Callback callback) {
+        Predicate<Alert> matching = SilencePreview.matching(SilenceRequests.previewMatchers(parameters(request)), user.user(),
+                clock.instant());
+        ObjectNode local = SilencePreview.part(queries.firingAlerts(matching, SilencePreview.LIMITS));
+        if (Forwarder.forwarded(request)) {
+            HttpServer.writeJson(response, callback, 200, local);
+            return;
+        }
+        List<JsonNode> parts = new ArrayList<>(List.of(local));
+        parts.addAll(otherParts(request, "silence preview"));
+        requireEvery(SilencePreview.partitions(parts));
+        HttpServer.writeJson(response, callback, 200, SilencePreview.answer(parts));
     }
 
     /** A POST with the id of a silence the view holds replaces it (200), as in Alertmanager; otherwise 201. */

@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigDataException;
 import dev.incidentengine.incident.api.ApiRequests.Body;
@@ -58,6 +60,10 @@ public final class SilenceRequests {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
     private static final Duration MAX_DURATION = Duration.ofDays(365);
+    /** The most matchers a silence takes through the API: the stream checks each new alert against every active silence's. */
+    public static final int MAX_MATCHERS = 32;
+    /** The path of the silence preview below the silences: no silence made through the API may have this id. */
+    public static final String PREVIEW = "preview";
 
     private SilenceRequests() {
     }
@@ -90,6 +96,9 @@ public final class SilenceRequests {
         if (id != null && !ID.matcher(id).matches()) {
             throw new ApiError(400, "id", "must be letters, digits and . _ : - (at most 200, starting with a letter or digit), not '"
                     + id + "'");
+        }
+        if (PREVIEW.equals(id)) {
+            throw new ApiError(400, "id", "'" + PREVIEW + "' is reserved (" + IncidentApi.SILENCES + "/" + PREVIEW + " previews matchers)");
         }
         List<LabelMatcher> matchers = matchers(fields.get("matchers"));
         String startsAtText = fields.optionalText("startsAt");
@@ -130,6 +139,9 @@ public final class SilenceRequests {
             throw new ApiError(400, "matchers", "must be a list of at least one matcher (a silence without matchers would silence"
                     + " every alert)");
         }
+        if (list.size() > MAX_MATCHERS) {
+            throw new ApiError(400, "matchers", "must be at most " + MAX_MATCHERS + " matchers, not " + list.size());
+        }
         List<LabelMatcher> matchers = new ArrayList<>();
         boolean allMatchEmpty = true;
         for (int i = 0; i < list.size(); i++) {
@@ -147,6 +159,25 @@ public final class SilenceRequests {
                     + " alert)");
         }
         return matchers;
+    }
+
+    /**
+     * The matchers a preview asks about: one {@code matchers} query parameter per matcher, in
+     * Alertmanager notation, read and refused exactly as a new silence's.
+     */
+    public static List<LabelMatcher> previewMatchers(Map<String, List<String>> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!name.equals("matchers")) {
+                throw new ApiError(400, name, "unknown parameter (known: [matchers])");
+            }
+        }
+        List<String> values = parameters.getOrDefault("matchers", List.of());
+        if (values.isEmpty()) {
+            throw new ApiError(400, "matchers", "is required: one matchers parameter per matcher, such as ?matchers=service%3D%22checkout%22");
+        }
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        values.forEach(list::add);
+        return matchers(list);
     }
 
     /** A string such as {@code env=~"dev|test"} (the config files' parser) or an object {label, op, value}. */

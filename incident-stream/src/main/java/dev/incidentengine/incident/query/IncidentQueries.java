@@ -11,6 +11,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
@@ -18,6 +20,7 @@ import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentStatus;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -103,14 +106,142 @@ public final class IncidentQueries {
                 while (order.hasNext() && page.size() < limit) {
                     // Written together by the incident's task: the entry and its event are there.
                     AlertEntry entry = AlertEntry.decode(alerts.get(QueryKeys.alert(incidentId, order.next().value)));
-                    byte[] attaching = log.get(entry.attachedKey(incidentId));
-                    Alert alert = ((AlertAttached) events.deserialize(null, attaching).getPayload()).getAlert();
-                    page.add(new ListedAlert(alert, entry.resolvedAt() == null ? AlertStatus.FIRING : AlertStatus.RESOLVED,
-                            entry.attachedAt(), entry.resolvedAt()));
+                    page.add(new ListedAlert(attached(log, incidentId, entry), entry.resolvedAt() == null ? AlertStatus.FIRING
+                            : AlertStatus.RESOLVED, entry.attachedAt(), entry.resolvedAt()));
                 }
             }
             return page;
         });
+    }
+
+    /** The newest copy of an alert of an incident: the one its entry's event attached. */
+    private Alert attached(ReadOnlyKeyValueStore<String, byte[]> log, String incidentId, AlertEntry entry) {
+        return ((AlertAttached) events.deserialize(null, log.get(entry.attachedKey(incidentId))).getPayload()).getAlert();
+    }
+
+    /**
+     * How much of the read side one {@link #firingAlerts} scan reads and answers with, on one instance:
+     * at most {@code alerts} alerts of open incidents, {@code alertsPerIncident} of any one (a storm's
+     * incident does not hide the rest), and the first {@code listed} matching alerts and incidents.
+     */
+    public record ScanLimits(int alerts, int alertsPerIncident, int listed) {
+    }
+
+    /** A firing alert that matched, with its open incident and where it stands: the incident's list position, then its place there. */
+    public record MatchedAlert(String position, long ordinal, IncidentState incident, Alert alert) {
+    }
+
+    /** An open incident with at least one matching firing alert, and how many of its alerts read matched. */
+    public record MatchedIncident(String position, IncidentState incident, long matchingAlerts) {
+    }
+
+    /**
+     * What this instance's partitions hold of a scan: the first matches in list order, how many
+     * matched and were read, whether a limit cut the scan short (the counts are then at least), and
+     * the partitions covered.
+     */
+    public record LocalMatches(List<MatchedAlert> alerts, List<MatchedIncident> incidents, long matchingAlerts,
+                               long matchingIncidents, long scannedAlerts, boolean truncated, Set<Integer> partitions) {
+    }
+
+    private static final IndexScan.Filter OPEN = new IndexScan.Filter(Set.of(IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED),
+            Set.of(), Set.of(), Set.of(), null);
+    /** Open incidents read from the index at a time. */
+    private static final int OPEN_PAGE = 100;
+
+    /** The stores of one partition a scan of alerts reads. */
+    private record AlertStores(IndexScan.Partition index, ReadOnlyKeyValueStore<String, String> alerts,
+                               ReadOnlyKeyValueStore<String, byte[]> log) {
+    }
+
+    /**
+     * The firing alerts of the open incidents in this instance's partitions that {@code matches}
+     * takes, newest incident first, each incident's alerts in the order they were first attached;
+     * read within {@code limits}. An incident counts as at least one alert read, so the work is
+     * bounded however many incidents are open.
+     */
+    public LocalMatches firingAlerts(Predicate<Alert> matches, ScanLimits limits) {
+        Set<Integer> partitions = activePartitions();
+        if (!acquire()) {
+            return new LocalMatches(List.of(), List.of(), 0, 0, 0, false, Set.of());
+        }
+        try {
+            LocalMatches found = acrossPartitions(partitions, partition -> new AlertStores(partition(partition),
+                    local.store(IncidentQueryTopology.ALERT_STORE, partition), local.store(IncidentQueryTopology.EVENT_STORE, partition)),
+                    stores -> firingAlerts(stores, matches, limits));
+            return new LocalMatches(found.alerts(), found.incidents(), found.matchingAlerts(), found.matchingIncidents(),
+                    found.scannedAlerts(), found.truncated(), partitions);
+        } finally {
+            readers.release();
+        }
+    }
+
+    private LocalMatches firingAlerts(List<AlertStores> stores, Predicate<Alert> matches, ScanLimits limits) {
+        List<IndexScan.Partition> indexes = stores.stream().map(AlertStores::index).toList();
+        List<MatchedAlert> alerts = new ArrayList<>();
+        List<MatchedIncident> incidents = new ArrayList<>();
+        long matchingAlerts = 0;
+        long matchingIncidents = 0;
+        long budget = limits.alerts();
+        long scanned = 0;
+        boolean truncated = false;
+        IndexScan.Page page;
+        String after = null;
+        do {
+            page = IndexScan.page(indexes, OPEN, after, OPEN_PAGE);
+            for (IndexScan.Listed listed : page.incidents()) {
+                if (budget <= 0) {
+                    return new LocalMatches(alerts, incidents, matchingAlerts, matchingIncidents, scanned, true, Set.of());
+                }
+                AlertStores partition = stores.get(listed.partition());
+                String incidentId = listed.incident().getIncidentId();
+                long read = 0;
+                long matched = 0;
+                try (KeyValueIterator<String, String> order = read(listed.partition(),
+                        () -> partition.alerts().range(QueryKeys.alertAt(incidentId, 0), QueryKeys.alertsEnd(incidentId)))) {
+                    while (read(listed.partition(), order::hasNext)) {
+                        if (read == limits.alertsPerIncident() || read == budget) {
+                            truncated = true;
+                            break;
+                        }
+                        read++;
+                        KeyValue<String, String> at = read(listed.partition(), order::next);
+                        AlertEntry entry = AlertEntry.decode(read(listed.partition(),
+                                () -> partition.alerts().get(QueryKeys.alert(incidentId, at.value))));
+                        if (entry.resolvedAt() != null) {
+                            continue;
+                        }
+                        Alert alert = read(listed.partition(), () -> attached(partition.log(), incidentId, entry));
+                        if (matches.test(alert)) {
+                            matched++;
+                            if (alerts.size() < limits.listed()) {
+                                alerts.add(new MatchedAlert(listed.position(), entry.ordinal(), listed.incident(), alert));
+                            }
+                        }
+                    }
+                }
+                scanned += read;
+                budget -= Math.max(1, read);
+                if (matched > 0) {
+                    matchingAlerts += matched;
+                    matchingIncidents++;
+                    if (incidents.size() < limits.listed()) {
+                        incidents.add(new MatchedIncident(listed.position(), listed.incident(), matched));
+                    }
+                }
+            }
+            after = page.nextPosition();
+        } while (page.more());
+        return new LocalMatches(alerts, incidents, matchingAlerts, matchingIncidents, scanned, truncated, Set.of());
+    }
+
+    /** A read of partition {@code number}'s stores (its index in a scan's list); a store that moved away names the partition. */
+    private static <T> T read(int number, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (InvalidStateStoreException e) {
+            throw new IndexScan.PartitionFailed(number, e);
+        }
     }
 
     /** An event of an incident's log with where it stands in it: the next page starts after {@link #cursor}. */
@@ -192,31 +323,50 @@ public final class IncidentQueries {
 
     /** The page of the partitions this instance's tasks hold now; an instance without tasks covers none. */
     public LocalPage localPage(IndexScan.Filter filter, String after, int limit) {
-        Set<Integer> partitions = new TreeSet<>();
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
-                .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
+        Set<Integer> partitions = activePartitions();
         if (!acquire()) {
             return new LocalPage(new IndexScan.Page(List.of(), false), Set.of());
         }
         try {
-            return localPage(partitions, filter, after, limit);
+            IndexScan.Page page = acrossPartitions(partitions, this::partition, stores -> IndexScan.page(stores, filter, after, limit));
+            return new LocalPage(page, partitions);
         } finally {
             readers.release();
         }
     }
 
-    private LocalPage localPage(Set<Integer> partitions, IndexScan.Filter filter, String after, int limit) {
-        // A partition that moves away (now or in the middle of the scan) is left out, so the list as a whole is not answered.
+    /** The partitions of this instance's active tasks now. */
+    private Set<Integer> activePartitions() {
+        Set<Integer> partitions = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
+                .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
+        return partitions;
+    }
+
+    private IndexScan.Partition partition(int partition) {
+        return new IndexScan.Partition(local.store(IncidentQueryTopology.INDEX_STORE, partition), id -> local.incident(partition, id),
+                local.store(IncidentQueryTopology.SEARCH_STORE, partition));
+    }
+
+    /**
+     * {@code scan} over the stores {@code open} finds for each of {@code partitions}, in that order.
+     * A partition that moves away (now or in the middle of the scan) is removed from
+     * {@code partitions} and the scan runs again without it, so an answer put together from every
+     * instance's parts is not answered as a whole.
+     */
+    private <S, T> T acrossPartitions(Set<Integer> partitions, IntFunction<S> open, Function<List<S>, T> scan) {
         while (true) {
             List<Integer> covered = List.copyOf(partitions);
-            List<IndexScan.Partition> stores = new ArrayList<>();
+            List<S> stores = new ArrayList<>();
             try {
                 for (Integer partition : covered) {
-                    stores.add(new IndexScan.Partition(local.store(IncidentQueryTopology.INDEX_STORE, partition),
-                            id -> local.incident(partition, id), local.store(IncidentQueryTopology.SEARCH_STORE, partition)));
+                    stores.add(open.apply(partition));
                 }
-                return new LocalPage(IndexScan.page(stores, filter, after, limit), partitions);
+                return scan.apply(stores);
             } catch (InvalidStateStoreException e) {
+                if (stores.size() == covered.size()) {
+                    throw e;
+                }
                 partitions.remove(covered.get(stores.size()));
             } catch (IndexScan.PartitionFailed e) {
                 if (!(e.getCause() instanceof InvalidStateStoreException)) {

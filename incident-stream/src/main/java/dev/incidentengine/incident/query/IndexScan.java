@@ -103,7 +103,8 @@ public final class IndexScan {
         }
     }
 
-    public record Listed(String position, IncidentState incident) {
+    /** {@code partition}: the index of its partition in the list given to {@link #page}. */
+    public record Listed(String position, IncidentState incident, int partition) {
     }
 
     private IndexScan() {
@@ -152,7 +153,7 @@ public final class IndexScan {
                 IncidentState state = cursor.read(() -> filter.hasWords(cursor.partition, incidentId)
                         ? cursor.partition.incidents().apply(incidentId) : null);
                 if (state != null && filter.test(state)) {
-                    found.add(new Listed(position, state));
+                    found.add(new Listed(position, state, cursor.number));
                 }
             }
             return new Page(found, false);

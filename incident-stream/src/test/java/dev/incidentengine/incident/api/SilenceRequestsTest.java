@@ -111,10 +111,40 @@ class SilenceRequestsTest {
         assertRefused("{" + ok + ", \"weekly\": {}}", "weekly", "unknown field");
         assertRefused("{" + ok + ", \"id\": \"../etc\"}", "id", "must be letters");
         assertRefused("{" + ok + ", \"id\": 7}", "id", "must be a string");
+        assertRefused("{" + ok + ", \"id\": \"preview\"}", "id", "is reserved");
+        assertRefused("{\"matchers\": [" + "\"a=b\",".repeat(SilenceRequests.MAX_MATCHERS) + "\"c=d\"], \"duration\": \"1h\","
+                + " \"comment\": \"c\"}", "matchers", "at most 32 matchers, not 33");
         assertRefused("{" + ok, "body", "not valid JSON");
         assertRefused("[]", "body", "must be a JSON object");
         assertThatThrownBy(() -> create("{\"comment\": \"" + "x".repeat(70_000) + "\"}"))
                 .asInstanceOf(type(ApiError.class)).satisfies(error -> assertThat(error.status()).isEqualTo(413));
+    }
+
+    @Test
+    void previewMatchersAreReadAsANewSilences_oneQueryParameterEach() {
+        assertThat(SilenceRequests.previewMatchers(Map.of("matchers", List.of("service=\"checkout\"", "env!~\"dev|test\""))))
+                .containsExactly(new LabelMatcher("service", MatchOp.EQUAL, "checkout"), new LabelMatcher("env", MatchOp.NOT_REGEX, "dev|test"));
+
+        assertPreviewRefused(Map.of(), "matchers", "is required");
+        assertPreviewRefused(Map.of("matchers", List.of()), "matchers", "is required");
+        assertPreviewRefused(Map.of("matchers", List.of("service=checkout", "alertname")), "matchers[1]", "is not a matcher");
+        assertPreviewRefused(Map.of("matchers", List.of("")), "matchers[0]", "is not a matcher");
+        assertPreviewRefused(Map.of("matchers", List.of("env=~\"(dev\"")), "matchers[0]", "invalid regular expression");
+        assertPreviewRefused(Map.of("matchers", List.of("env=~\"(a)\\\\1\"")), "matchers[0]", "invalid regular expression");
+        assertPreviewRefused(Map.of("matchers", List.of("alertname=~\".*\"", "env!=\"prod\"")), "matchers",
+                "must not match the empty string");
+        assertPreviewRefused(Map.of("matchers", java.util.Collections.nCopies(SilenceRequests.MAX_MATCHERS + 1, "a=b")), "matchers",
+                "at most 32 matchers");
+        assertPreviewRefused(Map.of("matchers", List.of("a=b"), "filter", List.of("x")), "filter", "unknown parameter");
+    }
+
+    private static void assertPreviewRefused(Map<String, List<String>> parameters, String field, String message) {
+        assertThatThrownBy(() -> SilenceRequests.previewMatchers(parameters)).as(parameters.toString()).asInstanceOf(type(ApiError.class))
+                .satisfies(error -> {
+                    assertThat(error.status()).isEqualTo(400);
+                    assertThat(error.field()).isEqualTo(field);
+                    assertThat(error.getMessage()).contains(message);
+                });
     }
 
     @Test
