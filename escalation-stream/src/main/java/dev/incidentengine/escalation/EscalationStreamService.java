@@ -15,6 +15,7 @@ import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.service.api.SessionLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -36,6 +37,8 @@ public final class EscalationStreamService implements Service {
     private final EscalationStreamConfig config;
     private final EscalationTopics topics;
     private final OnCallApi api;
+    /** Sign-outs of console sessions, which the on-call API takes too. */
+    private final SessionLog sessionLog;
     private TopicReadiness readiness;
     private StreamsApp streams;
 
@@ -48,6 +51,7 @@ public final class EscalationStreamService implements Service {
                     EngineConfig.API_TOKENS_FILE_CONFIG);
         }
         this.api = new OnCallApi(tokens, this::schedules, Clock.systemUTC());
+        this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", false, Clock.systemUTC());
     }
 
     @Override
@@ -80,6 +84,7 @@ public final class EscalationStreamService implements Service {
     @Override
     public void start(MeterRegistry metrics) {
         readiness = new TopicReadiness(config, NAME, topics.all());
+        sessionLog.start();
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of the timers on a second instance, so a failover fires them without replaying changelogs.
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
@@ -92,11 +97,13 @@ public final class EscalationStreamService implements Service {
 
     @Override
     public Optional<String> problem() {
-        return readiness.problem().or(() -> streams.problem().map(Object::toString));
+        return readiness.problem().or(() -> streams.problem().map(Object::toString))
+                .or(() -> sessionLog.ready() ? Optional.empty() : Optional.of("console session log loading"));
     }
 
     @Override
     public void close() {
+        sessionLog.close();
         if (streams != null) {
             streams.close();
         }
