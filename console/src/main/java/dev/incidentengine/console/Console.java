@@ -195,15 +195,19 @@ public final class Console {
      */
     static JsonNode jsonBody(Request request) {
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        // A refused body is read all the same: answered unread, the connection would close under the client's next request.
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            HttpServer.drain(request);
             throw new ApiError(415, null, "send a JSON object as application/json");
         }
         if (!ApiTokens.fromThisOrigin(request)) {
+            HttpServer.drain(request);
             throw new ApiError(403, null, "sign in from this console's own page");
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes(MAX_SIGN_IN_BYTES + 1);
             if (body.length > MAX_SIGN_IN_BYTES) {
+                HttpServer.drain(request);
                 throw new ApiError(413, null, "the sign-in body is larger than " + MAX_SIGN_IN_BYTES + " bytes");
             }
             JsonNode json = JSON.readTree(new String(body, StandardCharsets.UTF_8));
