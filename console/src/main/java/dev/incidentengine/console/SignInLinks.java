@@ -118,12 +118,12 @@ final class SignInLinks implements AutoCloseable {
     String redeem(Request request) {
         JsonNode body = Console.jsonBody(request);
         Sessions.Link link = sessions.verifyLink(text(body, "token", 512, true))
-                .orElseThrow(() -> new ApiError(403, "token", "this sign-in link is not valid or has expired: ask for a new one"));
+                .orElseThrow(() -> new ApiError(403, null, "this sign-in link is not valid or has expired: ask for a new one"));
         ApiUser user = tokens.user(link.user(), link.fingerprint())
-                .orElseThrow(() -> new ApiError(403, "token", "the API token this link was made for is no longer valid"));
+                .orElseThrow(() -> new ApiError(403, null, "the API token this link was made for is no longer valid: ask for a new link"));
         if (!sessionLog.redeem(link)) {
             log.info("Refused a sign-in link of user {} used a second time", link.user());
-            throw new ApiError(403, "token", "this sign-in link was used already: ask for a new one");
+            throw new ApiError(403, null, "this sign-in link was used already: ask for a new one");
         }
         log.info("User {} signed in with a link", user.user());
         return sessions.issue(link.user(), link.fingerprint());

@@ -28,7 +28,8 @@ export function render(main, params, query) {
       navigate(next(query), {replaceState: true});
     } catch (e) {
       replace(error, e.message);
-      button.disabled = false;
+      // Refused (used, expired, forged) stays refused; anything else may pass on a second try.
+      button.disabled = e.status === 403;
     }
   }},
   h('h1', {}, 'Sign in with a link'),
