@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +39,9 @@ import org.eclipse.jetty.util.Callback;
  * {@code /incidents/INC-1} in a page or a message opens that incident; assets are under
  * {@value #ASSETS}. Signing in trades an API token for a session cookie (HttpOnly,
  * SameSite=Strict, Secure over TLS) at {@value #SESSION}; the API accepts the cookie in place of
- * the token, with the CSRF token on every change ({@link ApiTokens}).
+ * the token, with the CSRF token on every change ({@link ApiTokens}). A one-time link mailed to the
+ * user signs in too ({@link SignInLinks}); sign-outs and links are records every instance reads
+ * ({@link SessionLog}).
  */
 public final class Console {
 
