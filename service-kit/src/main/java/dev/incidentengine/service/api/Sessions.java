@@ -115,10 +115,6 @@ public final class Sessions {
         return maxAge;
     }
 
-    public Instant now() {
-        return clock.instant();
-    }
-
     /** 128 random bits, URL-safe: names a session or a sign-in link. */
     public static String newNonce() {
         byte[] nonce = new byte[16];
@@ -207,7 +203,6 @@ public final class Sessions {
             signedOut.put(nonce, expiresAt);
         }
     }
-
 
     /** Whether {@code presented} is the session's CSRF token (compared in constant time). */
     public static boolean csrfMatches(Session session, String presented) {
