@@ -17,7 +17,9 @@ import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.api.Sessions;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,15 @@ final class SignInLinkMailer implements AutoCloseable {
         try {
             consumer.subscribe(List.of(topic.name()));
             while (running) {
-                var records = consumer.poll(Duration.ofMillis(500));
+                ConsumerRecords<String, SessionEvent> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(500));
+                } catch (RecordDeserializationException e) {
+                    log.error("Sign-in link mailer skips the unreadable record at {} offset {}: {}", e.topicPartition(), e.offset(),
+                            e.getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    continue;
+                }
                 for (ConsumerRecord<String, SessionEvent> record : records) {
                     if (record.value() != null && record.value().getType() == SessionEventType.LINK_REQUESTED) {
                         mail(record.value());
