@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
+import dev.incidentengine.service.api.SessionLog;
 import dev.incidentengine.service.api.Sessions;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -36,14 +39,19 @@ import org.eclipse.jetty.util.Callback;
  * {@code /incidents/INC-1} in a page or a message opens that incident; assets are under
  * {@value #ASSETS}. Signing in trades an API token for a session cookie (HttpOnly,
  * SameSite=Strict, Secure over TLS) at {@value #SESSION}; the API accepts the cookie in place of
- * the token, with the CSRF token on every change ({@link ApiTokens}).
+ * the token, with the CSRF token on every change ({@link ApiTokens}). A one-time link mailed to the
+ * user signs in too ({@link SignInLinks}); sign-outs and links are records every instance reads
+ * ({@link SessionLog}).
  */
 public final class Console {
 
     public static final String ASSETS = "/console/";
     public static final String SESSION = "/console/session";
+    /** Asks for a sign-in link by e-mail; {@link #REDEEM} signs in with one. */
+    public static final String LINK = "/console/session/link";
+    public static final String REDEEM = "/console/session/link/redeem";
     /** The console's pages: each answers with the shell, which routes in the browser. */
-    public static final List<String> PAGES = List.of("/", "/signin", "/incidents", "/incidents/*", "/oncall", "/silences");
+    public static final List<String> PAGES = List.of("/", "/signin", "/signin/link", "/incidents", "/incidents/*", "/oncall", "/silences");
     private static final String STATIC = "/dev/incidentengine/console/static/";
     private static final Pattern ASSET_NAME = Pattern.compile("[a-z0-9-]+(/[a-z0-9-]+)*\\.(js|css|svg|html)");
     private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
@@ -58,10 +66,20 @@ public final class Console {
     }
 
     private final ApiTokens tokens;
+    private final SessionLog sessionLog;
+    private final SignInLinks links;
     private final Map<String, Asset> assets = new ConcurrentHashMap<>();
 
-    public Console(ApiTokens tokens) {
+    /** @param sessionLog where sign-outs and sign-in links go, so that every instance knows them */
+    public Console(ApiTokens tokens, SessionLog sessionLog, Duration linkTtl, Clock clock) {
         this.tokens = tokens;
+        this.sessionLog = sessionLog;
+        this.links = new SignInLinks(tokens, sessionLog, linkTtl, clock);
+    }
+
+    /** Stops sending sign-in links; the session log is its owner's to close. */
+    public void close() {
+        links.close();
     }
 
     public void register(HttpServer http) {
@@ -81,6 +99,9 @@ public final class Console {
         http.route("GET", SESSION, (request, response, callback) -> answer(response, callback, () -> current(request)));
         http.route("POST", SESSION, (request, response, callback) -> answer(response, callback, () -> signIn(request, response)));
         http.route("DELETE", SESSION, (request, response, callback) -> answer(response, callback, () -> signOut(request, response)));
+        http.route("POST", LINK, (request, response, callback) -> answer(response, callback, 202, () -> links.request(request, response)));
+        http.route("POST", REDEEM, (request, response, callback) -> answer(response, callback,
+                () -> startSession(request, response, links.redeem(request))));
     }
 
     private boolean serve(String name, Request request, Response response, Callback callback) {
@@ -139,9 +160,13 @@ public final class Console {
     }
 
     private static boolean answer(Response response, Callback callback, Answer answer) {
+        return answer(response, callback, 200, answer);
+    }
+
+    private static boolean answer(Response response, Callback callback, int status, Answer answer) {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         try {
-            HttpServer.writeJson(response, callback, 200, answer.body());
+            HttpServer.writeJson(response, callback, status, answer.body());
         } catch (ApiError error) {
             error.write(response, callback);
         }
@@ -155,38 +180,43 @@ public final class Console {
         return user.isPresent() ? describe(user.get(), session.get()) : Map.of("signedIn", false);
     }
 
-    /**
-     * Trades an API token for a session. Only as JSON, which a page elsewhere cannot send here
-     * without this server's consent (CORS), and never from another origin: no one can sign a
-     * browser in as themselves behind its user's back.
-     */
+    /** Trades an API token for a session. */
     private Map<String, Object> signIn(Request request, Response response) {
-        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiError(415, null, "send {\"token\": \"...\"} as application/json");
+        JsonNode body = jsonBody(request);
+        if (!body.path("token").isTextual() || body.get("token").textValue().isBlank()) {
+            throw new ApiError(400, "token", "is required");
         }
-        if (!ApiTokens.fromThisOrigin(request)) {
-            throw new ApiError(403, null, "sign in from this console's own page");
-        }
-        String token = token(request);
-        String cookie = tokens.signIn(token).orElseThrow(() -> new ApiError(403, "token", "unknown API token"));
-        Sessions sessions = tokens.sessions().orElseThrow();
-        Sessions.Session session = sessions.verify(cookie).orElseThrow();
-        response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(request, cookie, sessions.maxAge().toSeconds()));
-        return describe(tokens.sessionUser(session).orElseThrow(), session);
+        String cookie = tokens.signIn(body.get("token").textValue()).orElseThrow(() -> new ApiError(403, "token", "unknown API token"));
+        return startSession(request, response, cookie);
     }
 
-    private static String token(Request request) {
+    /**
+     * The JSON object a sign-in request sends. Only as JSON, which a page elsewhere cannot send here
+     * without this server's consent (CORS), and never from another origin: no one can sign a browser
+     * in as themselves behind its user's back, nor have links mailed from another site's page.
+     */
+    static JsonNode jsonBody(Request request) {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        // A refused body is read all the same: answered unread, the connection would close under the client's next request.
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            HttpServer.drain(request);
+            throw new ApiError(415, null, "send a JSON object as application/json");
+        }
+        if (!ApiTokens.fromThisOrigin(request)) {
+            HttpServer.drain(request);
+            throw new ApiError(403, null, "sign in from this console's own page");
+        }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes(MAX_SIGN_IN_BYTES + 1);
             if (body.length > MAX_SIGN_IN_BYTES) {
+                HttpServer.drain(request);
                 throw new ApiError(413, null, "the sign-in body is larger than " + MAX_SIGN_IN_BYTES + " bytes");
             }
             JsonNode json = JSON.readTree(new String(body, StandardCharsets.UTF_8));
-            if (json == null || !json.path("token").isTextual() || json.get("token").textValue().isBlank()) {
-                throw new ApiError(400, "token", "is required");
+            if (json == null || !json.isObject()) {
+                throw new ApiError(400, null, "the body must be a JSON object");
             }
-            return json.get("token").textValue();
+            return json;
         } catch (JacksonException e) {
             throw new ApiError(400, null, "the body is not JSON");
         } catch (IOException e) {
@@ -194,12 +224,20 @@ public final class Console {
         }
     }
 
+    /** Sets the cookie of a new session and says who it is. */
+    private Map<String, Object> startSession(Request request, Response response, String cookie) {
+        Sessions sessions = tokens.sessions().orElseThrow();
+        Sessions.Session session = sessions.verify(cookie).orElseThrow();
+        response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(request, cookie, sessions.maxAge().toSeconds()));
+        return describe(tokens.sessionUser(session).orElseThrow(), session);
+    }
+
     private Map<String, Object> signOut(Request request, Response response) {
         Sessions.Session session = tokens.session(request).orElseThrow(() -> new ApiError(401, null, "not signed in"));
         if (!Sessions.csrfMatches(session, request.getHeaders().get(Sessions.CSRF_HEADER))) {
             throw new ApiError(403, null, "the CSRF token is missing or wrong");
         }
-        tokens.sessions().orElseThrow().signOut(session);
+        sessionLog.signOut(session);
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(request, "", 0));
         return Map.of("signedOut", true);
     }

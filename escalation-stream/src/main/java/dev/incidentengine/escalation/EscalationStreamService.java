@@ -25,6 +25,7 @@ import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.service.api.SessionLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -61,6 +62,8 @@ public final class EscalationStreamService implements Service {
         thread.setDaemon(true);
         return thread;
     });
+    /** Sign-outs of console sessions, which the on-call API takes too. */
+    private final SessionLog sessionLog;
     private TopicReadiness readiness;
     private StreamsApp streams;
     private volatile KafkaProducer<String, OnCallOverride> producer;
@@ -89,6 +92,7 @@ public final class EscalationStreamService implements Service {
                 return EscalationStreamService.this.awaitRead(id, value, timeout);
             }
         }, WAIT_TIMEOUT, Clock.systemUTC());
+        this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", false, Clock.systemUTC());
     }
 
     @Override
@@ -166,6 +170,7 @@ public final class EscalationStreamService implements Service {
     @Override
     public void start(MeterRegistry metrics) {
         readiness = new TopicReadiness(config, NAME, topics.all());
+        sessionLog.start();
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of the timers on a second instance, so a failover fires them without replaying changelogs.
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
@@ -183,11 +188,13 @@ public final class EscalationStreamService implements Service {
 
     @Override
     public Optional<String> problem() {
-        return readiness.problem().or(() -> streams.problem().map(Object::toString));
+        return readiness.problem().or(() -> streams.problem().map(Object::toString))
+                .or(() -> sessionLog.ready() ? Optional.empty() : Optional.of("console session log loading"));
     }
 
     @Override
     public void close() {
+        sessionLog.close();
         waits.shutdownNow();
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));

@@ -22,6 +22,7 @@ import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.service.api.SessionLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -42,6 +43,7 @@ public final class IncidentStreamService implements Service {
     private final IncidentView view;
     private final IncidentApi api;
     private final Console console;
+    private final SessionLog sessionLog;
     private TopicReadiness readiness;
     private StreamsApp streams;
     private StreamsApp query;
@@ -64,7 +66,8 @@ public final class IncidentStreamService implements Service {
             log.info("Incident API tokens for {}", tokens.describe());
         }
         this.view = new IncidentView(KafkaClients.consumer(config, NAME + "-view"), topics, serdes);
-        this.console = new Console(tokens);
+        this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", true, Clock.systemUTC());
+        this.console = new Console(tokens, sessionLog, config.sessionLinkTtl(), Clock.systemUTC());
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), Clock.systemUTC());
     }
@@ -84,6 +87,7 @@ public final class IncidentStreamService implements Service {
     @Override
     public void start(MeterRegistry metrics) {
         readiness = new TopicReadiness(config, NAME, topics.all());
+        sessionLog.start();
         view.start(metrics);
         // The read side first: it needs nothing of the aggregate, whose start waits for its global store's restore.
         // Other instances reach this one at the advertised host and the HTTP port.
@@ -133,7 +137,8 @@ public final class IncidentStreamService implements Service {
         return readiness.problem().or(() -> view.ready() ? Optional.empty() : Optional.of("API view loading"))
                 .or(() -> streams.problem().map(Object::toString))
                 .or(() -> query.problem().map(finding -> "read side: " + finding))
-                .or(feed::problem);
+                .or(feed::problem)
+                .or(() -> sessionLog.ready() ? Optional.empty() : Optional.of("console session log loading"));
     }
 
     @Override
@@ -148,6 +153,8 @@ public final class IncidentStreamService implements Service {
             streams.close();
         }
         api.close();
+        console.close();
+        sessionLog.close();
         view.close();
         if (readiness != null) {
             readiness.close();

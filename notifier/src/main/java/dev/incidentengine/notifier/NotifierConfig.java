@@ -59,6 +59,9 @@ public final class NotifierConfig extends EngineConfig {
                     "Events older than this are read but notify nobody: a new notifier replaying an old log pages no one.")
             .define(LINKS_BASE_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Public base URL of the engine (e.g. https://incidents.example.com); messages link to each incident's page of the console under it.")
+            .define(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, Type.STRING, null, Importance.MEDIUM,
+                    "The console's session secret file, the same as the API's: the console's sign-in links are signed with it and "
+                            + "mailed to users (with notifier.links.base.url and an SMTP host). None: no sign-in links are mailed.")
             .define(SECRETS_DIR_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Directory of secret files, one per secret name; a variable INCIDENT_SECRET_<NAME> (upper case, . and - as _) wins.")
             .define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 300_000), Importance.LOW,

@@ -2,6 +2,7 @@ package dev.incidentengine.notifier;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -14,10 +15,13 @@ import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.send.Endpoints;
 import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.template.Templates;
+import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
+import dev.incidentengine.service.api.Sessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +31,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The notifier: the planner ({@link NotifierTopology}, exactly-once Streams) turns incident events
@@ -36,6 +42,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class NotifierService implements Service {
 
     public static final String NAME = "notifier";
+    private static final Logger log = LoggerFactory.getLogger(NotifierService.class);
 
     private final NotifierConfig config;
     private final NotifierTopics topics;
@@ -43,6 +50,7 @@ public final class NotifierService implements Service {
     private volatile TopicReadiness readiness;
     private volatile StreamsApp streams;
     private volatile Sender sender;
+    private SignInLinkMailer links;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
         this.config = config;
@@ -69,6 +77,26 @@ public final class NotifierService implements Service {
         streams.start();
         sender = sender(channels, metrics);
         sender.start();
+        links = signInLinks(channels.get("email"));
+        if (links != null) {
+            links.start();
+        }
+    }
+
+    /** The console's sign-in links' mailer, if e-mail, the console's address and the session secret are configured. */
+    private SignInLinkMailer signInLinks(Channel email) {
+        String secretFile = config.getString(EngineConfig.API_SESSION_SECRET_FILE_CONFIG);
+        String baseUrl = config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG);
+        if (email == null || secretFile == null || secretFile.isBlank() || baseUrl == null || baseUrl.isBlank()) {
+            log.warn("The console's sign-in links are not mailed: that needs {}, {} and {}", NotifierConfig.SMTP_HOST_CONFIG,
+                    NotifierConfig.LINKS_BASE_URL_CONFIG, EngineConfig.API_SESSION_SECRET_FILE_CONFIG);
+            return null;
+        }
+        String group = config.applicationId() + "-signin-links";
+        // Only links are signed here; a session's age is the API's to say.
+        Sessions sessions = Sessions.load(secretFile, Duration.ZERO, Clock.systemUTC());
+        return new SignInLinkMailer(KafkaClients.consumer(config, group), Topics.CONSOLE_SESSIONS, config.recordSerdes(), email, sessions,
+                baseUrl, Clock.systemUTC());
     }
 
     private Sender sender(Map<String, Channel> channels, MeterRegistry metrics) {
@@ -111,6 +139,9 @@ public final class NotifierService implements Service {
 
     @Override
     public void close() {
+        if (links != null) {
+            links.close();
+        }
         if (sender != null) {
             sender.close();
         }

@@ -12,6 +12,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.OnCallOverride;
+import dev.incidentengine.model.SessionEvent;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -84,6 +85,13 @@ public final class Topics {
     public static final Topic<String, OnCallOverride> ONCALL_OVERRIDES =
             new Topic<>("oncall.overrides.v1", String.class, OnCallOverride.class, 1, COMPACT, FOREVER);
 
+    /**
+     * The console's sign-in links asked for and used, and its sessions signed out, keyed by nonce; every instance reads it
+     * whole, so a link works once and a signed-out session is refused everywhere. Tombstoned once expired.
+     */
+    public static final Topic<String, SessionEvent> CONSOLE_SESSIONS =
+            new Topic<>("console.sessions.v1", String.class, SessionEvent.class, 1, COMPACT, FOREVER);
+
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
     public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
@@ -99,7 +107,7 @@ public final class Topics {
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
-            NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES,
+            NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS);
 

@@ -7,7 +7,9 @@ import java.util.TreeMap;
 
 import dev.incidentengine.schemas.ModelClasses;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.service.api.SessionLog;
 import dev.incidentengine.service.api.Sessions;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -32,6 +34,7 @@ public abstract class EngineConfig extends AbstractConfig {
     public static final String API_TOKENS_FILE_CONFIG = "api.tokens.file";
     public static final String API_SESSION_SECRET_FILE_CONFIG = "api.session.secret.file";
     public static final String API_SESSION_MAX_AGE_MS_CONFIG = "api.session.max.age.ms";
+    public static final String API_SESSION_LINK_TTL_MS_CONFIG = "api.session.link.ttl.ms";
     public static final String HTTP_MAX_THREADS_CONFIG = "http.max.threads";
     public static final String HTTP_MAX_CONNECTIONS_CONFIG = "http.max.connections";
     public static final String HTTP_IDLE_TIMEOUT_MS_CONFIG = "http.idle.timeout.ms";
@@ -107,7 +110,9 @@ public abstract class EngineConfig extends AbstractConfig {
                         "File holding the secret (at least 32 bytes) that signs the console's session cookies; every instance "
                                 + "needs the same one. Empty: a random secret of this process (sessions end when it restarts).")
                 .define(API_SESSION_MAX_AGE_MS_CONFIG, Type.LONG, Duration.ofHours(12).toMillis(), Range.atLeast(60_000), Importance.MEDIUM,
-                        "How long a console session lasts after signing in.");
+                        "How long a console session lasts after signing in.")
+                .define(API_SESSION_LINK_TTL_MS_CONFIG, Type.LONG, Duration.ofMinutes(15).toMillis(), Range.between(60_000, 86_400_000),
+                        Importance.LOW, "How long a sign-in link mailed by the console works (once).");
     }
 
     /** The API tokens file; only for configs defined {@link #withApiTokens}. */
@@ -119,6 +124,19 @@ public abstract class EngineConfig extends AbstractConfig {
     public ApiTokens apiTokens(Clock clock) {
         return ApiTokens.load(apiTokensFile(), System.getenv()).withSessions(Sessions.load(getString(API_SESSION_SECRET_FILE_CONFIG),
                 Duration.ofMillis(getLong(API_SESSION_MAX_AGE_MS_CONFIG)), clock));
+    }
+
+    /**
+     * The log of the console's sign-in links and sign-outs ({@link SessionLog}) for the sessions of {@code tokens}; one
+     * that sends links also follows the users' e-mail addresses. Only for configs defined {@link #withApiTokens}.
+     */
+    public SessionLog sessionLog(ApiTokens tokens, String clientId, boolean sendsLinks, Clock clock) {
+        return new SessionLog(tokens.sessions().orElseThrow(), KafkaClients.consumer(this, clientId), KafkaClients.producer(this, clientId),
+                Topics.CONSOLE_SESSIONS, sendsLinks ? Topics.CONFIG_USERS : null, recordSerdes(), clock);
+    }
+
+    public Duration sessionLinkTtl() {
+        return Duration.ofMillis(getLong(API_SESSION_LINK_TTL_MS_CONFIG));
     }
 
     /** Client properties for Kafka: every {@code kafka.*} setting without its prefix, bootstrap servers resolved. */

@@ -3,6 +3,7 @@ import {api, setCsrf} from './lib/api.js';
 import {h, replace} from './lib/dom.js';
 import {onFeedStatus} from './lib/feed.js';
 import * as signin from './pages/signin.js';
+import * as signinLink from './pages/signin-link.js';
 import * as incidents from './pages/incidents.js';
 import * as incident from './pages/incident.js';
 import * as silences from './pages/silences.js';
@@ -10,6 +11,7 @@ import * as oncall from './pages/oncall.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
+  [/^\/signin\/link$/, signinLink, () => ({})],
   [/^\/incidents$/, incidents, () => ({})],
   [/^\/incidents\/([^/]+)$/, incident, match => ({id: decodeURIComponent(match[1])})],
   [/^\/silences$/, silences, () => ({})],
@@ -90,7 +92,7 @@ function render() {
     history.replaceState(null, '', '/incidents');
   }
   const path = location.pathname;
-  if (session === null && path !== '/signin') {
+  if (session === null && path !== '/signin' && path !== '/signin/link') {
     history.replaceState(null, '', '/signin?next=' + encodeURIComponent(path + location.search));
     return render();
   }

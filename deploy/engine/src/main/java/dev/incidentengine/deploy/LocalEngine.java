@@ -151,6 +151,8 @@ public final class LocalEngine implements Callable<Integer> {
         apiSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         apiSettings.put(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, sessionSecret().toString());
         Map<String, String> notifierSettings = new HashMap<>(settings);
+        // The notifier signs the console's sign-in links that it mails.
+        notifierSettings.put(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, sessionSecret().toString());
         notifierSettings.put(NotifierConfig.SMTP_HOST_CONFIG, bind);
         notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
         notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE"); // the local sink speaks plain SMTP: relax the STARTTLS_REQUIRED default
@@ -211,7 +213,7 @@ public final class LocalEngine implements Callable<Integer> {
                 .append("  Kafka          ").append(bootstrap()).append('\n')
                 .append("  HTTP           ").append(http).append("  (").append(http).append("/readyz, ")
                 .append(http).append("/metrics)\n")
-                .append("  Console        ").append(http).append("/  (sign in with an API token below)\n")
+                .append("  Console        ").append(http).append("/  (sign in with an API token below, or a link e-mailed to the sink)\n")
                 .append("  Send alerts    POST ").append(http).append("/api/v1/alerts          (generic JSON)\n")
                 .append("                 POST ").append(http).append("/api/v1/alertmanager    (Alertmanager webhook)\n")
                 .append("                 POST ").append(http).append("/api/v1/grafana         (Grafana webhook)\n")

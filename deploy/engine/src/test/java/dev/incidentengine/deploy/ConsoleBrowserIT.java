@@ -213,6 +213,44 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aLinkMailedToTheUsersAddressSignsThemInOnce_withTheirTokensRole() throws Exception {
+        Chromium bob = browser(1280, 900);
+        bob.open(base + "/oncall");
+        bob.find("#login").sendKeys("bob@example.com");
+        bob.driver.findElement(By.cssSelector("form.signin-link button[type=submit]")).click();
+        bob.wait.until(d -> d.findElement(By.id("link-status")).getText().contains("on its way"));
+        bob.screenshot("signin-link-requested");
+        assertThat(bob.accessibilityViolations()).as("the sign-in page").isEmpty();
+
+        // The notifier mails it through its e-mail channel to the local engine's SMTP sink (GreenMail).
+        String link = await("the link in bob's inbox").atMost(Duration.ofSeconds(30)).until(() -> mailedLink("bob@example.com"),
+                java.util.Objects::nonNull);
+        assertThat(link).startsWith(base + "/signin/link?next=%2Foncall#");
+        bob.open(link);
+        bob.find("form.signin button[type=submit]");
+        bob.screenshot("signin-link-landing");
+        assertThat(bob.accessibilityViolations()).as("the link's page").isEmpty();
+        bob.driver.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        bob.wait.until(d -> d.getCurrentUrl().equals(base + "/oncall"));
+        assertThat(bob.find("#who .user").getText()).isEqualTo("bob (viewer)");
+        bob.screenshot("signin-link-signed-in");
+        Cookie cookie = bob.driver.manage().getCookieNamed("incident_session");
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Strict");
+        HttpResponse<String> session = apiWithCookie("/console/session", cookie.getValue());
+        assertThat(JSON.readTree(session.body()).get("role").asText()).isEqualTo("viewer");
+        assertThat(bob.consoleErrors()).isEmpty();
+
+        Chromium again = browser(390, 844);
+        again.open(link);
+        again.driver.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        again.wait.until(d -> d.findElement(By.id("link-error")).getText().contains("used already"));
+        assertThat(again.driver.getCurrentUrl()).contains("/signin/link");
+        assertThat(again.driver.manage().getCookieNamed("incident_session")).as("no session from a used link").isNull();
+        again.screenshot("signin-link-used-phone");
+    }
+
+        @Test
     void aSilenceWrittenInTheConsoleHoldsBackItsAlerts_andExpiringItThereReleasesThem() throws Exception {
         String alertname = "ConsoleSilence" + UUID.randomUUID().toString().replace("-", "");
         Chromium alice = browser(1280, 900);
@@ -610,6 +648,14 @@ class ConsoleBrowserIT {
         browser.find("#token").sendKeys(token);
         browser.driver.findElement(By.cssSelector("form.signin button[type=submit]")).click();
         browser.wait.until(d -> !d.getCurrentUrl().contains("/signin"));
+    }
+
+    /** The sign-in link in the latest mail to {@code address} that the local engine's SMTP sink received, or null. */
+    private String mailedLink(String address) {
+        return engine.sinks().received().stream()
+                .filter(mail -> mail.via().equals("e-mail") && mail.text() != null && mail.to().contains(address) && mail.subject().contains("sign-in link"))
+                .map(mail -> java.util.regex.Pattern.compile("http\\S+/signin/link\\S+").matcher(mail.text()))
+                .filter(java.util.regex.Matcher::find).map(java.util.regex.Matcher::group).reduce((first, last) -> last).orElse(null);
     }
 
     private static WebElement row(Chromium browser, String title) {

@@ -266,10 +266,13 @@ public final class EmailChannel implements Channel {
         // reaches someone mid-incident), and clients threading by References (Thunderbird, Apple
         // Mail, Outlook's conversation view, Gmail when the subject also matches) group messages
         // under a shared parent even when they never saw it.
-        String thread = "<" + safe(message.incidentId()) + "@" + ID_DOMAIN + ">";
-        mime.setHeader("In-Reply-To", thread);
-        mime.setHeader("References", thread);
-        mime.setHeader("X-Incident-Id", message.incidentId() == null ? "" : message.incidentId().replaceAll("[\\r\\n]", " "));
+        // A message about no incident (a console sign-in link) is no thread's.
+        if (message.incidentId() != null) {
+            String thread = "<" + safe(message.incidentId()) + "@" + ID_DOMAIN + ">";
+            mime.setHeader("In-Reply-To", thread);
+            mime.setHeader("References", thread);
+            mime.setHeader("X-Incident-Id", message.incidentId().replaceAll("[\\r\\n]", " "));
+        }
         // RFC 3834: out-of-office responders must not answer it.
         mime.setHeader("Auto-Submitted", "auto-generated");
         String text = message.text() == null ? "" : message.text();

@@ -301,10 +301,23 @@ public final class ApiTokens {
 
     /** The user of a session, while the API token it was signed in with is still in the file. */
     public Optional<ApiUser> sessionUser(Sessions.Session session) {
+        return user(session.user(), session.fingerprint());
+    }
+
+    /** {@code user} with the role of their API token of {@code fingerprint}, while it is in the file. */
+    public Optional<ApiUser> user(String user, String fingerprint) {
         return entries.stream()
-                .filter(entry -> entry.role() != null && entry.user().equals(session.user()) && fingerprint(entry).equals(session.fingerprint()))
+                .filter(entry -> entry.role() != null && entry.user().equals(user) && fingerprint(entry).equals(fingerprint))
                 .findFirst()
                 .map(Entry::apiUser);
+    }
+
+    /**
+     * The fingerprint of the API token whose role a session from a sign-in link of {@code user} gets: the user's first
+     * API token in the file (feed tokens are none). Without one the user gets no link.
+     */
+    public Optional<String> linkFingerprint(String user) {
+        return entries.stream().filter(entry -> entry.role() != null && entry.user().equals(user)).findFirst().map(ApiTokens::fingerprint);
     }
 
     /** Signs in with an API token: the new session's cookie value, or nothing for an unknown token or a feed token. */

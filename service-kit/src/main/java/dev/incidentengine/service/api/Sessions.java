@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -30,7 +31,13 @@ import org.slf4j.LoggerFactory;
  * removing the token from the tokens file ends its sessions, and the role is always the token's
  * current one), when it was issued and when it expires, and a random nonce, from which the CSRF
  * token is derived; all signed with HMAC-SHA256. It holds no secret: a fingerprint is 64 bits of a
- * token's SHA-256. Sign-out forgets the nonce on this instance until the session would have expired.
+ * token's SHA-256. A signed-out nonce is refused until the session would have expired; {@link SessionLog}
+ * tells every instance of it.
+ *
+ * <p>A sign-in link's token is signed the same way under another prefix, so a link is never a
+ * cookie nor the other way round: it names the user, the token whose role the session gets, a nonce
+ * and its expiry. Whoever holds the secret can make it from those fields (the notifier does, from a
+ * {@code SessionEvent} that holds only them); no one else can.
  */
 public final class Sessions {
 
@@ -49,10 +56,16 @@ public final class Sessions {
     public record Session(String user, String fingerprint, Instant expiresAt, String csrf, String nonce) {
     }
 
+    /** A verified sign-in link: whose, the token whose role its session gets, and until when it works. */
+    public record Link(String user, String fingerprint, String nonce, Instant expiresAt) {
+    }
+
     private final SecretKeySpec key;
     private final Duration maxAge;
     private final Clock clock;
     private final Map<String, Instant> signedOut = new ConcurrentHashMap<>();
+    /** Whether every sign-out written before this instance started is known; see {@link SessionLog}. */
+    private volatile BooleanSupplier logRead = () -> true;
 
     Sessions(byte[] secret, Duration maxAge, Clock clock) {
         if (secret.length < MIN_SECRET_BYTES) {
@@ -93,25 +106,68 @@ public final class Sessions {
         }
     }
 
+    /** Sessions are checked only once {@code read} says the log of sign-outs is read; until then they answer 503. */
+    void awaitLog(BooleanSupplier read) {
+        this.logRead = read;
+    }
+
     public Duration maxAge() {
         return maxAge;
+    }
+
+    /** 128 random bits, URL-safe: names a session or a sign-in link. */
+    public static String newNonce() {
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        return B64.encodeToString(nonce);
     }
 
     /** A new session's cookie value for {@code user}, signed in with the token of {@code fingerprint}. */
     public String issue(String user, String fingerprint) {
         Instant now = clock.instant();
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
         String payload = String.join(".", fingerprint, Long.toString(now.getEpochSecond()),
-                Long.toString(now.plus(maxAge).getEpochSecond()), B64.encodeToString(nonce),
-                B64.encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+                Long.toString(now.plus(maxAge).getEpochSecond()), newNonce(), B64.encodeToString(user.getBytes(StandardCharsets.UTF_8)));
         return payload + "." + B64.encodeToString(mac(payload));
+    }
+
+    /** The token of a sign-in link: these fields signed (under the prefix {@code link.}, so it is never a valid cookie). */
+    public String linkToken(Link link) {
+        String payload = String.join(".", B64.encodeToString(link.user().getBytes(StandardCharsets.UTF_8)), link.fingerprint(),
+                link.nonce(), Long.toString(link.expiresAt().getEpochSecond()));
+        return payload + "." + B64.encodeToString(mac("link." + payload));
+    }
+
+    /** The link of a token if its signature holds and it has not expired; whether it was used already is {@link SessionLog}'s to say. */
+    public Optional<Link> verifyLink(String token) {
+        if (token == null || token.length() > 512) {
+            return Optional.empty();
+        }
+        String[] fields = token.split("\\.", -1);
+        if (fields.length != 5) {
+            return Optional.empty();
+        }
+        String payload = token.substring(0, token.lastIndexOf('.'));
+        try {
+            if (!MessageDigest.isEqual(mac("link." + payload), B64_DECODER.decode(fields[4]))) {
+                return Optional.empty();
+            }
+            Instant expiresAt = Instant.ofEpochSecond(Long.parseLong(fields[3]));
+            if (!clock.instant().isBefore(expiresAt)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Link(new String(B64_DECODER.decode(fields[0]), StandardCharsets.UTF_8), fields[1], fields[2], expiresAt));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The session of a cookie value if its signature holds, it has not expired and it was not signed out. */
     public Optional<Session> verify(String cookie) {
         if (cookie == null || cookie.length() > 1024) {
             return Optional.empty();
+        }
+        if (!logRead.getAsBoolean()) {
+            throw new ApiError(503, null, "starting: console sessions are not checked until this instance has read who signed out");
         }
         int signatureAt = cookie.lastIndexOf('.');
         if (signatureAt < 0) {
@@ -139,11 +195,13 @@ public final class Sessions {
         return Optional.of(new Session(user, fields[0], expiresAt, B64.encodeToString(mac("csrf." + fields[3])), fields[3]));
     }
 
-    /** Signs a session out on this instance: its cookie is refused here from now on. */
-    public void signOut(Session session) {
+    /** Refuses the session of {@code nonce} from now on, here; {@link SessionLog} calls it for every sign-out of every instance. */
+    public void signOut(String nonce, Instant expiresAt) {
         Instant now = clock.instant();
         signedOut.values().removeIf(expiry -> !now.isBefore(expiry));
-        signedOut.put(session.nonce(), session.expiresAt());
+        if (now.isBefore(expiresAt)) {
+            signedOut.put(nonce, expiresAt);
+        }
     }
 
     /** Whether {@code presented} is the session's CSRF token (compared in constant time). */

@@ -78,8 +78,56 @@ class SessionsTest {
         assertThat(sessions.verify(cookie)).as("expired").isEmpty();
 
         String next = sessions.issue("alice", "0011223344556677");
-        sessions.signOut(sessions.verify(next).orElseThrow());
+        Sessions.Session nextSession = sessions.verify(next).orElseThrow();
+        sessions.signOut(nextSession.nonce(), nextSession.expiresAt());
         assertThat(sessions.verify(next)).as("signed out").isEmpty();
+    }
+
+    @Test
+    void aSignInLinkIsValidUntilItExpires_andNotOnceForgedOrTamperedWith_andIsNeverACookie() {
+        Sessions sessions = new Sessions(SECRET, Duration.ofHours(12), clock);
+        Sessions.Link link = new Sessions.Link("alice", "0011223344556677", Sessions.newNonce(), clock.instant().plus(Duration.ofMinutes(15)));
+        String token = sessions.linkToken(link);
+        assertThat(sessions.verifyLink(token)).contains(link);
+        assertThat(token).as("no secret in it but its signature").doesNotContain(new String(SECRET, StandardCharsets.UTF_8));
+
+        String[] fields = token.split("\\.");
+        String bob = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("bob".getBytes(StandardCharsets.UTF_8));
+        assertThat(sessions.verifyLink(String.join(".", bob, fields[1], fields[2], fields[3], fields[4]))).as("another user").isEmpty();
+        assertThat(sessions.verifyLink(String.join(".", fields[0], "ffffffffffffffff", fields[2], fields[3], fields[4])))
+                .as("another token's role").isEmpty();
+        assertThat(sessions.verifyLink(String.join(".", fields[0], fields[1], Sessions.newNonce(), fields[3], fields[4])))
+                .as("another nonce").isEmpty();
+        assertThat(sessions.verifyLink(String.join(".", fields[0], fields[1], fields[2], Long.toString(Long.parseLong(fields[3]) + 3600),
+                fields[4]))).as("a later expiry").isEmpty();
+        assertThat(sessions.verifyLink(token + "x")).isEmpty();
+        assertThat(sessions.verifyLink(token.substring(0, token.length() - 1))).isEmpty();
+        for (String garbage : new String[] {"", "a.b.c.d.e", "a.b.c.notanumber.e", "!!.b.c.1.e", "x".repeat(600), "a.b.c.d.e.f"}) {
+            assertThat(sessions.verifyLink(garbage)).as(garbage).isEmpty();
+        }
+        assertThat(sessions.verifyLink(null)).isEmpty();
+        Sessions other = new Sessions("another-secret-of-at-least-32-bytes!!".getBytes(StandardCharsets.UTF_8), Duration.ofHours(12), clock);
+        assertThat(other.verifyLink(token)).as("another secret").isEmpty();
+
+        assertThat(sessions.verify(token)).as("a link is no session").isEmpty();
+        assertThat(sessions.verifyLink(sessions.issue("alice", "0011223344556677"))).as("a session is no link").isEmpty();
+
+        clock.advance(Duration.ofMinutes(15).minusSeconds(1));
+        assertThat(sessions.verifyLink(token)).isPresent();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(sessions.verifyLink(token)).as("expired").isEmpty();
+    }
+
+    @Test
+    void untilTheLogOfSignOutsIsRead_aSessionIsNeitherAcceptedNorRefused() {
+        Sessions sessions = new Sessions(SECRET, Duration.ofHours(12), clock);
+        String cookie = sessions.issue("alice", "0011223344556677");
+        boolean[] read = {false};
+        sessions.awaitLog(() -> read[0]);
+        assertThatThrownBy(() -> sessions.verify(cookie)).isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(sessions.verify(null)).as("no cookie: nothing to check").isEmpty();
+        read[0] = true;
+        assertThat(sessions.verify(cookie)).isPresent();
     }
 
     @Test
