@@ -122,7 +122,7 @@ public final class Postmortem {
         md.append("# Post-incident review: ").append(escape(facts.title())).append(" (").append(incidentId).append(")\n\n");
         if (logCut) {
             md.append(String.format("_Written from the first %,d events of the incident's log, which holds more: what follows may be"
-                    + " incomplete. `incidentctl postmortem %s` reads the whole log._%n%n", eventsRead, incidentId));
+                    + " incomplete. `incidentctl postmortem %s` reads the whole log._\n\n", eventsRead, incidentId));
         }
         md.append("## Summary\n\n| | |\n|---|---|\n");
         row(md, "Incident", incidentId);
@@ -166,7 +166,7 @@ public final class Postmortem {
         md.append("\n## Timeline\n\n");
         if (timeline.omitted() > 0) {
             md.append(String.format("_The first and last %d alert events, %d other events and %d deliveries are listed; the lines"
-                    + " \"… more … not shown …\" count the rest. `incidentctl timeline %s` lists them all._%n%n",
+                    + " \"… more … not shown …\" count the rest. `incidentctl timeline %s` lists them all._\n\n",
                     LIMITS.alertEvents(), LIMITS.otherEvents(), LIMITS.deliveries(), incidentId));
         }
         md.append("| time | since first alert | who | what |\n|---|---|---|---|\n");
