@@ -129,6 +129,16 @@ class PostmortemTest {
                 .doesNotContain("note: note 749 ");
     }
 
+    @Test
+    void aReviewOfPartOfTheLogSaysSo() {
+        Postmortem review = Postmortem.withDeliveries(ID);
+        RecordedIncident.events().subList(0, 4).forEach(review::accept);
+        review.logCut();
+
+        assertThat(review.markdown()).contains("_Written from the first 4 events of the incident's log, which holds more: what follows may"
+                + " be incomplete. `incidentctl postmortem " + ID + "` reads the whole log._\n\n## Summary");
+    }
+
     /** Text from people and alerts shows as written: no image, link, emphasis or cell of its own; a line break is a space. */
     @Test
     void hostileTextIsEscaped() {
