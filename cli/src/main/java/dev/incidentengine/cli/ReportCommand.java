@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.cli.Output.Column;
+import dev.incidentengine.incident.domain.Timeline;
 import dev.incidentengine.schemas.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

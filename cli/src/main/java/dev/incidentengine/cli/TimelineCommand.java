@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.incidentengine.incident.domain.Timeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -27,7 +28,7 @@ final class TimelineCommand implements Callable<Integer> {
         IncidentLog.IncidentRecords records = kafka.log().incident(id);
         List<Timeline.Entry> entries = Timeline.of(records.events(), records.results());
         if (out.json) {
-            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).set("timeline", Timeline.json(entries)));
+            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).set("timeline", Review.timeline(entries)));
         } else {
             ArrayNode rows = ApiClient.JSON.createArrayNode();
             entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("elapsed", Timeline.elapsed(entry.sinceStart()))

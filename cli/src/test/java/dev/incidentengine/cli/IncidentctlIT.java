@@ -18,6 +18,7 @@ import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentStreamService;
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.incident.domain.Postmortem;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachAlert;
@@ -28,6 +29,7 @@ import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.RecordedIncident;
 import dev.incidentengine.testkit.Samples;
 import dev.incidentengine.testkit.WithKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -206,21 +208,21 @@ class IncidentctlIT {
 
     @Test
     void aTimelineAndAReviewAreReplayedFromKafka_amongManyOtherIncidents(KafkaTestCluster kafka) throws Exception {
-        // TimelineTest's recorded incident, its events between 3,000 of other incidents (every partition), and its deliveries.
-        String id = TimelineTest.ID;
+        // The recorded incident (RecordedIncident), its events between 3,000 of other incidents (every partition), and its deliveries.
+        String id = RecordedIncident.ID;
         kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS));
         try (KafkaProducer<String, IncidentEvent> producer = kafka.producer(Topics.INCIDENT_EVENTS, Map.of())) {
-            List<IncidentEvent> recorded = TimelineTest.recordedEvents();
+            List<IncidentEvent> recorded = RecordedIncident.events();
             for (int i = 0; i < 3_000; i++) {
                 String other = "INC-20261122-" + (i % 6) + "-" + (1000 + i);
                 producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), other, Samples.opened(other, "other-" + i)
-                        .setTimestamp(TimelineTest.T0.plusSeconds(i)).build()));
+                        .setTimestamp(Samples.T0.plusSeconds(i)).build()));
                 if (i % 200 == 0 && i / 200 < recorded.size()) {
                     producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, recorded.get(i / 200)));
                 }
             }
         }
-        kafka.produce(Topics.NOTIFICATION_RESULTS, TimelineTest.recordedResults().stream().map(r -> Map.entry(id, r)).toList());
+        kafka.produce(Topics.NOTIFICATION_RESULTS, RecordedIncident.results().stream().map(r -> Map.entry(id, r)).toList());
 
         Run timeline = runWithoutUrl("timeline", id, "--bootstrap-servers", kafka.bootstrapServers());
         assertThat(timeline.exit()).as(timeline.err()).isZero();
@@ -237,7 +239,7 @@ class IncidentctlIT {
                 .isEqualTo(CliError.NOT_FOUND);
         Run review = runWithoutUrl("postmortem", id, "--bootstrap-servers", kafka.bootstrapServers());
         assertThat(review.exit()).as(review.err()).isZero();
-        assertThat(review.out()).isEqualTo(Review.markdown(id, TimelineTest.recordedEvents(), TimelineTest.recordedResults()));
+        assertThat(review.out()).isEqualTo(Postmortem.markdown(id, RecordedIncident.events(), RecordedIncident.results()));
         JsonNode facts = new ObjectMapper().readTree(runWithoutUrl("postmortem", id, "-o", "json", "--bootstrap-servers",
                 kafka.bootstrapServers()).out());
         assertThat(facts.get("timeToAcknowledgeSeconds").asLong()).isEqualTo(250);

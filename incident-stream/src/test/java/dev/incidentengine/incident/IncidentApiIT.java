@@ -253,6 +253,13 @@ class IncidentApiIT {
         assertError(api.get("/api/v1/incidents/" + id + "/events?cursor=7", VIEWER), 400, "cursor");
         assertError(api.get("/api/v1/incidents/" + id + "/events?sort=newest", VIEWER), 400, "sort");
         assertError(api.post("/api/v1/incidents/INC-NOPE/acknowledge", RESPONDER, "{}"), 404, null);
+        String postmortem = "/api/v1/incidents/" + id + "/postmortem";
+        assertError(api.get(postmortem, null), 401, null);
+        assertError(api.get(postmortem, "not-a-token"), 403, null);
+        assertError(api.get("/api/v1/incidents/INC-NOPE/postmortem", VIEWER), 404, null);
+        assertError(api.get(postmortem + "?format=pdf", VIEWER), 400, "format");
+        assertError(api.get(postmortem + "/extra", VIEWER), 404, null);
+        assertError(api.post(postmortem, RESPONDER, "{}"), 404, null);
         assertError(api.post("/api/v1/incidents/" + id + "/escalate", RESPONDER, "{}"), 404, null);
 
         assertError(api.post(ack, RESPONDER, "{\"mesage\": \"typo\"}"), 400, "mesage");
@@ -272,6 +279,53 @@ class IncidentApiIT {
         JsonNode older = json(api.get("/api/v1/incidents/" + id + "/events?order=newest&limit=1&cursor=" + newest.get("nextCursor").asText(), VIEWER));
         assertThat(older.get("events").get(0).get("eventId")).isEqualTo(log.get(0).get("eventId"));
         assertThat(older.get("nextCursor").isNull()).isTrue();
+    }
+
+    /**
+     * A storm's postmortem: 10,000 alerts attached through the aggregate, acknowledged, noted and
+     * resolved by a person; the viewer reads the review in Markdown, written from the whole log
+     * streamed from the events store, its timeline the first and last 20 alert events and every act.
+     */
+    @Test
+    void aPostmortemIsWrittenFromTheLog_itsTimelineBoundedInAStorm() throws Exception {
+        int storm = 10_000;
+        String id = "INC-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<Map.Entry<String, IncidentCommand>> attaches = new ArrayList<>();
+        for (int i = 0; i < storm; i++) {
+            attaches.add(Map.entry(id, IncidentCommand.newBuilder().setCommandId("attach-" + id + "-" + i).setIncidentId(id)
+                    .setActor(new Actor(ActorType.INTEGRATION, "demo-alertmanager", null)).setTimestamp(at.plusMillis(i))
+                    .setPayload(new AttachAlert(Samples.alert("fp-" + id + "-" + i).setService("checkout").setStartsAt(at.plusMillis(i))
+                            .setReceivedAt(at.plusMillis(i)).build(), "checkout|HighErrorRate", null, true)).build()));
+        }
+        kafka.produce(topics.commands(), attaches);
+        await("the storm in the view").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    HttpResponse<String> shown = api.get("/api/v1/incidents/" + id, VIEWER);
+                    return shown.statusCode() == 200 && json(shown).get("alertCount").asInt() == storm;
+                });
+        String incident = "/api/v1/incidents/" + id;
+        assertThat(api.post(incident + "/acknowledge?wait=true", RESPONDER, "{\"message\": \"on it\"}").statusCode()).isEqualTo(200);
+        assertThat(api.post(incident + "/notes?wait=true", RESPONDER, "{\"text\": \"<img src=x onerror=alert(1)>\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(api.post(incident + "/resolve?wait=true", RESPONDER, "{\"resolution\": \"rolled back\"}").statusCode()).isEqualTo(200);
+
+        long started = System.nanoTime();
+        HttpResponse<String> review = api.get(incident + "/postmortem", VIEWER);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(review.statusCode()).as(review.body()).isEqualTo(200);
+        assertThat(review.headers().firstValue("Content-Type")).hasValue("text/markdown; charset=utf-8");
+        String markdown = review.body();
+        assertThat(markdown).startsWith("# Post-incident review: High error rate on checkout (" + id + ")\n").contains(
+                "| Service | checkout |", "| Alerts | " + storm + " |", "| Resolved | ", " by alice: rolled back |",
+                "- alice: acknowledged, note, resolved",
+                "| alice | note: \\<img src=x onerror=alert(1)\\> |",
+                "| - | … 9,960 more alert events (attached or resolved) not shown … |",
+                "Notifications: not in this document (the read side does not keep them; `incidentctl postmortem " + id + "`");
+        assertThat(markdown.lines().filter(line -> line.contains("| alert fp-"))).hasSize(40);
+        assertThat(api.get(incident + "/postmortem", RESPONDER).body()).isEqualTo(markdown);
+        System.out.printf("postmortem of a %,d-alert incident: %d ms, %,d bytes%n", storm, millis, markdown.length());
     }
 
     @Test

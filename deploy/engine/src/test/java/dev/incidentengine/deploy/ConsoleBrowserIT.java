@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
@@ -638,6 +639,60 @@ class ConsoleBrowserIT {
         assertThat(carol.consoleErrors()).isEmpty();
     }
 
+    /**
+     * A resolved incident's review document, opened on its page: the engine's postmortem rendered
+     * (the summary table with the title and service, the response times), and hostile text in the
+     * title and a note shown as text: no image, no link.
+     */
+    @Test
+    void aResolvedIncidentsReviewDocumentIsRendered_andHostileTextStaysText() throws Exception {
+        String title = "Cart 5xx <img src=x onerror=alert(1)> [x](javascript:alert(1)) " + UUID.randomUUID();
+        sendAlert(title);
+        String id = await().atMost(Duration.ofSeconds(60)).until(() -> findIncident(title), java.util.Objects::nonNull);
+        String service = incident(id).get("service").asText();
+        assertThat(respond("/api/v1/incidents/" + id + "/notes?wait=true", "{\"text\": \"**bold** [y](javascript:alert(2)) <b>b</b>\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(respond("/api/v1/incidents/" + id + "/resolve?wait=true", "{\"resolution\": \"rolled back\"}").statusCode())
+                .isEqualTo(200);
+
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/incidents/" + id);
+        signIn(alice, RESPONDER);
+        alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header .status")).getText().equals("resolved"));
+        alice.find("details.review-document summary").click();
+        WebElement document = alice.find("details.review-document .markdown");
+        alice.wait.until(d -> document.findElements(By.tagName("table")).size() >= 3);
+
+        assertThat(document.findElement(By.tagName("h3")).getText()).isEqualTo("Post-incident review: " + title + " (" + id + ")");
+        List<WebElement> tables = document.findElements(By.tagName("table"));
+        assertThat(tables.get(0).getText()).contains("Incident " + id, "Service " + service, "Resolved", "by alice: rolled back");
+        assertThat(tables.get(1).getText()).contains("response (time to acknowledge)", "time to resolve");
+        assertThat(tables.get(2).getText()).as("the timeline").contains("opened SEV2 on " + service + ": " + title, "note: **bold** [y](javascript:alert(2)) <b>b</b>");
+        assertThat(document.findElements(By.cssSelector("img, b"))).as("markup from the incident's text").isEmpty();
+        // Never acknowledged: the response target was missed.
+        assertThat(document.findElements(By.tagName("strong"))).as("only the writer's own emphasis").extracting(WebElement::getText)
+                .containsExactly("missed");
+        assertThat(document.findElements(By.tagName("a"))).as("links from the incident's text").isEmpty();
+        assertThat(document.getText()).contains("Notifications: not in this document");
+
+        WebElement download = alice.driver.findElement(By.linkText("Download Markdown"));
+        assertThat(download.getAttribute("href")).isEqualTo(base + "/api/v1/incidents/" + id + "/postmortem");
+        String downloaded = (String) alice.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));""", download.getAttribute("href"));
+        assertThat(downloaded).startsWith("# Post-incident review: Cart 5xx \\<img src=x onerror=alert(1)\\> \\[x\\](javascript:alert(1))");
+        alice.script("arguments[0].scrollIntoView()", document);
+        alice.screenshot("incident-review");
+        assertThat(alice.accessibilityViolations()).as("the incident page with its review document").isEmpty();
+        // On a phone the document's wide tables scroll sideways in the column, which does not widen the page.
+        alice.driver.manage().window().setSize(new Dimension(390, 844));
+        alice.wait.until(d -> (Boolean) alice.script("return document.documentElement.scrollWidth <= window.innerWidth"));
+        alice.script("arguments[0].scrollIntoView()", document);
+        alice.screenshot("incident-review-phone");
+        assertThat(alice.accessibilityViolations()).as("the review document on a phone").isEmpty();
+        assertThat(alice.consoleErrors()).isEmpty();
+    }
+
     private Chromium browser(int width, int height) throws Exception {
         Chromium browser = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), width, height);
         browsers.add(browser);
@@ -718,6 +773,13 @@ class ConsoleBrowserIT {
 
     private HttpResponse<String> api(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + VIEWER).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST as the demo responder. */
+    private HttpResponse<String> respond(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + RESPONDER)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

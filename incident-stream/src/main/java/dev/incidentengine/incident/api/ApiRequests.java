@@ -518,6 +518,13 @@ public final class ApiRequests {
         throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
     }
 
+    /** For an endpoint that takes no parameters: any is refused, so a typo is not silently ignored. */
+    public static void noParameters(Map<String, List<String>> parameters) {
+        if (!parameters.isEmpty()) {
+            throw new ApiError(400, parameters.keySet().iterator().next(), "unknown parameter (this endpoint takes none)");
+        }
+    }
+
     /** {@code ?wait=true|false}, the only parameter a command takes. */
     public static boolean waitParameter(Map<String, List<String>> parameters) {
         for (String name : parameters.keySet()) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
+import dev.incidentengine.incident.domain.Postmortem;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
@@ -52,6 +54,7 @@ import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
@@ -95,6 +98,11 @@ public final class IncidentApi implements AutoCloseable {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] NO_BODY = new byte[0];
+    /**
+     * The most events of one incident's log a postmortem reads: a storm of 100,000 alerts, each
+     * attached and resolved, and its responders' acts. Past it the document says it was cut.
+     */
+    static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
     private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince");
     /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
@@ -153,6 +161,10 @@ public final class IncidentApi implements AutoCloseable {
             if (path.length == 2 && path[1].equals("events")) {
                 return handle("events", Role.VIEWER, request, response, callback,
                         (user, done) -> events(path[0], request, response, done));
+            }
+            if (path.length == 2 && path[1].equals("postmortem")) {
+                return handle("postmortem", Role.VIEWER, request, response, callback,
+                        (user, done) -> postmortem(path[0], request, response, done));
             }
             if (path.length == 2 && path[1].equals("alerts")) {
                 return handle("alerts", Role.VIEWER, request, response, callback,
@@ -450,6 +462,34 @@ public final class IncidentApi implements AutoCloseable {
                 out.writeStringField("nextCursor", more ? shown.get(shown.size() - 1).cursor() : null);
                 out.writeEndObject();
             });
+        });
+    }
+
+    /**
+     * The post-incident review in Markdown, written by incident-domain's {@link Postmortem} as
+     * {@code incidentctl postmortem} writes it, from the incident's log streamed from the events
+     * store (one event decoded at a time; the document's timeline is bounded), at most
+     * {@value #POSTMORTEM_MAX_EVENTS} events, and without the deliveries, which the read side does
+     * not keep: the document says both.
+     */
+    private void postmortem(String incidentId, Request request, Response response, Callback callback) {
+        ApiRequests.noParameters(parameters(request));
+        here(queries.incident(incidentId), request, NO_BODY, response, callback).ifPresent(found -> {
+            found.orElseThrow(() -> unknown(incidentId));
+            Postmortem review = Postmortem.withoutDeliveries(incidentId, "the read side does not keep them; `incidentctl postmortem "
+                    + incidentId + "` counts and lists them from " + Topics.NOTIFICATION_RESULTS.name());
+            boolean cut = here(queries.log(incidentId, POSTMORTEM_MAX_EVENTS, review::accept), request, NO_BODY, response, callback)
+                    .orElseThrow(() -> new ApiError(503, null, "this incident's data moved; retry in a moment"));
+            if (cut) {
+                review.logCut();
+            }
+            if (!review.opened()) {
+                // The state and the log are read from two topics: the log may be a moment behind.
+                throw new ApiError(503, null, "this incident's log is not read yet; retry in a moment");
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/markdown; charset=utf-8");
+            response.write(true, ByteBuffer.wrap(review.markdown().getBytes(StandardCharsets.UTF_8)), callback);
         });
     }
 

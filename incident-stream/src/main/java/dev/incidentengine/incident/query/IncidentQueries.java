@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
@@ -285,6 +286,26 @@ public final class IncidentQueries {
                 }
             }
             return page;
+        });
+    }
+
+    /**
+     * The incident's log oldest first, to {@code each} one decoded event at a time (none is kept
+     * here), at most {@code max} of them: true when the log holds more.
+     */
+    public Answer<Boolean> log(String incidentId, int max, Consumer<IncidentEvent> each) {
+        return byKey(IncidentQueryTopology.EVENT_STORE, incidentId, partition -> {
+            ReadOnlyKeyValueStore<String, byte[]> store = local.store(IncidentQueryTopology.EVENT_STORE, partition);
+            int read = 0;
+            try (KeyValueIterator<String, byte[]> range = store.range(QueryKeys.eventsFrom(incidentId, 0), QueryKeys.eventsEnd(incidentId))) {
+                while (range.hasNext()) {
+                    if (read++ == max) {
+                        return true;
+                    }
+                    each.accept(events.deserialize(null, range.next().value));
+                }
+            }
+            return false;
         });
     }
 

@@ -20,8 +20,9 @@ export function randomId() {
   return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function api(path, {method = 'GET', body, idempotencyKey} = {}) {
-  const headers = {Accept: 'application/json'};
+/** JSON from the API; with `text`, the answer's text (a postmortem's Markdown); errors are JSON either way. */
+export async function api(path, {method = 'GET', body, idempotencyKey, text = false} = {}) {
+  const headers = {Accept: text ? 'text/markdown, application/json' : 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf || '';
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
@@ -31,6 +32,7 @@ export async function api(path, {method = 'GET', body, idempotencyKey} = {}) {
   } catch (e) {
     throw new ApiError(0, 'The engine did not answer (' + e.message + ')');
   }
+  if (text && response.ok) return response.text();
   let json = null;
   try {
     json = await response.json();

@@ -2,6 +2,7 @@
 import {api, command} from '../lib/api.js';
 import {ago, duration, h, replace, safeLink, severityBadge, statusBadge} from '../lib/dom.js';
 import {follow} from '../lib/feed.js';
+import {markdown} from '../lib/markdown.js';
 import {canAct, notify} from '../app.js';
 
 const SEVERITIES = ['SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4'];
@@ -93,6 +94,12 @@ export function render(main, params) {
   const alertList = h('ul', {class: 'alerts'});
   const moreAlerts = h('button', {type: 'button', hidden: true}, 'More alerts');
   const review = h('section', {class: 'review', 'aria-labelledby': 'review-title'});
+  // Kept across redraws of the review section, so an open document stays open and read.
+  const postmortemPath = '/api/v1/incidents/' + encodeURIComponent(id) + '/postmortem';
+  const reviewBody = h('div', {});
+  const reviewDocument = h('details', {class: 'review-document'}, h('summary', {}, 'Review document'), reviewBody);
+  reviewDocument.addEventListener('toggle', () => reviewDocument.open && loadReviewDocument());
+  let reviewReads = 0;
   let eventsCursor = null;
   let alertsCursor = null;
 
@@ -194,8 +201,25 @@ export function render(main, params) {
       new Date(item.dueAt).toLocaleDateString(), item.link ? [' ', safeLink(item.link, 'link')] : '',
       !item.completedAt && canAct() ? [' ', h('button', {type: 'button', class: 'link',
         onclick: () => run('complete-action-item', {actionItemId: item.actionItemId}).catch(() => {})}, 'Done')] : ''))) : null;
-    replace(review, title, state, list, canAct() ? reviewForms(r) : null,
-      h('p', {class: 'muted small'}, 'The review document: ', h('code', {}, 'incidentctl postmortem ' + id)));
+    replace(review, title, state, list, reviewDocument,
+      h('p', {}, h('a', {href: postmortemPath, download: id + '-postmortem.md'}, 'Download Markdown')),
+      canAct() ? reviewForms(r) : null,
+      h('p', {class: 'muted small'}, 'With its notifications\' deliveries, from a terminal: ', h('code', {}, 'incidentctl postmortem ' + id)));
+  }
+
+  /** The review document, written by the engine from the log when opened (a storm's log is a big read) and on Refresh, not on every change. */
+  async function loadReviewDocument() {
+    const read = ++reviewReads;
+    replace(reviewBody, h('p', {class: 'muted'}, 'Writing the review…'));
+    try {
+      const text = await api(postmortemPath, {text: true});
+      if (stopped || read !== reviewReads) return;
+      replace(reviewBody, h('p', {class: 'muted small'}, 'Written ', new Date().toLocaleTimeString(), ' · ',
+        h('button', {type: 'button', class: 'link', onclick: () => loadReviewDocument()}, 'Refresh')),
+      h('div', {class: 'markdown'}, markdown(text, {headingOffset: 2})));
+    } catch (e) {
+      if (!stopped && read === reviewReads) replace(reviewBody, h('p', {role: 'alert'}, 'The review could not be written (' + e.message + ').'));
+    }
   }
 
   /** Ask for a review, add action items, link the published document. Dates are the viewer's local midnight. */

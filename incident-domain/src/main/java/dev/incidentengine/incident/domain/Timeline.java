@@ -1,13 +1,14 @@
-package dev.incidentengine.cli;
+package dev.incidentengine.incident.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.incidentengine.model.ActionItemAdded;
 import dev.incidentengine.model.ActionItemCompleted;
 import dev.incidentengine.model.Alert;
@@ -39,54 +40,139 @@ import dev.incidentengine.model.StatusUpdatePosted;
 /**
  * An incident's story from its log: every event and every delivery, in time order, each with the
  * time since the first alert (detection) and who did it. Pure: the records in, the lines out.
+ * {@link Builder} takes them one at a time and may keep only the first and last few of each kind
+ * ({@link Limits}), so a storm's log of 100,000 alerts is told in a bounded number of lines.
  */
-final class Timeline {
+public final class Timeline {
 
     /** One line: when, how long after the start, what happened, who (a person, an integration, the engine). */
-    record Entry(Instant at, Duration sinceStart, String what, String who) {
+    public record Entry(Instant at, Duration sinceStart, String what, String who) {
+    }
+
+    /**
+     * How many lines of each kind are kept, the first and the last that many: the alerts' events
+     * (attached, resolved), the other events (pages, people's actions, the lifecycle) and the
+     * deliveries. What lies between is one line saying how many were left out.
+     */
+    public record Limits(int alertEvents, int otherEvents, int deliveries) {
+        public static final Limits ALL = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     private Timeline() {
     }
 
-    static List<Entry> of(List<IncidentEvent> events, List<NotificationResult> results) {
-        record Raw(Instant at, int order, String what, String who) {
+    /** Every line of the log and the deliveries. */
+    public static List<Entry> of(List<IncidentEvent> events, List<NotificationResult> results) {
+        Builder timeline = new Builder(Limits.ALL);
+        events.forEach(timeline::accept);
+        results.forEach(timeline::accept);
+        return timeline.entries();
+    }
+
+    /** Takes an incident's events in log order, then its deliveries; keeps what {@link Limits} allow. */
+    public static final class Builder {
+        private final Window alertEvents;
+        private final Window otherEvents;
+        private final Window deliveries;
+        private long order;
+        private Alert first;
+        private Instant earliest;
+
+        public Builder(Limits limits) {
+            this.alertEvents = new Window(limits.alertEvents(), "alert events (attached or resolved)");
+            this.otherEvents = new Window(limits.otherEvents(), "events (pages, people's actions, the lifecycle)");
+            this.deliveries = new Window(limits.deliveries(), "deliveries");
         }
-        List<Raw> raw = new ArrayList<>();
-        Alert first = null;
-        for (IncidentEvent event : events) {
+
+        public void accept(IncidentEvent event) {
             Object payload = event.getPayload();
+            boolean alertEvent = payload instanceof AlertAttached || payload instanceof AlertResolved;
             if (payload instanceof AlertAttached attached && (first == null || attached.getAlert().getStartsAt().isBefore(first.getStartsAt()))) {
                 first = attached.getAlert();
             }
-            raw.add(new Raw(event.getTimestamp(), raw.size(), describe(payload), who(event)));
+            Window window = alertEvent ? alertEvents : otherEvents;
+            window.add(event.getTimestamp(), order++, () -> describe(payload), () -> who(event));
+            earliest = earliest == null || event.getTimestamp().isBefore(earliest) ? event.getTimestamp() : earliest;
         }
-        // Detection: when the first alert started firing, which is where the response clock starts.
-        Instant start = null;
-        if (first != null) {
-            start = first.getStartsAt();
-            raw.add(new Raw(start, -1, "detected: " + first.getSummary(), first.getSource() == null ? "alert" : first.getSource()));
+
+        public void accept(NotificationResult result) {
+            // After every event of the same instant, as the log's events come first.
+            deliveries.add(result.getTimestamp(), Long.MAX_VALUE / 2 + order++, () -> describe(result), () -> "notifier");
+            earliest = earliest == null || result.getTimestamp().isBefore(earliest) ? result.getTimestamp() : earliest;
         }
-        for (NotificationResult result : results) {
-            raw.add(new Raw(result.getTimestamp(), raw.size(), describe(result), "notifier"));
+
+        /** How many lines were left out, of every kind. */
+        public long omitted() {
+            return alertEvents.omitted + otherEvents.omitted + deliveries.omitted;
         }
-        raw.sort(Comparator.comparing(Raw::at).thenComparingInt(Raw::order));
-        if (start == null && !raw.isEmpty()) {
-            start = raw.get(0).at();
+
+        /** The lines kept, in time order, with a line for each run left out. */
+        public List<Entry> entries() {
+            List<Raw> raw = new ArrayList<>();
+            // Detection: when the first alert started firing, which is where the response clock starts.
+            Instant start = earliest;
+            if (first != null) {
+                start = first.getStartsAt();
+                raw.add(new Raw(start, -1, "detected: " + first.getSummary(), first.getSource() == null ? "alert" : first.getSource()));
+            }
+            alertEvents.addTo(raw);
+            otherEvents.addTo(raw);
+            deliveries.addTo(raw);
+            raw.sort(Comparator.comparing(Raw::at).thenComparingLong(Raw::order));
+            List<Entry> entries = new ArrayList<>();
+            for (Raw line : raw) {
+                entries.add(new Entry(line.at(), Duration.between(start, line.at()), line.what(), line.who()));
+            }
+            return entries;
         }
-        List<Entry> entries = new ArrayList<>();
-        for (Raw line : raw) {
-            entries.add(new Entry(line.at(), Duration.between(start, line.at()), line.what(), line.who()));
-        }
-        return entries;
     }
 
-    /** The entries as JSON rows: at, seconds since the start, what, who. */
-    static ArrayNode json(List<Entry> entries) {
-        ArrayNode rows = ApiClient.JSON.createArrayNode();
-        entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("sinceStartSeconds", entry.sinceStart().toSeconds())
-                .put("what", entry.what()).put("who", entry.who()));
-        return rows;
+    private record Raw(Instant at, long order, String what, String who) {
+    }
+
+    /** A line not yet written out: kept lines are described only when the timeline is, so a storm's middle costs a count each. */
+    private record Pending(Instant at, long order, Supplier<String> what, Supplier<String> who) {
+        Raw raw() {
+            return new Raw(at, order, what.get(), who.get());
+        }
+    }
+
+    /** The first {@code keep} lines, the last {@code keep} (a ring), and how many lay between, from when. */
+    private static final class Window {
+        private final int keep;
+        private final String kind;
+        private final List<Pending> first = new ArrayList<>();
+        private final ArrayDeque<Pending> last = new ArrayDeque<>();
+        private long omitted;
+        private Pending firstOmitted;
+
+        Window(int keep, String kind) {
+            this.keep = keep;
+            this.kind = kind;
+        }
+
+        void add(Instant at, long order, Supplier<String> what, Supplier<String> who) {
+            Pending line = new Pending(at, order, what, who);
+            if (first.size() < keep) {
+                first.add(line);
+                return;
+            }
+            if (last.size() == keep) {
+                Pending dropped = last.removeFirst();
+                if (omitted++ == 0) {
+                    firstOmitted = dropped;
+                }
+            }
+            last.addLast(line);
+        }
+
+        void addTo(List<Raw> raw) {
+            first.forEach(line -> raw.add(line.raw()));
+            if (omitted > 0) {
+                raw.add(new Raw(firstOmitted.at(), firstOmitted.order(), String.format("… %,d more %s not shown …", omitted, kind), "-"));
+            }
+            last.forEach(line -> raw.add(line.raw()));
+        }
     }
 
     private static String who(IncidentEvent event) {
@@ -98,7 +184,8 @@ final class Timeline {
         };
     }
 
-    static String describe(Object payload) {
+    /** What an event says, in a few words. */
+    public static String describe(Object payload) {
         if (payload instanceof IncidentOpened opened) {
             return "opened " + opened.getSeverity() + " on " + opened.getService() + ": " + opened.getTitle();
         } else if (payload instanceof AlertAttached attached) {
@@ -169,12 +256,12 @@ final class Timeline {
     }
 
     /** "+0s", "+4m 12s", "+2h 05m", "+1d 03h": time since the start. */
-    static String elapsed(Duration duration) {
+    public static String elapsed(Duration duration) {
         return "+" + span(duration);
     }
 
     /** "0s", "4m 12s", "2h 05m", "1d 03h": a length of time at a glance. */
-    static String span(Duration duration) {
+    public static String span(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
         if (seconds < 60) {
             return seconds + "s";
