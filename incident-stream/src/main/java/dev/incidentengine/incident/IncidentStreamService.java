@@ -66,7 +66,7 @@ public final class IncidentStreamService implements Service {
         this.view = new IncidentView(KafkaClients.consumer(config, NAME + "-view"), topics, serdes);
         this.console = new Console(tokens);
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
-                config.apiWaitTimeout(), Clock.systemUTC());
+                config.apiWaitTimeout(), config.receiversBaseUrl(), Clock.systemUTC());
     }
 
     @Override
