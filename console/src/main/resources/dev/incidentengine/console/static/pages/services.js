@@ -72,8 +72,8 @@ function counts(service) {
   return [
     h('li', {}, h('a', {href: incidentsOf(service)}, h('strong', {class: 'open-count'}, String(service.openIncidents)), ' open')),
     h('li', {}, String(service.openByStatus.TRIGGERED), ' unacknowledged'),
-    ...SEVERITIES.map(sev => h('li', {}, h('a', {href: incidentsOf(service, sev), class: service.openBySeverity[sev] ? '' : 'none',
-      'aria-label': service.openBySeverity[sev] + ' open ' + sev}, severityBadge(sev), ' ', String(service.openBySeverity[sev])))),
+    ...SEVERITIES.map(sev => h('li', {}, h('a', {href: incidentsOf(service, sev), class: service.openBySeverity[sev] ? '' : 'none'},
+      severityBadge(sev), ' ', String(service.openBySeverity[sev]), h('span', {class: 'visually-hidden'}, ' open')))),
   ];
 }
 
