@@ -1,7 +1,10 @@
 package dev.incidentengine.incident;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.incident.feed.ChangeFeed;
@@ -10,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Configuration of incident-stream: the shared engine settings plus the lifecycle's rules. */
 public final class IncidentStreamConfig extends EngineConfig {
@@ -29,6 +33,7 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String API_STREAM_BUFFER_EVENTS_CONFIG = "api.stream.buffer.events";
     public static final String API_STREAM_BUFFER_BYTES_CONFIG = "api.stream.buffer.bytes";
     public static final String API_STREAM_CATCH_UP_THREADS_CONFIG = "api.stream.catchup.threads";
+    public static final String API_RECEIVERS_BASE_URL_CONFIG = "api.receivers.base.url";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
@@ -65,10 +70,35 @@ public final class IncidentStreamConfig extends EngineConfig {
                     Importance.LOW, "The most memory the change feed's recent events take.")
             .define(API_STREAM_CATCH_UP_THREADS_CONFIG, Type.INT, ChangeFeed.Limits.DEFAULTS.catchUpThreads(), Range.between(1, 64),
                     Importance.LOW, "Change feed clients that resume from before the recent events read the log with a consumer "
-                            + "of their own, this many at a time; the others wait their turn.");
+                            + "of their own, this many at a time; the others wait their turn.")
+            .define(API_RECEIVERS_BASE_URL_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "The public base URL senders reach alert-ingest's receivers at (e.g. https://alerts.example.com): the services "
+                            + "API (/api/v1/services) shows each integration's URL under it. Empty: the scheme and host the request "
+                            + "came to, which is right when one address serves the console and the receivers (the local engine, or "
+                            + "a proxy that routes paths to the services).");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
+        receiversBaseUrl();
+    }
+
+    /** {@value #API_RECEIVERS_BASE_URL_CONFIG} without a trailing slash, or empty when not set. */
+    public Optional<String> receiversBaseUrl() {
+        String base = getString(API_RECEIVERS_BASE_URL_CONFIG).strip();
+        if (base.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(base);
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
+                    && uri.getQuery() == null && uri.getFragment() == null && uri.getUserInfo() == null) {
+                return Optional.of(base.replaceAll("/+$", ""));
+            }
+        } catch (URISyntaxException e) {
+            // Refused below.
+        }
+        throw new ConfigException(API_RECEIVERS_BASE_URL_CONFIG, base,
+                "must be an absolute http(s) URL without credentials, query or fragment, e.g. https://alerts.example.com");
     }
 
     public String applicationId() {

@@ -69,7 +69,7 @@ public final class IncidentStreamService implements Service {
         this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", true, Clock.systemUTC());
         this.console = new Console(tokens, sessionLog, config.sessionLinkTtl(), Clock.systemUTC());
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
-                config.apiWaitTimeout(), Clock.systemUTC());
+                config.apiWaitTimeout(), config.receiversBaseUrl(), Clock.systemUTC());
     }
 
     @Override

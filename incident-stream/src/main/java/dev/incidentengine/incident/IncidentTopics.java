@@ -8,9 +8,14 @@ import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
+import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 
@@ -26,14 +31,21 @@ public record IncidentTopics(
         Topic<String, RouteConfig> routes,
         Topic<String, SilenceConfig> silences,
         Topic<String, InhibitRuleConfig> inhibitRules,
-        Topic<byte[], byte[]> deadLetters) {
+        Topic<byte[], byte[]> deadLetters,
+        // What the services API shows beside the open counts; read whole by the API's view.
+        Topic<String, ServiceConfig> services,
+        Topic<String, IntegrationConfig> integrations,
+        Topic<String, EscalationPolicyConfig> escalationPolicies,
+        Topic<String, ChannelConfig> channels,
+        Topic<String, TeamConfig> teams) {
 
     public static final IncidentTopics DEFAULT = new IncidentTopics(Topics.ALERTS, Topics.INCIDENT_COMMANDS, Topics.INCIDENT_EVENTS,
             Topics.INCIDENT_STATE, Topics.INCIDENT_COMMAND_RESULTS, Topics.ALERTS_SUPPRESSED, Topics.ALERTS_INHIBITING,
-            Topics.CONFIG_ROUTES, Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES, Topics.INCIDENT_DLQ);
+            Topics.CONFIG_ROUTES, Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES, Topics.INCIDENT_DLQ,
+            Topics.CONFIG_SERVICES, Topics.CONFIG_INTEGRATIONS, Topics.CONFIG_ESCALATION_POLICIES, Topics.CONFIG_CHANNELS, Topics.CONFIG_TEAMS);
 
     public List<Topic<?, ?>> all() {
         return List.of(alerts, commands, events, state, commandResults, suppressed, inhibiting, routes, silences, inhibitRules,
-                deadLetters);
+                deadLetters, services, integrations, escalationPolicies, channels, teams);
     }
 }

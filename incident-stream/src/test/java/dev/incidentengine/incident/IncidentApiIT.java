@@ -74,6 +74,12 @@ class IncidentApiIT {
 
     /** Settings for one instance: its own state dir, a free HTTP port, the tokens of these tests. */
     static IncidentStreamConfig config(KafkaTestCluster kafka, IncidentTopics topics, Path dir, String instance) throws Exception {
+        return config(kafka, topics, dir, instance, Map.of());
+    }
+
+    /** With {@code more} settings, which may name another tokens file. */
+    static IncidentStreamConfig config(KafkaTestCluster kafka, IncidentTopics topics, Path dir, String instance, Map<String, String> more)
+            throws Exception {
         Path tokens = dir.resolve("api-tokens.yaml");
         Files.writeString(tokens, """
                 tokens:
@@ -87,6 +93,7 @@ class IncidentApiIT {
         settings.put("kafka.client.id", instance);
         settings.put(IncidentStreamConfig.APPLICATION_ID_CONFIG, IncidentTestTopics.applicationId(topics));
         settings.put(IncidentStreamConfig.API_TOKENS_FILE_CONFIG, tokens.toString());
+        settings.putAll(more);
         return new IncidentStreamConfig(settings);
     }
 

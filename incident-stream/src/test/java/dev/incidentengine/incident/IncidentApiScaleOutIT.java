@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -15,6 +16,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.incident.IncidentApiIT.Api;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.WithKafka;
@@ -73,6 +75,9 @@ class IncidentApiScaleOutIT {
     @Test
     void eitherInstanceAnswersEveryRead_theSameWay_wherever_theIncidentsAreHeld(KafkaTestCluster kafka) throws Exception {
         IncidentTopics topics = IncidentTestTopics.create(kafka);
+        kafka.produce(topics.services(), List.of(
+                Map.entry("checkout", ServiceConfig.newBuilder().setId("checkout").setName("Checkout").build()),
+                Map.entry("payments", ServiceConfig.newBuilder().setId("payments").setName("Payments").build())));
         try (ServiceRunner a = instance(kafka, topics, "instance-a");
              ServiceRunner b = instance(kafka, topics, "instance-b")) {
             await("both instances ready").atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
@@ -128,6 +133,11 @@ class IncidentApiScaleOutIT {
                 assertThat(counts.get("byStatus").get("TRIGGERED").asLong()).isEqualTo(12);
                 assertThat(counts.get("byService").get("checkout").asLong()).isEqualTo(6);
                 assertThat(counts.get("byService").get("payments").asLong()).isEqualTo(6);
+                // So do the services' counts.
+                JsonNode services = json(api.get("/api/v1/services", VIEWER)).get("services");
+                assertThat(services).extracting(service -> service.get("id").asText() + "=" + service.get("openIncidents").asLong())
+                        .containsExactly("checkout=6", "payments=6");
+                assertThat(services.get(1).get("openBySeverity").get("SEV2").asLong()).isEqualTo(6);
             }
             // The silence preview gathers both instances' partitions too, newest incident first, the same through either.
             String preview = "/api/v1/silences/preview?matchers=alertname%3DHighErrorRate&matchers=env%3D~%22prod%7Cstaging%22";

@@ -13,7 +13,9 @@ final class IncidentTestTopics {
         return new IncidentTopics(kafka.createTopic(d.alerts()), kafka.createTopic(d.commands()), kafka.createTopic(d.events()),
                 kafka.createTopic(d.state()), kafka.createTopic(d.commandResults()), kafka.createTopic(d.suppressed()),
                 kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()), kafka.createTopic(d.silences()),
-                kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()));
+                kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
+                kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()));
     }
 
     /** An application.id of the test's own, so its consumer group and internal topics are new too. */

@@ -8,6 +8,7 @@ import * as incidents from './pages/incidents.js';
 import * as incident from './pages/incident.js';
 import * as silences from './pages/silences.js';
 import * as oncall from './pages/oncall.js';
+import * as services from './pages/services.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
@@ -16,6 +17,7 @@ const routes = [
   [/^\/incidents\/([^/]+)$/, incident, match => ({id: decodeURIComponent(match[1])})],
   [/^\/silences$/, silences, () => ({})],
   [/^\/oncall$/, oncall, () => ({})],
+  [/^\/services$/, services, () => ({})],
 ];
 
 const main = document.getElementById('main');

@@ -693,6 +693,59 @@ class ConsoleBrowserIT {
         assertThat(alice.consoleErrors()).isEmpty();
     }
 
+    @Test
+    void theServicesPageShowsEachServicesSenderUrls_andAnAlertSentToTheShownUrlRaisesItsOpenCountLive() throws Exception {
+        Chromium bob = browser(1280, 900);
+        bob.open(base + "/services");
+        signIn(bob, VIEWER);
+        WebElement generic = bob.find("section.service[data-id='checkout'] li.integration[data-id='demo-generic'] input.url");
+        List<String> fromApi = new java.util.ArrayList<>();
+        JSON.readTree(api("/api/v1/services").body()).get("services").forEach(service -> fromApi.add(service.get("id").asText()));
+        assertThat(bob.driver.findElements(By.cssSelector("section.service")).stream().map(s -> s.getAttribute("data-id")).toList())
+                .as("every configured service").containsExactlyElementsOf(fromApi).contains("checkout");
+        String url = generic.getDomProperty("value");
+        assertThat(url).as("the generic receiver, as this browser reaches the engine").isEqualTo(base + "/api/v1/alerts");
+        WebElement label = bob.driver.findElement(By.cssSelector("label[for='" + generic.getAttribute("id") + "']"));
+        assertThat(label.getText()).contains("Generic JSON");
+        assertThat(bob.find("section.service[data-id='checkout']").getText()).contains("Payments default", "Payments room", "Authorization: Bearer")
+                .doesNotContain(INTEGRATION_KEY, "stakeholders@example.com", "/hooks/");
+
+        // Sent where the page says, with the demo key: the count goes up without a reload.
+        bob.script("window.consoleTestMark = 'still here'");
+        int before = openCount(bob);
+        String title = "Sent to the shown URL " + UUID.randomUUID();
+        sendAlert(url, title, Map.of(), "firing");
+        bob.wait.until(d -> openCount(bob) > before);
+        assertThat(bob.script("return window.consoleTestMark")).isEqualTo("still here");
+        bob.screenshot("services");
+        assertThat(bob.accessibilityViolations()).as("the services page").isEmpty();
+
+        // The keyboard reaches the Copy button from the URL's field; it copies, or selects the URL for Ctrl+C.
+        generic.click();
+        new Actions(bob.driver).sendKeys(Keys.TAB).perform();
+        assertThat(bob.driver.switchTo().activeElement().getText()).isEqualTo("Copy");
+        new Actions(bob.driver).sendKeys(Keys.ENTER).perform();
+        bob.wait.until(d -> d.findElement(By.cssSelector("li.integration[data-id='demo-generic'] [role=status]")).getText()
+                .matches("Copied\\.|Selected: press Ctrl\\+C.*"));
+
+        // On a phone: one column, nothing wider than the screen.
+        bob.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        bob.wait.until(d -> (Boolean) bob.script("return document.documentElement.scrollWidth <= window.innerWidth"));
+        bob.screenshot("services-phone");
+        assertThat(bob.accessibilityViolations()).as("the services page on a phone").isEmpty();
+
+        // The count links to the service's open incidents, the new one among them.
+        bob.find("section.service[data-id='checkout'] ul.counts a").click();
+        bob.wait.until(d -> d.getCurrentUrl().endsWith("/incidents?service=checkout"));
+        assertThat(bob.find("#service").getDomProperty("value")).isEqualTo("checkout");
+        row(bob, title);
+        assertThat(bob.consoleErrors()).isEmpty();
+    }
+
+    private static int openCount(Chromium browser) {
+        return Integer.parseInt(browser.find("section.service[data-id='checkout'] .open-count").getText());
+    }
+
     private Chromium browser(int width, int height) throws Exception {
         Chromium browser = new Chromium(java.nio.file.Files.createTempDirectory(profiles, "profile"), width, height);
         browsers.add(browser);
@@ -740,7 +793,11 @@ class ConsoleBrowserIT {
     }
 
     private void sendAlert(String summary, Map<String, String> labels, String status) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts"))
+        sendAlert(base + "/api/v1/alerts", summary, labels, status);
+    }
+
+    private void sendAlert(String url, String summary, Map<String, String> labels, String status) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + INTEGRATION_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("summary", summary, "severity", "SEV2",
                         "dedupKey", summary, "labels", labels, "status", status)))).build(), HttpResponse.BodyHandlers.ofString());

@@ -65,7 +65,9 @@ class EscalationRaceIT {
         IncidentTopics incidents = new IncidentTopics(kafka.createTopic(d.alerts()), kafka.createTopic(d.commands()),
                 kafka.createTopic(d.events()), kafka.createTopic(d.state()), kafka.createTopic(d.commandResults()),
                 kafka.createTopic(d.suppressed()), kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()),
-                kafka.createTopic(d.silences()), kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()));
+                kafka.createTopic(d.silences()), kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
+                kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()));
         EscalationTopics e = EscalationTopics.DEFAULT;
         EscalationTopics escalation = new EscalationTopics(incidents.events(), incidents.commands(), kafka.createTopic(e.policies()),
                 kafka.createTopic(e.schedules()), kafka.createTopic(e.teams()), kafka.createTopic(e.users()),

@@ -69,6 +69,9 @@ public final class ApiRequests {
     public static final int MAX_EVENTS = 1_000;
     private static final int MAX_COMMAND_ID_LENGTH = 200;
     private static final long MAX_SNOOZE_MINUTES = Duration.ofDays(365).toMinutes();
+    private static final Set<String> PAGE_PARAMETERS = Set.of("cursor", "limit");
+    /** A service id of up to 1,000 bytes, base64-encoded. */
+    private static final int MAX_SERVICE_CURSOR = 1_336;
     private static final Set<String> STREAM_PARAMETERS = Set.of("incident", "status", "service", "lastEventId");
     private static final Set<String> LIST_PARAMETERS = Set.of("status", "service", "severity", "assignee", "since", "search", "limit",
             "cursor");
@@ -420,11 +423,7 @@ public final class ApiRequests {
      * {@code order} ({@code oldest}, the default, or {@code newest}).
      */
     public static EventsPage eventsPage(Map<String, List<String>> parameters) {
-        for (String name : parameters.keySet()) {
-            if (!EVENTS_PARAMETERS.contains(name)) {
-                throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(EVENTS_PARAMETERS) + ")");
-            }
-        }
+        only(parameters, EVENTS_PARAMETERS);
         String cursor = single(parameters, "cursor");
         if (cursor != null && !EVENTS_CURSOR.matcher(cursor).matches()) {
             throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
@@ -438,11 +437,7 @@ public final class ApiRequests {
 
     /** An incident's alerts: {@code limit} (default 50, at most 500) and {@code cursor} (the {@code nextCursor} of the page before). */
     public static Page page(Map<String, List<String>> parameters) {
-        for (String name : parameters.keySet()) {
-            if (!name.equals("limit") && !name.equals("cursor")) {
-                throw new ApiError(400, name, "unknown parameter (known: [cursor, limit])");
-            }
-        }
+        only(parameters, PAGE_PARAMETERS);
         String cursor = single(parameters, "cursor");
         int from = 0;
         if (cursor != null) {
@@ -456,6 +451,46 @@ public final class ApiRequests {
             }
         }
         return new Page(from, limit(parameters, DEFAULT_LIMIT, MAX_LIMIT));
+    }
+
+    /** A page of services: those whose id comes after {@code after} (null: from the first), at most {@code limit}. */
+    public record ServicesPage(String after, int limit) {
+    }
+
+    /** The services list's {@code cursor} (the {@code nextCursor} of the page before) and {@code limit} (default 50, at most 200). */
+    public static ServicesPage servicesPage(Map<String, List<String>> parameters) {
+        only(parameters, PAGE_PARAMETERS);
+        String cursor = single(parameters, "cursor");
+        String after = null;
+        if (cursor != null) {
+            try {
+                after = cursor.length() <= MAX_SERVICE_CURSOR ? new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8) : null;
+            } catch (IllegalArgumentException e) {
+                // Refused below.
+            }
+            if (after == null || after.isEmpty()) {
+                throw new ApiError(400, "cursor", "is not a cursor this API gave out; start again without it");
+            }
+        }
+        return new ServicesPage(after, limit(parameters, ServiceCatalog.DEFAULT_LIMIT, ServiceCatalog.MAX_LIMIT));
+    }
+
+    /** The cursor of a services page that ended at this service. */
+    static String serviceCursor(String serviceId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(serviceId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** For an endpoint that takes no parameters. */
+    static void noParameters(Map<String, List<String>> parameters) {
+        only(parameters, Set.of());
+    }
+
+    private static void only(Map<String, List<String>> parameters, Set<String> known) {
+        for (String name : parameters.keySet()) {
+            if (!known.contains(name)) {
+                throw new ApiError(400, name, "unknown parameter (known: " + new TreeSet<>(known) + ")");
+            }
+        }
     }
 
     /** The {@code limit} parameter: {@code otherwise} when absent, else a whole number from 1 to {@code max}. */

@@ -51,6 +51,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
@@ -84,13 +85,15 @@ import org.eclipse.jetty.util.Fields;
  * {@code incident.commands.v1} (answered once Kafka acknowledged them, or with {@code ?wait=true}
  * once the view holds their outcome). Bearer tokens with roles ({@link ApiTokens}); the actor of
  * every command is the token's user. Silences ({@value #SILENCES}) are listed from the view and
- * written to {@code config.silences.v1}, authored by the token's user.
+ * written to {@code config.silences.v1}, authored by the token's user. Services ({@value #SERVICES})
+ * are the view's configuration with the open counts ({@link ServiceCatalog}).
  */
 public final class IncidentApi implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/incidents";
     public static final String SILENCES = "/api/v1/silences";
     public static final String STREAM = "/api/v1/stream";
+    public static final String SERVICES = "/api/v1/services";
     /** {@code GET /api/v1/incidents/counts}: no incident has this id (ids are {@code INC-...}). */
     private static final String COUNTS = "counts";
     /** The most of an oversized body that is read past the limit, so that the client sees the 413. */
@@ -123,13 +126,15 @@ public final class IncidentApi implements AutoCloseable {
     private final Serializer<String> keySerializer;
     private final Serializer<SpecificRecord> valueSerializer;
     private final Duration waitTimeout;
+    /** The receivers' public base URL, or null: each request's own scheme and host. */
+    private final String receiversBaseUrl;
     private final Clock clock;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile KafkaProducer<String, SpecificRecord> producer;
     private MeterRegistry metrics;
 
     public IncidentApi(IncidentView view, ApiTokens tokens, Map<String, Object> producerProps, IncidentTopics topics,
-                       RecordSerdes serdes, Duration waitTimeout, Clock clock) {
+                       RecordSerdes serdes, Duration waitTimeout, Optional<String> receiversBaseUrl, Clock clock) {
         this.view = view;
         this.tokens = tokens;
         this.producerProps = new HashMap<>(producerProps);
@@ -143,6 +148,7 @@ public final class IncidentApi implements AutoCloseable {
         this.keySerializer = topics.commands().keySerde(serdes).serializer();
         this.valueSerializer = byType(topics.commands().valueSerde(serdes).serializer(), topics.silences().valueSerde(serdes).serializer());
         this.waitTimeout = waitTimeout;
+        this.receiversBaseUrl = receiversBaseUrl.orElse(null);
         this.clock = clock;
     }
 
@@ -203,6 +209,10 @@ public final class IncidentApi implements AutoCloseable {
         });
         http.route("DELETE", SILENCES + "/*", (request, response, callback) -> handle("silence-expire", Role.RESPONDER, request,
                 response, callback, (user, done) -> expireSilence(request, response, done)));
+        http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,
+                (user, done) -> services(request, response, done)));
+        http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
+                (user, done) -> service(request, response, done)));
     }
 
     /** Creates the shared producer (idempotent, acks=all), and answers from the read side and the feed from now on. */
@@ -273,7 +283,7 @@ public final class IncidentApi implements AutoCloseable {
         }
         Set<Integer> covered = new HashSet<>(local.partitions());
         boolean more = local.page().more();
-        for (JsonNode part : otherParts(request, "list")) {
+        for (JsonNode part : otherParts(request, request.getHttpURI().getPathQuery(), "list")) {
             for (int j = 0; j < part.get("incidents").size(); j++) {
                 listed.add(new Listed(part.get("positions").get(j).asText(), null, part.get("incidents").get(j)));
             }
@@ -292,14 +302,14 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     /**
-     * Every other instance's answer to this request, forwarded: each answers with what its own
-     * partitions hold. One that does not answer (in time) makes the whole answer a 503.
+     * Every other instance's answer to {@code pathQuery}, forwarded as this request's caller: each
+     * answers with what its own partitions hold. One that does not answer (in time) makes the whole answer a 503.
      */
-    private List<JsonNode> otherParts(Request request, String what) {
+    private List<JsonNode> otherParts(Request request, String pathQuery, String what) {
         List<HostInfo> others = queries.instances().stream().filter(host -> !host.equals(queries.self())).toList();
         List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         for (HostInfo other : others) {
-            asked.add(forwarder.get(other, request.getHttpURI().getPathQuery(), request));
+            asked.add(forwarder.get(other, pathQuery, request));
         }
         List<JsonNode> parts = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
@@ -347,14 +357,7 @@ public final class IncidentApi implements AutoCloseable {
             });
             return;
         }
-        Set<Integer> covered = new HashSet<>(local.partitions());
-        Map<List<String>, Long> counts = new HashMap<>(local.byStatusSeverityService());
-        for (JsonNode part : otherParts(request, "counts")) {
-            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
-            part.get("counts").forEach(count -> counts.merge(List.of(count.get("status").asText(), count.get("severity").asText(),
-                    count.get("service").asText()), count.get("count").asLong(), Long::sum));
-        }
-        requireEvery(covered);
+        Map<List<String>, Long> counts = summedCounts(local, request);
         Map<String, Long> bySeverity = new TreeMap<>();
         Arrays.stream(Severity.values()).forEach(severity -> bySeverity.put(severity.name(), 0L));
         Map<String, Long> byStatus = new TreeMap<>(Map.of(IncidentStatus.TRIGGERED.name(), 0L, IncidentStatus.ACKNOWLEDGED.name(), 0L));
@@ -367,6 +370,71 @@ public final class IncidentApi implements AutoCloseable {
         long open = counts.values().stream().mapToLong(Long::longValue).sum();
         HttpServer.writeJson(response, callback, 200, Map.of("open", open, "bySeverity", bySeverity, "byStatus", byStatus,
                 "byService", byService));
+    }
+
+    /** Open incidents by [status, severity, service]: this instance's and every other one's, covering every partition. */
+    private Map<List<String>, Long> summedCounts(ResponseMetrics.OpenCounts local, Request request) {
+        Set<Integer> covered = new HashSet<>(local.partitions());
+        Map<List<String>, Long> counts = new HashMap<>(local.byStatusSeverityService());
+        for (JsonNode part : otherParts(request, PREFIX + "/" + COUNTS, "counts")) {
+            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
+            part.get("counts").forEach(count -> counts.merge(List.of(count.get("status").asText(), count.get("severity").asText(),
+                    count.get("service").asText()), count.get("count").asLong(), Long::sum));
+        }
+        requireEvery(covered);
+        return counts;
+    }
+
+    /** A page of the configured services, in the order of their ids, each with its open counts. */
+    private void services(Request request, Response response, Callback callback) {
+        ApiRequests.ServicesPage query = ApiRequests.servicesPage(parameters(request));
+        ServiceCatalog catalog = catalog(request);
+        ServiceCatalog.Page page = catalog.page(query.after(), query.limit());
+        String nextCursor = page.more() ? ApiRequests.serviceCursor(page.services().get(page.services().size() - 1).getId()) : null;
+        HttpServer.writeJson(response, callback, 200, out -> {
+            out.writeStartObject();
+            out.writeNumberField("total", catalog.size());
+            out.writeArrayFieldStart("services");
+            for (ServiceConfig service : page.services()) {
+                catalog.write(service, out);
+            }
+            out.writeEndArray();
+            out.writeStringField("nextCursor", nextCursor);
+            out.writeStringField("receiverBaseUrl", receiverBase(request));
+            out.writeStringField("receiverBaseUrlFrom", receiversBaseUrl != null ? "config" : "request");
+            out.writeEndObject();
+        });
+    }
+
+    private void service(Request request, Response response, Callback callback) {
+        String id = Request.getPathInContext(request).substring(SERVICES.length() + 1);
+        if (id.isEmpty() || id.contains("/")) {
+            throw new ApiError(404, null, "not found");
+        }
+        ApiRequests.noParameters(parameters(request));
+        ServiceCatalog catalog = catalog(request);
+        ServiceConfig service = catalog.service(id);
+        if (service == null) {
+            throw new ApiError(404, null, "unknown service " + id);
+        }
+        HttpServer.writeJson(response, callback, 200, out -> catalog.write(service, out));
+    }
+
+    private ServiceCatalog catalog(Request request) {
+        return new ServiceCatalog(view.catalog(), summedCounts(responseMetrics.openCounts(), request), receiverBase(request));
+    }
+
+    /**
+     * Where senders reach the receivers: {@code api.receivers.base.url}, else the scheme and host
+     * this request came to (a proxy ending TLS says https in {@code X-Forwarded-Proto}): what the browser reached is what a
+     * sender on its network reaches too when one address serves both, as in the local engine.
+     */
+    private String receiverBase(Request request) {
+        if (receiversBaseUrl != null) {
+            return receiversBaseUrl;
+        }
+        boolean https = request.isSecure() || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));
+        return (https ? "https://" : "http://") + request.getHttpURI().getAuthority();
     }
 
     private static void writeCounts(Map<List<String>, Long> counts, JsonGenerator out) throws IOException {

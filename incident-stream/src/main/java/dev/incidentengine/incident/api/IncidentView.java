@@ -8,9 +8,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import dev.incidentengine.incident.IncidentTopics;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The silences, read whole by every instance (one thread, from the beginning, read_committed,
- * every partition assigned, no consumer group; a tombstone removes one): a few hundred records,
+ * The silences, and the configuration the services API shows (services, integrations, escalation
+ * policies, channels, teams), read whole by every instance (one thread, from the beginning,
+ * read_committed, every partition assigned, no consumer group; a tombstone removes one): config,
  * not history. Incidents are queried from the read side's stores.
  */
 public final class IncidentView implements AutoCloseable {
@@ -36,14 +44,45 @@ public final class IncidentView implements AutoCloseable {
     private record Written(int partition, long offset) {
     }
 
+    /** One topic's records by key, each kept as {@code keep} makes it: what the API shows of it, and nothing else. */
+    private static final class Table<V, K> {
+        private final String topic;
+        private final Deserializer<V> values;
+        private final Function<V, K> keep;
+        private final Map<String, K> rows = new ConcurrentHashMap<>();
+
+        Table(Topic<String, V> topic, RecordSerdes serdes, Function<V, K> keep) {
+            this.topic = topic.name();
+            this.values = topic.valueSerde(serdes).deserializer();
+            this.keep = keep;
+        }
+
+        void apply(String key, ConsumerRecord<byte[], byte[]> record) {
+            V value = values.deserialize(record.topic(), record.headers(), record.value());
+            if (value == null) {
+                rows.remove(key);
+            } else {
+                rows.put(key, keep.apply(value));
+            }
+        }
+
+        Map<String, K> snapshot() {
+            return Map.copyOf(rows);
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(IncidentView.class);
 
     private final Map<String, Object> consumerProps;
-    private final IncidentTopics topics;
     private final Deserializer<String> keys;
-    private final Deserializer<SilenceConfig> silenceConfigs;
-
-    private final Map<String, SilenceConfig> silences = new ConcurrentHashMap<>();
+    private final Table<SilenceConfig, SilenceConfig> silences;
+    private final Table<ServiceConfig, ServiceConfig> services;
+    // Integrations and channels lose their key hash, address and secret name as they are read.
+    private final Table<IntegrationConfig, ServiceCatalog.Integration> integrations;
+    private final Table<EscalationPolicyConfig, EscalationPolicyConfig> policies;
+    private final Table<ChannelConfig, ServiceCatalog.Channel> channels;
+    private final Table<TeamConfig, TeamConfig> teams;
+    private final Map<String, Table<?, ?>> tables = new HashMap<>();
     /** Per partition of the silences topic: the offset after the last record read. */
     private final Map<Integer, Long> silencesRead = new ConcurrentHashMap<>();
     private final Map<CompletableFuture<Void>, Written> silenceWaiters = new ConcurrentHashMap<>();
@@ -57,9 +96,19 @@ public final class IncidentView implements AutoCloseable {
     public IncidentView(Map<String, Object> consumerProps, IncidentTopics topics, RecordSerdes serdes) {
         this.consumerProps = new HashMap<>(consumerProps);
         this.consumerProps.remove("group.id");
-        this.topics = topics;
         this.keys = topics.silences().keySerde(serdes).deserializer();
-        this.silenceConfigs = topics.silences().valueSerde(serdes).deserializer();
+        this.silences = table(topics.silences(), serdes, Function.identity());
+        this.services = table(topics.services(), serdes, Function.identity());
+        this.integrations = table(topics.integrations(), serdes, ServiceCatalog.Integration::of);
+        this.policies = table(topics.escalationPolicies(), serdes, Function.identity());
+        this.channels = table(topics.channels(), serdes, ServiceCatalog.Channel::of);
+        this.teams = table(topics.teams(), serdes, Function.identity());
+    }
+
+    private <V, K> Table<V, K> table(Topic<String, V> topic, RecordSerdes serdes, Function<V, K> keep) {
+        Table<V, K> table = new Table<>(topic, serdes, keep);
+        tables.put(table.topic, table);
+        return table;
     }
 
     public void start(MeterRegistry metrics) {
@@ -79,11 +128,17 @@ public final class IncidentView implements AutoCloseable {
 
     /** Every silence the view holds, expired ones included. */
     public List<SilenceConfig> silences() {
-        return List.copyOf(silences.values());
+        return List.copyOf(silences.rows.values());
     }
 
     public Optional<SilenceConfig> silence(String id) {
-        return Optional.ofNullable(silences.get(id));
+        return Optional.ofNullable(silences.rows.get(id));
+    }
+
+    /** The services' configuration as read so far; each table is copied whole (config, not history). */
+    ServiceCatalog.Config catalog() {
+        return new ServiceCatalog.Config(services.snapshot(), integrations.snapshot(), policies.snapshot(), channels.snapshot(),
+                teams.snapshot());
     }
 
     /**
@@ -109,7 +164,8 @@ public final class IncidentView implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
                 if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
                     caughtUp = true;
-                    log.info("Incident view caught up: {} silences", silences.size());
+                    log.info("Incident view caught up: {} silences, {} services, {} integrations", silences.rows.size(),
+                            services.rows.size(), integrations.rows.size());
                 }
                 silenceWaiters.forEach(this::completeSilence);
             }
@@ -123,9 +179,9 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    /** Every partition of the silences topic; waits while it does not exist yet. */
+    /** Every partition of the view's topics; waits while one does not exist yet. */
     private List<TopicPartition> partitions() {
-        List<String> names = List.of(topics.silences().name());
+        List<String> names = List.copyOf(tables.keySet());
         while (running) {
             List<TopicPartition> partitions = new ArrayList<>();
             try {
@@ -150,20 +206,13 @@ public final class IncidentView implements AutoCloseable {
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {
         try {
-            String key = keys.deserialize(record.topic(), record.key());
-            applySilence(key, silenceConfigs.deserialize(record.topic(), record.headers(), record.value()));
+            tables.get(record.topic()).apply(keys.deserialize(record.topic(), record.key()), record);
         } catch (RuntimeException e) {
             skip(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
         } finally {
-            silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
-        }
-    }
-
-    private void applySilence(String id, SilenceConfig silence) {
-        if (silence == null) {
-            silences.remove(id);
-        } else {
-            silences.put(id, silence);
+            if (record.topic().equals(silences.topic)) {
+                silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
+            }
         }
     }
 
