@@ -480,11 +480,6 @@ public final class ApiRequests {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(serviceId.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** For an endpoint that takes no parameters. */
-    static void noParameters(Map<String, List<String>> parameters) {
-        only(parameters, Set.of());
-    }
-
     private static void only(Map<String, List<String>> parameters, Set<String> known) {
         for (String name : parameters.keySet()) {
             if (!known.contains(name)) {

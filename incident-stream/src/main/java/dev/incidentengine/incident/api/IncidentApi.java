@@ -747,7 +747,7 @@ public final class IncidentApi implements AutoCloseable {
             return;
         }
         List<JsonNode> parts = new ArrayList<>(List.of(local));
-        parts.addAll(otherParts(request, "silence preview"));
+        parts.addAll(otherParts(request, request.getHttpURI().getPathQuery(), "silence preview"));
         requireEvery(SilencePreview.partitions(parts));
         HttpServer.writeJson(response, callback, 200, SilencePreview.answer(parts));
     }
