@@ -166,9 +166,7 @@ public final class IncidentQueries {
 
     /** The page of the partitions this instance's tasks hold now; an instance without tasks covers none. */
     public LocalPage localPage(IndexScan.Filter filter, String after, int limit) {
-        Set<Integer> partitions = new TreeSet<>();
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
-                .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
+        Set<Integer> partitions = localPartitions();
         if (!acquire()) {
             return new LocalPage(new IndexScan.Page(List.of(), false), Set.of());
         }
@@ -199,6 +197,44 @@ public final class IncidentQueries {
                 partitions.remove(covered.get(e.partition()));
             }
         }
+    }
+
+    /** This instance's part of a report, and the partitions it covers. */
+    public record LocalReport(ReportRollup.Part part, Set<Integer> partitions) {
+    }
+
+    /**
+     * The report's sums of the partitions this instance's tasks hold now: one range of each
+     * partition's rollups per kind, as long as the period's days and services, whatever the
+     * incidents. A partition that moves away while it is read is left out (the answer then does not
+     * cover every partition and is not given).
+     */
+    public LocalReport localReport(ReportRollup.Query query) {
+        Set<Integer> partitions = localPartitions();
+        if (!acquire()) {
+            return new LocalReport(new ReportRollup.Part(), Set.of());
+        }
+        try {
+            ReportRollup.Part part = new ReportRollup.Part();
+            for (Integer partition : List.copyOf(partitions)) {
+                try {
+                    part.add(ReportRollup.read(local.store(IncidentQueryTopology.REPORT_STORE, partition), query));
+                } catch (InvalidStateStoreException e) {
+                    partitions.remove(partition);
+                }
+            }
+            part.trimAlerts();
+            return new LocalReport(part, partitions);
+        } finally {
+            readers.release();
+        }
+    }
+
+    private Set<Integer> localPartitions() {
+        Set<Integer> partitions = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> task.topicPartitions().stream()
+                .filter(partition -> partition.topic().equals(stateTopic)).map(TopicPartition::partition).forEach(partitions::add)));
+        return partitions;
     }
 
     /** Every instance of the read side, this one included; while it is not running (starting, stopping), a refusal the API answers with 503. */
