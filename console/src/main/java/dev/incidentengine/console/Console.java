@@ -43,7 +43,7 @@ public final class Console {
     public static final String ASSETS = "/console/";
     public static final String SESSION = "/console/session";
     /** The console's pages: each answers with the shell, which routes in the browser. */
-    public static final List<String> PAGES = List.of("/", "/signin", "/incidents", "/incidents/*", "/oncall", "/silences");
+    public static final List<String> PAGES = List.of("/", "/signin", "/incidents", "/incidents/*", "/oncall", "/silences", "/reports");
     private static final String STATIC = "/dev/incidentengine/console/static/";
     private static final Pattern ASSET_NAME = Pattern.compile("[a-z0-9-]+(/[a-z0-9-]+)*\\.(js|css|svg|html)");
     private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",

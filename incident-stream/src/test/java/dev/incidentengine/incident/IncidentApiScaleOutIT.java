@@ -128,6 +128,12 @@ class IncidentApiScaleOutIT {
                 assertThat(counts.get("byStatus").get("TRIGGERED").asLong()).isEqualTo(12);
                 assertThat(counts.get("byService").get("checkout").asLong()).isEqualTo(6);
                 assertThat(counts.get("byService").get("payments").asLong()).isEqualTo(6);
+                // So does a report: each instance's rollups of its partitions.
+                JsonNode report = json(api.get("/api/v1/reports", VIEWER));
+                assertThat(report.get("totals").get("incidents").asLong()).as(report.toString()).isEqualTo(12);
+                assertThat(report.get("byService").findValuesAsText("group")).containsExactly("checkout", "payments");
+                assertThat(report.get("byService").findValuesAsText("incidents")).containsExactly("6", "6");
+                assertThat(report.get("noisiestAlerts").findValuesAsText("attached")).containsExactly("6", "6");
             }
         }
     }

@@ -7,6 +7,7 @@ import * as incidents from './pages/incidents.js';
 import * as incident from './pages/incident.js';
 import * as silences from './pages/silences.js';
 import * as oncall from './pages/oncall.js';
+import * as reports from './pages/reports.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
@@ -14,6 +15,7 @@ const routes = [
   [/^\/incidents\/([^/]+)$/, incident, match => ({id: decodeURIComponent(match[1])})],
   [/^\/silences$/, silences, () => ({})],
   [/^\/oncall$/, oncall, () => ({})],
+  [/^\/reports$/, reports, () => ({})],
 ];
 
 const main = document.getElementById('main');
