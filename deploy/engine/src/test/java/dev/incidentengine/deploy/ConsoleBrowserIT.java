@@ -342,6 +342,13 @@ class ConsoleBrowserIT {
         bob.wait.until(d -> d.getCurrentUrl().contains("days=365"));
         bob.wait.until(d -> "week".equals(d.findElement(By.cssSelector(".report[data-from]")).getAttribute("data-bucket")));
         assertThat(bob.consoleErrors()).isEmpty();
+
+        Chromium phone = browser(390, 844);
+        phone.open(base + "/reports?days=30");
+        signIn(phone, VIEWER);
+        phone.find("figure.chart svg");
+        phone.screenshot("reports-phone");
+        assertThat(phone.accessibilityViolations()).as("the reports page on a phone").isEmpty();
     }
 
     /** What the reports page shows: totals, each chart's data table (period, column, value), the per-service rows. */

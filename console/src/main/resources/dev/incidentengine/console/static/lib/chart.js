@@ -49,9 +49,9 @@ function dataTable(caption, columns, rows) {
 
 /**
  * A line per series over categories (x), with a value axis from 0; a null value breaks the line.
- * series: [{name, className, values: [number|null]}]; format(number) labels values.
+ * series: [{name, className, values: [number|null]}]; format(number) labels values, label(category) the x axis.
  */
-export function lineChart({title, description, categories, series, format}) {
+export function lineChart({title, description, categories, series, format, label = String}) {
   const height = 240;
   const {svg} = frame(title, description, height);
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -65,9 +65,12 @@ export function lineChart({title, description, categories, series, format}) {
   yTicks.forEach(t => axis.append(
     s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(t), y2: y(t), class: 'grid'}),
     s('text', {x: PAD.left - 6, y: y(t) + 4, 'text-anchor': 'end'}, format(t))));
+  // At most 8 labels; the first and last kept inside the frame.
   const every = Math.max(1, Math.ceil(categories.length / 8));
   categories.forEach((category, i) => {
-    if (i % every === 0) axis.append(s('text', {x: x(i), y: height - PAD.bottom + 16, 'text-anchor': 'middle'}, category));
+    if (i % every !== 0) return;
+    const anchor = categories.length === 1 ? 'middle' : i === 0 ? 'start' : i === categories.length - 1 ? 'end' : 'middle';
+    axis.append(s('text', {x: x(i), y: height - PAD.bottom + 16, 'text-anchor': anchor}, label(category)));
   });
   axis.append(s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0), class: 'baseline'}));
   svg.append(axis);

@@ -22,6 +22,8 @@ function periodStarts(from, to, bucket) {
 }
 
 const seconds = value => duration(value * 1000);
+/** "11-29" for 2026-11-29 on an axis; the data table has the whole day. */
+const shortDay = day => day.slice(5);
 
 function percent(part, whole) {
   return whole === 0 ? '–' : Math.round(part / whole * 100) + ' %';
@@ -31,9 +33,9 @@ function percent(part, whole) {
 function figures(row) {
   return [
     h('td', {class: 'number', 'data-label': 'Incidents'}, row.incidents),
-    h('td', {class: 'number', 'data-label': 'MTTA', dataset: {value: row.acknowledgeMeanSeconds ?? ''}},
+    h('td', {class: 'number', 'data-label': 'MTTA'},
       row.acknowledgeMeanSeconds === null ? '–' : seconds(row.acknowledgeMeanSeconds)),
-    h('td', {class: 'number', 'data-label': 'MTTR', dataset: {value: row.resolveMeanSeconds ?? ''}},
+    h('td', {class: 'number', 'data-label': 'MTTR'},
       row.resolveMeanSeconds === null ? '–' : seconds(row.resolveMeanSeconds)),
     h('td', {class: 'number', 'data-label': 'Acknowledged in time'}, percent(row.acknowledgedInTime, row.incidents)),
     h('td', {class: 'number', 'data-label': 'Resolved in time'}, percent(row.resolvedInTime, row.incidents)),
@@ -121,10 +123,10 @@ export function render(main, params, query) {
       shown.length === 0 ? h('p', {class: 'muted'}, 'No incidents in this period.') : h('div', {class: 'charts'},
         lineChart({title: 'Mean time to acknowledge ' + per, description: 'Mean time from opened to first acknowledged, per severity, '
           + 'of the incidents opened in each period, ' + report.from + ' to ' + report.to + '.', categories: starts,
-        series: over('acknowledgeMeanSeconds'), format: seconds}),
+        series: over('acknowledgeMeanSeconds'), format: seconds, label: shortDay}),
         lineChart({title: 'Mean time to resolve ' + per, description: 'Mean time from opened to last resolved, per severity, '
           + 'of the incidents opened in each period, ' + report.from + ' to ' + report.to + '.', categories: starts,
-        series: over('resolveMeanSeconds'), format: seconds})),
+        series: over('resolveMeanSeconds'), format: seconds, label: shortDay})),
       h('h2', {}, 'Per severity'),
       groupTable('Response per severity, against its targets', 'Severity', report.bySeverity, row => row.group),
       h('h2', {}, 'Per service'),
