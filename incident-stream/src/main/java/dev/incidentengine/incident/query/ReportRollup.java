@@ -151,10 +151,13 @@ public final class ReportRollup {
     static Part read(ReadOnlyKeyValueStore<String, String> store, Query query) {
         Part part = new Part();
         String service = query.service() == null ? null : clean(query.service());
+        // Rows of a day share its period: each day is parsed once.
+        Map<String, String> periods = new HashMap<>();
         scan(store, 'r', query, 3, (parts, value) -> {
             Severity severity = Severity.valueOf(parts[2]);
             if ((service == null || service.equals(parts[1])) && (query.severity() == null || query.severity() == severity)) {
-                part.response(query.period().start(LocalDate.parse(parts[0])), parts[1], severity, Counts.decode(value));
+                String period = periods.computeIfAbsent(parts[0], day -> query.period().start(LocalDate.parse(day)).toString());
+                part.response(period, parts[1], severity, Counts.decode(value));
             }
         });
         scan(store, 'a', query, 3, (parts, value) -> {
@@ -192,15 +195,16 @@ public final class ReportRollup {
      * severity, per severity, per service, alerts per name, pages per person. Every part adds up.
      */
     public static final class Part {
-        private final Map<String, Counts> series = new TreeMap<>();
-        private final Map<String, Counts> bySeverity = new TreeMap<>();
-        private final Map<String, Counts> byService = new TreeMap<>();
+        // Hash maps while adding up; sorted once, when written.
+        private final Map<String, Counts> series = new HashMap<>();
+        private final Map<String, Counts> bySeverity = new HashMap<>();
+        private final Map<String, Counts> byService = new HashMap<>();
         private final Map<String, Long> alerts = new HashMap<>();
-        private final Map<String, Long> pages = new TreeMap<>();
+        private final Map<String, Long> pages = new HashMap<>();
         private long unnamedAlerts;
         private boolean alertsTrimmed;
 
-        private void response(LocalDate start, String service, Severity severity, Counts counts) {
+        private void response(String start, String service, Severity severity, Counts counts) {
             series.merge(start + "," + severity.name(), counts, Counts::plus);
             bySeverity.merge(severity.name(), counts, Counts::plus);
             byService.merge(service, counts, Counts::plus);
@@ -264,7 +268,7 @@ public final class ReportRollup {
             writeFields(out, total);
             out.writeEndObject();
             out.writeArrayFieldStart("series");
-            for (Map.Entry<String, Counts> entry : series.entrySet()) {
+            for (Map.Entry<String, Counts> entry : new TreeMap<>(series).entrySet()) {
                 String[] key = entry.getKey().split(",");
                 out.writeStartObject();
                 out.writeStringField("start", key[0]);
@@ -306,7 +310,7 @@ public final class ReportRollup {
 
         private static void writeGroups(JsonGenerator out, String name, Map<String, Counts> groups) throws IOException {
             out.writeArrayFieldStart(name);
-            for (Map.Entry<String, Counts> group : groups.entrySet()) {
+            for (Map.Entry<String, Counts> group : new TreeMap<>(groups).entrySet()) {
                 out.writeStartObject();
                 out.writeStringField("group", group.getKey());
                 writeFields(out, group.getValue());
