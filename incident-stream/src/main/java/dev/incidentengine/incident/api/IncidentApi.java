@@ -286,10 +286,15 @@ public final class IncidentApi implements AutoCloseable {
      * partitions hold. One that does not answer (in time) makes the whole answer a 503.
      */
     private List<JsonNode> otherParts(Request request, String what) {
+        return otherParts(request, request.getHttpURI().getPathQuery(), what);
+    }
+
+    /** As {@link #otherParts(Request, String)}, asking each instance for {@code pathQuery}. */
+    private List<JsonNode> otherParts(Request request, String pathQuery, String what) {
         List<HostInfo> others = queries.instances().stream().filter(host -> !host.equals(queries.self())).toList();
         List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         for (HostInfo other : others) {
-            asked.add(forwarder.get(other, request.getHttpURI().getPathQuery(), request));
+            asked.add(forwarder.get(other, pathQuery, request));
         }
         List<JsonNode> parts = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
@@ -390,7 +395,16 @@ public final class IncidentApi implements AutoCloseable {
         }
         Set<Integer> covered = new HashSet<>(local.partitions());
         ReportRollup.Part report = local.part();
-        for (JsonNode part : otherParts(request, "report")) {
+        // The period as this instance read it: another's "today" may already be tomorrow.
+        StringBuilder asked = new StringBuilder(REPORTS).append("?from=").append(query.from()).append("&to=").append(query.to())
+                .append("&bucket=").append(query.period().name().toLowerCase(Locale.ROOT));
+        if (query.service() != null) {
+            asked.append("&service=").append(URLEncoder.encode(query.service(), StandardCharsets.UTF_8));
+        }
+        if (query.severity() != null) {
+            asked.append("&severity=").append(query.severity().name());
+        }
+        for (JsonNode part : otherParts(request, asked.toString(), "report")) {
             part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
             report.add(ReportRollup.Part.of(part.get("report")));
         }
