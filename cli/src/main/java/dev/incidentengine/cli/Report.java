@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.incident.domain.IncidentFacts;
+import dev.incidentengine.incident.domain.ResponseRollup;
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.DeliveryOutcome;
@@ -58,10 +59,9 @@ final class Report {
         }
         incident.accept(event);
         if (payload instanceof AlertAttached attached) {
-            String name = attached.getAlert().getLabels().getOrDefault("alertname", attached.getAlert().getSummary());
-            alerts.merge(incident.service() + " / " + name, 1, Integer::sum);
+            alerts.merge(ResponseRollup.alertName(incident.service(), attached), 1, Integer::sum);
         } else if (payload instanceof IncidentEscalated escalated) {
-            escalated.getTargets().forEach(target -> target.getUserIds().forEach(user -> pages.merge(user, 1, Integer::sum)));
+            ResponseRollup.paged(escalated).forEach(user -> pages.merge(user, 1, Integer::sum));
         }
     }
 

@@ -2,15 +2,22 @@ package dev.incidentengine.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,10 +28,16 @@ import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.Postmortem;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
+import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentReopened;
+import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
@@ -253,6 +266,84 @@ class IncidentctlIT {
         assertThat(runWithoutUrl("report", "--since", "soon", "--bootstrap-servers", kafka.bootstrapServers()).exit()).isEqualTo(CliError.USAGE);
         assertThat(runWithoutUrl("report", "--service", "checkout", "--bootstrap-servers", kafka.bootstrapServers()).out())
                 .contains("incidents opened since", "on checkout", "SEVERITY", "ACK P90", "TARGET MET", "NOISIEST ALERTS", "RESPONDER");
+    }
+
+    @Test
+    void theReportsApiAndIncidentctlReportAgree_onTheSameLogs(KafkaTestCluster kafka) throws Exception {
+        // Four incidents of their own service, two days ago: late and in-time acknowledgements, a severity raised after the
+        // acknowledgement, a reopen resolved again, one never acknowledged, alerts with and without an alertname, pages (to people
+        // no other test pages: the other tests' reports count every service).
+        String service = "agree-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant t = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
+        List<IncidentEvent> logs = new ArrayList<>();
+        String a = "INC-20261203-1-" + service;
+        logs.add(opened(a, t, Severity.SEV2, service));
+        logs.add(event(a, t.plusSeconds(1), new AlertAttached(Samples.alert("fp-a1").setLabels(Map.of("alertname", "DiskFull")).build())));
+        logs.add(event(a, t.plusSeconds(2), new AlertAttached(Samples.alert("fp-a2").setLabels(Map.of("alertname", "DiskFull")).build())));
+        logs.add(Samples.escalated(a, a + "-page", t.plusSeconds(3), 1, Samples.plan("erin", "EMAIL", 0), Samples.plan("frank", "SMS", 0)));
+        logs.add(event(a, t.plusSeconds(601), new IncidentAcknowledged("on it")));
+        logs.add(event(a, t.plusSeconds(3 * 3600 + 7), new IncidentResolved(null)));
+        String b = "INC-20261203-2-" + service;
+        Instant tb = t.plusSeconds(3600);
+        logs.add(opened(b, tb, Severity.SEV3, service));
+        logs.add(event(b, tb.plusSeconds(5), new AlertAttached(Samples.alert("fp-b1").setLabels(Map.of("alertname", "Latency")).build())));
+        logs.add(event(b, tb.plusSeconds(5 * 3600 + 3), new IncidentAcknowledged(null)));
+        logs.add(event(b, tb.plusSeconds(5 * 3600 + 600), new SeverityChanged(Severity.SEV3, Severity.SEV1, "customers", true)));
+        logs.add(event(b, tb.plusSeconds(6 * 3600), new IncidentResolved(null)));
+        logs.add(event(b, tb.plusSeconds(6 * 3600 + 1800), new IncidentReopened("fired again")));
+        logs.add(event(b, tb.plusSeconds(8 * 3600 + 11), new IncidentResolved(null)));
+        String c = "INC-20261203-3-" + service;
+        Instant tc = t.plusSeconds(7200);
+        logs.add(opened(c, tc, Severity.SEV1, service));
+        logs.add(event(c, tc.plusSeconds(1), new AlertAttached(Samples.alert("fp-c1").setLabels(Map.of()).setSummary("Queue stuck").build())));
+        logs.add(Samples.escalated(c, c + "-page", tc.plusSeconds(2), 1, Samples.plan("erin", "EMAIL", 0)));
+        String d = "INC-20261204-4-" + service;
+        Instant td = t.plus(Duration.ofDays(1));
+        logs.add(opened(d, td, Severity.SEV2, service));
+        logs.add(event(d, td.plusSeconds(100), new IncidentAcknowledged(null)));
+        logs.add(event(d, td.plusSeconds(200), new IncidentResolved(null)));
+        kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS));
+        kafka.produce(Topics.INCIDENT_EVENTS, logs.stream().map(event -> Map.entry(event.getIncidentId(), event)).toList());
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/reports?service=" + service))
+                .header("Authorization", "Bearer " + VIEWER).build();
+        JsonNode api = await("the read side rolled the logs up").atMost(Duration.ofSeconds(30)).until(
+                () -> new ObjectMapper().readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body()),
+                answer -> answer.get("totals").get("resolved").asInt() == 3);
+        Run run = runWithoutUrl("report", "--since", "30d", "--service", service, "-o", "json", "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode cli = new ObjectMapper().readTree(run.out());
+
+        assertThat(api.get("totals").get("incidents").asInt()).isEqualTo(cli.get("incidents").asInt()).isEqualTo(4);
+        for (String grouping : List.of("bySeverity", "byService")) {
+            assertThat(figures(api.get(grouping))).as(grouping).isEqualTo(figures(cli.get(grouping)));
+        }
+        assertThat(figures(cli.get("bySeverity"))).as("the figures compared are not all empty")
+                .containsEntry("SEV1", List.of("2", "18003", "28811", "0")).containsEntry("SEV2", List.of("2", "351", "5504", "2"));
+        assertThat(api.get("noisiestAlerts")).isEqualTo(cli.get("noisiestAlerts")).hasSize(3);
+        Map<String, Integer> apiPages = new HashMap<>();
+        api.get("pagesPerResponder").forEach(row -> apiPages.put(row.get("user").asText(), row.get("pages").asInt()));
+        Map<String, Integer> cliPages = new HashMap<>();
+        cli.get("pagesPerResponder").forEach(row -> cliPages.put(row.get("user").asText(), row.get("pages").asInt()));
+        assertThat(apiPages).isEqualTo(cliPages).isEqualTo(Map.of("erin", 2, "frank", 1));
+    }
+
+    /** Per group: incidents, mean seconds to acknowledge and to resolve, targets met; as both reports name them. */
+    private static Map<String, List<String>> figures(JsonNode groups) {
+        Map<String, List<String>> figures = new HashMap<>();
+        groups.forEach(group -> figures.put(group.get("group").asText(), List.of(group.get("incidents").asText(),
+                group.get("acknowledgeMeanSeconds").asText(), group.get("resolveMeanSeconds").asText(), group.get("targetMet").asText())));
+        return figures;
+    }
+
+    private static IncidentEvent opened(String id, Instant at, Severity severity, String service) {
+        return Samples.event(id, id + "-opened", at, IncidentOpened.newBuilder().setTitle(id).setSeverity(severity).setService(service)
+                .setCorrelationKey(id).setLabels(Map.of()).build());
+    }
+
+    private static IncidentEvent event(String id, Instant at, Object payload) {
+        return Samples.event(id, id + "-" + at.toEpochMilli(), at, payload);
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class Console {
     public static final String REDEEM = "/console/session/link/redeem";
     /** The console's pages: each answers with the shell, which routes in the browser. */
     public static final List<String> PAGES = List.of("/", "/signin", "/signin/link", "/incidents", "/incidents/*", "/oncall", "/silences",
-            "/services");
+            "/services", "/reports");
     private static final String STATIC = "/dev/incidentengine/console/static/";
     private static final Pattern ASSET_NAME = Pattern.compile("[a-z0-9-]+(/[a-z0-9-]+)*\\.(js|css|svg|html)");
     private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -333,6 +335,44 @@ class IncidentApiIT {
         assertThat(markdown.lines().filter(line -> line.contains("| alert fp-"))).hasSize(40);
         assertThat(api.get(incident + "/postmortem", RESPONDER).body()).isEqualTo(markdown);
         System.out.printf("postmortem of a %,d-alert incident: %d ms, %,d bytes%n", storm, millis, markdown.length());
+    }
+
+    @Test
+    void aReportSumsTheIncidentsOfAPeriod_forViewers_andBadPeriodsAreRefused() throws Exception {
+        String service = "reports-" + UUID.randomUUID().toString().substring(0, 8);
+        String acked = openNow(service);
+        String open = openNow(service);
+        assertThat(api.post("/api/v1/incidents/" + acked + "/acknowledge?wait=true", RESPONDER, "{}").statusCode()).isEqualTo(200);
+        assertThat(api.post("/api/v1/incidents/" + acked + "/resolve?wait=true", RESPONDER, "{}").statusCode()).isEqualTo(200);
+        String path = "/api/v1/reports?service=" + service;
+
+        JsonNode report = await("both incidents in the report").atMost(Duration.ofSeconds(30))
+                .until(() -> json(api.get(path, VIEWER)), answer -> answer.get("totals").get("resolved").asInt() == 1);
+        assertThat(report.get("to").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
+        assertThat(report.get("from").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).minusDays(29).toString());
+        JsonNode totals = report.get("totals");
+        assertThat(totals.get("incidents").asInt()).as(open + " counts, never acknowledged").isEqualTo(2);
+        assertThat(totals.get("acknowledged").asInt()).isEqualTo(1);
+        assertThat(totals.get("targetMet").asInt()).as("a SEV2 acknowledged and resolved within seconds").isEqualTo(1);
+        assertThat(report.get("byService").findValuesAsText("group")).containsExactly(service);
+        assertThat(report.get("bySeverity").findValuesAsText("group")).containsExactly("SEV2");
+        assertThat(report.get("noisiestAlerts").get(0).toString()).isEqualTo("{\"alert\":\"" + service + " / HighErrorRate\",\"attached\":2}");
+        assertThat(json(api.get(path + "&severity=SEV1", RESPONDER)).get("totals").get("incidents").asInt()).isZero();
+        assertThat(json(api.get(path + "&bucket=week&from=2026-01-01&to=2027-01-01", VIEWER)).get("series").get(0).get("start").asText())
+                .as("weeks start on Monday").isEqualTo(LocalDate.now(ZoneOffset.UTC).with(java.time.DayOfWeek.MONDAY).toString());
+
+        assertError(api.get(path, null), 401, null);
+        assertError(api.get(path, "not-a-token"), 403, null);
+        assertError(api.get(path + "&from=yesterday", VIEWER), 400, "from");
+        assertError(api.get(path + "&to=2026-02-30", VIEWER), 400, "to");
+        assertError(api.get(path + "&from=2026-12-02&to=2026-12-01", VIEWER), 400, "from");
+        assertError(api.get(path + "&from=2025-10-30&to=2026-12-04", VIEWER), 400, "from");
+        assertThat(api.get(path + "&from=2025-10-31&to=2026-12-04", VIEWER).statusCode()).as("400 days").isEqualTo(200);
+        assertError(api.get(path + "&bucket=month", VIEWER), 400, "bucket");
+        assertError(api.get(path + "&severity=SEV7", VIEWER), 400, "severity");
+        assertError(api.get(path + "&service=other", VIEWER), 400, "service");
+        assertError(api.get("/api/v1/reports?service=", VIEWER), 400, "service");
+        assertError(api.get(path + "&limit=5", VIEWER), 400, "limit");
     }
 
     @Test

@@ -138,6 +138,12 @@ class IncidentApiScaleOutIT {
                 assertThat(services).extracting(service -> service.get("id").asText() + "=" + service.get("openIncidents").asLong())
                         .containsExactly("checkout=6", "payments=6");
                 assertThat(services.get(1).get("openBySeverity").get("SEV2").asLong()).isEqualTo(6);
+                // And a report: each instance's rollups of its partitions.
+                JsonNode report = json(api.get("/api/v1/reports", VIEWER));
+                assertThat(report.get("totals").get("incidents").asLong()).as(report.toString()).isEqualTo(12);
+                assertThat(report.get("byService").findValuesAsText("group")).containsExactly("checkout", "payments");
+                assertThat(report.get("byService").findValuesAsText("incidents")).containsExactly("6", "6");
+                assertThat(report.get("noisiestAlerts").findValuesAsText("attached")).containsExactly("6", "6");
             }
             // The silence preview gathers both instances' partitions too, newest incident first, the same through either.
             String preview = "/api/v1/silences/preview?matchers=alertname%3DHighErrorRate&matchers=env%3D~%22prod%7Cstaging%22";

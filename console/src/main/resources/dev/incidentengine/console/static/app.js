@@ -9,6 +9,7 @@ import * as incident from './pages/incident.js';
 import * as silences from './pages/silences.js';
 import * as oncall from './pages/oncall.js';
 import * as services from './pages/services.js';
+import * as reports from './pages/reports.js';
 
 const routes = [
   [/^\/signin$/, signin, () => ({})],
@@ -18,6 +19,7 @@ const routes = [
   [/^\/silences$/, silences, () => ({})],
   [/^\/oncall$/, oncall, () => ({})],
   [/^\/services$/, services, () => ({})],
+  [/^\/reports$/, reports, () => ({})],
 ];
 
 const main = document.getElementById('main');

@@ -505,6 +505,107 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void theReportsPageChartsWhatTheReportsApiSays() throws Exception {
+        // Two incidents worked through the API: one acknowledged and resolved, one acknowledged.
+        List<String> ids = new java.util.ArrayList<>();
+        for (String title : List.of("Report resolved " + UUID.randomUUID(), "Report acknowledged " + UUID.randomUUID())) {
+            sendAlert(title);
+            ids.add(await(title).atMost(Duration.ofSeconds(30)).until(() -> findIncident(title), java.util.Objects::nonNull));
+        }
+        assertThat(act(ids.get(0), "acknowledge").statusCode()).isEqualTo(200);
+        assertThat(act(ids.get(0), "resolve").statusCode()).isEqualTo(200);
+        assertThat(act(ids.get(1), "acknowledge").statusCode()).isEqualTo(200);
+
+        Chromium bob = browser(1280, 1000);
+        bob.open(base + "/reports?days=7&service=checkout");
+        signIn(bob, VIEWER);
+        assertThat(bob.find("h1").getText()).isEqualTo("Reports");
+        assertThat(bob.find("nav a[aria-current=page]").getText()).isEqualTo("Reports");
+        // Escalations of other tests' incidents may page someone meanwhile: the page drawn and the API read at one moment agree.
+        await("the page's charts show the API's figures").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions().until(() -> {
+            bob.driver.navigate().refresh();
+            WebElement report = bob.find(".report[data-from]");
+            bob.find("figure.chart");
+            JsonNode api = JSON.readTree(api("/api/v1/reports?service=checkout&from=" + report.getAttribute("data-from") + "&to="
+                    + report.getAttribute("data-to") + "&bucket=" + report.getAttribute("data-bucket")).body());
+            return api.get("totals").get("resolved").asInt() >= 1 && !api.get("pagesPerResponder").isEmpty() && shown(bob).equals(expected(api));
+        });
+        List<WebElement> charts = bob.driver.findElements(By.cssSelector("figure.chart svg[role=img]"));
+        assertThat(charts).hasSize(3).allSatisfy(svg -> assertThat(svg.findElement(By.tagName("title")).getAttribute("textContent")).isNotBlank());
+        assertThat(bob.driver.findElements(By.cssSelector("figure.chart path.line.series-sev2"))).hasSize(2);
+        bob.screenshot("reports");
+        assertThat(bob.accessibilityViolations()).as("the reports page").isEmpty();
+
+        // The filters live in the URL.
+        new Select(bob.find("#report-severity")).selectByValue("SEV4");
+        bob.wait.until(d -> d.getCurrentUrl().contains("severity=SEV4") && d.getCurrentUrl().contains("days=7"));
+        bob.wait.until(d -> d.findElement(By.id("report-incidents")).getText().equals("0"));
+        new Select(bob.find("#report-days")).selectByValue("365");
+        bob.wait.until(d -> d.getCurrentUrl().contains("days=365"));
+        bob.wait.until(d -> "week".equals(d.findElement(By.cssSelector(".report[data-from]")).getAttribute("data-bucket")));
+        assertThat(bob.consoleErrors()).isEmpty();
+
+        Chromium phone = browser(390, 844);
+        phone.open(base + "/reports?days=30");
+        signIn(phone, VIEWER);
+        phone.find("figure.chart svg");
+        phone.screenshot("reports-phone");
+        assertThat(phone.accessibilityViolations()).as("the reports page on a phone").isEmpty();
+    }
+
+    /** What the reports page shows: totals, each chart's data table (period, column, value), the per-service rows. */
+    private static List<String> shown(Chromium browser) {
+        List<String> shown = new java.util.ArrayList<>();
+        shown.add("incidents " + browser.driver.findElement(By.id("report-incidents")).getText());
+        for (WebElement table : browser.driver.findElements(By.cssSelector("figure.chart table.chart-data"))) {
+            String caption = table.findElement(By.tagName("caption")).getAttribute("textContent");
+            List<String> columns = table.findElements(By.cssSelector("thead th")).stream().map(th -> th.getAttribute("textContent")).toList();
+            for (WebElement tr : table.findElements(By.cssSelector("tbody tr"))) {
+                List<WebElement> cells = tr.findElements(By.tagName("td"));
+                for (int i = 0; i < cells.size(); i++) {
+                    String value = cells.get(i).getAttribute("data-value");
+                    if (!value.isEmpty()) {
+                        shown.add(caption + " " + tr.findElement(By.tagName("th")).getAttribute("textContent") + " " + columns.get(i + 1) + " " + value);
+                    }
+                }
+            }
+        }
+        browser.driver.findElements(By.cssSelector("table.report-table tr[data-group]")).forEach(tr -> shown.add("group " + tr.getAttribute("data-group")
+                + " " + tr.findElement(By.cssSelector("td")).getText()));
+        return shown;
+    }
+
+    /** The same, from the API's answer. */
+    private static List<String> expected(JsonNode report) {
+        List<String> expected = new java.util.ArrayList<>();
+        expected.add("incidents " + report.get("totals").get("incidents").asText());
+        for (String[] chart : new String[][] {{"Mean time to acknowledge per day", "acknowledgeMeanSeconds"},
+                {"Mean time to resolve per day", "resolveMeanSeconds"}}) {
+            List<String> points = new java.util.ArrayList<>();
+            report.get("series").forEach(point -> {
+                if (!point.get(chart[1]).isNull()) {
+                    points.add(point.get("start").asText() + " " + point.get("severity").asText() + " " + point.get(chart[1]).asText());
+                }
+            });
+            // The table lists periods in order, each period's severities in order: as the API's series.
+            points.forEach(point -> expected.add(chart[0] + " " + point));
+        }
+        report.get("pagesPerResponder").forEach(row -> expected.add("Pages per responder " + row.get("user").asText() + " Pages "
+                + row.get("pages").asText()));
+        for (String grouping : List.of("bySeverity", "byService")) {
+            report.get(grouping).forEach(row -> expected.add("group " + row.get("group").asText() + " " + row.get("incidents").asText()));
+        }
+        return expected;
+    }
+
+    private HttpResponse<String> act(String id, String action) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/incidents/" + id + "/" + action + "?wait=true"))
+                .header("Authorization", "Bearer " + RESPONDER).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void whenTheInstanceRestarts_theConsoleSaysSo_andGoesOnLiveWithoutAReload() throws Exception {
         Chromium alice = browser(1280, 900);
         alice.open(base + "/incidents");

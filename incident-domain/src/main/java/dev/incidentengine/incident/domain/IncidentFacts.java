@@ -15,7 +15,6 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
-import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.schemas.ResponseTargets;
 
 /**
@@ -38,14 +37,17 @@ public record IncidentFacts(String id, String title, String service, Severity op
         return fold.facts();
     }
 
-    /** Opened → first acknowledged; null when never. */
-    public Duration toAcknowledge() {
-        return acknowledged == null ? null : Duration.between(openedAt, acknowledged);
+    /** How it was responded to: what its time to acknowledge and resolve, and its targets, are judged by. */
+    public ResponseTimes response() {
+        return new ResponseTimes(openedAt, severity, acknowledged, resolved);
     }
 
-    /** Opened → last resolved; null when not resolved. */
+    public Duration toAcknowledge() {
+        return response().toAcknowledge();
+    }
+
     public Duration toResolve() {
-        return resolved == null ? null : Duration.between(openedAt, resolved);
+        return response().toResolve();
     }
 
     /** A required review not published by its due time. */
@@ -59,19 +61,19 @@ public record IncidentFacts(String id, String title, String service, Severity op
     }
 
     public ResponseTargets targets() {
-        return ResponseTargets.of(severity);
+        return response().targets();
     }
 
     public boolean acknowledgedInTime() {
-        return toAcknowledge() != null && toAcknowledge().compareTo(targets().acknowledge()) <= 0;
+        return response().acknowledgedInTime();
     }
 
     public boolean resolvedInTime() {
-        return toResolve() != null && toResolve().compareTo(targets().resolve()) <= 0;
+        return response().resolvedInTime();
     }
 
     public boolean targetMet() {
-        return acknowledgedInTime() && resolvedInTime();
+        return response().targetMet();
     }
 
     /** The facts folded one event at a time, keeping only what they need (a report holds one per incident of the period). */
@@ -80,15 +82,12 @@ public record IncidentFacts(String id, String title, String service, Severity op
         private String title;
         private String service;
         private Severity openedSeverity;
-        private Instant openedAt;
+        private ResponseTimes response;
         private Instant detected;
-        private Instant acknowledged;
         private String acknowledgedBy;
-        private Instant resolved;
         private String resolvedBy;
         private String resolution;
         private Instant closed;
-        private Severity severity;
         private int alerts;
         private int reopened;
         private ReviewStatus review;
@@ -99,7 +98,7 @@ public record IncidentFacts(String id, String title, String service, Severity op
         }
 
         public boolean opened() {
-            return openedAt != null;
+            return response != null;
         }
 
         public String service() {
@@ -112,27 +111,27 @@ public record IncidentFacts(String id, String title, String service, Severity op
             String person = event.getActor().getType() == ActorType.USER ? event.getActor().getId() : null;
             if (payload instanceof IncidentOpened open) {
                 title = open.getTitle();
-                service = open.getService() == null ? "-" : open.getService();
+                service = ResponseRollup.service(open);
                 openedSeverity = open.getSeverity();
-                severity = open.getSeverity();
-                openedAt = at;
-            } else if (payload instanceof AlertAttached attached) {
+                response = ResponseTimes.opened(event, open);
+            } else if (response == null) {
+                return;
+            }
+            if (payload instanceof IncidentAcknowledged && response.acknowledged() == null) {
+                acknowledgedBy = person;
+            } else if (payload instanceof IncidentResolved done) {
+                resolvedBy = person;
+                resolution = done.getResolution();
+            }
+            response = response.next(event);
+            if (payload instanceof AlertAttached attached) {
                 alerts++;
                 Instant starts = attached.getAlert().getStartsAt();
                 detected = detected == null || starts.isBefore(detected) ? starts : detected;
-            } else if (payload instanceof IncidentAcknowledged && acknowledged == null) {
-                acknowledged = at;
-                acknowledgedBy = person;
-            } else if (payload instanceof IncidentResolved done) {
-                resolved = at;
-                resolvedBy = person;
-                resolution = done.getResolution();
             } else if (payload instanceof IncidentReopened) {
                 reopened++;
             } else if (payload instanceof IncidentClosed) {
                 closed = at;
-            } else if (payload instanceof SeverityChanged changed) {
-                severity = changed.getTo();
             }
             review = Reviews.review(review, payload, at);
             actionItems = Reviews.actionItems(actionItems, payload, at);
@@ -140,8 +139,9 @@ public record IncidentFacts(String id, String title, String service, Severity op
 
         /** Null until an IncidentOpened was folded. */
         public IncidentFacts facts() {
-            return openedAt == null ? null : new IncidentFacts(id, title, service, openedSeverity, openedAt, detected == null ? openedAt : detected,
-                    acknowledged, acknowledgedBy, resolved, resolvedBy, resolution, closed, severity, alerts, reopened, review, actionItems);
+            return response == null ? null : new IncidentFacts(id, title, service, openedSeverity, response.openedAt(),
+                    detected == null ? response.openedAt() : detected, response.acknowledged(), acknowledgedBy, response.resolved(), resolvedBy,
+                    resolution, closed, response.severity(), alerts, reopened, review, actionItems);
         }
     }
 }

@@ -10,12 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +44,7 @@ import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IndexScan;
+import dev.incidentengine.incident.query.ReportRollup;
 import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.Alert;
@@ -94,6 +98,10 @@ public final class IncidentApi implements AutoCloseable {
     public static final String SILENCES = "/api/v1/silences";
     public static final String STREAM = "/api/v1/stream";
     public static final String SERVICES = "/api/v1/services";
+    public static final String REPORTS = "/api/v1/reports";
+    /** The noisiest alerts and the people most paged a report names. */
+    private static final int REPORT_ALERTS = 10;
+    private static final int REPORT_RESPONDERS = 50;
     /** {@code GET /api/v1/incidents/counts}: no incident has this id (ids are {@code INC-...}). */
     private static final String COUNTS = "counts";
     /** The most of an oversized body that is read past the limit, so that the client sees the 413. */
@@ -195,6 +203,8 @@ public final class IncidentApi implements AutoCloseable {
                     ApiRequests.StreamQuery query = ApiRequests.streamQuery(parameters(request), request.getHeaders().get("Last-Event-ID"));
                     feed.subscribe(query.filter(), query.lastEventId(), response, done);
                 }));
+        http.route("GET", REPORTS, (request, response, callback) -> handle("reports", Role.VIEWER, request, response, callback,
+                (user, done) -> report(request, response, done)));
         http.route("GET", SILENCES, (request, response, callback) -> handle("silences", Role.VIEWER, request, response, callback,
                 (user, done) -> silences(request, response, done)));
         http.route("POST", SILENCES, (request, response, callback) -> handle("silence-create", Role.RESPONDER, request, response,
@@ -446,6 +456,59 @@ public final class IncidentApi implements AutoCloseable {
             out.writeStringField("service", count.getKey().get(2));
             out.writeNumberField("count", count.getValue());
             out.writeEndObject();
+        }
+        out.writeEndArray();
+    }
+
+    /**
+     * Response over the incidents opened in a period, from each instance's rollups
+     * ({@link ReportRollup}): every instance sends the sums of its partitions, and this one adds them.
+     */
+    private void report(Request request, Response response, Callback callback) {
+        ReportRollup.Query query = ReportRequests.query(parameters(request), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+        IncidentQueries.LocalReport local = queries.localReport(query);
+        if (Forwarder.forwarded(request)) {
+            HttpServer.writeJson(response, callback, 200, out -> {
+                out.writeStartObject();
+                writePartitions(local.partitions(), out);
+                local.part().writePart(out);
+                out.writeEndObject();
+            });
+            return;
+        }
+        Set<Integer> covered = new HashSet<>(local.partitions());
+        ReportRollup.Part report = local.part();
+        // The period as this instance read it: another's "today" may already be tomorrow.
+        StringBuilder asked = new StringBuilder(REPORTS).append("?from=").append(query.from()).append("&to=").append(query.to())
+                .append("&bucket=").append(query.period().name().toLowerCase(Locale.ROOT));
+        if (query.service() != null) {
+            asked.append("&service=").append(URLEncoder.encode(query.service(), StandardCharsets.UTF_8));
+        }
+        if (query.severity() != null) {
+            asked.append("&severity=").append(query.severity().name());
+        }
+        for (JsonNode part : otherParts(request, asked.toString(), "report")) {
+            part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
+            report.add(ReportRollup.Part.of(part.get("report")));
+        }
+        requireEvery(covered);
+        HttpServer.writeJson(response, callback, 200, out -> {
+            out.writeStartObject();
+            out.writeStringField("from", query.from().toString());
+            out.writeStringField("to", query.to().toString());
+            out.writeStringField("bucket", query.period().name().toLowerCase(Locale.ROOT));
+            out.writeStringField("service", query.service());
+            out.writeStringField("severity", query.severity() == null ? null : query.severity().name());
+            out.writeNumberField("maxDays", ReportRequests.MAX_DAYS);
+            report.writeReport(out, REPORT_ALERTS, REPORT_RESPONDERS);
+            out.writeEndObject();
+        });
+    }
+
+    private static void writePartitions(Set<Integer> partitions, JsonGenerator out) throws IOException {
+        out.writeArrayFieldStart("partitions");
+        for (int partition : partitions) {
+            out.writeNumber(partition);
         }
         out.writeEndArray();
     }

@@ -398,6 +398,37 @@ public final class IncidentQueries {
         }
     }
 
+    /** This instance's part of a report, and the partitions it covers. */
+    public record LocalReport(ReportRollup.Part part, Set<Integer> partitions) {
+    }
+
+    /**
+     * The report's sums of the partitions this instance's tasks hold now: one range of each
+     * partition's rollups per kind, as long as the period's days and services, whatever the
+     * incidents. A partition that moves away while it is read is left out (the answer then does not
+     * cover every partition and is not given).
+     */
+    public LocalReport localReport(ReportRollup.Query query) {
+        Set<Integer> partitions = activePartitions();
+        if (!acquire()) {
+            return new LocalReport(new ReportRollup.Part(), Set.of());
+        }
+        try {
+            ReportRollup.Part part = new ReportRollup.Part();
+            for (Integer partition : List.copyOf(partitions)) {
+                try {
+                    part.add(ReportRollup.read(local.store(IncidentQueryTopology.REPORT_STORE, partition), query));
+                } catch (InvalidStateStoreException e) {
+                    partitions.remove(partition);
+                }
+            }
+            part.trimAlerts();
+            return new LocalReport(part, partitions);
+        } finally {
+            readers.release();
+        }
+    }
+
     /** Every instance of the read side, this one included; while it is not running (starting, stopping), a refusal the API answers with 503. */
     public List<HostInfo> instances() {
         try {

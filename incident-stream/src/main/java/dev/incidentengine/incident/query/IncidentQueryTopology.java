@@ -50,7 +50,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                query-alert-store: the incident's alerts in order,
  *                                                                query-index-store: word␀word␀position → "" for search,
  *                                                                query-search-entry-store: id → its position and words,
- *                                                                ␁word → how many incidents it finds)
+ *                                                                ␁word → how many incidents it finds,
+ *                                                                query-report-store: the reports' sums per day ({@link ReportRollup}),
+ *                                                                query-report-incident-store: id → what they counted of it)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
  * </pre>
  * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
@@ -63,10 +65,12 @@ public final class IncidentQueryTopology {
     public static final String EVENT_STORE = "query-event-store";
     public static final String ALERT_STORE = "query-alert-store";
     public static final String RESULT_STORE = "query-result-store";
+    public static final String REPORT_STORE = "query-report-store";
     static final String INDEX_ENTRY_STORE = "query-index-entry-store";
     static final String FACTS_STORE = "query-response-facts-store";
     static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
     static final String SEARCH_STORE = "query-search-entry-store";
+    static final String REPORT_INCIDENT_STORE = "query-report-incident-store";
 
     /** Words an incident is found by, at most: its title's, service's and labels' come first, then its alerts' labels'. */
     static final int MAX_SEARCH_WORDS = 1_000;
@@ -107,9 +111,12 @@ public final class IncidentQueryTopology {
         builder.addStateStore(store(ALERT_STORE, keys));
         // Cached: a common word's count changes with nearly every incident; the cache writes it once per commit.
         builder.addStateStore(store(SEARCH_STORE, keys).withCachingEnabled());
+        // Cached too: a day's sums change with every event of its incidents.
+        builder.addStateStore(store(REPORT_STORE, keys).withCachingEnabled());
+        builder.addStateStore(store(REPORT_INCIDENT_STORE, keys));
         builder.stream(topics.events().name(), Consumed.with(keys, Serdes.ByteArray()).withName("query-events-source"))
                 .process(() -> new EventLog(topics.events().valueSerde(serdes), local), Named.as("query-event-log"), EVENT_STORE, ALERT_STORE,
-                        SEARCH_STORE, INDEX_STORE, INCIDENT_STORE);
+                        SEARCH_STORE, INDEX_STORE, INCIDENT_STORE, REPORT_STORE, REPORT_INCIDENT_STORE);
 
         builder.addStateStore(store(RESULT_STORE, topics.commandResults().valueSerde(serdes)));
         builder.addStateStore(store(RESULT_EXPIRY_STORE, keys));
@@ -233,6 +240,7 @@ public final class IncidentQueryTopology {
         private KeyValueStore<String, String> alerts;
         private KeyValueStore<String, String> search;
         private KeyValueStore<String, String> index;
+        private ReportRollup reports;
 
         EventLog(Serde<IncidentEvent> events, LocalStores local) {
             this.events = events;
@@ -246,8 +254,9 @@ public final class IncidentQueryTopology {
             alerts = context.getStateStore(ALERT_STORE);
             search = context.getStateStore(SEARCH_STORE);
             index = context.getStateStore(INDEX_STORE);
+            reports = new ReportRollup(context.getStateStore(REPORT_STORE), context.getStateStore(REPORT_INCIDENT_STORE));
             // The stores the API reads (the results' come with Results): this task's, for as long as it runs here.
-            opened = local.open(context, INCIDENT_STORE, INDEX_STORE, SEARCH_STORE, EVENT_STORE, ALERT_STORE);
+            opened = local.open(context, INCIDENT_STORE, INDEX_STORE, SEARCH_STORE, EVENT_STORE, ALERT_STORE, REPORT_STORE);
         }
 
         @Override
@@ -266,6 +275,7 @@ public final class IncidentQueryTopology {
             String incidentId = event.getIncidentId();
             long offset = context.recordMetadata().orElseThrow().offset();
             store.put(QueryKeys.event(incidentId, event.getSequence(), offset), record.value());
+            reports.accept(event);
             if (event.getPayload() instanceof IncidentOpened opened) {
                 List<String> texts = new ArrayList<>(opened.getLabels().values());
                 texts.add(0, opened.getTitle());
