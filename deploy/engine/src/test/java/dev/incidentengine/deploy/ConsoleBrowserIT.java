@@ -512,9 +512,9 @@ class ConsoleBrowserIT {
             sendAlert(title);
             ids.add(await(title).atMost(Duration.ofSeconds(30)).until(() -> findIncident(title), java.util.Objects::nonNull));
         }
-        assertThat(act(ids.get(0), "acknowledge").statusCode()).isEqualTo(200);
-        assertThat(act(ids.get(0), "resolve").statusCode()).isEqualTo(200);
-        assertThat(act(ids.get(1), "acknowledge").statusCode()).isEqualTo(200);
+        assertThat(respond("/api/v1/incidents/" + ids.get(0) + "/acknowledge?wait=true", "{}").statusCode()).isEqualTo(200);
+        assertThat(respond("/api/v1/incidents/" + ids.get(0) + "/resolve?wait=true", "{}").statusCode()).isEqualTo(200);
+        assertThat(respond("/api/v1/incidents/" + ids.get(1) + "/acknowledge?wait=true", "{}").statusCode()).isEqualTo(200);
 
         Chromium bob = browser(1280, 1000);
         bob.open(base + "/reports?days=7&service=checkout");
@@ -599,12 +599,6 @@ class ConsoleBrowserIT {
         return expected;
     }
 
-    private HttpResponse<String> act(String id, String action) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/incidents/" + id + "/" + action + "?wait=true"))
-                .header("Authorization", "Bearer " + RESPONDER).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void whenTheInstanceRestarts_theConsoleSaysSo_andGoesOnLiveWithoutAReload() throws Exception {
         Chromium alice = browser(1280, 900);
@@ -629,9 +623,12 @@ class ConsoleBrowserIT {
         alice.wait.until(d -> d.findElement(By.cssSelector("p[role=status]")).getText().matches("\\d+\\+? incidents?"));
         assertThat(alice.driver.findElement(By.id("notice")).isDisplayed()).as("no error left on screen: "
                 + alice.driver.findElement(By.id("notice")).getText()).isFalse();
-        // The only errors are the engine's absence while it was down.
+        // The only errors are the engine's absence while it was down, and, just after the start, a read of the new incident the
+        // feed told of before the read side's store held it (404), which the page reads again.
         assertThat(alice.consoleErrors()).allMatch(error -> error.matches(
-                ".*(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|status of 503).*"), "the engine down");
+                ".*(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|status of 503"
+                        + "|/api/v1/incidents/INC-[^ ]* - Failed to load resource: the server responded with a status of 404).*"),
+                "the engine down");
     }
 
     @Test

@@ -14,6 +14,8 @@ const REFRESH_MS = 250;
 /** The counts are read again at most this often while changes arrive. */
 const COUNTS_MS = 2000;
 const RETRY_MS = 2000;
+// Reads of an incident the feed told of that answer 404 before the row is dropped: a newly opened one is readable within a moment.
+const MAX_MISSES = 5;
 
 function filterOf(query) {
   return {
@@ -57,6 +59,7 @@ export function render(main, params, query) {
   let selected = -1;
   let stopped = false;
   const dirty = new Set();
+  const unreadable = new Map();
   let refreshTimer = null;
 
   const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'});
@@ -113,13 +116,17 @@ export function render(main, params, query) {
       try {
         incident = await api('/api/v1/incidents/' + encodeURIComponent(id));
       } catch (e) {
-        if (e.status !== 404) {
-          // Not readable now (its instance is moving): the row stays as it was, and it is read again shortly.
+        // Not readable now: its instance is moving (503), or the feed told of it before the read side's store holds it, which
+        // happens for a moment after a restart (404). The row stays as it was, and it is read again shortly; a 404 a few times.
+        const misses = e.status === 404 ? (unreadable.get(id) || 0) + 1 : 0;
+        if (e.status !== 404 || misses < MAX_MISSES) {
+          unreadable.set(id, misses);
           dirty.add(id);
           failed = true;
           continue;
         }
       }
+      unreadable.delete(id);
       if (stopped) return;
       incidents = incidents.filter(known => known.incidentId !== id);
       if (incident && matches(incident, filter)) {
