@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.testkit.Chromium;
 import dev.incidentengine.testkit.TopicContents;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
