@@ -113,12 +113,12 @@ export function render(main, params, query) {
       try {
         incident = await api('/api/v1/incidents/' + encodeURIComponent(id));
       } catch (e) {
-        if (e.status !== 404) {
-          // Not readable now (its instance is moving): the row stays as it was, and it is read again shortly.
-          dirty.add(id);
-          failed = true;
-          continue;
-        }
+        // Not readable now: its instance is moving, or (404) the read side, a moment behind the log
+        // the feed tails, has not taken in the incident the feed announced. The row stays as it was
+        // and is read again: at the next refresh after a 404, after a pause otherwise.
+        dirty.add(id);
+        if (e.status !== 404) failed = true;
+        continue;
       }
       if (stopped) return;
       incidents = incidents.filter(known => known.incidentId !== id);
