@@ -347,8 +347,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
     /**
      * One page load: when the measured element (first row, first timeline entry) entered the page
      * and the frame after, in ms since the navigation started; the API call it waits for (start,
-     * answered); the document's arrival; and the bytes of the console's own files (the document and
-     * /console/...) and of the API's answers so far, decoded and on the wire (with headers; a
+     * answered); the document's arrival; and the bytes of the console's own requests (the document and
+     * /console/...: its files and the session's answer) and of the API's answers so far, decoded and on the wire (with headers; a
      * revalidated file costs its headers only).
      */
     private record Load(double shown, double frame, double apiStart, double apiEnd, double documentEnd, double loaded,
@@ -685,7 +685,7 @@ public final class ConsoleBenchmark implements Callable<Integer> {
         System.out.println();
         System.out.println("| transfer, list page | cold (empty cache) | warm (revalidated) | target |");
         System.out.println("|---|---|---|---|");
-        System.out.printf("| the console's own files (document, scripts, style), decoded | %,d bytes in %d files | %,d bytes | ≤ 300 KB |%n",
+        System.out.printf("| the console's own requests (the document and /console/: scripts, style, session), decoded | %,d bytes in %d | %,d bytes | ≤ 300 KB |%n",
                 coldList.consoleDecoded, coldList.consoleFiles, warmList.consoleDecoded);
         System.out.printf("| the same on the wire (with headers) | %,d bytes | %,d bytes | |%n", coldList.consoleTransfer, warmList.consoleTransfer);
         System.out.printf("| API answers until the first row (decoded / on the wire) | %,d / %,d bytes | %,d / %,d bytes | |%n",
