@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -464,7 +465,7 @@ public final class ApiBenchmark implements Callable<Integer> {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 // One opening per new incident: the raw consumer finds it by key, the feed by event id.
-                IncidentHistory.Incident incident = history.incident(incidents + n);
+                IncidentHistory.Incident incident = history.opened(incidents + n, Instant.now());
                 sentAt.put(incident.events().get(0).getEventId(), due);
                 producer.send(history.eventRecord(incident, 0));
             }
