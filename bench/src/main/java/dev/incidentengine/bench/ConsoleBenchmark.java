@@ -57,8 +57,8 @@ import static dev.incidentengine.bench.BenchSupport.report;
  * topics before it starts ({@link IncidentHistory}). Measured in the browser with the Performance
  * API: a script installed before any of the page's own (Chrome DevTools' "evaluate on new
  * document") stamps, with a MutationObserver, when the first incident row and the first timeline
- * entry enter the page and when the browser renders the frame after; resource timing gives the API call the page waits for
- * and what it transferred. Page loads: the first after the engine's start in a browser with an
+ * entry enter the page and when the browser renders the frame after; resource timing gives the
+ * API call the page waits for and what it transferred. Page loads: the first after the engine's start in a browser with an
  * empty cache (cold), then {@code --loads} of each page (warm). Live: with the list open in one
  * browser and an incident in another, new incidents, their acknowledgements and notes are written
  * to {@code incident.events.v1} at {@code --event-rate}, each timed from its write until the page
@@ -82,7 +82,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
                     + "later, a fifth notes on the open incident page (default ${DEFAULT-VALUE}).")
     int eventRate;
 
-    @Option(names = "--event-seconds", defaultValue = "30", description = "Seconds of new incidents and notes in the live phase (default ${DEFAULT-VALUE}).")
+    @Option(names = "--event-seconds", defaultValue = "30",
+            description = "Seconds of new incidents and notes in the live phase (default ${DEFAULT-VALUE}).")
     int eventSeconds;
 
     @Option(names = "--engine-jvm-options", defaultValue = BenchSupport.LOCAL_ENGINE_JVM_OPTIONS,
@@ -93,7 +94,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
             description = "The local engine's configuration, whose secrets/api-tokens.yaml has the token below (default ${DEFAULT-VALUE}).")
     Path configDir;
 
-    @Option(names = "--token", defaultValue = "demo-responder-token-change-me", description = "The API token the browsers sign in with (default ${DEFAULT-VALUE}).")
+    @Option(names = "--token", defaultValue = "demo-responder-token-change-me",
+            description = "The API token the browsers sign in with (default ${DEFAULT-VALUE}).")
     String token;
 
     @Option(names = "--keep-data-dir", description = "Keep the run's directory after a successful run.")
@@ -103,7 +105,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ACK_AFTER = Duration.ofSeconds(1);
     private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern EARLY_READ = Pattern.compile("/api/v1/incidents/INC-\\d+ - Failed to load resource: the server responded with a status of 404");
+    private static final Pattern EARLY_READ =
+            Pattern.compile("/api/v1/incidents/INC-\\d+ - Failed to load resource: the server responded with a status of 404");
 
     /**
      * Installed in every document before its own scripts: stamps when rows, acknowledged rows,
@@ -334,7 +337,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
         browser.open(base + "/console/session");
         Object status = browser.asyncScript("""
                 const done = arguments[arguments.length - 1];
-                fetch('/console/session', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({token: arguments[0]})})
+                fetch('/console/session', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                    body: JSON.stringify({token: arguments[0]})})
                   .then(r => done(r.status), e => done(String(e)));
                 """, token);
         if (!Long.valueOf(200).equals(status)) {
@@ -685,7 +689,8 @@ public final class ConsoleBenchmark implements Callable<Integer> {
         System.out.println();
         System.out.println("| transfer, list page | cold (empty cache) | warm (revalidated) | target |");
         System.out.println("|---|---|---|---|");
-        System.out.printf("| the console's own requests (the document and /console/: scripts, style, session), decoded | %,d bytes in %d | %,d bytes | ≤ 300 KB |%n",
+        System.out.printf("| the console's own requests (the document and /console/: scripts, style, session), decoded "
+                        + "| %,d bytes in %d | %,d bytes | ≤ 300 KB |%n",
                 coldList.consoleDecoded, coldList.consoleFiles, warmList.consoleDecoded);
         System.out.printf("| the same on the wire (with headers) | %,d bytes | %,d bytes | |%n", coldList.consoleTransfer, warmList.consoleTransfer);
         System.out.printf("| API answers until the first row (decoded / on the wire) | %,d / %,d bytes | %,d / %,d bytes | |%n",
