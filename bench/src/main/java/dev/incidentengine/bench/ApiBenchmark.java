@@ -31,46 +31,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentTopology;
-import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.query.IncidentQueryTopology;
-import dev.incidentengine.model.Actor;
-import dev.incidentengine.model.ActorType;
-import dev.incidentengine.model.Alert;
-import dev.incidentengine.model.AlertAttached;
-import dev.incidentengine.model.AlertResolved;
-import dev.incidentengine.model.AlertStatus;
-import dev.incidentengine.model.IncidentAcknowledged;
-import dev.incidentengine.model.IncidentAssigned;
-import dev.incidentengine.model.IncidentEvent;
-import dev.incidentengine.model.IncidentOpened;
-import dev.incidentengine.model.IncidentResolved;
-import dev.incidentengine.model.IncidentState;
-import dev.incidentengine.model.IncidentStatus;
-import dev.incidentengine.model.NoteAdded;
-import dev.incidentengine.model.RawFormat;
-import dev.incidentengine.model.Severity;
-import dev.incidentengine.model.StatusUpdatePosted;
-import dev.incidentengine.schemas.EventHeaders;
-import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,6 +54,9 @@ import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
 import static dev.incidentengine.bench.BenchSupport.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
+import static dev.incidentengine.bench.IncidentHistory.id;
+import static dev.incidentengine.bench.IncidentHistory.name;
+import static dev.incidentengine.bench.IncidentHistory.service;
 
 /**
  * The read side with a long history, on this machine: a real broker process; {@code --incidents}
@@ -93,13 +71,6 @@ import static dev.incidentengine.bench.BenchSupport.report;
 public final class ApiBenchmark implements Callable<Integer> {
 
     private static final String TOKEN = "bench-viewer-token";
-    private static final String[] NAMES = {"HighErrorRate", "HighLatency", "PodCrashLooping", "DiskFillingUp", "QueueBacklog",
-        "CertificateExpiring", "ReplicationLag", "HighCpu", "MemoryPressure", "TargetDown", "SlowQueries", "ConnectionPoolExhausted",
-        "Http5xxSpike", "KafkaConsumerLag", "NodeNotReady", "JobFailed", "BackupMissed", "TlsHandshakeErrors", "DnsFailures",
-        "ThrottledRequests"};
-    private static final int SERVICES = 50;
-    private static final int USERS = 200;
-    private static final int EVENTS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--incidents", defaultValue = "1000000", description = "Incidents in the history (default ${DEFAULT-VALUE}).")
@@ -131,14 +102,10 @@ public final class ApiBenchmark implements Callable<Integer> {
     @Option(names = "--keep-data-dir", description = "Keep the run's directory after a successful run.")
     boolean keepDataDir;
 
-    private final RecordSerdes serdes = RecordSerdes.singleObject();
-    private final Serializer<IncidentEvent> events = Topics.INCIDENT_EVENTS.valueSerde(serdes).serializer();
-    private final Serializer<IncidentState> states = Topics.INCIDENT_STATE.valueSerde(serdes).serializer();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> failures = new LinkedHashMap<>();
     private String bootstrap;
-    private Instant start;
-    private Duration spacing;
+    private IncidentHistory history;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ApiBenchmark()).execute(args));
@@ -158,14 +125,13 @@ public final class ApiBenchmark implements Callable<Integer> {
             }
             report("machine: %d cores, %s, Java %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                     System.getProperty("java.version"));
-            start = Instant.now().minus(Duration.ofDays(365));
-            spacing = Duration.ofDays(365).dividedBy(incidents);
-
+            // One in a hundred stays open.
+            history = new IncidentHistory(incidents, incidents / 100);
             long loadStart = System.nanoTime();
-            long records = load();
+            long records = history.write(bootstrap);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             report("history: %,d incidents, %,d events and %,d states written in %.1f s (%,.0f records/s, raw Kafka produce)",
-                    incidents, (long) incidents * EVENTS, (long) incidents, loadSeconds, records / loadSeconds);
+                    incidents, (long) incidents * IncidentHistory.EVENTS, (long) incidents, loadSeconds, records / loadSeconds);
             double rawSeconds = rawRead();
             report("raw Kafka: a consumer reads those %,d records in %.1f s (%,.0f records/s)", records, rawSeconds, records / rawSeconds);
 
@@ -273,113 +239,6 @@ public final class ApiBenchmark implements Callable<Integer> {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
-    // ---- the history
-
-    static String id(int i) {
-        return String.format("INC-%08d", i);
-    }
-
-    private static String service(int i) {
-        return String.format("svc-%02d", i % SERVICES);
-    }
-
-    private static String name(int i) {
-        return NAMES[(i / SERVICES) % NAMES.length];
-    }
-
-    /** Writes every incident's log and final state; returns the records written. */
-    private long load() throws Exception {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        AtomicLong failed = new AtomicLong();
-        long written = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < incidents; i++) {
-                byte[] key = id(i).getBytes(StandardCharsets.UTF_8);
-                Incident incident = incident(i);
-                for (int e = 0; e < incident.events.size(); e++) {
-                    IncidentEvent event = incident.events.get(e);
-                    producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), null, event.getTimestamp().toEpochMilli(), key,
-                            events.serialize(Topics.INCIDENT_EVENTS.name(), event), incident.headers.get(e)), (metadata, failure) -> {
-                                if (failure != null) {
-                                    failed.incrementAndGet();
-                                }
-                            });
-                }
-                producer.send(new ProducerRecord<>(Topics.INCIDENT_STATE.name(), key, states.serialize(Topics.INCIDENT_STATE.name(),
-                        incident.state)));
-                written += incident.events.size() + 1;
-                if (i > 0 && i % 100_000 == 0) {
-                    report("  … %,d incidents written", i);
-                }
-            }
-            producer.flush();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " records of the history were not written");
-        }
-        return written;
-    }
-
-    private record Incident(List<IncidentEvent> events, List<Headers> headers, IncidentState state) {
-    }
-
-    /** An incident's ten events, as the aggregate writes them: opened, two alerts, assigned, acknowledged, a note, an update, both alerts resolved, resolved (one in a hundred stays open). */
-    private Incident incident(int i) {
-        String id = id(i);
-        String service = service(i);
-        String name = name(i);
-        Instant opened = start.plus(spacing.multipliedBy(i));
-        Severity severity = Severity.values()[1 + i % 4];
-        String user = String.format("user-%03d", i % USERS);
-        boolean stays = i % 100 == 0;
-        String host = String.format("db-%d.eu-west-%d", i % 997, i % 3);
-        Alert first = alert(id + "/a", name, service, host, severity, opened);
-        Alert second = alert(id + "/b", name, service, host + "-replica", severity, opened.plusSeconds(20));
-        List<Object> payloads = new ArrayList<>(List.of(
-                IncidentOpened.newBuilder().setTitle(name + " on " + service + " " + host).setSeverity(severity).setService(service)
-                        .setCorrelationKey(service + "|" + name).setLabels(Map.of("env", "prod", "team", "team-" + (i % 17)))
-                        .setAutoResolve(true).build(),
-                new AlertAttached(first), new AlertAttached(second), new IncidentAssigned(user, null),
-                new IncidentAcknowledged("on it"), new NoteAdded("rolled back the deploy of " + service),
-                new StatusUpdatePosted("Mitigated; watching error rates"),
-                new AlertResolved(first.getFingerprint(), opened.plusSeconds(600)),
-                new AlertResolved(second.getFingerprint(), opened.plusSeconds(610)),
-                stays ? new NoteAdded("keeping it open to watch") : new IncidentResolved("rolled back")));
-        List<IncidentEvent> log = new ArrayList<>();
-        List<Headers> headers = new ArrayList<>();
-        IncidentStatus status = null;
-        for (int e = 0; e < payloads.size(); e++) {
-            Object payload = payloads.get(e);
-            IncidentStatus before = status;
-            status = IncidentLifecycle.statusAfter(before, payload);
-            log.add(IncidentEvent.newBuilder().setEventId(id + "/" + (e + 1)).setIncidentId(id).setSequence(e + 1)
-                    .setTimestamp(opened.plusSeconds(60L * e)).setActor(new Actor(e == 0 ? ActorType.SYSTEM : ActorType.USER,
-                            e == 0 ? "incident-stream" : user, null)).setPayload(payload).build());
-            headers.add(EventHeaders.of(service, before, status));
-        }
-        IncidentState state = IncidentState.newBuilder().setIncidentId(id).setVersion(EVENTS).setStatus(status).setSeverity(severity)
-                .setTitle(name + " on " + service + " " + host).setService(service).setCorrelationKey(service + "|" + name)
-                .setAssigneeUserId(user).setLabels(Map.of("env", "prod", "team", "team-" + (i % 17))).setAlertCount(2)
-                .setFiringAlertCount(0).setNoteCount(stays ? 2 : 1).setStatusUpdateCount(1).setOpenedAt(opened)
-                .setAcknowledgedAt(opened.plusSeconds(240)).setResolvedAt(stays ? null : opened.plusSeconds(540)).build();
-        return new Incident(log, headers, state);
-    }
-
-    private static Alert alert(String fingerprint, String name, String service, String host, Severity severity, Instant at) {
-        return Alert.newBuilder().setFingerprint(fingerprint).setStatus(AlertStatus.FIRING).setSeverity(severity)
-                .setSummary(name + " on " + service + " " + host).setDescription("Above its threshold for 5 minutes")
-                .setLabels(Map.of("alertname", name, "service", service, "instance", host + ":9100", "job", "node", "env", "prod"))
-                .setAnnotations(Map.of("runbook_url", "https://runbooks.example/" + name)).setSource("prometheus")
-                .setIntegrationId("bench").setService(service).setLinks(List.of()).setStartsAt(at.minusSeconds(300)).setReceivedAt(at)
-                .setRawFormat(RawFormat.ALERTMANAGER).build();
-    }
-
     /** Seconds a plain consumer takes to read both topics from the start. */
     private double rawRead() {
         long begin = System.nanoTime();
@@ -400,46 +259,13 @@ public final class ApiBenchmark implements Callable<Integer> {
         long begin = System.nanoTime();
         engine.awaitReady(Duration.ofMinutes(60));
         double ready = (System.nanoTime() - begin) / 1e9;
-        String group = IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID);
         try (Admin admin = admin()) {
-            long lastReport = System.nanoTime();
-            while (true) {
-                long lag = lag(admin, group);
-                if (lag == 0) {
-                    break;
-                }
-                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(30)) {
-                    report("  … %s: %,d records to go, RSS %,d MiB", name, lag, engine.rssKb() / 1024);
-                    lastReport = System.nanoTime();
-                }
-                if (!engine.alive()) {
-                    throw new IllegalStateException("incident-stream exited; see " + engine.log());
-                }
-                Thread.sleep(200);
-            }
+            BenchSupport.awaitCaughtUp(admin, engine, Map.of(IncidentQueryTopology.applicationId(IncidentTopology.APPLICATION_ID),
+                    List.of(Topics.INCIDENT_EVENTS.name(), Topics.INCIDENT_STATE.name(), Topics.INCIDENT_COMMAND_RESULTS.name())), name);
         }
         double caughtUp = (System.nanoTime() - begin) / 1e9;
         report("%s: ready in %.1f s, caught up in %.1f s, RSS %,d MiB", name, ready, caughtUp, engine.rssKb() / 1024);
         return new Start(ready, caughtUp);
-    }
-
-    /** Records of the read side's inputs its group has not committed yet; -1 before it committed anything. */
-    private static long lag(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-        List<String> inputs = List.of(Topics.INCIDENT_EVENTS.name(), Topics.INCIDENT_STATE.name(), Topics.INCIDENT_COMMAND_RESULTS.name());
-        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        admin.describeTopics(inputs).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
-                description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
-        long lag = 0;
-        for (var end : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata at = committed.get(end.getKey());
-            if (end.getValue().offset() > 0 && at == null) {
-                return -1;
-            }
-            lag += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
-        }
-        return lag;
     }
 
     // ---- queries
@@ -535,7 +361,7 @@ public final class ApiBenchmark implements Callable<Integer> {
 
     /** The cursor of a page about a fifth into one service's list (its incidents over the whole year). */
     private String deepCursor(EngineProcess engine) throws Exception {
-        int pages = Math.max(1, incidents / SERVICES / 50 / 5);
+        int pages = Math.max(1, incidents / IncidentHistory.SERVICES / 50 / 5);
         String cursor = null;
         for (int page = 0; page < pages; page++) {
             JsonNode body = get(engine, "/api/v1/incidents?service=svc-07&limit=50" + (cursor == null ? "" : "&cursor=" + cursor));
@@ -639,12 +465,9 @@ public final class ApiBenchmark implements Callable<Integer> {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 // One opening per new incident: the raw consumer finds it by key, the feed by event id.
-                int i = incidents + n;
-                Incident incident = incident(i);
-                IncidentEvent event = incident.events.get(0);
-                sentAt.put(event.getEventId(), due);
-                producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), null, key(i), events.serialize(Topics.INCIDENT_EVENTS.name(),
-                        event), incident.headers.get(0)));
+                IncidentHistory.Incident incident = history.opened(incidents + n, Instant.now());
+                sentAt.put(incident.events().get(0).getEventId(), due);
+                producer.send(history.eventRecord(incident, 0));
             }
             producer.flush();
         }
@@ -659,9 +482,5 @@ public final class ApiBenchmark implements Callable<Integer> {
                 sent, feedRate, millis(sse, 50), millis(sse, 99), sse.getMaxValue() / 1e6, sse.getTotalCount(), millis(raw, 50),
                 millis(raw, 99));
         return new Feed(sent, sse, raw);
-    }
-
-    private static byte[] key(int i) {
-        return id(i).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -112,6 +113,51 @@ final class BenchSupport {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /**
+     * Returns once each group has committed every record of its topics (asked every 200 ms): the
+     * engine has taken in what was written before. Reports progress every 30 s.
+     */
+    static void awaitCaughtUp(Admin admin, EngineProcess engine, Map<String, List<String>> topicsByGroup, String name) throws Exception {
+        long lastReport = System.nanoTime();
+        while (true) {
+            long lag = 0;
+            for (var group : topicsByGroup.entrySet()) {
+                long behind = lag(admin, group.getKey(), group.getValue());
+                lag = behind < 0 || lag < 0 ? -1 : lag + behind;
+            }
+            if (lag == 0) {
+                return;
+            }
+            if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(30)) {
+                report("  … %s: %s, RSS %,d MiB", name, lag < 0 ? "not every group has committed yet" : String.format("%,d records to go", lag),
+                        engine.rssKb() / 1024);
+                lastReport = System.nanoTime();
+            }
+            if (!engine.alive()) {
+                throw new IllegalStateException("the engine exited; see " + engine.log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Records of these topics the group has not committed yet; -1 before it committed anything on a partition that has records. */
+    static long lag(Admin admin, String group, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
+                description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
+        long lag = 0;
+        for (var end : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            if (end.getValue().offset() > 0 && at == null) {
+                return -1;
+            }
+            lag += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
+        }
+        return lag;
     }
 
     static int freePort() throws IOException {

@@ -17,6 +17,7 @@ import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.testkit.Chromium;
 import dev.incidentengine.testkit.TopicContents;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;

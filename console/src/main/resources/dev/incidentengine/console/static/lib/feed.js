@@ -3,7 +3,17 @@
 // gives up, so this reconnects with the last id as a parameter: no change is lost either way.
 
 const listeners = new Set();
+const followers = new Set();
 let status = 'connecting';
+
+// A page left for another stays in the browser's back/forward cache with its connections open, and
+// a browser opens at most six to a host: three or four such pages starved the next page's requests.
+// So the feed closes when the page is hidden and, if the page comes back, opens again and the page
+// reads what it shows again (it may have been hidden before the feed's first event: no id to go on from).
+window.addEventListener('pagehide', () => followers.forEach(follower => follower.pause()));
+window.addEventListener('pageshow', event => {
+  if (event.persisted) followers.forEach(follower => follower.resume());
+});
 
 export function feedStatus() {
   return status;
@@ -61,10 +71,23 @@ export function follow(params, onEvent, onReconnect = () => {}) {
     };
   }
 
+  const follower = {
+    pause() {
+      clearTimeout(timer);
+      if (source) source.close();
+      source = null;
+    },
+    resume() {
+      if (stopped || source) return;
+      interrupted = true;
+      open();
+    },
+  };
+  followers.add(follower);
   open();
   return () => {
     stopped = true;
-    clearTimeout(timer);
-    if (source) source.close();
+    followers.delete(follower);
+    follower.pause();
   };
 }

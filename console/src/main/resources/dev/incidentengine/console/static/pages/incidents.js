@@ -14,8 +14,11 @@ const REFRESH_MS = 250;
 /** The counts are read again at most this often while changes arrive. */
 const COUNTS_MS = 2000;
 const RETRY_MS = 2000;
-// Reads of an incident the feed told of that answer 404 before the row is dropped: a newly opened one is readable within a moment.
-const MAX_MISSES = 5;
+/** Reads of an incident the feed told of that answer 404 (one a refresh) before its row is dropped: about 5 s. */
+const MAX_MISSES = 20;
+/** What an event says of the row at once, before the incident is read again: its status and the like. */
+const STATUS_AFTER = {IncidentAcknowledged: 'ACKNOWLEDGED', IncidentUnacknowledged: 'TRIGGERED', IncidentResolved: 'RESOLVED',
+  IncidentReopened: 'TRIGGERED', IncidentClosed: 'CLOSED'};
 
 function filterOf(query) {
   return {
@@ -61,6 +64,7 @@ export function render(main, params, query) {
   const dirty = new Set();
   const unreadable = new Map();
   let refreshTimer = null;
+  let drawFrame = null;
 
   const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'});
   const counts = h('ul', {class: 'counts', 'aria-label': 'Open incidents by severity'});
@@ -111,31 +115,59 @@ export function render(main, params, query) {
       return load(true);
     }
     let failed = false;
-    for (const id of ids) {
-      let incident = null;
-      try {
-        incident = await api('/api/v1/incidents/' + encodeURIComponent(id));
-      } catch (e) {
-        // Not readable now: its instance is moving (503), or the feed told of it before the read side's store holds it, which
-        // happens for a moment after a restart (404). The row stays as it was, and it is read again shortly; a 404 a few times.
-        const misses = e.status === 404 ? (unreadable.get(id) || 0) + 1 : 0;
-        if (e.status !== 404 || misses < MAX_MISSES) {
+    // Side by side: a burst of new incidents costs one round trip, not one per incident.
+    const read = await Promise.all(ids.map(id => api('/api/v1/incidents/' + encodeURIComponent(id))
+      .then(incident => ({id, incident}), error => ({id, error}))));
+    if (stopped) return;
+    for (const {id, incident, error} of read) {
+      if (error) {
+        // Not readable now: its instance is moving (a pause before the next try), or (404) the read side, a moment behind
+        // the log the feed tails, has not taken in the incident the feed told of (read again at the next refresh, for a while).
+        const misses = error.status === 404 ? (unreadable.get(id) || 0) + 1 : 0;
+        if (error.status !== 404 || misses < MAX_MISSES) {
           unreadable.set(id, misses);
           dirty.add(id);
-          failed = true;
+          failed = failed || error.status !== 404;
           continue;
         }
       }
       unreadable.delete(id);
-      if (stopped) return;
-      incidents = incidents.filter(known => known.incidentId !== id);
-      if (incident && matches(incident, filter)) {
-        incidents.push(incident);
-        incidents.sort(newerFirst);
-      }
+      place(id, incident || null);
     }
     draw();
     if (dirty.size > 0 && refreshTimer === null) refreshTimer = setTimeout(refresh, failed ? RETRY_MS : REFRESH_MS);
+  }
+
+  /** The incident as read (null: gone) in its place in the list, or out of it when the filter no longer takes it. */
+  function place(id, incident) {
+    incidents = incidents.filter(known => known.incidentId !== id);
+    if (incident && matches(incident, filter)) {
+      incidents.push(incident);
+      incidents.sort(newerFirst);
+    }
+  }
+
+  /**
+   * What the event itself says, drawn in the next frame: a new incident's row, a status, an assignee or a severity, so a change
+   * shows as soon as the feed brings it. The incident is read again at the next refresh, which corrects the rest.
+   */
+  function applyAtOnce(event) {
+    const p = event.payload;
+    const known = incidents.find(incident => incident.incidentId === event.incidentId);
+    if (p.type === 'IncidentOpened' && !known && !filter.search) {
+      place(event.incidentId, {incidentId: event.incidentId, title: p.title, severity: p.severity, service: p.service,
+        status: 'TRIGGERED', openedAt: event.timestamp, alertCount: null});
+    } else if (known && (STATUS_AFTER[p.type] || p.type === 'IncidentAssigned' || p.type === 'SeverityChanged')) {
+      const changed = Object.assign({}, known, STATUS_AFTER[p.type] ? {status: STATUS_AFTER[p.type]} : {},
+        p.type === 'IncidentAssigned' && p.userId ? {assigneeUserId: p.userId} : {}, p.type === 'SeverityChanged' ? {severity: p.to} : {});
+      place(event.incidentId, changed);
+    } else {
+      return;
+    }
+    if (drawFrame === null) drawFrame = requestAnimationFrame(() => {
+      drawFrame = null;
+      draw();
+    });
   }
 
   function schedule() {
@@ -186,7 +218,7 @@ export function render(main, params, query) {
     h('td', {'data-label': 'Status'}, statusBadge(incident.status)),
     h('td', {'data-label': 'Assignee'}, incident.assigneeUserId || '—'),
     h('td', {'data-label': 'Opened'}, ago(incident.openedAt)),
-    h('td', {'data-label': 'Alerts', class: 'number'}, String(incident.alertCount)),
+    h('td', {'data-label': 'Alerts', class: 'number'}, incident.alertCount === null ? '…' : String(incident.alertCount)),
     h('td', {class: 'actions'}, actions));
   }
 
@@ -268,6 +300,7 @@ export function render(main, params, query) {
     STATUSES[filter.status].forEach(s => feedParams.append('status', s));
     if (filter.service) feedParams.set('service', filter.service);
     return follow(feedParams, change => {
+      applyAtOnce(change.event);
       dirty.add(change.incidentId);
       schedule();
     }, () => {
@@ -287,6 +320,7 @@ export function render(main, params, query) {
     stopFeed();
     clearInterval(ticker);
     clearTimeout(refreshTimer);
+    cancelAnimationFrame(drawFrame);
     clearTimeout(countsTimer);
     clearTimeout(retryTimer);
     document.removeEventListener('keydown', onKey);

@@ -1,4 +1,4 @@
-package dev.incidentengine.deploy;
+package dev.incidentengine.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -31,24 +31,27 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; no browser is
  * downloaded), with what the console's tests check in every page: the browser console's errors,
  * axe-core's accessibility violations, and a screenshot under {@code target/console-screenshots}.
+ * The console's browser tests and {@code ./bench/console} share it; a user of it declares the
+ * Selenium dependencies (optional here, so other tests do not carry them) and, for the
+ * accessibility check, axe-core's WebJar.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
-    static final Path BROWSER = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
-    static final Path DRIVER = Path.of(System.getProperty("chromium.driver", "/usr/bin/chromedriver"));
+    private static final Path BROWSER = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+    private static final Path DRIVER = Path.of(System.getProperty("chromium.driver", "/usr/bin/chromedriver"));
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final String AXE = "META-INF/resources/webjars/axe-core/" + System.getProperty("axe.version", "4.6.3") + "/axe.min.js";
 
-    final ChromeDriver driver;
-    final WebDriverWait wait;
+    public final ChromeDriver driver;
+    public final WebDriverWait wait;
     private final List<String> consoleErrors = new ArrayList<>();
 
-    Chromium(Path profile, int width, int height) {
+    public Chromium(Path profile, int width, int height) {
         this(profile, width, height, "UTC");
     }
 
     /** A browser whose local time zone is {@code zone} (its process's {@code TZ}). */
-    Chromium(Path profile, int width, int height, String zone) {
+    public Chromium(Path profile, int width, int height, String zone) {
         if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
             throw new IllegalStateException("The console's browser tests need Debian's Chromium and its driver ("
                     + BROWSER + ", " + DRIVER + "): apt-get install -y --no-install-recommends chromium chromium-driver");
@@ -69,27 +72,27 @@ final class Chromium implements AutoCloseable {
         wait.ignoring(StaleElementReferenceException.class);
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
     }
 
-    WebElement find(String css) {
+    public WebElement find(String css) {
         return wait.until(d -> {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
     }
 
-    Object script(String script, Object... args) {
+    public Object script(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    Object asyncScript(String script, Object... args) {
+    public Object asyncScript(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
     }
 
     /** Errors the page wrote to the browser's console since the last call (and every earlier one). */
-    List<String> consoleErrors() {
+    public List<String> consoleErrors() {
         for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
             if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) {
                 consoleErrors.add(entry.getMessage());
@@ -100,7 +103,7 @@ final class Chromium implements AutoCloseable {
 
     /** axe-core's serious and critical violations on the page as it is now: rule id and the elements it found. */
     @SuppressWarnings("unchecked")
-    List<String> accessibilityViolations() {
+    public List<String> accessibilityViolations() {
         if (!(Boolean) script("return typeof window.axe !== 'undefined'")) {
             script(axeSource());
         }
@@ -134,13 +137,13 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Saves what the browser shows as {@code target/console-screenshots/<name>.png}, for a reviewer to look at. */
-    void screenshot(String name) throws IOException {
+    public void screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
