@@ -21,7 +21,8 @@ function periodStarts(from, to, bucket) {
   return starts;
 }
 
-const seconds = value => duration(value * 1000);
+// Under a minute with a fraction (a chart's half-second ticks, say) to a tenth: duration() would round 0.5 and 1.5 down to 0s and 1s.
+const seconds = value => value < 60 && !Number.isInteger(value) ? value.toFixed(1) + 's' : duration(value * 1000);
 /** "11-29" for 2026-11-29 on an axis; the data table has the whole day. */
 const shortDay = day => day.slice(5);
 
