@@ -13,6 +13,9 @@ import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.SessionEvent;
+import dev.incidentengine.model.StatusPageCommand;
+import dev.incidentengine.model.StatusPageEvent;
+import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -22,6 +25,7 @@ import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 
@@ -92,6 +96,22 @@ public final class Topics {
     public static final Topic<String, SessionEvent> CONSOLE_SESSIONS =
             new Topic<>("console.sessions.v1", String.class, SessionEvent.class, 1, COMPACT, FOREVER);
 
+    /** People's changes to the status page that are not an incident's (overrides, maintenance updates), keyed by page id. */
+    public static final Topic<String, StatusPageCommand> STATUS_COMMANDS =
+            new Topic<>("status.commands.v1", String.class, StatusPageCommand.class, 1, DELETE, WEEK);
+    /**
+     * The status page's log, keyed by page id: everything the public page shows folds from it, and every instance reads it
+     * whole. One partition, so the page has one order; small, since only public facts reach it. Never deleted.
+     */
+    public static final Topic<String, StatusPageEvent> STATUS_PAGE =
+            new Topic<>("status.page.v1", String.class, StatusPageEvent.class, 1, DELETE, FOREVER);
+    /** Commands and events the status page could not read or process, with headers that say why. */
+    public static final Topic<byte[], byte[]> STATUS_DLQ =
+            new Topic<>("status.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
+    /** Status page subscribers, keyed by subscriber id; a tombstone deletes one (addresses only sealed). Read whole. */
+    public static final Topic<String, StatusSubscriber> STATUS_SUBSCRIBERS =
+            new Topic<>("status.subscribers.v1", String.class, StatusSubscriber.class, 1, COMPACT, FOREVER);
+
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
     public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
@@ -103,13 +123,15 @@ public final class Topics {
     public static final Topic<String, SilenceConfig> CONFIG_SILENCES = config("silences", SilenceConfig.class);
     public static final Topic<String, InhibitRuleConfig> CONFIG_INHIBIT_RULES = config("inhibit-rules", InhibitRuleConfig.class);
     public static final Topic<String, ChannelConfig> CONFIG_CHANNELS = config("channels", ChannelConfig.class);
+    public static final Topic<String, StatusPageConfig> CONFIG_STATUS_PAGES = config("status-pages", StatusPageConfig.class);
 
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
+            STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
-            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS);
+            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES);
 
     private Topics() {
     }

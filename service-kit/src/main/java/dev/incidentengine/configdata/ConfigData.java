@@ -81,6 +81,7 @@ public final class ConfigData {
         KINDS.put("silences", Topics.CONFIG_SILENCES);
         KINDS.put("inhibitRules", Topics.CONFIG_INHIBIT_RULES);
         KINDS.put("channels", Topics.CONFIG_CHANNELS);
+        KINDS.put("statusPages", Topics.CONFIG_STATUS_PAGES);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
