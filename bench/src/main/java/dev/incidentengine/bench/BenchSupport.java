@@ -213,13 +213,18 @@ final class BenchSupport {
 
     /** Like alert-ingest's writer: idempotent, acks=all, lz4. */
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+        return new KafkaProducer<>(producerProperties(bootstrap, lingerMs), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The settings of {@link #producer}, for a producer with serializers of its own. */
+    static Map<String, Object> producerProperties(String bootstrap, int lingerMs) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        return props;
     }
 
     private static final int BASELINE_RUNS = 3;

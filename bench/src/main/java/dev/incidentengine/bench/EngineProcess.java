@@ -194,6 +194,16 @@ final class EngineProcess implements AutoCloseable {
         phasePeakRssKb.accumulateAndGet(kb, Math::max);
     }
 
+    /** SIGKILL, as a crash would: no shutdown hook runs, nothing in flight is flushed, committed or closed. */
+    void kill() throws InterruptedException, IOException {
+        sampler.shutdownNow();
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still running 30 s after SIGKILL");
+        }
+        lifeline.close();
+    }
+
     /** SIGTERM (the service closes its stream and leaves the group), SIGKILL after 30 seconds. */
     @Override
     public void close() {
