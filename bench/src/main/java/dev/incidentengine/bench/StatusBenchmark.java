@@ -1,5 +1,7 @@
 package dev.incidentengine.bench;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +25,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,8 +36,6 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.model.PublicIncidentChanged;
 import dev.incidentengine.model.StatusPageEvent;
@@ -171,9 +171,11 @@ public final class StatusBenchmark implements Callable<Integer> {
     private final HttpClient api = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Path dir;
     private String bootstrap;
-    private GreenMail mail;
+    private SmtpSink mail;
     private StatusHistory history;
     private Inbox inbox;
+    /** The engine running now: a fan-out with a kill starts another. */
+    private EngineProcess engine;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new StatusBenchmark()).execute(args));
@@ -190,11 +192,9 @@ public final class StatusBenchmark implements Callable<Integer> {
             throw new IllegalArgumentException("no secrets/api-tokens.yaml in " + configDir + ": --config-dir names the local engine's configuration");
         }
         dir = Files.createTempDirectory("status-bench");
-        mail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        mail.start();
+        mail = SmtpSink.start();
         inbox = new Inbox(mail);
         KafkaBroker broker = new KafkaBroker(dir.resolve("kafka"), "127.0.0.1", freePort(), freePort());
-        EngineProcess engine = null;
         try {
             broker.start(Duration.ofSeconds(60));
             bootstrap = broker.bootstrapServers();
@@ -213,17 +213,16 @@ public final class StatusBenchmark implements Callable<Integer> {
 
             long launched = System.nanoTime();
             engine = startEngine("engine-1");
-            awaitHistory(engine, launched);
+            awaitHistory(launched);
             checkHistoryTimes(launched);
 
-            Map<String, Reads> cold = reads(engine, coldSeconds, "cold");
-            Map<String, Reads> warm = reads(engine, seconds, "warm");
-            Publish publish = publish(engine);
-            writeSubscribers(engine);
-            Fanout first = fanout(engine, publish.incidentId, 1, false);
+            Map<String, Reads> cold = reads(coldSeconds, "cold");
+            Map<String, Reads> warm = reads(seconds, "warm");
+            Publish publish = publish();
+            writeSubscribers();
+            Fanout first = fanout(publish.incidentId, 1, false);
             double smtpRate = rawSmtp(first.messageBytes);
-            Fanout second = fanout(engine, publish.incidentId, 2, true);
-            engine = second.engine;
+            Fanout second = fanout(publish.incidentId, 2, true);
 
             printTables(cold, warm, publish, first, second, smtpRate);
             report("load average at the end: %s", loadAverage());
@@ -234,9 +233,10 @@ public final class StatusBenchmark implements Callable<Integer> {
         } finally {
             if (engine != null) {
                 engine.close();
+                engine = null;
             }
             broker.close();
-            mail.stop();
+            mail.close();
             if (keepDataDir || !failures.isEmpty()) {
                 report("run directory kept: %s", dir);
             } else {
@@ -288,23 +288,23 @@ public final class StatusBenchmark implements Callable<Integer> {
     private EngineProcess startEngine(String name) throws IOException, InterruptedException {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("notifier.smtp.host", "127.0.0.1");
-        settings.put("notifier.smtp.port", Integer.toString(mail.getSmtp().getPort()));
+        settings.put("notifier.smtp.port", Integer.toString(mail.port()));
         settings.putAll(engineSettings);
         List<String> arguments = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--config-dir", dir.resolve("config").toString(),
                 "--data-dir", dataDir().toString(), "--sink-port", "0", "--smtp-port", "0"));
         settings.forEach((key, value) -> arguments.addAll(List.of("--setting", key + "=" + value)));
         List<String> jvmOptions = Arrays.stream(engineJvmOptions.strip().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         long begin = System.nanoTime();
-        EngineProcess engine = EngineProcess.startLocalEngine(dir.resolve(name), jvmOptions, arguments, freePort());
+        EngineProcess started = EngineProcess.startLocalEngine(dir.resolve(name), jvmOptions, arguments, freePort());
         try {
-            engine.awaitReady(Duration.ofMinutes(10));
+            started.awaitReady(Duration.ofMinutes(10));
         } catch (RuntimeException notReady) {
-            engine.close();
+            started.close();
             throw notReady;
         }
-        report("%s: pid %d, JVM options %s, settings %s; ready in %.1f s, RSS %,d MiB; its log: %s", name, engine.pid(), jvmOptions, settings,
-                (System.nanoTime() - begin) / 1e9, engine.rssKb() / 1024, engine.log());
-        return engine;
+        report("%s: pid %d, JVM options %s, settings %s; ready in %.1f s, RSS %,d MiB; its log: %s", name, started.pid(), jvmOptions, settings,
+                (System.nanoTime() - begin) / 1e9, started.rssKb() / 1024, started.log());
+        return started;
     }
 
     private Path dataDir() {
@@ -312,10 +312,10 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** Waits until the page serves the history: both incidents still open in it are on {@code incidents/unresolved.json}. */
-    private void awaitHistory(EngineProcess engine, long launched) throws Exception {
+    private void awaitHistory(long launched) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (true) {
-            HttpResponse<String> answer = get(engine, "/api/v2/incidents/unresolved.json");
+            HttpResponse<String> answer = get("/api/v2/incidents/unresolved.json");
             if (answer.statusCode() == 200) {
                 JsonNode incidents = JSON.readTree(answer.body()).path("incidents");
                 long open = 0;
@@ -369,12 +369,12 @@ public final class StatusBenchmark implements Callable<Integer> {
         }
     }
 
-    private HttpResponse<String> get(EngineProcess engine, String path) throws IOException, InterruptedException {
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return api.send(HttpRequest.newBuilder(URI.create(engine.baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(EngineProcess engine, String path, String bearer, JsonNode body) throws IOException, InterruptedException {
+    private HttpResponse<String> post(String path, String bearer, JsonNode body) throws IOException, InterruptedException {
         return api.send(HttpRequest.newBuilder(URI.create(engine.baseUrl() + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -411,14 +411,14 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** Each page in turn, open loop at the rate for {@code seconds}. */
-    private Map<String, Reads> reads(EngineProcess engine, int seconds, String phase) throws Exception {
+    private Map<String, Reads> reads(int seconds, String phase) throws Exception {
         List<HttpClient> clients = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build());
         }
         Map<String, Reads> byPage = new LinkedHashMap<>();
         for (String page : PAGES) {
-            Reads reads = openLoop(engine, clients, page, seconds);
+            Reads reads = openLoop(clients, page, seconds);
             byPage.put(page, reads);
             report("%s %s: %,d requests at %d/s; p50 / p99 / max %s ms, first %.1f ms; %,d errors%s; %,d bytes; RSS %,d MiB", phase, page,
                     reads.latency.getTotalCount() + reads.errors.get(), rate, reads.cell(), reads.firstNanos / 1e6, reads.errors.get(),
@@ -432,7 +432,7 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** Requests at the rate for {@code seconds}, on the clients in turn, each timed from its planned send time until its whole answer. */
-    private Reads openLoop(EngineProcess engine, List<HttpClient> clients, String page, int seconds) throws Exception {
+    private Reads openLoop(List<HttpClient> clients, String page, int seconds) throws Exception {
         Reads reads = new Reads();
         URI uri = URI.create(engine.baseUrl() + page);
         long total = (long) rate * seconds;
@@ -505,19 +505,19 @@ public final class StatusBenchmark implements Callable<Integer> {
      * each timed from its 2xx (answered after the aggregate's outcome, {@code ?wait=true}) until the
      * page reader's {@code /api/v2/summary.json} has it and until a plain consumer of {@code status.page.v1} has its page event.
      */
-    private Publish publish(EngineProcess engine) throws Exception {
-        String incidentId = openIncident(engine);
+    private Publish publish() throws Exception {
+        String incidentId = openIncident();
         ObjectNode publication = JSON.createObjectNode().put("title", "Bench publication " + nonce).put("impact", "minor")
                 .put("status", "investigating").put("message", "Bench publication " + nonce + " investigating");
         publication.putArray("components").add(StatusHistory.componentId(0)).add(StatusHistory.componentId(1 % components));
-        command(engine, incidentId, "publication", publication);
+        command(incidentId, "publication", publication);
 
         Pattern marker = Pattern.compile("Bench update (\\d+) " + nonce);
         long[] answeredAt = new long[updates];
         long[] pageAt = new long[updates];
         long[] rawAt = new long[updates];
         Histogram answered = histogram();
-        PageReader reader = new PageReader(engine, marker, pageAt);
+        PageReader reader = new PageReader(marker, pageAt);
         RawPageConsumer raw = new RawPageConsumer(marker, rawAt);
         reader.start();
         raw.start();
@@ -532,7 +532,7 @@ public final class StatusBenchmark implements Callable<Integer> {
                 ObjectNode update = JSON.createObjectNode().put("status", u % 2 == 0 ? "identified" : "monitoring")
                         .put("message", "Bench update " + u + " " + nonce);
                 long sent = System.nanoTime();
-                command(engine, incidentId, "public-updates", update);
+                command(incidentId, "public-updates", update);
                 answeredAt[u] = System.nanoTime();
                 answered.recordValue(answeredAt[u] - sent);
             }
@@ -571,9 +571,9 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** Sends an alert through the example's integration and returns the id of the incident it opened. */
-    private String openIncident(EngineProcess engine) throws Exception {
+    private String openIncident() throws Exception {
         String summary = "Bench status page " + nonce;
-        HttpResponse<String> sent = post(engine, "/api/v1/alerts", integrationKey, JSON.createObjectNode().put("summary", summary)
+        HttpResponse<String> sent = post("/api/v1/alerts", integrationKey, JSON.createObjectNode().put("summary", summary)
                 .put("severity", "SEV2").put("dedupKey", "bench-status-" + nonce));
         if (sent.statusCode() / 100 != 2) {
             throw new IllegalStateException("the alert was refused: " + sent.statusCode() + " " + sent.body());
@@ -596,8 +596,8 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** An incident command through the API, answered once the aggregate decided it; fails unless applied. */
-    private void command(EngineProcess engine, String incidentId, String action, JsonNode body) throws Exception {
-        HttpResponse<String> answer = post(engine, "/api/v1/incidents/" + incidentId + "/" + action + "?wait=true", token, body);
+    private void command(String incidentId, String action, JsonNode body) throws Exception {
+        HttpResponse<String> answer = post("/api/v1/incidents/" + incidentId + "/" + action + "?wait=true", token, body);
         if (answer.statusCode() / 100 != 2) {
             throw new IllegalStateException(action + " of " + incidentId + " answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -608,7 +608,6 @@ public final class StatusBenchmark implements Callable<Integer> {
      * answer's ETag, as a widget would; notes when each update's text first appears.
      */
     private final class PageReader extends Thread {
-        private final EngineProcess engine;
         private final Pattern marker;
         private final long[] seenAt;
         private final AtomicBoolean running = new AtomicBoolean(true);
@@ -616,9 +615,8 @@ public final class StatusBenchmark implements Callable<Integer> {
         final AtomicLong notModified = new AtomicLong();
         final AtomicReference<String> error = new AtomicReference<>();
 
-        PageReader(EngineProcess engine, Pattern marker, long[] seenAt) {
+        PageReader(Pattern marker, long[] seenAt) {
             super("bench-page-reader");
-            this.engine = engine;
             this.marker = marker;
             this.seenAt = seenAt;
             setDaemon(true);
@@ -728,7 +726,7 @@ public final class StatusBenchmark implements Callable<Integer> {
     }
 
     /** The subscribers, confirmed, sealed as the page seals them; returns once the engine holds them all. */
-    private void writeSubscribers(EngineProcess engine) throws Exception {
+    private void writeSubscribers() throws Exception {
         long begin = System.nanoTime();
         BenchSubscribers.write(bootstrap, dataDir(), PAGE_ID, subscribers, StatusBenchmark::address);
         BenchSubscribers.awaitLoaded(engine, subscribers);
@@ -738,7 +736,7 @@ public final class StatusBenchmark implements Callable<Integer> {
 
     /** One update's fan-out: when its messages arrived, per subscriber; with a kill, the engine that finished it. */
     private record Fanout(int update, long delivered, long copies, long missing, long duplicated, long strangers, double firstMs,
-                          double lastMs, double perSecond, long killedAfter, double restartSeconds, int messageBytes, EngineProcess engine) {
+                          double lastMs, double perSecond, long killedAfter, double restartSeconds, int messageBytes) {
     }
 
     /**
@@ -747,9 +745,9 @@ public final class StatusBenchmark implements Callable<Integer> {
      * the same data. Then waits {@link #SETTLE} for late copies, and counts per subscriber the
      * distinct Message-IDs (a re-sent copy of a delivery has the same one) and the copies.
      */
-    private Fanout fanout(EngineProcess engine, String incidentId, int n, boolean kill) throws Exception {
+    private Fanout fanout(String incidentId, int n, boolean kill) throws Exception {
         String text = "Bench fan-out " + n + " " + nonce;
-        command(engine, incidentId, "public-updates", JSON.createObjectNode().put("status", n % 2 == 0 ? "identified" : "monitoring")
+        command(incidentId, "public-updates", JSON.createObjectNode().put("status", n % 2 == 0 ? "identified" : "monitoring")
                 .put("message", text));
         long answered = System.nanoTime();
         long killedAfter = -1;
@@ -816,7 +814,7 @@ public final class StatusBenchmark implements Callable<Integer> {
             failures.put("fan-out " + n + ": the engine was killed part-way", "the fan-out was complete before the kill");
         }
         return new Fanout(n, update.recipients(), update.copies(), missing, duplicated, strangers, firstMs, lastMs, perSecond, killedAfter,
-                restartSeconds, update.messageBytes(), engine);
+                restartSeconds, update.messageBytes());
     }
 
     /**
@@ -826,10 +824,12 @@ public final class StatusBenchmark implements Callable<Integer> {
     private double rawSmtp(int messageBytes) throws Exception {
         Properties properties = new Properties();
         properties.put("mail.smtp.host", "127.0.0.1");
-        properties.put("mail.smtp.port", Integer.toString(mail.getSmtp().getPort()));
+        properties.put("mail.smtp.port", Integer.toString(mail.port()));
         Session session = Session.getInstance(properties);
-        // The headers are about 600 bytes of a message.
-        String body = "Bench raw SMTP " + nonce + "\n" + "x".repeat(Math.max(0, messageBytes - 600));
+        String body = "Bench raw SMTP " + nonce + "\n";
+        // Padded to the fan-out's size: the same message, headers included, bytes for bytes.
+        body += "x".repeat(Math.max(0, messageBytes - Inbox.size(rawMessage(session, 0, body))));
+        String text = body;
         int senders = 4;
         AtomicReference<Exception> failed = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
@@ -840,13 +840,8 @@ public final class StatusBenchmark implements Callable<Integer> {
                 try (Transport transport = session.getTransport("smtp")) {
                     transport.connect();
                     for (int s = from; s < subscribers; s += senders) {
-                        MimeMessage message = new MimeMessage(session);
-                        message.setFrom(new InternetAddress("status@bench.example"));
-                        Address[] to = {new InternetAddress(String.format("raw-%05d@bench.example", s))};
-                        message.setRecipients(Message.RecipientType.TO, to);
-                        message.setSubject("Bench raw SMTP " + s);
-                        message.setText(body, "UTF-8");
-                        transport.sendMessage(message, to);
+                        MimeMessage message = rawMessage(session, s, text);
+                        transport.sendMessage(message, message.getAllRecipients());
                     }
                 } catch (Exception e) {
                     failed.compareAndSet(null, e);
@@ -867,58 +862,78 @@ public final class StatusBenchmark implements Callable<Integer> {
         return perSecond;
     }
 
+    private static MimeMessage rawMessage(Session session, int s, String body) throws MessagingException {
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(new InternetAddress("status@bench.example"));
+        message.setRecipients(Message.RecipientType.TO, new Address[] {new InternetAddress(String.format("raw-%05d@bench.example", s))});
+        message.setSubject("Bench raw SMTP " + s);
+        message.setText(body, "UTF-8");
+        message.saveChanges();
+        return message;
+    }
+
     /**
-     * The messages at this JVM's SMTP sink, by the public update whose text they carry: when each
-     * was first seen (the sink is asked every 50 ms or so), its recipients and Message-ID.
+     * The messages at the benchmark's SMTP sink, by the fan-out update whose text they carry: when
+     * each arrived, its envelope recipients and its Message-ID (a re-sent copy of a delivery has the same one).
      */
     static final class Inbox {
         record Update(long recipients, long copies, long first, long last, Map<String, Set<String>> idsByRecipient, int messageBytes) {
         }
 
-        private static final Pattern UPDATE = Pattern.compile("Bench fan-out \\d+ [0-9a-f]{8}");
-        private final GreenMail mail;
-        private final Set<MimeMessage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        private final Map<String, List<long[]>> arrivals = new ConcurrentHashMap<>();
-        private final Map<String, Map<String, Set<String>>> ids = new ConcurrentHashMap<>();
-        private final Map<String, Integer> sizes = new ConcurrentHashMap<>();
+        /** A fan-out update's text, wherever the message's lines were wrapped. */
+        private static final Pattern UPDATE = Pattern.compile("Bench\\s+fan-out\\s+(\\d+)\\s+([0-9a-f]{8})");
+        /** The Message-ID header, folded or not. */
+        private static final Pattern MESSAGE_ID = Pattern.compile("(?i)\r\nMessage-ID:\\s*(<[^>]*>)");
+        private final SmtpSink sink;
+        private final Session session = Session.getInstance(new Properties());
+        private final Map<String, List<Long>> arrivals = new HashMap<>();
+        private final Map<String, Map<String, Set<String>>> ids = new HashMap<>();
+        private final Map<String, Integer> sizes = new HashMap<>();
 
-        Inbox(GreenMail mail) {
-            this.mail = mail;
+        Inbox(SmtpSink sink) {
+            this.sink = sink;
         }
 
         /** Takes in the messages that arrived since the last call. */
-        synchronized void poll() throws Exception {
-            long now = System.nanoTime();
-            for (MimeMessage message : mail.getReceivedMessages()) {
-                if (!seen.add(message)) {
-                    continue;
+        synchronized void poll() throws IOException, MessagingException {
+            for (SmtpSink.Received received = sink.next(); received != null; received = sink.next()) {
+                // Read as it came (7bit or quoted-printable, soft line breaks joined): parsing each MIME message costs milliseconds.
+                String raw = "\r\n" + new String(received.data(), StandardCharsets.ISO_8859_1).replace("=\r\n", "");
+                Matcher found = UPDATE.matcher(raw);
+                Matcher id = MESSAGE_ID.matcher(raw);
+                if (!found.find()) {
+                    MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(received.data()));
+                    String text = text(message);
+                    found = UPDATE.matcher(text == null ? "" : text);
+                    if (!found.find()) {
+                        continue;
+                    }
                 }
-                String text = text(message);
-                Matcher found = text == null ? null : UPDATE.matcher(text);
-                if (found == null || !found.find()) {
-                    continue;
-                }
-                String update = found.group();
-                arrivals.computeIfAbsent(update, u -> new ArrayList<>()).add(new long[] {now});
-                sizes.putIfAbsent(update, message.getSize());
-                Address[] to = message.getAllRecipients();
-                for (Address address : to == null ? new Address[0] : to) {
-                    String recipient = ((InternetAddress) address).getAddress().toLowerCase();
-                    ids.computeIfAbsent(update, u -> new ConcurrentHashMap<>()).computeIfAbsent(recipient, r -> new HashSet<>())
-                            .add(message.getMessageID());
+                String update = "Bench fan-out " + found.group(1) + " " + found.group(2);
+                String messageId = id.find() ? id.group(1) : "none";
+                arrivals.computeIfAbsent(update, u -> new ArrayList<>()).add(received.nanoTime());
+                sizes.putIfAbsent(update, received.data().length);
+                for (String recipient : received.recipients()) {
+                    ids.computeIfAbsent(update, u -> new HashMap<>()).computeIfAbsent(recipient, r -> new HashSet<>()).add(messageId);
                 }
             }
         }
 
         synchronized Update update(String text) {
-            List<long[]> at = arrivals.getOrDefault(text, List.of());
+            List<Long> at = arrivals.getOrDefault(text, List.of());
             Map<String, Set<String>> byRecipient = ids.getOrDefault(text, Map.of());
-            long first = at.stream().mapToLong(a -> a[0]).min().orElse(0);
-            long last = at.stream().mapToLong(a -> a[0]).max().orElse(0);
+            long first = at.stream().mapToLong(Long::longValue).min().orElse(0);
+            long last = at.stream().mapToLong(Long::longValue).max().orElse(0);
             return new Update(byRecipient.size(), at.size(), first, last, Map.copyOf(byRecipient), sizes.getOrDefault(text, 0));
         }
 
-        /** The message's text: its plain-text part, else its HTML part, decoded. */
+        static int size(MimeMessage message) throws IOException, MessagingException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            message.writeTo(bytes);
+            return bytes.size();
+        }
+
+        /** The message's text: all its text parts, decoded. */
         private static String text(Part part) throws MessagingException, IOException {
             if (part.isMimeType("text/*")) {
                 return part.getContent().toString();
