@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * starts, as the aggregate writes them: opened, published five minutes later (the {@code incident.public}
  * header from then on), 3 to 5 public updates in all, resolved; each event at its own past time.
  * One incident in five starts while the one before is still open, on the components after it, so
- * they overlap. The newest {@link #OPEN} stay unresolved. Public maintenance (a monthly window on
- * a few components, and two ahead) is configuration: {@link #maintenanceYaml}.
+ * they overlap. The newest {@link #OPEN} stay unresolved. Public maintenance (one running, two
+ * ahead) is configuration: {@link #maintenanceYaml}.
  */
 final class StatusHistory {
 
@@ -255,21 +255,15 @@ final class StatusHistory {
     }
 
     /**
-     * Public maintenance: every 30 days over the history a two-hour window on two or three
-     * components (all past), and two ahead: in 3 days (shown as upcoming) and in 20 (not yet:
-     * a week's notice).
+     * Public maintenance: one in progress (since half an hour), one in 3 days (shown as upcoming)
+     * and one in 20 (not yet: a week's notice). Past windows are not shown: the page's writer
+     * announces, starts and completes maintenance by the wall clock, so only a page that ran through
+     * them has them in its log.
      */
     String maintenanceYaml() {
-        StringBuilder yaml = new StringBuilder("# Written by ./bench/status.\nsilences:\n");
-        int n = 0;
-        for (Instant at = start.plus(Duration.ofDays(10)).truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(2)); at.isBefore(now);
-             at = at.plus(Duration.ofDays(30))) {
-            yaml.append(maintenance(n++, at));
-        }
-        Instant today = now.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(2));
-        yaml.append(maintenance(n++, today.plus(Duration.ofDays(3))));
-        yaml.append(maintenance(n, today.plus(Duration.ofDays(20))));
-        return yaml.toString();
+        Instant today = now.truncatedTo(ChronoUnit.HOURS);
+        return "# Written by ./bench/status.\nsilences:\n" + maintenance(0, now.minus(Duration.ofMinutes(30)))
+                + maintenance(1, today.plus(Duration.ofDays(3))) + maintenance(2, today.plus(Duration.ofDays(20)));
     }
 
     private String maintenance(int n, Instant at) {
