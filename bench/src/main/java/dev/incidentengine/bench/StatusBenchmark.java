@@ -41,6 +41,7 @@ import dev.incidentengine.model.PublicIncidentChanged;
 import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.status.StatusPageServiceConfig;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -127,6 +128,10 @@ public final class StatusBenchmark implements Callable<Integer> {
 
     @Option(names = "--subscribers", defaultValue = "10000", description = "Confirmed e-mail subscribers (default ${DEFAULT-VALUE}).")
     int subscribers;
+
+    @Option(names = "--kill-after", defaultValue = "0.33",
+            description = "The second fan-out's engine is SIGKILLed once this share of the subscribers has the update (default ${DEFAULT-VALUE}).")
+    double killAfter;
 
     @Option(names = "--stall-seconds", defaultValue = "120",
             description = "A fan-out fails when no message arrives for this long (default ${DEFAULT-VALUE}).")
@@ -289,6 +294,9 @@ public final class StatusBenchmark implements Callable<Integer> {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("notifier.smtp.host", "127.0.0.1");
         settings.put("notifier.smtp.port", Integer.toString(mail.port()));
+        // All the load comes from this one address: the per-client limit (20/s by default) would refuse most of it.
+        settings.put(StatusPageServiceConfig.SITE_RATE_PER_SECOND_CONFIG, "1000000");
+        settings.put(StatusPageServiceConfig.SITE_RATE_BURST_CONFIG, "1000000");
         settings.putAll(engineSettings);
         List<String> arguments = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--config-dir", dir.resolve("config").toString(),
                 "--data-dir", dataDir().toString(), "--sink-port", "0", "--smtp-port", "0"));
@@ -753,7 +761,7 @@ public final class StatusBenchmark implements Callable<Integer> {
 
     /**
      * Posts public update {@code n} and counts its messages at the sink until every subscriber has
-     * one; with {@code kill}, SIGKILLs the engine once a third have arrived and starts it again on
+     * one; with {@code kill}, SIGKILLs the engine once {@code --kill-after} of them have it and starts it again on
      * the same data. Then waits {@link #SETTLE} for late copies, and counts per subscriber the
      * distinct Message-IDs (a re-sent copy of a delivery has the same one) and the copies.
      */
@@ -775,7 +783,7 @@ public final class StatusBenchmark implements Callable<Integer> {
                 delivered = update.recipients();
                 lastProgress = now;
             }
-            if (kill && killedAfter < 0 && delivered >= subscribers / 3) {
+            if (kill && killedAfter < 0 && delivered >= Math.max(1, (long) (subscribers * killAfter))) {
                 killedAfter = delivered;
                 engine.kill();
                 report("fan-out %d: engine SIGKILLed after %,d of %,d messages", n, delivered, subscribers);
@@ -797,7 +805,7 @@ public final class StatusBenchmark implements Callable<Integer> {
                         engine.rssKb() / 1024);
                 nextReport = now + TimeUnit.SECONDS.toNanos(5);
             }
-            Thread.sleep(50);
+            Thread.sleep(10);
         }
         long settled = System.nanoTime() + SETTLE.toNanos();
         while (System.nanoTime() < settled) {

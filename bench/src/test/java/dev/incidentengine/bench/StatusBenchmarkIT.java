@@ -19,7 +19,7 @@ class StatusBenchmarkIT {
     void shortRunPassesEveryCheck() throws Exception {
         StatusBenchmark benchmark = new StatusBenchmark();
         new CommandLine(benchmark).parseArgs("--components", "5", "--days", "30", "--rate", "50", "--cold-seconds", "1", "--seconds", "2",
-                "--updates", "5", "--update-every-ms", "200", "--subscribers", "100", "--config-dir", "../deploy/local");
+                "--updates", "5", "--update-every-ms", "200", "--subscribers", "100", "--kill-after", "0.01", "--config-dir", "../deploy/local");
 
         benchmark.call();
 
