@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -231,9 +232,11 @@ public final class StatusBenchmark implements Callable<Integer> {
 
             printTables(cold, warm, publish, first, second, smtpRate);
             report("load average at the end: %s", loadAverage());
-        } catch (RuntimeException | IOException e) {
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
             // A phase that cannot go on (the engine never ready, exited): the report says so and the run ends.
-            failures.put("the run went on to the end", String.valueOf(e.getMessage()));
+            failures.put("the run went on to the end", e.toString());
             e.printStackTrace();
         } finally {
             if (engine != null) {
@@ -522,8 +525,8 @@ public final class StatusBenchmark implements Callable<Integer> {
 
         Pattern marker = Pattern.compile("Bench update (\\d+) " + nonce);
         long[] answeredAt = new long[updates];
-        long[] pageAt = new long[updates];
-        long[] rawAt = new long[updates];
+        AtomicLongArray pageAt = new AtomicLongArray(updates);
+        AtomicLongArray rawAt = new AtomicLongArray(updates);
         Histogram answered = histogram();
         PageReader reader = new PageReader(marker, pageAt);
         RawPageConsumer raw = new RawPageConsumer(marker, rawAt);
@@ -555,11 +558,11 @@ public final class StatusBenchmark implements Callable<Integer> {
         Histogram page = histogram();
         Histogram rawLatency = histogram();
         for (int u = 0; u < updates; u++) {
-            if (pageAt[u] != 0) {
-                page.recordValue(Math.max(0, pageAt[u] - answeredAt[u]));
+            if (pageAt.get(u) != 0) {
+                page.recordValue(Math.max(0, pageAt.get(u) - answeredAt[u]));
             }
-            if (rawAt[u] != 0) {
-                rawLatency.recordValue(Math.max(0, rawAt[u] - answeredAt[u]));
+            if (rawAt.get(u) != 0) {
+                rawLatency.recordValue(Math.max(0, rawAt.get(u) - answeredAt[u]));
             }
         }
         long missing = missing(pageAt);
@@ -574,8 +577,12 @@ public final class StatusBenchmark implements Callable<Integer> {
         return new Publish(incidentId, answered, rawLatency, page, missing, reader.polls.get(), reader.notModified.get());
     }
 
-    private static long missing(long[] at) {
-        return Arrays.stream(at).filter(t -> t == 0).count();
+    private static long missing(AtomicLongArray at) {
+        long missing = 0;
+        for (int i = 0; i < at.length(); i++) {
+            missing += at.get(i) == 0 ? 1 : 0;
+        }
+        return missing;
     }
 
     /** Sends an alert through the example's integration and returns the id of the incident it opened. */
@@ -617,13 +624,13 @@ public final class StatusBenchmark implements Callable<Integer> {
      */
     private final class PageReader extends Thread {
         private final Pattern marker;
-        private final long[] seenAt;
+        private final AtomicLongArray seenAt;
         private final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicLong polls = new AtomicLong();
         final AtomicLong notModified = new AtomicLong();
         final AtomicReference<String> error = new AtomicReference<>();
 
-        PageReader(Pattern marker, long[] seenAt) {
+        PageReader(Pattern marker, AtomicLongArray seenAt) {
             super("bench-page-reader");
             this.marker = marker;
             this.seenAt = seenAt;
@@ -651,8 +658,8 @@ public final class StatusBenchmark implements Callable<Integer> {
                         Matcher found = marker.matcher(answer.body());
                         while (found.find()) {
                             int u = Integer.parseInt(found.group(1));
-                            if (u < seenAt.length && seenAt[u] == 0) {
-                                seenAt[u] = now;
+                            if (u < seenAt.length()) {
+                                seenAt.compareAndSet(u, 0, now);
                             }
                         }
                     } else {
@@ -679,11 +686,11 @@ public final class StatusBenchmark implements Callable<Integer> {
     /** A plain read_committed consumer of {@code status.page.v1} from its end: when each update's page event is readable. */
     private final class RawPageConsumer extends Thread {
         private final Pattern marker;
-        private final long[] seenAt;
+        private final AtomicLongArray seenAt;
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final Deserializer<StatusPageEvent> events = Topics.STATUS_PAGE.valueSerde(serdes).deserializer();
 
-        RawPageConsumer(Pattern marker, long[] seenAt) {
+        RawPageConsumer(Pattern marker, AtomicLongArray seenAt) {
             super("bench-raw-page-consumer");
             this.marker = marker;
             this.seenAt = seenAt;
@@ -707,8 +714,8 @@ public final class StatusBenchmark implements Callable<Integer> {
                             Matcher found = marker.matcher(changed.getUpdate().getMessage());
                             if (found.find()) {
                                 int u = Integer.parseInt(found.group(1));
-                                if (u < seenAt.length && seenAt[u] == 0) {
-                                    seenAt[u] = now;
+                                if (u < seenAt.length()) {
+                                    seenAt.compareAndSet(u, 0, now);
                                 }
                             }
                         }
