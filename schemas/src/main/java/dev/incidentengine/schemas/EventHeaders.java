@@ -20,6 +20,8 @@ public final class EventHeaders {
     public static final String STATUS = "incident.status";
     /** The status before the event, present only on an event that changed it. */
     public static final String PREVIOUS_STATUS = "incident.previous-status";
+    /** "true" on every event of an incident on the status page, from IncidentPublished on. */
+    public static final String PUBLIC = "incident.public";
 
     private EventHeaders() {
     }
