@@ -44,7 +44,8 @@ final class PageWriter implements Processor<String, PageInput, String, StatusPag
     public void init(ProcessorContext<String, StatusPageEvent> context) {
         this.context = context;
         store = context.getStateStore(StatusPageTopology.STATE_STORE);
-        context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> apply("time", state -> page.onTime(state, Instant.ofEpochMilli(now))));
+        context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME,
+                now -> apply("time", state -> page.onTime(state, Instant.ofEpochMilli(now))));
     }
 
     @Override
@@ -88,7 +89,8 @@ final class PageWriter implements Processor<String, PageInput, String, StatusPag
             throw e;
         }
         if (decision.rejected()) {
-            Counter.builder("status_page_rejected_total").description("Inputs the status page refused, by input (command, incident, silence)")
+            Counter.builder("status_page_rejected_total")
+                    .description("Inputs the status page refused, by input (command, incident, silence)")
                     .tag("input", input).register(metrics).increment();
             log.warn("Status page {}: refused {}: {}", page.pageId(), input, decision.rejection());
             return;

@@ -41,7 +41,8 @@ final class PublicIncidentEvents implements Processor<String, byte[], String, In
             return;
         }
         // Unreadable: Kafka's processing handler puts the record on the DLQ with this error.
-        IncidentEvent event = events.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null), record.headers(), record.value());
+        String topic = context.recordMetadata().map(metadata -> metadata.topic()).orElse(null);
+        IncidentEvent event = events.deserialize(topic, record.headers(), record.value());
         if (MOVES_THE_PAGE.contains(event.getPayload().getClass())) {
             context.forward(new Record<>(pageId, event, record.timestamp()));
         }

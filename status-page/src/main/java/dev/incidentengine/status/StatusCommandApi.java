@@ -123,7 +123,8 @@ final class StatusCommandApi {
             ApiUser user = tokens.authorize(request, response, Role.RESPONDER);
             String key = request.getHeaders().get("Idempotency-Key");
             if (key != null && !ID.matcher(key).matches()) {
-                throw new ApiError(400, "Idempotency-Key", "must be letters, digits and . _ : @ - (at most 128, starting with a letter or digit)");
+                throw new ApiError(400, "Idempotency-Key",
+                        "must be letters, digits and . _ : @ - (at most 128, starting with a letter or digit)");
             }
             Object body = payload.of(user);
             StatusPageCommand command = new StatusPageCommand(key != null ? key : "spc-" + UUID.randomUUID(), pageId,

@@ -104,19 +104,19 @@ public final class StatusPageService implements Service {
                 config.punctuation(), StatusPage.Limits.DEFAULT, metrics), props, metrics);
         writer.start();
 
-        Map<String, Object> consumer = KafkaClients.consumer(config, NAME + "-config");
-        pageConfig = new CompactedView<>(consumer, topics.config(), config.recordSerdes(),
+        pageConfig = new CompactedView<>(KafkaClients.consumer(config, NAME + "-page-config"), topics.config(), config.recordSerdes(),
                 page -> page.getComponents().stream().map(StatusComponentConfig::getId).collect(Collectors.toUnmodifiableSet()));
         pageConfig.start();
-        publicSilences = new CompactedView<>(consumer, topics.silences(), config.recordSerdes(),
-                silence -> silence.getStatusPage() != null ? Boolean.TRUE : null);
+        publicSilences = new CompactedView<>(KafkaClients.consumer(config, NAME + "-public-silences"), topics.silences(),
+                config.recordSerdes(), silence -> silence.getStatusPage() != null ? Boolean.TRUE : null);
         publicSilences.start();
 
         Map<String, Object> producerProps = KafkaClients.producer(config, NAME + "-commands");
         producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        commands = new KafkaProducer<>(producerProps, new StringSerializer(), topics.commands().valueSerde(config.recordSerdes()).serializer());
+        commands = new KafkaProducer<>(producerProps, new StringSerializer(),
+                topics.commands().valueSerde(config.recordSerdes()).serializer());
     }
 
     private static <T> CompactedView<?, T> loaded(CompactedView<?, T> view) {

@@ -36,6 +36,8 @@ import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.status.StatusPageMain;
+import dev.incidentengine.status.StatusPageServiceConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -167,7 +169,8 @@ public final class LocalEngine implements Callable<Integer> {
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
                 EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),
-                NotifierMain.service(new NotifierConfig(notifierSettings)))).start();
+                NotifierMain.service(new NotifierConfig(notifierSettings)),
+                StatusPageMain.service(new StatusPageServiceConfig(apiSettings)))).start();
         awaitReady(Duration.ofSeconds(30));
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
     }

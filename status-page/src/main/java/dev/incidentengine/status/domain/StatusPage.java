@@ -115,7 +115,7 @@ public final class StatusPage {
         ClosedPublicIncident closed = work.closed(id);
         long last = open != null ? open.getLastSequence() : closed != null ? closed.getLastSequence() : 0;
         if (event.getSequence() <= last) {
-            return work.unchanged(); // read before: the incident log is read again after a restore
+            return work.unchanged(); // an event read before (a replay of the incidents log) changes nothing
         }
         Object payload = event.getPayload();
         if (payload instanceof IncidentPublished published) {
@@ -126,16 +126,21 @@ public final class StatusPage {
         } else if (payload instanceof PublicUpdatePosted posted) {
             Severity severity = open != null ? open.getSeverity() : closed != null ? closed.getSeverity() : null;
             if (severity == null) {
-                return work.reject("public update " + posted.getUpdateId() + " of incident " + id + ", which was not published");
+                // Never published, or resolved before the last closedIncidents: its dates and severity are not known.
+                return work.reject("public update " + posted.getUpdateId() + " of incident " + id
+                        + ", which was not published (or was resolved long ago)");
             }
-            // An incident resolved past the last closedIncidents keeps the date of the update that finds it gone.
             Instant createdAt = open != null ? open.getCreatedAt() : closed.getCreatedAt();
             work.incident(id, posted.getStatus(), severity, posted.getComponents(), createdAt, event.getSequence());
             work.incidentChanged(id, posted.getTitle(), posted.getImpact(), posted.getStatus(), posted.getComponents(), createdAt,
                     new Update(posted.getUpdateId(), posted.getStatus(), posted.getMessage()));
         } else if (payload instanceof SeverityChanged changed) {
             if (open == null) {
-                return work.unchanged();
+                if (closed != null) { // kept, should an update reopen it
+                    closed.setSeverity(changed.getTo());
+                    closed.setLastSequence(event.getSequence());
+                }
+                return work.decision();
             }
             open.setSeverity(changed.getTo());
             open.setLastSequence(event.getSequence());
