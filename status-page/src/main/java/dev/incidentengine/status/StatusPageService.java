@@ -100,6 +100,8 @@ public final class StatusPageService implements Service {
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // The page shows a change once the writer's transaction commits: every 100 ms (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // One task writes the page: a warm copy of its store on a second instance takes over without replaying the changelog.
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         writer = StreamsApp.create(NAME, config, StatusPageTopology.build(topics, config.recordSerdes(), config.pageId(),
                 config.punctuation(), StatusPage.Limits.DEFAULT, metrics), props, metrics);
         writer.start();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.incidentengine.model.AffectedComponent;
 import dev.incidentengine.model.ComponentStatus;
@@ -258,6 +259,54 @@ class StatusPageTest {
         assertThat(apply(page.onTime(state, second.plusSeconds(60)))).isEmpty();
         assertThat(apply(page.onTime(state, Instant.parse("2026-12-21T02:00:00Z")))).singleElement()
                 .isInstanceOfSatisfying(MaintenanceChanged.class, m -> assertThat(m.getMaintenanceId()).isEqualTo("tue@2026-12-22"));
+    }
+
+    @Test
+    void aResolvedIncidentReopened_holdsItsComponentsAgain_atItsLatestSeverity() {
+        apply(page.onConfig(state, config("api"), T));
+        apply(page.onIncidentEvent(state, published("A", 3, T, Severity.SEV2, "api")));
+        apply(page.onIncidentEvent(state, update("A", 4, T.plusSeconds(60), PublicIncidentStatus.RESOLVED, "api")));
+        assertThat(apply(page.onIncidentEvent(state, severity("A", 5, T, Severity.SEV2, Severity.SEV0)))).as("nothing to show").isEmpty();
+        List<Object> reopened = apply(page.onIncidentEvent(state, update("A", 6, T.plusSeconds(120), PublicIncidentStatus.INVESTIGATING,
+                "api")));
+        assertThat(((PublicIncidentChanged) reopened.get(0)).getResolvedAt()).isNull();
+        assertThat(((PublicIncidentChanged) reopened.get(0)).getCreatedAt()).isEqualTo(T);
+        assertThat(status("api")).isEqualTo(MAJOR_OUTAGE);
+        assertThat(state.getClosed()).isEmpty();
+    }
+
+    @Test
+    void configChanges_recomputeTheComponents() {
+        apply(page.onConfig(state, config("api", "web"), T));
+        apply(page.onIncidentEvent(state, published("A", 3, T, Severity.SEV2, "api", "web")));
+        StatusPageConfig quieter = StatusPageConfig.newBuilder(config("api", "web")).setSeverityStatus(Map.of("SEV2", PARTIAL_OUTAGE)).build();
+        assertThat(apply(page.onConfig(state, quieter, T))).as("same page, other statuses").containsExactly(
+                new ComponentStatusChanged("api", DEGRADED_PERFORMANCE, PARTIAL_OUTAGE, null, null, List.of("A"), List.of()),
+                new ComponentStatusChanged("web", DEGRADED_PERFORMANCE, PARTIAL_OUTAGE, null, null, List.of("A"), List.of()));
+        List<Object> added = apply(page.onConfig(state, StatusPageConfig.newBuilder(quieter).setComponents(config("api", "db").getComponents())
+                .build(), T));
+        assertThat(added).hasSize(1).first().isInstanceOf(PageConfigured.class);
+        assertThat(state.getComponents()).extracting(c -> c.getId()).containsExactly("api", "db");
+    }
+
+    @Test
+    void aWindowMovedByConfig_isTheSameMaintenanceMoved_orAnotherOccurrence() {
+        Instant start = T.plus(Duration.ofHours(2));
+        apply(page.onConfig(state, config("db"), T));
+        apply(page.onSilence(state, "upgrade", oneOff("upgrade", start, start.plusSeconds(3600), 7, "db"), T));
+        assertThat(apply(page.onSilence(state, "upgrade", oneOff("upgrade", start.plusSeconds(600), start.plusSeconds(3600), 7, "db"), T)))
+                .singleElement().isInstanceOfSatisfying(MaintenanceChanged.class, m -> {
+                    assertThat(m.getScheduledFor()).isEqualTo(start.plusSeconds(600));
+                    assertThat(m.getUpdate()).as("same message: no update").isNull();
+                });
+        apply(page.onSilence(state, "wk", weekly("wk", List.of("TUESDAY"), "02:00", "03:00", "UTC", 7, "db"), T));
+        List<Object> moved = apply(page.onSilence(state, "wk", weekly("wk", List.of("WEDNESDAY"), "02:00", "03:00", "UTC", 7, "db"), T));
+        assertThat(moved).hasSize(2);
+        assertThat(moved.get(0)).isEqualTo(new MaintenanceCancelled("wk@2026-12-08"));
+        assertThat(moved.get(1)).isInstanceOfSatisfying(MaintenanceChanged.class, m -> {
+            assertThat(m.getMaintenanceId()).isEqualTo("wk@2026-12-09");
+            assertThat(m.getStatus()).isEqualTo(MaintenanceStatus.SCHEDULED);
+        });
     }
 
     @Test
