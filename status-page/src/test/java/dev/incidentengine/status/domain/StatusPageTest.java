@@ -57,7 +57,7 @@ class StatusPageTest {
 
     @Test
     void configNamesThePage_onceUntilItChanges() {
-        assertThat(payloads(page.onConfig(state, config("api", "web"), T))).singleElement().isInstanceOfSatisfying(PageConfigured.class,
+        assertThat(apply(page.onConfig(state, config("api", "web"), T))).singleElement().isInstanceOfSatisfying(PageConfigured.class,
                 configured -> assertThat(configured.getComponents()).extracting(c -> c.getId()).containsExactly("api", "web"));
         assertThat(apply(page.onConfig(state, config("api", "web"), T))).isEmpty();
         assertThat(apply(page.onConfig(state, config("api"), T))).hasSize(1);
@@ -355,10 +355,6 @@ class StatusPageTest {
         assertThat(decision.state().getSequence()).isEqualTo(log.size());
         state = decision.state();
         return decision.events().stream().map(StatusPageEvent::getPayload).toList();
-    }
-
-    private List<Object> payloads(StatusPage.Decision decision) {
-        return apply(decision);
     }
 
     private ComponentStatus status(String id) {
