@@ -1,0 +1,33 @@
+package dev.incidentengine.status;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import dev.incidentengine.status.domain.PublicPage;
+
+/** The public site's links: absolute under the page's configured URL, else relative to the site. */
+final class StatusLinks {
+
+    private StatusLinks() {
+    }
+
+    /** The page's base URL without a trailing slash; empty when config gives none. */
+    static String base(PublicPage page) {
+        String url = page.url();
+        if (url == null) {
+            return "";
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Where an incident (or maintenance) is shown: its entry on the history page. */
+    static String incident(PublicPage page, String id) {
+        return base(page) + "/status/history#" + anchor(id);
+    }
+
+    /** An element id for an incident: its id with anything but letters, digits, '-' and '_' percent-encoded. */
+    static String anchor(String id) {
+        return "incident-" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("%", "_").replace("+", "_20").replace(".", "_2E")
+                .replace("*", "_2A");
+    }
+}
