@@ -70,6 +70,8 @@ public final class StatusPageView implements AutoCloseable {
         this.consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // The writer creates the log with its settings (one partition, kept forever); a reader never does.
+        this.consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.topic = topic;
         this.serdes = serdes;
         this.clock = clock;
