@@ -35,6 +35,7 @@ public final class PublicSite implements AutoCloseable {
 
     static final String CSS_PATH = "/status/assets/status.css";
     static final String SCRIPT_PATH = "/status/assets/status.js";
+    static final String ICON_PATH = "/status/assets/favicon.svg";
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
             + "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     private static final String DOCUMENT_CACHE = "public, no-cache";
@@ -64,7 +65,7 @@ public final class PublicSite implements AutoCloseable {
         this.limiter = limiter;
         this.trustForwardedFor = trustForwardedFor;
         this.assets = Map.of(CSS_PATH, asset("status.css", "text/css; charset=utf-8"),
-                SCRIPT_PATH, asset("status.js", "text/javascript; charset=utf-8"));
+                SCRIPT_PATH, asset("status.js", "text/javascript; charset=utf-8"), ICON_PATH, asset("favicon.svg", "image/svg+xml"));
         served = counter(metrics, "ok");
         notModified = counter(metrics, "not_modified");
         limited = counter(metrics, "rate_limited");

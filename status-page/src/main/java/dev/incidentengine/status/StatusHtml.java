@@ -36,11 +36,15 @@ final class StatusHtml {
     private final PublicPage page;
     private final Instant asOf;
     private final String etag;
+    private final List<Component> components;
+    private final Map<String, String> names = new LinkedHashMap<>();
 
     StatusHtml(PublicPage page, Instant asOf, String etag) {
         this.page = page;
         this.asOf = asOf;
         this.etag = etag;
+        this.components = page.components();
+        components.forEach(component -> names.put(component.id(), component.name()));
     }
 
     String statusPage() {
@@ -86,6 +90,7 @@ final class StatusHtml {
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").append(escape(title)).append("</title>\n")
                 .append("<link rel=\"stylesheet\" href=\"").append(PublicSite.CSS_PATH).append("\">\n")
+                .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(PublicSite.ICON_PATH).append("\">\n")
                 .append("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"").append(escape(page.name()))
                 .append(" incidents (Atom)\" href=\"/status/history.atom\">\n")
                 .append("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"").append(escape(page.name()))
@@ -109,7 +114,6 @@ final class StatusHtml {
     private void components(StringBuilder html) {
         html.append("<section class=\"components\" aria-labelledby=\"components\"><h2 id=\"components\">Components</h2>\n")
                 .append("<ul class=\"component-list\">\n");
-        List<Component> components = page.components();
         Map<String, List<Component>> members = new LinkedHashMap<>();
         for (Component component : components) {
             if (component.groupId() != null) {
@@ -260,8 +264,6 @@ final class StatusHtml {
     }
 
     private void affects(StringBuilder html, List<String> ids) {
-        Map<String, String> names = new LinkedHashMap<>();
-        page.components().forEach(component -> names.put(component.id(), component.name()));
         List<String> affected = ids.stream().filter(names::containsKey).map(names::get).toList();
         if (!affected.isEmpty()) {
             html.append("<p class=\"affects\">Affects ").append(escape(String.join(", ", affected))).append("</p>\n");

@@ -91,7 +91,7 @@ class PublicSiteIT {
             assertThat(status.body()).contains("Acme", "Database upgrade", "API errors", "Regions");
             assertThat(Pattern.compile("<li class=\"bar ").matcher(status.body()).results().count()).as("90 bars for each of 3 components").isEqualTo(270);
             assertThat(get(base + "/status/history", Map.of()).body()).contains("API errors", "Incident history");
-            for (String asset : List.of(PublicSite.CSS_PATH, PublicSite.SCRIPT_PATH)) {
+            for (String asset : List.of(PublicSite.CSS_PATH, PublicSite.SCRIPT_PATH, PublicSite.ICON_PATH)) {
                 assertThat(get(base + asset, Map.of()).statusCode()).isEqualTo(200);
             }
 
