@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.incidentengine.model.ComponentStatus;
+import dev.incidentengine.model.MaintenanceStatus;
 import dev.incidentengine.status.domain.PublicPage;
 import dev.incidentengine.status.domain.PublicPage.Component;
 import dev.incidentengine.status.domain.PublicPage.ComponentChange;
@@ -64,7 +66,7 @@ final class StatusJson {
             componentsField(out);
             incidentsField(out, "incidents", page.unresolvedIncidents());
             List<Maintenance> current = page.maintenances().stream()
-                    .filter(maintenance -> maintenance.active() || maintenance.status() == dev.incidentengine.model.MaintenanceStatus.SCHEDULED)
+                    .filter(maintenance -> maintenance.active() || maintenance.status() == MaintenanceStatus.SCHEDULED)
                     .toList();
             maintenancesField(out, current);
             statusField(out);
@@ -267,7 +269,7 @@ final class StatusJson {
         }
     }
 
-    static String word(dev.incidentengine.model.ComponentStatus status) {
+    static String word(ComponentStatus status) {
         return status.name().toLowerCase(Locale.ROOT);
     }
 }
