@@ -118,6 +118,7 @@ public final class StatusPageView implements AutoCloseable {
             Instant nextCheck = clock.instant().plus(CHECK_EVERY);
             long checkedPosition = -1;
             Instant behindSince = null;
+            String stalledWhy = null;
             boolean changed = false;
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
@@ -169,12 +170,9 @@ public final class StatusPageView implements AutoCloseable {
                         log.info("The public page reads {} again", topic.name());
                     }
                     stalled = nowStalled;
-                    if (nowStalled) {
-                        problem = "the page's log " + topic.name() + " cannot be read since " + behindSince + ": " + behind;
-                        continue;
-                    }
+                    stalledWhy = nowStalled ? "the page's log " + topic.name() + " cannot be read since " + behindSince + ": " + behind : null;
                 }
-                problem = caughtUp ? null : reading;
+                problem = stalledWhy != null ? stalledWhy : caughtUp ? null : reading;
             }
         } catch (WakeupException e) {
             // Closing.

@@ -168,6 +168,34 @@ class PublicSiteIT {
     }
 
     @Test
+    void badRequestsGetAClearRefusalAndChangeNothing(KafkaTestCluster kafka) throws Exception {
+        Topic<String, StatusPageEvent> topic = kafka.createTopic(Topics.STATUS_PAGE);
+        write(kafka, topic, seed(new PageEvents("public"), Instant.now()));
+        try (SiteHarness site = new SiteHarness(kafka, topic, dir.resolve("bad"), GENEROUS).awaitReady()) {
+            String base = site.base();
+            String before = get(base + "/api/v2/summary.json", Map.of()).body();
+            for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+                HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v2/summary.json"))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{\"status\":{\"indicator\":\"none\"}}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as(method).isEqualTo(405);
+                assertThat(JSON.readTree(refused.body()).get("error").asText()).isEqualTo("method not allowed");
+            }
+            for (String path : List.of("/api/v2/nope.json", "/api/v2/incidents/../../status", "/status/<script>", "/api/v2/summary.json/x")) {
+                HttpResponse<String> response = get(base + path.replace("<", "%3C").replace(">", "%3E"), Map.of());
+                assertThat(response.statusCode()).as(path).isIn(400, 404);
+                assertThat(response.body()).doesNotContain("<script>");
+            }
+            // Query strings (a cache buster, JSONP's callback) change nothing: the same document, never reflected.
+            HttpResponse<String> withQuery = get(base + "/api/v2/summary.json?callback=%3Cscript%3Ealert(1)%3C/script%3E", Map.of());
+            assertThat(withQuery.body()).isEqualTo(before);
+            HttpResponse<String> hugeTag = get(base + "/api/v2/summary.json", Map.of("If-None-Match", "\"" + "x".repeat(20_000) + "\""));
+            assertThat(hugeTag.statusCode()).isIn(200, 431);
+            assertThat(get(base + "/api/v2/summary.json", Map.of()).body()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void aReaderThatCannotFindItsLogIsNotReadyAndSaysWhy(KafkaTestCluster kafka) throws Exception {
         Topic<String, StatusPageEvent> missing = new Topic<>("status.page.missing-" + System.nanoTime(), String.class, StatusPageEvent.class, 1,
                 Topic.Cleanup.DELETE, null);
