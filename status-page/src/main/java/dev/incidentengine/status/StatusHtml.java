@@ -29,6 +29,9 @@ final class StatusHtml {
 
     /** Days of history on /status, as on Statuspage's pages. */
     static final int PAGE_DAYS = 15;
+    /** The most incidents a day of history shows, and updates per incident there (the newest), so a page stays small. */
+    static final int DAY_ENTRIES = 20;
+    static final int HISTORY_UPDATES = 5;
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MMM d, uuuu", Locale.ENGLISH);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM d, uuuu HH:mm zzz", Locale.ENGLISH);
@@ -56,19 +59,19 @@ final class StatusHtml {
         List<Incident> unresolved = page.unresolvedIncidents();
         if (!unresolved.isEmpty()) {
             html.append("<section class=\"incidents\" aria-labelledby=\"active-incidents\"><h2 id=\"active-incidents\">Active incidents</h2>\n");
-            unresolved.forEach(incident -> incident(html, incident, "h3"));
+            unresolved.forEach(incident -> incident(html, incident, true));
             html.append("</section>\n");
         }
         List<Maintenance> active = page.activeMaintenances();
         if (!active.isEmpty()) {
             html.append("<section class=\"maintenances\" aria-labelledby=\"active-maintenance\"><h2 id=\"active-maintenance\">Maintenance in progress</h2>\n");
-            active.forEach(maintenance -> maintenance(html, maintenance, "h3"));
+            active.forEach(maintenance -> maintenance(html, maintenance, true));
             html.append("</section>\n");
         }
         List<Maintenance> upcoming = page.upcomingMaintenances();
         if (!upcoming.isEmpty()) {
             html.append("<section class=\"maintenances\" aria-labelledby=\"upcoming-maintenance\"><h2 id=\"upcoming-maintenance\">Scheduled maintenance</h2>\n");
-            upcoming.forEach(maintenance -> maintenance(html, maintenance, "h3"));
+            upcoming.forEach(maintenance -> maintenance(html, maintenance, true));
             html.append("</section>\n");
         }
         components(html);
@@ -230,12 +233,16 @@ final class StatusHtml {
             if (entries == null) {
                 html.append("<p class=\"quiet\">No incidents reported.</p>\n");
             } else {
-                for (Object entry : entries) {
+                for (Object entry : entries.subList(0, Math.min(entries.size(), DAY_ENTRIES))) {
                     if (entry instanceof Incident incident) {
-                        incident(html, incident, "h4");
+                        incident(html, incident, false);
                     } else {
-                        maintenance(html, (Maintenance) entry, "h4");
+                        maintenance(html, (Maintenance) entry, false);
                     }
+                }
+                if (entries.size() > DAY_ENTRIES) {
+                    html.append("<p class=\"quiet\">And ").append(entries.size() - DAY_ENTRIES)
+                            .append(" more; the API's incidents.json and the feeds list the most recent.</p>\n");
                 }
             }
             html.append("</div>\n");
@@ -243,23 +250,30 @@ final class StatusHtml {
         html.append("</section>\n");
     }
 
-    private void incident(StringBuilder html, Incident incident, String heading) {
-        html.append("<article class=\"incident impact-").append(incident.impact().name().toLowerCase(Locale.ROOT)).append("\" id=\"")
-                .append(escape(StatusLinks.anchor(incident.id()))).append("\"><").append(heading).append(" class=\"incident-title\">")
-                .append(escape(incident.title())).append("</").append(heading).append(">\n");
+    /**
+     * An incident as the current sections show it ({@code current}: every update) or as a day of history does (the newest
+     * {@value #HISTORY_UPDATES}); only the history's carries the id the links point to, so an open one is not named twice.
+     */
+    private void incident(StringBuilder html, Incident incident, boolean current) {
+        String heading = current ? "h3" : "h4";
+        html.append("<article class=\"incident impact-").append(incident.impact().name().toLowerCase(Locale.ROOT)).append("\"")
+                .append(current ? "" : " id=\"" + escape(StatusLinks.anchor(incident.id())) + "\"")
+                .append("><").append(heading).append(" class=\"incident-title\">").append(escape(incident.title())).append("</").append(heading).append(">\n");
         affects(html, incident.components());
-        updates(html, incident.updates());
+        updates(html, incident.updates(), current ? Integer.MAX_VALUE : HISTORY_UPDATES);
         html.append("</article>\n");
     }
 
-    private void maintenance(StringBuilder html, Maintenance maintenance, String heading) {
-        html.append("<article class=\"incident impact-maintenance\" id=\"").append(escape(StatusLinks.anchor(maintenance.id()))).append("\"><")
+    private void maintenance(StringBuilder html, Maintenance maintenance, boolean current) {
+        String heading = current ? "h3" : "h4";
+        html.append("<article class=\"incident impact-maintenance\"")
+                .append(current ? "" : " id=\"" + escape(StatusLinks.anchor(maintenance.id())) + "\"").append("><")
                 .append(heading).append(" class=\"incident-title\">").append(escape(maintenance.title())).append("</").append(heading).append(">\n")
                 .append("<p class=\"scheduled\">Scheduled for <time datetime=\"").append(maintenance.scheduledFor()).append("\">")
                 .append(escape(time(maintenance.scheduledFor()))).append("</time> until <time datetime=\"").append(maintenance.scheduledUntil())
                 .append("\">").append(escape(time(maintenance.scheduledUntil()))).append("</time></p>\n");
         affects(html, maintenance.components());
-        updates(html, maintenance.updates());
+        updates(html, maintenance.updates(), current ? Integer.MAX_VALUE : HISTORY_UPDATES);
         html.append("</article>\n");
     }
 
@@ -270,15 +284,19 @@ final class StatusHtml {
         }
     }
 
-    private void updates(StringBuilder html, List<Update> updates) {
+    /** The newest {@code limit} updates, and how many earlier ones are left out. */
+    private void updates(StringBuilder html, List<Update> updates, int limit) {
         html.append("<ol class=\"updates\">\n");
-        for (Update update : updates) {
+        for (Update update : updates.subList(0, Math.min(updates.size(), limit))) {
             html.append("<li><strong class=\"update-status\">").append(escape(capitalized(update.status()))).append("</strong> ")
                     .append("<span class=\"update-body\">").append(escape(update.message())).append("</span> ")
                     .append("<time datetime=\"").append(update.createdAt()).append("\">").append(escape(time(update.createdAt())))
                     .append("</time></li>\n");
         }
         html.append("</ol>\n");
+        if (updates.size() > limit) {
+            html.append("<p class=\"quiet\">").append(updates.size() - limit).append(" earlier updates</p>\n");
+        }
     }
 
     static String capitalized(String word) {
