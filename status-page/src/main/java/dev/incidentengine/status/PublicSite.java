@@ -128,6 +128,11 @@ public final class PublicSite implements AutoCloseable {
                     + view.problem().orElse("starting")));
             return;
         }
+        if (snapshot.get().version() == 0) {
+            // The log holds nothing of this page: status pages are not configured, which is no fault of this instance.
+            HttpServer.writeJson(response, callback, 404, Map.of("error", "no status page is configured"));
+            return;
+        }
         PageSnapshot.Document document = snapshot.get().documents().get(path);
         if (path.startsWith("/api/")) {
             // Statuspage's API is read by widgets on other sites.

@@ -196,6 +196,17 @@ class PublicSiteIT {
     }
 
     @Test
+    void aPageNotConfiguredIsNotFoundAndTheSiteStaysReady(KafkaTestCluster kafka) throws Exception {
+        Topic<String, StatusPageEvent> topic = kafka.createTopic(Topics.STATUS_PAGE);
+        write(kafka, topic, seed(new PageEvents("another-page"), Instant.now()));
+        try (SiteHarness site = new SiteHarness(kafka, topic, dir.resolve("unconfigured"), GENEROUS).awaitReady()) {
+            HttpResponse<String> response = get(site.base() + "/api/v2/summary.json", Map.of());
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("no status page is configured");
+        }
+    }
+
+    @Test
     void aReaderThatCannotFindItsLogIsNotReadyAndSaysWhy(KafkaTestCluster kafka) throws Exception {
         Topic<String, StatusPageEvent> missing = new Topic<>("status.page.missing-" + System.nanoTime(), String.class, StatusPageEvent.class, 1,
                 Topic.Cleanup.DELETE, null);
