@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import dev.incidentengine.model.AffectedComponent;
 import dev.incidentengine.model.ComponentStatus;
@@ -232,39 +234,29 @@ public final class PublicPage {
     /** Drops what left every window: finished incidents and maintenances older than the history and not among the most recent. */
     private void prune(Instant now) {
         Instant windowStart = historyStart(now);
-        if (incidents.size() > RECENT) {
-            List<Incident> newest = incidents.values().stream().sorted(NEWEST_INCIDENT_FIRST).toList();
-            Set<String> keep = new HashSet<>();
-            int finished = 0;
-            for (int i = 0; i < newest.size(); i++) {
-                Incident incident = newest.get(i);
-                boolean inWindow = !incident.createdAt().isBefore(windowStart) && finished < MAX_KEPT;
-                if (!incident.resolved() || i < RECENT || inWindow) {
-                    keep.add(incident.id());
-                }
-                if (incident.resolved()) {
-                    finished++;
-                }
-            }
-            incidents.keySet().retainAll(keep);
+        prune(incidents, NEWEST_INCIDENT_FIRST, Incident::id, Incident::resolved, Incident::createdAt, windowStart);
+        prune(maintenances, NEWEST_MAINTENANCE_FIRST, Maintenance::id, maintenance -> maintenance.status() == MaintenanceStatus.COMPLETED,
+                Maintenance::scheduledFor, windowStart);
+    }
+
+    private static <T> void prune(Map<String, T> items, Comparator<T> newestFirst, Function<T, String> id, Predicate<T> finished,
+                                  Function<T, Instant> day, Instant windowStart) {
+        if (items.size() <= RECENT) {
+            return;
         }
-        if (maintenances.size() > RECENT) {
-            List<Maintenance> newest = maintenances.values().stream().sorted(NEWEST_MAINTENANCE_FIRST).toList();
-            Set<String> keep = new HashSet<>();
-            int finished = 0;
-            for (int i = 0; i < newest.size(); i++) {
-                Maintenance maintenance = newest.get(i);
-                boolean done = maintenance.status() == MaintenanceStatus.COMPLETED;
-                boolean inWindow = !maintenance.scheduledFor().isBefore(windowStart) && finished < MAX_KEPT;
-                if (!done || i < RECENT || inWindow) {
-                    keep.add(maintenance.id());
-                }
-                if (done) {
-                    finished++;
-                }
+        List<T> newest = items.values().stream().sorted(newestFirst).toList();
+        Set<String> keep = new HashSet<>();
+        int finishedKept = 0;
+        for (int i = 0; i < newest.size(); i++) {
+            T item = newest.get(i);
+            boolean done = finished.test(item);
+            boolean inWindow = !day.apply(item).isBefore(windowStart) && finishedKept < MAX_KEPT;
+            if (!done || i < RECENT || inWindow) {
+                keep.add(id.apply(item));
+                finishedKept += done ? 1 : 0;
             }
-            maintenances.keySet().retainAll(keep);
         }
+        items.keySet().retainAll(keep);
     }
 
     /** The first instant of the history window that ends with the day of {@code now} in the page's zone. */
