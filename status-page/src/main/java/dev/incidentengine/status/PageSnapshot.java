@@ -1,10 +1,14 @@
 package dev.incidentengine.status;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 import dev.incidentengine.status.domain.PublicPage;
 
@@ -19,7 +23,22 @@ record PageSnapshot(long version, Instant asOf, String etag, Map<String, Documen
     /** How often the uptime bars move forward without a change to the page. */
     static final Duration UPTIME_STEP = Duration.ofMinutes(5);
 
-    record Document(byte[] body, String contentType) {
+    /** A document's bytes, and the same gzipped once here (large pages of bars compress some twentyfold). */
+    record Document(byte[] body, byte[] gzipped, String contentType) {
+
+        Document(byte[] body, String contentType) {
+            this(body, gzip(body), contentType);
+        }
+    }
+
+    private static byte[] gzip(byte[] body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length / 8 + 64);
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     static final String HTML = "text/html; charset=utf-8";

@@ -138,8 +138,14 @@ public final class PublicSite implements AutoCloseable {
             // Statuspage's API is read by widgets on other sites.
             response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         }
-        answer(request, response, callback, document.body(), document.contentType(), snapshot.get().etag(), DOCUMENT_CACHE,
-                document.contentType().startsWith("text/html"));
+        boolean gzip = acceptsGzip(request);
+        response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
+        if (gzip) {
+            response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+        }
+        // The gzipped bytes are another representation: their tag is weak, and If-None-Match compares weakly.
+        answer(request, response, callback, gzip ? document.gzipped() : document.body(), document.contentType(),
+                gzip ? "W/" + snapshot.get().etag() : snapshot.get().etag(), DOCUMENT_CACHE, document.contentType().startsWith("text/html"));
     }
 
     private boolean admitted(Request request, Response response, Callback callback) {
@@ -186,18 +192,33 @@ public final class PublicSite implements AutoCloseable {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
+    private static boolean acceptsGzip(Request request) {
+        for (String coding : request.getHeaders().getCSV(HttpHeader.ACCEPT_ENCODING, false)) {
+            String[] parts = coding.split(";");
+            if (parts[0].strip().equalsIgnoreCase("gzip") && !(parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** If-None-Match: a list of entity tags (weak ones compare weakly, as RFC 9110 says for GET) or {@code *}. */
     static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {
             return false;
         }
+        String opaque = opaque(etag);
         for (String candidate : ifNoneMatch.split(",")) {
             String tag = candidate.strip();
-            if (tag.equals("*") || (tag.startsWith("W/") ? tag.substring(2) : tag).equals(etag)) {
+            if (tag.equals("*") || opaque(tag).equals(opaque)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static String opaque(String tag) {
+        return tag.startsWith("W/") ? tag.substring(2) : tag;
     }
 
     private static Asset asset(String name, String contentType) {

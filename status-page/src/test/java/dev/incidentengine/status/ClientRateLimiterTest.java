@@ -48,6 +48,7 @@ class ClientRateLimiterTest {
         assertThat(PublicSite.matches("\"1.2\"", "\"1.2\"")).isTrue();
         assertThat(PublicSite.matches("\"0.1\", W/\"1.2\"", "\"1.2\"")).isTrue();
         assertThat(PublicSite.matches("*", "\"1.2\"")).isTrue();
+        assertThat(PublicSite.matches("\"1.2\"", "W/\"1.2\"")).as("the gzipped representation's weak tag").isTrue();
         assertThat(PublicSite.matches("\"1.3\"", "\"1.2\"")).isFalse();
         assertThat(PublicSite.matches(null, "\"1.2\"")).isFalse();
     }

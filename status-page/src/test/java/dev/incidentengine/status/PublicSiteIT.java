@@ -110,6 +110,21 @@ class PublicSiteIT {
                 assertThat(again.statusCode()).as(path + " unchanged").isEqualTo(304);
                 assertThat(again.body()).isEmpty();
             }
+            // Gzipped once per version for the clients that take it, under the weak form of the same tag.
+            HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(URI.create(base + "/status")).header("Accept-Encoding", "br, gzip")
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(gzipped.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+            String strong = get(base + "/status", Map.of()).headers().firstValue("ETag").orElseThrow();
+            assertThat(gzipped.headers().firstValue("ETag")).hasValue("W/" + strong);
+            try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(get(base + "/status", Map.of()).body());
+            }
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/status")).header("Accept-Encoding", "gzip")
+                    .header("If-None-Match", strong).build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(304);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/status")).header("Accept-Encoding", "gzip;q=0")
+                    .build(), HttpResponse.BodyHandlers.ofByteArray()).headers().firstValue("Content-Encoding")).isEmpty();
+
             JsonNode components = JSON.readTree(get(base + "/api/v2/components.json", Map.of()).body()).get("components");
             assertThat(components).extracting(c -> c.get("id").asText()).containsExactly("api", "group-regions", "eu", "us");
             Document atom = xml(get(base + "/status/history.atom", Map.of()).body());
