@@ -113,6 +113,9 @@ public final class PublicPage {
     private final LinkedHashMap<String, ComponentState> components = new LinkedHashMap<>();
     private final Map<String, Incident> incidents = new HashMap<>();
     private final Map<String, Maintenance> maintenances = new HashMap<>();
+    /** When the windows were last applied, and how much was kept: pruning is due when the day moves or RECENT more arrived. */
+    private LocalDate prunedOn;
+    private int keptAtPrune;
 
     public PublicPage(String pageId) {
         this.pageId = pageId;
@@ -233,10 +236,17 @@ public final class PublicPage {
 
     /** Drops what left every window: finished incidents and maintenances older than the history and not among the most recent. */
     private void prune(Instant now) {
+        // What is shown never depends on when this runs (lists stop at the window or at RECENT), so it runs only when due.
+        int kept = incidents.size() + maintenances.size();
+        if (today(now).equals(prunedOn) && kept <= keptAtPrune + RECENT) {
+            return;
+        }
         Instant windowStart = historyStart(now);
         prune(incidents, NEWEST_INCIDENT_FIRST, Incident::id, Incident::resolved, Incident::createdAt, windowStart);
         prune(maintenances, NEWEST_MAINTENANCE_FIRST, Maintenance::id, maintenance -> maintenance.status() == MaintenanceStatus.COMPLETED,
                 Maintenance::scheduledFor, windowStart);
+        prunedOn = today(now);
+        keptAtPrune = incidents.size() + maintenances.size();
     }
 
     private static <T> void prune(Map<String, T> items, Comparator<T> newestFirst, Function<T, String> id, Predicate<T> finished,
