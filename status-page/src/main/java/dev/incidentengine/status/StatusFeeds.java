@@ -1,7 +1,5 @@
 package dev.incidentengine.status;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -53,7 +51,7 @@ final class StatusFeeds {
                 .append("<link rel=\"alternate\" type=\"text/html\" href=\"").append(xml(base + "/status")).append("\"/>\n")
                 .append("<link rel=\"self\" type=\"application/atom+xml\" href=\"").append(xml(base + "/status/history.atom")).append("\"/>\n");
         for (Entry entry : entries) {
-            xml.append("<entry>\n<id>").append(xml(tag("incident/" + URLEncoder.encode(entry.id(), StandardCharsets.UTF_8)))).append("</id>\n")
+            xml.append("<entry>\n<id>").append(xml(tag("incident/" + StatusLinks.encoded(entry.id())))).append("</id>\n")
                     .append("<title>").append(xml(entry.title())).append("</title>\n")
                     .append("<published>").append(rfc3339(entry.published())).append("</published>\n")
                     .append("<updated>").append(rfc3339(entry.updated())).append("</updated>\n")
@@ -75,7 +73,7 @@ final class StatusFeeds {
         for (Entry entry : entries) {
             xml.append("<item>\n<title>").append(xml(entry.title())).append("</title>\n")
                     .append("<link>").append(xml(StatusLinks.incident(page, entry.id()))).append("</link>\n")
-                    .append("<guid isPermaLink=\"false\">").append(xml(tag("incident/" + URLEncoder.encode(entry.id(), StandardCharsets.UTF_8))))
+                    .append("<guid isPermaLink=\"false\">").append(xml(tag("incident/" + StatusLinks.encoded(entry.id()))))
                     .append("</guid>\n<pubDate>").append(rfc822(entry.published())).append("</pubDate>\n")
                     .append("<description>").append(xml(updatesHtml(entry.updates()))).append("</description>\n</item>\n");
         }
@@ -84,7 +82,7 @@ final class StatusFeeds {
 
     /** A stable IRI for the page's feed and entries (RFC 4151 tag URI), the same on every instance. */
     private String tag(String specific) {
-        return "tag:incident-engine.dev,2026:status/" + URLEncoder.encode(page.pageId(), StandardCharsets.UTF_8) + "/" + specific;
+        return "tag:incident-engine.dev,2026:status/" + StatusLinks.encoded(page.pageId()) + "/" + specific;
     }
 
     private String updatesHtml(List<Update> updates) {
@@ -92,8 +90,7 @@ final class StatusFeeds {
         for (Update update : updates) {
             html.append("<p><strong>").append(StatusHtml.escape(StatusHtml.capitalized(update.status()))).append("</strong> - ")
                     .append(StatusHtml.escape(update.message())).append(" <small>")
-                    .append(StatusHtml.escape(DateTimeFormatter.ofPattern("MMM d, uuuu HH:mm zzz", java.util.Locale.ENGLISH)
-                            .format(update.createdAt().atZone(page.zone()))))
+                    .append(StatusHtml.escape(StatusHtml.TIME.format(update.createdAt().atZone(page.zone()))))
                     .append("</small></p>");
         }
         return html.toString();

@@ -34,7 +34,7 @@ final class StatusHtml {
     static final int HISTORY_UPDATES = 5;
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MMM d, uuuu", Locale.ENGLISH);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM d, uuuu HH:mm zzz", Locale.ENGLISH);
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM d, uuuu HH:mm zzz", Locale.ENGLISH);
 
     private final PublicPage page;
     private final Instant asOf;
@@ -147,7 +147,7 @@ final class StatusHtml {
 
     private void component(StringBuilder html, Component component) {
         List<DayUptime> days = page.uptime(component.id(), asOf);
-        html.append("<li class=\"component\" id=\"component-").append(escape(StatusLinks.anchor(component.id()).substring("incident-".length())))
+        html.append("<li class=\"component\" id=\"component-").append(escape(StatusLinks.encoded(component.id())))
                 .append("\"><div class=\"component-head\"><span class=\"component-name\">").append(escape(component.name())).append("</span> ")
                 .append(statusLabel(component.status())).append("</div>\n");
         if (component.description() != null) {

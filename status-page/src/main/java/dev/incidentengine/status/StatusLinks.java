@@ -25,9 +25,12 @@ final class StatusLinks {
         return base(page) + "/status/history#" + anchor(id);
     }
 
-    /** An element id for an incident: its id with anything but letters, digits, '-' and '_' percent-encoded. */
+    /** An element id for an incident (or maintenance): its id URL-encoded, so one id makes one element id and one link. */
     static String anchor(String id) {
-        return "incident-" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("%", "_").replace("+", "_20").replace(".", "_2E")
-                .replace("*", "_2A");
+        return "incident-" + encoded(id);
+    }
+
+    static String encoded(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 }
