@@ -92,7 +92,7 @@ public final class PublicSite implements AutoCloseable {
         }
         assets.forEach((path, asset) -> http.route("GET", path, (request, response, callback) -> {
             if (admitted(request, response, callback)) {
-                answer(request, response, callback, asset.body(), asset.contentType(), asset.etag(), ASSET_CACHE, false);
+                answer(request, response, callback, asset.body(), asset.contentType(), null, asset.etag(), ASSET_CACHE, false);
             }
             return true;
         }));
@@ -124,8 +124,8 @@ public final class PublicSite implements AutoCloseable {
         if (snapshot.isEmpty()) {
             unavailable.increment();
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            HttpServer.writeJson(response, callback, 503, Map.of("error", "the status page is loading: "
-                    + view.problem().orElse("starting")));
+            // Why is for /readyz and the log; the public learns only when to ask again.
+            HttpServer.writeJson(response, callback, 503, Map.of("error", "the status page is loading; retry in a second"));
             return;
         }
         if (snapshot.get().version() == 0) {
@@ -140,11 +140,8 @@ public final class PublicSite implements AutoCloseable {
         }
         boolean gzip = acceptsGzip(request);
         response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
-        if (gzip) {
-            response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
-        }
         // The gzipped bytes are another representation: their tag is weak, and If-None-Match compares weakly.
-        answer(request, response, callback, gzip ? document.gzipped() : document.body(), document.contentType(),
+        answer(request, response, callback, gzip ? document.gzipped() : document.body(), document.contentType(), gzip ? "gzip" : null,
                 gzip ? "W/" + snapshot.get().etag() : snapshot.get().etag(), DOCUMENT_CACHE, document.contentType().startsWith("text/html"));
     }
 
@@ -170,8 +167,8 @@ public final class PublicSite implements AutoCloseable {
         return Request.getRemoteAddr(request);
     }
 
-    private void answer(Request request, Response response, Callback callback, byte[] body, String contentType, String etag,
-                        String cacheControl, boolean html) {
+    private void answer(Request request, Response response, Callback callback, byte[] body, String contentType, String contentEncoding,
+                        String etag, String cacheControl, boolean html) {
         var headers = response.getHeaders();
         headers.put(HttpHeader.ETAG, etag);
         headers.put(HttpHeader.CACHE_CONTROL, cacheControl);
@@ -189,6 +186,9 @@ public final class PublicSite implements AutoCloseable {
         served.increment();
         response.setStatus(200);
         headers.put(HttpHeader.CONTENT_TYPE, contentType);
+        if (contentEncoding != null) {
+            headers.put(HttpHeader.CONTENT_ENCODING, contentEncoding);
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
