@@ -47,6 +47,8 @@ public final class StatusPageService implements Service {
     private final StatusCommandApi commandApi;
     /** Sign-outs of console sessions, which the commands API takes too. */
     private final SessionLog sessionLog;
+    /** The public page, its feeds and /api/v2, from the page's log. */
+    private PublicSite site;
     private TopicReadiness readiness;
     private StreamsApp writer;
     /** The page's components, by id, for the commands API: every instance holds them, not only the writer's. */
@@ -91,6 +93,8 @@ public final class StatusPageService implements Service {
     @Override
     public void routes(HttpServer http, MeterRegistry metrics) {
         commandApi.register(http);
+        site = new PublicSite(config, topics, metrics, Clock.systemUTC());
+        site.routes(http);
     }
 
     @Override
@@ -105,6 +109,7 @@ public final class StatusPageService implements Service {
         writer = StreamsApp.create(NAME, config, StatusPageTopology.build(topics, config.recordSerdes(), config.pageId(),
                 config.punctuation(), StatusPage.Limits.DEFAULT, metrics), props, metrics);
         writer.start();
+        site.start();
 
         pageConfig = new CompactedView<>(KafkaClients.consumer(config, NAME + "-page-config"), topics.config(), config.recordSerdes(),
                 page -> page.getComponents().stream().map(StatusComponentConfig::getId).collect(Collectors.toUnmodifiableSet()));
@@ -153,6 +158,7 @@ public final class StatusPageService implements Service {
                 .or(() -> writer.problem().map(Object::toString))
                 .or(pageConfig::problem)
                 .or(publicSilences::problem)
+                .or(site::problem)
                 .or(() -> sessionLog.ready() ? Optional.empty() : Optional.of("console session log loading"));
     }
 
@@ -162,7 +168,7 @@ public final class StatusPageService implements Service {
         if (commands != null) {
             commands.close(Duration.ofSeconds(5));
         }
-        for (AutoCloseable part : new AutoCloseable[] {pageConfig, publicSilences, writer, readiness}) {
+        for (AutoCloseable part : new AutoCloseable[] {site, pageConfig, publicSilences, writer, readiness}) {
             if (part != null) {
                 try {
                     part.close();
