@@ -124,6 +124,7 @@ public final class IncidentStreamService implements Service {
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), config.statusPageId(), metrics),
                 props, metrics);
+        api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
         streams.start();
         try {
             queryStarted.join();
