@@ -27,10 +27,12 @@ import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.StatusTemplates;
+import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -286,6 +288,16 @@ class IncidentApiIT {
         assertThat(json(resolved).get("events")).extracting(e -> e.get("payload").get("type").asText())
                 .contains("IncidentResolved", "PublicUpdatePosted");
         assertThat(json(resolved).get("incident").get("publication").get("status").asText()).isEqualTo("resolved");
+
+        // On the log, the status page's writer reads a published incident's events by their header alone.
+        List<String> marked = new ArrayList<>();
+        TopicContents.readToEnd(kafka.bootstrapServers(), topics.events(), kafka.serdes(), Duration.ofSeconds(30)).stream()
+                .filter(record -> record.key().equals(id))
+                .forEach(record -> marked.add(record.value().getPayload().getClass().getSimpleName() + "="
+                        + EventHeaders.isPublic(record.headers())));
+        assertThat(marked).startsWith("IncidentOpened=false", "AlertAttached=false")
+                .contains("IncidentPublished=true", "PublicUpdatePosted=true", "IncidentResolved=true")
+                .filteredOn(line -> line.endsWith("=false")).hasSize(2);
     }
 
     @Test
