@@ -1,5 +1,6 @@
 package dev.incidentengine.incident.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,8 +107,8 @@ public final class IncidentLifecycle {
     }
 
     /**
-     * @param statusPage the status page as configured now (it changes live): what can be published, what publishes
-     *        itself, and the cadence a publication's next update is due by
+     * @param statusPage the status page as configured now (it changes live), for decide only: what can be published,
+     *        what publishes itself, its templates, and the cadences a publication takes along (evolve reads the log alone)
      */
     public IncidentLifecycle(LifecyclePolicy policy, Supplier<StatusPage> statusPage) {
         this.policy = policy;
@@ -523,7 +524,7 @@ public final class IncidentLifecycle {
                     ? page.resolutionText(state.getService(), title, publish.getComponents(), publish.getImpact(), state.getSeverity())
                     : page.initialText(state.getService(), title, publish.getComponents(), publish.getImpact(), state.getSeverity());
             decision.emit(new IncidentPublished(updateId(state, 1), title, publish.getImpact(), List.copyOf(publish.getComponents()),
-                    publish.getStatus(), message, state.getSeverity(), false));
+                    publish.getStatus(), message, state.getSeverity(), false, page.cadences()));
         }
     }
 
@@ -605,7 +606,8 @@ public final class IncidentLifecycle {
         PublicImpact impact = StatusPage.impactOf(state.getSeverity());
         String title = StatusPage.truncate("Investigating issues with " + page.names(components), MAX_PUBLIC_TITLE);
         decision.emit(new IncidentPublished(updateId(state, 1), title, impact, components, PublicIncidentStatus.INVESTIGATING,
-                page.initialText(state.getService(), title, components, impact, state.getSeverity()), state.getSeverity(), true));
+                page.initialText(state.getService(), title, components, impact, state.getSeverity()), state.getSeverity(), true,
+                page.cadences()));
     }
 
     /** Refuses public text over the limits or components not on the page; null message or components: unchanged. */
@@ -637,12 +639,16 @@ public final class IncidentLifecycle {
         return publication.getStatus() != PublicIncidentStatus.RESOLVED && publication.getStatus() != PublicIncidentStatus.POSTMORTEM;
     }
 
-    /** When the next public update is due: one cadence of the severity after {@code from}; null once resolved or without a cadence. */
-    private Instant nextUpdateDue(PublicIncidentStatus status, Severity severity, Instant from) {
+    /**
+     * When the next public update is due: one cadence of the severity after {@code from}, by the cadences the
+     * publication was published with (so the fold needs nothing but the log); null once resolved or without a cadence.
+     */
+    private static Instant nextUpdateDue(Publication publication, PublicIncidentStatus status, Severity severity, Instant from) {
         if (status == PublicIncidentStatus.RESOLVED || status == PublicIncidentStatus.POSTMORTEM) {
             return null;
         }
-        return statusPage.get().cadence(severity).map(from::plus).orElse(null);
+        Integer minutes = publication.getUpdateEveryMinutes().get(severity.name());
+        return minutes == null || minutes <= 0 ? null : from.plus(Duration.ofMinutes(minutes));
     }
 
     /** The fingerprint of the alert an event attaches or resolves; null for other events. */
@@ -747,8 +753,8 @@ public final class IncidentLifecycle {
             next.setSeveritySetByPerson(state.getSeveritySetByPerson() || changed.getByPerson());
             Publication publication = state.getPublication();
             if (publication != null) {
-                next.setPublication(Publication.newBuilder(publication)
-                        .setNextUpdateDueAt(nextUpdateDue(publication.getStatus(), changed.getTo(), publication.getLastUpdateAt())).build());
+                next.setPublication(Publication.newBuilder(publication).setNextUpdateDueAt(
+                        nextUpdateDue(publication, publication.getStatus(), changed.getTo(), publication.getLastUpdateAt())).build());
             }
         } else if (payload instanceof IncidentSnoozed snoozed) {
             next.setSnoozedUntil(snoozed.getUntil());
@@ -782,19 +788,21 @@ public final class IncidentLifecycle {
         } else if (payload instanceof StatusUpdatePosted) {
             next.setStatusUpdateCount(state.getStatusUpdateCount() + 1);
         } else if (payload instanceof IncidentPublished published) {
-            next.setPublication(new Publication(published.getTitle(), published.getImpact(), published.getComponents(),
-                    published.getStatus(), at, at, 1, 0, nextUpdateDue(published.getStatus(), state.getSeverity(), at)));
+            Publication publication = new Publication(published.getTitle(), published.getImpact(), published.getComponents(),
+                    published.getStatus(), at, at, 1, 0, null, published.getUpdateEveryMinutes());
+            publication.setNextUpdateDueAt(nextUpdateDue(publication, published.getStatus(), state.getSeverity(), at));
+            next.setPublication(publication);
         } else if (payload instanceof PublicUpdatePosted posted) {
             Publication publication = Objects.requireNonNull(state.getPublication(), "a public update before the publication");
             next.setPublication(Publication.newBuilder(publication).setTitle(posted.getTitle()).setImpact(posted.getImpact())
                     .setComponents(posted.getComponents()).setStatus(posted.getStatus()).setLastUpdateAt(at)
                     .setUpdates(publication.getUpdates() + 1)
-                    .setNextUpdateDueAt(nextUpdateDue(posted.getStatus(), state.getSeverity(), at)).build());
+                    .setNextUpdateDueAt(nextUpdateDue(publication, posted.getStatus(), state.getSeverity(), at)).build());
         } else if (payload instanceof PublicUpdateMissed) {
             // The reminder moves the next one a cadence on, so a silent publication reminds once a period.
             Publication publication = Objects.requireNonNull(state.getPublication(), "a missed update before the publication");
             next.setPublication(Publication.newBuilder(publication).setMissedUpdates(publication.getMissedUpdates() + 1)
-                    .setNextUpdateDueAt(nextUpdateDue(publication.getStatus(), state.getSeverity(), at)).build());
+                    .setNextUpdateDueAt(nextUpdateDue(publication, publication.getStatus(), state.getSeverity(), at)).build());
         }
         // EscalationExhausted and notification results change only the version.
         return next;

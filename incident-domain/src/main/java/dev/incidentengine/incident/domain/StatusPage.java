@@ -128,6 +128,19 @@ public final class StatusPage {
         return minutes == null || minutes <= 0 ? Optional.empty() : Optional.of(Duration.ofMinutes(minutes));
     }
 
+    /** The page's cadence in minutes per severity name, as a publication keeps it (only positive ones). */
+    public Map<String, Integer> cadences() {
+        Map<String, Integer> cadences = new LinkedHashMap<>();
+        if (config != null) {
+            config.getUpdateEveryMinutes().forEach((severity, minutes) -> {
+                if (minutes != null && minutes > 0) {
+                    cadences.put(severity, minutes);
+                }
+            });
+        }
+        return cadences;
+    }
+
     public boolean autoPublishes(Severity severity) {
         return config != null && config.getAutoPublish().contains(severity);
     }
