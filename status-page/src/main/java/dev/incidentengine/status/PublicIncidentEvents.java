@@ -37,7 +37,7 @@ final class PublicIncidentEvents implements Processor<String, byte[], String, In
 
     @Override
     public void process(Record<String, byte[]> record) {
-        if (!"true".equals(EventHeaders.text(record.headers(), EventHeaders.PUBLIC)) || record.value() == null) {
+        if (!EventHeaders.isPublic(record.headers()) || record.value() == null) {
             return;
         }
         // Unreadable: Kafka's processing handler puts the record on the DLQ with this error.

@@ -3,6 +3,7 @@ package dev.incidentengine.status;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
@@ -43,7 +44,7 @@ public final class Pages {
 
     public static IncidentEvent published(String incident, long sequence, Instant at, Severity severity, String... components) {
         return event(incident, sequence, at, new IncidentPublished("u-" + incident + "-" + sequence, "Public " + incident, PublicImpact.MAJOR,
-                List.of(components), PublicIncidentStatus.INVESTIGATING, "We are investigating.", severity, false));
+                List.of(components), PublicIncidentStatus.INVESTIGATING, "We are investigating.", severity, false, Map.of()));
     }
 
     public static IncidentEvent update(String incident, long sequence, Instant at, PublicIncidentStatus status, String... components) {

@@ -170,7 +170,7 @@ class StatusPageTopologyTest {
     private void pipe(IncidentEvent event, boolean isPublic) {
         RecordHeaders headers = new RecordHeaders();
         if (isPublic) {
-            headers.add(EventHeaders.PUBLIC, "true".getBytes(StandardCharsets.UTF_8));
+            EventHeaders.markPublic(headers);
         }
         events.pipeInput(new TestRecord<>(event.getIncidentId(), event, headers, event.getTimestamp()));
     }

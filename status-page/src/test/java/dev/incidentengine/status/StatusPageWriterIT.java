@@ -130,7 +130,7 @@ class StatusPageWriterIT {
                 for (IncidentEvent event : List.of(published(id, 3, at, Severity.SEV2, "api"),
                         update(id, 7, at.plusSeconds(1), PublicIncidentStatus.RESOLVED, "api"))) {
                     RecordHeaders headers = new RecordHeaders();
-                    headers.add(EventHeaders.PUBLIC, "true".getBytes(StandardCharsets.UTF_8));
+                    EventHeaders.markPublic(headers);
                     producer.send(new ProducerRecord<>(topics.incidentEvents().name(), null, id, event, headers)).get();
                     updates.add("u-" + id + "-" + event.getSequence());
                 }

@@ -212,7 +212,7 @@ public final class Sender implements AutoCloseable {
 
     /** The incident's message in a Slack channel is updated in place as the incident changes: the ledger remembers which one. */
     private static String threadKey(NotificationRequest request) {
-        return request.getChannel().equals("slack") && !request.getKind().equals(MessageKind.PAGE.id())
+        return request.getChannel().equals("slack") && !MessageKind.ofId(request.getKind()).toPerson()
                 ? "thread|slack|" + request.getAddress() + "|" + request.getIncidentId() : null;
     }
 
