@@ -7,6 +7,7 @@ import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.status.StatusFanout;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.GlobalStores;
 import dev.incidentengine.service.ObjectCachingStore;
@@ -52,10 +53,29 @@ public final class NotifierTopology {
     private NotifierTopology() {
     }
 
-    /** @param punctuation how often due contact steps are looked for (wall clock) */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** Status page subscribers' part: their links' base URL, and how long a confirmation link works. */
+    public record StatusSubscribers(String statusUrl, Duration confirmWithin) {
+    }
+
+    /** Without status page subscribers. */
     public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation) {
+        return build(topics, serdes, planner, composer, punctuation, null, null);
+    }
+
+    /**
+     * @param punctuation how often due contact steps are looked for (wall clock)
+     * @param status      null: status page subscribers are not served ({@link StatusFanout})
+     * @param maxEventAge page events older than this tell no subscriber
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation,
+                                 StatusSubscribers status, Duration maxEventAge) {
         StreamsBuilder builder = new StreamsBuilder();
+        if (status != null) {
+            // A batch of a fan-out goes on every 100 ms at most, so 10,000 subscribers take 2 s of planning, not 10.
+            StatusFanout.add(builder, topics.statusPage(), topics.subscribers(), topics.requests(), serdes, status.statusUrl(), maxEventAge,
+                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100));
+        }
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, CHANNELS_STORE, topics.channels(), serdes);
