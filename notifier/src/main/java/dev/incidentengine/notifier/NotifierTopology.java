@@ -33,6 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  *   ─▶ [notification-requests-sink] notification.requests.v1   (what the sender delivers)
  *   ─▶ [notification-failures-sink] notification.results.v1    (pages that cannot be addressed)
  * </pre>
+ * With status page subscribers, {@link StatusFanout}'s sub-topology too: status.page.v1 to requests for subscribers.
  * The sender ({@link Sender}) is a plain consumer of the requests: a delivery is a side effect no
  * Kafka transaction can take back.
  */

@@ -16,9 +16,10 @@ public final class StatusEmailChannel implements Channel {
         this.email = email;
     }
 
+    /** Threads and a breaker of their own: a fan-out to thousands of subscribers never queues ahead of a page by e-mail. */
     @Override
     public String endpoint(Message message) {
-        return email.endpoint(message);
+        return "status-" + email.endpoint(message);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -16,6 +17,9 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The status page's keys, all derived from one secret file ({@value #CONFIG}) that the status page and the notifier share:
@@ -35,6 +39,7 @@ public final class SubscriberSeal {
 
     /** The configuration key naming the secret file, for the status page and the notifier alike. */
     public static final String CONFIG = "status.secret.file";
+    private static final Logger log = LoggerFactory.getLogger(SubscriberSeal.class);
     public static final int MIN_SECRET_BYTES = 32;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -73,6 +78,10 @@ public final class SubscriberSeal {
         }
         Path path = Path.of(file);
         try {
+            if (Files.getFileAttributeView(path, PosixFileAttributeView.class) != null
+                    && Files.getPosixFilePermissions(path).stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                log.warn("{} {} can be read by others than its owner: chmod 600 it", CONFIG, path);
+            }
             return new SubscriberSeal(Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException(CONFIG + " " + path + ": cannot read the status secret (" + e.getClass().getSimpleName() + ")");
