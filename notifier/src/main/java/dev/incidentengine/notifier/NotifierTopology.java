@@ -72,11 +72,6 @@ public final class NotifierTopology {
     public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation,
                                  StatusSubscribers status, Duration maxEventAge) {
         StreamsBuilder builder = new StreamsBuilder();
-        if (status != null) {
-            // A batch of a fan-out goes on every 100 ms at most, so 10,000 subscribers take 2 s of planning, not 10.
-            StatusFanout.add(builder, topics.statusPage(), topics.subscribers(), topics.requests(), serdes, status.statusUrl(), maxEventAge,
-                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100));
-        }
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, CHANNELS_STORE, topics.channels(), serdes);
@@ -98,6 +93,12 @@ public final class NotifierTopology {
         out.filter((key, value) -> value instanceof NotificationResult, Named.as("notification-failures-only"))
                 .to(topics.results().name(), Produced.with(Serdes.String(), (Serde) topics.results().valueSerde(serdes))
                         .withName("notification-failures-sink"));
+        if (status != null) {
+            // Added last, so the planner's sub-topologies (and their task ids) stay as they were.
+            // A batch of a fan-out goes on every 100 ms at most: 10,000 subscribers take 2 s of planning.
+            StatusFanout.add(builder, topics.statusPage(), topics.subscribers(), topics.requests(), serdes, status.statusUrl(), maxEventAge,
+                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100));
+        }
         return builder.build();
     }
 }
