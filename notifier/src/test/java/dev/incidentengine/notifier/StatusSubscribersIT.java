@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Status page subscribers on a real broker: a page event with an update fans out to the confirmed subscribers whose
- * components it touches, webhooks signed with each one's secret, e-mail through GreenMail; a restart mid-fan-out sends none twice.
+ * components it touches, webhooks signed with each one's secret, e-mail through GreenMail; a stop and restart mid-fan-out sends
+ * none twice (a kill may repeat what was sent but not yet recorded, as for pages: see NotifierRestartIT).
  */
 @WithKafka
 class StatusSubscribersIT {
@@ -114,7 +115,7 @@ class StatusSubscribersIT {
     @Test
     void aNotifierRestartMidFanOutDeliversNoneTwice(KafkaTestCluster kafka) throws Exception {
         NotifierTopics topics = NotifierIT.topics(kafka);
-        int count = 1500;
+        int count = 5000;
         List<Map.Entry<String, StatusSubscriber>> subscribers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String id = String.format("s%05d", i);
@@ -123,12 +124,13 @@ class StatusSubscribersIT {
         kafka.produce(topics.subscribers(), subscribers);
         try (ServiceRunner first = start(kafka, topics, "restart")) {
             kafka.produce(topics.statusPage(), List.of(Map.entry("public", update(1, "p1", "Slow checkout", List.of("api")))));
-            await("the fan-out under way").atMost(Duration.ofSeconds(60)).until(() -> mail.getReceivedMessages().length >= 100);
+            // Stopped (as on SIGTERM) at the first mail: the sender finishes and records the deliveries it took, and leaves the
+            // rest of the fan-out's requests for the next notifier.
+            await("the fan-out under way").atMost(Duration.ofSeconds(60)).until(() -> mail.getReceivedMessages().length >= 1);
         }
-        int beforeRestart = mail.getReceivedMessages().length;
-        assertThat(beforeRestart).as("stopped mid-fan-out").isLessThan(count);
+        assertThat(mail.getReceivedMessages().length).as("stopped mid-fan-out").isLessThan(count);
         try (ServiceRunner second = start(kafka, topics, "restart")) {
-            await("every subscriber").atMost(Duration.ofSeconds(120)).until(() -> mail.getReceivedMessages().length >= count);
+            await("every subscriber").atMost(Duration.ofSeconds(180)).until(() -> mail.getReceivedMessages().length >= count);
             await("every result").atMost(Duration.ofSeconds(60)).until(() -> results(kafka, topics).size() >= count);
         }
         MimeMessage[] received = mail.getReceivedMessages();
@@ -190,6 +192,8 @@ class StatusSubscribersIT {
         settings.put(NotifierConfig.STATUS_URL_CONFIG, "https://status.example.com");
         settings.put(NotifierConfig.STATUS_SECRET_FILE_CONFIG, secret.toString());
         settings.put("kafka.commit.interval.ms", "100");
+        // A stop lets every delivery the sender took finish and records it, however many (SIGTERM, not a kill).
+        settings.put(NotifierConfig.SHUTDOWN_WAIT_MS_CONFIG, "120000");
         ServiceRunner runner = new ServiceRunner("127.0.0.1", 0, List.of(new NotifierService(new NotifierConfig(settings), topics))).start();
         await("notifier running").atMost(Duration.ofSeconds(60)).until(runner::ready);
         return runner;
