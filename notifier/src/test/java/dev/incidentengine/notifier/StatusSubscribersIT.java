@@ -105,6 +105,7 @@ class StatusSubscribersIT {
             NotificationResult result = results(kafka, topics).get(0);
             assertThat(result.getOutcome()).isEqualTo(DeliveryOutcome.DELIVERED);
             assertThat(result.getKind()).isEqualTo("status-incident");
+            assertThat(result.getIncidentId()).as("not the incident's own: its timeline is not the page's").isEqualTo("status:INC-1");
             assertThat(result.toString()).doesNotContain(sink.url("/hook")).doesNotContain(seal.webhookSecret("hook"));
             assertThat(TopicContents.readToEnd(kafka.bootstrapServers(), topics.requests(), kafka.serdes(), Duration.ofSeconds(10)))
                     .hasSize(1).allSatisfy(request -> assertThat(request.value().toString()).doesNotContain("127.0.0.1")

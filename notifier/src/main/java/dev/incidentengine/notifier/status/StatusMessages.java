@@ -93,8 +93,10 @@ public final class StatusMessages {
     }
 
     NotificationRequest update(StatusPageEvent event, News news, Page page, StatusSubscriber subscriber, Instant now) {
-        NotificationRequest.Builder request = base(event.getEventId() + ":" + subscriber.getId(), news.subjectId(), event.getEventId(),
-                news.kind(), subscriber, now)
+        // Not the incident's own id: its timeline, review and reports read results by incident id, and a status page's
+        // thousands of subscriber deliveries are none of theirs.
+        NotificationRequest.Builder request = base(event.getEventId() + ":" + subscriber.getId(), "status:" + news.subjectId(),
+                event.getEventId(), news.kind(), subscriber, now)
                 .setTitle("[" + page.name() + "] " + news.title() + ": " + display(news.update().getStatus()))
                 .setSeverity(news.impact())
                 .setStatus(news.status())
