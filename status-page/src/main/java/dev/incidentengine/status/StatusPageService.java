@@ -22,6 +22,7 @@ import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.SessionLog;
 import dev.incidentengine.status.domain.StatusPage;
+import dev.incidentengine.status.subscriptions.Subscriptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -49,6 +50,8 @@ public final class StatusPageService implements Service {
     private final SessionLog sessionLog;
     /** The public page, its feeds and /api/v2, from the page's log. */
     private PublicSite site;
+    /** Subscribing, confirming and unsubscribing; the notifier delivers to the subscribers. */
+    private final Subscriptions subscriptions;
     private TopicReadiness readiness;
     private StreamsApp writer;
     /** The page's components, by id, for the commands API: every instance holds them, not only the writer's. */
@@ -83,6 +86,7 @@ public final class StatusPageService implements Service {
             }
         }, Clock.systemUTC());
         this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", false, Clock.systemUTC());
+        this.subscriptions = Subscriptions.create(config, topics, tokens);
     }
 
     @Override
@@ -95,6 +99,7 @@ public final class StatusPageService implements Service {
         commandApi.register(http);
         site = new PublicSite(config, topics, metrics, Clock.systemUTC());
         site.routes(http);
+        subscriptions.routes(http);
     }
 
     @Override
@@ -110,6 +115,7 @@ public final class StatusPageService implements Service {
                 config.punctuation(), StatusPage.Limits.DEFAULT, metrics), props, metrics);
         writer.start();
         site.start();
+        subscriptions.start();
 
         pageConfig = new CompactedView<>(KafkaClients.consumer(config, NAME + "-page-config"), topics.config(), config.recordSerdes(),
                 page -> page.getComponents().stream().map(StatusComponentConfig::getId).collect(Collectors.toUnmodifiableSet()));
@@ -159,6 +165,7 @@ public final class StatusPageService implements Service {
                 .or(pageConfig::problem)
                 .or(publicSilences::problem)
                 .or(site::problem)
+                .or(subscriptions::problem)
                 .or(() -> sessionLog.ready() ? Optional.empty() : Optional.of("console session log loading"));
     }
 
@@ -168,7 +175,7 @@ public final class StatusPageService implements Service {
         if (commands != null) {
             commands.close(Duration.ofSeconds(5));
         }
-        for (AutoCloseable part : new AutoCloseable[] {site, pageConfig, publicSilences, writer, readiness}) {
+        for (AutoCloseable part : new AutoCloseable[] {site, subscriptions, pageConfig, publicSilences, writer, readiness}) {
             if (part != null) {
                 try {
                     part.close();

@@ -156,6 +156,9 @@ class StatusPageWriterIT {
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         settings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokens.toString());
+        Path secret = dir.resolve("status-secret");
+        Files.writeString(secret, "a status secret of at least 32 bytes, for this test only");
+        settings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, secret.toString());
         settings.put(StatusPageServiceConfig.APPLICATION_ID_CONFIG, "status-" + topics.page().name());
         settings.put(StatusPageServiceConfig.PUNCTUATION_MS_CONFIG, "200");
         ServiceRunner runner = new ServiceRunner("127.0.0.1", 0,
