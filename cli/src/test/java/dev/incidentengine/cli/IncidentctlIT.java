@@ -38,6 +38,9 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.config.StatusComponentConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
+import dev.incidentengine.model.config.StatusTemplates;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
@@ -206,6 +209,44 @@ class IncidentctlIT {
             assertThat(r.exit()).isZero();
             assertThat(r.out()).startsWith("Usage: incidentctl review action add").contains("--owner", "--due", "--priority");
         });
+    }
+
+    @Test
+    void aResponderPublishesAnIncidentAndPostsPublicUpdatesFromTheTerminal(KafkaTestCluster kafka) throws Exception {
+        kafka.produce(IncidentTopics.DEFAULT.statusPages(), List.of(Map.entry("public", StatusPageConfig.newBuilder().setId("public")
+                .setName("Demo Shop Status").setTemplates(StatusTemplates.newBuilder().build())
+                .setComponents(List.of(StatusComponentConfig.newBuilder().setId("checkout").setName("Checkout").build(),
+                        StatusComponentConfig.newBuilder().setId("storefront").setName("Storefront").build())).build())));
+        String id = "INC-20261122-2-0077";
+        open(kafka, id, Severity.SEV2);
+        await("the status page config read").atMost(Duration.ofSeconds(30))
+                .until(() -> run("incident", "publish", id, "--title", "t", "--impact", "minor", "--component", "nope",
+                        "--token", RESPONDER).err().contains("no component nope on status page public"));
+
+        Run published = run("incident", "publish", id, "--title", "Checkout is slow", "--impact", "minor", "--component", "checkout",
+                "--token", RESPONDER);
+        assertThat(published.exit()).as(published.err()).isZero();
+        assertThat(published.out()).startsWith(id + ": publication applied (public: investigating, minor impact, next update due 20");
+        Run update = run("incident", "public-update", id, "--status", "identified", "-m", "A bad deploy; rolling back.",
+                "--impact", "major", "--component", "checkout", "--component", "storefront", "--token", RESPONDER, "-o", "json");
+        assertThat(update.exit()).as(update.err()).isZero();
+        JsonNode publication = new ObjectMapper().readTree(update.out()).get("incident").get("publication");
+        assertThat(publication.get("status").asText()).isEqualTo("identified");
+        assertThat(publication.get("impact").asText()).isEqualTo("major");
+        assertThat(publication.get("components")).hasSize(2);
+
+        assertThat(run("incident", "publish", id, "--title", "Again", "--impact", "minor", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).isEqualTo("incidentctl: already published: post a public update instead\n");
+        });
+        assertThat(run("incident", "public-update", id, "--status", "monitoring", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).contains("a public update needs a message");
+        });
+        assertThat(run("incident", "public-update", id, "--status", "fixed", "-m", "x", "--token", RESPONDER).err()).contains("status");
+        assertThat(run("incident", "public-update", id, "--status", "resolved", "--token", RESPONDER).out())
+                .startsWith(id + ": public-updates applied (public: resolved, major impact, next update due never)");
+        assertThat(runWithoutUrl("incident", "publish", "--help").out()).contains("--title", "--impact", "--component", "--status");
     }
 
     @Test

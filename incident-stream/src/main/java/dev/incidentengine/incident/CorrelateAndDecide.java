@@ -22,9 +22,9 @@ final class CorrelateAndDecide implements Processor<String, SpecificRecord, Stri
     private final Decide decide;
     private ProcessorContext<String, Object> context;
 
-    CorrelateAndDecide(LifecyclePolicy policy, IncidentMetrics metrics) {
+    CorrelateAndDecide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics) {
         this.correlate = new Correlate(policy, metrics);
-        this.decide = new Decide(policy, metrics);
+        this.decide = new Decide(policy, statusPageId, metrics);
     }
 
     @Override

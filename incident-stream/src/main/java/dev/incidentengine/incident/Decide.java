@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.IncidentTimers;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.incident.domain.StatusPage;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
@@ -25,10 +26,13 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentGroupUpdate;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentPublished;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.RawFormat;
+import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.schemas.EventHeaders;
+import dev.incidentengine.service.ConfigView;
 import dev.incidentengine.service.Deadlines;
 import dev.incidentengine.service.ObjectCachingStore;
 import org.apache.kafka.common.header.Headers;
@@ -67,9 +71,12 @@ final class Decide {
     private KeyValueStore<String, IncidentState> incidents;
     private AlertAttachments alerts;
     private Deadlines deadlines;
+    private final String statusPageId;
+    private ConfigView<StatusPageConfig, StatusPage> statusPage;
 
-    Decide(LifecyclePolicy policy, IncidentMetrics metrics) {
-        this.lifecycle = new IncidentLifecycle(policy);
+    Decide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics) {
+        this.statusPageId = statusPageId;
+        this.lifecycle = new IncidentLifecycle(policy, () -> statusPage.get(context.currentSystemTimeMs()));
         this.timers = new IncidentTimers(policy);
         this.metrics = metrics;
     }
@@ -87,6 +94,8 @@ final class Decide {
         ObjectCachingStore.<String, IncidentState>of(incidents).whenWritten(stateWriter(context));
         alerts = new AlertAttachments(context.getStateStore(IncidentTopology.ALERT_STORE));
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
+        statusPage = new ConfigView<>(context.getStateStore(IncidentTopology.STATUS_PAGES_STORE),
+                configs -> StatusPage.of(configs, statusPageId), StatusPage::problems);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 
@@ -105,7 +114,9 @@ final class Decide {
         String mergedInto = null;
         IncidentStatus status = state == null ? null : state.getStatus();
         String service = state == null ? null : state.getService();
+        boolean published = state != null && state.getPublication() != null;
         for (IncidentEvent event : events) {
+            published |= event.getPayload() instanceof IncidentPublished;
             IncidentStatus before = status;
             status = IncidentLifecycle.statusAfter(before, event.getPayload());
             if (event.getPayload() instanceof IncidentOpened opened) {
@@ -113,6 +124,9 @@ final class Decide {
             }
             // A rejection can come before the incident exists: it has no status to tell.
             Headers headers = status == null ? new RecordHeaders() : EventHeaders.of(service, before, status);
+            if (published) {
+                EventHeaders.markPublic(headers);
+            }
             context.forward(new Record<>(id, event, timestamp, headers));
             metrics.event(event.getPayload().getClass().getSimpleName());
             logLifecycle(event);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.incident.domain.StatusPage;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -34,11 +35,15 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String API_STREAM_BUFFER_BYTES_CONFIG = "api.stream.buffer.bytes";
     public static final String API_STREAM_CATCH_UP_THREADS_CONFIG = "api.stream.catchup.threads";
     public static final String API_RECEIVERS_BASE_URL_CONFIG = "api.receivers.base.url";
+    /** The same key as the status-page service's: one setting names the page both publish to and serve. */
+    public static final String STATUS_PAGE_ID_CONFIG = "status.page.id";
 
     public static final ConfigDef CONFIG_DEF = withApiTokens(baseDefinition(DEFAULT_HTTP_PORT))
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
                     "Kafka Streams application.id: the consumer group, and the prefix of the internal topics. "
                             + "Instances with the same id share the work; another id is another engine.")
+            .define(STATUS_PAGE_ID_CONFIG, Type.STRING, StatusPage.DEFAULT_ID, Importance.LOW,
+                    "Id of the statusPages config record incidents are published to (the status page the engine serves).")
             .define(REOPEN_WINDOW_MINUTES_CONFIG, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "An alert that fires again within this many minutes after its incident resolved reopens it.")
             .define(FLAP_REOPENS_CONFIG, Type.INT, 3, Range.atLeast(1), Importance.LOW,
@@ -99,6 +104,10 @@ public final class IncidentStreamConfig extends EngineConfig {
         }
         throw new ConfigException(API_RECEIVERS_BASE_URL_CONFIG, base,
                 "must be an absolute http(s) URL without credentials, query or fragment, e.g. https://alerts.example.com");
+    }
+
+    public String statusPageId() {
+        return getString(STATUS_PAGE_ID_CONFIG);
     }
 
     public String applicationId() {

@@ -122,8 +122,9 @@ public final class IncidentStreamService implements Service {
         // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
         // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), metrics),
+        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), config.statusPageId(), metrics),
                 props, metrics);
+        api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
         streams.start();
         try {
             queryStarted.join();

@@ -15,6 +15,7 @@ import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
@@ -37,15 +38,18 @@ public record IncidentTopics(
         Topic<String, IntegrationConfig> integrations,
         Topic<String, EscalationPolicyConfig> escalationPolicies,
         Topic<String, ChannelConfig> channels,
-        Topic<String, TeamConfig> teams) {
+        Topic<String, TeamConfig> teams,
+        // The status page the aggregate publishes to: its components, auto-publish severities, cadence and templates.
+        Topic<String, StatusPageConfig> statusPages) {
 
     public static final IncidentTopics DEFAULT = new IncidentTopics(Topics.ALERTS, Topics.INCIDENT_COMMANDS, Topics.INCIDENT_EVENTS,
             Topics.INCIDENT_STATE, Topics.INCIDENT_COMMAND_RESULTS, Topics.ALERTS_SUPPRESSED, Topics.ALERTS_INHIBITING,
             Topics.CONFIG_ROUTES, Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES, Topics.INCIDENT_DLQ,
-            Topics.CONFIG_SERVICES, Topics.CONFIG_INTEGRATIONS, Topics.CONFIG_ESCALATION_POLICIES, Topics.CONFIG_CHANNELS, Topics.CONFIG_TEAMS);
+            Topics.CONFIG_SERVICES, Topics.CONFIG_INTEGRATIONS, Topics.CONFIG_ESCALATION_POLICIES, Topics.CONFIG_CHANNELS, Topics.CONFIG_TEAMS,
+            Topics.CONFIG_STATUS_PAGES);
 
     public List<Topic<?, ?>> all() {
         return List.of(alerts, commands, events, state, commandResults, suppressed, inhibiting, routes, silences, inhibitRules,
-                deadLetters, services, integrations, escalationPolicies, channels, teams);
+                deadLetters, services, integrations, escalationPolicies, channels, teams, statusPages);
     }
 }

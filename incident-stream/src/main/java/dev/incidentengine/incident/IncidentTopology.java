@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
+import dev.incidentengine.incident.domain.StatusPage;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttachment;
 import dev.incidentengine.model.AlertTrack;
@@ -45,7 +46,7 @@ import org.apache.kafka.streams.state.Stores;
  *        ─▶ (alerts-by-correlation-key repartition)   news only
  *        ─▶ [incident-aggregate] (correlation-group-store, suppressed-alert-store, incident-id-store,
  *                                 incident-store, incident-alert-store, incident-timer-store;
- *                                 global: routes, silences, inhibit rules, inhibiting alerts)
+ *                                 global: routes, silences, inhibit rules, inhibiting alerts, status pages)
  *              ├─▶ [incident-events-sink]      incident.events.v1
  *              ├─▶ [incident-state-sink]       incident.state.v1
  *              ├─▶ [incident-results-sink]     incident.command-results.v1
@@ -67,6 +68,8 @@ public final class IncidentTopology {
     static final String SILENCES_STORE = "silences-store";
     static final String INHIBIT_RULES_STORE = "inhibit-rules-store";
     static final String INHIBITING_STORE = "inhibiting-alerts-store";
+    /** The status page config ({@code statusPages}): what the aggregate may publish, and when it publishes and reminds. */
+    public static final String STATUS_PAGES_STORE = "status-pages-store";
 
     static final String DEDUPE = "alert-dedupe";
     static final String ALERTS_BY_KEY = "alerts-by-correlation-key";
@@ -91,7 +94,14 @@ public final class IncidentTopology {
     private IncidentTopology() {
     }
 
+    /** The topology for the default status page ({@value StatusPage#DEFAULT_ID}). */
     public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, MeterRegistry registry) {
+        return build(topics, serdes, policy, StatusPage.DEFAULT_ID, registry);
+    }
+
+    /** @param statusPageId the id of the status page config incidents are published to */
+    public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, String statusPageId,
+                                 MeterRegistry registry) {
         IncidentMetrics metrics = new IncidentMetrics(registry);
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
@@ -100,6 +110,7 @@ public final class IncidentTopology {
         GlobalStores.add(builder, SILENCES_STORE, topics.silences(), serdes);
         GlobalStores.add(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
         GlobalStores.add(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
+        GlobalStores.add(builder, STATUS_PAGES_STORE, topics.statusPages(), serdes);
 
         // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));
@@ -127,7 +138,7 @@ public final class IncidentTopology {
         builder.addStateStore(store(ALERT_STORE, serdes.serde(AlertAttachment.class, false)));
         builder.addStateStore(store(TIMER_STORE, keys));
         alertsByKey.merge(commandsByOwner, Named.as("incident-inputs"))
-                .process(() -> new CorrelateAndDecide(policy, metrics), Named.as(AGGREGATE),
+                .process(() -> new CorrelateAndDecide(policy, statusPageId, metrics), Named.as(AGGREGATE),
                         GROUP_STORE, SUPPRESSED_STORE, ID_STORE, INCIDENT_STORE, ALERT_STORE, TIMER_STORE)
                 .split(Named.as("incident-"))
                 .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))

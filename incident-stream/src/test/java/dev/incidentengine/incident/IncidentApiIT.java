@@ -24,10 +24,15 @@ import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.StatusComponentConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
+import dev.incidentengine.model.config.StatusTemplates;
+import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -240,6 +245,118 @@ class IncidentApiIT {
         assertError(api.get("/api/v1/incidents?limit=1000", VIEWER), 400, "limit");
         assertError(api.get("/api/v1/incidents?cursor=garbage", VIEWER), 400, "cursor");
         assertError(api.get("/api/v1/incidents?sevrity=SEV1", VIEWER), 400, "sevrity");
+    }
+
+    @Test
+    void aResponderPublishesAnIncidentToTheStatusPageAndPostsAnUpdate() throws Exception {
+        configureStatusPage();
+        JsonNode page = json(api.get("/api/v1/status-page/config", VIEWER));
+        assertThat(page.get("id").asText()).isEqualTo("public");
+        assertThat(page.get("components")).extracting(c -> c.get("id").asText() + "/" + c.get("name").asText() + "/" + c.get("group").asText())
+                .containsExactly("checkout/Checkout/Shop", "storefront/Storefront/null");
+        String id = openNow("checkout");
+        assertThat(json(api.get("/api/v1/incidents/" + id, VIEWER)).get("publication").isNull()).isTrue();
+
+        HttpResponse<String> published = api.post("/api/v1/incidents/" + id + "/publication?wait=true", RESPONDER,
+                "{\"title\": \"Checkout is slow\", \"impact\": \"minor\", \"components\": [\"checkout\"]}");
+
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+        JsonNode event = json(published).get("events").get(0).get("payload");
+        assertThat(event.get("type").asText()).isEqualTo("IncidentPublished");
+        assertThat(event.get("message").asText()).isEqualTo("We are investigating reports of a problem affecting Checkout. "
+                + "We will post an update within 2 hours.");
+        JsonNode publication = json(published).get("incident").get("publication");
+        assertThat(publication.get("status").asText()).isEqualTo("investigating");
+        assertThat(publication.get("impact").asText()).isEqualTo("minor");
+        assertThat(publication.get("nextUpdateDueAt").asText()).endsWith("Z");
+
+        HttpResponse<String> update = api.post("/api/v1/incidents/" + id + "/public-updates?wait=true", RESPONDER,
+                "{\"status\": \"identified\", \"message\": \"A bad deploy; rolling back.\", \"impact\": \"major\","
+                        + " \"components\": [\"checkout\", \"storefront\"]}");
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+        JsonNode shown = json(api.get("/api/v1/incidents/" + id, VIEWER)).get("publication");
+        assertThat(shown.get("status").asText()).isEqualTo("identified");
+        assertThat(shown.get("impact").asText()).isEqualTo("major");
+        assertThat(shown.get("components")).extracting(JsonNode::asText).containsExactly("checkout", "storefront");
+        assertThat(shown.get("updates").asInt()).isEqualTo(2);
+
+        HttpResponse<String> again = api.post("/api/v1/incidents/" + id + "/publication?wait=true", RESPONDER,
+                "{\"title\": \"Again\", \"impact\": \"minor\", \"components\": []}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(json(again).get("error").asText()).isEqualTo("already published: post a public update instead");
+        HttpResponse<String> resolved = api.post("/api/v1/incidents/" + id + "/resolve?wait=true", RESPONDER, "{}");
+        assertThat(json(resolved).get("events")).extracting(e -> e.get("payload").get("type").asText())
+                .contains("IncidentResolved", "PublicUpdatePosted");
+        assertThat(json(resolved).get("incident").get("publication").get("status").asText()).isEqualTo("resolved");
+
+        // On the log, the status page's writer reads a published incident's events by their header alone.
+        List<String> marked = new ArrayList<>();
+        TopicContents.readToEnd(kafka.bootstrapServers(), topics.events(), kafka.serdes(), Duration.ofSeconds(30)).stream()
+                .filter(record -> record.key().equals(id))
+                .forEach(record -> marked.add(record.value().getPayload().getClass().getSimpleName() + "="
+                        + EventHeaders.isPublic(record.headers())));
+        assertThat(marked).startsWith("IncidentOpened=false", "AlertAttached=false")
+                .contains("IncidentPublished=true", "PublicUpdatePosted=true", "IncidentResolved=true")
+                .filteredOn(line -> line.endsWith("=false")).hasSize(2);
+    }
+
+    @Test
+    void badPublicationsAndPublicUpdatesAreRefusedAndChangeNothing() throws Exception {
+        configureStatusPage();
+        String id = openNow("checkout");
+        String publish = "/api/v1/incidents/" + id + "/publication?wait=true";
+        String update = "/api/v1/incidents/" + id + "/public-updates?wait=true";
+        String good = "\"impact\": \"minor\", \"components\": [\"checkout\"]";
+
+        assertError(api.post(publish, RESPONDER, "{" + good + "}"), 400, "title");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"" + "t".repeat(201) + "\", " + good + "}"), 400, "title");
+        assertError(api.post(publish, RESPONDER, "{\"title\": 7, " + good + "}"), 400, "title");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"components\": []}"), 400, "impact");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"huge\", \"components\": []}"), 400, "impact");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"minor\"}"), 400, "components");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"minor\", \"components\": \"checkout\"}"), 400, "components");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"minor\", \"components\": [1]}"), 400, "components");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"minor\", \"components\": [\"payments\"]}"), 400, "components");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", \"impact\": \"minor\", \"components\": [\"checkout\", \"checkout\"]}"),
+                400, "components");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", " + good + ", \"status\": \"fixed\"}"), 400, "status");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", " + good + ", \"message\": \"\"}"), 400, "message");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", " + good + ", \"message\": \"" + "m".repeat(5_001) + "\"}"),
+                400, "message");
+        assertError(api.post(publish, RESPONDER, "{\"title\": \"t\", " + good + ", \"colour\": \"red\"}"), 400, "colour");
+        assertError(api.post(publish, RESPONDER, "{\"title\": "), 400, "body");
+        assertError(api.post(publish, VIEWER, "{\"title\": \"t\", " + good + "}"), 403, null);
+        assertError(api.post(publish, null, "{\"title\": \"t\", " + good + "}"), 401, null);
+        assertError(api.post("/api/v1/incidents/INC-NOPE/publication", RESPONDER, "{\"title\": \"t\", " + good + "}"), 404, null);
+
+        assertError(api.post(update, RESPONDER, "{\"message\": \"m\"}"), 400, "status");
+        assertError(api.post(update, RESPONDER, "{\"status\": \"bogus\", \"message\": \"m\"}"), 400, "status");
+        assertError(api.post(update, RESPONDER, "{\"status\": \"identified\", \"message\": \"m\", \"impact\": \"all\"}"), 400, "impact");
+        assertError(api.post(update, RESPONDER, "{\"status\": \"identified\", \"message\": \"m\", \"components\": [\"nope\"]}"),
+                400, "components");
+        assertError(api.post(update, RESPONDER, "{\"status\": \"identified\", \"title\": \"t\"}"), 400, "title");
+        HttpResponse<String> unpublished = api.post(update, RESPONDER, "{\"status\": \"identified\", \"message\": \"m\"}");
+        assertThat(unpublished.statusCode()).as(unpublished.body()).isEqualTo(409);
+        assertThat(json(unpublished).get("error").asText()).isEqualTo("not published: publish the incident first");
+        assertError(api.get("/api/v1/status-page/config?x=1", VIEWER), 400, "x");
+        assertError(api.get("/api/v1/status-page/config", null), 401, null);
+
+        JsonNode log = json(api.get("/api/v1/incidents/" + id + "/events", VIEWER)).get("events");
+        assertThat(log).extracting(e -> e.get("payload").get("type").asText())
+                .containsExactly("IncidentOpened", "AlertAttached", "CommandRejected");
+        assertThat(json(api.get("/api/v1/incidents/" + id, VIEWER)).get("publication").isNull()).isTrue();
+    }
+
+    /** The status page of the local engine's demo: checkout (grouped) and storefront; SEV2 updates every 2 hours. */
+    private void configureStatusPage() {
+        kafka.produce(topics.statusPages(), List.of(Map.entry("public", StatusPageConfig.newBuilder().setId("public")
+                .setName("Demo Shop Status")
+                .setComponents(List.of(StatusComponentConfig.newBuilder().setId("checkout").setName("Checkout").setGroup("Shop").build(),
+                        StatusComponentConfig.newBuilder().setId("storefront").setName("Storefront").build()))
+                .setTemplates(StatusTemplates.newBuilder().build())
+                .build())));
+        await("the status page config read").atMost(Duration.ofSeconds(30))
+                .until(() -> api.get("/api/v1/status-page/config", VIEWER).statusCode() == 200);
     }
 
     @Test

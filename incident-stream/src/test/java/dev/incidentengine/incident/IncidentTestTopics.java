@@ -15,7 +15,7 @@ final class IncidentTestTopics {
                 kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()), kafka.createTopic(d.silences()),
                 kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
                 kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
-                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()));
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()));
     }
 
     /** An application.id of the test's own, so its consumer group and internal topics are new too. */

@@ -34,6 +34,13 @@ import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentState;
+import dev.incidentengine.model.IncidentPublished;
+import dev.incidentengine.model.PostPublicUpdate;
+import dev.incidentengine.model.PublicImpact;
+import dev.incidentengine.model.PublicIncidentStatus;
+import dev.incidentengine.model.PublicUpdateMissed;
+import dev.incidentengine.model.PublicUpdatePosted;
+import dev.incidentengine.model.PublishIncident;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.ReviewRequired;
@@ -46,6 +53,9 @@ import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.StatusComponentConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
+import dev.incidentengine.model.config.StatusTemplates;
 import dev.incidentengine.model.config.WeeklyWindow;
 import dev.incidentengine.schemas.EventHeaders;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -87,6 +97,7 @@ class IncidentTopologyTest {
     private TestInputTopic<String, RouteConfig> routes;
     private TestInputTopic<String, SilenceConfig> silences;
     private TestInputTopic<String, InhibitRuleConfig> inhibitRules;
+    private TestInputTopic<String, StatusPageConfig> statusPages;
     private TestOutputTopic<String, IncidentEvent> events;
     private TestOutputTopic<String, IncidentState> states;
     private TestOutputTopic<String, CommandResult> results;
@@ -105,6 +116,7 @@ class IncidentTopologyTest {
         routes = input(topics.routes());
         silences = input(topics.silences());
         inhibitRules = input(topics.inhibitRules());
+        statusPages = input(topics.statusPages());
         rawCommands = driver.createInputTopic(topics.commands().name(), new ByteArraySerializer(), new ByteArraySerializer());
         events = output(topics.events());
         states = output(topics.state());
@@ -173,6 +185,76 @@ class IncidentTopologyTest {
                         tuple("AlertAttached", "checkout", "TRIGGERED", null),
                         tuple("NoteAdded", "checkout", "TRIGGERED", null),
                         tuple("IncidentAcknowledged", "checkout", "ACKNOWLEDGED", "TRIGGERED"));
+    }
+
+    @Test
+    void aPublishedIncidentsEventsAreMarkedPublic_andItsResolutionReachesThePage() {
+        statusPages.pipeInput("public", statusPage(List.of(), Map.of()));
+        String id = openByCommand();
+        commands.pipeInput(id, command(id, new AddNote("internal"), ALICE));
+        commands.pipeInput(id, command(id, new PublishIncident("Checkout is slow", PublicImpact.MINOR, List.of("checkout"),
+                PublicIncidentStatus.INVESTIGATING, null), ALICE));
+        commands.pipeInput(id, command(id, new AddNote("still internal, but of a public incident"), ALICE));
+        commands.pipeInput(id, command(id, new ResolveIncident("rolled back"), ALICE));
+
+        List<TestRecord<String, IncidentEvent>> written = events.readRecordsToList();
+        assertThat(written).extracting(record -> record.getValue().getPayload().getClass().getSimpleName(),
+                        record -> EventHeaders.isPublic(record.getHeaders()))
+                .containsExactly(tuple("IncidentOpened", false), tuple("AlertAttached", false), tuple("NoteAdded", false),
+                        tuple("IncidentPublished", true), tuple("NoteAdded", true), tuple("IncidentResolved", true),
+                        tuple("PublicUpdatePosted", true), tuple("ReviewRequired", true));
+        PublicUpdatePosted resolution = (PublicUpdatePosted) written.get(6).getValue().getPayload();
+        assertThat(resolution.getAutomatic()).isTrue();
+        assertThat(resolution.getStatus()).isEqualTo(PublicIncidentStatus.RESOLVED);
+        assertThat(resolution.getMessage()).startsWith("This incident has been resolved and Checkout is operating normally");
+    }
+
+    @Test
+    void anIncidentOfAnAutoPublishedSeverityOnACoveredServiceIsPublishedAsItOpens() {
+        statusPages.pipeInput("public", statusPage(List.of(Severity.SEV2), Map.of()));
+        statusPages.pipeInput("other", StatusPageConfig.newBuilder(statusPage(List.of(Severity.SEV3), Map.of())).setId("other").build());
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        fire("fp-1", T0);
+        fire(alert("fp-2", T0).setService("payments").setLabels(Map.of("alertname", "HighErrorRate", "service", "payments")).build());
+
+        List<TestRecord<String, IncidentEvent>> written = events.readRecordsToList();
+        assertThat(written).filteredOn(record -> record.getValue().getPayload() instanceof IncidentPublished).singleElement()
+                .satisfies(record -> {
+                    IncidentPublished published = (IncidentPublished) record.getValue().getPayload();
+                    assertThat(published.getAutomatic()).isTrue();
+                    assertThat(published.getComponents()).containsExactly("checkout");
+                    assertThat(published.getImpact()).isEqualTo(PublicImpact.MINOR);
+                    assertThat(EventHeaders.isPublic(record.getHeaders())).isTrue();
+                });
+    }
+
+    @Test
+    void aPublishedIncidentWithoutAnUpdateRemindsOncePerCadence() {
+        statusPages.pipeInput("public", statusPage(List.of(), Map.of("SEV2", 2)));
+        String id = openByCommand();
+        commands.pipeInput(id, command(id, new PublishIncident("Checkout is slow", PublicImpact.MINOR, List.of("checkout"),
+                PublicIncidentStatus.INVESTIGATING, "Looking into it"), ALICE));
+        Instant due = T0.plusSeconds(commandIds).plus(Duration.ofMinutes(2));
+        newEvents();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(110));
+        assertThat(newEvents()).as("not due yet").isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        for (int second = 0; second < 30; second++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        List<IncidentEvent> reminded = newEvents();
+        assertThat(reminded).extracting(IncidentEvent::getPayload)
+                .containsExactly(new PublicUpdateMissed(due, T0.plusSeconds(commandIds), null));
+        assertThat(driver.<String, IncidentState>getKeyValueStore(IncidentTopology.INCIDENT_STORE).get(id).getPublication().getNextUpdateDueAt())
+                .as("one cadence after the reminder").isEqualTo(reminded.get(0).getTimestamp().plus(Duration.ofMinutes(2)));
+
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(newEvents()).as("the next period reminds again").hasSize(1);
+        commands.pipeInput(id, command(id, new PostPublicUpdate(PublicIncidentStatus.RESOLVED, null, null, null), ALICE));
+        newEvents();
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(newEvents()).as("resolved on the page: no cadence").isEmpty();
     }
 
     @Test
@@ -605,6 +687,13 @@ class IncidentTopologyTest {
 
     private void resolve(String fingerprint, Instant at) {
         fire(alert(fingerprint, at).setStatus(AlertStatus.RESOLVED).setEndsAt(at).build());
+    }
+
+    private static StatusPageConfig statusPage(List<Severity> autoPublish, Map<String, Integer> cadence) {
+        StatusPageConfig.Builder page = StatusPageConfig.newBuilder().setId("public").setName("Demo Shop Status")
+                .setComponents(List.of(StatusComponentConfig.newBuilder().setId("checkout").setName("Checkout").build()))
+                .setAutoPublish(autoPublish).setTemplates(StatusTemplates.newBuilder().build());
+        return cadence.isEmpty() ? page.build() : page.setUpdateEveryMinutes(cadence).build();
     }
 
     private static SilenceConfig silence(String id, Instant from, Instant to, WeeklyWindow weekly) {

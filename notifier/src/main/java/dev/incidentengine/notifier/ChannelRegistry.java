@@ -13,10 +13,13 @@ import dev.incidentengine.notifier.channel.PhoneChannel;
 import dev.incidentengine.notifier.channel.Secrets;
 import dev.incidentengine.notifier.channel.SlackChannel;
 import dev.incidentengine.notifier.channel.SlackWebhookChannel;
+import dev.incidentengine.notifier.channel.StatusEmailChannel;
+import dev.incidentengine.notifier.channel.StatusWebhookChannel;
 import dev.incidentengine.notifier.channel.TeamsChannel;
 import dev.incidentengine.notifier.channel.WebhookChannel;
 import dev.incidentengine.notifier.delivery.HttpDelivery;
 import dev.incidentengine.notifier.delivery.RetryPolicy;
+import dev.incidentengine.notifier.status.StatusMessages;
 
 /**
  * The channels this notifier can deliver through, by the name requests use. Channels whose provider
@@ -40,6 +43,7 @@ final class ChannelRegistry {
         Map<String, Channel> channels = new HashMap<>();
         channels.put("webhook", new WebhookChannel(http, secrets, timeout, config.getString(NotifierConfig.WEBHOOK_SECRET_CONFIG)));
         channels.put("slack-webhook", new SlackWebhookChannel(http, timeout));
+        channels.put(StatusMessages.WEBHOOK_CHANNEL, new StatusWebhookChannel(http, timeout));
         channels.put("teams", new TeamsChannel(http, timeout));
         channels.put("pagerduty", new PagerDutyChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.PAGERDUTY_URL_CONFIG))));
         channels.put("slack", new SlackChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.SLACK_API_URL_CONFIG)),
@@ -54,10 +58,12 @@ final class ChannelRegistry {
         }
         String smtpHost = config.getString(NotifierConfig.SMTP_HOST_CONFIG);
         if (smtpHost != null) {
-            channels.put("email", new EmailChannel(new EmailChannel.SmtpSettings(smtpHost, config.getInt(NotifierConfig.SMTP_PORT_CONFIG),
+            EmailChannel email = new EmailChannel(new EmailChannel.SmtpSettings(smtpHost, config.getInt(NotifierConfig.SMTP_PORT_CONFIG),
                     config.getString(NotifierConfig.SMTP_USERNAME_CONFIG), config.getString(NotifierConfig.SMTP_PASSWORD_SECRET_CONFIG),
                     config.getString(NotifierConfig.SMTP_FROM_CONFIG), EmailChannel.Tls.valueOf(config.getString(NotifierConfig.SMTP_TLS_CONFIG)),
-                    timeout), secrets, retry, sleeper));
+                    timeout), secrets, retry, sleeper);
+            channels.put("email", email);
+            channels.put(StatusMessages.EMAIL_CHANNEL, new StatusEmailChannel(email));
         }
         return channels;
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.incidentengine.notifier.channel.Markup;
 import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.api.SubscriberSeal;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -49,6 +50,8 @@ public final class NotifierConfig extends EngineConfig {
     public static final String SMS_TOKEN_SECRET_CONFIG = "notifier.sms.token.secret";
     public static final String SMS_FROM_CONFIG = "notifier.sms.from";
     public static final String PAGERDUTY_URL_CONFIG = "notifier.pagerduty.url";
+    public static final String STATUS_SECRET_FILE_CONFIG = SubscriberSeal.CONFIG;
+    public static final String STATUS_URL_CONFIG = "notifier.status.url";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(APPLICATION_ID_CONFIG, Type.STRING, NotifierTopology.APPLICATION_ID, Importance.LOW,
@@ -100,7 +103,14 @@ public final class NotifierConfig extends EngineConfig {
             .define(SMS_TOKEN_SECRET_CONFIG, Type.STRING, null, Importance.MEDIUM, "Name of the secret holding the provider's auth token.")
             .define(SMS_FROM_CONFIG, Type.STRING, null, Importance.MEDIUM, "Number SMS and calls come from (E.164).")
             .define(PAGERDUTY_URL_CONFIG, Type.STRING, "https://events.pagerduty.com/v2/enqueue", Importance.LOW,
-                    "Events API v2 URL for channels of type PAGERDUTY without an address.");
+                    "Events API v2 URL for channels of type PAGERDUTY without an address.")
+            .define(STATUS_SECRET_FILE_CONFIG, Type.STRING, null, Importance.HIGH,
+                    "The status page's secret file, the same as the status-page service's: subscribers' addresses are opened, and "
+                            + "their links and webhook secrets derived, with keys from it. None: status page subscribers hear nothing; "
+                            + "a file that cannot be read stops the notifier.")
+            .define(STATUS_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
+                    "Public base URL of the status page (e.g. https://status.example.com); subscribers' confirm and unsubscribe "
+                            + "links go under it. Default: notifier.links.base.url.");
 
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -110,6 +120,22 @@ public final class NotifierConfig extends EngineConfig {
             // Every message links under it (hrefs, buttons): no javascript:, data: or relative links.
             throw new ConfigException(LINKS_BASE_URL_CONFIG, links, "must be an absolute http(s) URL, e.g. https://incidents.example.com");
         }
+        String status = getString(STATUS_URL_CONFIG);
+        if (status != null && !status.isBlank() && Markup.httpLink(status) == null) {
+            throw new ConfigException(STATUS_URL_CONFIG, status, "must be an absolute http(s) URL, e.g. https://status.example.com");
+        }
+    }
+
+    /** The status page's keys, or null when no status secret file is configured. */
+    public SubscriberSeal subscriberSeal() {
+        String file = getString(STATUS_SECRET_FILE_CONFIG);
+        return file == null || file.isBlank() ? null : SubscriberSeal.load(file);
+    }
+
+    /** Where subscribers' links point: {@value #STATUS_URL_CONFIG}, else {@value #LINKS_BASE_URL_CONFIG}; null when neither is set. */
+    public String statusUrl() {
+        String url = getString(STATUS_URL_CONFIG);
+        return url != null && !url.isBlank() ? url : getString(LINKS_BASE_URL_CONFIG);
     }
 
     public String applicationId() {

@@ -8,12 +8,15 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Secrets;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.send.Endpoints;
 import dev.incidentengine.notifier.send.Sender;
+import dev.incidentengine.notifier.status.StatusFanout;
+import dev.incidentengine.notifier.status.StatusRecipients;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
@@ -22,6 +25,7 @@ import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.Sessions;
+import dev.incidentengine.service.api.SubscriberSeal;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +34,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +51,8 @@ public final class NotifierService implements Service {
 
     public static final String NAME = "notifier";
     private static final Logger log = LoggerFactory.getLogger(NotifierService.class);
+    /** How long a status page subscriber's confirmation link works: the status page's {@code Subscriptions.CONFIRM_WITHIN}. */
+    private static final Duration CONFIRM_WITHIN = Duration.ofDays(7);
 
     private final NotifierConfig config;
     private final NotifierTopics topics;
@@ -51,6 +61,8 @@ public final class NotifierService implements Service {
     private volatile StreamsApp streams;
     private volatile Sender sender;
     private SignInLinkMailer links;
+    /** The planner has run once, so its global store holds every subscriber; read by the sender's thread only. */
+    private boolean subscribersRead;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
         this.config = config;
@@ -72,10 +84,21 @@ public final class NotifierService implements Service {
         // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100.
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
+        // Loaded first: a status secret file that is named but cannot be read stops the notifier here, with its name.
+        SubscriberSeal seal = config.subscriberSeal();
+        NotifierTopology.StatusSubscribers status = null;
+        if (seal == null || config.statusUrl() == null) {
+            log.warn("Status page subscribers hear nothing: that needs {} and {} (or {})", NotifierConfig.STATUS_SECRET_FILE_CONFIG,
+                    NotifierConfig.STATUS_URL_CONFIG, NotifierConfig.LINKS_BASE_URL_CONFIG);
+            seal = null;
+        } else {
+            status = new NotifierTopology.StatusSubscribers(config.statusUrl(), CONFIRM_WITHIN);
+        }
         streams = StreamsApp.create(NAME, config, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
-                config.punctuation()), props, metrics);
+                config.punctuation(), status, config.maxEventAge()), props, metrics);
         streams.start();
-        sender = sender(channels, metrics);
+        StatusRecipients recipients = seal == null ? null : new StatusRecipients(seal, config.statusUrl(), this::subscriber);
+        sender = sender(channels, recipients, metrics);
         sender.start();
         links = signInLinks(channels.get("email"));
         if (links != null) {
@@ -99,7 +122,38 @@ public final class NotifierService implements Service {
                 baseUrl, Clock.systemUTC());
     }
 
-    private Sender sender(Map<String, Channel> channels, MeterRegistry metrics) {
+    /**
+     * A status page subscriber as the planner's global store holds it now. Asked by the sender just before it sends; until
+     * the app first runs (its global stores fully read) it waits, so a subscriber not yet read is never taken for deleted.
+     */
+    private StatusSubscriber subscriber(String id) {
+        KafkaStreams app = streams.kafkaStreams();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            if (app.state() == KafkaStreams.State.RUNNING) {
+                subscribersRead = true;
+            }
+            if (subscribersRead) {
+                try {
+                    return app.store(StoreQueryParameters.fromNameAndType(StatusFanout.SUBSCRIBERS_STORE,
+                            QueryableStoreTypes.<String, StatusSubscriber>keyValueStore())).get(id);
+                } catch (InvalidStateStoreException e) {
+                    // Closing, or a moment of a state change: asked again below.
+                }
+            }
+            if (System.nanoTime() - deadline > 0 || !app.state().isRunningOrRebalancing() && app.state() != KafkaStreams.State.CREATED) {
+                throw new IllegalStateException("the planner's subscribers store cannot be read (" + app.state() + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the subscribers store");
+            }
+        }
+    }
+
+    private Sender sender(Map<String, Channel> channels, StatusRecipients recipients, MeterRegistry metrics) {
         String group = config.applicationId() + "-sender";
         Map<String, Object> consumer = KafkaClients.consumer(config, group);
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
@@ -116,7 +170,7 @@ public final class NotifierService implements Service {
         Endpoints.Settings endpoints = new Endpoints.Settings(config.getInt(NotifierConfig.ENDPOINT_THREADS_CONFIG),
                 config.getInt(NotifierConfig.BREAKER_THRESHOLD_CONFIG), config.millis(NotifierConfig.BREAKER_OPEN_MS_CONFIG),
                 config.rateLimits());
-        return new Sender(topics, config.recordSerdes(), channels, Endpoints.system(endpoints),
+        return new Sender(topics, config.recordSerdes(), channels, recipients, Endpoints.system(endpoints),
                 new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
                 new KafkaConsumer<>(ledger, new StringDeserializer(), topics.deliveries().valueSerde(config.recordSerdes()).deserializer()),

@@ -6,6 +6,8 @@ import dev.incidentengine.model.DeliveryRecord;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.StatusPageEvent;
+import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.UserConfig;
@@ -21,13 +23,15 @@ public record NotifierTopics(
         Topic<String, UserConfig> users,
         Topic<String, ServiceConfig> services,
         Topic<String, ChannelConfig> channels,
-        Topic<byte[], byte[]> deadLetters) {
+        Topic<byte[], byte[]> deadLetters,
+        Topic<String, StatusPageEvent> statusPage,
+        Topic<String, StatusSubscriber> subscribers) {
 
     public static final NotifierTopics DEFAULT = new NotifierTopics(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_REQUESTS,
             Topics.NOTIFICATION_DELIVERIES, Topics.NOTIFICATION_RESULTS, Topics.CONFIG_USERS, Topics.CONFIG_SERVICES,
-            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ);
+            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS);
 
     public List<Topic<?, ?>> all() {
-        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters);
+        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers);
     }
 }

@@ -7,6 +7,7 @@ import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.status.StatusFanout;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.GlobalStores;
 import dev.incidentengine.service.ObjectCachingStore;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  *   ─▶ [notification-requests-sink] notification.requests.v1   (what the sender delivers)
  *   ─▶ [notification-failures-sink] notification.results.v1    (pages that cannot be addressed)
  * </pre>
+ * With status page subscribers, {@link StatusFanout}'s sub-topology too: status.page.v1 to requests for subscribers.
  * The sender ({@link Sender}) is a plain consumer of the requests: a delivery is a side effect no
  * Kafka transaction can take back.
  */
@@ -52,9 +54,23 @@ public final class NotifierTopology {
     private NotifierTopology() {
     }
 
-    /** @param punctuation how often due contact steps are looked for (wall clock) */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** Status page subscribers' part: their links' base URL, and how long a confirmation link works. */
+    public record StatusSubscribers(String statusUrl, Duration confirmWithin) {
+    }
+
+    /** Without status page subscribers. */
     public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation) {
+        return build(topics, serdes, planner, composer, punctuation, null, null);
+    }
+
+    /**
+     * @param punctuation how often due contact steps are looked for (wall clock)
+     * @param status      null: status page subscribers are not served ({@link StatusFanout})
+     * @param maxEventAge page events older than this tell no subscriber
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation,
+                                 StatusSubscribers status, Duration maxEventAge) {
         StreamsBuilder builder = new StreamsBuilder();
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
@@ -77,6 +93,12 @@ public final class NotifierTopology {
         out.filter((key, value) -> value instanceof NotificationResult, Named.as("notification-failures-only"))
                 .to(topics.results().name(), Produced.with(Serdes.String(), (Serde) topics.results().valueSerde(serdes))
                         .withName("notification-failures-sink"));
+        if (status != null) {
+            // Added last, so the planner's sub-topologies (and their task ids) stay as they were.
+            // A batch of a fan-out goes on every 100 ms at most: 10,000 subscribers take 2 s of planning.
+            StatusFanout.add(builder, topics.statusPage(), topics.subscribers(), topics.requests(), serdes, status.statusUrl(), maxEventAge,
+                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100));
+        }
         return builder.build();
     }
 }

@@ -212,6 +212,7 @@ class NotifierIT {
         NotifierTopics d = NotifierTopics.DEFAULT;
         return new NotifierTopics(kafka.createTopic(d.events()), kafka.createTopic(d.requests()), kafka.createTopic(d.deliveries()),
                 kafka.createTopic(d.results()), kafka.createTopic(d.users()), kafka.createTopic(d.services()),
-                kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()));
+                kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()), kafka.createTopic(d.statusPage()),
+                kafka.createTopic(d.subscribers()));
     }
 }

@@ -11,6 +11,7 @@ import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.config.ChannelConfig;
@@ -177,6 +178,30 @@ class NotifierTopologyTest {
                 .setChannel("sms").setKind("page").setTarget("bob").setStep(0).setOutcome(DeliveryOutcome.FAILED).setAttempts(0)
                 .setLatencyMillis(0).setError("user bob has no SMS contact").setTimestamp(T0.plusSeconds(1)).build());
         assertThat(requests.readValuesToList()).extracting(NotificationRequest::getDeliveryId).containsExactly("e2:bob:email:1");
+    }
+
+    @Test
+    void aMissedPublicUpdateRemindsTheAssigneeThroughTheirImmediateRules_elseWhoeverThePlanPages() {
+        open();
+        events.pipeInput(ID, escalated(ID, "e2", T0.plusSeconds(1), 0, plan("alice", "EMAIL", 0, "SMS", 5)));
+        events.pipeInput(ID, event(ID, "e3", T0.plusSeconds(60), new IncidentAcknowledged("on it")));
+        requests.readValuesToList();
+        Instant due = T0.plus(Duration.ofMinutes(30));
+
+        events.pipeInput(ID, event(ID, "e4", due.plusSeconds(1), new PublicUpdateMissed(due, T0, "bob")));
+        assertThat(requests.readValuesToList()).singleElement().satisfies(request -> {
+            assertThat(request.getDeliveryId()).isEqualTo("e4:bob:email:0");
+            assertThat(request.getKind()).isEqualTo("public-update-due");
+            assertThat(request.getAddress()).isEqualTo("bob@example.com");
+            assertThat(request.getTitle()).startsWith("[SEV2] Public update due: ");
+            assertThat(request.getText()).contains("next public update was due " + due, "incidentctl incident public-update " + ID);
+        });
+
+        events.pipeInput(ID, event(ID, "e5", due.plusSeconds(1801), new PublicUpdateMissed(due.plusSeconds(1800), T0, null)));
+        assertThat(requests.readValuesToList()).as("alice's immediate rule only: a reminder does not escalate")
+                .extracting(NotificationRequest::getDeliveryId).containsExactly("e5:alice:email:0");
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(requests.readValuesToList()).isEmpty();
     }
 
     /** The driver does not pass unreadable records to the DLQ; on a real broker they go there too (NotifierIT). */

@@ -20,6 +20,12 @@ public final class EventHeaders {
     public static final String STATUS = "incident.status";
     /** The status before the event, present only on an event that changed it. */
     public static final String PREVIOUS_STATUS = "incident.previous-status";
+    /**
+     * {@value #PUBLIC_VALUE} on every event of an incident published to the status page, from its IncidentPublished on,
+     * so the status page reads only those without folding the log.
+     */
+    public static final String PUBLIC = "incident.public";
+    public static final String PUBLIC_VALUE = "true";
 
     private EventHeaders() {
     }
@@ -34,6 +40,16 @@ public final class EventHeaders {
             headers.add(PREVIOUS_STATUS, previous.name().getBytes(StandardCharsets.UTF_8));
         }
         return headers;
+    }
+
+    /** Marks an event of a published incident. */
+    public static Headers markPublic(Headers headers) {
+        return headers.add(PUBLIC, PUBLIC_VALUE.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the event is of a published incident. */
+    public static boolean isPublic(Headers headers) {
+        return PUBLIC_VALUE.equals(text(headers, PUBLIC));
     }
 
     /** The header's value as text, or null when absent. */

@@ -19,6 +19,7 @@ import dev.incidentengine.model.CorrelationGroup;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.IncidentGroupUpdate;
+import dev.incidentengine.model.StatusPageState;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -49,7 +50,7 @@ public final class ReleasedSchemas {
      * they evolve under the same rules as topic values.
      */
     private static final List<Class<?>> INTERNAL_TYPES = List.of(AlertTrack.class, AlertAttachment.class, CorrelationGroup.class,
-            IncidentGroupUpdate.class, EscalationState.class, NotificationPlan.class);
+            IncidentGroupUpdate.class, EscalationState.class, NotificationPlan.class, StatusPageState.class);
 
     /** The record types that outlive a release: the value types of the registry and the internal ones. */
     public static List<Class<? extends SpecificRecord>> recordTypes() {

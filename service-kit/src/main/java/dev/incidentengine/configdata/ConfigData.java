@@ -96,7 +96,10 @@ public final class ConfigData {
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
     public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
-            "severity-changed", "status-update", "closed", "review-required");
+            "severity-changed", "status-update", "closed", "review-required", "public-update-due");
+    /** The news a channel may subscribe to: not what is addressed to a person (pages, public update reminders). */
+    private static final List<String> CHANNEL_EVENTS = MESSAGE_KINDS.stream()
+            .filter(kind -> !kind.equals("page") && !kind.equals("public-update-due")).toList();
     /** The channels a template may be written for (the notifier renders these; its MessageKind is held to MESSAGE_KINDS by a test). */
     public static final List<String> TEMPLATE_CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice",
             "pagerduty");
@@ -442,8 +445,8 @@ public final class ConfigData {
                 "must be the name of a secrets file or INCIDENT_SECRET_ variable ([A-Za-z0-9_.-], not starting with '.'), not its value");
         for (int i = 0; i < channel.getEvents().size(); i++) {
             String kind = channel.getEvents().get(i);
-            AvroJson.require(MESSAGE_KINDS.contains(kind) && !kind.equals("page"), path + ".events[" + i + "]",
-                    "must be one of " + MESSAGE_KINDS.subList(1, MESSAGE_KINDS.size()) + ", not '" + kind + "'");
+            AvroJson.require(CHANNEL_EVENTS.contains(kind), path + ".events[" + i + "]",
+                    "must be one of " + CHANNEL_EVENTS + ", not '" + kind + "'");
         }
         for (int i = 0; i < channel.getSeverities().size(); i++) {
             String severity = channel.getSeverities().get(i);

@@ -36,6 +36,8 @@ import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.service.api.ApiTokens;
+import dev.incidentengine.status.StatusPageMain;
+import dev.incidentengine.status.StatusPageServiceConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -150,9 +152,13 @@ public final class LocalEngine implements Callable<Integer> {
         Map<String, String> apiSettings = new HashMap<>(settings);
         apiSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         apiSettings.put(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, sessionSecret().toString());
+        Map<String, String> statusSettings = new HashMap<>(apiSettings);
+        statusSettings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, statusSecret().toString());
         Map<String, String> notifierSettings = new HashMap<>(settings);
         // The notifier signs the console's sign-in links that it mails.
         notifierSettings.put(EngineConfig.API_SESSION_SECRET_FILE_CONFIG, sessionSecret().toString());
+        // The notifier opens status page subscribers' addresses and signs their links; the status page needs the same file.
+        notifierSettings.put(NotifierConfig.STATUS_SECRET_FILE_CONFIG, statusSecret().toString());
         notifierSettings.put(NotifierConfig.SMTP_HOST_CONFIG, bind);
         notifierSettings.put(NotifierConfig.SMTP_PORT_CONFIG, Integer.toString(sinks.smtpPort()));
         notifierSettings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE"); // the local sink speaks plain SMTP: relax the STARTTLS_REQUIRED default
@@ -167,7 +173,8 @@ public final class LocalEngine implements Callable<Integer> {
                 new AlertIngestService(ingestConfig),
                 IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
                 EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),
-                NotifierMain.service(new NotifierConfig(notifierSettings)))).start();
+                NotifierMain.service(new NotifierConfig(notifierSettings)),
+                StatusPageMain.service(new StatusPageServiceConfig(statusSettings)))).start();
         awaitReady(Duration.ofSeconds(30));
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
     }
@@ -259,7 +266,20 @@ public final class LocalEngine implements Callable<Integer> {
      * (readable by its owner only), so that a restart keeps everyone signed in.
      */
     private Path sessionSecret() throws IOException {
-        Path file = dataDir.resolve("session-secret");
+        return secretFile("session-secret");
+    }
+
+    /**
+     * The status page's secret ({@code status.secret.file} of the status page and the notifier), made on the first start:
+     * subscribers' addresses are sealed and their links signed with keys derived from it, so it must outlive restarts.
+     */
+    private Path statusSecret() throws IOException {
+        return secretFile("status-secret");
+    }
+
+    /** 32 random bytes (hex) in the data directory, readable by its owner only, made once. */
+    private Path secretFile(String name) throws IOException {
+        Path file = dataDir.resolve(name);
         if (!Files.isRegularFile(file)) {
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);

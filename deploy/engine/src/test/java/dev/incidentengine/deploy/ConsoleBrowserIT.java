@@ -681,6 +681,54 @@ class ConsoleBrowserIT {
         assertThat(alice.consoleErrors()).isEmpty();
     }
 
+    @Test
+    void aResponderPublishesTheIncidentToTheStatusPageFromItsPage_andPostsAPublicUpdate() throws Exception {
+        String title = "Checkout slow " + UUID.randomUUID();
+        sendAlert(title);
+        String id = await("the incident").atMost(Duration.ofSeconds(30)).until(() -> findIncident(title), java.util.Objects::nonNull);
+        Chromium alice = browser(1280, 900);
+        alice.open(base + "/incidents/" + id);
+        signIn(alice, RESPONDER);
+        alice.wait.until(d -> d.getCurrentUrl().endsWith("/incidents/" + id));
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.publication")).getText().contains("Not on Demo Shop Status."));
+
+        // The public title starts as the incident's; checkout, the incident's service, is ticked.
+        WebElement publish = alice.wait.until(d -> d.findElements(By.cssSelector("section.publication details.command")).stream()
+                .filter(c -> c.findElement(By.tagName("summary")).getText().equals("Publish to the status page")).findFirst().orElse(null));
+        publish.findElement(By.tagName("summary")).click();
+        WebElement publicTitle = publish.findElement(By.id("publication-title-input"));
+        assertThat(publicTitle.getAttribute("value")).isEqualTo(title);
+        assertThat(publish.findElement(By.id("publication-component-checkout")).isSelected()).isTrue();
+        assertThat(publish.findElement(By.id("publication-component-storefront")).isSelected()).isFalse();
+        assertThat(new Select(publish.findElement(By.id("publication-impact"))).getFirstSelectedOption().getText()).isEqualTo("minor");
+        publicTitle.clear();
+        publicTitle.sendKeys("Some card payments fail");
+        publish.findElement(By.cssSelector("button[type=submit]")).click();
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.publication")).getText().contains("Some card payments fail"));
+        String shown = alice.find("section.publication").getText();
+        assertThat(shown).contains("Public status", "investigating", "Impact", "minor", "Checkout", "Next update due");
+
+        WebElement update = alice.wait.until(d -> d.findElements(By.cssSelector("section.publication details.command")).stream()
+                .filter(c -> c.findElement(By.tagName("summary")).getText().equals("Post public update")).findFirst().orElse(null));
+        update.findElement(By.tagName("summary")).click();
+        new Select(update.findElement(By.id("public-update-status"))).selectByValue("identified");
+        update.findElement(By.id("public-update-message")).sendKeys("We found the cause and are rolling back.");
+        update.findElement(By.cssSelector("button[type=submit]")).click();
+        alice.wait.until(d -> d.findElement(By.cssSelector("section.publication .public-status")).getText().equals("identified"));
+        alice.wait.until(d -> d.findElement(By.cssSelector(".timeline")).getText()
+                .contains("Public update, identified: We found the cause and are rolling back."));
+        assertThat(alice.find(".timeline").getText()).contains("Published on the status page (investigating, minor impact): Some card payments fail");
+
+        JsonNode publication = incident(id).get("publication");
+        assertThat(publication.get("status").asText()).isEqualTo("identified");
+        assertThat(publication.get("updates").asInt()).isEqualTo(2);
+        assertThat(lastActor(id, "IncidentPublished")).isEqualTo("alice");
+        assertThat(lastActor(id, "PublicUpdatePosted")).isEqualTo("alice");
+        alice.screenshot("incident-published");
+        assertThat(alice.accessibilityViolations()).as("a published incident's page").isEmpty();
+        assertThat(alice.consoleErrors()).isEmpty();
+    }
+
     /** Opens a command's form on the incident page, fills its fields (by id) and submits it; waits for the form to close. */
     private static void command(Chromium browser, String summary, Map<String, String> fields) {
         WebElement details = browser.wait.until(d -> d.findElements(By.cssSelector("details.command")).stream()

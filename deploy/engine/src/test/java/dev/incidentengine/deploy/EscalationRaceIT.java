@@ -67,7 +67,7 @@ class EscalationRaceIT {
                 kafka.createTopic(d.suppressed()), kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()),
                 kafka.createTopic(d.silences()), kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
                 kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
-                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()));
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()));
         EscalationTopics e = EscalationTopics.DEFAULT;
         EscalationTopics escalation = new EscalationTopics(incidents.events(), incidents.commands(), kafka.createTopic(e.policies()),
                 kafka.createTopic(e.schedules()), kafka.createTopic(e.teams()), kafka.createTopic(e.users()),

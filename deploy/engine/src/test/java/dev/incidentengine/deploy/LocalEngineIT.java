@@ -62,7 +62,7 @@ class LocalEngineIT {
             assertThat(get(first.httpUrl() + "/healthz").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = get(first.httpUrl() + "/readyz");
             assertThat(ready.statusCode()).isEqualTo(200);
-            assertThat(ready.body()).contains("alert-ingest", "incident-stream", "escalation-stream", "notifier");
+            assertThat(ready.body()).contains("alert-ingest", "incident-stream", "escalation-stream", "notifier", "status-page");
             assertThat(get(first.httpUrl() + "/metrics").body()).contains("jvm_memory_used_bytes");
             // The incidents API, with the demo tokens of deploy/local/secrets/api-tokens.yaml.
             assertThat(get(first.httpUrl() + "/api/v1/incidents").statusCode()).isEqualTo(401);

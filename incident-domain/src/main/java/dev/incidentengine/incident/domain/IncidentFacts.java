@@ -2,6 +2,7 @@ package dev.incidentengine.incident.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.incidentengine.model.ActionItem;
@@ -11,6 +12,9 @@ import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentPublished;
+import dev.incidentengine.model.PublicUpdateMissed;
+import dev.incidentengine.model.PublicUpdatePosted;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.ReviewStatus;
@@ -25,10 +29,18 @@ import dev.incidentengine.schemas.ResponseTargets;
  *
  * @param acknowledgedBy the person who acknowledged first; null when not a person
  * @param resolvedBy     the person who resolved last; null when not a person
+ * @param published      when it went on the status page; null when it never did
+ * @param publicUpdates  public updates posted, the first included
+ * @param missedPublicUpdates public updates that were due and not posted in time (the owner was reminded)
+ * @param missedPublicUpdatesDue when those were due, the first {@value #LISTED_MISSED_UPDATES}
  */
 public record IncidentFacts(String id, String title, String service, Severity openedSeverity, Instant openedAt, Instant detected,
                      Instant acknowledged, String acknowledgedBy, Instant resolved, String resolvedBy, String resolution, Instant closed,
-                     Severity severity, int alerts, int reopened, ReviewStatus review, List<ActionItem> actionItems) {
+                     Severity severity, int alerts, int reopened, ReviewStatus review, List<ActionItem> actionItems,
+                     Instant published, int publicUpdates, int missedPublicUpdates, List<Instant> missedPublicUpdatesDue) {
+
+    /** Missed public updates listed by due time; the rest are counted (a publication forgotten for days reminds every period). */
+    public static final int LISTED_MISSED_UPDATES = 20;
 
     /** The facts of a log; null when it holds no IncidentOpened. */
     public static IncidentFacts of(String id, List<IncidentEvent> events) {
@@ -92,6 +104,10 @@ public record IncidentFacts(String id, String title, String service, Severity op
         private int reopened;
         private ReviewStatus review;
         private List<ActionItem> actionItems = List.of();
+        private Instant published;
+        private int publicUpdates;
+        private int missedPublicUpdates;
+        private final List<Instant> missedPublicUpdatesDue = new ArrayList<>();
 
         public Fold(String id) {
             this.id = id;
@@ -132,6 +148,13 @@ public record IncidentFacts(String id, String title, String service, Severity op
                 reopened++;
             } else if (payload instanceof IncidentClosed) {
                 closed = at;
+            } else if (payload instanceof IncidentPublished) {
+                published = at;
+                publicUpdates++;
+            } else if (payload instanceof PublicUpdatePosted) {
+                publicUpdates++;
+            } else if (payload instanceof PublicUpdateMissed missed && missedPublicUpdates++ < LISTED_MISSED_UPDATES) {
+                missedPublicUpdatesDue.add(missed.getDueAt());
             }
             review = Reviews.review(review, payload, at);
             actionItems = Reviews.actionItems(actionItems, payload, at);
@@ -141,7 +164,8 @@ public record IncidentFacts(String id, String title, String service, Severity op
         public IncidentFacts facts() {
             return response == null ? null : new IncidentFacts(id, title, service, openedSeverity, response.openedAt(),
                     detected == null ? response.openedAt() : detected, response.acknowledged(), acknowledgedBy, response.resolved(), resolvedBy,
-                    resolution, closed, response.severity(), alerts, reopened, review, actionItems);
+                    resolution, closed, response.severity(), alerts, reopened, review, actionItems, published, publicUpdates,
+                    missedPublicUpdates, List.copyOf(missedPublicUpdatesDue));
         }
     }
 }

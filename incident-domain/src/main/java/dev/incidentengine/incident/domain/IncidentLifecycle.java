@@ -1,10 +1,13 @@
 package dev.incidentengine.incident.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 import dev.incidentengine.model.AcknowledgeIncident;
 import dev.incidentengine.model.ActionItem;
@@ -36,6 +39,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentFlapping;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentPublished;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
@@ -44,9 +48,17 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.PostPublicUpdate;
 import dev.incidentengine.model.PostStatusUpdate;
+import dev.incidentengine.model.Publication;
+import dev.incidentengine.model.PublicImpact;
+import dev.incidentengine.model.PublicIncidentStatus;
+import dev.incidentengine.model.PublicUpdateMissed;
+import dev.incidentengine.model.PublicUpdatePosted;
+import dev.incidentengine.model.PublishIncident;
 import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.RecordEscalationExhausted;
+import dev.incidentengine.model.RecordPublicUpdateMissed;
 import dev.incidentengine.model.ReopenIncident;
 import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveAlert;
@@ -80,10 +92,27 @@ public final class IncidentLifecycle {
     /** Alerts the state itself carries (the first attached); the rest live beside it, see {@link AttachedAlerts}. */
     public static final int ALERT_SAMPLE = 20;
 
-    private final LifecyclePolicy policy;
+    /** Public text: a title as long as Statuspage's, messages far beyond a real update, components beyond a real page. */
+    public static final int MAX_PUBLIC_TITLE = 200;
+    public static final int MAX_PUBLIC_MESSAGE = 5_000;
+    public static final int MAX_PUBLIC_COMPONENTS = 50;
+    static final int MAX_PUBLIC_UPDATES = 500;
 
+    private final LifecyclePolicy policy;
+    private final Supplier<StatusPage> statusPage;
+
+    /** A lifecycle without a status page: nothing can be published. */
     public IncidentLifecycle(LifecyclePolicy policy) {
+        this(policy, () -> StatusPage.NONE);
+    }
+
+    /**
+     * @param statusPage the status page as configured now (it changes live), for decide only: what can be published,
+     *        what publishes itself, its templates, and the cadences a publication takes along (evolve reads the log alone)
+     */
+    public IncidentLifecycle(LifecyclePolicy policy, Supplier<StatusPage> statusPage) {
         this.policy = policy;
+        this.statusPage = statusPage;
     }
 
     /**
@@ -161,9 +190,16 @@ public final class IncidentLifecycle {
             completeActionItem(decision, complete);
         } else if (payload instanceof PublishReview publish) {
             publishReview(decision, publish);
+        } else if (payload instanceof PublishIncident publish) {
+            publish(decision, publish);
+        } else if (payload instanceof PostPublicUpdate update) {
+            postPublicUpdate(decision, update);
+        } else if (payload instanceof RecordPublicUpdateMissed missed) {
+            publicUpdateMissed(decision, missed);
         } else {
             decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
+        publicationFollowsIncident(decision);
         reviewBySeverity(decision);
     }
 
@@ -468,6 +504,153 @@ public final class IncidentLifecycle {
         return false;
     }
 
+    private void publish(Decision decision, PublishIncident publish) {
+        IncidentState state = decision.state;
+        StatusPage page = statusPage.get();
+        if (state.getPublication() != null) {
+            decision.reject("already published: post a public update instead");
+        } else if (!page.exists()) {
+            decision.reject("no status page is configured");
+        } else if (state.getMergedInto() != null) {
+            decision.reject("merged into " + state.getMergedInto() + "; publish that one");
+        } else if (publish.getStatus() == PublicIncidentStatus.POSTMORTEM) {
+            decision.reject("a publication starts investigating, identified, monitoring or resolved; the postmortem follows it");
+        } else if (isOver(state) && publish.getStatus() != PublicIncidentStatus.RESOLVED) {
+            decision.reject("the incident is " + state.getStatus().name().toLowerCase() + ": publish it with status resolved");
+        } else if (!refusePublicText(decision, page, publish.getTitle(), publish.getMessage(), publish.getComponents())) {
+            String title = publish.getTitle().strip();
+            String message = publish.getMessage() != null ? publish.getMessage().strip()
+                    : publish.getStatus() == PublicIncidentStatus.RESOLVED
+                    ? page.resolutionText(state.getService(), title, publish.getComponents(), publish.getImpact(), state.getSeverity())
+                    : page.initialText(state.getService(), title, publish.getComponents(), publish.getImpact(), state.getSeverity());
+            decision.emit(new IncidentPublished(updateId(state, 1), title, publish.getImpact(), List.copyOf(publish.getComponents()),
+                    publish.getStatus(), message, state.getSeverity(), false, page.cadences()));
+        }
+    }
+
+    /**
+     * An update moves a publication the way Statuspage's do: once resolved, only its postmortem or a reopening
+     * status (investigating, identified, monitoring) follows; a resolved update without a message gets the
+     * resolution template, any other needs one.
+     */
+    private void postPublicUpdate(Decision decision, PostPublicUpdate update) {
+        Publication publication = decision.state.getPublication();
+        StatusPage page = statusPage.get();
+        if (publication == null) {
+            decision.reject("not published: publish the incident first");
+            return;
+        }
+        PublicIncidentStatus current = publication.getStatus();
+        PublicIncidentStatus next = update.getStatus();
+        if (publication.getUpdates() >= MAX_PUBLIC_UPDATES) {
+            decision.reject("a publication holds at most " + MAX_PUBLIC_UPDATES + " public updates");
+        } else if (next == PublicIncidentStatus.POSTMORTEM && current != PublicIncidentStatus.RESOLVED) {
+            decision.reject(current == PublicIncidentStatus.POSTMORTEM ? "the postmortem is already posted"
+                    : "the postmortem follows the resolution: post a resolved update first");
+        } else if (next == PublicIncidentStatus.RESOLVED && !publiclyOpen(publication)) {
+            decision.reject("already resolved: post the postmortem, or reopen it as investigating, identified or monitoring");
+        } else if (update.getMessage() == null && next != PublicIncidentStatus.RESOLVED) {
+            decision.reject("a public update needs a message (only a resolved one may use the resolution template)");
+        } else if (!refusePublicText(decision, page, publication.getTitle(), update.getMessage(), update.getComponents())) {
+            PublicImpact impact = update.getImpact() != null ? update.getImpact() : publication.getImpact();
+            List<String> components = update.getComponents() != null ? List.copyOf(update.getComponents()) : publication.getComponents();
+            String message = update.getMessage() != null ? update.getMessage().strip()
+                    : page.resolutionText(decision.state.getService(), publication.getTitle(), components, impact, decision.state.getSeverity());
+            decision.emit(new PublicUpdatePosted(updateId(decision.state, publication.getUpdates() + 1), next, message,
+                    publication.getTitle(), impact, components, false));
+        }
+    }
+
+    private static void publicUpdateMissed(Decision decision, RecordPublicUpdateMissed missed) {
+        Publication publication = decision.state.getPublication();
+        if (publication == null || publication.getNextUpdateDueAt() == null || !publication.getNextUpdateDueAt().equals(missed.getDueAt())) {
+            decision.reject("no public update was due at " + missed.getDueAt());
+        } else {
+            decision.emit(new PublicUpdateMissed(missed.getDueAt(), publication.getLastUpdateAt(), decision.state.getAssigneeUserId()));
+        }
+    }
+
+    /**
+     * What the status page hears of the incident itself: a published incident that resolves, merges or closes
+     * while still open on the page gets the resolution template; an open incident that opens with (or is raised
+     * to) a severity the page publishes, on a service one of its components covers, is published with the
+     * initial template. The automatic title names the components, never the internal title (alert summaries name
+     * hosts and internals).
+     */
+    private void publicationFollowsIncident(Decision decision) {
+        IncidentState state = decision.state;
+        if (state == null) {
+            return;
+        }
+        Publication publication = state.getPublication();
+        boolean ended = decision.events.stream().map(IncidentEvent::getPayload)
+                .anyMatch(p -> p instanceof IncidentResolved || p instanceof IncidentMerged || p instanceof IncidentClosed);
+        if (publication != null && ended && publiclyOpen(publication)) {
+            StatusPage page = statusPage.get();
+            decision.emit(new PublicUpdatePosted(updateId(state, publication.getUpdates() + 1), PublicIncidentStatus.RESOLVED,
+                    page.resolutionText(state.getService(), publication.getTitle(), publication.getComponents(),
+                            publication.getImpact(), state.getSeverity()),
+                    publication.getTitle(), publication.getImpact(), publication.getComponents(), true));
+            return;
+        }
+        boolean openedOrRaised = decision.events.stream().map(IncidentEvent::getPayload)
+                .anyMatch(p -> p instanceof IncidentOpened || p instanceof SeverityChanged);
+        StatusPage page = statusPage.get();
+        if (publication != null || !openedOrRaised || !isOpen(state) || !page.autoPublishes(state.getSeverity())) {
+            return;
+        }
+        List<String> components = page.componentsOf(state.getService());
+        if (components.isEmpty() || components.size() > MAX_PUBLIC_COMPONENTS) {
+            return;
+        }
+        PublicImpact impact = StatusPage.impactOf(state.getSeverity());
+        String title = StatusPage.truncate("Investigating issues with " + page.names(components), MAX_PUBLIC_TITLE);
+        decision.emit(new IncidentPublished(updateId(state, 1), title, impact, components, PublicIncidentStatus.INVESTIGATING,
+                page.initialText(state.getService(), title, components, impact, state.getSeverity()), state.getSeverity(), true,
+                page.cadences()));
+    }
+
+    /** Refuses public text over the limits or components not on the page; null message or components: unchanged. */
+    private static boolean refusePublicText(Decision decision, StatusPage page, String title, String message, List<String> components) {
+        String reason = null;
+        if (title.isBlank()) {
+            reason = "a publication needs a public title";
+        } else if (title.strip().length() > MAX_PUBLIC_TITLE) {
+            reason = "a public title is at most " + MAX_PUBLIC_TITLE + " characters (got " + title.strip().length() + ")";
+        } else if (message != null && message.isBlank()) {
+            reason = "a public message cannot be blank";
+        } else if (message != null && message.strip().length() > MAX_PUBLIC_MESSAGE) {
+            reason = "a public message is at most " + MAX_PUBLIC_MESSAGE + " characters (got " + message.strip().length() + ")";
+        } else if (components != null) {
+            reason = page.refuseComponents(components, MAX_PUBLIC_COMPONENTS);
+        }
+        if (reason != null) {
+            decision.reject(reason);
+        }
+        return reason != null;
+    }
+
+    /** Public update ids are unique across incidents: the status page keys them. */
+    private static String updateId(IncidentState state, int number) {
+        return state.getIncidentId() + "-U" + number;
+    }
+
+    private static boolean publiclyOpen(Publication publication) {
+        return publication.getStatus() != PublicIncidentStatus.RESOLVED && publication.getStatus() != PublicIncidentStatus.POSTMORTEM;
+    }
+
+    /**
+     * When the next public update is due: one cadence of the severity after {@code from}, by the cadences the
+     * publication was published with (so the fold needs nothing but the log); null once resolved or without a cadence.
+     */
+    private static Instant nextUpdateDue(Publication publication, PublicIncidentStatus status, Severity severity, Instant from) {
+        if (status == PublicIncidentStatus.RESOLVED || status == PublicIncidentStatus.POSTMORTEM) {
+            return null;
+        }
+        Integer minutes = publication.getUpdateEveryMinutes().get(severity.name());
+        return minutes == null || minutes <= 0 ? null : from.plus(Duration.ofMinutes(minutes));
+    }
+
     /** The fingerprint of the alert an event attaches or resolves; null for other events. */
     public static String fingerprint(IncidentEvent event) {
         if (event.getPayload() instanceof AlertAttached attached) {
@@ -568,6 +751,11 @@ public final class IncidentLifecycle {
         } else if (payload instanceof SeverityChanged changed) {
             next.setSeverity(changed.getTo());
             next.setSeveritySetByPerson(state.getSeveritySetByPerson() || changed.getByPerson());
+            Publication publication = state.getPublication();
+            if (publication != null) {
+                next.setPublication(Publication.newBuilder(publication).setNextUpdateDueAt(
+                        nextUpdateDue(publication, publication.getStatus(), changed.getTo(), publication.getLastUpdateAt())).build());
+            }
         } else if (payload instanceof IncidentSnoozed snoozed) {
             next.setSnoozedUntil(snoozed.getUntil());
         } else if (payload instanceof IncidentResolved) {
@@ -599,6 +787,22 @@ public final class IncidentLifecycle {
             next.setNoteCount(state.getNoteCount() + 1);
         } else if (payload instanceof StatusUpdatePosted) {
             next.setStatusUpdateCount(state.getStatusUpdateCount() + 1);
+        } else if (payload instanceof IncidentPublished published) {
+            Publication publication = new Publication(published.getTitle(), published.getImpact(), published.getComponents(),
+                    published.getStatus(), at, at, 1, 0, null, published.getUpdateEveryMinutes());
+            publication.setNextUpdateDueAt(nextUpdateDue(publication, published.getStatus(), state.getSeverity(), at));
+            next.setPublication(publication);
+        } else if (payload instanceof PublicUpdatePosted posted) {
+            Publication publication = Objects.requireNonNull(state.getPublication(), "a public update before the publication");
+            next.setPublication(Publication.newBuilder(publication).setTitle(posted.getTitle()).setImpact(posted.getImpact())
+                    .setComponents(posted.getComponents()).setStatus(posted.getStatus()).setLastUpdateAt(at)
+                    .setUpdates(publication.getUpdates() + 1)
+                    .setNextUpdateDueAt(nextUpdateDue(publication, posted.getStatus(), state.getSeverity(), at)).build());
+        } else if (payload instanceof PublicUpdateMissed) {
+            // The reminder moves the next one a cadence on, so a silent publication reminds once a period.
+            Publication publication = Objects.requireNonNull(state.getPublication(), "a missed update before the publication");
+            next.setPublication(Publication.newBuilder(publication).setMissedUpdates(publication.getMissedUpdates() + 1)
+                    .setNextUpdateDueAt(nextUpdateDue(publication, publication.getStatus(), state.getSeverity(), at)).build());
         }
         // EscalationExhausted and notification results change only the version.
         return next;

@@ -11,20 +11,25 @@ import dev.incidentengine.model.CloseIncident;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.RecordPublicUpdateMissed;
 import dev.incidentengine.model.ResolveIncident;
 
 /**
  * The lifecycle's own deadlines: closing a resolved incident after the close delay, resolving a
  * flapping incident once its alerts have been quiet for the quiet period, and resolving an incident
- * whose alerts all resolved once the settle time passed without a new firing. {@link #after} says
+ * whose alerts all resolved once the settle time passed without a new firing, and reminding a published
+ * incident's owner when its next public update is overdue. {@link #after} says
  * which deadlines a state sets; {@link #fire} turns a deadline into a command only if the state
  * still calls for it, so a timer made stale by later events simply does nothing.
  */
 public final class IncidentTimers {
 
-    public enum Kind { CLOSE, QUIET, SETTLE }
+    public enum Kind { CLOSE, QUIET, SETTLE, PUBLIC_UPDATE }
 
-    /** A deadline; {@code token} names the quiet period it was set for (SETTLE), so a later one does not fire it. */
+    /**
+     * A deadline; {@code token} names the quiet period (SETTLE) or the due time (PUBLIC_UPDATE) it was set for, so a
+     * later one does not fire it.
+     */
     public record Due(Instant at, Kind kind, String token) {
     }
 
@@ -52,6 +57,10 @@ public final class IncidentTimers {
         if (!policy.resolveSettle().isZero() && newlyQuiet && IncidentLifecycle.autoResolves(state)) {
             due.add(new Due(now.plus(policy.resolveSettle()), Kind.SETTLE, Long.toString(quiet.toEpochMilli())));
         }
+        Instant publicUpdate = nextPublicUpdate(state);
+        if (publicUpdate != null && (before == null || !publicUpdate.equals(nextPublicUpdate(before)))) {
+            due.add(new Due(publicUpdate, Kind.PUBLIC_UPDATE, Long.toString(publicUpdate.toEpochMilli())));
+        }
         return due;
     }
 
@@ -63,6 +72,8 @@ public final class IncidentTimers {
             case QUIET -> quietSince(state).filter(since -> !since.plus(policy.flapQuietPeriod()).isAfter(now)).isPresent();
             case SETTLE -> IncidentLifecycle.autoResolves(state) && state.getAlertsQuietSince() != null
                     && token.equals(Long.toString(state.getAlertsQuietSince().toEpochMilli()));
+            case PUBLIC_UPDATE -> nextPublicUpdate(state) != null && !nextPublicUpdate(state).isAfter(now)
+                    && token.equals(Long.toString(nextPublicUpdate(state).toEpochMilli()));
         };
         if (!due) {
             return Optional.empty();
@@ -71,6 +82,7 @@ public final class IncidentTimers {
             case CLOSE -> new CloseIncident("closed " + policy.closeDelay().toMinutes() + " min after it resolved");
             case QUIET -> new ResolveIncident("quiet for " + policy.flapQuietPeriod().toMinutes() + " min after flapping");
             case SETTLE -> new ResolveIncident(IncidentLifecycle.ALL_ALERTS_RESOLVED);
+            case PUBLIC_UPDATE -> new RecordPublicUpdateMissed(nextPublicUpdate(state));
         };
         return Optional.of(IncidentCommand.newBuilder()
                 .setCommandId("timer:" + kind.name().toLowerCase() + ":" + state.getIncidentId() + ":" + state.getVersion())
@@ -79,6 +91,10 @@ public final class IncidentTimers {
                 .setTimestamp(now)
                 .setPayload(payload)
                 .build());
+    }
+
+    private static Instant nextPublicUpdate(IncidentState state) {
+        return state.getPublication() == null ? null : state.getPublication().getNextUpdateDueAt();
     }
 
     /** When the last alert of a flapping, auto-resolving, open incident resolved, if none fires now. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActionItemAdded;
@@ -139,6 +140,10 @@ public final class Postmortem {
             row(md, "Reopened", facts.reopened() + " time(s)");
         }
         row(md, "Review", review(facts));
+        if (facts.published() != null) {
+            row(md, "Status page", "published " + facts.published() + ", " + facts.publicUpdates() + " public update(s), "
+                    + facts.missedPublicUpdates() + " missed");
+        }
 
         md.append("\n## Impact\n\n").append(resolved == null ? "Ongoing" : "For " + span(detected, resolved))
                 .append(" from the first alert, ").append(escape(facts.service())).append(" was affected: ").append(escape(facts.title()))
@@ -154,6 +159,14 @@ public final class Postmortem {
                 .append(", resolve within ").append(human(target.resolve())).append(": **").append(facts.targetMet() ? "met" : "missed")
                 .append("** (acknowledged ").append(verdict(openedAt, acknowledged, target.acknowledge(), facts.acknowledgedInTime()))
                 .append(", resolved ").append(verdict(openedAt, resolved, target.resolve(), facts.resolvedInTime())).append(").\n");
+
+        if (facts.missedPublicUpdates() > 0) {
+            md.append("\nPublic updates missed (due, the owner was reminded): ").append(facts.missedPublicUpdatesDue().stream()
+                    .map(Instant::toString).collect(Collectors.joining(", ")))
+                    .append(facts.missedPublicUpdates() > facts.missedPublicUpdatesDue().size()
+                            ? " and " + (facts.missedPublicUpdates() - facts.missedPublicUpdatesDue().size()) + " more" : "")
+                    .append(".\n");
+        }
 
         md.append("\n## Responders\n\n");
         responders.forEach((user, did) -> md.append("- ").append(escape(user)).append(": ").append(escape(String.join(", ", did))).append('\n'));

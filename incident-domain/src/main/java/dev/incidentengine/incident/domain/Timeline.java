@@ -30,7 +30,11 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.IncidentPublished;
 import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.PublicIncidentStatus;
+import dev.incidentengine.model.PublicUpdateMissed;
+import dev.incidentengine.model.PublicUpdatePosted;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewPublished;
 import dev.incidentengine.model.ReviewRequired;
@@ -231,6 +235,16 @@ public final class Timeline {
             return "action item " + item.getActionItemId() + " done";
         } else if (payload instanceof ReviewPublished published) {
             return "review published: " + published.getUrl();
+        } else if (payload instanceof IncidentPublished published) {
+            return (published.getAutomatic() ? "published automatically" : "published") + " on the status page ("
+                    + published.getImpact().name().toLowerCase() + ", " + published.getComponents().size() + " component(s)), "
+                    + words(published.getStatus()) + ": " + published.getTitle() + " — " + published.getMessage();
+        } else if (payload instanceof PublicUpdatePosted update) {
+            return (update.getAutomatic() ? "public update (automatic), " : "public update, ") + words(update.getStatus())
+                    + ": " + update.getMessage();
+        } else if (payload instanceof PublicUpdateMissed missed) {
+            return "public update missed (due " + missed.getDueAt() + ", last " + missed.getLastUpdateAt() + ")"
+                    + (missed.getRemind() == null ? ": reminding whoever holds the incident" : ": reminding " + missed.getRemind());
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }
@@ -249,6 +263,11 @@ public final class Timeline {
     private static String target(EscalationTarget target) {
         String who = target.getUserIds().isEmpty() ? "nobody on call" : String.join(", ", target.getUserIds());
         return target.getType().name().toLowerCase() + " " + target.getId() + " → " + who;
+    }
+
+    /** A public status in Statuspage's word. */
+    private static String words(PublicIncidentStatus status) {
+        return status.name().toLowerCase();
     }
 
     private static String text(String text) {

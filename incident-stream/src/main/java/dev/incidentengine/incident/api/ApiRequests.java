@@ -116,7 +116,9 @@ public final class ApiRequests {
             Map.entry("action-items", new Action(List.of("title", "owner", "due", "priority", "link"), ApiRequests::actionItem)),
             Map.entry("complete-action-item", new Action(List.of("actionItemId"),
                     body -> new CompleteActionItem(body.requiredText("actionItemId")))),
-            Map.entry("publish-review", new Action(List.of("url"), body -> new PublishReview(url(body.requiredText("url"), "url")))));
+            Map.entry("publish-review", new Action(List.of("url"), body -> new PublishReview(url(body.requiredText("url"), "url")))),
+            Map.entry("publication", new Action(PublicationRequests.PUBLISH_FIELDS, PublicationRequests::publish)),
+            Map.entry("public-updates", new Action(PublicationRequests.UPDATE_FIELDS, PublicationRequests::update)));
 
     private ApiRequests() {
     }

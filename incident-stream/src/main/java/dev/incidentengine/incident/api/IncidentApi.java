@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,7 @@ import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.Postmortem;
+import dev.incidentengine.incident.domain.StatusPage;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
@@ -54,9 +56,12 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
+import dev.incidentengine.model.PostPublicUpdate;
+import dev.incidentengine.model.PublishIncident;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
+import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
 import dev.incidentengine.schemas.Topics;
@@ -97,6 +102,8 @@ public final class IncidentApi implements AutoCloseable {
     public static final String PREFIX = "/api/v1/incidents";
     public static final String SILENCES = "/api/v1/silences";
     public static final String STREAM = "/api/v1/stream";
+    /** What the console's publish form reads of the status page. */
+    public static final String STATUS_PAGE_CONFIG = "/api/v1/status-page/config";
     public static final String SERVICES = "/api/v1/services";
     public static final String REPORTS = "/api/v1/reports";
     /** The noisiest alerts and the people most paged a report names. */
@@ -115,9 +122,10 @@ public final class IncidentApi implements AutoCloseable {
      */
     static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
-    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince");
+    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication");
     /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
-    private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince");
+    private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince",
+            "publication");
 
     private final IncidentView view;
     private final ApiTokens tokens;
@@ -128,6 +136,8 @@ public final class IncidentApi implements AutoCloseable {
     private volatile Forwarder forwarder;
     private volatile ChangeFeed feed;
     private volatile ResponseMetrics responseMetrics;
+    /** The status page as the aggregate sees it; set once the aggregate's app exists. */
+    private volatile Supplier<StatusPage> statusPage;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -219,6 +229,15 @@ public final class IncidentApi implements AutoCloseable {
         });
         http.route("DELETE", SILENCES + "/*", (request, response, callback) -> handle("silence-expire", Role.RESPONDER, request,
                 response, callback, (user, done) -> expireSilence(request, response, done)));
+        http.route("GET", STATUS_PAGE_CONFIG, (request, response, callback) -> handle("status-page-config", Role.VIEWER, request,
+                response, callback, (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    StatusPageConfig page = statusPage().config();
+                    if (page == null) {
+                        throw new ApiError(404, null, "no status page is configured (config kind statusPages)");
+                    }
+                    HttpServer.writeJson(response, done, 200, out -> PublicationRequests.writePage(page, out));
+                }));
         http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,
                 (user, done) -> services(request, response, done)));
         http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
@@ -233,6 +252,19 @@ public final class IncidentApi implements AutoCloseable {
         // A forwarded command may wait for its outcome there: give it that long and a little more.
         this.forwarder = new Forwarder(http, queries.self(), waitTimeout.plusSeconds(5));
         this.queries = queries;
+    }
+
+    /** Reads the status page config from the aggregate's global store from now on. */
+    public void statusPage(Supplier<StatusPage> source) {
+        this.statusPage = source;
+    }
+
+    private StatusPage statusPage() {
+        Supplier<StatusPage> source = statusPage;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the status page config is not read yet; retry later");
+        }
+        return source.get();
     }
 
     /** An endpoint's work once the caller is known; answers through {@code done}. */
@@ -643,6 +675,10 @@ public final class IncidentApi implements AutoCloseable {
             if (!exists(merge.getTargetIncidentId(), request)) {
                 throw new ApiError(400, "into", "unknown incident " + merge.getTargetIncidentId());
             }
+        } else if (command.getPayload() instanceof PublishIncident publish) {
+            PublicationRequests.checkComponents(publish.getComponents(), statusPage());
+        } else if (command.getPayload() instanceof PostPublicUpdate update) {
+            PublicationRequests.checkComponents(update.getComponents(), statusPage());
         }
         send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -754,6 +790,7 @@ public final class IncidentApi implements AutoCloseable {
         return out -> {
             out.writeStartObject();
             AvroJson.writeFields(state, SHOW_OMITS, out);
+            PublicationRequests.writePublication(state.getPublication(), out);
             writeAlerts(more ? first.subList(0, IncidentLifecycle.ALERT_SAMPLE) : first, out);
             out.writeStringField("alertsNextCursor", more ? Integer.toString(IncidentLifecycle.ALERT_SAMPLE) : null);
             out.writeObjectFieldStart("responseTargets");

@@ -54,7 +54,8 @@ class IncidentQueriesIT {
         IncidentTopics d = IncidentTopics.DEFAULT;
         IncidentTopics topics = new IncidentTopics(d.alerts(), d.commands(), kafka.createTopic(d.events()), kafka.createTopic(d.state()),
                 kafka.createTopic(d.commandResults()), d.suppressed(), d.inhibiting(), d.routes(), d.silences(), d.inhibitRules(),
-                kafka.createTopic(d.deadLetters()), d.services(), d.integrations(), d.escalationPolicies(), d.channels(), d.teams());
+                kafka.createTopic(d.deadLetters()), d.services(), d.integrations(), d.escalationPolicies(), d.channels(), d.teams(),
+                d.statusPages());
         String applicationId = "incident-query-it-" + UUID.randomUUID().toString().substring(0, 8);
         HostInfo hostA = new HostInfo("instance-a", 1);
         HostInfo hostB = new HostInfo("instance-b", 2);

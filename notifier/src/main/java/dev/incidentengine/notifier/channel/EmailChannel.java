@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Date;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -160,13 +161,18 @@ public final class EmailChannel implements Channel {
 
     @Override
     public Result send(Message message) throws InterruptedException {
+        return send(message, Map.of());
+    }
+
+    /** Sends with these headers added (a mailing list's unsubscribe headers); values must be single lines. */
+    Result send(Message message, Map<String, String> headers) throws InterruptedException {
         long started = System.nanoTime();
         String messageId = messageId(message.deliveryId());
         String password;
         MimeMessage mime;
         try {
             password = settings.passwordSecret() == null ? null : secrets.require(settings.passwordSecret());
-            mime = mime(message, messageId);
+            mime = mime(message, messageId, headers);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return Result.failed(e.getMessage() + " (not retried)", since(started));
         } catch (MessagingException e) {
@@ -249,7 +255,7 @@ public final class EmailChannel implements Channel {
         }
     }
 
-    private MimeMessage mime(Message message, String messageId) throws MessagingException {
+    private MimeMessage mime(Message message, String messageId, Map<String, String> headers) throws MessagingException {
         InternetAddress[] recipients = InternetAddress.parse(message.address() == null ? "" : message.address(), true);
         if (recipients.length == 0) {
             throw new AddressException("no recipient in " + message.address());
@@ -275,6 +281,9 @@ public final class EmailChannel implements Channel {
         }
         // RFC 3834: out-of-office responders must not answer it.
         mime.setHeader("Auto-Submitted", "auto-generated");
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            mime.setHeader(header.getKey(), header.getValue().replaceAll("[\\r\\n]", " "));
+        }
         String text = message.text() == null ? "" : message.text();
         if (message.html() == null) {
             mime.setText(text, "UTF-8");

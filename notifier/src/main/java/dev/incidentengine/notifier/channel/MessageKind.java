@@ -2,9 +2,17 @@ package dev.incidentengine.notifier.channel;
 
 import java.util.Locale;
 
-/** What a notification tells: a page to a person, or news about an incident for a subscribed channel. */
+/**
+ * What a notification tells: a page to a person, news about an incident for a subscribed channel, or a reminder to a
+ * person that a published incident's public update is due.
+ */
 public enum MessageKind {
-    PAGE, OPENED, ACKNOWLEDGED, RESOLVED, REOPENED, SEVERITY_CHANGED, STATUS_UPDATE, CLOSED, REVIEW_REQUIRED;
+    PAGE, OPENED, ACKNOWLEDGED, RESOLVED, REOPENED, SEVERITY_CHANGED, STATUS_UPDATE, CLOSED, REVIEW_REQUIRED, PUBLIC_UPDATE_DUE;
+
+    /** Addressed to a person's contact, each one a message of its own (never a channel's card updated in place). */
+    public boolean toPerson() {
+        return this == PAGE || this == PUBLIC_UPDATE_DUE;
+    }
 
     /** The name templates and channel subscriptions use: {@code page}, {@code severity-changed}, … */
     public String id() {

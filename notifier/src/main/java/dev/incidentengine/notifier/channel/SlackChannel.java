@@ -50,7 +50,7 @@ public final class SlackChannel implements Channel {
             String token = ChannelRequests.secret(secrets, secretName);
             String previous = message.previousMessageId();
             int slash = previous == null ? -1 : previous.indexOf('/');
-            if (message.kind() == MessageKind.PAGE || slash <= 0) {
+            if (message.kind().toPerson() || slash <= 0) {
                 return result(post(message, token));
             }
             ObjectNode update = ChannelRequests.JSON.createObjectNode()

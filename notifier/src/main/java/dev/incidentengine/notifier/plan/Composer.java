@@ -19,6 +19,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
@@ -69,33 +70,48 @@ public final class Composer {
         List<NotificationRequest> requests = new ArrayList<>();
         List<NotificationResult> failures = new ArrayList<>();
         if (send.isPage()) {
-            String channel = send.contactType().toLowerCase(Locale.ROOT);
+            toPerson(send, send.contactType(), send.step(), plan, directory, context, overrides, eventJson, now, requests, failures);
+            return new Composed(requests, failures);
+        }
+        if (send.kind() == MessageKind.PUBLIC_UPDATE_DUE) {
             UserConfig user = directory.user(send.userId());
-            String address = user == null ? null : user.getContacts().stream()
-                    .filter(contact -> contact.getType().name().equals(send.contactType()))
-                    .map(ContactMethod::getAddress).findFirst().orElse(null);
-            String deliveryId = deliveryId(send.eventId(), send.userId(), channel, send.step());
-            if (address == null) {
-                failures.add(NotificationResult.newBuilder()
-                        .setDeliveryId(deliveryId).setIncidentId(plan.getIncidentId()).setEventId(send.eventId())
-                        .setChannel(channel).setKind(send.kind().id()).setTarget(send.userId()).setStep(send.step())
-                        .setOutcome(DeliveryOutcome.FAILED).setAttempts(0).setLatencyMillis(0)
-                        .setError(user == null ? "user " + send.userId() + " is not configured"
-                                : "user " + send.userId() + " has no " + send.contactType() + " contact")
-                        .setTimestamp(now).build());
-            } else {
-                requests.add(request(deliveryId, send, plan, channel, send.userId(), address, null, context, overrides, eventJson, now));
+            List<String> contacts = user == null ? List.of("EMAIL") : PublicUpdateReminders.contacts(user);
+            for (int i = 0; i < contacts.size(); i++) {
+                toPerson(send, contacts.get(i), i, plan, directory, context, overrides, eventJson, now, requests, failures);
             }
             return new Composed(requests, failures);
         }
         for (ChannelConfig subscribed : directory.channels()) {
             if (subscribes(subscribed, plan, send.kind())) {
                 String channel = subscribed.getType().name().toLowerCase(Locale.ROOT).replace('_', '-');
-                requests.add(request(deliveryId(send.eventId(), subscribed.getId(), channel, 0), send, plan, channel,
+                requests.add(request(deliveryId(send.eventId(), subscribed.getId(), channel, 0), send, 0, plan, channel,
                         subscribed.getId(), subscribed.getAddress(), subscribed.getSecret(), context, overrides, eventJson, now));
             }
         }
         return new Composed(requests, failures);
+    }
+
+    /** A message to a person's contact of {@code contactType}; one the person lacks is a failed result at once. */
+    private void toPerson(Send send, String contactType, int step, NotificationPlan plan, Directory directory, Map<String, Object> context,
+                          Map<String, String> overrides, String eventJson, Instant now, List<NotificationRequest> requests,
+                          List<NotificationResult> failures) {
+        String channel = contactType.toLowerCase(Locale.ROOT);
+        UserConfig user = directory.user(send.userId());
+        String address = user == null ? null : user.getContacts().stream()
+                .filter(contact -> contact.getType().name().equals(contactType))
+                .map(ContactMethod::getAddress).findFirst().orElse(null);
+        String deliveryId = deliveryId(send.eventId(), send.userId(), channel, step);
+        if (address == null) {
+            failures.add(NotificationResult.newBuilder()
+                    .setDeliveryId(deliveryId).setIncidentId(plan.getIncidentId()).setEventId(send.eventId())
+                    .setChannel(channel).setKind(send.kind().id()).setTarget(send.userId()).setStep(step)
+                    .setOutcome(DeliveryOutcome.FAILED).setAttempts(0).setLatencyMillis(0)
+                    .setError(user == null ? "user " + send.userId() + " is not configured"
+                            : "user " + send.userId() + " has no " + contactType + " contact")
+                    .setTimestamp(now).build());
+        } else {
+            requests.add(request(deliveryId, send, step, plan, channel, send.userId(), address, null, context, overrides, eventJson, now));
+        }
     }
 
     /** The idempotency key of a delivery: event id + target + channel + step. */
@@ -109,7 +125,7 @@ public final class Composer {
                 && (channel.getSeverities().isEmpty() || channel.getSeverities().contains(plan.getSeverity()));
     }
 
-    private NotificationRequest request(String deliveryId, Send send, NotificationPlan plan, String channel, String target,
+    private NotificationRequest request(String deliveryId, Send send, int step, NotificationPlan plan, String channel, String target,
             String address, String secret, Map<String, Object> context, Map<String, String> overrides, String eventJson, Instant now) {
         Templates.Rendered rendered = templates.render(channel, send.kind(), context, overrides);
         return NotificationRequest.newBuilder()
@@ -119,7 +135,7 @@ public final class Composer {
                 .setKind(send.kind().id())
                 .setChannel(channel)
                 .setTarget(target)
-                .setStep(send.step())
+                .setStep(step)
                 .setAddress(address)
                 .setSecret(secret)
                 .setTitle(rendered.title())
@@ -195,6 +211,9 @@ public final class Composer {
             if (review.getReason() != null) {
                 event.put("reason", review.getReason());
             }
+        } else if (payload instanceof PublicUpdateMissed missed) {
+            event.put("dueAt", missed.getDueAt().toString());
+            event.put("lastUpdateAt", missed.getLastUpdateAt().toString());
         } else if (payload instanceof SeverityChanged changed) {
             event.put("fromSeverity", changed.getFrom().name());
             event.put("toSeverity", changed.getTo().name());

@@ -14,6 +14,7 @@ import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEscalated;
+import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
@@ -138,6 +139,8 @@ public final class Planner {
             news(changes, MessageKind.STATUS_UPDATE, event, now);
         } else if (payload instanceof ReviewRequired) {
             news(changes, MessageKind.REVIEW_REQUIRED, event, now);
+        } else if (payload instanceof PublicUpdateMissed missed && fresh(event, now)) {
+            changes.sends().addAll(PublicUpdateReminders.sends(event, missed, plan));
         } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
             cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
         } else if (payload instanceof IncidentClosed) {

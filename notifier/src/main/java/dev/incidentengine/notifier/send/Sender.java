@@ -23,6 +23,7 @@ import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Message;
 import dev.incidentengine.notifier.channel.MessageKind;
 import dev.incidentengine.notifier.channel.Result;
+import dev.incidentengine.notifier.status.StatusRecipients;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.DeadLetters;
 import io.micrometer.core.instrument.Counter;
@@ -83,6 +84,7 @@ public final class Sender implements AutoCloseable {
 
     private final NotifierTopics topics;
     private final Map<String, Channel> channels;
+    private final StatusRecipients statusRecipients;
     private final Endpoints endpoints;
     private final Consumer<String, byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
@@ -112,12 +114,15 @@ public final class Sender implements AutoCloseable {
     /**
      * @param consumer read_committed, no auto-commit, byte values (unreadable requests go to the DLQ)
      * @param producer transactional, byte keys and values
+     * @param statusRecipients status page subscribers' side of sending; null when the notifier has no status secret
      */
-    public Sender(NotifierTopics topics, RecordSerdes serdes, Map<String, Channel> channels, Endpoints endpoints,
+    public Sender(NotifierTopics topics, RecordSerdes serdes, Map<String, Channel> channels, StatusRecipients statusRecipients,
+            Endpoints endpoints,
             Consumer<String, byte[]> consumer, Producer<byte[], byte[]> producer, Consumer<String, DeliveryRecord> ledgerReader,
             Duration shutdownWait, Clock clock, MeterRegistry metrics) {
         this.topics = topics;
         this.channels = channels;
+        this.statusRecipients = statusRecipients;
         this.endpoints = endpoints;
         this.consumer = consumer;
         this.producer = producer;
@@ -198,7 +203,21 @@ public final class Sender implements AutoCloseable {
                     Result.failed("channel " + request.getChannel() + " is not configured on this notifier", Duration.ZERO)));
             return;
         }
-        endpoints.submit(request.getChannel(), channel, message(request, record.partition()),
+        Message message;
+        if (request.getSealedAddress() != null) {
+            // A status page subscriber: opened here, just before sending; one deleted meanwhile is recorded as not sent.
+            StatusRecipients.Prepared prepared = statusRecipients == null
+                    ? new StatusRecipients.Prepared(null, "status subscribers are not configured on this notifier (status.secret.file)")
+                    : statusRecipients.prepare(request);
+            if (prepared.message() == null) {
+                completed.add(new Completion(partition, record.offset(), request, Result.failed(prepared.skipped(), Duration.ZERO)));
+                return;
+            }
+            message = prepared.message();
+        } else {
+            message = message(request, record.partition());
+        }
+        endpoints.submit(request.getChannel(), channel, message,
                 result -> completed.add(new Completion(partition, record.offset(), request, result)));
     }
 
@@ -212,7 +231,7 @@ public final class Sender implements AutoCloseable {
 
     /** The incident's message in a Slack channel is updated in place as the incident changes: the ledger remembers which one. */
     private static String threadKey(NotificationRequest request) {
-        return request.getChannel().equals("slack") && !request.getKind().equals(MessageKind.PAGE.id())
+        return request.getChannel().equals("slack") && !MessageKind.ofId(request.getKind()).toPerson()
                 ? "thread|slack|" + request.getAddress() + "|" + request.getIncidentId() : null;
     }
 

@@ -62,7 +62,7 @@ class SenderTest {
                 return new Result(true, null, null, 1, Duration.ofMillis(1));
             }
         };
-        sender = new Sender(TOPICS, serdes, Map.of("webhook", delivering),
+        sender = new Sender(TOPICS, serdes, Map.of("webhook", delivering), null,
                 Endpoints.system(new Endpoints.Settings(2, 5, Duration.ofSeconds(30), Map.of())), consumer, producer, ledger,
                 Duration.ofSeconds(5), Clock.systemUTC(), metrics);
     }

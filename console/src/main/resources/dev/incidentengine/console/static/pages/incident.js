@@ -3,6 +3,7 @@ import {api, command} from '../lib/api.js';
 import {ago, duration, h, replace, safeLink, severityBadge, statusBadge} from '../lib/dom.js';
 import {follow} from '../lib/feed.js';
 import {markdown} from '../lib/markdown.js';
+import {publicationPanel} from './publication.js';
 import {canAct, notify} from '../app.js';
 
 const SEVERITIES = ['SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4'];
@@ -42,6 +43,11 @@ function describe(event) {
     case 'ActionItemAdded': return ['Action item: ', p.title, ' (', p.owner, ')'];
     case 'ActionItemCompleted': return ['Action item done: ', p.actionItemId];
     case 'ReviewPublished': return ['Review published: ', safeLink(p.url)];
+    case 'IncidentPublished': return [p.automatic ? 'Published automatically' : 'Published', ' on the status page (',
+      p.status.toLowerCase(), ', ', p.impact.toLowerCase(), ' impact): ', p.title, ' — ', p.message];
+    case 'PublicUpdatePosted': return [p.automatic ? 'Public update (automatic), ' : 'Public update, ', p.status.toLowerCase(), ': ', p.message];
+    case 'PublicUpdateMissed': return ['Public update missed (due ', new Date(p.dueAt).toLocaleString(), ')',
+      p.remind ? ': reminding ' + p.remind : ''];
     default: return [p.type];
   }
 }
@@ -100,6 +106,7 @@ export function render(main, params) {
   const reviewDocument = h('details', {class: 'review-document'}, h('summary', {}, 'Review document'), reviewBody);
   reviewDocument.addEventListener('toggle', () => reviewDocument.open && loadReviewDocument());
   let reviewReads = 0;
+  const publication = publicationPanel(id, {canAct, run: (action, body) => run(action, body), commandForm, field});
   let eventsCursor = null;
   let alertsCursor = null;
 
@@ -275,6 +282,7 @@ export function render(main, params) {
     drawHeader();
     drawActions();
     drawReview();
+    publication.draw(incident).catch(e => notify(e.message));
   }
 
   /** The log newest first, a page at a time: a big incident's latest events come first, not its first thousand alerts. */
@@ -306,6 +314,7 @@ export function render(main, params) {
     h('div', {class: 'columns'},
       h('section', {'aria-labelledby': 'timeline-title'}, h('h2', {id: 'timeline-title'}, 'Timeline'), timeline, olderEvents),
       h('div', {},
+        publication.section,
         h('section', {'aria-labelledby': 'alerts-title'}, h('h2', {id: 'alerts-title'}, 'Alerts'), alertList, moreAlerts),
         review)));
 
@@ -323,7 +332,11 @@ export function render(main, params) {
     }
   }, load);
   load().then(() => incident && Promise.all([loadEvents(), loadAlerts(true)])).catch(e => notify(e.message));
-  const ticker = setInterval(() => incident && drawHeader(), 30000);
+  const ticker = setInterval(() => {
+    if (!incident) return;
+    drawHeader();
+    publication.draw(incident).catch(() => {});
+  }, 30000);
 
   return () => {
     stopped = true;
