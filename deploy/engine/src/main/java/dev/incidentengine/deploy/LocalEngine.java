@@ -122,6 +122,8 @@ public final class LocalEngine implements Callable<Integer> {
         sinks = LocalSinks.start(bind, sinkPort, smtpPort);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LOCAL_SINK_URL", sinks.webhookUrl());
+        // The status page's feeds and messages link to it absolutely.
+        env.put("LOCAL_ENGINE_URL", "http://" + bind + ":" + port);
         // Read the config before starting Kafka, so a bad file costs little.
         List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, env);
         String tokensFile = Files.isRegularFile(apiTokensFile()) ? apiTokensFile().toAbsolutePath().toString() : "";
