@@ -34,7 +34,7 @@ class ConfigDataTest {
     Path dir;
 
     /** What the local engine sets: the URL of its webhook sink. */
-    private static final Map<String, String> LOCAL_ENV = Map.of("LOCAL_SINK_URL", "http://127.0.0.1:8089");
+    private static final Map<String, String> LOCAL_ENV = Map.of("LOCAL_SINK_URL", "http://127.0.0.1:8089", "LOCAL_ENGINE_URL", "http://127.0.0.1:8080");
 
     @Test
     void givenTheLocalExample_thenEveryKindIsRead() {

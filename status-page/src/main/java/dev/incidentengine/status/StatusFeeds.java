@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.incidentengine.service.Html;
 import dev.incidentengine.status.domain.PublicPage;
 import dev.incidentengine.status.domain.PublicPage.Incident;
 import dev.incidentengine.status.domain.PublicPage.Maintenance;
@@ -88,9 +89,9 @@ final class StatusFeeds {
     private String updatesHtml(List<Update> updates) {
         StringBuilder html = new StringBuilder();
         for (Update update : updates) {
-            html.append("<p><strong>").append(StatusHtml.escape(StatusHtml.capitalized(update.status()))).append("</strong> - ")
-                    .append(StatusHtml.escape(update.message())).append(" <small>")
-                    .append(StatusHtml.escape(StatusHtml.TIME.format(update.createdAt().atZone(page.zone()))))
+            html.append("<p><strong>").append(Html.escape(StatusHtml.capitalized(update.status()))).append("</strong> - ")
+                    .append(Html.escape(update.message())).append(" <small>")
+                    .append(Html.escape(StatusHtml.TIME.format(update.createdAt().atZone(page.zone()))))
                     .append("</small></p>");
         }
         return html.toString();

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.incidentengine.model.ComponentStatus;
+import dev.incidentengine.service.Html;
 import dev.incidentengine.status.domain.ComponentUptime;
 import dev.incidentengine.status.domain.ComponentUptime.DayUptime;
 import dev.incidentengine.status.domain.PublicPage;
@@ -52,10 +53,10 @@ final class StatusHtml {
 
     String statusPage() {
         StringBuilder html = head(page.name() + " status");
-        html.append("<main id=\"content\" data-etag=\"").append(escape(etag)).append("\">\n");
+        html.append("<main id=\"content\" data-etag=\"").append(Html.escape(etag)).append("\">\n");
         PublicPage.Overall overall = page.overall();
         html.append("<section class=\"banner banner-").append(overall.indicator()).append("\" aria-label=\"Overall status\">")
-                .append("<p class=\"banner-text\">").append(escape(overall.description())).append("</p></section>\n");
+                .append("<p class=\"banner-text\">").append(Html.escape(overall.description())).append("</p></section>\n");
         List<Incident> unresolved = page.unresolvedIncidents();
         if (!unresolved.isEmpty()) {
             html.append("<section class=\"incidents\" aria-labelledby=\"active-incidents\"><h2 id=\"active-incidents\">Active incidents</h2>\n");
@@ -82,7 +83,7 @@ final class StatusHtml {
 
     String historyPage() {
         StringBuilder html = head(page.name() + " incident history");
-        html.append("<main id=\"content\" data-etag=\"").append(escape(etag)).append("\">\n");
+        html.append("<main id=\"content\" data-etag=\"").append(Html.escape(etag)).append("\">\n");
         history(html, PublicPage.HISTORY_DAYS, "Incident history");
         return foot(html);
     }
@@ -91,25 +92,25 @@ final class StatusHtml {
         StringBuilder html = new StringBuilder(64 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(escape(title)).append("</title>\n")
+                .append("<title>").append(Html.escape(title)).append("</title>\n")
                 .append("<link rel=\"stylesheet\" href=\"").append(PublicSite.CSS_PATH).append("\">\n")
                 .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(PublicSite.ICON_PATH).append("\">\n")
-                .append("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"").append(escape(page.name()))
+                .append("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"").append(Html.escape(page.name()))
                 .append(" incidents (Atom)\" href=\"/status/history.atom\">\n")
-                .append("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"").append(escape(page.name()))
+                .append("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"").append(Html.escape(page.name()))
                 .append(" incidents (RSS)\" href=\"/status/history.rss\">\n")
                 .append("<script type=\"module\" src=\"").append(PublicSite.SCRIPT_PATH).append("\"></script>\n")
                 .append("</head>\n<body>\n<header class=\"site\"><p class=\"site-name\"><a href=\"/status\">")
-                .append(escape(page.name())).append("</a></p>\n<nav aria-label=\"Status page\"><a href=\"/status\">Status</a> ")
+                .append(Html.escape(page.name())).append("</a></p>\n<nav aria-label=\"Status page\"><a href=\"/status\">Status</a> ")
                 .append("<a href=\"/status/history\">History</a> <a href=\"/status/history.atom\">Atom</a> ")
                 .append("<a href=\"/status/history.rss\">RSS</a> <a href=\"/api/v2/summary.json\">API</a></nav></header>\n")
-                .append("<h1 class=\"visually-hidden\">").append(escape(title)).append("</h1>\n");
+                .append("<h1 class=\"visually-hidden\">").append(Html.escape(title)).append("</h1>\n");
         return html;
     }
 
     private String foot(StringBuilder html) {
         html.append("</main>\n<footer class=\"site\"><p>Updated <time datetime=\"").append(page.updatedAt()).append("\">")
-                .append(escape(time(page.updatedAt()))).append("</time>. Times in ").append(escape(page.zone().getId()))
+                .append(Html.escape(time(page.updatedAt()))).append("</time>. Times in ").append(Html.escape(page.zone().getId()))
                 .append(".</p></footer>\n</body>\n</html>\n");
         return html.toString();
     }
@@ -130,7 +131,7 @@ final class StatusHtml {
                     continue;
                 }
                 html.append("<li class=\"group\"><details open><summary><span class=\"component-name\">")
-                        .append(escape(component.name())).append("</span> ").append(statusLabel(component.status()))
+                        .append(Html.escape(component.name())).append("</span> ").append(statusLabel(component.status()))
                         .append("</summary>\n<ul class=\"component-list\">\n");
                 shown.forEach(member -> component(html, member));
                 html.append("</ul></details></li>\n");
@@ -147,18 +148,18 @@ final class StatusHtml {
 
     private void component(StringBuilder html, Component component) {
         List<DayUptime> days = page.uptime(component.id(), asOf);
-        html.append("<li class=\"component\" id=\"component-").append(escape(StatusLinks.encoded(component.id())))
-                .append("\"><div class=\"component-head\"><span class=\"component-name\">").append(escape(component.name())).append("</span> ")
+        html.append("<li class=\"component\" id=\"component-").append(Html.escape(StatusLinks.encoded(component.id())))
+                .append("\"><div class=\"component-head\"><span class=\"component-name\">").append(Html.escape(component.name())).append("</span> ")
                 .append(statusLabel(component.status())).append("</div>\n");
         if (component.description() != null) {
-            html.append("<p class=\"component-description\">").append(escape(component.description())).append("</p>\n");
+            html.append("<p class=\"component-description\">").append(Html.escape(component.description())).append("</p>\n");
         }
-        html.append("<ol class=\"bars\" aria-label=\"").append(escape(component.name()))
+        html.append("<ol class=\"bars\" aria-label=\"").append(Html.escape(component.name()))
                 .append(": uptime per day, the last ").append(days.size()).append(" days\">");
         for (DayUptime day : days) {
             String label = dayLabel(day);
-            html.append("<li class=\"bar ").append(barClass(day)).append("\" title=\"").append(escape(label)).append("\">")
-                    .append("<span class=\"visually-hidden\">").append(escape(label)).append("</span></li>");
+            html.append("<li class=\"bar ").append(barClass(day)).append("\" title=\"").append(Html.escape(label)).append("\">")
+                    .append("<span class=\"visually-hidden\">").append(Html.escape(label)).append("</span></li>");
         }
         html.append("</ol>\n<p class=\"uptime-legend\"><span>").append(days.size()).append(" days ago</span> <span class=\"uptime-total\">")
                 .append(percent(ComponentUptime.uptimePercent(days))).append(" % uptime</span> <span>Today</span></p></li>\n");
@@ -211,7 +212,7 @@ final class StatusHtml {
     }
 
     private void history(StringBuilder html, int days, String heading) {
-        html.append("<section class=\"history\" aria-labelledby=\"history\"><h2 id=\"history\">").append(escape(heading)).append("</h2>\n");
+        html.append("<section class=\"history\" aria-labelledby=\"history\"><h2 id=\"history\">").append(Html.escape(heading)).append("</h2>\n");
         LocalDate today = page.today(asOf);
         LocalDate first = today.minusDays(days - 1);
         Map<LocalDate, List<Object>> byDay = new LinkedHashMap<>();
@@ -257,8 +258,8 @@ final class StatusHtml {
     private void incident(StringBuilder html, Incident incident, boolean current) {
         String heading = current ? "h3" : "h4";
         html.append("<article class=\"incident impact-").append(incident.impact().name().toLowerCase(Locale.ROOT)).append("\"")
-                .append(current ? "" : " id=\"" + escape(StatusLinks.anchor(incident.id())) + "\"")
-                .append("><").append(heading).append(" class=\"incident-title\">").append(escape(incident.title())).append("</").append(heading).append(">\n");
+                .append(current ? "" : " id=\"" + Html.escape(StatusLinks.anchor(incident.id())) + "\"")
+                .append("><").append(heading).append(" class=\"incident-title\">").append(Html.escape(incident.title())).append("</").append(heading).append(">\n");
         affects(html, incident.components());
         updates(html, incident.updates(), current ? Integer.MAX_VALUE : HISTORY_UPDATES);
         html.append("</article>\n");
@@ -267,11 +268,11 @@ final class StatusHtml {
     private void maintenance(StringBuilder html, Maintenance maintenance, boolean current) {
         String heading = current ? "h3" : "h4";
         html.append("<article class=\"incident impact-maintenance\"")
-                .append(current ? "" : " id=\"" + escape(StatusLinks.anchor(maintenance.id())) + "\"").append("><")
-                .append(heading).append(" class=\"incident-title\">").append(escape(maintenance.title())).append("</").append(heading).append(">\n")
+                .append(current ? "" : " id=\"" + Html.escape(StatusLinks.anchor(maintenance.id())) + "\"").append("><")
+                .append(heading).append(" class=\"incident-title\">").append(Html.escape(maintenance.title())).append("</").append(heading).append(">\n")
                 .append("<p class=\"scheduled\">Scheduled for <time datetime=\"").append(maintenance.scheduledFor()).append("\">")
-                .append(escape(time(maintenance.scheduledFor()))).append("</time> until <time datetime=\"").append(maintenance.scheduledUntil())
-                .append("\">").append(escape(time(maintenance.scheduledUntil()))).append("</time></p>\n");
+                .append(Html.escape(time(maintenance.scheduledFor()))).append("</time> until <time datetime=\"").append(maintenance.scheduledUntil())
+                .append("\">").append(Html.escape(time(maintenance.scheduledUntil()))).append("</time></p>\n");
         affects(html, maintenance.components());
         updates(html, maintenance.updates(), current ? Integer.MAX_VALUE : HISTORY_UPDATES);
         html.append("</article>\n");
@@ -280,7 +281,7 @@ final class StatusHtml {
     private void affects(StringBuilder html, List<String> ids) {
         List<String> affected = ids.stream().filter(names::containsKey).map(names::get).toList();
         if (!affected.isEmpty()) {
-            html.append("<p class=\"affects\">Affects ").append(escape(String.join(", ", affected))).append("</p>\n");
+            html.append("<p class=\"affects\">Affects ").append(Html.escape(String.join(", ", affected))).append("</p>\n");
         }
     }
 
@@ -288,9 +289,9 @@ final class StatusHtml {
     private void updates(StringBuilder html, List<Update> updates, int limit) {
         html.append("<ol class=\"updates\">\n");
         for (Update update : updates.subList(0, Math.min(updates.size(), limit))) {
-            html.append("<li><strong class=\"update-status\">").append(escape(capitalized(update.status()))).append("</strong> ")
-                    .append("<span class=\"update-body\">").append(escape(update.message())).append("</span> ")
-                    .append("<time datetime=\"").append(update.createdAt()).append("\">").append(escape(time(update.createdAt())))
+            html.append("<li><strong class=\"update-status\">").append(Html.escape(capitalized(update.status()))).append("</strong> ")
+                    .append("<span class=\"update-body\">").append(Html.escape(update.message())).append("</span> ")
+                    .append("<time datetime=\"").append(update.createdAt()).append("\">").append(Html.escape(time(update.createdAt())))
                     .append("</time></li>\n");
         }
         html.append("</ol>\n");
@@ -308,23 +309,4 @@ final class StatusHtml {
         return TIME.format(instant.atZone(page.zone()));
     }
 
-    /** Text for HTML content and quoted attribute values. */
-    static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
 }

@@ -122,6 +122,9 @@ public final class LocalEngine implements Callable<Integer> {
         sinks = LocalSinks.start(bind, sinkPort, smtpPort);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LOCAL_SINK_URL", sinks.webhookUrl());
+        // Messages and the status page's feeds link to the engine, so its port is fixed before anything starts.
+        int port = httpPort != 0 ? httpPort : freePort();
+        env.put("LOCAL_ENGINE_URL", "http://" + bind + ":" + port);
         // Read the config before starting Kafka, so a bad file costs little.
         List<ConfigData.Entry> config = ConfigData.readDirectory(configDir, env);
         String tokensFile = Files.isRegularFile(apiTokensFile()) ? apiTokensFile().toAbsolutePath().toString() : "";
@@ -131,8 +134,6 @@ public final class LocalEngine implements Callable<Integer> {
         Map<String, String> settings = new HashMap<>();
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         settings.put(EngineConfig.HTTP_HOST_CONFIG, bind);
-        // Messages link to the incident API, so its port is fixed before anything starts.
-        int port = httpPort != 0 ? httpPort : freePort();
         settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
         // One instance: standby replicas would have nowhere to go (and Streams would warn about each).

@@ -20,6 +20,7 @@ import dev.incidentengine.model.PublicUpdate;
 import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.SubscriberKind;
+import dev.incidentengine.service.Html;
 
 /**
  * What status page subscribers receive, rendered by the planner (pure). An e-mail has a subject, plain text and HTML (every
@@ -119,18 +120,18 @@ public final class StatusMessages {
         }
         text.append("\nStatus page: ").append(page.url()).append("\n\n-- \nYou receive this because you subscribed to ")
                 .append(page.name()).append(". Unsubscribe: ").append(UNSUBSCRIBE_URL).append("\n");
-        StringBuilder html = new StringBuilder("<!doctype html><html><body><h1>").append(escape(news.title())).append("</h1><p><strong>")
-                .append(escape(display(news.update().getStatus()))).append("</strong> - ").append(escape(news.update().getMessage()))
-                .append("</p><p>").append(escape(when)).append("</p>");
+        StringBuilder html = new StringBuilder("<!doctype html><html><body><h1>").append(Html.escape(news.title())).append("</h1><p><strong>")
+                .append(Html.escape(display(news.update().getStatus()))).append("</strong> - ").append(Html.escape(news.update().getMessage()))
+                .append("</p><p>").append(Html.escape(when)).append("</p>");
         if (news.scheduledFor() != null) {
-            html.append("<p>Scheduled: ").append(escape(WHEN.format(news.scheduledFor()))).append(" to ")
-                    .append(escape(WHEN.format(news.scheduledUntil()))).append("</p>");
+            html.append("<p>Scheduled: ").append(Html.escape(WHEN.format(news.scheduledFor()))).append(" to ")
+                    .append(Html.escape(WHEN.format(news.scheduledUntil()))).append("</p>");
         }
         if (!components.isEmpty()) {
-            html.append("<p>Affected: ").append(escape(components)).append("</p>");
+            html.append("<p>Affected: ").append(Html.escape(components)).append("</p>");
         }
-        html.append("<p><a href=\"").append(escape(page.url())).append("\">View the status page</a></p><hr><p>You receive this because you ")
-                .append("subscribed to ").append(escape(page.name())).append(". <a href=\"").append(UNSUBSCRIBE_URL)
+        html.append("<p><a href=\"").append(Html.escape(page.url())).append("\">View the status page</a></p><hr><p>You receive this because you ")
+                .append("subscribed to ").append(Html.escape(page.name())).append(". <a href=\"").append(UNSUBSCRIBE_URL)
                 .append("\">Unsubscribe</a></p></body></html>");
         return request.setText(text.toString()).setHtml(html.toString()).build();
     }
@@ -140,7 +141,7 @@ public final class StatusMessages {
                 + "Confirm the subscription (the link works for 7 days):\n" + CONFIRM_URL + "\n\n"
                 + "If it was not you, ignore this e-mail: nothing is sent to this address unless the link is followed.\n";
         String html = "<!doctype html><html><body><p>Someone, hopefully you, asked to receive the status updates of "
-                + escape(page.name()) + " at this address.</p><p><a href=\"" + CONFIRM_URL + "\">Confirm the subscription</a> "
+                + Html.escape(page.name()) + " at this address.</p><p><a href=\"" + CONFIRM_URL + "\">Confirm the subscription</a> "
                 + "(the link works for 7 days).</p><p>If it was not you, ignore this e-mail: nothing is sent to this address unless the "
                 + "link is followed.</p></body></html>";
         return base("confirm:" + subscriber.getId() + ":" + offset, "status-subscriber:" + subscriber.getId(), "confirm:" + offset,
@@ -204,18 +205,4 @@ public final class StatusMessages {
         return body.toString();
     }
 
-    static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
 }

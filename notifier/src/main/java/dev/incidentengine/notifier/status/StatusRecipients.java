@@ -8,6 +8,7 @@ import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.notifier.channel.Message;
 import dev.incidentengine.notifier.channel.MessageKind;
+import dev.incidentengine.service.Html;
 import dev.incidentengine.service.api.SubscriberSeal;
 import dev.incidentengine.service.api.SubscriberSeal.Purpose;
 
@@ -54,7 +55,7 @@ public final class StatusRecipients {
         boolean webhook = request.getChannel().equals(StatusMessages.WEBHOOK_CHANNEL);
         return new Prepared(new Message(request.getDeliveryId(), request.getIncidentId(), MessageKind.STATUS_UPDATE, address,
                 webhook ? seal.webhookSecret(id) : null, request.getTitle(), fill(request.getText(), unsubscribe, confirm),
-                request.getHtml() == null ? null : fill(request.getHtml(), StatusMessages.escape(unsubscribe), StatusMessages.escape(confirm)),
+                request.getHtml() == null ? null : fill(request.getHtml(), Html.escape(unsubscribe), Html.escape(confirm)),
                 confirming ? null : unsubscribe, request.getSeverity(), request.getStatus(), request.getService(),
                 request.getEventJson() == null ? null : fill(request.getEventJson(), unsubscribe, confirm), null), null);
     }

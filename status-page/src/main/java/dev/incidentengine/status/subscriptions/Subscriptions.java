@@ -35,6 +35,7 @@ import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.SubscriberKind;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.Html;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.status.StatusPageServiceConfig;
@@ -558,10 +559,10 @@ public final class Subscriptions implements AutoCloseable {
     static void html(Response response, Callback callback, int status, String title, String message, String action) {
         StringBuilder page = new StringBuilder("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"referrer\" content=\"no-referrer\">"
-                + "<title>").append(escape(title)).append("</title></head><body><main><h1>").append(escape(title)).append("</h1><p>")
-                .append(escape(message)).append("</p>");
+                + "<title>").append(Html.escape(title)).append("</title></head><body><main><h1>").append(Html.escape(title)).append("</h1><p>")
+                .append(Html.escape(message)).append("</p>");
         if (action != null) {
-            page.append("<form method=\"post\" action=\"").append(escape(action)).append("\">")
+            page.append("<form method=\"post\" action=\"").append(Html.escape(action)).append("\">")
                     .append("<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">")
                     .append("<button type=\"submit\">Unsubscribe</button></form>");
         }
@@ -575,20 +576,6 @@ public final class Subscriptions implements AutoCloseable {
         response.write(true, ByteBuffer.wrap(page.toString().getBytes(StandardCharsets.UTF_8)), callback);
     }
 
-    static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
 
     @Override
     public void close() {
