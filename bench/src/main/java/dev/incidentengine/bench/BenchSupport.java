@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,6 +55,15 @@ final class BenchSupport {
 
     static void report(String format, Object... args) {
         System.out.printf(format + "%n", args);
+    }
+
+    /** The machine's load average over 1, 5 and 15 minutes, as /proc has it: how busy the shared cores were. */
+    static String loadAverage() {
+        try {
+            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static double millis(Histogram histogram, double percentile) {

@@ -205,7 +205,7 @@ public final class ConsoleBenchmark implements Callable<Integer> {
                 BenchSupport.createTopics(admin, Topics.ALL);
             }
             report("machine: %d cores, %s, Java %s, load average %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                    System.getProperty("java.version"), loadAverage());
+                    System.getProperty("java.version"), BenchSupport.loadAverage());
             history = new IncidentHistory(open + closed, open);
             long loadStart = System.nanoTime();
             long records = history.write(bootstrap);
@@ -257,7 +257,7 @@ public final class ConsoleBenchmark implements Callable<Integer> {
             }
             report("the list read %d of the live phase's incidents before the read side had them (404, read again)", early);
             printTables(coldList, coldIncident, warmLists, warmIncidents, warmList, live);
-            report("load average at the end: %s", loadAverage());
+            report("load average at the end: %s", BenchSupport.loadAverage());
             failures.forEach((check, detail) -> report("FAILED %s: %s", check, detail));
             succeeded = failures.isEmpty();
             return succeeded ? 0 : 1;
@@ -277,14 +277,6 @@ public final class ConsoleBenchmark implements Callable<Integer> {
 
     private Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    }
-
-    private static String loadAverage() {
-        try {
-            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     // ---- the engine and the browsers

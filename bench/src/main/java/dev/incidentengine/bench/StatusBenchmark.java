@@ -209,7 +209,7 @@ public final class StatusBenchmark implements Callable<Integer> {
                 BenchSupport.createTopics(admin, Topics.ALL);
             }
             report("machine: %d cores, %s, Java %s, load average %s; run directory %s", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.name"), System.getProperty("java.version"), loadAverage(), dir);
+                    System.getProperty("os.name"), System.getProperty("java.version"), BenchSupport.loadAverage(), dir);
             history = new StatusHistory(components, days, incidentsPerWeek, Instant.now());
             long writing = System.nanoTime();
             long records = history.write(bootstrap);
@@ -238,7 +238,7 @@ public final class StatusBenchmark implements Callable<Integer> {
                 }
             }
             printTables(cold, warm, publish, first, second, smtpRate);
-            report("load average at the end: %s", loadAverage());
+            report("load average at the end: %s", BenchSupport.loadAverage());
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -265,14 +265,6 @@ public final class StatusBenchmark implements Callable<Integer> {
 
     private Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    }
-
-    private static String loadAverage() {
-        try {
-            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     // ---- configuration and the engine
@@ -790,8 +782,8 @@ public final class StatusBenchmark implements Callable<Integer> {
                 + "confirmation e-mail written after them arrived)", subscribers, (System.nanoTime() - begin) / 1e9);
     }
 
-    /** One update's fan-out: when its messages arrived, per subscriber; with a kill, the engine that finished it. */
-    private record Fanout(int update, long delivered, long copies, long missing, long duplicated, long strangers, double firstMs,
+    /** One update's fan-out: what arrived and when, against the subscribers; with a kill, when and how long the restart took. */
+    private record Fanout(long delivered, long copies, long missing, long duplicated, long strangers, double firstMs,
                           double lastMs, double perSecond, long killedAfter, double restartSeconds, int messageBytes) {
     }
 
@@ -876,7 +868,7 @@ public final class StatusBenchmark implements Callable<Integer> {
         if (kill && (killedAfter < 0 || killedAfter >= subscribers)) {
             failures.put("fan-out " + n + ": the engine was killed part-way", "the fan-out was complete before the kill");
         }
-        return new Fanout(n, update.recipients(), update.copies(), missing, duplicated, strangers, firstMs, lastMs, perSecond, killedAfter,
+        return new Fanout(update.recipients(), update.copies(), missing, duplicated, strangers, firstMs, lastMs, perSecond, killedAfter,
                 restartSeconds, update.messageBytes());
     }
 

@@ -83,10 +83,6 @@ final class StatusHistory {
         return incidents;
     }
 
-    int components() {
-        return components;
-    }
-
     static String componentId(int c) {
         return String.format("svc-%02d", c);
     }
@@ -97,11 +93,6 @@ final class StatusHistory {
 
     static String incidentId(int i) {
         return String.format("INC-PUB-%06d", i);
-    }
-
-    /** The newest incident that stays open: the page shows it as active. */
-    String newestOpen() {
-        return incidentId(incidents - 1);
     }
 
     /** Writes every incident's events and final state (idempotent, acks=all, lz4); returns the records written. */
