@@ -146,7 +146,7 @@ public final class PublicSite implements AutoCloseable {
     }
 
     private boolean admitted(Request request, Response response, Callback callback) {
-        long retryAfter = limiter.acquire(client(request));
+        long retryAfter = limiter.acquire(ClientAddress.of(request, trustForwardedFor));
         if (retryAfter == 0) {
             return true;
         }
@@ -156,16 +156,6 @@ public final class PublicSite implements AutoCloseable {
         return false;
     }
 
-    private String client(Request request) {
-        if (trustForwardedFor) {
-            String forwarded = request.getHeaders().get(HttpHeader.X_FORWARDED_FOR);
-            if (forwarded != null && !forwarded.isBlank()) {
-                String[] hops = forwarded.split(",");
-                return hops[hops.length - 1].strip();
-            }
-        }
-        return Request.getRemoteAddr(request);
-    }
 
     private void answer(Request request, Response response, Callback callback, byte[] body, String contentType, String contentEncoding,
                         String etag, String cacheControl, boolean html) {

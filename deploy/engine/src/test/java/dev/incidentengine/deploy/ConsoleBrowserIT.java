@@ -708,6 +708,14 @@ class ConsoleBrowserIT {
         String shown = alice.find("section.publication").getText();
         assertThat(shown).contains("Public status", "investigating", "Impact", "minor", "Checkout", "Next update due");
 
+        // The public page, signed in as nobody, shows the public title and never the internal one; it follows the
+        // next update without a reload.
+        Chromium visitor = browser(390, 844);
+        visitor.open(base + "/status");
+        visitor.wait.until(d -> d.findElement(By.tagName("main")).getText().contains("Some card payments fail"));
+        assertThat(visitor.driver().getPageSource()).doesNotContain(title);
+        visitor.script("document.documentElement.dataset.sameDocument = 'yes'");
+
         WebElement update = alice.wait.until(d -> d.findElements(By.cssSelector("section.publication details.command")).stream()
                 .filter(c -> c.findElement(By.tagName("summary")).getText().equals("Post public update")).findFirst().orElse(null));
         update.findElement(By.tagName("summary")).click();
@@ -718,6 +726,11 @@ class ConsoleBrowserIT {
         alice.wait.until(d -> d.findElement(By.cssSelector(".timeline")).getText()
                 .contains("Public update, identified: We found the cause and are rolling back."));
         assertThat(alice.find(".timeline").getText()).contains("Published on the status page (investigating, minor impact): Some card payments fail");
+        visitor.wait.until(d -> d.findElement(By.tagName("main")).getText().contains("We found the cause and are rolling back."));
+        assertThat(visitor.script("return document.documentElement.dataset.sameDocument")).as("shown without a reload").isEqualTo("yes");
+        visitor.screenshot("status-page-published");
+        assertThat(visitor.accessibilityViolations()).as("the public status page").isEmpty();
+        assertThat(visitor.consoleErrors()).isEmpty();
 
         JsonNode publication = incident(id).get("publication");
         assertThat(publication.get("status").asText()).isEqualTo("identified");

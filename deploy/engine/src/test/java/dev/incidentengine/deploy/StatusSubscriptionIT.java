@@ -100,7 +100,7 @@ class StatusSubscriptionIT {
         settings.put(NotifierConfig.SMTP_TLS_CONFIG, "NONE");
         settings.put(NotifierConfig.STATUS_URL_CONFIG, base);
         settings.put(NotifierConfig.STATUS_SECRET_FILE_CONFIG, secret.toString());
-        Subscriptions subscriptions = new Subscriptions(new Subscriptions.Settings("public", 100, 10, false),
+        Subscriptions subscriptions = new Subscriptions(new Subscriptions.Settings("public", 100, 10, false, false),
                 SubscriberSeal.load(secret.toString()), ApiTokens.NONE, kafka.producerProps(), kafka.consumerProps("unused"),
                 topics.subscribers(), kafka.serdes(), Clock.systemUTC(), System::nanoTime);
         runner = new ServiceRunner("127.0.0.1", port, List.of(new NotifierService(new NotifierConfig(settings), topics),

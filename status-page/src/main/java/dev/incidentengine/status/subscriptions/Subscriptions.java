@@ -38,6 +38,7 @@ import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.Html;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.status.ClientAddress;
 import dev.incidentengine.status.StatusPageServiceConfig;
 import dev.incidentengine.status.StatusTopics;
 import dev.incidentengine.service.api.ApiError;
@@ -98,7 +99,7 @@ public final class Subscriptions implements AutoCloseable {
     private static final String CSP = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     /** @param allowPrivateWebhooks webhooks may name loopback, private and link-local hosts (tests, a private deployment) */
-    public record Settings(String pageId, int perIpPerHour, int perAddressPerHour, boolean allowPrivateWebhooks) {
+    public record Settings(String pageId, int perIpPerHour, int perAddressPerHour, boolean allowPrivateWebhooks, boolean trustForwardedFor) {
     }
 
     private final Settings settings;
@@ -131,7 +132,7 @@ public final class Subscriptions implements AutoCloseable {
     public static Subscriptions create(StatusPageServiceConfig config, StatusTopics topics, ApiTokens tokens) {
         Settings settings = new Settings(config.pageId(), config.getInt(StatusPageServiceConfig.SUBSCRIPTIONS_PER_IP_CONFIG),
                 config.getInt(StatusPageServiceConfig.SUBSCRIPTIONS_PER_ADDRESS_CONFIG),
-                config.getBoolean(StatusPageServiceConfig.SUBSCRIPTIONS_PRIVATE_WEBHOOKS_CONFIG));
+                config.getBoolean(StatusPageServiceConfig.SUBSCRIPTIONS_PRIVATE_WEBHOOKS_CONFIG), config.siteTrustForwardedFor());
         return new Subscriptions(settings, config.subscriberSeal(), tokens, KafkaClients.producer(config, "status-subscriptions"),
                 KafkaClients.consumer(config, "status-subscriptions"), topics.subscribers(), config.recordSerdes(), Clock.systemUTC(),
                 System::nanoTime);
@@ -205,7 +206,7 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     private void subscribe(Request request, Response response, Callback callback) throws IOException, InterruptedException {
-        Duration wait = perIp.take(clientIp(request));
+        Duration wait = perIp.take(ClientAddress.of(request, settings.trustForwardedFor()));
         if (!wait.isZero()) {
             throw throttled(response, wait, "from this address");
         }
@@ -540,9 +541,6 @@ public final class Subscriptions implements AutoCloseable {
         return printable.isEmpty() ? "?" : printable;
     }
 
-    private static String clientIp(Request request) {
-        return Request.getRemoteAddr(request);
-    }
 
     /** A browser's form (or a browser following a link) gets HTML; an API client gets JSON. */
     private static boolean wantsHtml(Request request) {

@@ -76,7 +76,7 @@ class SubscriptionsIT {
                   - {user: ada, role: admin, token: %s}
                   - {user: vic, role: viewer, token: %s}
                 """.formatted(ADMIN, VIEWER));
-        Subscriptions subscriptions = new Subscriptions(new Subscriptions.Settings("public", perIp, perAddress, false), seal,
+        Subscriptions subscriptions = new Subscriptions(new Subscriptions.Settings("public", perIp, perAddress, false, false), seal,
                 ApiTokens.load(tokens.toString(), Map.of()), kafka.producerProps(), kafka.consumerProps("unused"), topic, kafka.serdes(),
                 Clock.systemUTC(), System::nanoTime);
         runner = new ServiceRunner("127.0.0.1", 0, List.of(service(subscriptions))).start();
