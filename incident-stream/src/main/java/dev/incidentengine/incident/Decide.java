@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.IncidentTimers;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
-import dev.incidentengine.incident.domain.StatusPage;
+import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttached;
@@ -72,7 +72,7 @@ final class Decide {
     private AlertAttachments alerts;
     private Deadlines deadlines;
     private final String statusPageId;
-    private ConfigView<StatusPageConfig, StatusPage> statusPage;
+    private ConfigView<StatusPageConfig, PublicationRules> statusPage;
 
     Decide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics) {
         this.statusPageId = statusPageId;
@@ -95,7 +95,7 @@ final class Decide {
         alerts = new AlertAttachments(context.getStateStore(IncidentTopology.ALERT_STORE));
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         statusPage = new ConfigView<>(context.getStateStore(IncidentTopology.STATUS_PAGES_STORE),
-                configs -> StatusPage.of(configs, statusPageId), StatusPage::problems);
+                configs -> PublicationRules.of(configs, statusPageId), PublicationRules::problems);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 

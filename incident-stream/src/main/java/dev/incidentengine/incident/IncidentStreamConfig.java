@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
-import dev.incidentengine.incident.domain.StatusPage;
+import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.service.EngineConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -42,7 +42,7 @@ public final class IncidentStreamConfig extends EngineConfig {
             .define(APPLICATION_ID_CONFIG, Type.STRING, IncidentTopology.APPLICATION_ID, Importance.LOW,
                     "Kafka Streams application.id: the consumer group, and the prefix of the internal topics. "
                             + "Instances with the same id share the work; another id is another engine.")
-            .define(STATUS_PAGE_ID_CONFIG, Type.STRING, StatusPage.DEFAULT_ID, Importance.LOW,
+            .define(STATUS_PAGE_ID_CONFIG, Type.STRING, PublicationRules.DEFAULT_ID, Importance.LOW,
                     "Id of the statusPages config record incidents are published to (the status page the engine serves).")
             .define(REOPEN_WINDOW_MINUTES_CONFIG, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "An alert that fires again within this many minutes after its incident resolved reopens it.")

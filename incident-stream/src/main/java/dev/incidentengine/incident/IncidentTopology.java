@@ -5,7 +5,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.incidentengine.incident.domain.LifecyclePolicy;
-import dev.incidentengine.incident.domain.StatusPage;
+import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertAttachment;
 import dev.incidentengine.model.AlertTrack;
@@ -94,9 +94,9 @@ public final class IncidentTopology {
     private IncidentTopology() {
     }
 
-    /** The topology for the default status page ({@value StatusPage#DEFAULT_ID}). */
+    /** The topology for the default status page ({@value PublicationRules#DEFAULT_ID}). */
     public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, MeterRegistry registry) {
-        return build(topics, serdes, policy, StatusPage.DEFAULT_ID, registry);
+        return build(topics, serdes, policy, PublicationRules.DEFAULT_ID, registry);
     }
 
     /** @param statusPageId the id of the status page config incidents are published to */

@@ -99,18 +99,18 @@ public final class IncidentLifecycle {
     static final int MAX_PUBLIC_UPDATES = 500;
 
     private final LifecyclePolicy policy;
-    private final Supplier<StatusPage> statusPage;
+    private final Supplier<PublicationRules> statusPage;
 
     /** A lifecycle without a status page: nothing can be published. */
     public IncidentLifecycle(LifecyclePolicy policy) {
-        this(policy, () -> StatusPage.NONE);
+        this(policy, () -> PublicationRules.NONE);
     }
 
     /**
      * @param statusPage the status page as configured now (it changes live), for decide only: what can be published,
      *        what publishes itself, its templates, and the cadences a publication takes along (evolve reads the log alone)
      */
-    public IncidentLifecycle(LifecyclePolicy policy, Supplier<StatusPage> statusPage) {
+    public IncidentLifecycle(LifecyclePolicy policy, Supplier<PublicationRules> statusPage) {
         this.policy = policy;
         this.statusPage = statusPage;
     }
@@ -506,7 +506,7 @@ public final class IncidentLifecycle {
 
     private void publish(Decision decision, PublishIncident publish) {
         IncidentState state = decision.state;
-        StatusPage page = statusPage.get();
+        PublicationRules page = statusPage.get();
         if (state.getPublication() != null) {
             decision.reject("already published: post a public update instead");
         } else if (!page.exists()) {
@@ -535,7 +535,7 @@ public final class IncidentLifecycle {
      */
     private void postPublicUpdate(Decision decision, PostPublicUpdate update) {
         Publication publication = decision.state.getPublication();
-        StatusPage page = statusPage.get();
+        PublicationRules page = statusPage.get();
         if (publication == null) {
             decision.reject("not published: publish the incident first");
             return;
@@ -586,7 +586,7 @@ public final class IncidentLifecycle {
         boolean ended = decision.events.stream().map(IncidentEvent::getPayload)
                 .anyMatch(p -> p instanceof IncidentResolved || p instanceof IncidentMerged || p instanceof IncidentClosed);
         if (publication != null && ended && publiclyOpen(publication)) {
-            StatusPage page = statusPage.get();
+            PublicationRules page = statusPage.get();
             decision.emit(new PublicUpdatePosted(updateId(state, publication.getUpdates() + 1), PublicIncidentStatus.RESOLVED,
                     page.resolutionText(state.getService(), publication.getTitle(), publication.getComponents(),
                             publication.getImpact(), state.getSeverity()),
@@ -595,7 +595,7 @@ public final class IncidentLifecycle {
         }
         boolean openedOrRaised = decision.events.stream().map(IncidentEvent::getPayload)
                 .anyMatch(p -> p instanceof IncidentOpened || p instanceof SeverityChanged);
-        StatusPage page = statusPage.get();
+        PublicationRules page = statusPage.get();
         if (publication != null || !openedOrRaised || !isOpen(state) || !page.autoPublishes(state.getSeverity())) {
             return;
         }
@@ -603,15 +603,15 @@ public final class IncidentLifecycle {
         if (components.isEmpty() || components.size() > MAX_PUBLIC_COMPONENTS) {
             return;
         }
-        PublicImpact impact = StatusPage.impactOf(state.getSeverity());
-        String title = StatusPage.truncate("Investigating issues with " + page.names(components), MAX_PUBLIC_TITLE);
+        PublicImpact impact = PublicationRules.impactOf(state.getSeverity());
+        String title = PublicationRules.truncate("Investigating issues with " + page.names(components), MAX_PUBLIC_TITLE);
         decision.emit(new IncidentPublished(updateId(state, 1), title, impact, components, PublicIncidentStatus.INVESTIGATING,
                 page.initialText(state.getService(), title, components, impact, state.getSeverity()), state.getSeverity(), true,
                 page.cadences()));
     }
 
     /** Refuses public text over the limits or components not on the page; null message or components: unchanged. */
-    private static boolean refusePublicText(Decision decision, StatusPage page, String title, String message, List<String> components) {
+    private static boolean refusePublicText(Decision decision, PublicationRules page, String title, String message, List<String> components) {
         String reason = null;
         if (title.isBlank()) {
             reason = "a publication needs a public title";

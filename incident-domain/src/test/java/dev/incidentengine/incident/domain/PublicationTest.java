@@ -57,7 +57,7 @@ class PublicationTest {
 
     private StatusPageConfig page = page(List.of());
     private final IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT.withResolveSettle(Duration.ZERO),
-            () -> StatusPage.of(page));
+            () -> PublicationRules.of(page));
     private final IncidentTimers timers = new IncidentTimers(LifecyclePolicy.DEFAULT);
     private final List<IncidentEvent> log = new ArrayList<>();
     private final Map<String, AttachedAlert> alerts = new HashMap<>();
@@ -275,7 +275,7 @@ class PublicationTest {
 
     private static StatusPageConfig page(List<Severity> autoPublish) {
         return StatusPageConfig.newBuilder()
-                .setId(StatusPage.DEFAULT_ID)
+                .setId(PublicationRules.DEFAULT_ID)
                 .setName("Demo Shop Status")
                 .setComponents(List.of(
                         StatusComponentConfig.newBuilder().setId("checkout").setName("Checkout").setGroup("Shop").build(),

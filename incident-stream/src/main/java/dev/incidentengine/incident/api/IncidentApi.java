@@ -41,7 +41,7 @@ import dev.incidentengine.configdata.AvroJson;
 import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
 import dev.incidentengine.incident.domain.Postmortem;
-import dev.incidentengine.incident.domain.StatusPage;
+import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.api.ApiRequests.ListQuery;
 import dev.incidentengine.incident.query.IncidentQueries;
@@ -137,7 +137,7 @@ public final class IncidentApi implements AutoCloseable {
     private volatile ChangeFeed feed;
     private volatile ResponseMetrics responseMetrics;
     /** The status page as the aggregate sees it; set once the aggregate's app exists. */
-    private volatile Supplier<StatusPage> statusPage;
+    private volatile Supplier<PublicationRules> statusPage;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -255,12 +255,12 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     /** Reads the status page config from the aggregate's global store from now on. */
-    public void statusPage(Supplier<StatusPage> source) {
+    public void statusPage(Supplier<PublicationRules> source) {
         this.statusPage = source;
     }
 
-    private StatusPage statusPage() {
-        Supplier<StatusPage> source = statusPage;
+    private PublicationRules statusPage() {
+        Supplier<PublicationRules> source = statusPage;
         if (source == null) {
             throw new ApiError(503, null, "starting: the status page config is not read yet; retry later");
         }

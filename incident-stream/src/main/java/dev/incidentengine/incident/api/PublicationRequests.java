@@ -9,7 +9,7 @@ import java.util.Locale;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.incident.domain.IncidentLifecycle;
-import dev.incidentengine.incident.domain.StatusPage;
+import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.model.PostPublicUpdate;
 import dev.incidentengine.model.Publication;
 import dev.incidentengine.model.PublicImpact;
@@ -54,7 +54,7 @@ final class PublicationRequests {
     }
 
     /** Refuses components the configured page does not have, before the command is stored. */
-    static void checkComponents(List<String> components, StatusPage page) {
+    static void checkComponents(List<String> components, PublicationRules page) {
         if (components == null) {
             return;
         }

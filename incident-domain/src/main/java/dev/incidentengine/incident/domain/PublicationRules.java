@@ -22,14 +22,14 @@ import dev.incidentengine.model.config.StatusTemplates;
  * services they cover, which severities publish themselves, how often a published incident must be updated, and the
  * initial and resolution texts. {@link #NONE} when no page is configured: nothing can be published.
  */
-public final class StatusPage {
+public final class PublicationRules {
 
     /** The id of the page the engine serves unless configured otherwise. */
     public static final String DEFAULT_ID = "public";
     /** Public texts are plain text: the page escapes them where it shows them. */
     private static final Mustache.Compiler MUSTACHE = Mustache.compiler().escapeHTML(false).defaultValue("");
     private static final StatusTemplates DEFAULTS = StatusTemplates.newBuilder().build();
-    public static final StatusPage NONE = new StatusPage(null);
+    public static final PublicationRules NONE = new PublicationRules(null);
 
     private final StatusPageConfig config;
     private final Map<String, StatusComponentConfig> components = new LinkedHashMap<>();
@@ -37,7 +37,7 @@ public final class StatusPage {
     private final List<String> problems = new ArrayList<>();
     private final Templates pageTemplates;
 
-    private StatusPage(StatusPageConfig config) {
+    private PublicationRules(StatusPageConfig config) {
         this.config = config;
         if (config == null) {
             pageTemplates = compile("default", DEFAULTS);
@@ -50,12 +50,12 @@ public final class StatusPage {
     }
 
     /** The page of id {@code pageId} among the configured ones; {@link #NONE} when there is none. */
-    public static StatusPage of(List<StatusPageConfig> configs, String pageId) {
-        return configs.stream().filter(config -> config.getId().equals(pageId)).findFirst().map(StatusPage::new).orElse(NONE);
+    public static PublicationRules of(List<StatusPageConfig> configs, String pageId) {
+        return configs.stream().filter(config -> config.getId().equals(pageId)).findFirst().map(PublicationRules::new).orElse(NONE);
     }
 
-    public static StatusPage of(StatusPageConfig config) {
-        return config == null ? NONE : new StatusPage(config);
+    public static PublicationRules of(StatusPageConfig config) {
+        return config == null ? NONE : new PublicationRules(config);
     }
 
     /** What is wrong in the config (templates that do not compile fall back to the defaults). */
@@ -174,7 +174,7 @@ public final class StatusPage {
         context.put("title", title);
         context.put("components", names(componentIds));
         context.put("impact", impact.name().toLowerCase());
-        context.put("cadence", cadence(severity).map(StatusPage::words).orElse("due course"));
+        context.put("cadence", cadence(severity).map(PublicationRules::words).orElse("due course"));
         context.put("service", service == null ? "" : service);
         return template.execute(context).strip();
     }
