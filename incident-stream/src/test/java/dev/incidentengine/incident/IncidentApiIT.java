@@ -356,7 +356,7 @@ class IncidentApiIT {
                 .setTemplates(StatusTemplates.newBuilder().build())
                 .build())));
         await("the status page config read").atMost(Duration.ofSeconds(30))
-                .until(() -> api.get("/api/v1/status-page/config", VIEWER).statusCode() == 200);
+                .until(() -> json(api.get("/api/v1/status-page/config", VIEWER)).get("configured").asBoolean());
     }
 
     @Test

@@ -232,10 +232,8 @@ public final class IncidentApi implements AutoCloseable {
         http.route("GET", STATUS_PAGE_CONFIG, (request, response, callback) -> handle("status-page-config", Role.VIEWER, request,
                 response, callback, (user, done) -> {
                     ApiRequests.noParameters(parameters(request));
+                    // No page configured is a state the console shows, not an error: 200 with configured false.
                     StatusPageConfig page = statusPage().config();
-                    if (page == null) {
-                        throw new ApiError(404, null, "no status page is configured (config kind statusPages)");
-                    }
                     HttpServer.writeJson(response, done, 200, out -> PublicationRequests.writePage(page, out));
                 }));
         http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,

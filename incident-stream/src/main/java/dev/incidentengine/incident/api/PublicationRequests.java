@@ -144,12 +144,14 @@ final class PublicationRequests {
     }
 
     /** What the console's publish form needs of the page: its id, name and components. */
+    /** The page's id, name and components; {@code configured} false (and no components) when there is none. */
     static void writePage(StatusPageConfig page, JsonGenerator out) throws IOException {
         out.writeStartObject();
-        out.writeStringField("id", page.getId());
-        out.writeStringField("name", page.getName());
+        out.writeBooleanField("configured", page != null);
+        out.writeStringField("id", page == null ? null : page.getId());
+        out.writeStringField("name", page == null ? null : page.getName());
         out.writeArrayFieldStart("components");
-        for (StatusComponentConfig component : page.getComponents()) {
+        for (StatusComponentConfig component : page == null ? List.<StatusComponentConfig>of() : page.getComponents()) {
             out.writeStartObject();
             out.writeStringField("id", component.getId());
             out.writeStringField("name", component.getName());

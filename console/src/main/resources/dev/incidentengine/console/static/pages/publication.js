@@ -43,11 +43,11 @@ export function publicationPanel(incidentId, {canAct, run, commandForm, field}) 
   let pageRead = null;
   let drawn = null;
 
-  /** The page's id, name and components, read once: 404 means no page is configured. */
+  /** The page's id, name and components, read once; null when no page is configured. */
   function readPage() {
-    pageRead = pageRead || api('/api/v1/status-page/config').then(config => { page = config; }, e => {
-      page = e.status === 404 ? null : undefined;
-      if (page === undefined) pageRead = null; // a moment's trouble: read again with the next change
+    pageRead = pageRead || api('/api/v1/status-page/config').then(config => { page = config.configured ? config : null; }, () => {
+      page = undefined;
+      pageRead = null; // a moment's trouble: read again with the next change
     });
     return pageRead;
   }
