@@ -130,19 +130,7 @@ public final class EscalationStreamService implements Service {
         if (producer == null) {
             throw new ApiError(503, null, "starting: overrides cannot be written yet; retry later");
         }
-        CompletableFuture<Object> written = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(topics.overrides().name(), id, value), (metadata, failure) -> {
-                if (failure != null) {
-                    written.completeExceptionally(failure);
-                } else {
-                    written.complete(metadata);
-                }
-            });
-        } catch (RuntimeException e) {
-            written.completeExceptionally(e);
-        }
-        return written;
+        return KafkaClients.send(producer, new ProducerRecord<>(topics.overrides().name(), id, value));
     }
 
     /** Looks every {@value #WAIT_POLL_MS} ms whether this instance's store holds {@code value} under {@code id}. */

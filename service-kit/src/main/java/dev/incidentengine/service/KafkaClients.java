@@ -3,10 +3,14 @@ package dev.incidentengine.service;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 
 import dev.incidentengine.schemas.Topic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -85,5 +89,22 @@ public final class KafkaClients {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.putIfAbsent("client.id", clientId);
         return props;
+    }
+
+    /** Sends a record; the future completes once Kafka acknowledged it, or with why it could not be written. */
+    public static <K, V> CompletableFuture<RecordMetadata> send(Producer<K, V> producer, ProducerRecord<K, V> record) {
+        CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, failure) -> {
+                if (failure != null) {
+                    written.completeExceptionally(failure);
+                } else {
+                    written.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            written.completeExceptionally(e);
+        }
+        return written;
     }
 }

@@ -143,19 +143,7 @@ public final class StatusPageService implements Service {
         if (commands == null) {
             throw new ApiError(503, null, "starting: commands cannot be written yet; retry later");
         }
-        CompletableFuture<Object> written = new CompletableFuture<>();
-        try {
-            commands.send(new ProducerRecord<>(topics.commands().name(), command.getPageId(), command), (metadata, failure) -> {
-                if (failure != null) {
-                    written.completeExceptionally(failure);
-                } else {
-                    written.complete(metadata);
-                }
-            });
-        } catch (RuntimeException e) {
-            written.completeExceptionally(e);
-        }
-        return written;
+        return KafkaClients.send(commands, new ProducerRecord<>(topics.commands().name(), command.getPageId(), command));
     }
 
     @Override
