@@ -17,6 +17,7 @@ import dev.incidentengine.model.StatusPageCommand;
 import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.TicketLink;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
@@ -112,6 +113,14 @@ public final class Topics {
     public static final Topic<String, StatusSubscriber> STATUS_SUBSCRIBERS =
             new Topic<>("status.subscribers.v1", String.class, StatusSubscriber.class, 1, COMPACT, FOREVER);
 
+    /**
+     * Each ticketing connector's tickets and progress per incident, keyed by {@code <connector>/<incident id>} and written to
+     * the partition number of the incident's events (so as many partitions as {@link #INCIDENT_EVENTS}): a sink task reads
+     * the partitions it was given and finds its tickets without a search. Written by the connector only.
+     */
+    public static final Topic<String, TicketLink> TICKET_LINKS =
+            new Topic<>("ticket.links.v1", String.class, TicketLink.class, DATA_PARTITIONS, COMPACT, FOREVER);
+
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
     public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
@@ -129,7 +138,7 @@ public final class Topics {
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
-            STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,
+            STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ, TICKET_LINKS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES);
 

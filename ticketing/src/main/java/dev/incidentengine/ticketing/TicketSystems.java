@@ -1,0 +1,17 @@
+package dev.incidentengine.ticketing;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The ticketing systems the connector knows, by {@code ticket.system}. */
+public final class TicketSystems {
+
+    public static final List<TicketSystemProvider> ALL = List.of();
+
+    private TicketSystems() {
+    }
+
+    public static Optional<TicketSystemProvider> named(String system) {
+        return ALL.stream().filter(provider -> provider.system().equals(system)).findFirst();
+    }
+}
