@@ -23,6 +23,8 @@ import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.model.LinkTicket;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
@@ -412,6 +414,25 @@ class IncidentApiIT {
      * resolved by a person; the viewer reads the review in Markdown, written from the whole log
      * streamed from the events store, its timeline the first and last 20 alert events and every act.
      */
+    @Test
+    void aTicketLinkedByTheConnectorShowsOnTheIncident_inItsEvents_andInItsPostmortem() throws Exception {
+        String id = openNow("checkout");
+        TicketRef ticket = new TicketRef("redmine", "42", "https://redmine.example/issues/42", null);
+        IncidentCommand link = IncidentCommand.newBuilder().setCommandId("ticket-" + id).setIncidentId(id)
+                .setActor(new Actor(ActorType.INTEGRATION, "connect:redmine-ops", null)).setTimestamp(Instant.now())
+                .setPayload(new LinkTicket(ticket)).build();
+        kafka.produce(topics.commands(), List.of(Map.entry(id, link), Map.entry(id, IncidentCommand.newBuilder(link).setCommandId("again").build())));
+
+        String incident = "/api/v1/incidents/" + id;
+        await("the ticket on the incident").atMost(Duration.ofSeconds(30))
+                .until(() -> json(api.get(incident, VIEWER)).get("tickets").size() == 1);
+        assertThat(json(api.get(incident, VIEWER)).get("tickets").get(0).toString())
+                .isEqualTo("{\"system\":\"redmine\",\"key\":\"42\",\"url\":\"https://redmine.example/issues/42\",\"actionItemId\":null}");
+        JsonNode events = json(api.get(incident + "/events", VIEWER)).get("events");
+        assertThat(events.findValues("type").stream().map(JsonNode::asText).filter("TicketLinked"::equals)).as("linked once").hasSize(1);
+        assertThat(api.get(incident + "/postmortem", VIEWER).body()).contains("| Ticket | [42](https://redmine.example/issues/42) (redmine) |");
+    }
+
     @Test
     void aPostmortemIsWrittenFromTheLog_itsTimelineBoundedInAStorm() throws Exception {
         int storm = 10_000;

@@ -46,6 +46,7 @@ import dev.incidentengine.model.IncidentSnoozed;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
+import dev.incidentengine.model.LinkTicket;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostPublicUpdate;
@@ -64,6 +65,8 @@ import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveAlert;
 import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.ReviewPublished;
+import dev.incidentengine.model.TicketLinked;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
@@ -196,6 +199,8 @@ public final class IncidentLifecycle {
             postPublicUpdate(decision, update);
         } else if (payload instanceof RecordPublicUpdateMissed missed) {
             publicUpdateMissed(decision, missed);
+        } else if (payload instanceof LinkTicket link) {
+            linkTicket(decision, link.getTicket());
         } else {
             decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
@@ -495,6 +500,27 @@ public final class IncidentLifecycle {
         }
     }
 
+    /**
+     * A ticketing connector made or found a ticket. Linking the same ticket again changes nothing (a connector retried), so it
+     * is not refused either. Any state: action items' tickets come after resolution, and a closed incident's ticket is still
+     * worth a link.
+     */
+    private void linkTicket(Decision decision, TicketRef ticket) {
+        String invalid = Tickets.invalid(ticket);
+        if (invalid != null) {
+            decision.reject(invalid);
+        } else if (ticket.getActionItemId() != null && decision.state.getActionItems().stream()
+                .noneMatch(item -> item.getActionItemId().equals(ticket.getActionItemId()))) {
+            decision.reject("no action item " + ticket.getActionItemId());
+        } else if (decision.state.getTickets().stream().anyMatch(linked -> Tickets.same(linked, ticket))) {
+            return;
+        } else if (decision.state.getTickets().size() >= Tickets.MAX_PER_INCIDENT) {
+            decision.reject("the incident has " + Tickets.MAX_PER_INCIDENT + " tickets, the most it may have");
+        } else {
+            decision.emit(new TicketLinked(ticket));
+        }
+    }
+
     /** A merged incident's review and follow-ups belong to the incident it merged into. */
     private static boolean refuseReviewWork(Decision decision) {
         if (decision.state.getMergedInto() != null) {
@@ -783,6 +809,10 @@ public final class IncidentLifecycle {
             next.setReview(Reviews.review(state.getReview(), payload, at));
         } else if (payload instanceof ActionItemAdded || payload instanceof ActionItemCompleted) {
             next.setActionItems(Reviews.actionItems(state.getActionItems(), payload, at));
+        } else if (payload instanceof TicketLinked linked) {
+            List<TicketRef> tickets = new ArrayList<>(state.getTickets());
+            tickets.add(linked.getTicket());
+            next.setTickets(tickets);
         } else if (payload instanceof NoteAdded) {
             next.setNoteCount(state.getNoteCount() + 1);
         } else if (payload instanceof StatusUpdatePosted) {

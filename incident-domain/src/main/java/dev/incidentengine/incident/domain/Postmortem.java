@@ -2,6 +2,7 @@ package dev.incidentengine.incident.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,8 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.TicketLinked;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.schemas.ResponseTargets;
 
 /**
@@ -47,6 +50,7 @@ public final class Postmortem {
     private final IncidentFacts.Fold facts;
     private final Timeline.Builder timeline = new Timeline.Builder(LIMITS);
     private final Map<String, Set<String>> responders = new LinkedHashMap<>();
+    private final List<TicketRef> tickets = new ArrayList<>();
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -80,6 +84,9 @@ public final class Postmortem {
         eventsRead++;
         facts.accept(event);
         timeline.accept(event);
+        if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
+            tickets.add(linked.getTicket());
+        }
         if (event.getPayload() instanceof IncidentEscalated escalated) {
             escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
                     responders.computeIfAbsent(user, u -> new LinkedHashSet<>()).add("paged (level " + (escalated.getLevel() + 1) + ")")));
@@ -140,6 +147,9 @@ public final class Postmortem {
             row(md, "Reopened", facts.reopened() + " time(s)");
         }
         row(md, "Review", review(facts));
+        tickets.stream().filter(ticket -> ticket.getActionItemId() == null).forEach(ticket -> md.append("| Ticket | [")
+                .append(escape(ticket.getKey())).append("](").append(link(ticket.getUrl())).append(") (").append(escape(ticket.getSystem()))
+                .append(") |\n"));
         if (facts.published() != null) {
             row(md, "Status page", "published " + facts.published() + ", " + facts.publicUpdates() + " public update(s), "
                     + facts.missedPublicUpdates() + " missed");
@@ -190,7 +200,7 @@ public final class Postmortem {
         md.append("\n## Action items\n\n| id | action | owner | due | priority | state |\n|---|---|---|---|---|---|\n");
         for (ActionItem item : facts.actionItems()) {
             md.append("| ").append(escape(item.getActionItemId())).append(" | ").append(escape(item.getTitle()))
-                    .append(item.getLink() == null ? "" : " ([link](" + link(item.getLink()) + "))").append(" | ").append(escape(item.getOwner()))
+                    .append(item.getLink() == null ? "" : " ([link](" + link(item.getLink()) + "))").append(ticketsOf(item)).append(" | ").append(escape(item.getOwner()))
                     .append(" | ").append(item.getDueAt()).append(" | ").append(item.getPriority().name().toLowerCase(Locale.ROOT))
                     .append(" | ").append(item.getCompletedAt() == null ? "open" : "done " + item.getCompletedAt()).append(" |\n");
         }
@@ -198,6 +208,12 @@ public final class Postmortem {
             md.append("| | | | | | |\n");
         }
         return md.toString();
+    }
+
+    /** The action item's tickets, as links after its title. */
+    private String ticketsOf(ActionItem item) {
+        return tickets.stream().filter(ticket -> item.getActionItemId().equals(ticket.getActionItemId()))
+                .map(ticket -> " ([" + escape(ticket.getKey()) + "](" + link(ticket.getUrl()) + "))").collect(Collectors.joining());
     }
 
     /** What a person did, in a few words. */

@@ -37,6 +37,8 @@ import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.PublicUpdatePosted;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewPublished;
+import dev.incidentengine.model.TicketLinked;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
@@ -245,6 +247,10 @@ public final class Timeline {
         } else if (payload instanceof PublicUpdateMissed missed) {
             return "public update missed (due " + missed.getDueAt() + ", last " + missed.getLastUpdateAt() + ")"
                     + (missed.getRemind() == null ? ": reminding whoever holds the incident" : ": reminding " + missed.getRemind());
+        } else if (payload instanceof TicketLinked linked) {
+            TicketRef ticket = linked.getTicket();
+            return (ticket.getActionItemId() == null ? "ticket " : "action item " + ticket.getActionItemId() + " ticket ") + ticket.getKey()
+                    + " (" + ticket.getSystem() + "): " + ticket.getUrl();
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

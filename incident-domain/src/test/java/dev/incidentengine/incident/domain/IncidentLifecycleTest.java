@@ -49,6 +49,9 @@ import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostStatusUpdate;
 import dev.incidentengine.model.PublishReview;
+import dev.incidentengine.model.LinkTicket;
+import dev.incidentengine.model.TicketLinked;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.ReopenIncident;
@@ -387,6 +390,29 @@ class IncidentLifecycleTest {
         assertThat(when(command(new CompleteActionItem("AI-1"), ALICE))).isEmpty();
         assertThat(state.getActionItems()).extracting(ActionItem::getActionItemId, ActionItem::getCompletedAt)
                 .containsExactly(tuple("AI-1", now), tuple("AI-2", null));
+    }
+
+    @Test
+    void ticketsAreLinkedOnce_toTheIncidentOrAKnownActionItem_andTheirLimitsAreKept() {
+        given(attach(alert("a", Severity.SEV2)));
+        TicketRef ticket = new TicketRef("redmine", "42", "https://redmine.example/issues/42", null);
+        Actor connector = Actor.newBuilder().setType(ActorType.INTEGRATION).setId("connect:redmine-ops").build();
+
+        assertThat(when(command(new LinkTicket(ticket), connector))).singleElement().isEqualTo(new TicketLinked(ticket));
+        assertThat(when(command(new LinkTicket(TicketRef.newBuilder(ticket).build()), connector))).as("a connector's retry").isEmpty();
+        assertRejected(when(command(new LinkTicket(new TicketRef("redmine", "43", "https://redmine/issues/43", "AI-1")), connector)),
+                "no action item AI-1");
+        assertRejected(when(command(new LinkTicket(new TicketRef("redmine", "43", "javascript:alert(1)", null)), connector)),
+                "must be an http(s) URL");
+        assertRejected(when(command(new LinkTicket(new TicketRef(" ", "43", "https://redmine/issues/43", null)), connector)),
+                "system must be 1 to 32 characters");
+
+        given(command(new ResolveIncident(null), ALICE), command(new CloseIncident(null), ALICE),
+                command(new AddActionItem("Alert on queue depth", "bob", now.plus(Duration.ofDays(7)), ActionItemPriority.HIGH, null), ALICE));
+        TicketRef followUp = new TicketRef("redmine", "44", "https://redmine.example/issues/44", "AI-1");
+        assertThat(when(command(new LinkTicket(followUp), connector))).as("after close").singleElement().isEqualTo(new TicketLinked(followUp));
+        assertThat(state.getTickets()).containsExactly(ticket, followUp);
+        assertThat(Timeline.describe(new TicketLinked(followUp))).isEqualTo("action item AI-1 ticket 44 (redmine): https://redmine.example/issues/44");
     }
 
     @Test

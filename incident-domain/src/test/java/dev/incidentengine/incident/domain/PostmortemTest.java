@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,11 @@ import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.ActionItemAdded;
+import dev.incidentengine.model.ActionItemPriority;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.TicketLinked;
+import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NoteAdded;
@@ -60,6 +65,19 @@ class PostmortemTest {
                         + " (acknowledged in time, resolved not yet).", "Ongoing from the first alert");
         late.set(3, event(ID, "e4", T0.plusSeconds(2_000), new IncidentAcknowledged(null)));
         assertThat(Postmortem.markdown(ID, late, List.of())).contains("(acknowledged late by 3m 18s, resolved not yet)");
+    }
+
+    @Test
+    void linkedTicketsStandInTheSummary_andBesideTheirActionItems() {
+        List<IncidentEvent> events = new ArrayList<>(RecordedIncident.events());
+        Instant at = events.get(events.size() - 1).getTimestamp();
+        events.add(event(ID, "t1", at, new TicketLinked(new TicketRef("jira", "OPS-7", "https://jira.example/browse/OPS-7", null))));
+        events.add(event(ID, "t2", at, new ActionItemAdded("AI-9", "Add a [queue] alert", "bob", at.plusSeconds(86_400),
+                ActionItemPriority.HIGH, null)));
+        events.add(event(ID, "t3", at, new TicketLinked(new TicketRef("jira", "OPS-8", "https://jira.example/browse/OPS-8 (x)", "AI-9"))));
+
+        assertThat(Postmortem.markdown(ID, events, List.of())).contains("| Ticket | [OPS-7](https://jira.example/browse/OPS-7) (jira) |",
+                "| AI-9 | Add a \\[queue\\] alert ([OPS-8](https://jira.example/browse/OPS-8%20%28x%29)) | bob |");
     }
 
     @Test

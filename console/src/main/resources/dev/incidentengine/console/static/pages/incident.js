@@ -46,6 +46,8 @@ function describe(event) {
     case 'IncidentPublished': return [p.automatic ? 'Published automatically' : 'Published', ' on the status page (',
       p.status.toLowerCase(), ', ', p.impact.toLowerCase(), ' impact): ', p.title, ' — ', p.message];
     case 'PublicUpdatePosted': return [p.automatic ? 'Public update (automatic), ' : 'Public update, ', p.status.toLowerCase(), ': ', p.message];
+    case 'TicketLinked': return [p.ticket.actionItemId ? 'Ticket for ' + p.ticket.actionItemId + ': ' : 'Ticket: ',
+      safeLink(p.ticket.url, p.ticket.key), ' (', p.ticket.system, ')'];
     case 'PublicUpdateMissed': return ['Public update missed (due ', new Date(p.dueAt).toLocaleString(), ')',
       p.remind ? ': reminding ' + p.remind : ''];
     default: return [p.type];
@@ -122,6 +124,7 @@ export function render(main, params) {
 
   function drawHeader() {
     document.title = incident.incidentId + ' · ' + incident.title;
+    const incidentTickets = (incident.tickets || []).filter(t => !t.actionItemId);
     const now = Date.now();
     const targets = incident.responseTargets;
     const ackBy = Date.parse(incident.openedAt) + targets.acknowledgeSeconds * 1000;
@@ -144,6 +147,7 @@ export function render(main, params) {
           incident.resolvedAt ? ' (resolved after ' + duration(Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) + ')'
             : now > resolveBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(resolveBy - now) + ' left)'),
         fact('Alerts', incident.firingAlertCount + ' firing of ' + incident.alertCount),
+        incidentTickets.length ? fact('Tickets', incidentTickets.map((t, i) => [i ? ', ' : '', safeLink(t.url, t.key), ' (', t.system, ')'])) : null,
         incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
   }
 
@@ -206,6 +210,7 @@ export function render(main, params) {
     const list = items.length ? h('ul', {class: 'action-items'}, items.map(item => h('li', {},
       item.completedAt ? h('s', {}, item.title) : item.title, ' — ', item.owner, ', ', item.priority.toLowerCase(), ', due ',
       new Date(item.dueAt).toLocaleDateString(), item.link ? [' ', safeLink(item.link, 'link')] : '',
+      (incident.tickets || []).filter(t => t.actionItemId === item.actionItemId).map(t => [' ', safeLink(t.url, t.key)]),
       !item.completedAt && canAct() ? [' ', h('button', {type: 'button', class: 'link',
         onclick: () => run('complete-action-item', {actionItemId: item.actionItemId}).catch(() => {})}, 'Done')] : ''))) : null;
     replace(review, title, state, list, reviewDocument,
