@@ -121,6 +121,18 @@ public final class Topics {
     public static final Topic<String, TicketLink> TICKET_LINKS =
             new Topic<>("ticket.links.v1", String.class, TicketLink.class, DATA_PARTITIONS, COMPACT, FOREVER);
 
+    /** Incident events the ticketing sink could not apply (a ticket system refused them, 4xx), with Connect's error headers. */
+    public static final Topic<byte[], byte[]> TICKET_DLQ =
+            new Topic<>("ticket.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
+
+    /** Kafka Connect's own topics, for the workers that run the ticketing connectors (named in each worker's config). */
+    public static final Topic<byte[], byte[]> CONNECT_CONFIGS =
+            new Topic<>("connect.configs.v1", byte[].class, byte[].class, 1, COMPACT, FOREVER);
+    public static final Topic<byte[], byte[]> CONNECT_OFFSETS =
+            new Topic<>("connect.offsets.v1", byte[].class, byte[].class, DATA_PARTITIONS, COMPACT, FOREVER);
+    public static final Topic<byte[], byte[]> CONNECT_STATUS =
+            new Topic<>("connect.status.v1", byte[].class, byte[].class, 1, COMPACT, FOREVER);
+
     public static final Topic<String, ServiceConfig> CONFIG_SERVICES = config("services", ServiceConfig.class);
     public static final Topic<String, IntegrationConfig> CONFIG_INTEGRATIONS = config("integrations", IntegrationConfig.class);
     public static final Topic<String, UserConfig> CONFIG_USERS = config("users", UserConfig.class);
@@ -138,7 +150,8 @@ public final class Topics {
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
-            STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ, TICKET_LINKS,
+            STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,
+            TICKET_LINKS, TICKET_DLQ, CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES);
 

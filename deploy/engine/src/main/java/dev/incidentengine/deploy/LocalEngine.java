@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
+import dev.incidentengine.deploy.connect.ConnectWorker;
 import dev.incidentengine.escalation.EscalationStreamConfig;
 import dev.incidentengine.escalation.EscalationStreamMain;
 import dev.incidentengine.incident.IncidentStreamConfig;
@@ -91,9 +92,20 @@ public final class LocalEngine implements Callable<Integer> {
             description = "A service setting over the local defaults, for every service (repeatable), e.g. notifier.smtp.port=25.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--connect", description = "Also run a Kafka Connect worker (distributed mode) with the ticketing plugin.")
+    boolean connect;
+
+    @Option(names = "--connect-port", defaultValue = "8083", description = "REST port of the Connect worker (default: ${DEFAULT-VALUE}).")
+    int connectPort;
+
+    @Option(names = "--connect-plugin-path", defaultValue = "ticketing/target/plugin",
+            description = "The Connect worker's plugin.path, where the ticketing plugin is built (default: ${DEFAULT-VALUE}).")
+    Path connectPluginPath;
+
     private KafkaBroker broker;
     private LocalSinks sinks;
     private ServiceRunner runner;
+    private ConnectWorker connectWorker;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalEngine())
@@ -177,7 +189,32 @@ public final class LocalEngine implements Callable<Integer> {
                 NotifierMain.service(new NotifierConfig(notifierSettings)),
                 StatusPageMain.service(new StatusPageServiceConfig(statusSettings)))).start();
         awaitReady(Duration.ofSeconds(30));
+        if (connect) {
+            startConnect(port);
+        }
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * A Connect worker in its own JVM with the ticketing plugin. Connectors are created through its REST API, as on any Connect
+     * cluster (deploy/connect has one config per ticketing system); {@code ${env:…}} in them reads this engine's environment,
+     * where LOCAL_ENGINE_URL says where incidents are.
+     */
+    private void startConnect(int enginePort) throws IOException, InterruptedException {
+        if (!Files.isDirectory(connectPluginPath)) {
+            throw new IllegalStateException("No Connect plugins in " + connectPluginPath.toAbsolutePath()
+                    + ": build them with ./mvnw install -DskipTests, or give --connect-plugin-path");
+        }
+        connectWorker = new ConnectWorker(new ConnectWorker.Options(dataDir.resolve("connect"), bootstrap(), bind, connectPort,
+                connectPluginPath, Map.of()));
+        connectWorker.start(Duration.ofSeconds(120));
+        log.info("Connect worker up at {} (engine at http://{}:{}); its log: {}", connectWorker.restUrl(), bind, enginePort,
+                connectWorker.logFile());
+    }
+
+    /** The Connect worker's REST API, when it runs. */
+    public Optional<String> connectUrl() {
+        return Optional.ofNullable(connectWorker).map(ConnectWorker::restUrl);
     }
 
     public String httpUrl() {
@@ -238,6 +275,11 @@ public final class LocalEngine implements Callable<Integer> {
                 text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
         text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
                 .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
+        if (connectWorker != null) {
+            text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: PUT ")
+                    .append(connectWorker.restUrl()).append("/connectors/<name>/config with a file of deploy/connect; log ")
+                    .append(connectWorker.logFile()).append(")\n");
+        }
         text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')
                 .append("Press Ctrl-C to stop.\n");
         System.out.println(text);
@@ -326,8 +368,12 @@ public final class LocalEngine implements Callable<Integer> {
         }
     }
 
-    /** Stops the services, then the sinks and the broker; safe to call twice. */
+    /** Stops the Connect worker and the services, then the sinks and the broker; safe to call twice. */
     public synchronized void stop() {
+        if (connectWorker != null) {
+            connectWorker.close();
+            connectWorker = null;
+        }
         if (runner != null) {
             runner.close();
             runner = null;
