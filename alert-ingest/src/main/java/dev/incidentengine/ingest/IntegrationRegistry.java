@@ -1,7 +1,5 @@
 package dev.incidentengine.ingest;
 
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,14 +9,9 @@ import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import dev.incidentengine.service.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The integrations, read whole from their compacted topic and kept current, so a new or revoked
@@ -26,33 +19,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class IntegrationRegistry implements Integrations, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(IntegrationRegistry.class);
-
-    private final KafkaConsumer<String, IntegrationConfig> consumer;
-    private final String topic;
+    private final Deserializer<String> keys;
+    private final Deserializer<IntegrationConfig> values;
     private final Map<String, IntegrationConfig> byId = new ConcurrentHashMap<>();
     private final Map<String, IntegrationConfig> byKeyHash = new ConcurrentHashMap<>();
-    private final Thread thread;
-    private volatile boolean caughtUp;
-    private volatile boolean running = true;
+    private final TopicTail tail;
 
     public IntegrationRegistry(Map<String, Object> consumerProps, Topic<String, IntegrationConfig> topic, RecordSerdes serdes) {
-        Map<String, Object> props = new HashMap<>(consumerProps);
-        props.remove("group.id");
-        this.consumer = new KafkaConsumer<>(props, topic.keySerde(serdes).deserializer(), topic.valueSerde(serdes).deserializer());
-        this.topic = topic.name();
-        this.thread = new Thread(this::run, "integration-registry");
-        thread.setDaemon(true);
+        this.keys = topic.keySerde(serdes).deserializer();
+        this.values = topic.valueSerde(serdes).deserializer();
+        this.tail = new TopicTail("integration-registry", consumerProps, List.of(topic.name()), this::read);
     }
 
     public void start() {
-        thread.start();
+        tail.start();
     }
 
     /** True once everything written before the start has been read. */
     @Override
     public boolean ready() {
-        return caughtUp;
+        return tail.ready();
     }
 
     @Override
@@ -65,54 +51,20 @@ public final class IntegrationRegistry implements Integrations, AutoCloseable {
         return Optional.ofNullable(byId.get(id));
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofMinutes(5)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofMinutes(5));
-            while (running) {
-                try {
-                    consumer.poll(Duration.ofMillis(500)).forEach(this::apply);
-                } catch (RecordDeserializationException e) {
-                    log.error("Skipping unreadable integration record at {}-{} offset {}: {}", topic,
-                            e.topicPartition().partition(), e.offset(), e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                }
-                if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
-                    caughtUp = true;
-                    log.info("Integrations loaded: {}", byId.keySet());
-                }
-            }
-        } catch (WakeupException e) {
-            // Closing.
-        } catch (RuntimeException e) {
-            log.error("Integration registry stopped: {}", e.toString(), e);
-            caughtUp = false;
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
-        }
-    }
-
-    private void apply(ConsumerRecord<String, IntegrationConfig> record) {
-        IntegrationConfig previous = record.value() == null ? byId.remove(record.key()) : byId.put(record.key(), record.value());
+    private void read(ConsumerRecord<byte[], byte[]> record) {
+        String key = keys.deserialize(record.topic(), record.key());
+        IntegrationConfig value = values.deserialize(record.topic(), record.headers(), record.value());
+        IntegrationConfig previous = value == null ? byId.remove(key) : byId.put(key, value);
         if (previous != null) {
             byKeyHash.remove(previous.getKeySha256());
         }
-        if (record.value() != null) {
-            byKeyHash.put(record.value().getKeySha256(), record.value());
+        if (value != null) {
+            byKeyHash.put(value.getKeySha256(), value);
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        tail.close();
     }
 }

@@ -1,7 +1,5 @@
 package dev.incidentengine.incident.api;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +19,9 @@ import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import dev.incidentengine.service.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The silences, and the configuration the services API shows (services, integrations, escalation
@@ -71,8 +62,6 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    private static final Logger log = LoggerFactory.getLogger(IncidentView.class);
-
     private final Map<String, Object> consumerProps;
     private final Deserializer<String> keys;
     private final Table<SilenceConfig, SilenceConfig> silences;
@@ -87,15 +76,11 @@ public final class IncidentView implements AutoCloseable {
     private final Map<Integer, Long> silencesRead = new ConcurrentHashMap<>();
     private final Map<CompletableFuture<Void>, Written> silenceWaiters = new ConcurrentHashMap<>();
 
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private TopicTail tail;
     private Counter skipped;
-    private volatile boolean caughtUp;
-    private volatile boolean running = true;
 
     public IncidentView(Map<String, Object> consumerProps, IncidentTopics topics, RecordSerdes serdes) {
-        this.consumerProps = new HashMap<>(consumerProps);
-        this.consumerProps.remove("group.id");
+        this.consumerProps = consumerProps;
         this.keys = topics.silences().keySerde(serdes).deserializer();
         this.silences = table(topics.silences(), serdes, Function.identity());
         this.services = table(topics.services(), serdes, Function.identity());
@@ -115,15 +100,14 @@ public final class IncidentView implements AutoCloseable {
         skipped = Counter.builder("incident_api_view_skipped_records_total")
                 .description("Records the incident view could not read and skipped")
                 .register(metrics);
-        consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::run, "incident-view");
-        thread.setDaemon(true);
-        thread.start();
+        tail = new TopicTail("incident-view", consumerProps, List.copyOf(tables.keySet()), this::apply,
+                () -> silenceWaiters.forEach(this::completeSilence));
+        tail.start();
     }
 
     /** True once everything written before the start has been read. */
     public boolean ready() {
-        return caughtUp;
+        return tail != null && tail.ready();
     }
 
     /** Every silence the view holds, expired ones included. */
@@ -154,61 +138,12 @@ public final class IncidentView implements AutoCloseable {
         return waiter;
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = partitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofMinutes(5));
-            while (running) {
-                consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
-                if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
-                    caughtUp = true;
-                    log.info("Incident view caught up: {} silences, {} services, {} integrations", silences.rows.size(),
-                            services.rows.size(), integrations.rows.size());
-                }
-                silenceWaiters.forEach(this::completeSilence);
-            }
-        } catch (WakeupException e) {
-            // Closing.
-        } catch (RuntimeException e) {
-            log.error("Incident view stopped: {}", e.toString(), e);
-            caughtUp = false;
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
-        }
-    }
-
-    /** Every partition of the view's topics; waits while one does not exist yet. */
-    private List<TopicPartition> partitions() {
-        List<String> names = List.copyOf(tables.keySet());
-        while (running) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            try {
-                names.forEach(name -> consumer.partitionsFor(name, Duration.ofSeconds(30))
-                        .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition()))));
-            } catch (TimeoutException e) {
-                log.warn("Incident view cannot get the partitions of {} yet: {}", names, e.getMessage());
-            }
-            if (partitions.stream().map(TopicPartition::topic).distinct().count() == names.size()) {
-                return partitions;
-            }
-            log.warn("Incident view waits for its topics {}", names);
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new WakeupException();
-    }
-
     private void apply(ConsumerRecord<byte[], byte[]> record) {
         try {
             tables.get(record.topic()).apply(keys.deserialize(record.topic(), record.key()), record);
         } catch (RuntimeException e) {
-            skip(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
+            skipped.increment();
+            throw e;
         } finally {
             if (record.topic().equals(silences.topic)) {
                 silencesRead.merge(record.partition(), record.offset() + 1, Math::max);
@@ -222,24 +157,10 @@ public final class IncidentView implements AutoCloseable {
         }
     }
 
-    private void skip(TopicPartition partition, long offset, Exception e) {
-        skipped.increment();
-        log.error("Incident view skips the unreadable record at {}-{} offset {}: {}", partition.topic(), partition.partition(),
-                offset, e.getMessage());
-    }
-
     @Override
     public void close() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (tail != null) {
+            tail.close();
         }
         silenceWaiters.keySet().forEach(waiter -> waiter.cancel(false));
     }

@@ -19,15 +19,11 @@ import dev.incidentengine.model.config.ContactType;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import dev.incidentengine.service.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,37 +73,41 @@ public final class SessionLog implements AutoCloseable {
     /** Per partition of the session topic: the offset after the last record read. Its monitor wakes redemptions. */
     private final Map<Integer, Long> read = new HashMap<>();
 
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private final Deserializer<String> keys;
+    private final Deserializer<SessionEvent> events;
+    /** Null: the users are not followed. */
+    private final Deserializer<UserConfig> userConfigs;
     private KafkaProducer<String, SessionEvent> producer;
-    private Thread thread;
-    private volatile boolean caughtUp;
+    private TopicTail tail;
+    private Instant nextSweep = Instant.MIN;
     private volatile boolean running = true;
 
     public SessionLog(Sessions sessions, Map<String, Object> consumerProps, Map<String, Object> producerProps,
                       Topic<String, SessionEvent> topic, Topic<String, UserConfig> users, RecordSerdes serdes, Clock clock) {
         this.sessions = sessions;
-        this.consumerProps = new HashMap<>(consumerProps);
-        // Every instance reads everything: no group, no commits.
-        this.consumerProps.remove("group.id");
+        this.consumerProps = consumerProps;
         this.producerProps = producerProps;
         this.topic = topic;
         this.users = users;
         this.serdes = serdes;
         this.clock = clock;
+        this.keys = topic.keySerde(serdes).deserializer();
+        this.events = topic.valueSerde(serdes).deserializer();
+        this.userConfigs = users == null ? null : users.valueSerde(serdes).deserializer();
     }
 
     public void start() {
         sessions.awaitLog(this::ready);
         producer = new KafkaProducer<>(producerProps, topic.keySerde(serdes).serializer(), topic.valueSerde(serdes).serializer());
-        consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::run, "session-log");
-        thread.setDaemon(true);
-        thread.start();
+        // Every instance reads everything: no group, no commits.
+        tail = new TopicTail("session-log", consumerProps, users == null ? List.of(topic.name()) : List.of(topic.name(), users.name()),
+                this::read, this::afterPoll);
+        tail.start();
     }
 
     /** True once everything written before the start has been read. */
     public boolean ready() {
-        return caughtUp;
+        return tail != null && tail.ready();
     }
 
     /** The user a login names (their id, or one of their e-mail addresses, in any case) and the address their link goes to. */
@@ -175,51 +175,29 @@ public final class SessionLog implements AutoCloseable {
         }
     }
 
-    private void run() {
-        Deserializer<String> keys = topic.keySerde(serdes).deserializer();
-        Deserializer<SessionEvent> events = topic.valueSerde(serdes).deserializer();
-        Deserializer<UserConfig> userConfigs = users == null ? null : users.valueSerde(serdes).deserializer();
+    private void read(ConsumerRecord<byte[], byte[]> record) {
+        String key = keys.deserialize(record.topic(), record.key());
+        if (!record.topic().equals(topic.name())) {
+            applyUser(key, userConfigs.deserialize(record.topic(), record.headers(), record.value()));
+            return;
+        }
         try {
-            List<TopicPartition> partitions = partitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofMinutes(5));
-            Instant nextSweep = clock.instant();
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    try {
-                        String key = keys.deserialize(record.topic(), record.key());
-                        if (record.topic().equals(topic.name())) {
-                            apply(key, events.deserialize(record.topic(), record.headers(), record.value()), record.offset());
-                        } else {
-                            applyUser(key, userConfigs.deserialize(record.topic(), record.headers(), record.value()));
-                        }
-                    } catch (RuntimeException e) {
-                        log.error("Session log skips the unreadable record at {}-{} offset {}: {}", record.topic(), record.partition(),
-                                record.offset(), e.getMessage());
-                    }
-                }
-                synchronized (read) {
-                    partitions.stream().filter(partition -> partition.topic().equals(topic.name()))
-                            .forEach(partition -> read.put(partition.partition(), consumer.position(partition)));
-                    read.notifyAll();
-                }
-                if (!caughtUp && end.entrySet().stream().allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
-                    caughtUp = true;
-                    log.info("Session log caught up: {} live links and sign-outs, {} users with e-mail", expiries.size(), addresses.size());
-                }
-                if (!clock.instant().isBefore(nextSweep)) {
-                    sweep();
-                    nextSweep = clock.instant().plus(SWEEP_EVERY);
-                }
-            }
-        } catch (WakeupException e) {
-            // Closing.
-        } catch (RuntimeException e) {
-            log.error("Session log stopped: {}", e.toString(), e);
-            caughtUp = false;
+            apply(key, events.deserialize(record.topic(), record.headers(), record.value()), record.offset());
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+            synchronized (read) {
+                read.merge(record.partition(), record.offset() + 1, Math::max);
+            }
+        }
+    }
+
+    /** Wakes the redemptions waiting for what was read; sweeps now and then. */
+    private void afterPoll() {
+        synchronized (read) {
+            read.notifyAll();
+        }
+        if (!clock.instant().isBefore(nextSweep)) {
+            sweep();
+            nextSweep = clock.instant().plus(SWEEP_EVERY);
         }
     }
 
@@ -269,47 +247,11 @@ public final class SessionLog implements AutoCloseable {
         }
     }
 
-    /** Every partition of the session topic (and the users'); waits while they do not exist yet. */
-    private List<TopicPartition> partitions() {
-        List<String> names = users == null ? List.of(topic.name()) : List.of(topic.name(), users.name());
-        boolean warned = false;
-        while (running) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            try {
-                names.forEach(name -> consumer.partitionsFor(name, Duration.ofSeconds(30))
-                        .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition()))));
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                log.debug("No partitions of {} yet: {}", names, e.getMessage());
-            }
-            if (partitions.stream().map(TopicPartition::topic).distinct().count() == names.size()) {
-                return partitions;
-            }
-            if (!warned) {
-                log.warn("Session log waits for its topics {}; console sessions answer 503 until then", names);
-                warned = true;
-            }
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new WakeupException();
-    }
-
     @Override
     public void close() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (tail != null) {
+            tail.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
