@@ -70,20 +70,21 @@ public final class TicketSinkConnector extends SinkConnector {
         String events = connectorConfigs.getOrDefault(EVENTS_TOPIC, Topics.INCIDENT_EVENTS.name()).trim();
         String topics = connectorConfigs.get(TOPICS_CONFIG);
         if (connectorConfigs.get("topics.regex") != null && !connectorConfigs.get("topics.regex").isBlank()) {
-            values.add(error("topics.regex", connectorConfigs.get("topics.regex"), "not supported: set topics=" + events));
+            values.add(error("topics.regex", "not supported: set topics=" + events));
         }
         if (topics == null || !topics.trim().equals(events)) {
-            values.add(error(TOPICS_CONFIG, topics, "must be the incident events topic " + events + " (alone); see " + EVENTS_TOPIC));
+            values.add(error(TOPICS_CONFIG, "must be the incident events topic " + events + " (alone); see " + EVENTS_TOPIC));
         }
         String converter = connectorConfigs.get("value.converter");
         if (converter != null && !converter.trim().equals(BYTE_ARRAY_CONVERTER)) {
-            values.add(error("value.converter", converter, "must be " + BYTE_ARRAY_CONVERTER + ": the task reads the engine's Avro itself"));
+            values.add(error("value.converter", "must be " + BYTE_ARRAY_CONVERTER + ": the task reads the engine's Avro itself"));
         }
         return new Config(values);
     }
 
-    static ConfigValue error(String name, String value, String message) {
-        ConfigValue configValue = new ConfigValue(name, value, List.of(), new ArrayList<>());
+    /** No value: Connect converts it by its own definition of the setting (a list, a class), which a string would break. */
+    static ConfigValue error(String name, String message) {
+        ConfigValue configValue = new ConfigValue(name, null, List.of(), new ArrayList<>());
         configValue.addErrorMessage(message);
         return configValue;
     }
