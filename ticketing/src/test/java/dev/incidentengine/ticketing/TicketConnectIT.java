@@ -214,6 +214,26 @@ class TicketConnectIT {
         worker.deleteConnector("tickets-faults");
     }
 
+    @Test
+    void withoutADeadLetterQueueARefusalFailsTheTaskSayingWhy() {
+        Topics4 topics = topics();
+        Map<String, String> config = sink("tickets-strict", topics);
+        config.remove("errors.tolerance");
+        config.remove("errors.deadletterqueue.topic.name");
+        config.put("tasks.max", "1");
+        worker.putConnector("tickets-strict", config);
+        worker.awaitRunning("tickets-strict", 1);
+        server.refuse("STRICT-403", 403, "{\"error\":\"project is read-only\"}");
+        produce(topics.events(), List.of(new Lifecycle("INC-STRICT-1").opened(dev.incidentengine.model.Severity.SEV1, "checkout", "STRICT-403")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var task = worker.status("tickets-strict").path("tasks").get(0);
+            assertThat(task.path("state").asText()).isEqualTo("FAILED");
+            assertThat(task.path("trace").asText()).contains("INC-STRICT-1").contains("local refused create: HTTP 403")
+                    .contains("project is read-only").contains("errors.tolerance");
+        });
+        worker.deleteConnector("tickets-strict");
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
