@@ -35,6 +35,7 @@ public final class TicketConfig extends AbstractConfig {
     public static final String SERVICES = "ticket.services";
     public static final String COMMENT_EVENTS = "ticket.comment.events";
     public static final String LABELS = "ticket.labels";
+    public static final String SINCE = "ticket.since";
     public static final String TEMPLATE_PREFIX = "ticket.template.";
     public static final String SUMMARY_TEMPLATE = TEMPLATE_PREFIX + "summary";
     public static final String DESCRIPTION_TEMPLATE = TEMPLATE_PREFIX + "description";
@@ -121,6 +122,10 @@ public final class TicketConfig extends AbstractConfig {
                 .define(COMMENT_EVENTS, Type.LIST, DEFAULT_COMMENT_EVENTS, commentEventsValidator(), Importance.MEDIUM,
                         "Incident events that become comments on the ticket, of: " + Arrays.stream(CommentEvent.values()).map(CommentEvent::id).toList()
                                 + ". Resolution, reopening, merge and closing are always transitions with a comment.", GROUP, 12, ConfigDef.Width.LONG, COMMENT_EVENTS)
+                .define(SINCE, Type.STRING, "", instant(), Importance.MEDIUM,
+                        "Only events from this time on (ISO-8601, e.g. 2026-12-01T00:00:00Z) open tickets: a connector started on "
+                                + "an engine with a year of history opens no ticket for each old incident (one still active gets "
+                                + "one at its next qualifying severity change). Empty: every event.", GROUP, 14, ConfigDef.Width.MEDIUM, SINCE)
                 .define(LABELS, Type.LIST, List.of(), Importance.LOW, "Labels for every new ticket, where the system has labels.", GROUP, 13, ConfigDef.Width.MEDIUM, LABELS)
                 .define(SUMMARY_TEMPLATE, Type.STRING, DEFAULT_SUMMARY, template(), Importance.MEDIUM,
                         "Mustache template of an incident ticket's summary (plain text: the system's client escapes it for its markup).", GROUP, 20, ConfigDef.Width.LONG, SUMMARY_TEMPLATE)
@@ -206,6 +211,12 @@ public final class TicketConfig extends AbstractConfig {
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Severity.class)));
     }
 
+    /** {@link #SINCE}, or null. */
+    public java.time.Instant since() {
+        String value = getString(SINCE).trim();
+        return value.isEmpty() ? null : java.time.Instant.parse(value);
+    }
+
     public Set<CommentEvent> commentEvents() {
         return getList(COMMENT_EVENTS).stream().map(CommentEvent::of)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(CommentEvent.class)));
@@ -287,6 +298,19 @@ public final class TicketConfig extends AbstractConfig {
                 TicketTemplates.check(name, (String) value);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(name, value, e.getMessage());
+            }
+        };
+    }
+
+    private static ConfigDef.Validator instant() {
+        return (name, value) -> {
+            String text = value == null ? "" : value.toString().trim();
+            if (!text.isEmpty()) {
+                try {
+                    java.time.Instant.parse(text);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new ConfigException(name, value, "not an ISO-8601 instant such as 2026-12-01T00:00:00Z");
+                }
             }
         };
     }

@@ -170,6 +170,17 @@ class TicketSyncTest {
     }
 
     @Test
+    void eventsBeforeTicketSinceOpenNoTicket() throws Exception {
+        TicketSync sync = sync(props(TicketConfig.SINCE, Lifecycle.T0.plusSeconds(150).toString()));
+        Lifecycle old = new Lifecycle("INC-12").opened(Severity.SEV1, "checkout", "Old").note("still old").severity(Severity.SEV1, Severity.SEV0);
+        sync.apply(old.events.get(0), "checkout", 0);
+        sync.apply(old.events.get(1), "checkout", 0);
+        assertThat(server.withMarker("INC-12")).isEmpty();
+        sync.apply(old.events.get(2), "checkout", 0); // after the cut-off: the incident is still active
+        assertThat(server.withMarker("INC-12")).singleElement().satisfies(ticket -> assertThat(ticket.severity).isEqualTo("SEV0"));
+    }
+
+    @Test
     void anIncidentDroppedFromMemoryFindsItsTicketAgain() throws Exception {
         TicketSync sync = sync(props(TicketConfig.MAX_INCIDENTS, "1"));
         Lifecycle a = new Lifecycle("INC-6").opened(Severity.SEV1, "checkout", "A").note("a1").note("a2");
