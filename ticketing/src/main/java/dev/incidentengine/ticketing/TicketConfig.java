@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +24,8 @@ import org.apache.kafka.common.config.ConfigValue;
 /**
  * The settings of both connectors: which system ({@code ticket.system}, its own {@code <system>.*} settings), which incidents
  * get tickets, what becomes a comment, the templates, where the sink keeps its links and how HTTP retries. The sink and the
- * source define the settings they use ({@link #sinkDef}, {@link #sourceDef}); {@link #validate} adds the checks a single
- * setting's validator cannot make, each naming the setting.
+ * source define the settings they use ({@link #sinkDef}, {@link #sourceDef}); {@link #withFieldTemplates} validates the
+ * settings ConfigDef cannot define.
  */
 public final class TicketConfig extends AbstractConfig {
 
@@ -250,14 +249,11 @@ public final class TicketConfig extends AbstractConfig {
     }
 
     /**
-     * What a validator of one setting cannot check: the field templates, and the system's configuration as a whole (a
-     * required setting of the selected system that is missing is named by ConfigDef already). Errors are added to the
-     * named settings' values; settings without a value of their own (field templates) get one.
+     * The values ConfigDef validated, and one for each {@code <system>.field.<id>} template (settings ConfigDef cannot
+     * define, their ids being the system's), with an error when it is not a valid template.
      */
-    static List<ConfigValue> validateMore(Map<String, String> props, List<ConfigValue> values) {
-        Map<String, ConfigValue> byName = new LinkedHashMap<>();
-        values.forEach(value -> byName.put(value.name(), value));
-        List<ConfigValue> extra = new ArrayList<>();
+    static List<ConfigValue> withFieldTemplates(Map<String, String> props, List<ConfigValue> values) {
+        List<ConfigValue> all = new ArrayList<>(values);
         String system = props.get(SYSTEM) == null ? null : props.get(SYSTEM).trim();
         if (system != null && TicketSystems.named(system).isPresent()) {
             fieldTemplates(props, system).forEach((field, text) -> {
@@ -268,11 +264,9 @@ public final class TicketConfig extends AbstractConfig {
                 } catch (IllegalArgumentException e) {
                     value.addErrorMessage(e.getMessage());
                 }
-                extra.add(value);
+                all.add(value);
             });
         }
-        List<ConfigValue> all = new ArrayList<>(byName.values());
-        all.addAll(extra);
         return all;
     }
 
