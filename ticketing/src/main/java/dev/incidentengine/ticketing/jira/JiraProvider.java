@@ -132,8 +132,12 @@ public final class JiraProvider implements TicketSystemProvider {
         return false;
     }
 
+    // Kafka's own message names a missing or mistyped value (null here): each check adds only its own.
     private static void checkUrl(String name, Object value) {
-        String url = value == null ? "" : value.toString().strip();
+        if (value == null) {
+            return;
+        }
+        String url = value.toString().strip();
         try {
             URI uri = new URI(url);
             if (("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
@@ -148,19 +152,19 @@ public final class JiraProvider implements TicketSystemProvider {
     }
 
     private static void checkVersion(String name, Object value) {
-        if (!(value instanceof Integer version) || (version != 2 && version != 3)) {
+        if (value != null && (!(value instanceof Integer version) || (version != 2 && version != 3))) {
             throw new ConfigException(name, value, "must be 3 (Jira Cloud) or 2 (Jira Server / Data Center)");
         }
     }
 
     private static void checkToken(String name, Object value) {
-        if (!(value instanceof Password password) || password.value().isBlank()) {
+        if (value instanceof Password password && password.value().isBlank()) {
             throw new ConfigException(name, "[hidden]", "is required: the API token or personal access token, as ${file:…} or ${env:…}");
         }
     }
 
     private static void checkProject(String name, Object value) {
-        if (value == null || !value.toString().matches("[A-Z][A-Z0-9_]{0,254}")) {
+        if (value != null && !value.toString().matches("[A-Z][A-Z0-9_]{0,254}")) {
             throw new ConfigException(name, value, "must be a project key: capital letters, digits and underscores, starting with a letter");
         }
     }

@@ -110,23 +110,22 @@ public final class JiraText {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
+            String piece;
             if ((i == 0 || text.charAt(i - 1) == '\n') && BLOCK_START.matcher(text).region(i, text.length()).lookingAt()) {
                 // "h1. " or "bq. " opens a heading or a quote only at a line's start: escape its dot.
                 int dot = text.indexOf('.', i);
-                out.append(text, i, dot).append("\\.");
+                piece = text.substring(i, dot) + "\\.";
                 i = dot;
             } else if (c == '\\') {
-                out.append(BACKSLASH);
+                piece = BACKSLASH;
             } else {
-                if (WIKI_SPECIAL.indexOf(c) >= 0) {
-                    out.append('\\');
-                }
-                out.append(c);
+                piece = WIKI_SPECIAL.indexOf(c) >= 0 ? "\\" + c : String.valueOf(c);
             }
-            // Escaping may double the length: stop where the escaped form reaches the limit.
-            if (out.length() > MAX_TEXT - CUT.length()) {
+            // Escaping may double the length: stop where the escaped form would pass the limit.
+            if (out.length() + piece.length() > MAX_TEXT - CUT.length()) {
                 return out.append(CUT).toString();
             }
+            out.append(piece);
         }
         return out.toString();
     }
