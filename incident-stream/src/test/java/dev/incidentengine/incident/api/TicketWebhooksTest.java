@@ -38,12 +38,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The ticket webhooks over HTTP, with the command producer replaced by a recorder: signatures, bad input, what each event asks. */
-class TicketWebhooksTest {
+public class TicketWebhooksTest {
 
-    static final String JIRA_SECRET = "jira-webhook-secret-0123456789";
-    static final String GITHUB_SECRET = "github-webhook-secret-0123456789";
-    static final String BOT_ACCOUNT = "5b10ac8d82e05b22cc7d4ef5";
-    static final String BOT_LOGIN = "incident-engine-bot";
+    public static final String JIRA_SECRET = "jira-webhook-secret-0123456789";
+    public static final String GITHUB_SECRET = "github-webhook-secret-0123456789";
+    public static final String BOT_ACCOUNT = "5b10ac8d82e05b22cc7d4ef5";
+    public static final String BOT_LOGIN = "incident-engine-bot";
     private static final Instant NOW = Instant.parse("2026-12-05T08:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,14 +78,14 @@ class TicketWebhooksTest {
         }
     }
 
-    static String sign(String secret, byte[] body) throws Exception {
+    public static String sign(String secret, byte[] body) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
     }
 
     /** Jira Cloud's jira:issue_updated with a status change, as its webhook documentation shows it. */
-    static String jiraStatusChange(String incidentLabel, String accountId, String to, String category, String changelogId) {
+    public static String jiraStatusChange(String incidentLabel, String accountId, String to, String category, String changelogId) {
         return """
                 {"timestamp": 1764921600000, "webhookEvent": "jira:issue_updated", "issue_event_type_name": "issue_generic",
                  "user": {"accountId": "%s", "displayName": "Alice Example"},
@@ -104,7 +104,7 @@ class TicketWebhooksTest {
                 """.formatted(action, stateReason, label, login);
     }
 
-    static String githubComment(String label, String login, String body) throws Exception {
+    public static String githubComment(String label, String login, String body) throws Exception {
         return """
                 {"action": "created", "issue": {"id": 2001, "number": 42, "labels": [{"name": "%s"}]},
                  "comment": {"id": 9001, "body": %s}, "repository": {"full_name": "acme/ops"}, "sender": {"login": "%s"}}
@@ -117,13 +117,13 @@ class TicketWebhooksTest {
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> jira(String base, String payload) throws Exception {
+    public static HttpResponse<String> jira(String base, String payload) throws Exception {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         return post(base + TicketWebhooks.JIRA, Map.of("X-Hub-Signature", sign(JIRA_SECRET, body), "Content-Type", "application/json",
                 "X-Atlassian-Webhook-Identifier", "delivery-1"), body);
     }
 
-    static HttpResponse<String> github(String base, String event, String delivery, String payload) throws Exception {
+    public static HttpResponse<String> github(String base, String event, String delivery, String payload) throws Exception {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         return post(base + TicketWebhooks.GITHUB, Map.of("X-Hub-Signature-256", sign(GITHUB_SECRET, body), "X-GitHub-Event", event,
                 "X-GitHub-Delivery", delivery, "Content-Type", "application/json"), body);
