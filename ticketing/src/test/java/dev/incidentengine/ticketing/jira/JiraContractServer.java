@@ -44,14 +44,15 @@ import com.sun.net.httpserver.HttpServer;
  * </ul>
  * The workflow is the simplified one: To Do, In Progress and Done, each status offering a transition to each other one, named
  * after its target. JQL is understood as far as the connector writes it: {@code project = "P" AND labels = "L"}, with an
- * optional {@code ORDER BY created ASC}. Faults ({@link #failNext}) are answered before anything else.
+ * optional {@code ORDER BY created ASC}. Faults ({@link #failNext}) are answered before anything else. Public, for the
+ * connector's tests in a Connect cluster and the benchmark.
  */
-final class JiraContractServer implements AutoCloseable {
+public final class JiraContractServer implements AutoCloseable {
 
-    static final String PROJECT = "OPS";
-    static final String CUSTOM_FIELD = "customfield_10010";
-    static final String USER = "bot@example.com";
-    static final String TOKEN = "jira-api-token";
+    public static final String PROJECT = "OPS";
+    public static final String CUSTOM_FIELD = "customfield_10010";
+    public static final String USER = "bot@example.com";
+    public static final String TOKEN = "jira-api-token";
     static final Set<String> PRIORITIES = Set.of("Highest", "High", "Medium", "Low", "Lowest");
     static final Set<String> ISSUE_TYPES = Set.of("Task", "Bug");
     static final Set<String> COMPONENTS = Set.of("Checkout", "Payments");
@@ -65,15 +66,15 @@ final class JiraContractServer implements AutoCloseable {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** A stored issue. */
-    static final class Issue {
-        final String id;
-        final String key;
-        final ObjectNode fields;
-        final Map<String, JsonNode> properties = new LinkedHashMap<>();
-        final List<ObjectNode> comments = new ArrayList<>();
+    public static final class Issue {
+        public final String id;
+        public final String key;
+        public final ObjectNode fields;
+        public final Map<String, JsonNode> properties = new LinkedHashMap<>();
+        public final List<ObjectNode> comments = new ArrayList<>();
         /** Keys of the issues it links to, with the link type. */
-        final List<String[]> links = new ArrayList<>();
-        String status = "To Do";
+        public final List<String[]> links = new ArrayList<>();
+        public String status = "To Do";
 
         Issue(String id, String key, ObjectNode fields) {
             this.id = id;
@@ -81,34 +82,29 @@ final class JiraContractServer implements AutoCloseable {
             this.fields = fields;
         }
 
-        List<String> labels() {
+        public List<String> labels() {
             List<String> labels = new ArrayList<>();
             fields.path("labels").forEach(label -> labels.add(label.asText()));
             return labels;
         }
-
-        /** The comments' bodies as stored: ADF nodes (v3) or wiki strings (v2). */
-        List<JsonNode> commentBodies() {
-            return comments.stream().map(comment -> comment.get("body")).toList();
-        }
     }
 
-    record Fault(int status, Map<String, String> headers, String body) {
+    public record Fault(int status, Map<String, String> headers, String body) {
     }
 
-    record Seen(String method, String path, String authorization) {
+    public record Seen(String method, String path, String authorization) {
     }
 
     private final int version;
     private final HttpServer server;
     private final Map<String, Issue> issues = new LinkedHashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
-    final List<Seen> requests = new CopyOnWriteArrayList<>();
+    public final List<Seen> requests = new CopyOnWriteArrayList<>();
     private int nextId = 10_000;
     private int nextComment = 100;
     private long clock = Instant.parse("2026-12-05T08:00:00Z").toEpochMilli();
 
-    JiraContractServer(int version) throws IOException {
+    public JiraContractServer(int version) throws IOException {
         this.version = version;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -119,24 +115,24 @@ final class JiraContractServer implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    synchronized void failNext(int status, Map<String, String> headers, String body) {
+    public synchronized void failNext(int status, Map<String, String> headers, String body) {
         faults.add(new Fault(status, headers, body));
     }
 
-    synchronized Issue issue(String key) {
+    public synchronized Issue issue(String key) {
         return issues.get(key);
     }
 
-    synchronized List<Issue> issues() {
+    public synchronized List<Issue> issues() {
         return List.copyOf(issues.values());
     }
 
     /** A person moves the issue, as in Jira's UI. */
-    synchronized void setStatus(String key, String status) {
+    public synchronized void setStatus(String key, String status) {
         issues.get(key).status = status;
     }
 

@@ -144,6 +144,12 @@ class JiraSystemTest {
 
         system.transition(ticket, Transition.REOPEN, "reopened");
         assertThat(jira.issue(ticket.getKey()).status).isEqualTo("To Do");
+        // A person resolved it in Jira before the incident resolved.
+        jira.setStatus(ticket.getKey(), "Done");
+        system.transition(ticket, Transition.RESOLVE, "resolved by bob");
+        assertThat(jira.issue(ticket.getKey()).comments).hasSize(4);
+        system.transition(ticket, Transition.REOPEN, "reopened again");
+        assertThat(jira.issue(ticket.getKey()).status).isEqualTo("To Do");
 
         assertThatThrownBy(() -> system.transition(ticket, Transition.CLOSE, "closed"))
                 .isInstanceOfSatisfying(TicketException.class, e -> {
