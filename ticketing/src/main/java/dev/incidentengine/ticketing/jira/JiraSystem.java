@@ -27,6 +27,9 @@ import dev.incidentengine.ticketing.TicketSystem;
  * A ticket carries its subject twice: as a label ({@link TicketMarkers#label}), which JQL finds exactly, and as the issue
  * property {@value #PROPERTY} ({@code {incidentId, actionItemId}}) for other tools; both are set in the one create request,
  * together with the link of an action item's ticket to the incident's, so a create that fails leaves nothing half made.
+ * Cloud's search is eventually consistent: an issue may be missing from it for a few seconds after its create. The connector
+ * records a created key on {@code ticket.links.v1} at once, so {@link #find} matters only for a worker killed between the
+ * create and that record, and then only if it is restarted within those seconds.
  *
  * <p>Endpoints (https://developer.atlassian.com/cloud/jira/platform/rest/v3/ and
  * https://docs.atlassian.com/software/jira/docs/api/REST/9.12.0/): {@code POST /search/jql} (v3; the older {@code /search} was

@@ -9,9 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * An incident's plain text in Jira's two formats, and back. Cloud (REST v3) takes the Atlassian Document Format, whose text
  * nodes are never parsed for markup, so hostile text stays text by construction
  * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/). Server and Data Center (REST v2) take wiki
- * markup, where every character the renderer treats as markup is escaped with a backslash, and a backslash itself (which
- * doubled is a line break) is written as its character entity
- * (https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all): {@code {code}}, {@code [a|http://evil]},
+ * markup, where every character the renderer treats as markup is escaped with a backslash, a backslash itself (which
+ * doubled is a line break) is written as its character entity, as pandoc's Jira writer does, and so is the {@code &} of
+ * anything that reads as an entity (https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all):
+ * {@code {code}}, {@code [a|http://evil]},
  * {@code h1.} at a line's start and {@code <script>} (the wiki renderer writes no raw HTML) all render as the characters typed.
  */
 public final class JiraText {
@@ -22,6 +23,8 @@ public final class JiraText {
     public static final int MAX_SUMMARY = 255;
     private static final String WIKI_SPECIAL = "{}[]*_-+^~?|!#()";
     private static final String BACKSLASH = "&#92;";
+    private static final String AMPERSAND = "&amp;";
+    private static final java.util.regex.Pattern ENTITY = java.util.regex.Pattern.compile("&#?[A-Za-z0-9]+;");
     private static final java.util.regex.Pattern BLOCK_START = java.util.regex.Pattern.compile("[ \\t]*(h[1-6]|bq)\\.");
     private static final String CUT = "\n… (cut: the rest is on the incident)";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -118,6 +121,8 @@ public final class JiraText {
                 i = dot;
             } else if (c == '\\') {
                 piece = BACKSLASH;
+            } else if (c == '&' && ENTITY.matcher(text).region(i, text.length()).lookingAt()) {
+                piece = AMPERSAND;
             } else {
                 piece = WIKI_SPECIAL.indexOf(c) >= 0 ? "\\" + c : String.valueOf(c);
             }
@@ -141,6 +146,9 @@ public final class JiraText {
             } else if (markup.startsWith(BACKSLASH, i)) {
                 out.append('\\');
                 i += BACKSLASH.length() - 1;
+            } else if (markup.startsWith(AMPERSAND, i)) {
+                out.append('&');
+                i += AMPERSAND.length() - 1;
             } else {
                 out.append(c);
             }

@@ -27,10 +27,11 @@ class JiraTextTest {
 
     @Test
     void wikiEscapesMarkup_andUnwikiRestoresTheText() {
-        String text = "h1. title\n  bq. quote\n{noformat}x{noformat} [a|b] *b* _i_ -s- \\\\ end\\";
+        String text = "h1. title\n  bq. quote\n{noformat}x{noformat} [a|b] *b* _i_ -s- \\\\ end\\ &#92; &amp; R&D &lt;b&gt;";
         String wiki = JiraText.wiki(text);
 
-        assertThat(wiki).startsWith("h1\\. title\n  bq\\. quote\n\\{noformat\\}").doesNotContain("[a|b]", "\\\\\\\\");
+        assertThat(wiki).startsWith("h1\\. title\n  bq\\. quote\n\\{noformat\\}").doesNotContain("[a|b]", "\\\\\\\\", " &#92; ", "&lt;")
+                .contains("&amp;\\#92;", "&amp;amp;", "R&D");
         assertThat(JiraText.unwiki(wiki)).isEqualTo(text);
         assertThat(JiraText.wiki("x".repeat(20_000) + "{".repeat(20_000))).hasSizeLessThanOrEqualTo(JiraText.MAX_TEXT).endsWith("incident)");
     }
