@@ -46,6 +46,8 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String JIRA_WEBHOOK_SECRET_FILE_CONFIG = "ticketing.jira.webhook.secret.file";
     public static final String JIRA_ACCOUNT_CONFIG = "ticketing.jira.account";
     public static final String JIRA_DONE_STATUSES_CONFIG = "ticketing.jira.done.statuses";
+    public static final String JIRA_PROJECTS_CONFIG = "ticketing.jira.projects";
+    public static final String GITHUB_REPOSITORIES_CONFIG = "ticketing.github.repositories";
     public static final String GITHUB_WEBHOOK_SECRET_FILE_CONFIG = "ticketing.github.webhook.secret.file";
     public static final String GITHUB_LOGIN_CONFIG = "ticketing.github.login";
     /** Shorter webhook secrets are refused: GitHub and Jira accept any, so a weak one would be the operator's choice. */
@@ -111,12 +113,17 @@ public final class IncidentStreamConfig extends EngineConfig {
             .define(JIRA_DONE_STATUSES_CONFIG, Type.LIST, "Done,Closed,Resolved", Importance.LOW,
                     "Jira statuses that count as done when an event does not carry the status category, and that a ticket is "
                             + "reopened from.")
+            .define(JIRA_PROJECTS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Keys of the Jira projects whose tickets may change incidents (the connectors' projects). Empty: any, so "
+                            + "anyone who can label an issue in any project can resolve an incident by its marker.")
             .define(GITHUB_WEBHOOK_SECRET_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "File holding the secret of the GitHub webhook that posts to /api/v1/ticket-webhooks/github (at least "
                             + MIN_WEBHOOK_SECRET_BYTES + " bytes). Empty: that receiver answers 404.")
             .define(GITHUB_LOGIN_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "The ticketing connector's GitHub login: its own changes are not sent back. Required with "
-                            + GITHUB_WEBHOOK_SECRET_FILE_CONFIG + ".");
+                            + GITHUB_WEBHOOK_SECRET_FILE_CONFIG + ".")
+            .define(GITHUB_REPOSITORIES_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "The repositories (owner/name) whose issues may change incidents. Empty: any the webhook is installed on.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -126,13 +133,13 @@ public final class IncidentStreamConfig extends EngineConfig {
 
     /** The ticket webhooks' settings; a receiver whose secret file is set needs the connector's account, and a readable secret. */
     public TicketWebhooks.Settings ticketWebhooks() {
-        return new TicketWebhooks.Settings(webhookReceiver(JIRA_WEBHOOK_SECRET_FILE_CONFIG, JIRA_ACCOUNT_CONFIG),
-                webhookReceiver(GITHUB_WEBHOOK_SECRET_FILE_CONFIG, GITHUB_LOGIN_CONFIG),
+        return new TicketWebhooks.Settings(webhookReceiver(JIRA_WEBHOOK_SECRET_FILE_CONFIG, JIRA_ACCOUNT_CONFIG, JIRA_PROJECTS_CONFIG),
+                webhookReceiver(GITHUB_WEBHOOK_SECRET_FILE_CONFIG, GITHUB_LOGIN_CONFIG, GITHUB_REPOSITORIES_CONFIG),
                 getString(TICKETING_RESOLUTION_CONFIG).equals("note") ? TicketWebhooks.Resolution.NOTE : TicketWebhooks.Resolution.RESOLVE,
                 getString(TICKETING_COMMENTS_CONFIG).equals("note"), Set.copyOf(getList(JIRA_DONE_STATUSES_CONFIG)));
     }
 
-    private TicketWebhooks.Receiver webhookReceiver(String fileKey, String accountKey) {
+    private TicketWebhooks.Receiver webhookReceiver(String fileKey, String accountKey, String placesKey) {
         String file = getString(fileKey).strip();
         if (file.isEmpty()) {
             return null;
@@ -151,7 +158,7 @@ public final class IncidentStreamConfig extends EngineConfig {
         if (secret.length < MIN_WEBHOOK_SECRET_BYTES) {
             throw new ConfigException(fileKey, file, "holds fewer than " + MIN_WEBHOOK_SECRET_BYTES + " bytes");
         }
-        return new TicketWebhooks.Receiver(secret, account);
+        return new TicketWebhooks.Receiver(secret, account, Set.copyOf(getList(placesKey)));
     }
 
     /** {@value #API_RECEIVERS_BASE_URL_CONFIG} without a trailing slash, or empty when not set. */

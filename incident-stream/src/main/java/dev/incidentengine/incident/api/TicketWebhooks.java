@@ -69,8 +69,16 @@ public final class TicketWebhooks {
     /** What a resolved or reopened ticket does to its incident. */
     public enum Resolution { RESOLVE, NOTE }
 
-    /** One system's receiver: its secret and the connector's own account there (Jira account id or user name, GitHub login). */
-    public record Receiver(byte[] secret, String account) {
+    /**
+     * One system's receiver: its secret, the connector's own account there (Jira account id or user name, GitHub login), and
+     * the places whose tickets may change incidents (Jira project keys, GitHub {@code owner/name}; empty: any), so a person who
+     * labels an issue elsewhere with a marker cannot resolve an incident from there.
+     */
+    public record Receiver(byte[] secret, String account, Set<String> places) {
+
+        boolean allows(String place) {
+            return places.isEmpty() || places.stream().anyMatch(allowed -> allowed.equalsIgnoreCase(place));
+        }
     }
 
     /**
@@ -207,7 +215,12 @@ public final class TicketWebhooks {
         if (marked.isEmpty()) {
             return new Ignored("issue " + issue.path("key").asText() + " has no " + TicketMarkers.LABEL_PREFIX + " label");
         }
-        String ticket = "Jira " + issue.path("key").asText();
+        String key = issue.path("key").asText();
+        String project = issue.path("fields").path("project").path("key").asText(key.contains("-") ? key.substring(0, key.lastIndexOf('-')) : "");
+        if (!settings.jira().allows(project)) {
+            return new Ignored("project " + project + " is not one of ticketing.jira.projects");
+        }
+        String ticket = "Jira " + key;
         JsonNode comment = payload.path("comment");
         JsonNode status = null;
         for (JsonNode item : payload.path("changelog").path("items")) {
@@ -266,7 +279,11 @@ public final class TicketWebhooks {
         if (!issue.isObject() || !issue.path("number").canConvertToLong()) {
             throw new ApiError(400, "issue", "missing from an " + event + " event");
         }
-        String ticket = "GitHub " + payload.path("repository").path("full_name").asText("") + "#" + issue.path("number").asLong();
+        String repository = payload.path("repository").path("full_name").asText("");
+        if (!settings.github().allows(repository)) {
+            return new Ignored("repository " + repository + " is not one of ticketing.github.repositories");
+        }
+        String ticket = "GitHub " + repository + "#" + issue.path("number").asLong();
         Optional<TicketMarkers.Marked> marked = marker(issue.path("labels"), true);
         if (marked.isEmpty()) {
             return new Ignored(ticket + " has no " + TicketMarkers.LABEL_PREFIX + " label");

@@ -53,8 +53,9 @@ public class TicketWebhooksTest {
     private HttpServer http;
 
     static TicketWebhooks.Settings settings(TicketWebhooks.Resolution resolution) {
-        return new TicketWebhooks.Settings(new TicketWebhooks.Receiver(JIRA_SECRET.getBytes(StandardCharsets.UTF_8), BOT_ACCOUNT),
-                new TicketWebhooks.Receiver(GITHUB_SECRET.getBytes(StandardCharsets.UTF_8), BOT_LOGIN), resolution, true,
+        return new TicketWebhooks.Settings(new TicketWebhooks.Receiver(JIRA_SECRET.getBytes(StandardCharsets.UTF_8), BOT_ACCOUNT,
+                Set.of("OPS")), new TicketWebhooks.Receiver(GITHUB_SECRET.getBytes(StandardCharsets.UTF_8), BOT_LOGIN, Set.of("acme/ops")),
+                resolution, true,
                 Set.of("Done", "Closed"));
     }
 
@@ -177,19 +178,23 @@ public class TicketWebhooksTest {
                 .contains("the connector's own account");
         assertThat(jira(base, jiraStatusChange("incident-engine:INC-1", "someone", "In Review", "indeterminate", "7")).body())
                 .contains("neither resolves nor reopens");
+        assertThat(jira(base, jiraStatusChange("incident-engine:INC-1", "someone", "Done", "done", "8").replace("OPS-7", "HR-7")).body())
+                .contains("project HR is not one of ticketing.jira.projects");
         assertThat(github(base, "ping", "d-0", "{\"zen\": \"Keep it logically awesome.\", \"hook_id\": 1}").statusCode()).isEqualTo(202);
         assertThat(github(base, "push", "d-1", "{\"ref\": \"refs/heads/main\"}").body()).contains("event push is not one");
         assertThat(github(base, "issues", "d-2", githubIssues("labeled", "incident-engine:INC-1", "alice", "completed")).body())
                 .contains("event issues labeled is not one");
         assertThat(github(base, "issues", "d-3", githubIssues("closed", "bug", "alice", "completed")).body())
                 .contains("acme/ops#42 has no incident-engine: label");
+        assertThat(github(base, "issues", "d-5", githubIssues("closed", "incident-engine:INC-1", "alice", "completed")
+                .replace("acme/ops", "mallory/fork")).body()).contains("repository mallory/fork is not one of");
         assertThat(github(base, "issue_comment", "d-4", githubComment("incident-engine:INC-1", BOT_LOGIN, "posted by the connector")).body())
                 .contains("the connector's own account");
         HttpResponse<String> noEventHeader = post(base + TicketWebhooks.GITHUB, Map.of("X-Hub-Signature-256",
                 sign(GITHUB_SECRET, "{}".getBytes(StandardCharsets.UTF_8))), "{}".getBytes(StandardCharsets.UTF_8));
         assertThat(noEventHeader.statusCode()).isEqualTo(400);
         assertThat(sent).isEmpty();
-        assertThat(metrics.get("ticket_webhooks_total").tags("system", "jira", "outcome", "ignored").counter().count()).isEqualTo(4);
+        assertThat(metrics.get("ticket_webhooks_total").tags("system", "jira", "outcome", "ignored").counter().count()).isEqualTo(5);
     }
 
     @Test
