@@ -216,7 +216,8 @@ public final class TicketWebhooks {
             return new Ignored("issue " + issue.path("key").asText() + " has no " + TicketMarkers.LABEL_PREFIX + " label");
         }
         String key = issue.path("key").asText();
-        String project = issue.path("fields").path("project").path("key").asText(key.contains("-") ? key.substring(0, key.lastIndexOf('-')) : "");
+        String project = issue.path("fields").path("project").path("key")
+                .asText(key.contains("-") ? key.substring(0, key.lastIndexOf('-')) : "");
         if (!settings.jira().allows(project)) {
             return new Ignored("project " + project + " is not one of ticketing.jira.projects");
         }
@@ -402,10 +403,17 @@ public final class TicketWebhooks {
     }
 
     private static void appendText(JsonNode node, StringBuilder out) {
-        if (node.path("type").asText().equals("text")) {
-            out.append(out.isEmpty() ? "" : " ").append(node.path("text").asText());
+        switch (node.path("type").asText()) {
+            case "text" -> out.append(node.path("text").asText());
+            case "hardBreak" -> out.append('\n');
+            case "mention", "emoji" -> out.append(node.path("attrs").path("text").asText());
+            default -> {
+                if (!node.path("type").asText().equals("doc") && node.has("content") && !out.isEmpty()) {
+                    out.append('\n');
+                }
+                node.path("content").forEach(child -> appendText(child, out));
+            }
         }
-        node.path("content").forEach(child -> appendText(child, out));
     }
 
     private void count(String system, String outcome) {

@@ -232,10 +232,12 @@ public class TicketWebhooksTest {
                 {"webhookEvent": "comment_created",
                  "issue": {"id": "10042", "key": "OPS-7", "fields": {"labels": ["incident-engine:INC-20261205-3-0001"]}},
                  "comment": {"id": "5001", "author": {"accountId": "bob-id", "displayName": "Bob"}, "body": {"type": "doc", "version": 1,
-                   "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Rolled"}, {"type": "text", "text": "back"}]}]}}}
+                   "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Rolled "}, {"type": "text", "text": "back",
+                   "marks": [{"type": "strong"}]}]}, {"type": "paragraph", "content": [{"type": "mention", "attrs": {"text": "@carol"}}]}]}}}
                 """;
         assertThat(jira(base, created).statusCode()).isEqualTo(200);
         assertThat(sent.get(3).getCommandId()).isEqualTo(sent.get(2).getCommandId());
+        assertThat(((AddNote) sent.get(3).getPayload()).getText()).isEqualTo("Jira OPS-7, Bob: Rolled back\n@carol");
     }
 
     @Test
