@@ -80,11 +80,12 @@ public final class JiraSystem implements TicketSystem {
         if (!cloud()) {
             query.put("startAt", 0);
         }
-        JsonNode issues = http.send("find " + subject.marker(), post(cloud() ? "/search/jql" : "/search", query)).json().path("issues");
+        String operation = "find " + subject.marker();
+        JsonNode issues = json(operation, post(cloud() ? "/search/jql" : "/search", query)).path("issues");
         if (issues.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(ref(key(issues.get(0), "find " + subject.marker()), subject));
+        return Optional.of(ref(key(issues.get(0), operation), subject));
     }
 
     @Override
@@ -119,7 +120,7 @@ public final class JiraSystem implements TicketSystem {
             link.putObject("outwardIssue").put("key", ticket.parent().getKey());
         }
         String operation = "create " + subject.marker();
-        return ref(key(http.send(operation, post("/issue", body)).json(), operation), subject);
+        return ref(key(json(operation, post("/issue", body)), operation), subject);
     }
 
     @Override
@@ -131,7 +132,7 @@ public final class JiraSystem implements TicketSystem {
     public List<String> recentComments(TicketRef ticket, int limit) throws TicketException {
         HttpRequest request = get(issue(ticket) + "/comment?orderBy=-created&maxResults=" + limit);
         List<String> texts = new ArrayList<>();
-        for (JsonNode comment : http.send("comments of " + ticket.getKey(), request).json().path("comments")) {
+        for (JsonNode comment : json("comments of " + ticket.getKey(), request).path("comments")) {
             JsonNode body = comment.path("body");
             texts.add(cloud() ? JiraText.plain(body) : JiraText.unwiki(body.asText()));
             if (texts.size() == limit) {
@@ -152,7 +153,7 @@ public final class JiraSystem implements TicketSystem {
         String name = settings.transitions().get(transition);
         if (name != null) {
             String operation = transition.name().toLowerCase() + " " + ticket.getKey();
-            JsonNode offered = http.send(operation, get(issue(ticket) + "/transitions")).json().path("transitions");
+            JsonNode offered = json(operation, get(issue(ticket) + "/transitions")).path("transitions");
             Optional<JsonNode> named = stream(offered).filter(t -> t.path("name").asText().equalsIgnoreCase(name)).findFirst();
             if (named.isPresent()) {
                 ObjectNode body = NODES.objectNode();
@@ -168,7 +169,7 @@ public final class JiraSystem implements TicketSystem {
     }
 
     private boolean alreadyThere(TicketRef ticket, Transition transition, String operation) throws TicketException {
-        String category = http.send(operation, get(issue(ticket) + "?fields=status")).json()
+        String category = json(operation, get(issue(ticket) + "?fields=status"))
                 .path("fields").path("status").path("statusCategory").path("key").asText();
         return transition == Transition.REOPEN ? !category.equals("done") : category.equals("done");
     }
@@ -187,6 +188,17 @@ public final class JiraSystem implements TicketSystem {
     @Override
     public void close() {
         // TicketHttp's client holds no resources that need closing.
+    }
+
+    /** The answer's JSON; anything else (a proxy's or a login page's HTML, say) is an answer the connector cannot use. */
+    private JsonNode json(String operation, HttpRequest request) throws TicketException {
+        TicketHttp.Response answer = http.send(operation, request);
+        try {
+            return answer.json();
+        } catch (IllegalStateException notJson) {
+            throw TicketException.invalid(SYSTEM, operation, "the answer (HTTP " + answer.status() + ") is not JSON: is " + JiraProvider.URL
+                    + " Jira's own address?");
+        }
     }
 
     private JsonNode text(String text) {

@@ -233,6 +233,22 @@ class JiraSystemTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
+    void aLoginPageInsteadOfJiraIsAnInvalidAnswer_notACrash(int version) throws Exception {
+        TicketSystem system = start(version, Map.of());
+        jira.failNext(200, Map.of("Content-Type", "text/html"), "<html><body>Sign in with SSO</body></html>");
+
+        assertThatThrownBy(() -> system.find(Subject.incident("INC-1"))).isInstanceOfSatisfying(TicketException.class, e -> {
+            assertThat(e.retriable()).isFalse();
+            assertThat(e.reason()).isEqualTo("invalid-response");
+            assertThat(e.getMessage()).contains("not JSON", "jira.url");
+        });
+        jira.failNext(201, Map.of(), "{\"id\": \"10000\"}");
+        assertThatThrownBy(() -> system.create(ticket(Subject.incident("INC-1"), "x", null)))
+                .isInstanceOfSatisfying(TicketException.class, e -> assertThat(e.getMessage()).contains("no issue key"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
     void fieldsJiraRefusesAreNamedInTheRefusal(int version) throws Exception {
         TicketSystem system = start(version, Map.of(JiraProvider.COMPONENTS, "Nope", JiraProvider.LINK_TYPE, "Duplicates"));
         assertThatThrownBy(() -> system.create(ticket(Subject.incident("INC-1"), "x", null)))
