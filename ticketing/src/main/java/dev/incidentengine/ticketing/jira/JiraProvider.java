@@ -34,6 +34,7 @@ public final class JiraProvider implements TicketSystemProvider {
     public static final String COMPONENTS = "jira.components";
     public static final String LINK_TYPE = "jira.link.type";
     public static final String TRANSITION_PREFIX = "jira.transition.";
+    public static final String RESOLUTION = "jira.resolution";
     private static final String GROUP = "Jira";
     private static final Map<Severity, String> PRIORITIES = Map.of(Severity.SEV0, "Highest", Severity.SEV1, "High",
             Severity.SEV2, "Medium", Severity.SEV3, "Low", Severity.SEV4, "Lowest");
@@ -71,8 +72,12 @@ public final class JiraProvider implements TicketSystemProvider {
                         ConfigDef.Width.LONG, "Components")
                 .define(LINK_TYPE, Type.STRING, "Relates", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Name of the issue link type between an action item's ticket and its incident's.", GROUP, 9,
-                        ConfigDef.Width.SHORT, "Link type");
-        int order = 10;
+                        ConfigDef.Width.SHORT, "Link type")
+                .define(RESOLUTION, Type.STRING, "", Importance.LOW,
+                        "Name of the resolution the resolve and close transitions set (Fixed, Done), for workflows whose transition "
+                                + "screen requires one; empty: none sent (simplified workflows set it themselves).", GROUP, 10,
+                        ConfigDef.Width.SHORT, "Resolution");
+        int order = 11;
         for (Severity severity : Severity.values()) {
             def.define(PRIORITY_PREFIX + severity.name(), Type.STRING, PRIORITIES.get(severity), Importance.LOW,
                     "Name of the Jira priority for " + severity.name() + "; empty: the ticket's priority is left to Jira.", GROUP,
@@ -124,7 +129,8 @@ public final class JiraProvider implements TicketSystemProvider {
         return new JiraSystem.Settings(URI.create(config.getString(URL).strip()), version, authorization, config.getString(PROJECT),
                 config.getString(ISSUE_TYPE).strip(), priorities, List.copyOf(config.getList(LABELS)),
                 config.getList(COMPONENTS).stream().map(String::strip).filter(name -> !name.isEmpty()).toList(),
-                config.getString(LINK_TYPE).strip(), transitions);
+                config.getString(LINK_TYPE).strip(), transitions, config.getString(RESOLUTION).isBlank() ? null
+                        : config.getString(RESOLUTION).strip());
     }
 
     @Override

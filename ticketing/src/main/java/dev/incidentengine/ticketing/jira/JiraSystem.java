@@ -43,10 +43,13 @@ public final class JiraSystem implements TicketSystem {
     public static final String PROPERTY = "incident-engine";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** The validated settings ({@link JiraProvider} makes them). {@code transitions} holds only those configured. */
+    /**
+     * The validated settings ({@link JiraProvider} makes them). {@code transitions} holds only those configured;
+     * {@code resolution} is the resolution the resolve and close transitions set, or null.
+     */
     public record Settings(URI url, int apiVersion, String authorization, String project, String issueType,
                            Map<Severity, String> priorities, List<String> labels, List<String> components, String linkType,
-                           Map<Transition, String> transitions) {
+                           Map<Transition, String> transitions, String resolution) {
     }
 
     private final Settings settings;
@@ -158,6 +161,9 @@ public final class JiraSystem implements TicketSystem {
             if (named.isPresent()) {
                 ObjectNode body = NODES.objectNode();
                 body.putObject("transition").put("id", named.get().path("id").asText());
+                if (settings.resolution() != null && transition != Transition.REOPEN) {
+                    body.putObject("fields").putObject("resolution").put("name", settings.resolution());
+                }
                 http.send(operation, post(issue(ticket) + "/transitions", body));
             } else if (!alreadyThere(ticket, transition, operation)) {
                 throw TicketException.impossible(SYSTEM, operation, "no-transition", "no transition named '" + name + "' from the issue's "

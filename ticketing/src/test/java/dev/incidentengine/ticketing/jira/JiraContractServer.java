@@ -57,6 +57,7 @@ public final class JiraContractServer implements AutoCloseable {
     static final Set<String> ISSUE_TYPES = Set.of("Task", "Bug");
     static final Set<String> COMPONENTS = Set.of("Checkout", "Payments");
     static final Set<String> LINK_TYPES = Set.of("Relates", "Blocks");
+    static final Set<String> RESOLUTIONS = Set.of("Done", "Fixed", "Won't Do");
     /** Status name, its category key and the id of the transition that leads to it. */
     private static final List<String[]> STATUSES = List.of(new String[] {"To Do", "new", "11"},
             new String[] {"In Progress", "indeterminate", "21"}, new String[] {"Done", "done", "31"});
@@ -380,9 +381,17 @@ public final class JiraContractServer implements AutoCloseable {
 
     private void transition(HttpExchange exchange, Issue issue, JsonNode body) throws IOException {
         String id = body.path("transition").path("id").asText();
+        JsonNode resolution = body.path("fields").path("resolution");
+        if (!resolution.isMissingNode() && !RESOLUTIONS.contains(resolution.path("name").asText())) {
+            send(exchange, 400, errors(List.of(), Map.of("resolution", "Resolution '" + resolution.path("name").asText() + "' is not valid")));
+            return;
+        }
         for (String[] status : STATUSES) {
             if (status[2].equals(id) && !status[0].equals(issue.status)) {
                 issue.status = status[0];
+                if (!resolution.isMissingNode()) {
+                    issue.fields.set("resolution", resolution);
+                }
                 send(exchange, 204, (String) null);
                 return;
             }

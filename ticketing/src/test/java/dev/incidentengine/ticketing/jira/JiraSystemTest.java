@@ -162,6 +162,24 @@ class JiraSystemTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
+    void theConfiguredResolutionGoesWithTheResolveTransition(int version) throws Exception {
+        TicketSystem system = start(version, Map.of(JiraProvider.RESOLUTION, "Fixed"));
+        TicketRef ticket = system.create(ticket(Subject.incident("INC-1"), "x", null));
+
+        system.transition(ticket, Transition.RESOLVE, "resolved");
+        assertThat(jira.issue(ticket.getKey()).fields.path("resolution").path("name").asText()).isEqualTo("Fixed");
+        system.transition(ticket, Transition.REOPEN, "reopened");
+        assertThat(jira.issue(ticket.getKey()).status).isEqualTo("To Do");
+
+        jira.close();
+        TicketSystem misnamed = start(version, Map.of(JiraProvider.RESOLUTION, "Solved"));
+        TicketRef other = misnamed.create(ticket(Subject.incident("INC-2"), "x", null));
+        assertThatThrownBy(() -> misnamed.transition(other, Transition.RESOLVE, "resolved"))
+                .isInstanceOfSatisfying(TicketException.class, e -> assertThat(e.getMessage()).contains("resolution", "Solved"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
     void severityChangesThePriority_andAnEmptyMappingLeavesIt(int version) throws Exception {
         TicketSystem system = start(version, Map.of(JiraProvider.PRIORITY_PREFIX + "SEV4", ""));
         TicketRef ticket = system.create(ticket(Subject.incident("INC-1"), "x", null));
