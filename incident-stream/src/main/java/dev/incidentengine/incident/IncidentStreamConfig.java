@@ -1,11 +1,17 @@
 package dev.incidentengine.incident;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
+import dev.incidentengine.incident.api.TicketWebhooks;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.incident.domain.PublicationRules;
 import dev.incidentengine.incident.feed.ChangeFeed;
@@ -35,6 +41,17 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String API_STREAM_BUFFER_BYTES_CONFIG = "api.stream.buffer.bytes";
     public static final String API_STREAM_CATCH_UP_THREADS_CONFIG = "api.stream.catchup.threads";
     public static final String API_RECEIVERS_BASE_URL_CONFIG = "api.receivers.base.url";
+    public static final String TICKETING_RESOLUTION_CONFIG = "ticketing.inbound.resolution";
+    public static final String TICKETING_COMMENTS_CONFIG = "ticketing.inbound.comments";
+    public static final String JIRA_WEBHOOK_SECRET_FILE_CONFIG = "ticketing.jira.webhook.secret.file";
+    public static final String JIRA_ACCOUNT_CONFIG = "ticketing.jira.account";
+    public static final String JIRA_DONE_STATUSES_CONFIG = "ticketing.jira.done.statuses";
+    public static final String JIRA_PROJECTS_CONFIG = "ticketing.jira.projects";
+    public static final String GITHUB_REPOSITORIES_CONFIG = "ticketing.github.repositories";
+    public static final String GITHUB_WEBHOOK_SECRET_FILE_CONFIG = "ticketing.github.webhook.secret.file";
+    public static final String GITHUB_LOGIN_CONFIG = "ticketing.github.login";
+    /** Shorter webhook secrets are refused: GitHub and Jira accept any, so a weak one would be the operator's choice. */
+    static final int MIN_WEBHOOK_SECRET_BYTES = 16;
     /** The same key as the status-page service's: one setting names the page both publish to and serve. */
     public static final String STATUS_PAGE_ID_CONFIG = "status.page.id";
 
@@ -80,11 +97,68 @@ public final class IncidentStreamConfig extends EngineConfig {
                     "The public base URL senders reach alert-ingest's receivers at (e.g. https://alerts.example.com): the services "
                             + "API (/api/v1/services) shows each integration's URL under it. Empty: the scheme and host the request "
                             + "came to, which is right when one address serves the console and the receivers (the local engine, or "
-                            + "a proxy that routes paths to the services).");
+                            + "a proxy that routes paths to the services).")
+            .define(TICKETING_RESOLUTION_CONFIG, Type.STRING, "resolve", ConfigDef.ValidString.in("resolve", "note"), Importance.MEDIUM,
+                    "What a ticket resolved by a person (Jira: moved into the done status category; GitHub: closed as completed) "
+                            + "does to its incident, through the ticket webhooks: resolve resolves it (and reopened reopens it; an "
+                            + "action item's ticket completes the action item), note only adds a note.")
+            .define(TICKETING_COMMENTS_CONFIG, Type.STRING, "note", ConfigDef.ValidString.in("note", "ignore"), Importance.LOW,
+                    "A comment people add to a ticket becomes a note on the incident (note), or not (ignore).")
+            .define(JIRA_WEBHOOK_SECRET_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the secret of the Jira webhook that posts to /api/v1/ticket-webhooks/jira (at least "
+                            + MIN_WEBHOOK_SECRET_BYTES + " bytes). Empty: that receiver answers 404.")
+            .define(JIRA_ACCOUNT_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "The ticketing connector's Jira account (Cloud: its account id; Data Center: its user name): its own changes "
+                            + "are not sent back. Required with " + JIRA_WEBHOOK_SECRET_FILE_CONFIG + ".")
+            .define(JIRA_DONE_STATUSES_CONFIG, Type.LIST, "Done,Closed,Resolved", Importance.LOW,
+                    "Jira statuses that count as done when an event does not carry the status category, and that a ticket is "
+                            + "reopened from.")
+            .define(JIRA_PROJECTS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Keys of the Jira projects whose tickets may change incidents (the connectors' projects). Empty: any, so "
+                            + "anyone who can label an issue in any project can resolve an incident by its marker.")
+            .define(GITHUB_WEBHOOK_SECRET_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the secret of the GitHub webhook that posts to /api/v1/ticket-webhooks/github (at least "
+                            + MIN_WEBHOOK_SECRET_BYTES + " bytes). Empty: that receiver answers 404.")
+            .define(GITHUB_LOGIN_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "The ticketing connector's GitHub login: its own changes are not sent back. Required with "
+                            + GITHUB_WEBHOOK_SECRET_FILE_CONFIG + ".")
+            .define(GITHUB_REPOSITORIES_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "The repositories (owner/name) whose issues may change incidents. Empty: any the webhook is installed on.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
         receiversBaseUrl();
+        ticketWebhooks();
+    }
+
+    /** The ticket webhooks' settings; a receiver whose secret file is set needs the connector's account, and a readable secret. */
+    public TicketWebhooks.Settings ticketWebhooks() {
+        return new TicketWebhooks.Settings(webhookReceiver(JIRA_WEBHOOK_SECRET_FILE_CONFIG, JIRA_ACCOUNT_CONFIG, JIRA_PROJECTS_CONFIG),
+                webhookReceiver(GITHUB_WEBHOOK_SECRET_FILE_CONFIG, GITHUB_LOGIN_CONFIG, GITHUB_REPOSITORIES_CONFIG),
+                getString(TICKETING_RESOLUTION_CONFIG).equals("note") ? TicketWebhooks.Resolution.NOTE : TicketWebhooks.Resolution.RESOLVE,
+                getString(TICKETING_COMMENTS_CONFIG).equals("note"), Set.copyOf(getList(JIRA_DONE_STATUSES_CONFIG)));
+    }
+
+    private TicketWebhooks.Receiver webhookReceiver(String fileKey, String accountKey, String placesKey) {
+        String file = getString(fileKey).strip();
+        if (file.isEmpty()) {
+            return null;
+        }
+        String account = getString(accountKey).strip();
+        if (account.isEmpty()) {
+            // Without it the connector's own comments would come back as notes, and go out again as comments.
+            throw new ConfigException(accountKey, "", "is required with " + fileKey + ": the connector's own changes must not come back");
+        }
+        byte[] secret;
+        try {
+            secret = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(fileKey, file, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (secret.length < MIN_WEBHOOK_SECRET_BYTES) {
+            throw new ConfigException(fileKey, file, "holds fewer than " + MIN_WEBHOOK_SECRET_BYTES + " bytes");
+        }
+        return new TicketWebhooks.Receiver(secret, account, Set.copyOf(getList(placesKey)));
     }
 
     /** {@value #API_RECEIVERS_BASE_URL_CONFIG} without a trailing slash, or empty when not set. */

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import dev.incidentengine.console.Console;
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
+import dev.incidentengine.incident.api.TicketWebhooks;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.query.IncidentQueries;
 import dev.incidentengine.incident.query.IncidentQueryTopology;
@@ -42,6 +43,7 @@ public final class IncidentStreamService implements Service {
     private final IncidentTopics topics;
     private final IncidentView view;
     private final IncidentApi api;
+    private final TicketWebhooks ticketWebhooks;
     private final Console console;
     private final SessionLog sessionLog;
     private TopicReadiness readiness;
@@ -70,6 +72,7 @@ public final class IncidentStreamService implements Service {
         this.console = new Console(tokens, sessionLog, config.sessionLinkTtl(), Clock.systemUTC());
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), config.receiversBaseUrl(), Clock.systemUTC());
+        this.ticketWebhooks = new TicketWebhooks(config.ticketWebhooks(), api::sendCommand, Clock.systemUTC());
     }
 
     @Override
@@ -81,6 +84,7 @@ public final class IncidentStreamService implements Service {
     public void routes(HttpServer http, MeterRegistry metrics) {
         this.http = http;
         api.register(http, metrics);
+        ticketWebhooks.register(http, metrics);
         console.register(http);
     }
 

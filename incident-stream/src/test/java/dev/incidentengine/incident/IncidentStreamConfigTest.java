@@ -1,9 +1,13 @@
 package dev.incidentengine.incident;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
+import dev.incidentengine.incident.api.TicketWebhooks;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,6 +30,31 @@ class IncidentStreamConfigTest {
     void aReceiversBaseUrlThatIsNotAnAbsoluteHttpUrlIsRefused(String url) {
         assertThatThrownBy(() -> config(url)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(IncidentStreamConfig.API_RECEIVERS_BASE_URL_CONFIG);
+    }
+
+    @Test
+    void aTicketWebhookNeedsTheConnectorsAccount_andAReadableSecretOfSixteenBytes(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("jira.secret"), "0123456789abcdef\n");
+        Path shortSecret = Files.writeString(dir.resolve("short.secret"), "0123456789abcde");
+        String file = IncidentStreamConfig.JIRA_WEBHOOK_SECRET_FILE_CONFIG;
+        String account = IncidentStreamConfig.JIRA_ACCOUNT_CONFIG;
+
+        assertThat(new IncidentStreamConfig(Map.of()).ticketWebhooks().jira()).isNull();
+        TicketWebhooks.Settings settings = new IncidentStreamConfig(Map.of(file, secret.toString(), account, "bot-id")).ticketWebhooks();
+        assertThat(settings.jira().secret()).asString().isEqualTo("0123456789abcdef");
+        assertThat(settings.github()).isNull();
+        assertThat(settings.resolution()).isEqualTo(TicketWebhooks.Resolution.RESOLVE);
+
+        assertThatThrownBy(() -> new IncidentStreamConfig(Map.of(file, secret.toString()))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(account);
+        assertThatThrownBy(() -> new IncidentStreamConfig(Map.of(file, shortSecret.toString(), account, "bot-id")))
+                .hasMessageContaining(file).hasMessageContaining("fewer than 16 bytes").hasMessageNotContaining("0123456789");
+        assertThatThrownBy(() -> new IncidentStreamConfig(Map.of(file, dir.resolve("missing").toString(), account, "bot-id")))
+                .hasMessageContaining(file).hasMessageContaining("cannot be read");
+        assertThatThrownBy(() -> new IncidentStreamConfig(Map.of(IncidentStreamConfig.GITHUB_WEBHOOK_SECRET_FILE_CONFIG, secret.toString())))
+                .hasMessageContaining(IncidentStreamConfig.GITHUB_LOGIN_CONFIG);
+        assertThatThrownBy(() -> new IncidentStreamConfig(Map.of(IncidentStreamConfig.TICKETING_RESOLUTION_CONFIG, "close")))
+                .hasMessageContaining(IncidentStreamConfig.TICKETING_RESOLUTION_CONFIG);
     }
 
     private static IncidentStreamConfig config(String receiversBaseUrl) {

@@ -12,12 +12,19 @@ public final class TicketException extends Exception {
     private final int status;
     private final boolean retriable;
     private final Duration retryAfter;
+    /** A reason word that the status does not tell, or null. */
+    private final String reason;
 
     private TicketException(String message, int status, boolean retriable, Duration retryAfter, Throwable cause) {
+        this(message, status, retriable, retryAfter, cause, null);
+    }
+
+    private TicketException(String message, int status, boolean retriable, Duration retryAfter, Throwable cause, String reason) {
         super(message, cause);
         this.status = status;
         this.retriable = retriable;
         this.retryAfter = retryAfter;
+        this.reason = reason;
     }
 
     /** The system refused the request (a 4xx other than 429): wrong credentials, a missing project, a field it rejects. */
@@ -29,6 +36,14 @@ public final class TicketException extends Exception {
     /** A request or answer the connector cannot use (an answer without the expected field, say). */
     public static TicketException invalid(String system, String operation, String why) {
         return new TicketException(system + " " + operation + ": " + why, 0, false, null, null);
+    }
+
+    /**
+     * The system answered, but cannot do what the connector is configured to ask of this ticket (Jira: no transition of the
+     * configured name from the ticket's status): repeating it changes nothing. {@code reason} is the dead-letter word.
+     */
+    public static TicketException impossible(String system, String operation, String reason, String why) {
+        return new TicketException(system + " cannot " + operation + ": " + why, 0, false, null, null, reason);
     }
 
     /** Still failing after the retries: 429, 5xx or no answer. */
@@ -52,6 +67,9 @@ public final class TicketException extends Exception {
 
     /** One word for the dead-letter header: {@code unauthorized}, {@code forbidden}, {@code not-found}, {@code conflict}, … */
     public String reason() {
+        if (reason != null) {
+            return reason;
+        }
         if (retriable) {
             return status == 429 ? "rate-limited" : "unavailable";
         }

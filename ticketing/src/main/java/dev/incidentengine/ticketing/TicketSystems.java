@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
+import dev.incidentengine.ticketing.jira.JiraProvider;
+
 /**
  * The ticketing systems the connector knows, by {@code ticket.system}: those it ships ({@link #ALL}) and providers of other
  * systems found by {@link ServiceLoader} in the plugin's directory ({@code META-INF/services/}{@link TicketSystemProvider}
@@ -12,7 +14,8 @@ import java.util.stream.Stream;
  */
 public final class TicketSystems {
 
-    public static final List<TicketSystemProvider> ALL = List.of();
+    public static final List<TicketSystemProvider> ALL = List.of(
+            new JiraProvider());
 
     private static final List<TicketSystemProvider> ADDED = ServiceLoader.load(TicketSystemProvider.class, TicketSystems.class.getClassLoader())
             .stream().map(ServiceLoader.Provider::get).toList();

@@ -714,6 +714,11 @@ public final class IncidentApi implements AutoCloseable {
         throw new ApiError(503, null, "cannot tell now whether incident " + incidentId + " exists (its data is moving); retry in a moment");
     }
 
+    /** Produces a command that does not come through this API's endpoints (the ticket webhooks'); completes once Kafka acknowledged it. */
+    public CompletableFuture<RecordMetadata> sendCommand(IncidentCommand command) {
+        return send(commandTopic, command.getIncidentId(), command);
+    }
+
     /** Completes with where Kafka stored the record, once it acknowledged it. */
     private CompletableFuture<RecordMetadata> send(String topic, String key, SpecificRecord value) {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
@@ -946,9 +951,14 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     private static byte[] readBody(Request request) {
+        return readBody(request, ApiRequests.MAX_BODY_BYTES);
+    }
+
+    /** The body, or its first {@code limit} + 1 bytes when it is longer (the caller answers 413). */
+    static byte[] readBody(Request request, int limit) {
         try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(ApiRequests.MAX_BODY_BYTES + 1);
-            if (body.length > ApiRequests.MAX_BODY_BYTES) {
+            byte[] body = in.readNBytes(limit + 1);
+            if (body.length > limit) {
                 // Read the rest (within reason) so the client sees our 413, not a connection reset.
                 in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), DRAIN_LIMIT));
             }
