@@ -6,7 +6,9 @@ import java.util.Optional;
 /** The ticketing systems the connector knows, by {@code ticket.system}. */
 public final class TicketSystems {
 
-    public static final List<TicketSystemProvider> ALL = List.of();
+    public static final List<TicketSystemProvider> ALL = List.of(
+            new dev.incidentengine.ticketing.servicenow.ServiceNowProvider(),
+            new dev.incidentengine.ticketing.github.GitHubProvider());
 
     private TicketSystems() {
     }
