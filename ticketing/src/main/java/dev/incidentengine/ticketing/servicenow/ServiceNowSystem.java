@@ -389,10 +389,11 @@ public final class ServiceNowSystem implements TicketSystem {
         }
         JsonNode found = get("lookup", INCIDENTS, Map.of(
                 "sysparm_query", "number=" + ticket.getKey(), "sysparm_fields", "sys_id", "sysparm_limit", "1"));
-        if (found.isEmpty()) {
+        String sysId = found.isEmpty() ? "" : found.get(0).path("sys_id").asText();
+        if (!SYS_ID.matcher(sysId).matches()) {
             throw TicketException.invalid(SYSTEM, "lookup", "no incident numbered " + ticket.getKey());
         }
-        return found.get(0).path("sys_id").asText();
+        return sysId;
     }
 
     private void patch(String operation, String sysId, Map<String, Object> fields) throws TicketException {
