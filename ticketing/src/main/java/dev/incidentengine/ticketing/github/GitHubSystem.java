@@ -112,7 +112,8 @@ public final class GitHubSystem implements TicketSystem {
         String footer = (parent == null ? "" : "\n\nFollow-up of " + parent.reference(settings.repository()))
                 + "\n\n<!-- incident-engine: " + marker.replace("--", "- -") + " -->";
         Map<String, Object> issue = new LinkedHashMap<>();
-        issue.put("title", abbreviate(ticket.summary().replaceAll("\\s+", " ").strip(), MAX_TITLE));
+        String title = ticket.summary() == null ? "" : ticket.summary().replaceAll("\\s+", " ").strip();
+        issue.put("title", abbreviate(title.isEmpty() ? marker : title, MAX_TITLE));
         issue.put("body", markdown(ticket.description() == null ? "" : ticket.description(), MAX_BODY - footer.length()) + footer);
         issue.put("labels", labels);
         if (!settings.assignees().isEmpty()) {

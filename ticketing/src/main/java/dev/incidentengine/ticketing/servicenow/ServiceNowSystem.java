@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -57,8 +58,8 @@ public final class ServiceNowSystem implements TicketSystem {
     static final String CORRELATION_DISPLAY = "incident-engine";
     /** The length of {@code short_description} in the base system. */
     static final int SHORT_DESCRIPTION_MAX = 160;
-    /** Incidents read per poll at most, whatever the caller asks. */
-    static final int MAX_INCIDENTS_PER_POLL = 200;
+    /** Incidents read per poll at most, whatever the caller asks: their sys_ids make the journal query's URL (3.3 KB). */
+    static final int MAX_INCIDENTS_PER_POLL = 100;
     static final int JOURNAL_PAGE = 500;
     /** People's journal entries read per poll at most: far above what people write between two polls. */
     static final int MAX_JOURNAL_PER_POLL = 10_000;
@@ -180,7 +181,8 @@ public final class ServiceNowSystem implements TicketSystem {
                     fields.put("close_code", settings.closeCode());
                 }
                 if (current.path("close_notes").asText().isEmpty()) {
-                    fields.put("close_notes", comment == null || comment.isBlank() ? "Resolved in the incident engine." : comment);
+                    fields.put("close_notes", comment == null || comment.isBlank()
+                            ? (transition == Transition.RESOLVE ? "Resolved" : "Closed") + " in the incident engine." : comment);
                 }
             }
         }
@@ -310,9 +312,9 @@ public final class ServiceNowSystem implements TicketSystem {
         }
         TicketRef ticket = ref(incident, subject.actionItemId());
         List<TicketChange> changes = new ArrayList<>();
-        stateChange(incident, "resolved", "resolved_at", TicketChange.Kind.RESOLVED, from, updatedOn, subject, ticket, changes);
-        stateChange(incident, "closed", "closed_at", TicketChange.Kind.CLOSED, from, updatedOn, subject, ticket, changes);
-        stateChange(incident, "reopened", "reopened_time", TicketChange.Kind.REOPENED, from, updatedOn, subject, ticket, changes);
+        stateChange(incident, TicketChange.Kind.RESOLVED, "resolved_at", "resolved_by", from, subject, ticket, changes);
+        stateChange(incident, TicketChange.Kind.CLOSED, "closed_at", "closed_by", from, subject, ticket, changes);
+        stateChange(incident, TicketChange.Kind.REOPENED, "reopened_time", "reopened_by", from, subject, ticket, changes);
         for (JsonNode entry : journal) {
             String at = entry.path("sys_created_on").asText();
             if (from.before(at, sysId) && at.compareTo(updatedOn) <= 0) {
@@ -325,19 +327,20 @@ public final class ServiceNowSystem implements TicketSystem {
         return changes;
     }
 
-    private void stateChange(JsonNode incident, String what, String atField, TicketChange.Kind kind, Position from,
-                             String updatedOn, Subject subject, TicketRef ticket, List<TicketChange> changes) {
+    /** The incident's last resolution, closure or reopening, if someone else made it after the position. */
+    private void stateChange(JsonNode incident, TicketChange.Kind kind, String atField, String byField, Position from,
+                             Subject subject, TicketRef ticket, List<TicketChange> changes) {
         String sysId = incident.path("sys_id").asText();
         String at = incident.path(atField).asText();
-        String byField = atField.startsWith("reopened") ? "reopened_by" : what + "_by";
         String login = incident.path(byField + ".user_name").asText();
-        if (at.isEmpty() || login.equals(settings.user()) || !from.before(at, sysId) || at.compareTo(updatedOn) > 0) {
+        if (at.isEmpty() || login.equals(settings.user()) || !from.before(at, sysId)
+                || at.compareTo(incident.path("sys_updated_on").asText()) > 0) {
             return;
         }
         String name = incident.path(byField + ".name").asText();
         String text = kind == TicketChange.Kind.REOPENED ? null : incident.path("close_notes").asText();
-        changes.add(new TicketChange(SYSTEM + ":" + sysId + ":" + what + ":" + at, subject, ticket, kind, login,
-                name.isEmpty() ? login : name, instant(at), text));
+        changes.add(new TicketChange(SYSTEM + ":" + sysId + ":" + kind.name().toLowerCase(Locale.ROOT) + ":" + at, subject, ticket,
+                kind, login, name.isEmpty() ? login : name, instant(at), text));
     }
 
     /** A comment before the state change of the same second: "fixed by …" then Resolved. */
