@@ -73,6 +73,7 @@ class GitHubSystemTest {
         assertThat(create.header("Accept")).isEqualTo("application/vnd.github+json");
         assertThat(create.header("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
         assertThat(create.header("Authorization")).isEqualTo("Bearer " + GitHubServer.TOKEN);
+        assertThat(create.header("User-Agent")).isEqualTo("incident-engine-ticketing");
     }
 
     @Test
@@ -143,6 +144,17 @@ class GitHubSystemTest {
         assertThat(body).endsWith("\n\n<!-- incident-engine: INC-20261205-3-0007 -->");
         assertThat(server.issue(1).comments).containsExactly(GitHubMarkdown.escape(HOSTILE));
         assertThat(system.recentComments(ref, 5)).containsExactly(HOSTILE);
+    }
+
+    @Test
+    void aDescriptionTooLongForGitHubIsCutToFitEscaped() throws Exception {
+        String huge = "@".repeat(70_000);
+
+        TicketRef ref = system.create(new NewTicket(INCIDENT, "big", huge, Severity.SEV2, "s", List.of(), null, Map.of()));
+        system.comment(ref, huge);
+
+        assertThat(server.issue(1).body).hasSizeLessThanOrEqualTo(65_536).endsWith("<!-- incident-engine: INC-20261205-3-0007 -->");
+        assertThat(server.issue(1).comments.get(0)).hasSizeLessThanOrEqualTo(65_536).endsWith("…");
     }
 
     @Test

@@ -289,6 +289,26 @@ class ServiceNowSystemTest {
     }
 
     @Test
+    void anActionItemResolvedByAPersonComesBackAsItsSubject() throws Exception {
+        String cursor = system.changesSince(null, 100).nextCursor();
+        TicketRef parent = system.create(ticket(INCIDENT, Severity.SEV1, null));
+        Subject item = new Subject(INCIDENT.incidentId(), "AI-3");
+        TicketRef child = system.create(ticket(item, Severity.SEV3, parent));
+        server.update("beth.anglin", child.getKey(), Map.of("state", "6", "close_code", "Solution provided", "close_notes", "done"));
+        clock.advance(POLL_DELAY);
+
+        List<TicketChange> changes = system.changesSince(cursor, 100).changes();
+
+        assertThat(changes).singleElement().satisfies(change -> {
+            assertThat(change.subject()).isEqualTo(item);
+            assertThat(change.ticket()).isEqualTo(child);
+            assertThat(change.kind()).isEqualTo(TicketChange.Kind.RESOLVED);
+            assertThat(change.changeId()).isEqualTo("servicenow:" + server.incident(child.getKey()).get("sys_id")
+                    + ":resolved:2026-12-05 08:00:00");
+        });
+    }
+
+    @Test
     void reopeningAndClosingByAPersonComeBack() throws Exception {
         String cursor = system.changesSince(null, 100).nextCursor();
         TicketRef ref = system.create(ticket(INCIDENT, Severity.SEV1, null));
