@@ -53,7 +53,7 @@ class BadConfigurationTest {
                 arguments("github", "github.repository", "acme/ops/extra"),
                 arguments("github", "github.labels", "ok," + "x".repeat(51)),
                 arguments("github", "github.labels", "severity:SEV1"),
-                arguments("github", "github.labels", "incident:mine"),
+                arguments("github", "github.labels", "incident-engine:mine"),
                 arguments("github", "github.assignees", "alice,not a login"),
                 arguments("github", "github.assignees", "a,b,c,d,e,f,g,h,i,j,k"));
     }

@@ -64,7 +64,8 @@ public final class GitHubProvider implements TicketSystemProvider {
                                 }
                             }
                         }, Importance.MEDIUM,
-                        "Labels of every issue, besides the connector's own: incident:<incident id> and severity:<SEVn>, which "
+                        "Labels of every issue, besides the connector's own: " + GitHubSystem.MARKER_LABEL + "<incident id> and "
+                                + GitHubSystem.SEVERITY_LABEL + "<SEVn>, which "
                                 + "follows the incident's severity.",
                         GROUP, ++order, ConfigDef.Width.LONG, "Labels")
                 .define(ASSIGNEES, Type.LIST, "", (name, value) -> {

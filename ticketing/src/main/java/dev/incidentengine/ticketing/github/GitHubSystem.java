@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * GitHub Issues through REST v3 (https://docs.github.com/en/rest/issues, API version 2022-11-28).
  *
  * <p>A ticket's key is {@code owner/name#number}, its URL the issue's {@code html_url}. The subject's marker is the label
- * {@code incident:<marker>} (labels have at most {@value #MAX_LABEL} characters: a longer one becomes
- * {@code incident:<SHA-256 of the marker, hex, cut to fit>}, its description naming the marker), found with the issue list
+ * {@code incident-engine:<marker>} (labels have at most {@value #MAX_LABEL} characters, enough for the engine's ids; a longer
+ * one becomes {@code incident-engine:<SHA-256 of the marker, hex, cut to fit>}, its description naming the marker), found with the issue list
  * filtered by label, which is consistent, unlike the search API; the body ends with {@code <!-- incident-engine: <marker> -->}
  * for people and other tools. Severity is the label {@code severity:SEVn}, replaced when it changes. An action item's issue
  * says {@code Follow-up of #n} and is made a sub-issue of the incident's where the server has sub-issues (GitHub Enterprise
@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class GitHubSystem implements TicketSystem {
 
     public static final String SYSTEM = "github";
-    static final String MARKER_LABEL = "incident:";
+    /** The marker label's prefix, as the engine's GitHub webhook receiver reads it back ({@code TicketMarkers}). */
+    static final String MARKER_LABEL = "incident-engine:";
     static final String SEVERITY_LABEL = "severity:";
     /** GitHub's limit on a label's name. */
     static final int MAX_LABEL = 50;
@@ -190,7 +191,7 @@ public final class GitHubSystem implements TicketSystem {
         // The HTTP client holds nothing that needs closing.
     }
 
-    /** {@code incident:<marker>}, or, over the limit, {@code incident:<hash>} of the same length. */
+    /** {@code incident-engine:<marker>}, or, over the limit, {@code incident-engine:<hash>} of the same length. */
     static String markerLabel(String marker) {
         String label = MARKER_LABEL + marker;
         if (label.length() <= MAX_LABEL) {

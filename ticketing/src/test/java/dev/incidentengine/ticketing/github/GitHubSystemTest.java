@@ -52,7 +52,7 @@ class GitHubSystemTest {
 
     @Test
     void givenNoIssue_whenCreated_thenItCarriesTheMarkerLabelAndIsFoundByIt_notByAPullRequestWithTheSameLabel() throws Exception {
-        server.pullRequest("a fix", "incident:INC-20261205-3-0007");
+        server.pullRequest("a fix", "incident-engine:INC-20261205-3-0007");
         assertThat(system.find(INCIDENT)).isEmpty();
 
         TicketRef ref = system.create(ticket(INCIDENT, Severity.SEV1, null));
@@ -61,7 +61,7 @@ class GitHubSystemTest {
         assertThat(ref.getUrl()).isEqualTo("https://github.com/acme/ops/issues/2");
         GitHubServer.Issue issue = server.issue(2);
         assertThat(issue.title).isEqualTo("checkout latency above 2s");
-        assertThat(issue.labels).containsExactly("incident", "sre", "severity:SEV1", "incident:INC-20261205-3-0007");
+        assertThat(issue.labels).containsExactly("incident", "sre", "severity:SEV1", "incident-engine:INC-20261205-3-0007");
         assertThat(issue.assignees).containsExactly("alice");
         assertThat(issue.body).isEqualTo("p99 3.1s on checkout-api\n\n<!-- incident-engine: INC-20261205-3-0007 -->");
         assertThat(server.label("severity:SEV1")).hasValueSatisfying(label -> assertThat(label.color()).isEqualTo("d93f0b"));
@@ -83,7 +83,7 @@ class GitHubSystemTest {
         system.create(ticket(Subject.incident("INC-2"), Severity.SEV2, null));
 
         assertThat(server.requests("POST", "/repos/acme/ops/labels")).extracting(r -> r.json().path("name").asText())
-                .containsExactly("incident:INC-20261205-3-0007", "severity:SEV2", "incident:INC-2", "incident:INC-2");
+                .containsExactly("incident-engine:INC-20261205-3-0007", "severity:SEV2", "incident-engine:INC-2", "incident-engine:INC-2");
         assertThat(server.issues()).hasSize(3);
     }
 
@@ -95,7 +95,7 @@ class GitHubSystemTest {
         TicketRef ref = system.create(ticket(long1, Severity.SEV3, null));
 
         String label = GitHubSystem.markerLabel(long1.marker());
-        assertThat(label).hasSize(50).startsWith("incident:").isEqualTo(GitHubSystem.markerLabel(long1.marker()))
+        assertThat(label).hasSize(50).startsWith("incident-engine:").isEqualTo(GitHubSystem.markerLabel(long1.marker()))
                 .isNotEqualTo(GitHubSystem.markerLabel(long2.marker()));
         assertThat(server.label(label)).hasValueSatisfying(l -> assertThat(l.description()).contains("INC-xxx"));
         assertThat(server.issue(1).body).endsWith("<!-- incident-engine: " + long1.marker() + " -->");
@@ -194,7 +194,7 @@ class GitHubSystemTest {
         server.addLabel(1, "customer-facing");
 
         system.changeSeverity(ref, Severity.SEV1);
-        assertThat(server.issue(1).labels).containsExactly("incident", "sre", "incident:INC-20261205-3-0007", "customer-facing",
+        assertThat(server.issue(1).labels).containsExactly("incident", "sre", "incident-engine:INC-20261205-3-0007", "customer-facing",
                 "severity:SEV1");
 
         int patches = server.requests("PATCH", "/repos/acme/ops/issues/1").size();
