@@ -61,6 +61,8 @@ public final class ServiceNowSystem implements TicketSystem {
     /** Incidents read per poll at most, whatever the caller asks: their sys_ids make the journal query's URL (3.3 KB). */
     static final int MAX_INCIDENTS_PER_POLL = 100;
     static final int JOURNAL_PAGE = 500;
+    /** Journal entries searched for a transition's comment when the incident is already in the target state. */
+    static final int RECENT_FOR_RETRY = 20;
     /** People's journal entries read per poll at most: far above what people write between two polls. */
     static final int MAX_JOURNAL_PER_POLL = 10_000;
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -161,7 +163,9 @@ public final class ServiceNowSystem implements TicketSystem {
 
     /**
      * One PATCH, so the state and its comment change together. Resolving or closing sets the close code and notes ServiceNow
-     * requires, unless a person set them already; an incident already closed is not resolved again.
+     * requires, unless a person set them already; an incident already closed is not resolved again. On an incident already
+     * there, the comment is posted unless it is among the latest entries: a retry after a lost answer posts nothing twice
+     * (and does not write to a closed incident, which ServiceNow refuses to non-admins).
      */
     @Override
     public void transition(TicketRef ticket, Transition transition, String comment) throws TicketException {
@@ -175,6 +179,9 @@ public final class ServiceNowSystem implements TicketSystem {
             String state = current.path("state").asText();
             State target = transition == Transition.RESOLVE ? State.RESOLVED : State.CLOSED;
             boolean there = state.equals(target.value) || state.equals(State.CLOSED.value);
+            if (there && comment != null && recentComments(ticket, RECENT_FOR_RETRY).contains(comment)) {
+                return;
+            }
             if (!there) {
                 fields.put("state", target.value);
                 if (current.path("close_code").asText().isEmpty()) {

@@ -142,6 +142,10 @@ class ServiceNowSystemTest {
         system.transition(ref, Transition.CLOSE, "Closed");
         assertThat(server.incident(ref.getKey())).containsEntry("state", "7").containsEntry("close_notes", "Resolved: rolled back 1.42");
 
+        system.transition(ref, Transition.CLOSE, "Closed");
+        assertThat(server.journal(ref.getKey(), "work_notes")).as("a retry after a lost answer posts nothing twice")
+                .containsExactly("engine: Resolved: rolled back 1.42", "engine: Closed");
+
         assertThatThrownBy(() -> system.transition(ref, Transition.REOPEN, "again"))
                 .isInstanceOfSatisfying(TicketException.class, e -> {
                     assertThat(e.retriable()).isFalse();
