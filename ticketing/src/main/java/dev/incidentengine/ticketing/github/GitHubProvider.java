@@ -64,9 +64,8 @@ public final class GitHubProvider implements TicketSystemProvider {
                                 }
                             }
                         }, Importance.MEDIUM,
-                        "Labels of every issue, besides the connector's own: " + GitHubSystem.MARKER_LABEL + "<incident id> and "
-                                + GitHubSystem.SEVERITY_LABEL + "<SEVn>, which "
-                                + "follows the incident's severity.",
+                        "Labels of every issue, besides the connector's own: " + GitHubSystem.MARKER_LABEL + "<marker>, and "
+                                + GitHubSystem.SEVERITY_LABEL + "<SEVn>, which follows the incident's severity.",
                         GROUP, ++order, ConfigDef.Width.LONG, "Labels")
                 .define(ASSIGNEES, Type.LIST, "", (name, value) -> {
                             if (((List<?>) value).size() > MAX_ASSIGNEES) {
