@@ -81,11 +81,32 @@ class BadConfigurationTest {
         return VALID.keySet().stream();
     }
 
+    static Stream<Arguments> credentials() {
+        return Stream.of(
+                arguments(Map.of("servicenow.password", "p", "servicenow.token", "t"), "servicenow.token"),
+                arguments(Map.of("servicenow.password", "p", "servicenow.oauth.client.id", "c", "servicenow.oauth.client.secret", "s"),
+                        "servicenow.oauth.client.secret"),
+                arguments(Map.of("servicenow.token", "t", "servicenow.oauth.client.id", "c", "servicenow.oauth.client.secret", "s"),
+                        "servicenow.oauth.client.secret"),
+                arguments(Map.of("servicenow.oauth.client.secret", "s"), "servicenow.oauth.client.id"),
+                arguments(Map.of(), "servicenow.password"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("credentials")
+    void serviceNowTakesExactlyOneCredential(Map<String, String> credentials, String named) {
+        Map<String, String> props = new HashMap<>(VALID.get("servicenow"));
+        props.remove("servicenow.password");
+        props.putAll(credentials);
+        assertThat(problems("servicenow", props)).anySatisfy(problem -> assertThat(problem).contains(named));
+    }
+
     @Test
-    void serviceNowTakesExactlyOneOfPasswordAndToken() {
-        Map<String, String> both = new HashMap<>(VALID.get("servicenow"));
-        both.put("servicenow.token", "tok");
-        assertThat(problems("servicenow", both)).anySatisfy(problem -> assertThat(problem).contains("servicenow.token"));
+    void serviceNowTakesAnOAuthClientInsteadOfAPassword() {
+        Map<String, String> props = new HashMap<>(VALID.get("servicenow"));
+        props.remove("servicenow.password");
+        props.putAll(Map.of("servicenow.oauth.client.id", "c", "servicenow.oauth.client.secret", "s"));
+        assertThat(problems("servicenow", props)).isEmpty();
     }
 
     /** deploy/connect's examples, their credentials as a config provider would give them. */

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.ticketing.HttpUrlValidator;
@@ -30,6 +32,8 @@ public final class ServiceNowProvider implements TicketSystemProvider {
     public static final String USER = "servicenow.user";
     public static final String PASSWORD = "servicenow.password";
     public static final String TOKEN = "servicenow.token";
+    public static final String CLIENT_ID = "servicenow.oauth.client.id";
+    public static final String CLIENT_SECRET = "servicenow.oauth.client.secret";
     public static final String ASSIGNMENT_GROUP = "servicenow.assignment.group";
     public static final String CALLER = "servicenow.caller";
     public static final String CATEGORY = "servicenow.category";
@@ -51,6 +55,11 @@ public final class ServiceNowProvider implements TicketSystemProvider {
             Severity.SEV4, new int[] {3, 3});
     private static final String GROUP = "ServiceNow";
 
+    private static String secret(AbstractConfig config, String name) {
+        Password secret = config.getPassword(name);
+        return secret == null || secret.value().isEmpty() ? null : secret.value();
+    }
+
     @Override
     public String system() {
         return ServiceNowSystem.SYSTEM;
@@ -63,14 +72,23 @@ public final class ServiceNowProvider implements TicketSystemProvider {
                         "The instance's URL, https://<instance>.service-now.com.", GROUP, ++order, ConfigDef.Width.LONG, "Instance URL")
                 .define(USER, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "The integration user's user_name: the basic-auth login with " + PASSWORD + ", and the author whose changes "
-                                + "are the connector's own (also with " + TOKEN + ", where it must be the token's user).",
+                                + "are the connector's own (with a token or an OAuth client, the user they act as).",
                         GROUP, ++order, ConfigDef.Width.MEDIUM, "User")
                 .define(PASSWORD, Type.PASSWORD, null, Importance.HIGH,
                         "The user's password (basic auth), through a config provider. Either this or " + TOKEN + ".",
                         GROUP, ++order, ConfigDef.Width.MEDIUM, "Password")
                 .define(TOKEN, Type.PASSWORD, null, Importance.HIGH,
-                        "An OAuth access token (Authorization: Bearer), through a config provider. Either this or " + PASSWORD + ".",
+                        "A long-lived OAuth access token (Authorization: Bearer), through a config provider. One of this, "
+                                + PASSWORD + " and " + CLIENT_SECRET + ".",
                         GROUP, ++order, ConfigDef.Width.MEDIUM, "OAuth token")
+                .define(CLIENT_ID, Type.STRING, "", Importance.HIGH,
+                        "An OAuth client (Application Registry) with the client credentials grant (system property "
+                                + "glide.oauth.inbound.client.credential.grant_type.enabled, and its OAuth Application User): the "
+                                + "connector fetches tokens from /oauth_token.do and renews them before they expire. With " + CLIENT_SECRET + ".",
+                        GROUP, ++order, ConfigDef.Width.MEDIUM, "OAuth client id")
+                .define(CLIENT_SECRET, Type.PASSWORD, null, Importance.HIGH,
+                        "The OAuth client's secret, through a config provider. One of this, " + PASSWORD + " and " + TOKEN + ".",
+                        GROUP, ++order, ConfigDef.Width.MEDIUM, "OAuth client secret")
                 .define(ASSIGNMENT_GROUP, Type.STRING, "", Importance.MEDIUM,
                         "assignment_group of new incidents: a group's sys_id or name (ServiceNow looks a reference up by its display "
                                 + "value when it is not a sys_id). Empty: none.",
@@ -114,29 +132,35 @@ public final class ServiceNowProvider implements TicketSystemProvider {
     }
 
     /**
-     * What a single validator cannot check: exactly one of password and token. Thrown as a {@link ConfigException} naming the
-     * setting, as a validator would.
+     * What a single validator cannot check: exactly one of password, token and OAuth client secret, and a client id with
+     * the secret. Thrown as a {@link ConfigException} naming the setting, as a validator would.
      */
     static ServiceNowSystem.Settings settings(AbstractConfig config) {
         String user = config.getString(USER).strip();
-        Password password = config.getPassword(PASSWORD);
-        Password token = config.getPassword(TOKEN);
-        boolean hasPassword = password != null && !password.value().isEmpty();
-        boolean hasToken = token != null && !token.value().isEmpty();
-        if (hasPassword == hasToken) {
-            throw new ConfigException(hasPassword ? TOKEN : PASSWORD, "[hidden]",
-                    "give exactly one of " + PASSWORD + " (basic auth) and " + TOKEN + " (OAuth)");
+        String password = secret(config, PASSWORD);
+        String token = secret(config, TOKEN);
+        String clientSecret = secret(config, CLIENT_SECRET);
+        String clientId = config.getString(CLIENT_ID).strip();
+        long given = Stream.of(password, token, clientSecret).filter(Objects::nonNull).count();
+        if (given != 1) {
+            throw new ConfigException(given == 0 ? PASSWORD : password != null && token != null ? TOKEN : CLIENT_SECRET, "[hidden]",
+                    "give exactly one of " + PASSWORD + " (basic auth), " + TOKEN + " and " + CLIENT_SECRET + " (OAuth)");
         }
-        if (hasPassword && user.contains(":")) {
+        if (clientSecret != null && clientId.isEmpty()) {
+            throw new ConfigException(CLIENT_ID, clientId, "an OAuth client secret needs its client id");
+        }
+        if (password != null && user.contains(":")) {
             throw new ConfigException(USER, user, "a basic-auth user name cannot contain ':'");
         }
-        String authorization = hasToken ? "Bearer " + token.value()
-                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password.value()).getBytes(StandardCharsets.UTF_8));
+        String authorization = password != null
+                ? "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))
+                : token != null ? "Bearer " + token : null;
         Map<Severity, int[]> impactUrgency = new EnumMap<>(Severity.class);
         for (Severity severity : Severity.values()) {
             impactUrgency.put(severity, new int[] {config.getInt(IMPACT_PREFIX + severity), config.getInt(URGENCY_PREFIX + severity)});
         }
         return new ServiceNowSystem.Settings(HttpUrlValidator.base(config.getString(URL)), user, authorization,
+                clientSecret == null ? "" : clientId, clientSecret,
                 config.getString(ASSIGNMENT_GROUP).strip(), config.getString(CALLER).strip(), config.getString(CATEGORY).strip(),
                 impactUrgency, config.getString(CLOSE_CODE).strip(), config.getString(COMMENT_FIELD),
                 Duration.ofMillis(config.getLong(POLL_DELAY_MS)));

@@ -63,6 +63,8 @@ public final class ServiceNowSystem implements TicketSystem {
     static final int JOURNAL_PAGE = 500;
     /** Journal entries searched for a transition's comment when the incident is already in the target state. */
     static final int RECENT_FOR_RETRY = 20;
+    /** A client-credentials token is renewed this long before it expires (or at half its life, if shorter). */
+    static final long TOKEN_MARGIN_SECONDS = 60;
     /** People's journal entries read per poll at most: far above what people write between two polls. */
     static final int MAX_JOURNAL_PER_POLL = 10_000;
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -77,8 +79,12 @@ public final class ServiceNowSystem implements TicketSystem {
             + "reopened_time,reopened_by.user_name,reopened_by.name";
     private static final Logger LOG = LoggerFactory.getLogger(ServiceNowSystem.class);
 
-    /** The settings, parsed: see {@link ServiceNowProvider}. */
-    public record Settings(String instance, String user, String authorization, String assignmentGroup, String caller,
+    /**
+     * The settings, parsed: see {@link ServiceNowProvider}. {@code authorization} is the header for basic auth or a static
+     * token; with an OAuth client ({@code clientId} not empty) it is null and tokens are fetched with the client's secret.
+     */
+    public record Settings(String instance, String user, String authorization, String clientId, String clientSecret,
+                           String assignmentGroup, String caller,
                            String category, Map<Severity, int[]> impactUrgency, String closeCode, String commentField,
                            Duration pollDelay) {
 
@@ -102,6 +108,9 @@ public final class ServiceNowSystem implements TicketSystem {
     private final Settings settings;
     private final TicketHttp http;
     private final Clock clock;
+    /** The OAuth client's token and when to renew it; guarded by this. */
+    private String accessToken;
+    private Instant tokenRenewal;
 
     public ServiceNowSystem(Settings settings, TicketHttp http, Clock clock) {
         this.settings = settings;
@@ -139,8 +148,7 @@ public final class ServiceNowSystem implements TicketSystem {
         if (ticket.parent() != null) {
             fields.put("parent_incident", sysId(ticket.parent()));
         }
-        JsonNode created = result(http.send("create", request(INCIDENTS, Map.of("sysparm_fields", "sys_id,number"))
-                .header("Content-Type", "application/json").POST(TicketHttp.json(fields)).build()), "create");
+        JsonNode created = result(send("create", "POST", INCIDENTS, Map.of("sysparm_fields", "sys_id,number"), fields), "create");
         return ref(created, ticket.subject().actionItemId());
     }
 
@@ -174,8 +182,8 @@ public final class ServiceNowSystem implements TicketSystem {
         if (transition == Transition.REOPEN) {
             fields.put("state", State.IN_PROGRESS.value);
         } else {
-            JsonNode current = result(http.send("transition", request(INCIDENTS + "/" + sysId,
-                    Map.of("sysparm_fields", "state,close_code,close_notes")).GET().build()), "transition");
+            JsonNode current = result(send("transition", "GET", INCIDENTS + "/" + sysId,
+                    Map.of("sysparm_fields", "state,close_code,close_notes"), null), "transition");
             String state = current.path("state").asText();
             State target = transition == Transition.RESOLVE ? State.RESOLVED : State.CLOSED;
             boolean there = state.equals(target.value) || state.equals(State.CLOSED.value);
@@ -407,12 +415,11 @@ public final class ServiceNowSystem implements TicketSystem {
     }
 
     private void patch(String operation, String sysId, Map<String, Object> fields) throws TicketException {
-        http.send(operation, request(INCIDENTS + "/" + sysId, Map.of("sysparm_fields", "sys_id"))
-                .header("Content-Type", "application/json").method("PATCH", TicketHttp.json(fields)).build());
+        send(operation, "PATCH", INCIDENTS + "/" + sysId, Map.of("sysparm_fields", "sys_id"), fields);
     }
 
     private JsonNode get(String operation, String path, Map<String, String> query) throws TicketException {
-        JsonNode result = result(http.send(operation, request(path, query).GET().build()), operation);
+        JsonNode result = result(send(operation, "GET", path, query, null), operation);
         if (!result.isArray()) {
             throw TicketException.invalid(SYSTEM, operation, "result is not a list");
         }
@@ -432,14 +439,60 @@ public final class ServiceNowSystem implements TicketSystem {
         return result;
     }
 
-    private HttpRequest.Builder request(String path, Map<String, String> query) {
+    /**
+     * Sends with the configured credentials. With an OAuth client, a token is fetched when there is none or it is about to
+     * expire, and once again when ServiceNow answers 401 (revoked, or expired early).
+     */
+    private TicketHttp.Response send(String operation, String method, String path, Map<String, String> query, Object body)
+            throws TicketException {
         StringBuilder uri = new StringBuilder(settings.instance()).append(path);
         char separator = '?';
         for (Map.Entry<String, String> parameter : new TreeMap<>(query).entrySet()) {
             uri.append(separator).append(parameter.getKey()).append('=').append(encode(parameter.getValue()));
             separator = '&';
         }
-        return http.request(URI.create(uri.toString())).header("Authorization", settings.authorization());
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : TicketHttp.json(body);
+        try {
+            return http.send(operation, request(uri.toString(), method, publisher, authorization(false)));
+        } catch (TicketException e) {
+            if (e.status() != 401 || settings.clientId().isEmpty()) {
+                throw e;
+            }
+            return http.send(operation, request(uri.toString(), method, publisher, authorization(true)));
+        }
+    }
+
+    private HttpRequest request(String uri, String method, HttpRequest.BodyPublisher body, String authorization) {
+        HttpRequest.Builder request = http.request(URI.create(uri)).header("Authorization", authorization).method(method, body);
+        return (body.contentLength() != 0 ? request.header("Content-Type", "application/json") : request).build();
+    }
+
+    /** The Authorization header: basic or a static token as configured, else a client-credentials token, fetched when due. */
+    private String authorization(boolean renew) throws TicketException {
+        if (settings.clientId().isEmpty()) {
+            return settings.authorization();
+        }
+        synchronized (this) {
+            if (renew || accessToken == null || !clock.instant().isBefore(tokenRenewal)) {
+                String form = "grant_type=client_credentials&client_id=" + encode(settings.clientId()) + "&client_secret="
+                        + encode(settings.clientSecret());
+                JsonNode token;
+                try {
+                    token = http.send("token", http.request(URI.create(settings.instance() + "/oauth_token.do"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form)).build()).json();
+                } catch (IllegalStateException e) {
+                    throw TicketException.invalid(SYSTEM, "token", e.getMessage());
+                }
+                long lifetime = token.path("expires_in").asLong(0);
+                if (token.path("access_token").asText().isEmpty() || lifetime <= 0) {
+                    throw TicketException.invalid(SYSTEM, "token", "no access_token with expires_in in the answer");
+                }
+                accessToken = token.path("access_token").asText();
+                tokenRenewal = clock.instant().plusSeconds(lifetime - Math.min(TOKEN_MARGIN_SECONDS, lifetime / 2));
+            }
+            return "Bearer " + accessToken;
+        }
     }
 
     private static String encode(String value) {

@@ -1,6 +1,8 @@
 package dev.incidentengine.ticketing.servicenow;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -48,6 +50,9 @@ final class ServiceNowServer extends ContractServer {
     private final TestClock clock;
     private final Map<String, String> passwords = new HashMap<>();
     private final Map<String, String> tokens = new HashMap<>();
+    private final Map<String, Instant> tokenExpiry = new HashMap<>();
+    private final Map<String, String[]> clients = new HashMap<>();
+    private int tokensIssued;
     private final Map<String, User> users = new LinkedHashMap<>();
     private final List<Map<String, String>> incidents = new ArrayList<>();
     private final List<Map<String, String>> journal = new ArrayList<>();
@@ -69,6 +74,20 @@ final class ServiceNowServer extends ContractServer {
 
     synchronized void token(String token, String userName) {
         tokens.put(token, userName);
+    }
+
+    /** An OAuth client allowed the client credentials grant, acting as the user. */
+    synchronized void client(String clientId, String secret, String userName) {
+        clients.put(clientId, new String[] {secret, userName});
+    }
+
+    synchronized int tokensIssued() {
+        return tokensIssued;
+    }
+
+    /** Tokens revoked by an administrator: the next request with one is answered 401. */
+    synchronized void revokeTokens() {
+        tokenExpiry.replaceAll((token, expiry) -> Instant.EPOCH);
     }
 
     void journalReadable(boolean readable) {
@@ -98,6 +117,9 @@ final class ServiceNowServer extends ContractServer {
 
     @Override
     protected synchronized Answer handle(Request request) {
+        if (request.path().equals("/oauth_token.do")) {
+            return token(request);
+        }
         User user = authenticate(request.header("Authorization"));
         if (user == null) {
             return error(401, "User Not Authenticated", "Required to provide Auth information");
@@ -134,7 +156,9 @@ final class ServiceNowServer extends ContractServer {
             return null;
         }
         if (authorization.startsWith("Bearer ")) {
-            return users.get(tokens.get(authorization.substring(7)));
+            String token = authorization.substring(7);
+            Instant expiry = tokenExpiry.get(token);
+            return expiry != null && !clock.instant().isBefore(expiry) ? null : users.get(tokens.get(token));
         }
         if (authorization.startsWith("Basic ")) {
             String[] userPassword = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8)
@@ -142,6 +166,27 @@ final class ServiceNowServer extends ContractServer {
             return userPassword.length == 2 && userPassword[1].equals(passwords.get(userPassword[0])) ? users.get(userPassword[0]) : null;
         }
         return null;
+    }
+
+    /**
+     * The OAuth token endpoint, client credentials grant: a form in, {@code access_token} and {@code expires_in} (1800 s, the
+     * default lifespan) out; a wrong client is 401 (https://www.servicenow.com/docs/r/platform-security/authentication/client-credentials.html).
+     */
+    private Answer token(Request request) {
+        Map<String, String> form = new HashMap<>();
+        for (String pair : request.body().split("&")) {
+            String[] nameValue = pair.split("=", 2);
+            form.put(URLDecoder.decode(nameValue[0], StandardCharsets.UTF_8),
+                    nameValue.length == 2 ? URLDecoder.decode(nameValue[1], StandardCharsets.UTF_8) : "");
+        }
+        String[] client = clients.get(form.get("client_id"));
+        if (!"client_credentials".equals(form.get("grant_type")) || client == null || !client[0].equals(form.get("client_secret"))) {
+            return Answer.json(401, Map.of("error_description", "access_denied", "error", "server_error"));
+        }
+        String token = "snow-token-" + ++tokensIssued;
+        tokens.put(token, client[1]);
+        tokenExpiry.put(token, clock.instant().plusSeconds(1800));
+        return Answer.json(200, Map.of("access_token", token, "scope", "useraccount", "token_type", "Bearer", "expires_in", 1799));
     }
 
     private Answer list(List<Map<String, String>> records, Map<String, String> query) {

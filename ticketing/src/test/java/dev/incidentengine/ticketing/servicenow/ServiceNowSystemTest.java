@@ -207,6 +207,34 @@ class ServiceNowSystemTest {
     }
 
     @Test
+    void anOAuthClientFetchesATokenAndRenewsItBeforeItExpires_andOnceMoreWhenRevoked() throws Exception {
+        server.client("engine-client", "client-secret", "engine");
+        ServiceNowSystem withClient = system(Map.of(ServiceNowProvider.PASSWORD, "", ServiceNowProvider.CLIENT_ID, "engine-client",
+                ServiceNowProvider.CLIENT_SECRET, "client-secret"));
+
+        TicketRef ref = withClient.create(ticket(INCIDENT, Severity.SEV1, null));
+        withClient.comment(ref, "one");
+        assertThat(server.tokensIssued()).isEqualTo(1);
+        assertThat(server.requests("PATCH", "/api/now/table/incident").get(0).header("Authorization")).isEqualTo("Bearer snow-token-1");
+
+        clock.advance(Duration.ofSeconds(1799 - 60));
+        withClient.comment(ref, "two");
+        assertThat(server.tokensIssued()).as("renewed a minute before it expires").isEqualTo(2);
+
+        server.revokeTokens();
+        withClient.comment(ref, "three");
+        assertThat(server.tokensIssued()).isEqualTo(3);
+        assertThat(server.journal(ref.getKey(), "work_notes")).containsExactly("engine: one", "engine: two", "engine: three");
+
+        ServiceNowSystem wrongSecret = system(Map.of(ServiceNowProvider.PASSWORD, "", ServiceNowProvider.CLIENT_ID, "engine-client",
+                ServiceNowProvider.CLIENT_SECRET, "wrong"));
+        assertThatThrownBy(() -> wrongSecret.find(INCIDENT)).isInstanceOfSatisfying(TicketException.class, e -> {
+            assertThat(e.reason()).isEqualTo("unauthorized");
+            assertThat(e.getMessage()).contains("token", "access_denied");
+        });
+    }
+
+    @Test
     void refusalsAreNotRetried_andSayWhyInOneWord() throws Exception {
         ServiceNowSystem wrongPassword = system(Map.of(ServiceNowProvider.PASSWORD, "wrong"));
         assertThatThrownBy(() -> wrongPassword.find(INCIDENT)).isInstanceOfSatisfying(TicketException.class, e -> {
