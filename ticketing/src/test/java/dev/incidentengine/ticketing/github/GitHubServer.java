@@ -25,28 +25,28 @@ import dev.incidentengine.ticketing.ContractServer;
  * {@code x-ratelimit-remaining: 0} and {@code x-ratelimit-reset}) and secondary ({@code retry-after}) rate limits
  * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
  */
-final class GitHubServer extends ContractServer {
+public final class GitHubServer extends ContractServer {
 
-    static final String REPOSITORY = "acme/ops";
-    static final String TOKEN = "ghp_engine";
-    static final String LOGIN = "engine-bot";
+    public static final String REPOSITORY = "acme/ops";
+    public static final String TOKEN = "ghp_engine";
+    public static final String LOGIN = "engine-bot";
     private static final Set<String> COLLABORATORS = Set.of(LOGIN, "alice", "bob");
     private static final Pattern ROUTE = Pattern.compile("/repos/([^/]+/[^/]+)(/labels|/issues(?:/(\\d+)(/comments|/sub_issues)?)?)");
 
     /** An issue or a pull request, as the list shows both. */
-    static final class Issue {
-        final long id;
-        final int number;
-        final boolean pullRequest;
-        String title;
-        String body;
-        String state = "open";
-        String stateReason;
-        final List<String> labels = new ArrayList<>();
-        final List<String> assignees = new ArrayList<>();
-        final List<String> comments = new ArrayList<>();
-        final List<Long> subIssues = new ArrayList<>();
-        Long parentId;
+    public static final class Issue {
+        public final long id;
+        public final int number;
+        public final boolean pullRequest;
+        public String title;
+        public String body;
+        public String state = "open";
+        public String stateReason;
+        public final List<String> labels = new ArrayList<>();
+        public final List<String> assignees = new ArrayList<>();
+        public final List<String> comments = new ArrayList<>();
+        public final List<Long> subIssues = new ArrayList<>();
+        public Long parentId;
 
         Issue(long id, int number, boolean pullRequest) {
             this.id = id;
@@ -55,7 +55,7 @@ final class GitHubServer extends ContractServer {
         }
     }
 
-    record Label(long id, String name, String color, String description) {
+    public record Label(long id, String name, String color, String description) {
     }
 
     private final Map<String, Label> labels = new LinkedHashMap<>();
@@ -65,28 +65,28 @@ final class GitHubServer extends ContractServer {
     private volatile boolean subIssuesSupported = true;
     private int remaining = 5000;
 
-    void issuesEnabled(boolean enabled) {
+    public void issuesEnabled(boolean enabled) {
         issuesEnabled = enabled;
     }
 
-    void subIssuesSupported(boolean supported) {
+    public void subIssuesSupported(boolean supported) {
         subIssuesSupported = supported;
     }
 
-    synchronized Issue issue(int number) {
+    public synchronized Issue issue(int number) {
         return issues.stream().filter(i -> i.number == number).findFirst().orElseThrow();
     }
 
-    synchronized List<Issue> issues() {
+    public synchronized List<Issue> issues() {
         return List.copyOf(issues);
     }
 
-    synchronized Optional<Label> label(String name) {
+    public synchronized Optional<Label> label(String name) {
         return Optional.ofNullable(labels.get(name.toLowerCase(Locale.ROOT)));
     }
 
     /** A pull request carrying these labels: the issue list returns it too. */
-    synchronized int pullRequest(String title, String... labelNames) {
+    public synchronized int pullRequest(String title, String... labelNames) {
         Issue pr = new Issue(nextId++, issues.size() + 1, true);
         pr.title = title;
         pr.body = "";
@@ -98,12 +98,12 @@ final class GitHubServer extends ContractServer {
     }
 
     /** A person adds a label to an issue. */
-    synchronized void addLabel(int number, String name) {
+    public synchronized void addLabel(int number, String name) {
         issue(number).labels.add(ensureLabel(name, "ededed", ""));
     }
 
     /** A person's comment. */
-    synchronized void comment(int number, String body) {
+    public synchronized void comment(int number, String body) {
         issue(number).comments.add(body);
     }
 

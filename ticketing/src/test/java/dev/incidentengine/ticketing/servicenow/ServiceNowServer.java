@@ -35,16 +35,16 @@ import dev.incidentengine.ticketing.ContractServer;
  * limit rule fires (https://www.servicenow.com/docs/r/api-reference/rest-api-explorer/inbound-REST-API-rate-limiting.html).
  * The incident's business rules that stamp resolved/closed/reopened times and users run on every state change.
  */
-final class ServiceNowServer extends ContractServer {
+public final class ServiceNowServer extends ContractServer {
 
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Set<String> REFERENCES = Set.of("assignment_group", "caller_id", "parent_incident", "resolved_by",
             "closed_by", "reopened_by", "opened_by");
     private static final Set<String> JOURNALS = Set.of("comments", "work_notes");
     /** Field names are lower case, operators upper case or symbols: the shortest field before an operator. */
     private static final Pattern TERM = Pattern.compile("([a-z0-9_.]+?)(ISNOTEMPTY|ISEMPTY|IN|!=|>=|<=|>|<|=)(.*)", Pattern.DOTALL);
 
-    record User(String sysId, String userName, String name) {
+    public record User(String sysId, String userName, String name) {
     }
 
     private final TestClock clock;
@@ -59,11 +59,11 @@ final class ServiceNowServer extends ContractServer {
     private int nextNumber = 10001;
     private volatile boolean journalReadable = true;
 
-    ServiceNowServer(TestClock clock) {
+    public ServiceNowServer(TestClock clock) {
         this.clock = clock;
     }
 
-    synchronized User user(String userName, String name, String password) {
+    public synchronized User user(String userName, String name, String password) {
         User user = new User(sysId(), userName, name);
         users.put(userName, user);
         if (password != null) {
@@ -72,45 +72,45 @@ final class ServiceNowServer extends ContractServer {
         return user;
     }
 
-    synchronized void token(String token, String userName) {
+    public synchronized void token(String token, String userName) {
         tokens.put(token, userName);
     }
 
     /** An OAuth client allowed the client credentials grant, acting as the user. */
-    synchronized void client(String clientId, String secret, String userName) {
+    public synchronized void client(String clientId, String secret, String userName) {
         clients.put(clientId, new String[] {secret, userName});
     }
 
-    synchronized int tokensIssued() {
+    public synchronized int tokensIssued() {
         return tokensIssued;
     }
 
     /** Tokens revoked by an administrator: the next request with one is answered 401. */
-    synchronized void revokeTokens() {
+    public synchronized void revokeTokens() {
         tokenExpiry.replaceAll((token, expiry) -> Instant.EPOCH);
     }
 
-    void journalReadable(boolean readable) {
+    public void journalReadable(boolean readable) {
         journalReadable = readable;
     }
 
-    synchronized List<Map<String, String>> incidents() {
+    public synchronized List<Map<String, String>> incidents() {
         return incidents.stream().map(Map::copyOf).toList();
     }
 
-    synchronized Map<String, String> incident(String number) {
+    public synchronized Map<String, String> incident(String number) {
         return incidents.stream().filter(i -> i.get("number").equals(number)).findFirst().map(Map::copyOf).orElseThrow();
     }
 
     /** The journal entries of an incident's field, oldest first, as {@code author: text}. */
-    synchronized List<String> journal(String number, String element) {
+    public synchronized List<String> journal(String number, String element) {
         String sysId = incident(number).get("sys_id");
         return journal.stream().filter(e -> e.get("element_id").equals(sysId) && e.get("element").equals(element))
                 .map(e -> e.get("sys_created_by") + ": " + e.get("value")).toList();
     }
 
     /** A person changes an incident in the UI: the same business rules as through the API. */
-    synchronized void update(String userName, String number, Map<String, String> fields) {
+    public synchronized void update(String userName, String number, Map<String, String> fields) {
         Map<String, String> incident = incidents.stream().filter(i -> i.get("number").equals(number)).findFirst().orElseThrow();
         apply(incident, fields, users.get(userName), false);
     }
