@@ -16,7 +16,10 @@ public interface TicketSystemProvider {
     /** Adds the system's settings to the connector's; each with a validator, so a bad value is named by Connect's validation. */
     void define(ConfigDef def);
 
-    /** Its client, for a config that passed validation. */
+    /**
+     * Its client, for a config that passed validation. What no single validator can check (one of two credentials, say) is
+     * thrown here as a {@link org.apache.kafka.common.config.ConfigException} naming the setting: validation may call it.
+     */
     TicketSystem create(AbstractConfig config, TicketHttp http);
 
     /** Whether people's changes are read back by polling ({@link TicketSystem#changesSince}); else by webhook. */

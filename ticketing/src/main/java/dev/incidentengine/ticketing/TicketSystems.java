@@ -5,7 +5,9 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
+import dev.incidentengine.ticketing.github.GitHubProvider;
 import dev.incidentengine.ticketing.jira.JiraProvider;
+import dev.incidentengine.ticketing.servicenow.ServiceNowProvider;
 
 /**
  * The ticketing systems the connector knows, by {@code ticket.system}: those it ships ({@link #ALL}) and providers of other
@@ -15,7 +17,9 @@ import dev.incidentengine.ticketing.jira.JiraProvider;
 public final class TicketSystems {
 
     public static final List<TicketSystemProvider> ALL = List.of(
-            new JiraProvider());
+            new JiraProvider(),
+            new ServiceNowProvider(),
+            new GitHubProvider());
 
     private static final List<TicketSystemProvider> ADDED = ServiceLoader.load(TicketSystemProvider.class, TicketSystems.class.getClassLoader())
             .stream().map(ServiceLoader.Provider::get).toList();
