@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketRef;
+import dev.incidentengine.schemas.TicketMarkers;
 import dev.incidentengine.ticketing.TicketException;
 import dev.incidentengine.ticketing.TicketHttp;
 import dev.incidentengine.ticketing.TicketSystem;
@@ -45,7 +46,7 @@ public final class GitHubSystem implements TicketSystem {
 
     public static final String SYSTEM = "github";
     /** The marker label's prefix, as the engine's GitHub webhook receiver reads it back ({@code TicketMarkers}). */
-    static final String MARKER_LABEL = "incident-engine:";
+    static final String MARKER_LABEL = TicketMarkers.LABEL_PREFIX;
     static final String SEVERITY_LABEL = "severity:";
     /** GitHub's limit on a label's name. */
     static final int MAX_LABEL = 50;

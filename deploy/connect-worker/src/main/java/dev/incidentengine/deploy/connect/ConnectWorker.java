@@ -37,9 +37,15 @@ public final class ConnectWorker implements AutoCloseable {
 
     /**
      * How to run it. {@code settings} go into the worker's config over the defaults (any worker setting: {@code group.id},
-     * the three storage topics, {@code producer.*} and {@code consumer.*} client settings, TLS and SASL).
+     * the three storage topics, {@code producer.*} and {@code consumer.*} client settings, TLS and SASL); {@code environment}
+     * is added to the process's, for connector configs' {@code ${env:…}}.
      */
-    public record Options(Path home, String bootstrapServers, String host, int restPort, Path pluginPath, Map<String, String> settings) {
+    public record Options(Path home, String bootstrapServers, String host, int restPort, Path pluginPath, Map<String, String> settings,
+                          Map<String, String> environment) {
+
+        public Options(Path home, String bootstrapServers, String host, int restPort, Path pluginPath, Map<String, String> settings) {
+            this(home, bootstrapServers, host, restPort, pluginPath, settings, Map.of());
+        }
     }
 
     private static final String CLASSPATH_RESOURCE = "/dev/incidentengine/deploy/connect/kafka-connect.classpath";
@@ -64,6 +70,11 @@ public final class ConnectWorker implements AutoCloseable {
         return options.home().resolve("logs/connect.log");
     }
 
+    /** The worker's process id; -1 when it does not run. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Whether the process runs (it may still be starting, or have been killed). */
     public synchronized boolean alive() {
         return process != null && process.isAlive();
@@ -84,10 +95,11 @@ public final class ConnectWorker implements AutoCloseable {
         command.add(classpath());
         command.add(ConnectMain.class.getName());
         command.add(home.resolve("connect.properties").toString());
-        process = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 // Never an undrained pipe: the worker would block once the buffer fills.
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/connect.out").toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/connect.out").toFile()));
+        builder.environment().putAll(options.environment());
+        process = builder.start();
         lifeline = process.getOutputStream();
         awaitReady(timeout);
     }
@@ -109,6 +121,8 @@ public final class ConnectWorker implements AutoCloseable {
         settings.put("rest.advertised.host.name", options.host());
         settings.put("rest.advertised.port", Integer.toString(options.restPort()));
         settings.put("plugin.path", options.pluginPath().toAbsolutePath().toString());
+        // The plugin registers its connectors for the service loader: no scan of every jar at each start.
+        settings.put("plugin.discovery", "service_load");
         settings.put("config.providers", "file,env");
         settings.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         settings.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
