@@ -125,6 +125,14 @@ public final class Topics {
     public static final Topic<byte[], byte[]> TICKET_DLQ =
             new Topic<>("ticket.dlq.v1", byte[].class, byte[].class, 1, DELETE, Duration.ofDays(30));
 
+    /**
+     * The ticketing source's cursor, keyed by ticket system, written when it moved without a command to carry it (people made
+     * no change the engine takes): Connect commits a source's offsets only with records, and without this a restart would
+     * read again from "now" and miss what people did meanwhile (Debezium's heartbeats, for the same reason).
+     */
+    public static final Topic<byte[], byte[]> TICKET_SOURCE_HEARTBEATS =
+            new Topic<>("ticket.source-heartbeats.v1", byte[].class, byte[].class, 1, COMPACT, FOREVER);
+
     /** Kafka Connect's own topics, for the workers that run the ticketing connectors (named in each worker's config). */
     public static final Topic<byte[], byte[]> CONNECT_CONFIGS =
             new Topic<>("connect.configs.v1", byte[].class, byte[].class, 1, COMPACT, FOREVER);
@@ -151,7 +159,7 @@ public final class Topics {
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
             STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,
-            TICKET_LINKS, TICKET_DLQ, CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS,
+            TICKET_LINKS, TICKET_DLQ, TICKET_SOURCE_HEARTBEATS, CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
             CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES);
 

@@ -58,6 +58,8 @@ public final class TicketConfig extends AbstractConfig {
     public static final String RETRY_MAX_WAIT_MS = "ticket.retry.max.wait.ms";
     public static final String POLL_INTERVAL_MS = "ticket.poll.interval.ms";
     public static final String POLL_MAX_CHANGES = "ticket.poll.max.changes";
+    public static final String HEARTBEAT_TOPIC = "ticket.heartbeat.topic";
+    public static final String HEARTBEAT_INTERVAL_MS = "ticket.heartbeat.interval.ms";
     public static final String INBOUND_RESOLUTION = "ticket.inbound.resolution";
     public static final String INBOUND_REOPEN = "ticket.inbound.reopen";
     public static final String INBOUND_COMMENTS = "ticket.inbound.comments";
@@ -161,6 +163,12 @@ public final class TicketConfig extends AbstractConfig {
                         "How often the ticket system is asked for people's changes.", GROUP, 40, ConfigDef.Width.SHORT, POLL_INTERVAL_MS)
                 .define(POLL_MAX_CHANGES, Type.INT, 100, ConfigDef.Range.between(1, 1000), Importance.LOW,
                         "Changes read per request.", GROUP, 41, ConfigDef.Width.SHORT, POLL_MAX_CHANGES)
+                .define(HEARTBEAT_TOPIC, Type.STRING, Topics.TICKET_SOURCE_HEARTBEATS.name(), new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Where the cursor is written when it moved without a command to carry it, so Connect commits it.", GROUP, 45,
+                        ConfigDef.Width.MEDIUM, HEARTBEAT_TOPIC)
+                .define(HEARTBEAT_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        "The most time a moved cursor goes without being written (0: never; a restart then reads again from where "
+                                + "a command last carried it, or from now).", GROUP, 46, ConfigDef.Width.SHORT, HEARTBEAT_INTERVAL_MS)
                 .define(INBOUND_RESOLUTION, Type.STRING, "resolve", ConfigDef.ValidString.in("resolve", "note"), Importance.MEDIUM,
                         "A ticket resolved or closed by a person: resolve the incident, or only add a note to it.", GROUP, 42, ConfigDef.Width.SHORT, INBOUND_RESOLUTION)
                 .define(INBOUND_REOPEN, Type.STRING, "reopen", ConfigDef.ValidString.in("reopen", "note"), Importance.MEDIUM,

@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * writes them as incident commands (Avro bytes, key = incident id) to {@code ticket.commands.topic}. The system's cursor is
  * the source offset. Only the last record of a page carries the page's cursor: Connect commits a record's offset once it and
  * every record before it are written, so a restart reads again at most a page, whose commands repeat as no-ops (their ids
- * derive from the change ids). A page whose changes are all ignored moves the cursor in memory only.
+ * derive from the change ids). A cursor that moved without a command to carry it (people changed nothing the engine takes)
+ * goes out as a heartbeat record ({@code ticket.heartbeat.topic}, key the system, value the cursor) at most every
+ * {@code ticket.heartbeat.interval.ms}, so that a restart does not begin again from an old cursor, or from "now", and miss
+ * what people did while the task was down.
  */
 public final class TicketSourceTask extends SourceTask {
 
@@ -43,6 +46,11 @@ public final class TicketSourceTask extends SourceTask {
     private long intervalMs;
     private int maxChanges;
     private String cursor;
+    /** The cursor the last record returned carried, and when. */
+    private String carried;
+    private long carriedAt;
+    private String heartbeatTopic;
+    private long heartbeatIntervalMs;
     private long nextPollAt;
     private Clock clock;
 
@@ -76,6 +84,10 @@ public final class TicketSourceTask extends SourceTask {
         this.maxChanges = config.getInt(TicketConfig.POLL_MAX_CHANGES);
         Map<String, Object> offset = context.offsetStorageReader().offset(sourcePartition);
         this.cursor = offset == null ? null : (String) offset.get(CURSOR);
+        this.carried = cursor;
+        this.carriedAt = clock.millis();
+        this.heartbeatTopic = config.getString(TicketConfig.HEARTBEAT_TOPIC);
+        this.heartbeatIntervalMs = config.getLong(TicketConfig.HEARTBEAT_INTERVAL_MS);
         LOG.info("Ticketing source for {} started at cursor {}", config.provider().system(), cursor);
     }
 
@@ -113,6 +125,17 @@ public final class TicketSourceTask extends SourceTask {
         metrics.commandsSent.add(records.size());
         if (page.nextCursor() != null) {
             cursor = page.nextCursor();
+        }
+        if (!records.isEmpty()) {
+            carried = cursor;
+            carriedAt = clock.millis();
+        } else if (heartbeatIntervalMs > 0 && cursor != null && !cursor.equals(carried)
+                && (carried == null || clock.millis() - carriedAt >= heartbeatIntervalMs)) {
+            byte[] key = sourcePartition.get("ticket.system").getBytes(StandardCharsets.UTF_8);
+            records.add(new SourceRecord(sourcePartition, Collections.singletonMap(CURSOR, cursor), heartbeatTopic, null,
+                    Schema.OPTIONAL_BYTES_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA, cursor.getBytes(StandardCharsets.UTF_8), clock.millis()));
+            carried = cursor;
+            carriedAt = clock.millis();
         }
         if (page.changes().size() >= maxChanges) {
             nextPollAt = clock.millis(); // a full page: more are waiting

@@ -281,6 +281,7 @@ class TicketConnectIT {
         source.put("local.token", "${env:LOCAL_TICKET_TOKEN}");
         source.put("ticket.commands.topic", topics.commands().name());
         source.put("ticket.poll.interval.ms", "200");
+        source.put("ticket.heartbeat.topic", kafka.createTopic(Topics.TICKET_SOURCE_HEARTBEATS).name());
         worker.putConnector("tickets-people-source", source);
         worker.awaitRunning("tickets-people-source", 1);
 

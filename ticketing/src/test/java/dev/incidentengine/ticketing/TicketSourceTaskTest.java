@@ -16,6 +16,7 @@ import dev.incidentengine.model.ResolveIncident;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.schemas.SingleObjectAvroSerde;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.ticketing.TicketSystem.NewTicket;
 import dev.incidentengine.ticketing.TicketSystem.Subject;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -142,17 +143,25 @@ class TicketSourceTaskTest {
     }
 
     @Test
-    void withoutAStoredCursorItStartsFromNow() throws Exception {
+    void withoutAStoredCursorItStartsFromNow_andAHeartbeatCarriesTheCursorSoARestartMissesNothing() throws Exception {
         storedOffset = null;
         TicketRef incident = ticket("INC-3", null);
         server.personChanged(incident.getKey(), "resolved", "bob", "Bob Example", null);
         TicketSourceTask task = task();
-        assertThat(task.poll()).isNull();
+        List<SourceRecord> first = task.poll();
+        assertThat(first).as("no command for the change made before the start, a heartbeat for the cursor").singleElement()
+                .satisfies(heartbeat -> assertThat(heartbeat.topic()).isEqualTo(Topics.TICKET_SOURCE_HEARTBEATS.name()));
+        task.stop();
+
+        // Down: a person reopens the ticket meanwhile. The restarted task resumes at the heartbeat's cursor and sees it.
+        storedOffset = new HashMap<>(first.get(0).sourceOffset());
         server.personChanged(incident.getKey(), "reopened", "bob", "Bob Example", null);
+        TicketSourceTask restarted = task();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-            List<SourceRecord> records = task.poll();
+            List<SourceRecord> records = restarted.poll();
             return records != null && commands(records).get(0).getPayload() instanceof ReopenIncident;
         });
-        task.stop();
+        assertThat(restarted.poll()).as("nothing new: no command, no heartbeat").isNull();
+        restarted.stop();
     }
 }

@@ -197,7 +197,7 @@ public final class LocalEngine implements Callable<Integer> {
 
     /**
      * A Connect worker in its own JVM with the ticketing plugin. Connectors are created through its REST API, as on any Connect
-     * cluster (deploy/connect has one config per ticketing system); {@code ${env:…}} in them reads this engine's environment,
+     * cluster ({@code POST /connectors} with a file of deploy/connect); {@code ${env:…}} in them reads this engine's environment,
      * where LOCAL_ENGINE_URL says where incidents are.
      */
     private void startConnect(int enginePort) throws IOException, InterruptedException {
@@ -276,8 +276,8 @@ public final class LocalEngine implements Callable<Integer> {
         text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
                 .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
         if (connectWorker != null) {
-            text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: PUT ")
-                    .append(connectWorker.restUrl()).append("/connectors/<name>/config with a file of deploy/connect; log ")
+            text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: POST a file of deploy/connect to ")
+                    .append(connectWorker.restUrl()).append("/connectors; log ")
                     .append(connectWorker.logFile()).append(")\n");
         }
         text.append("  Data           ").append(dataDir.toAbsolutePath()).append('\n')

@@ -8,12 +8,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,7 +100,8 @@ public final class JiraContractServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Issue> issues = new LinkedHashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
-    public final List<Seen> requests = new CopyOnWriteArrayList<>();
+    /** Every request, in order (a synchronized list: read it once the requests are done). */
+    public final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
     private int nextId = 10_000;
     private int nextComment = 100;
     private long clock = Instant.parse("2026-12-05T08:00:00Z").toEpochMilli();
