@@ -5,6 +5,8 @@ require 'json'
 
 Setting.rest_api_enabled = '1'
 Setting.login_required = '1'
+# No mail: there is nobody to send it to, and each would be one more writer on the sqlite database.
+Setting.notified_events = []
 
 admin = User.find_by_login!('admin')
 admin.update!(must_change_passwd: false)

@@ -139,7 +139,8 @@ public final class RedmineServer implements AutoCloseable {
         builder.directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = builder.environment();
         env.put("RAILS_ENV", "production");
-        env.put("DATABASE_URL", "sqlite3:" + database.toAbsolutePath());
+        // sqlite allows one writer: requests wait for the lock (Redmine's mail jobs write too) instead of failing at once.
+        env.put("DATABASE_URL", "sqlite3:" + database.toAbsolutePath() + "?timeout=15000");
         env.put("RAILS_LOG_TO_STDOUT", "1");
         return builder.start();
     }

@@ -219,12 +219,12 @@ public final class RedmineSystem implements TicketSystem {
      * <p>Redmine lists issues, not journals, and sets an issue's {@code updated_on} with each journal, so a journal created at
      * or after time T is on an issue updated at or after T. The cursor holds the last journal handled, (created_on, id), and
      * each call reads every journal after it, on the issues updated since its time, sorted by (updated_on, id). Only journals
-     * created before the second of the call's first answer (Redmine's {@code Date}) are taken, so one written while the call
-     * reads is left whole for the next call. When the listing ends, the cursor moves to that second. Calls read at most
-     * {@code max} issues ({@value #PAGE} at most, more only to finish a second in which more were updated): when more were
-     * updated, the cursor also keeps the last issue read, and the next calls continue from there (a sweep) until the end. An
-     * issue updated again while a sweep passes it is read again, and so are its journals after the cursor: a repeat, which
-     * the source's command ids (from {@code changeId}) make harmless.
+     * created before the second of the first answer (Redmine's {@code Date}) are taken, so one written while the call reads
+     * is left whole for the next; when the listing ends, the cursor moves to that second. A call reads at most {@code max}
+     * issues ({@value #PAGE} at most, more only to finish a second in which more were updated): when more were updated, the
+     * cursor also keeps the last issue read and that first second, and the next calls continue from there (a sweep) until the
+     * end. An issue updated again while a sweep passes it is read again, and so are its journals after the cursor: a repeat,
+     * which the source's command ids (from {@code changeId}) make harmless.
      */
     @Override
     public ChangePage changesSince(String cursor, int max) throws TicketException {
@@ -232,14 +232,14 @@ public final class RedmineSystem implements TicketSystem {
         if (cursor == null) {
             // From now, by Redmine's clock, which stamps the journals.
             Instant now = serverTime(http.send("changes", request("/issues.json?limit=1&project_id=" + ids.project()).GET().build()));
-            return new ChangePage(List.of(), new Cursor(new Key(now, Long.MAX_VALUE), null).encode());
+            return new ChangePage(List.of(), new Cursor(new Key(now, Long.MAX_VALUE), null, null).encode());
         }
         Cursor at = Cursor.decode(cursor);
         int wanted = Math.max(1, Math.min(max, PAGE));
         Instant from = at.position() == null ? at.handled().at() : at.position().at();
         List<JsonNode> taken = new ArrayList<>();
         Set<String> takenIds = new HashSet<>();
-        Instant before = null;
+        Instant before = at.before();
         Instant lastSecond = null;
         boolean complete = false;
         listing:
@@ -253,7 +253,9 @@ public final class RedmineSystem implements TicketSystem {
             JsonNode issues = page.path("issues");
             for (JsonNode issue : issues) {
                 Key key = new Key(time(issue.path("updated_on")), issue.path("id").asLong());
-                if ((at.position() != null && key.compareTo(at.position()) <= 0) || takenIds.contains(issue.path("id").asText())) {
+                // Redmine's filter takes a second more than asked (updated_on > from - 1 s, to the microsecond).
+                if (key.at().isBefore(from) || (at.position() != null && key.compareTo(at.position()) <= 0)
+                        || takenIds.contains(issue.path("id").asText())) {
                     continue;
                 }
                 if (taken.size() >= wanted && !key.at().equals(lastSecond)) {
@@ -284,7 +286,8 @@ public final class RedmineSystem implements TicketSystem {
             }
         }
         // Complete: every journal created before the call's second has been read.
-        Cursor next = complete ? new Cursor(new Key(before.minusSeconds(1), Long.MAX_VALUE), null) : new Cursor(at.handled(), position);
+        Cursor next = complete ? new Cursor(new Key(before.minusSeconds(1), Long.MAX_VALUE), null, null)
+                : new Cursor(at.handled(), position, before);
         return new ChangePage(changes, next.encode());
     }
 
@@ -385,20 +388,24 @@ public final class RedmineSystem implements TicketSystem {
         }
     }
 
-    /** {@code handled}: the last journal handled; {@code position}: the last issue a sweep read, else null. */
-    record Cursor(Key handled, Key position) {
+    /**
+     * {@code handled}: the last journal handled. In a sweep, {@code position}: the last issue read, and {@code before}: the
+     * second before which the sweep takes journals; else both null.
+     */
+    record Cursor(Key handled, Key position, Instant before) {
 
         String encode() {
-            return "v1:" + handled.encode() + (position == null ? "" : ":" + position.encode());
+            return "v1:" + handled.encode() + (position == null ? "" : ":" + position.encode() + ":" + before.getEpochSecond());
         }
 
         static Cursor decode(String text) {
             String[] parts = text.split(":");
             try {
-                if (!parts[0].equals("v1") || (parts.length != 2 && parts.length != 3)) {
+                if (!parts[0].equals("v1") || (parts.length != 2 && parts.length != 4)) {
                     throw new IllegalArgumentException("not a v1 cursor");
                 }
-                return new Cursor(Key.decode(parts[1]), parts.length == 2 ? null : Key.decode(parts[2]));
+                return parts.length == 2 ? new Cursor(Key.decode(parts[1]), null, null)
+                        : new Cursor(Key.decode(parts[1]), Key.decode(parts[2]), Instant.ofEpochSecond(Long.parseLong(parts[3])));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("Not a Redmine change cursor: " + text, e);
             }
