@@ -139,6 +139,44 @@ class RedmineConnectIT {
         worker.deleteConnector("redmine-sink");
     }
 
+    @Test
+    void validationAsksRedmineAndTheShippedConfigsPassIt() throws Exception {
+        Topics4 topics = new Topics4(kafka.createTopic(Topics.INCIDENT_EVENTS), kafka.createTopic(Topics.TICKET_LINKS),
+                kafka.createTopic(Topics.INCIDENT_COMMANDS), kafka.createTopic(Topics.INCIDENT_DLQ));
+        String sinkClass = TicketSinkConnector.class.getName();
+        Map<String, String> sink = sink(topics);
+
+        assertThat(worker.validate(sinkClass, sink).path("error_count").asInt()).isZero();
+        assertThat(errors(sinkClass, sink, "redmine.tracker", "Incident", "redmine.tracker")).anyMatch(error -> error.contains("Bug, Feature, Support"));
+        assertThat(errors(sinkClass, sink, "redmine.status.resolved", "Done", "redmine.status.resolved")).isNotEmpty();
+        assertThat(errors(sinkClass, sink, "redmine.priority.SEV0", "P0", "redmine.priority.SEV0")).isNotEmpty();
+        assertThat(errors(sinkClass, sink, "redmine.project", "nope", "redmine.url")).anyMatch(error -> error.contains("HTTP 404"));
+        assertThat(errors(sinkClass, sink, "redmine.api.key", "0".repeat(40), "redmine.url")).anyMatch(error -> error.contains("HTTP 401"));
+        assertThat(errors(TicketSourceConnector.class.getName(), source(topics), "redmine.status.closed", "Shut", "redmine.status.closed"))
+                .isNotEmpty();
+
+        // deploy/connect's files, pointed at this Redmine, broker and these topics, are valid as shipped otherwise.
+        for (String file : List.of("redmine-sink.json", "redmine-source.json")) {
+            JsonNode shipped = TicketHttp.JSON.readTree(Path.of("..", "deploy", "connect", file).toFile());
+            Map<String, String> config = new HashMap<>(Map.of("name", shipped.path("name").asText()));
+            shipped.path("config").fields().forEachRemaining(entry -> config.put(entry.getKey(), entry.getValue().asText()));
+            assertThat(config.get("redmine.api.key")).startsWith("${file:");
+            config.putAll(Map.of("redmine.url", redmine.url(), "redmine.api.key", "${file:" + keyFile + ":api.key}"));
+            config.replaceAll((key, value) -> key.endsWith("bootstrap.servers") ? kafka.bootstrapServers() : value);
+            JsonNode validation = worker.validate(config.get("connector.class"), config);
+            List<String> errors = new ArrayList<>();
+            validation.path("configs").forEach(value -> value.path("value").path("errors").forEach(error -> errors.add(error.asText())));
+            assertThat(errors).as(file).isEmpty();
+            assertThat(validation.path("error_count").asInt()).isZero();
+        }
+    }
+
+    private static List<String> errors(String connectorClass, Map<String, String> config, String setting, String value, String field) {
+        Map<String, String> bad = new HashMap<>(config);
+        bad.put(setting, value);
+        return ConnectWorker.errors(worker.validate(connectorClass, bad), field);
+    }
+
     private static Map<String, String> common(String name, String connectorClass, Topics4 topics) {
         Map<String, String> config = new HashMap<>();
         config.put("name", name);

@@ -230,9 +230,10 @@ public final class RedmineSystem implements TicketSystem {
     public ChangePage changesSince(String cursor, int max) throws TicketException {
         Ids ids = ids();
         if (cursor == null) {
-            // From now, by Redmine's clock, which stamps the journals.
+            // From now, by Redmine's clock, which stamps the journals: from the start of its current second, which may still
+            // be written in.
             Instant now = serverTime(http.send("changes", request("/issues.json?limit=1&project_id=" + ids.project()).GET().build()));
-            return new ChangePage(List.of(), new Cursor(new Key(now, Long.MAX_VALUE), null, null).encode());
+            return new ChangePage(List.of(), new Cursor(new Key(now.minusSeconds(1), Long.MAX_VALUE), null, null).encode());
         }
         Cursor at = Cursor.decode(cursor);
         int wanted = Math.max(1, Math.min(max, PAGE));
@@ -302,7 +303,12 @@ public final class RedmineSystem implements TicketSystem {
     /** The issue's journals after the cursor and created before {@code before}. */
     private List<Journal> journals(JsonNode issue, Key handled, Instant before) throws TicketException {
         List<Journal> after = new ArrayList<>();
-        JsonNode full = get("changes", "/issues/" + issue.path("id").asText() + ".json?include=journals").path("issue");
+        TicketHttp.Response answer = http.send("changes", request("/issues/" + issue.path("id").asText() + ".json?include=journals")
+                .GET().build(), Set.of(403, 404));
+        if (answer.status() != 200) {
+            return after; // deleted, or moved out of the connector's sight, since it was listed
+        }
+        JsonNode full = answer.json().path("issue");
         for (JsonNode journal : full.path("journals")) {
             Key key = new Key(time(journal.path("created_on")), journal.path("id").asLong());
             if (key.compareTo(handled) > 0 && key.at().isBefore(before)) {

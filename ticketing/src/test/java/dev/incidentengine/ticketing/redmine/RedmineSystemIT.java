@@ -197,6 +197,25 @@ class RedmineSystemIT {
     }
 
     @Test
+    void aChangeRightAfterTheStartInItsSecondIsRead() throws Exception {
+        Subject subject = Subject.incident(incidentId());
+        TicketRef ref = connector.create(ticket(subject, "right after the start", "", Severity.SEV2));
+
+        String start = connector.changesSince(null, 100).nextCursor();
+        update(redmine, redmine.aliceKey(), ref.getKey(), Map.of("notes", "straight away"));
+
+        List<TicketChange> changes = new ArrayList<>();
+        String[] cursor = {start};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            ChangePage page = connector.changesSince(cursor[0], 100);
+            changes.addAll(page.changes());
+            cursor[0] = page.nextCursor();
+            assertThat(changes).filteredOn(change -> change.subject().equals(subject)).extracting(TicketChange::text)
+                    .containsExactly("straight away");
+        });
+    }
+
+    @Test
     void aSweepOfOneIssueAtATimeMissesAndRepeatsNothing() throws Exception {
         String start = connector.changesSince(null, 100).nextCursor();
         List<Subject> subjects = new ArrayList<>();
