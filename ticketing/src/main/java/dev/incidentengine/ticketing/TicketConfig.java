@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +24,8 @@ import org.apache.kafka.common.config.ConfigValue;
 /**
  * The settings of both connectors: which system ({@code ticket.system}, its own {@code <system>.*} settings), which incidents
  * get tickets, what becomes a comment, the templates, where the sink keeps its links and how HTTP retries. The sink and the
- * source define the settings they use ({@link #sinkDef}, {@link #sourceDef}); {@link #validate} adds the checks a single
- * setting's validator cannot make, each naming the setting.
+ * source define the settings they use ({@link #sinkDef}, {@link #sourceDef}); {@link #withFieldTemplates} validates the
+ * settings ConfigDef cannot define.
  */
 public final class TicketConfig extends AbstractConfig {
 
@@ -35,6 +34,7 @@ public final class TicketConfig extends AbstractConfig {
     public static final String SERVICES = "ticket.services";
     public static final String COMMENT_EVENTS = "ticket.comment.events";
     public static final String LABELS = "ticket.labels";
+    public static final String SINCE = "ticket.since";
     public static final String TEMPLATE_PREFIX = "ticket.template.";
     public static final String SUMMARY_TEMPLATE = TEMPLATE_PREFIX + "summary";
     public static final String DESCRIPTION_TEMPLATE = TEMPLATE_PREFIX + "description";
@@ -121,6 +121,10 @@ public final class TicketConfig extends AbstractConfig {
                 .define(COMMENT_EVENTS, Type.LIST, DEFAULT_COMMENT_EVENTS, commentEventsValidator(), Importance.MEDIUM,
                         "Incident events that become comments on the ticket, of: " + Arrays.stream(CommentEvent.values()).map(CommentEvent::id).toList()
                                 + ". Resolution, reopening, merge and closing are always transitions with a comment.", GROUP, 12, ConfigDef.Width.LONG, COMMENT_EVENTS)
+                .define(SINCE, Type.STRING, "", instant(), Importance.MEDIUM,
+                        "Only events from this time on (ISO-8601, e.g. 2026-12-01T00:00:00Z) open tickets: a connector started on "
+                                + "an engine with a year of history opens no ticket for each old incident (one still active gets "
+                                + "one at its next qualifying severity change). Empty: every event.", GROUP, 14, ConfigDef.Width.MEDIUM, SINCE)
                 .define(LABELS, Type.LIST, List.of(), Importance.LOW, "Labels for every new ticket, where the system has labels.", GROUP, 13, ConfigDef.Width.MEDIUM, LABELS)
                 .define(SUMMARY_TEMPLATE, Type.STRING, DEFAULT_SUMMARY, template(), Importance.MEDIUM,
                         "Mustache template of an incident ticket's summary (plain text: the system's client escapes it for its markup).", GROUP, 20, ConfigDef.Width.LONG, SUMMARY_TEMPLATE)
@@ -206,6 +210,12 @@ public final class TicketConfig extends AbstractConfig {
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Severity.class)));
     }
 
+    /** {@link #SINCE}, or null. */
+    public java.time.Instant since() {
+        String value = getString(SINCE).trim();
+        return value.isEmpty() ? null : java.time.Instant.parse(value);
+    }
+
     public Set<CommentEvent> commentEvents() {
         return getList(COMMENT_EVENTS).stream().map(CommentEvent::of)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(CommentEvent.class)));
@@ -239,14 +249,11 @@ public final class TicketConfig extends AbstractConfig {
     }
 
     /**
-     * What a validator of one setting cannot check: the field templates, and the system's configuration as a whole (a
-     * required setting of the selected system that is missing is named by ConfigDef already). Errors are added to the
-     * named settings' values; settings without a value of their own (field templates) get one.
+     * The values ConfigDef validated, and one for each {@code <system>.field.<id>} template (settings ConfigDef cannot
+     * define, their ids being the system's), with an error when it is not a valid template.
      */
-    static List<ConfigValue> validateMore(Map<String, String> props, List<ConfigValue> values) {
-        Map<String, ConfigValue> byName = new LinkedHashMap<>();
-        values.forEach(value -> byName.put(value.name(), value));
-        List<ConfigValue> extra = new ArrayList<>();
+    static List<ConfigValue> withFieldTemplates(Map<String, String> props, List<ConfigValue> values) {
+        List<ConfigValue> all = new ArrayList<>(values);
         String system = props.get(SYSTEM) == null ? null : props.get(SYSTEM).trim();
         if (system != null && TicketSystems.named(system).isPresent()) {
             fieldTemplates(props, system).forEach((field, text) -> {
@@ -257,11 +264,9 @@ public final class TicketConfig extends AbstractConfig {
                 } catch (IllegalArgumentException e) {
                     value.addErrorMessage(e.getMessage());
                 }
-                extra.add(value);
+                all.add(value);
             });
         }
-        List<ConfigValue> all = new ArrayList<>(byName.values());
-        all.addAll(extra);
         return all;
     }
 
@@ -327,6 +332,19 @@ public final class TicketConfig extends AbstractConfig {
                 TicketTemplates.check(name, (String) value);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(name, value, e.getMessage());
+            }
+        };
+    }
+
+    private static ConfigDef.Validator instant() {
+        return (name, value) -> {
+            String text = value == null ? "" : value.toString().trim();
+            if (!text.isEmpty()) {
+                try {
+                    java.time.Instant.parse(text);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new ConfigException(name, value, "not an ISO-8601 instant such as 2026-12-01T00:00:00Z");
+                }
             }
         };
     }

@@ -66,7 +66,7 @@ public final class TicketSinkConnector extends SinkConnector {
     /** Each setting's validator, the system's settings, the field templates, and what Connect's own settings must be. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        List<ConfigValue> values = new ArrayList<>(TicketConfig.validateMore(connectorConfigs, def(connectorConfigs).validate(connectorConfigs)));
+        List<ConfigValue> values = new ArrayList<>(TicketConfig.withFieldTemplates(connectorConfigs, def(connectorConfigs).validate(connectorConfigs)));
         String events = connectorConfigs.getOrDefault(EVENTS_TOPIC, Topics.INCIDENT_EVENTS.name()).trim();
         String topics = connectorConfigs.get(TOPICS_CONFIG);
         if (connectorConfigs.get("topics.regex") != null && !connectorConfigs.get("topics.regex").isBlank()) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +66,8 @@ public final class TicketSinkTask extends SinkTask {
     private final SingleObjectAvroSerde<IncidentCommand> commands = new SingleObjectAvroSerde<>(IncidentCommand.class);
     /** Incidents whose asynchronous link write failed: written again before offsets are committed. */
     private final ConcurrentLinkedQueue<String> failedWrites = new ConcurrentLinkedQueue<>();
+    /** The last offset handled per partition: a batch Connect delivers again after a retry skips what was handled. */
+    private final Map<TopicPartition, Long> handled = new HashMap<>();
 
     private String connector;
     private TicketConfig config;
@@ -183,39 +186,50 @@ public final class TicketSinkTask extends SinkTask {
 
     @Override
     public void close(Collection<TopicPartition> partitions) {
+        partitions.forEach(handled::remove);
         sync.drop(partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet()));
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
-            IncidentEvent event;
-            try {
-                if (!(record.value() instanceof byte[] bytes)) {
-                    throw new IllegalArgumentException("the value is not bytes: set value.converter="
-                            + TicketSinkConnector.BYTE_ARRAY_CONVERTER + " (the task reads the engine's Avro itself)");
-                }
-                event = events.deserialize(record.topic(), bytes);
-            } catch (RuntimeException e) {
-                metrics.failures.increment();
-                deadLetter(record, e, "unreadable record at " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset());
+            TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+            Long last = handled.get(partition);
+            if (last != null && record.kafkaOffset() <= last) {
                 continue;
             }
-            try {
-                sync.apply(event, service(record), record.kafkaPartition());
-            } catch (TicketException e) {
-                metrics.failures.increment();
-                if (e.retriable()) {
-                    retryLater(event, e, e.retryAfter());
-                }
-                deadLetter(record, e, "incident " + event.getIncidentId() + " event " + event.getSequence() + " (" + event.getEventId() + ")");
-                sync.skip(event);
-            } catch (KafkaException e) { // the link or the command not written
-                metrics.failures.increment();
-                retryLater(event, e, null);
-            }
+            put(record);
+            handled.put(partition, record.kafkaOffset());
         }
         writeLinks();
+    }
+
+    private void put(SinkRecord record) {
+        IncidentEvent event;
+        try {
+            if (!(record.value() instanceof byte[] bytes)) {
+                throw new IllegalArgumentException("the value is not bytes: set value.converter="
+                        + TicketSinkConnector.BYTE_ARRAY_CONVERTER + " (the task reads the engine's Avro itself)");
+            }
+            event = events.deserialize(record.topic(), bytes);
+        } catch (RuntimeException e) {
+            metrics.failures.increment();
+            deadLetter(record, e, "unreadable record at " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset());
+            return;
+        }
+        try {
+            sync.apply(event, service(record), record.kafkaPartition());
+        } catch (TicketException e) {
+            metrics.failures.increment();
+            if (e.retriable()) {
+                retryLater(event, e, e.retryAfter());
+            }
+            deadLetter(record, e, "incident " + event.getIncidentId() + " event " + event.getSequence() + " (" + event.getEventId() + ")");
+            sync.skip(event);
+        } catch (KafkaException e) { // the link or the command not written
+            metrics.failures.increment();
+            retryLater(event, e, null);
+        }
     }
 
     private void retryLater(IncidentEvent event, Exception e, Duration asked) {

@@ -52,7 +52,7 @@ public final class TicketSourceConnector extends SourceConnector {
 
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        List<ConfigValue> values = new ArrayList<>(TicketConfig.validateMore(connectorConfigs,
+        List<ConfigValue> values = new ArrayList<>(TicketConfig.withFieldTemplates(connectorConfigs,
                 TicketConfig.sourceDef(connectorConfigs).validate(connectorConfigs)));
         String system = connectorConfigs.get(TicketConfig.SYSTEM);
         TicketSystems.named(system == null ? null : system.trim()).filter(provider -> !provider.polled()).ifPresent(provider ->

@@ -1,6 +1,7 @@
 package dev.incidentengine.ticketing;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -78,16 +79,19 @@ public final class TicketSync {
     }
 
     /** The sink's rules, from its configuration. */
-    public record Rules(String connector, Set<Severity> severities, Set<String> services, Set<CommentEvent> comments,
+    public record Rules(String connector, Set<Severity> severities, Set<String> services, Instant since, Set<CommentEvent> comments,
                         List<String> labels, int maxIncidents, int recentComments) {
 
         public static Rules of(String connector, TicketConfig config) {
-            return new Rules(connector, config.severities(), Set.copyOf(config.getList(TicketConfig.SERVICES)), config.commentEvents(),
-                    config.getList(TicketConfig.LABELS), config.getInt(TicketConfig.MAX_INCIDENTS), config.getInt(TicketConfig.RECENT_COMMENTS));
+            return new Rules(connector, config.severities(), Set.copyOf(config.getList(TicketConfig.SERVICES)), config.since(),
+                    config.commentEvents(), config.getList(TicketConfig.LABELS), config.getInt(TicketConfig.MAX_INCIDENTS),
+                    config.getInt(TicketConfig.RECENT_COMMENTS));
         }
 
-        boolean qualifies(Severity severity, String service) {
-            return severity != null && severities.contains(severity) && (services.isEmpty() || services.contains(service));
+        /** Whether the incident needs a ticket, judged at an event (its opening, a severity change) at {@code at}. */
+        boolean qualifies(Severity severity, String service, Instant at) {
+            return severity != null && severities.contains(severity) && (services.isEmpty() || services.contains(service))
+                    && (since == null || !at.isBefore(since));
         }
     }
 
@@ -104,7 +108,7 @@ public final class TicketSync {
         boolean verified;
         /** Only from IncidentOpened (the link does not keep it): an incident loaded or found again shows its id instead. */
         String title;
-        String openedAt;
+        Instant openedAt;
 
         Known(String incidentId, int partition) {
             this.incidentId = incidentId;
@@ -241,7 +245,7 @@ public final class TicketSync {
         incident.severity = opened.getSeverity();
         incident.service = opened.getService();
         incident.title = opened.getTitle();
-        incident.openedAt = event.getTimestamp().toString();
+        incident.openedAt = event.getTimestamp();
         incident.appliedSequence = event.getSequence() - 1;
         known.put(incident.incidentId, incident);
         return incident;
@@ -271,7 +275,7 @@ public final class TicketSync {
         } else {
             return;
         }
-        if (rules.qualifies(incident.severity, incident.service)) {
+        if (rules.qualifies(incident.severity, incident.service, event.getTimestamp())) {
             Subject subject = Subject.incident(incident.incidentId);
             Optional<TicketRef> found = system.find(subject);
             TicketRef ticket;
@@ -442,7 +446,7 @@ public final class TicketSync {
         context.put("title", incident.title != null ? incident.title : incident.incidentId);
         context.put("severity", incident.severity == null ? "" : incident.severity.name());
         context.put("service", incident.service);
-        context.put("openedAt", incident.openedAt);
+        context.put("openedAt", incident.openedAt == null ? null : incident.openedAt.toString());
         context.put("url", templates.incidentUrl(incident.incidentId));
         context.put("actor", actor(event.getActor()));
         context.put("at", event.getTimestamp().toString());

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real Kafka Connect worker in distributed mode, in a JVM of its own ({@code ConnectDistributed}) on the class path Kafka
- * built it with (deploy/connect's {@code kafka-connect.classpath}: no plugin on it), with the packaged plugin on its
+ * built it with (deploy/connect-worker's {@code kafka-connect.classpath}: no plugin on it), with the packaged plugin on its
  * {@code plugin.path} and the {@code file} and {@code env} config providers; REST on a free port. It can be killed with
  * SIGKILL and started again with the same group and storage topics, as a worker that crashed and came back. Its output goes
  * to {@code worker.log} in its directory.
@@ -267,7 +267,7 @@ public final class ConnectWorker implements AutoCloseable {
     private static String workerClasspath() {
         try (InputStream in = ConnectWorker.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("No " + CLASSPATH_RESOURCE + " on the class path: build deploy/connect (kafka-connect-runtime)");
+                throw new IllegalStateException("No " + CLASSPATH_RESOURCE + " on the class path: build deploy/connect-worker (kafka-connect-runtime)");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {

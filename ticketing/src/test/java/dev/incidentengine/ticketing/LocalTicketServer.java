@@ -113,6 +113,11 @@ public final class LocalTicketServer implements AutoCloseable {
         this.delayMillis = delay.toMillis();
     }
 
+    /** Scripted faults not answered yet. */
+    public synchronized int pendingFaults() {
+        return faults.size();
+    }
+
     public synchronized List<Ticket> tickets() {
         return List.copyOf(tickets.values());
     }
