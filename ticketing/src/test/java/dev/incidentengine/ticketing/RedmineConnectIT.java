@@ -64,7 +64,7 @@ class RedmineConnectIT {
         // The sink reads the key from a file, the source from the worker's environment: Connect's two config providers.
         keyFile = DIR.resolve("secrets").resolve("redmine.properties").toAbsolutePath();
         Files.createDirectories(keyFile.getParent());
-        Files.writeString(keyFile, "api.key=" + redmine.adminKey() + "\n");
+        Files.writeString(keyFile, "redmine.api.key=" + redmine.adminKey() + "\n");
         worker = ConnectWorker.create(kafka.bootstrapServers(), DIR.resolve("worker"), ConnectWorker.pluginPathWithTestSystems(DIR),
                 Map.of("REDMINE_API_KEY", redmine.adminKey())).start();
     }
@@ -161,7 +161,7 @@ class RedmineConnectIT {
             Map<String, String> config = new HashMap<>(Map.of("name", shipped.path("name").asText()));
             shipped.path("config").fields().forEachRemaining(entry -> config.put(entry.getKey(), entry.getValue().asText()));
             assertThat(config.get("redmine.api.key")).startsWith("${file:");
-            config.putAll(Map.of("redmine.url", redmine.url(), "redmine.api.key", "${file:" + keyFile + ":api.key}"));
+            config.putAll(Map.of("redmine.url", redmine.url(), "redmine.api.key", "${file:" + keyFile + ":redmine.api.key}"));
             config.replaceAll((key, value) -> key.endsWith("bootstrap.servers") ? kafka.bootstrapServers() : value);
             JsonNode validation = worker.validate(config.get("connector.class"), config);
             List<String> errors = new ArrayList<>();
@@ -195,7 +195,7 @@ class RedmineConnectIT {
         config.put("tasks.max", "2");
         config.put("topics", topics.events().name());
         config.put(TicketSinkConnector.EVENTS_TOPIC, topics.events().name());
-        config.put("redmine.api.key", "${file:" + keyFile + ":api.key}");
+        config.put("redmine.api.key", "${file:" + keyFile + ":redmine.api.key}");
         config.put("errors.tolerance", "all");
         config.put("errors.deadletterqueue.topic.name", topics.dlq().name());
         config.put("errors.deadletterqueue.topic.replication.factor", "1");
