@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +135,7 @@ public final class RedmineServer implements AutoCloseable {
     }
 
     private static Process rails(Path database, Path log, List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("ruby", "bin/rails")));
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of("ruby", "bin/rails")));
         builder.command().addAll(command);
         builder.directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = builder.environment();
@@ -230,7 +231,7 @@ public final class RedmineServer implements AutoCloseable {
 
     /** TERM to the process and everything it started, KILL to what is still there after 10 s. */
     private static void stopTree(Process process) {
-        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         tree.forEach(ProcessHandle::destroy);
         for (ProcessHandle handle : tree) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.ticketing.TicketSystem.ChangePage;
+import dev.incidentengine.ticketing.TicketSystem.NewTicket;
 import dev.incidentengine.ticketing.TicketSystem.Subject;
 import dev.incidentengine.ticketing.TicketSystem.TicketChange;
 import dev.incidentengine.ticketing.TicketSystem.TicketChange.Kind;
@@ -117,7 +117,7 @@ class RedmineSystemIT {
         connector.transition(incident, Transition.CLOSE, "closed before its review");
         Subject item = new Subject(incidentId, "AI-1");
 
-        TicketRef ticket = connector.create(new dev.incidentengine.ticketing.TicketSystem.NewTicket(item, "Add a canary stage", "From the review",
+        TicketRef ticket = connector.create(new NewTicket(item, "Add a canary stage", "From the review",
                 Severity.SEV1, "checkout", List.of(), incident, Map.of()));
 
         assertThat(ticket.getActionItemId()).isEqualTo("AI-1");
@@ -256,7 +256,7 @@ class RedmineSystemIT {
             others.add(relation.path("issue_id").asText().equals(ref.getKey()) ? relation.path("issue_to_id").asText()
                     : relation.path("issue_id").asText());
         }
-        return Optional.of(others).get();
+        return others;
     }
 
     /** The inner HTML of the page's {@code <div class="wiki">} blocks (the description, then each note). */
