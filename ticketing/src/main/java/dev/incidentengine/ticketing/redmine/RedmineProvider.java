@@ -46,7 +46,7 @@ public final class RedmineProvider implements TicketSystemProvider {
                         "Redmine's base URL, with its path if it has one: https://redmine.example.com", GROUP, ++order, Width.LONG, "Redmine URL")
                 .define(API_KEY, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, RedmineProvider::checkKey, Importance.HIGH,
                         "API key of the connector's Redmine user (My account > API access key), as ${file:…} or ${env:…}. The user "
-                                + "needs to add and edit issues in the project; the source leaves this user's own changes out.",
+                                + "needs to add and edit issues in the project; the source leaves this user's own changes out, so give the sink and the source the same key.",
                         GROUP, ++order, Width.MEDIUM, "API key")
                 .define(PROJECT, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Identifier (or id) of the project issues are created in: ops.", GROUP, ++order, Width.SHORT, "Project")
