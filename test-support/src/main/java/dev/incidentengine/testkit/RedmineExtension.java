@@ -3,6 +3,7 @@ package dev.incidentengine.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -34,7 +35,9 @@ public final class RedmineExtension implements ExecutionCondition, ParameterReso
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(RedmineServer.class, type -> {
             try {
-                return RedmineServer.start(Files.createTempDirectory("redmine-"));
+                // Under the module's target/: its database and log stay for a look after a failure, until the next clean.
+                Path target = Files.createDirectories(Path.of("target"));
+                return RedmineServer.start(Files.createTempDirectory(target, "redmine-"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

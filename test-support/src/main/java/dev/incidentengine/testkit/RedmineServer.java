@@ -83,7 +83,8 @@ public final class RedmineServer implements AutoCloseable {
     }
 
     /** Prepares a fresh database in {@code directory} and starts a server on it; returns once it answers its API. */
-    public static RedmineServer start(Path directory) throws IOException {
+    public static RedmineServer start(Path given) throws IOException {
+        Path directory = given.toAbsolutePath(); // Rails runs in Redmine's directory
         String missing = missing();
         if (missing != null) {
             throw new IllegalStateException(missing);
