@@ -278,6 +278,46 @@ public final class TicketConfig extends AbstractConfig {
         return all;
     }
 
+    /** How long validation waits for the ticket system, in one attempt. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
+    private static final java.util.regex.Pattern CONFIG_NAME = java.util.regex.Pattern.compile("for configuration (\\S+?):? ");
+
+    /**
+     * When every setting is valid on its own, asks the ticket system itself ({@link TicketSystem#check()}): a name it does not
+     * know is an error on the setting the system names; a refusal (a wrong key, a missing project) or no answer is one on
+     * {@code <system>.url}, with the system's reason.
+     */
+    static List<ConfigValue> checkAgainstSystem(ConfigDef def, Map<String, String> props, List<ConfigValue> values) {
+        if (values.stream().anyMatch(value -> !value.errorMessages().isEmpty())) {
+            return values;
+        }
+        TicketConfig config = new TicketConfig(def, props);
+        String system = config.provider().system();
+        TicketHttp http = TicketHttp.create(system, new TicketHttp.Retry(1, Duration.ofMillis(100), Duration.ofMillis(100), Duration.ZERO),
+                CHECK_TIMEOUT);
+        String field = system + ".url";
+        String message;
+        try (TicketSystem client = config.provider().create(config, http)) {
+            client.check();
+            return values;
+        } catch (ConfigException e) {
+            java.util.regex.Matcher named = CONFIG_NAME.matcher(e.getMessage());
+            field = named.find() ? named.group(1) : field;
+            message = e.getMessage();
+        } catch (TicketException e) {
+            message = e.getMessage();
+        }
+        List<ConfigValue> checked = new ArrayList<>(values);
+        String name = field;
+        ConfigValue target = checked.stream().filter(value -> value.name().equals(name)).findFirst().orElseGet(() -> {
+            ConfigValue added = new ConfigValue(name, null, List.of(), new ArrayList<>());
+            checked.add(added);
+            return added;
+        });
+        target.addErrorMessage(message);
+        return checked;
+    }
+
     private static ConfigDef.Validator system() {
         return new ConfigDef.Validator() {
             @Override

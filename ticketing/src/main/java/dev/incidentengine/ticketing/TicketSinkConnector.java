@@ -79,7 +79,7 @@ public final class TicketSinkConnector extends SinkConnector {
         if (converter != null && !converter.trim().equals(BYTE_ARRAY_CONVERTER)) {
             values.add(error("value.converter", "must be " + BYTE_ARRAY_CONVERTER + ": the task reads the engine's Avro itself"));
         }
-        return new Config(values);
+        return new Config(TicketConfig.checkAgainstSystem(def(connectorConfigs), connectorConfigs, values));
     }
 
     /** No value: Connect converts it by its own definition of the setting (a list, a class), which a string would break. */

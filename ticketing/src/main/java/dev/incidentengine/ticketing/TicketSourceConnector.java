@@ -58,6 +58,6 @@ public final class TicketSourceConnector extends SourceConnector {
         TicketSystems.named(system == null ? null : system.trim()).filter(provider -> !provider.polled()).ifPresent(provider ->
                 values.stream().filter(value -> value.name().equals(TicketConfig.SYSTEM)).findFirst().ifPresent(value ->
                         value.addErrorMessage(provider.system() + " pushes people's changes to the engine's webhook receiver; it is not polled")));
-        return new Config(values);
+        return new Config(TicketConfig.checkAgainstSystem(TicketConfig.sourceDef(connectorConfigs), connectorConfigs, values));
     }
 }

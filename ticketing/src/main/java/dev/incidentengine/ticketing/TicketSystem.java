@@ -61,6 +61,14 @@ public interface TicketSystem extends AutoCloseable {
     /** The system's id, as {@link TicketRef#getSystem()}: {@code jira}, {@code servicenow}, {@code redmine}, {@code github}. */
     String system();
 
+    /**
+     * Checks the configuration against the system itself (credentials, and the names it resolves: projects, statuses,
+     * fields), for the connector's validation and a task's start: throws {@link org.apache.kafka.common.config.ConfigException}
+     * naming the setting whose value the system does not know, or {@link TicketException} (401: the credentials).
+     */
+    default void check() throws TicketException {
+    }
+
     /** The ticket that stores this subject, if there is one. */
     Optional<TicketRef> find(Subject subject) throws TicketException;
 

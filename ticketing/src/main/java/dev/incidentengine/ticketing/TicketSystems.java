@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import dev.incidentengine.ticketing.github.GitHubProvider;
 import dev.incidentengine.ticketing.jira.JiraProvider;
+import dev.incidentengine.ticketing.redmine.RedmineProvider;
 import dev.incidentengine.ticketing.servicenow.ServiceNowProvider;
 
 /**
@@ -17,6 +18,7 @@ import dev.incidentengine.ticketing.servicenow.ServiceNowProvider;
 public final class TicketSystems {
 
     public static final List<TicketSystemProvider> ALL = List.of(
+            new RedmineProvider(),
             new JiraProvider(),
             new ServiceNowProvider(),
             new GitHubProvider());
