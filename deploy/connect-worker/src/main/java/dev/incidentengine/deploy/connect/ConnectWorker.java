@@ -123,6 +123,10 @@ public final class ConnectWorker implements AutoCloseable {
         settings.put("plugin.path", options.pluginPath().toAbsolutePath().toString());
         // The plugin registers its connectors for the service loader: no scan of every jar at each start.
         settings.put("plugin.discovery", "service_load");
+        // A worker that died gives its tasks to the others (or to itself, restarted) after this, not after Connect's 5 minutes.
+        settings.put("scheduled.rebalance.max.delay.ms", "10000");
+        // A sink task's consumer that died leaves its group after this, not the consumer's 45 s: its partitions move sooner.
+        settings.put("consumer.session.timeout.ms", "10000");
         settings.put("config.providers", "file,env");
         settings.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         settings.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
