@@ -82,6 +82,20 @@ public final class RedmineServer implements AutoCloseable {
         return null;
     }
 
+    /**
+     * A Redmine to try the ticketing connector with by hand ({@code ./bench/redmine DIR}): set up as for the tests, in
+     * {@code DIR}, running until Ctrl-C. Prints where it is and the keys.
+     */
+    public static void main(String[] args) throws Exception {
+        RedmineServer redmine = start(Path.of(args.length > 0 ? args[0] : ".local/redmine").toAbsolutePath());
+        Runtime.getRuntime().addShutdownHook(new Thread(redmine::close, "redmine-stop"));
+        System.out.printf("Redmine at %s (admin/admin in the browser; alice/%s works on the project)%n"
+                + "  API key of the admin (the connector's): %s%n  API key of alice: %s%n  project %s, custom field \"Incident\" (id %d)%n"
+                + "Press Ctrl-C to stop.%n", redmine.url(), ALICE_PASSWORD, redmine.adminKey(), redmine.aliceKey(), redmine.project(),
+                redmine.incidentFieldId());
+        redmine.process.waitFor();
+    }
+
     /** Prepares a fresh database in {@code directory} and starts a server on it; returns once it answers its API. */
     public static RedmineServer start(Path given) throws IOException {
         Path directory = given.toAbsolutePath(); // Rails runs in Redmine's directory
