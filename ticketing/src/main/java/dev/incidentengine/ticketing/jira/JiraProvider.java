@@ -1,7 +1,6 @@
 package dev.incidentengine.ticketing.jira;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.ticketing.HttpUrlValidator;
 import dev.incidentengine.ticketing.TicketHttp;
 import dev.incidentengine.ticketing.TicketSystem;
 import dev.incidentengine.ticketing.TicketSystem.Transition;
@@ -48,7 +48,7 @@ public final class JiraProvider implements TicketSystemProvider {
 
     @Override
     public void define(ConfigDef def) {
-        def.define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, JiraProvider::checkUrl, Importance.HIGH,
+        def.define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, HttpUrlValidator.INSTANCE, Importance.HIGH,
                         "Jira's base URL: https://your-site.atlassian.net (Cloud) or https://jira.example.com (Data Center, with its "
                                 + "context path if any).", GROUP, 1, ConfigDef.Width.LONG, "Jira URL")
                 .define(API_VERSION, Type.INT, 3, JiraProvider::checkVersion, Importance.HIGH,
@@ -136,25 +136,6 @@ public final class JiraProvider implements TicketSystemProvider {
     @Override
     public boolean polled() {
         return false;
-    }
-
-    // Kafka's own message names a missing or mistyped value (null here): each check adds only its own.
-    private static void checkUrl(String name, Object value) {
-        if (value == null) {
-            return;
-        }
-        String url = value.toString().strip();
-        try {
-            URI uri = new URI(url);
-            if (("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
-                    && uri.getUserInfo() == null && uri.getQuery() == null && uri.getFragment() == null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // Refused below.
-        }
-        throw new ConfigException(name, url, "must be an absolute http(s) URL without credentials, query or fragment, e.g. "
-                + "https://your-site.atlassian.net");
     }
 
     private static void checkVersion(String name, Object value) {

@@ -1,11 +1,11 @@
 package dev.incidentengine.ticketing.redmine;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.EnumMap;
 import java.util.Map;
 
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.ticketing.HttpUrlValidator;
 import dev.incidentengine.ticketing.TicketHttp;
 import dev.incidentengine.ticketing.TicketSystem;
 import dev.incidentengine.ticketing.TicketSystemProvider;
@@ -42,7 +42,7 @@ public final class RedmineProvider implements TicketSystemProvider {
     @Override
     public void define(ConfigDef def) {
         int order = 0;
-        def.define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, RedmineProvider::checkUrl, Importance.HIGH,
+        def.define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, HttpUrlValidator.INSTANCE, Importance.HIGH,
                         "Redmine's base URL, with its path if it has one: https://redmine.example.com", GROUP, ++order, Width.LONG, "Redmine URL")
                 .define(API_KEY, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, RedmineProvider::checkKey, Importance.HIGH,
                         "API key of the connector's Redmine user (My account > API access key), as ${file:…} or ${env:…}. The user "
@@ -95,20 +95,6 @@ public final class RedmineProvider implements TicketSystemProvider {
         return true;
     }
 
-    private static void checkUrl(String name, Object value) {
-        String url = value == null ? "" : value.toString().strip();
-        try {
-            URI uri = new URI(url);
-            if (("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
-                    && uri.getUserInfo() == null && uri.getQuery() == null && uri.getFragment() == null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // Refused below.
-        }
-        throw new ConfigException(name, url, "must be an absolute http(s) URL without credentials, query or fragment, e.g. "
-                + "https://redmine.example.com");
-    }
 
     private static void checkKey(String name, Object value) {
         if (!(value instanceof Password password) || password.value().isBlank()) {
