@@ -2,6 +2,8 @@ package dev.incidentengine.ticketing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTP for every ticketing system: JSON in and out, retries with exponential backoff and jitter for what is worth a retry
  * (no answer, 429, 5xx, and GitHub's 403 with {@code x-ratelimit-remaining: 0}), honouring {@code Retry-After} (seconds or an
- * HTTP date) and GitHub's {@code x-ratelimit-reset}. A wait longer than {@link Retry#maxWait()} is not waited here: the
+ * HTTP date) and GitHub's {@code x-ratelimit-reset}. A write (any method but GET and HEAD) is repeated here only when the
+ * system cannot have done it: 429, 503, GitHub's rate limit, or a connection never made. After any other failure (a timeout,
+ * a broken connection, 500, 502, 504) the write may have been done all the same (a Redmine on sqlite answered 204 after 30 s,
+ * past the client's timeout): it fails as retriable at once, and the connector looks for it in the ticket before it writes
+ * again. A wait longer than {@link Retry#maxWait()} is not waited here: the
  * request fails as {@linkplain TicketException#retriable() retriable}, and the task hands the wait to Connect. Any other 4xx is
  * {@linkplain TicketException#refused refused} at once. Bodies are read up to {@value #MAX_BODY} bytes.
  */
@@ -54,6 +60,8 @@ public final class TicketHttp {
     }
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** Requests that change nothing, so repeating them is always safe. */
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD");
     /** Enough for a page of search results of any of the four systems. */
     public static final int MAX_BODY = 4 * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(TicketHttp.class);
@@ -101,6 +109,7 @@ public final class TicketHttp {
 
     /** As {@link #send(String, HttpRequest)}, but the given non-2xx statuses (404, say) are answers too. */
     public Response send(String operation, HttpRequest request, Set<Integer> accepted) throws TicketException {
+        boolean safe = SAFE_METHODS.contains(request.method());
         Duration backoff = retry.initialBackoff();
         for (int attempt = 1; ; attempt++) {
             int status = 0;
@@ -120,8 +129,14 @@ public final class TicketHttp {
                     throw TicketException.refused(system, operation, status, abbreviate(body));
                 }
                 why = "HTTP " + status + (body.isBlank() ? "" : " " + abbreviate(body));
+                if (!safe && !rateLimited && status != 503) {
+                    throw TicketException.unavailable(system, operation, status, asked, why + " (may have been done: not repeated blindly)", null);
+                }
             } catch (IOException e) {
                 why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                if (!safe && !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
+                    throw TicketException.unavailable(system, operation, 0, null, why + " (may have been done: not repeated blindly)", e);
+                }
                 cause = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
