@@ -178,7 +178,7 @@ public final class TicketingBenchmark implements Callable<Integer> {
         config.put("errors.deadletterqueue.context.headers.enable", "true");
         long created = System.currentTimeMillis();
         worker.putConnector(connector, config);
-        worker.awaitRunning(connector, Duration.ofSeconds(60));
+        worker.awaitRunning(connector, tasks, Duration.ofSeconds(60));
 
         try (Progress progress = new Progress(bootstrap, connector);
              KafkaProducer<String, IncidentEvent> producer = producer(bootstrap)) {
@@ -279,7 +279,7 @@ public final class TicketingBenchmark implements Callable<Integer> {
                 worker.kill();
                 report("%s: worker killed (SIGKILL) with %,d of %,d tickets made; starting it again", system, linked, incidents);
                 worker.start(Duration.ofSeconds(120));
-                worker.awaitRunning(connector, Duration.ofSeconds(120));
+                worker.awaitRunning(connector, tasks, Duration.ofSeconds(120));
                 progress.awaitMoreLinked(prefix, linked, Duration.ofSeconds(180));
                 downtime = System.currentTimeMillis() - killedAt;
                 killed = true;

@@ -11,12 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.testkit.TopicContents;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The tests' Connect worker: deploy/connect-worker's {@link dev.incidentengine.deploy.connect.ConnectWorker} (a distributed
@@ -122,23 +119,12 @@ public final class ConnectWorker implements AutoCloseable {
         return unchecked(() -> worker.status(name));
     }
 
-    /** Waits until the connector and {@code tasks} tasks run. */
+    /** Waits until the connector and {@code tasks} tasks run; fails at once when one of them failed. */
     public void awaitRunning(String name, int tasks) {
-        await(name + " running with " + tasks + " task(s) on " + url()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    JsonNode status = status(name);
-                    if (status == null) {
-                        return false;
-                    }
-                    for (JsonNode task : status.path("tasks")) {
-                        if ("FAILED".equals(task.path("state").asText())) {
-                            throw new IllegalStateException("Task of " + name + " failed: " + task.path("trace").asText());
-                        }
-                    }
-                    return "RUNNING".equals(status.path("connector").path("state").asText()) && status.path("tasks").size() == tasks
-                            && StreamSupport.stream(status.path("tasks").spliterator(), false)
-                            .allMatch(task -> "RUNNING".equals(task.path("state").asText()));
-                });
+        unchecked(() -> {
+            worker.awaitRunning(name, tasks, Duration.ofSeconds(90));
+            return null;
+        });
     }
 
     /** {@code PUT /connector-plugins/{class}/config/validate}: Connect's answer, every setting with its errors. */

@@ -189,8 +189,8 @@ public final class ConnectWorker implements AutoCloseable {
         return response.statusCode() == 404 ? null : answer("status", response, 200);
     }
 
-    /** Waits until the connector and all its tasks run; fails at once when one of them failed. */
-    public void awaitRunning(String name, Duration timeout) throws IOException, InterruptedException {
+    /** Waits until the connector and {@code tasks} tasks run; fails at once when one of them failed. */
+    public void awaitRunning(String name, int tasks, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             JsonNode status = status(name);
@@ -203,12 +203,13 @@ public final class ConnectWorker implements AutoCloseable {
                         throw new IllegalStateException("connector " + name + " failed: " + state.path("trace").asText());
                     }
                 }
-                if (status.path("tasks").size() > 0 && states.stream().allMatch(state -> "RUNNING".equals(state.path("state").asText()))) {
+                if (status.path("tasks").size() == tasks && states.stream().allMatch(state -> "RUNNING".equals(state.path("state").asText()))) {
                     return;
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("connector " + name + " not running within " + timeout + ": " + status);
+                throw new IllegalStateException("connector " + name + " not running with " + tasks + " task(s) within " + timeout + ": "
+                        + status);
             }
             Thread.sleep(200);
         }
