@@ -37,6 +37,20 @@ final class Lifecycle {
         this.incidentId = incidentId;
     }
 
+    /** The incidents' events keyed by incident, interleaved as incidents happen at once: each incident's stay in order. */
+    static List<Map.Entry<String, IncidentEvent>> interleaved(List<Lifecycle> incidents) {
+        List<Map.Entry<String, IncidentEvent>> records = new ArrayList<>();
+        int longest = incidents.stream().mapToInt(incident -> incident.events.size()).max().orElse(0);
+        for (int i = 0; i < longest; i++) {
+            for (Lifecycle incident : incidents) {
+                if (i < incident.events.size()) {
+                    records.add(Map.entry(incident.incidentId, incident.events.get(i)));
+                }
+            }
+        }
+        return records;
+    }
+
     Lifecycle add(Object payload) {
         long sequence = events.size() + 1;
         events.add(IncidentEvent.newBuilder()

@@ -3,7 +3,6 @@ package dev.incidentengine.ticketing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,17 +100,7 @@ class TicketConnectIT {
     }
 
     private static void produce(Topic<String, IncidentEvent> topic, List<Lifecycle> incidents) {
-        List<Map.Entry<String, IncidentEvent>> records = new ArrayList<>();
-        int longest = incidents.stream().mapToInt(incident -> incident.events.size()).max().orElse(0);
-        // Interleaved, as incidents happen at once: each incident's events stay in order in its partition.
-        for (int i = 0; i < longest; i++) {
-            for (Lifecycle incident : incidents) {
-                if (i < incident.events.size()) {
-                    records.add(new AbstractMap.SimpleEntry<>(incident.incidentId, incident.events.get(i)));
-                }
-            }
-        }
-        kafka.produce(topic, records);
+        kafka.produce(topic, Lifecycle.interleaved(incidents));
     }
 
     /** The incident has its one ticket, its action item's, and every comment exactly once. */
