@@ -312,7 +312,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
     private static IncidentEvent opened(String id, Instant at) {
         return IncidentEvent.newBuilder().setEventId("open-" + id + "/0").setIncidentId(id).setSequence(1).setTimestamp(at)
                 .setActor(new Actor(ActorType.INTEGRATION, "bench", null)).setCauseId("open-" + id)
-                .setPayload(new IncidentOpened("Bench", Severity.SEV2, "bench", "k-" + id, POLICY, Map.of(), true)).build();
+                .setPayload(new IncidentOpened("Bench", Severity.SEV2, "bench", "k-" + id, POLICY, Map.of(), true, null, null, java.util.Map.of(), null)).build();
     }
 
     private static IncidentCommand open(String id, Instant at) {
@@ -321,7 +321,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
                 .setStartsAt(at).setReceivedAt(at).setRawFormat(RawFormat.AVRO).build();
         return IncidentCommand.newBuilder().setCommandId("open-" + id).setIncidentId(id)
                 .setActor(new Actor(ActorType.INTEGRATION, "bench", null)).setTimestamp(at)
-                .setPayload(new AttachAlert(alert, "k-" + id, POLICY, true)).build();
+                .setPayload(new AttachAlert(alert, "k-" + id, POLICY, true, null)).build();
     }
 
     private static <V> KafkaConsumer<String, V> consumer(String bootstrap, org.apache.kafka.common.serialization.Deserializer<V> values) {

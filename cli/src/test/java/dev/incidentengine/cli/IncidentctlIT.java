@@ -103,7 +103,7 @@ class IncidentctlIT {
                 .setCommandId("open-" + id).setIncidentId(id).setActor(new Actor(ActorType.INTEGRATION, "demo", null))
                 .setTimestamp(Instant.now())
                 .setPayload(new AttachAlert(Samples.alert("fp-cli-" + id).setSeverity(severity).setStartsAt(Instant.now())
-                        .setReceivedAt(Instant.now()).build(), "checkout|HighErrorRate|" + id, null, true))
+                        .setReceivedAt(Instant.now()).build(), "checkout|HighErrorRate|" + id, null, true, null))
                 .build())));
         await("the incident listed").atMost(Duration.ofSeconds(30)).until(() -> run("incidents", "list", "--token", VIEWER).out().contains(id));
     }

@@ -64,7 +64,7 @@ class RebuildIT {
                 String id = id(i);
                 producer.send(new ProducerRecord<>(topics.commands().name(), id, command(id, "open", now, new AttachAlert(Samples.alert("fp-" + i)
                         .setLabels(Map.of("alertname", "Rebuild" + i, "service", "checkout")).setStartsAt(now).setReceivedAt(now).build(),
-                        "checkout|Rebuild" + i, null, true))));
+                        "checkout|Rebuild" + i, null, true, null))));
             }
             for (int i = 0; i < INCIDENTS; i += 5) {
                 producer.send(new ProducerRecord<>(topics.commands().name(), id(i), command(id(i), "ack", now, new AcknowledgeIncident("on it"))));

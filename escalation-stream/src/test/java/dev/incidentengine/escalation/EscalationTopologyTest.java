@@ -87,8 +87,8 @@ class EscalationTopologyTest {
         input(topics.users()).pipeInput("alice", new UserConfig("alice", "Alice", "Europe/Berlin",
                 List.of(new ContactMethod(ContactType.SLACK, "U123"), new ContactMethod(ContactType.SMS, "+4915100000001")),
                 List.of(new NotificationRule(ContactType.SLACK, 0), new NotificationRule(ContactType.SMS, 5))));
-        input(topics.teams()).pipeInput("payments", new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default"));
-        input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null, Map.of()));
+        input(topics.teams()).pipeInput("payments", new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default", java.util.Map.of(), null));
+        input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null, Map.of(), null, java.util.Map.of()));
         policies = input(topics.policies());
         policies.pipeInput("payments-default", policy(0, null));
     }
@@ -250,7 +250,7 @@ class EscalationTopologyTest {
 
     private void open() {
         events.pipeInput(ID, event(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "checkout|HighErrorRate", null,
-                Map.of(), true), new Actor(ActorType.INTEGRATION, "alertmanager", null)));
+                Map.of(), true, null, null, java.util.Map.of(), null), new Actor(ActorType.INTEGRATION, "alertmanager", null)));
     }
 
     private List<Object> payloads() {

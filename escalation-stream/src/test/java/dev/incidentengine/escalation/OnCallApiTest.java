@@ -55,7 +55,7 @@ class OnCallApiTest {
     private static final EscalationPolicyConfig POLICY = new EscalationPolicyConfig("payments-default", "Payments default", List.of(
             new EscalationLevel(List.of(new LevelTarget(TargetType.SCHEDULE, "primary")), 10, false),
             new EscalationLevel(List.of(new LevelTarget(TargetType.TEAM, "payments")), 15, false)), 0, null, false);
-    private static final TeamConfig PAYMENTS = new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default");
+    private static final TeamConfig PAYMENTS = new TeamConfig("payments", "Payments", List.of("alice", "bob"), "payments-default", java.util.Map.of(), null);
     private static final UserConfig ALICE = new UserConfig("alice", "Alice", "Europe/Berlin",
             List.of(new ContactMethod(ContactType.SMS, "+4915100000001")), List.of(new NotificationRule(ContactType.SMS, 0)));
 

@@ -73,10 +73,12 @@ final class Decide {
     private Deadlines deadlines;
     private final String statusPageId;
     private ConfigView<StatusPageConfig, PublicationRules> statusPage;
+    private ResponseRulesView response;
 
     Decide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics) {
         this.statusPageId = statusPageId;
-        this.lifecycle = new IncidentLifecycle(policy, () -> statusPage.get(context.currentSystemTimeMs()));
+        this.lifecycle = new IncidentLifecycle(policy, () -> statusPage.get(context.currentSystemTimeMs()),
+                () -> response.get(context.currentSystemTimeMs()));
         this.timers = new IncidentTimers(policy);
         this.metrics = metrics;
     }
@@ -96,6 +98,7 @@ final class Decide {
         deadlines = new Deadlines(context.getStateStore(IncidentTopology.TIMER_STORE));
         statusPage = new ConfigView<>(context.getStateStore(IncidentTopology.STATUS_PAGES_STORE),
                 configs -> PublicationRules.of(configs, statusPageId), PublicationRules::problems);
+        response = new ResponseRulesView(context);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> fireTimers(Instant.ofEpochMilli(now)));
     }
 
@@ -241,7 +244,7 @@ final class Decide {
                     .setIncidentId(target)
                     .setActor(command.getActor())
                     .setTimestamp(command.getTimestamp())
-                    .setPayload(new AttachAlert(alert, null, null, true))
+                    .setPayload(new AttachAlert(alert, null, null, true, null))
                     .build();
             commands.accept(attach);
             alerts.move(source.getCorrelationKey(), attached.getFingerprint(), source.getIncidentId(), target);

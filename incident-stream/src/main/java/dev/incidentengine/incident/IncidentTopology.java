@@ -70,6 +70,12 @@ public final class IncidentTopology {
     static final String INHIBITING_STORE = "inhibiting-alerts-store";
     /** The status page config ({@code statusPages}): what the aggregate may publish, and when it publishes and reminds. */
     public static final String STATUS_PAGES_STORE = "status-pages-store";
+    /** The response process an incident opens with and people work by ({@link ResponseRulesView}). */
+    static final String ROLES_STORE = "roles-store";
+    static final String INCIDENT_TYPES_STORE = "incident-types-store";
+    static final String RUNBOOKS_STORE = "runbooks-store";
+    static final String TIERS_STORE = "tiers-store";
+    static final String SERVICES_STORE = "services-store";
 
     static final String DEDUPE = "alert-dedupe";
     static final String ALERTS_BY_KEY = "alerts-by-correlation-key";
@@ -111,6 +117,11 @@ public final class IncidentTopology {
         GlobalStores.add(builder, INHIBIT_RULES_STORE, topics.inhibitRules(), serdes);
         GlobalStores.add(builder, INHIBITING_STORE, topics.inhibiting(), serdes);
         GlobalStores.add(builder, STATUS_PAGES_STORE, topics.statusPages(), serdes);
+        GlobalStores.add(builder, ROLES_STORE, topics.roles(), serdes);
+        GlobalStores.add(builder, INCIDENT_TYPES_STORE, topics.incidentTypes(), serdes);
+        GlobalStores.add(builder, RUNBOOKS_STORE, topics.runbooks(), serdes);
+        GlobalStores.add(builder, TIERS_STORE, topics.tiers(), serdes);
+        GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
 
         // Dedupe in the alert's own partition; only news crosses to the task of its correlation key.
         builder.addStateStore(store(DEDUPE_STORE, serdes.serde(AlertTrack.class, false)));

@@ -114,7 +114,7 @@ class IncidentApiIT {
                 .setActor(new Actor(ActorType.INTEGRATION, "demo-alertmanager", null))
                 .setTimestamp(at)
                 .setPayload(new AttachAlert(Samples.alert("fp-" + incidentId).setService(service).setSeverity(severity)
-                        .setStartsAt(at).setReceivedAt(at).build(), service + "|HighErrorRate", null, true))
+                        .setStartsAt(at).setReceivedAt(at).build(), service + "|HighErrorRate", null, true, null))
                 .build();
         kafka.produce(topics.commands(), List.of(Map.entry(incidentId, command)));
     }
@@ -443,7 +443,7 @@ class IncidentApiIT {
             attaches.add(Map.entry(id, IncidentCommand.newBuilder().setCommandId("attach-" + id + "-" + i).setIncidentId(id)
                     .setActor(new Actor(ActorType.INTEGRATION, "demo-alertmanager", null)).setTimestamp(at.plusMillis(i))
                     .setPayload(new AttachAlert(Samples.alert("fp-" + id + "-" + i).setService("checkout").setStartsAt(at.plusMillis(i))
-                            .setReceivedAt(at.plusMillis(i)).build(), "checkout|HighErrorRate", null, true)).build()));
+                            .setReceivedAt(at.plusMillis(i)).build(), "checkout|HighErrorRate", null, true, null)).build()));
         }
         kafka.produce(topics.commands(), attaches);
         await("the storm in the view").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))

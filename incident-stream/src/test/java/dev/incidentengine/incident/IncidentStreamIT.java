@@ -60,7 +60,7 @@ class IncidentStreamIT {
             await("incident-stream running").atMost(Duration.ofSeconds(60)).until(runner::ready);
 
             kafka.produce(topics.commands(), List.of(
-                    Map.entry(ID, command("c1", new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true))),
+                    Map.entry(ID, command("c1", new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true, null))),
                     Map.entry(ID, command("c2", new AcknowledgeIncident("on it"))),
                     Map.entry(ID, command("c2", new AcknowledgeIncident("on it")))));
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(),

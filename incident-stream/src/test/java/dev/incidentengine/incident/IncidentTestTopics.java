@@ -15,7 +15,8 @@ final class IncidentTestTopics {
                 kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()), kafka.createTopic(d.silences()),
                 kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
                 kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
-                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()));
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()),
+                kafka.createTopic(d.roles()), kafka.createTopic(d.incidentTypes()), kafka.createTopic(d.runbooks()), kafka.createTopic(d.tiers()));
     }
 
     /** An application.id of the test's own, so its consumer group and internal topics are new too. */

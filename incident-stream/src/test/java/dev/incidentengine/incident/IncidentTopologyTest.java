@@ -149,7 +149,7 @@ class IncidentTopologyTest {
     @Test
     void commandsBecomeEventsOnTheLogStateOnTheCompactedTopicAndAResultForPeople() {
         String id = "INC-20261122-0-0007";
-        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true),
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true, null),
                 Samples.ENGINE));
         commands.pipeInput(id, command(id, new AcknowledgeIncident("on it"), ALICE));
 
@@ -170,7 +170,7 @@ class IncidentTopologyTest {
     @Test
     void everyEventOnTheLogCarriesItsIncidentsServiceAndStatusAfterIt_andTheStatusBeforeWhenItChanged() {
         String id = "INC-20261122-0-0008";
-        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true),
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "checkout|HighErrorRate", null, true, null),
                 Samples.ENGINE));
         commands.pipeInput(id, command(id, new AddNote("looking"), ALICE));
         commands.pipeInput(id, command(id, new AcknowledgeIncident("on it"), ALICE));
@@ -669,7 +669,7 @@ class IncidentTopologyTest {
 
     private String openByCommand() {
         String id = "INC-20261122-0-0001";
-        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "k", null, true), Samples.ENGINE));
+        commands.pipeInput(id, command(id, new AttachAlert(Samples.alert("fp-1").build(), "k", null, true, null), Samples.ENGINE));
         return id;
     }
 

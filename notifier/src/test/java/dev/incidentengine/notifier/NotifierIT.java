@@ -83,7 +83,7 @@ class NotifierIT {
                     Map.entry("bob", new UserConfig("bob", "Bob Example", "UTC",
                             List.of(new ContactMethod(ContactType.SMS, "+4915100000002"), new ContactMethod(ContactType.EMAIL, "bob@example.com")),
                             List.of(new NotificationRule(ContactType.SMS, 0), new NotificationRule(ContactType.EMAIL, 10))))));
-            kafka.produce(topics.services(), List.of(Map.entry("checkout", new ServiceConfig("checkout", "Checkout", null, null, null, Map.of()))));
+            kafka.produce(topics.services(), List.of(Map.entry("checkout", new ServiceConfig("checkout", "Checkout", null, null, null, Map.of(), null, java.util.Map.of()))));
             kafka.produce(topics.channels(), List.of(Map.entry("ops", new ChannelConfig("ops", "Ops", ChannelType.WEBHOOK,
                     sink.url("/ops"), "OPS_SECRET", List.of("checkout"), List.of(), List.of()))));
             Files.writeString(dir.resolve("OPS_SECRET"), new String(OPS_SECRET, StandardCharsets.UTF_8));

@@ -75,7 +75,7 @@ class NotifierTopologyTest {
         input(topics.users()).pipeInput("bob", new UserConfig("bob", "Bob Example", "UTC",
                 List.of(new ContactMethod(ContactType.EMAIL, "bob@example.com")), List.of(new NotificationRule(ContactType.EMAIL, 0))));
         input(topics.services()).pipeInput("checkout", new ServiceConfig("checkout", "Checkout", null, "payments", null,
-                Map.of("sms/page.text", "Ack with: {{ack.command}}")));
+                Map.of("sms/page.text", "Ack with: {{ack.command}}"), null, java.util.Map.of()));
         input(topics.channels()).pipeInput("ops", new ChannelConfig("ops", "Ops room", ChannelType.SLACK_WEBHOOK,
                 "https://hooks.slack.example/T1/B1/x", null, List.of("checkout"), List.of(), List.of()));
         input(topics.channels()).pipeInput("execs", new ChannelConfig("execs", "Executives", ChannelType.EMAIL,

@@ -20,14 +20,18 @@ import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.model.TicketLink;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.config.IncidentTypeConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.IntegrationConfig;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.RunbookConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.TierConfig;
 import dev.incidentengine.model.config.UserConfig;
 
 import static dev.incidentengine.schemas.Topic.Cleanup.COMPACT;
@@ -153,6 +157,10 @@ public final class Topics {
     public static final Topic<String, InhibitRuleConfig> CONFIG_INHIBIT_RULES = config("inhibit-rules", InhibitRuleConfig.class);
     public static final Topic<String, ChannelConfig> CONFIG_CHANNELS = config("channels", ChannelConfig.class);
     public static final Topic<String, StatusPageConfig> CONFIG_STATUS_PAGES = config("status-pages", StatusPageConfig.class);
+    public static final Topic<String, RoleConfig> CONFIG_ROLES = config("roles", RoleConfig.class);
+    public static final Topic<String, RunbookConfig> CONFIG_RUNBOOKS = config("runbooks", RunbookConfig.class);
+    public static final Topic<String, TierConfig> CONFIG_TIERS = config("tiers", TierConfig.class);
+    public static final Topic<String, IncidentTypeConfig> CONFIG_INCIDENT_TYPES = config("incident-types", IncidentTypeConfig.class);
 
     public static final List<Topic<?, ?>> ALL = List.of(
             ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
@@ -161,7 +169,8 @@ public final class Topics {
             STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,
             TICKET_LINKS, TICKET_DLQ, TICKET_SOURCE_HEARTBEATS, CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS,
             CONFIG_SERVICES, CONFIG_INTEGRATIONS, CONFIG_USERS, CONFIG_TEAMS, CONFIG_SCHEDULES,
-            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES);
+            CONFIG_ESCALATION_POLICIES, CONFIG_ROUTES, CONFIG_SILENCES, CONFIG_INHIBIT_RULES, CONFIG_CHANNELS, CONFIG_STATUS_PAGES,
+            CONFIG_ROLES, CONFIG_RUNBOOKS, CONFIG_TIERS, CONFIG_INCIDENT_TYPES);
 
     private Topics() {
     }

@@ -37,19 +37,25 @@ import dev.incidentengine.model.config.ContactMethod;
 import dev.incidentengine.model.config.ContactType;
 import dev.incidentengine.model.config.EscalationLevel;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
+import dev.incidentengine.model.ResponseTarget;
+import dev.incidentengine.model.config.IncidentTypeConfig;
 import dev.incidentengine.model.config.InhibitRuleConfig;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.LevelTarget;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.NotificationRule;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.model.config.RunbookConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.TierConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.model.config.WeeklyWindow;
+import dev.incidentengine.schemas.RunbookLimits;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 import org.apache.avro.specific.SpecificRecord;
@@ -82,11 +88,16 @@ public final class ConfigData {
         KINDS.put("inhibitRules", Topics.CONFIG_INHIBIT_RULES);
         KINDS.put("channels", Topics.CONFIG_CHANNELS);
         KINDS.put("statusPages", Topics.CONFIG_STATUS_PAGES);
+        KINDS.put("roles", Topics.CONFIG_ROLES);
+        KINDS.put("incidentTypes", Topics.CONFIG_INCIDENT_TYPES);
+        KINDS.put("runbooks", Topics.CONFIG_RUNBOOKS);
+        KINDS.put("tiers", Topics.CONFIG_TIERS);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final List<String> MATCHER_FIELDS = List.of("matchers", "sourceMatchers", "targetMatchers");
     private static final Pattern STRING_MATCHER = Pattern.compile("\\s*([^\\s=!~\"]+)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final int MAX_REPEAT = 9;
@@ -156,9 +167,24 @@ public final class ConfigData {
                 }
                 references.require(entry, "escalationPolicyId", Topics.CONFIG_ESCALATION_POLICIES, "escalation policy",
                         team.getEscalationPolicyId());
+                team.getRoleSchedules().forEach((role, schedule) -> {
+                    references.require(entry, "roleSchedules." + role, Topics.CONFIG_ROLES, "role", role);
+                    references.require(entry, "roleSchedules." + role, Topics.CONFIG_SCHEDULES, "schedule", schedule);
+                });
             } else if (entry.value() instanceof ServiceConfig service) {
                 references.require(entry, "escalationPolicyId", Topics.CONFIG_ESCALATION_POLICIES, "escalation policy",
                         service.getEscalationPolicyId());
+                references.require(entry, "tier", Topics.CONFIG_TIERS, "tier", service.getTier());
+            } else if (entry.value() instanceof RouteConfig route) {
+                references.require(entry, "incidentType", Topics.CONFIG_INCIDENT_TYPES, "incident type", route.getIncidentType());
+            } else if (entry.value() instanceof RunbookConfig runbook) {
+                for (int i = 0; i < runbook.getServices().size(); i++) {
+                    references.require(entry, "services[" + i + "]", Topics.CONFIG_SERVICES, "service", runbook.getServices().get(i));
+                }
+                for (int i = 0; i < runbook.getIncidentTypes().size(); i++) {
+                    references.require(entry, "incidentTypes[" + i + "]", Topics.CONFIG_INCIDENT_TYPES, "incident type",
+                            runbook.getIncidentTypes().get(i));
+                }
             } else if (entry.value() instanceof ScheduleConfig schedule) {
                 for (int i = 0; i < schedule.getLayers().size(); i++) {
                     List<String> participants = schedule.getLayers().get(i).getParticipants();
@@ -254,7 +280,7 @@ public final class ConfigData {
             }
             UnaryOperator<JsonNode> prepare = topic == Topics.CONFIG_INTEGRATIONS ? node -> hashKey(node, env, file) : node -> node;
             boolean hasMatchers = topic == Topics.CONFIG_ROUTES || topic == Topics.CONFIG_SILENCES
-                    || topic == Topics.CONFIG_INHIBIT_RULES;
+                    || topic == Topics.CONFIG_INHIBIT_RULES || topic == Topics.CONFIG_RUNBOOKS;
             for (int i = 0; i < kind.getValue().size(); i++) {
                 JsonNode node = kind.getValue().get(i);
                 String path = kind.getKey() + "[" + i + "]";
@@ -408,6 +434,9 @@ public final class ConfigData {
             validateUser(user, path);
         } else if (value instanceof TeamConfig team) {
             requireNotBlank(team.getMembers(), path + ".members");
+            if (team.getWarRoomUrl() != null) {
+                requireHttpUrl(team.getWarRoomUrl(), path + ".warRoomUrl");
+            }
         } else if (value instanceof EscalationPolicyConfig policy) {
             validatePolicy(policy, path);
         } else if (value instanceof ScheduleConfig schedule) {
@@ -416,6 +445,41 @@ public final class ConfigData {
             validateChannel(channel, path);
         } else if (value instanceof ServiceConfig service) {
             service.getNotificationTemplates().forEach((key, template) -> validateTemplate(key, template, path + ".notificationTemplates"));
+            validateTargets(service.getResponseTargets(), path + ".responseTargets");
+        } else if (value instanceof RoleConfig role) {
+            validateSeverities(role.getRequiredSeverities(), path + ".requiredSeverities");
+            AvroJson.require(role.getRequiredWithinMinutes() >= 1, path + ".requiredWithinMinutes",
+                    "must be at least 1, not " + role.getRequiredWithinMinutes());
+        } else if (value instanceof RunbookConfig runbook) {
+            validateMatchers(runbook.getMatchers(), path + ".matchers");
+            String problem = RunbookLimits.problem(runbook);
+            AvroJson.require(problem == null, path + ".steps", problem);
+            if (runbook.getUrl() != null) {
+                requireHttpUrl(runbook.getUrl(), path + ".url");
+            }
+        } else if (value instanceof TierConfig tier) {
+            validateTargets(tier.getTargets(), path + ".targets");
+        }
+        String id = value.get(value.getSchema().getField("id").pos()).toString();
+        if (value instanceof RoleConfig || value instanceof IncidentTypeConfig || value instanceof RunbookConfig || value instanceof TierConfig) {
+            AvroJson.require(ID.matcher(id).matches(), path + ".id", "must be lower-case letters, digits and dashes (at most 64), not '" + id + "'");
+        }
+    }
+
+    private static void validateTargets(Map<String, ResponseTarget> targets, String path) {
+        targets.forEach((severity, target) -> {
+            AvroJson.require(severity.matches("SEV[0-4]"), path + "." + severity, "must be keyed SEV0…SEV4");
+            AvroJson.require(target.getAcknowledgeMinutes() >= 1, path + "." + severity + ".acknowledgeMinutes",
+                    "must be at least 1, not " + target.getAcknowledgeMinutes());
+            AvroJson.require(target.getResolveMinutes() >= target.getAcknowledgeMinutes(), path + "." + severity + ".resolveMinutes",
+                    "must be at least acknowledgeMinutes (" + target.getAcknowledgeMinutes() + "), not " + target.getResolveMinutes());
+        });
+    }
+
+    private static void validateSeverities(List<String> severities, String path) {
+        for (int i = 0; i < severities.size(); i++) {
+            String severity = severities.get(i);
+            AvroJson.require(severity.matches("SEV[0-4]"), path + "[" + i + "]", "must be SEV0…SEV4, not '" + severity + "'");
         }
     }
 
@@ -448,10 +512,7 @@ public final class ConfigData {
             AvroJson.require(CHANNEL_EVENTS.contains(kind), path + ".events[" + i + "]",
                     "must be one of " + CHANNEL_EVENTS + ", not '" + kind + "'");
         }
-        for (int i = 0; i < channel.getSeverities().size(); i++) {
-            String severity = channel.getSeverities().get(i);
-            AvroJson.require(severity.matches("SEV[0-4]"), path + ".severities[" + i + "]", "must be SEV0…SEV4, not '" + severity + "'");
-        }
+        validateSeverities(channel.getSeverities(), path + ".severities");
         requireNotBlank(channel.getServices(), path + ".services");
     }
 

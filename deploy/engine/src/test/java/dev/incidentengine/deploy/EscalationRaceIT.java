@@ -67,7 +67,8 @@ class EscalationRaceIT {
                 kafka.createTopic(d.suppressed()), kafka.createTopic(d.inhibiting()), kafka.createTopic(d.routes()),
                 kafka.createTopic(d.silences()), kafka.createTopic(d.inhibitRules()), kafka.createTopic(d.deadLetters()),
                 kafka.createTopic(d.services()), kafka.createTopic(d.integrations()), kafka.createTopic(d.escalationPolicies()),
-                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()));
+                kafka.createTopic(d.channels()), kafka.createTopic(d.teams()), kafka.createTopic(d.statusPages()),
+                kafka.createTopic(d.roles()), kafka.createTopic(d.incidentTypes()), kafka.createTopic(d.runbooks()), kafka.createTopic(d.tiers()));
         EscalationTopics e = EscalationTopics.DEFAULT;
         EscalationTopics escalation = new EscalationTopics(incidents.events(), incidents.commands(), kafka.createTopic(e.policies()),
                 kafka.createTopic(e.schedules()), kafka.createTopic(e.teams()), kafka.createTopic(e.users()),
@@ -93,7 +94,7 @@ class EscalationRaceIT {
                 String id = "INC-20261122-0-" + String.format("%04d", i + 1);
                 ids.add(id);
                 producer.send(new ProducerRecord<>(incidents.commands().name(), id, command(id, "open", opened,
-                        new AttachAlert(Samples.alert("race-" + i).setService("checkout").setReceivedAt(opened).build(), "k" + i, "p", true),
+                        new AttachAlert(Samples.alert("race-" + i).setService("checkout").setReceivedAt(opened).build(), "k" + i, "p", true, null),
                         new Actor(ActorType.INTEGRATION, "alertmanager", null))));
             }
             producer.flush();

@@ -66,7 +66,7 @@ public final class Correlation {
                 next.setCurrentIncidentId(target);
             }
         }
-        AttachAlert attach = new AttachAlert(alert, key, grouping.escalationPolicyId(), grouping.autoResolve());
+        AttachAlert attach = new AttachAlert(alert, key, grouping.escalationPolicyId(), grouping.autoResolve(), null);
         return new Outcome(next, command(target, "attach", alert.getFingerprint(), actor(alert), now, attach));
     }
 
@@ -79,7 +79,7 @@ public final class Correlation {
     /** An alert acknowledged at its source acknowledges the incident that holds it ({@code attachedTo}). */
     public IncidentCommand acknowledged(String attachedTo, String key, Alert alert, Instant now) {
         return attachedTo == null ? null
-                : command(attachedTo, "ack", alert.getFingerprint(), actor(alert), now, new AttachAlert(alert, key, null, true));
+                : command(attachedTo, "ack", alert.getFingerprint(), actor(alert), now, new AttachAlert(alert, key, null, true, null));
     }
 
     /** An incident of the group changed status (or was merged away). */

@@ -21,6 +21,8 @@ import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.AlertResolved;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.AssignIncident;
+import dev.incidentengine.model.AssignRole;
+import dev.incidentengine.model.AttachRunbook;
 import dev.incidentengine.model.AttachAlert;
 import dev.incidentengine.model.AttachedAlert;
 import dev.incidentengine.model.ChangeSeverity;
@@ -47,6 +49,8 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.IncidentUnacknowledged;
 import dev.incidentengine.model.LinkTicket;
+import dev.incidentengine.model.LinkWarRoom;
+import dev.incidentengine.model.MarkRunbookStep;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.PostPublicUpdate;
@@ -60,6 +64,9 @@ import dev.incidentengine.model.PublishIncident;
 import dev.incidentengine.model.PublishReview;
 import dev.incidentengine.model.RecordEscalationExhausted;
 import dev.incidentengine.model.RecordPublicUpdateMissed;
+import dev.incidentengine.model.RecordWarRoomArchived;
+import dev.incidentengine.model.RequestRole;
+import dev.incidentengine.model.SetIncidentType;
 import dev.incidentengine.model.ReopenIncident;
 import dev.incidentengine.model.RequireReview;
 import dev.incidentengine.model.ResolveAlert;
@@ -103,19 +110,23 @@ public final class IncidentLifecycle {
 
     private final LifecyclePolicy policy;
     private final Supplier<PublicationRules> statusPage;
+    private final ResponseProcess responseProcess;
 
-    /** A lifecycle without a status page: nothing can be published. */
+    /** A lifecycle without a status page (nothing can be published) and with the default response process. */
     public IncidentLifecycle(LifecyclePolicy policy) {
-        this(policy, () -> PublicationRules.NONE);
+        this(policy, () -> PublicationRules.NONE, () -> ResponseRules.DEFAULT);
     }
 
     /**
      * @param statusPage the status page as configured now (it changes live), for decide only: what can be published,
      *        what publishes itself, its templates, and the cadences a publication takes along (evolve reads the log alone)
+     * @param response the response process as configured now (roles, types, runbooks, tiers), for decide only: what an
+     *        incident opens with is written into its events
      */
-    public IncidentLifecycle(LifecyclePolicy policy, Supplier<PublicationRules> statusPage) {
+    public IncidentLifecycle(LifecyclePolicy policy, Supplier<PublicationRules> statusPage, Supplier<ResponseRules> response) {
         this.policy = policy;
         this.statusPage = statusPage;
+        this.responseProcess = new ResponseProcess(response);
     }
 
     /**
@@ -201,6 +212,20 @@ public final class IncidentLifecycle {
             publicUpdateMissed(decision, missed);
         } else if (payload instanceof LinkTicket link) {
             linkTicket(decision, link.getTicket());
+        } else if (payload instanceof AssignRole assign) {
+            responseProcess.assignRole(decision, assign);
+        } else if (payload instanceof RequestRole request) {
+            responseProcess.requestRole(decision, request);
+        } else if (payload instanceof SetIncidentType type) {
+            responseProcess.setType(decision, type);
+        } else if (payload instanceof AttachRunbook attach) {
+            responseProcess.attachRunbook(decision, attach);
+        } else if (payload instanceof MarkRunbookStep mark) {
+            responseProcess.markStep(decision, mark);
+        } else if (payload instanceof LinkWarRoom link) {
+            responseProcess.linkWarRoom(decision, link);
+        } else if (payload instanceof RecordWarRoomArchived archived) {
+            responseProcess.warRoomArchived(decision, archived);
         } else {
             decision.reject("unknown command " + payload.getClass().getSimpleName());
         }
@@ -220,9 +245,7 @@ public final class IncidentLifecycle {
             }
             default -> {
                 if (decision.state == null) {
-                    decision.emit(new IncidentOpened(alert.getSummary(), alert.getSeverity(), alert.getService(),
-                            attach.getCorrelationKey(), attach.getEscalationPolicyId(), alert.getLabels(), attach.getAutoResolve()));
-                    decision.emit(new AlertAttached(alert));
+                    responseProcess.open(decision, attach);
                     return;
                 }
                 IncidentStatus status = decision.state.getStatus();
@@ -535,6 +558,8 @@ public final class IncidentLifecycle {
         PublicationRules page = statusPage.get();
         if (state.getPublication() != null) {
             decision.reject("already published: post a public update instead");
+        } else if (state.getDrill() != null) {
+            decision.reject("a drill is never shown on the status page");
         } else if (!page.exists()) {
             decision.reject("no status page is configured");
         } else if (state.getMergedInto() != null) {
@@ -622,7 +647,7 @@ public final class IncidentLifecycle {
         boolean openedOrRaised = decision.events.stream().map(IncidentEvent::getPayload)
                 .anyMatch(p -> p instanceof IncidentOpened || p instanceof SeverityChanged);
         PublicationRules page = statusPage.get();
-        if (publication != null || !openedOrRaised || !isOpen(state) || !page.autoPublishes(state.getSeverity())) {
+        if (publication != null || !openedOrRaised || !isOpen(state) || state.getDrill() != null || !page.autoPublishes(state.getSeverity())) {
             return;
         }
         List<String> components = page.componentsOf(state.getService());
@@ -735,6 +760,10 @@ public final class IncidentLifecycle {
                     .setEscalationPolicyId(opened.getEscalationPolicyId())
                     .setLabels(opened.getLabels())
                     .setAutoResolve(opened.getAutoResolve())
+                    .setIncidentType(opened.getIncidentType())
+                    .setTier(opened.getTier())
+                    .setResponseTargets(opened.getResponseTargets())
+                    .setDrill(opened.getDrill())
                     .setOpenedAt(event.getTimestamp())
                     .setProcessedCommandIds(remember(List.of(), event))
                     .build();
@@ -813,6 +842,8 @@ public final class IncidentLifecycle {
             List<TicketRef> tickets = new ArrayList<>(state.getTickets());
             tickets.add(linked.getTicket());
             next.setTickets(tickets);
+        } else if (ResponseProcess.folds(payload)) {
+            ResponseProcess.fold(state, next, event);
         } else if (payload instanceof NoteAdded) {
             next.setNoteCount(state.getNoteCount() + 1);
         } else if (payload instanceof StatusUpdatePosted) {
@@ -903,7 +934,7 @@ public final class IncidentLifecycle {
     }
 
     /** The events of one command, each folded into the working state (and alerts) as it is emitted. */
-    private final class Decision {
+    final class Decision {
         private final IncidentCommand command;
         private final AttachedAlerts alerts;
         private final List<IncidentEvent> events = new ArrayList<>();
@@ -918,6 +949,10 @@ public final class IncidentLifecycle {
 
         Instant now() {
             return command.getTimestamp();
+        }
+
+        IncidentState state() {
+            return state;
         }
 
         /** How the incident holds the alert now, this command's events included. */

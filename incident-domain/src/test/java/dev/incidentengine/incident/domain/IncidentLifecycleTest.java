@@ -107,7 +107,7 @@ class IncidentLifecycleTest {
         assertRejected(when(attach(resolved("a"))), "unknown incident");
         assertRejected(when(command(new AcknowledgeIncident(null), ALICE)), "unknown incident");
         // An alert moving with a merge carries no correlation key: a merge into a made-up id opens nothing.
-        assertRejected(when(command(new AttachAlert(alert("a", Severity.SEV3), null, null, true), ALICE)), "unknown incident");
+        assertRejected(when(command(new AttachAlert(alert("a", Severity.SEV3), null, null, true, null), ALICE)), "unknown incident");
         assertThat(log).extracting(IncidentEvent::getSequence).containsOnly(0L);
     }
 
@@ -160,7 +160,7 @@ class IncidentLifecycleTest {
 
     @Test
     void givenARouteWithoutAutoResolve_whenAllAlertsResolve_thenTheIncidentStaysOpen() {
-        given(command(new AttachAlert(alert("a", Severity.SEV3), "db|cluster=eu-1", null, false), ENGINE));
+        given(command(new AttachAlert(alert("a", Severity.SEV3), "db|cluster=eu-1", null, false, null), ENGINE));
 
         assertThat(state.getAutoResolve()).isFalse();
         assertThat(when(attach(resolved("a")))).hasExactlyElementsOfTypes(AlertResolved.class);
@@ -551,7 +551,7 @@ class IncidentLifecycleTest {
     }
 
     private IncidentCommand attach(Alert alert) {
-        return command(new AttachAlert(alert, "checkout|HighErrorRate", "payments-default", true), ENGINE);
+        return command(new AttachAlert(alert, "checkout|HighErrorRate", "payments-default", true, null), ENGINE);
     }
 
     private IncidentCommand command(Object payload, Actor actor) {

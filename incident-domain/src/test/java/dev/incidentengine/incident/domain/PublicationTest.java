@@ -57,7 +57,7 @@ class PublicationTest {
 
     private StatusPageConfig page = page(List.of());
     private final IncidentLifecycle lifecycle = new IncidentLifecycle(LifecyclePolicy.DEFAULT.withResolveSettle(Duration.ZERO),
-            () -> PublicationRules.of(page));
+            () -> PublicationRules.of(page), () -> ResponseRules.DEFAULT);
     private final IncidentTimers timers = new IncidentTimers(LifecyclePolicy.DEFAULT);
     private final List<IncidentEvent> log = new ArrayList<>();
     private final Map<String, AttachedAlert> alerts = new HashMap<>();
@@ -334,7 +334,7 @@ class PublicationTest {
                 .setReceivedAt(now)
                 .setRawFormat(RawFormat.ALERTMANAGER)
                 .build();
-        return command(new AttachAlert(alert, service + "|HighErrorRate", "payments-default", true), ENGINE);
+        return command(new AttachAlert(alert, service + "|HighErrorRate", "payments-default", true, null), ENGINE);
     }
 
     private IncidentCommand command(Object payload, Actor actor) {
