@@ -162,7 +162,7 @@ public final class ConfigData {
         String origin = file + ": " + path + (node.hasNonNull("id") ? " (id " + node.get("id").asText() + ")" : "");
         T value;
         try {
-            value = AvroJson.read(kind.prepare().apply(node, env, file, path), kind.topic().valueType(), path);
+            value = AvroJson.read(kind.prepare().apply(node, env, path), kind.topic().valueType(), path);
             try {
                 kind.check().accept(value);
             } catch (ConfigProblem e) {

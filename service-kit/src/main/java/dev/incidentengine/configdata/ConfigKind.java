@@ -1,6 +1,5 @@
 package dev.incidentengine.configdata;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -15,16 +14,16 @@ import org.apache.avro.specific.SpecificRecord;
  * refuses what the schema cannot (throwing {@link dev.incidentengine.schemas.ConfigProblem} naming a field of the
  * record), and {@code references} names the ids of other kinds the record uses, checked once every file is read.
  */
-public record ConfigKind<T extends SpecificRecord>(String name, Topic<String, T> topic, Prepare prepare, Consumer<T> check,
+record ConfigKind<T extends SpecificRecord>(String name, Topic<String, T> topic, Prepare prepare, Consumer<T> check,
         BiConsumer<T, Reference> references) {
 
     /** Rewrites one record's JSON as read from a file (at {@code path}, such as {@code integrations[0]}) before the schema reads it. */
     @FunctionalInterface
     public interface Prepare {
 
-        Prepare NONE = (node, env, file, path) -> node;
+        Prepare NONE = (node, env, path) -> node;
 
-        JsonNode apply(JsonNode node, Map<String, String> env, Path file, String path);
+        JsonNode apply(JsonNode node, Map<String, String> env, String path);
     }
 
     /** The record's {@code field} names {@code id}, which must be a record on {@code topic} ({@code noun} says what it is). */

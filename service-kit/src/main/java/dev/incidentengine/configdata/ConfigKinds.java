@@ -47,21 +47,19 @@ final class ConfigKinds {
 
     private static final List<String> MATCHER_FIELDS = List.of("matchers", "sourceMatchers", "targetMatchers");
     /** Alertmanager-style string matchers ({@code service=~"check.*"}) may stand for the object form {label, op, value}. */
-    private static final Prepare STRING_MATCHERS = (node, env, file, path) -> expandMatchers(node, path);
+    private static final Prepare STRING_MATCHERS = (node, env, path) -> expandMatchers(node, path);
 
     static final List<ConfigKind<?>> ALL = List.of(
             kind("services", Topics.CONFIG_SERVICES, Prepare.NONE, ConfigKinds::checkService, (service, ref) -> {
                 ref.to("escalationPolicyId", CONFIG_ESCALATION_POLICIES, "escalation policy", service.getEscalationPolicyId());
                 ref.to("tier", CONFIG_TIERS, "tier", service.getTier());
             }),
-            kind("integrations", Topics.CONFIG_INTEGRATIONS, (node, env, file, path) -> IntegrationKeys.hash(node, env, file),
-                    integration -> {
-                    }, (integration, ref) -> {
+            kind("integrations", Topics.CONFIG_INTEGRATIONS, (node, env, path) -> IntegrationKeys.hash(node, env),
+                    noChecks(), (integration, ref) -> {
                         ref.to("serviceId", CONFIG_SERVICES, "service", integration.getServiceId());
                         each(ref, "allowedServices", CONFIG_SERVICES, "service", integration.getAllowedServices());
                     }),
-            kind("users", Topics.CONFIG_USERS, Prepare.NONE, UserChecks::check, (user, ref) -> {
-            }),
+            kind("users", Topics.CONFIG_USERS, Prepare.NONE, UserChecks::check, noReferences()),
             kind("teams", Topics.CONFIG_TEAMS, Prepare.NONE, TeamChecks::check, (team, ref) -> {
                 each(ref, "members", CONFIG_USERS, "user", team.getMembers());
                 ref.to("escalationPolicyId", CONFIG_ESCALATION_POLICIES, "escalation policy", team.getEscalationPolicyId());
@@ -94,25 +92,18 @@ final class ConfigKinds {
             }),
             kind("routes", Topics.CONFIG_ROUTES, STRING_MATCHERS, RouteChecks::check,
                     (route, ref) -> ref.to("incidentType", CONFIG_INCIDENT_TYPES, "incident type", route.getIncidentType())),
-            kind("silences", Topics.CONFIG_SILENCES, STRING_MATCHERS, SilenceChecks::check, (silence, ref) -> {
-            }),
-            kind("inhibitRules", Topics.CONFIG_INHIBIT_RULES, STRING_MATCHERS, InhibitRuleChecks::check, (rule, ref) -> {
-            }),
+            kind("silences", Topics.CONFIG_SILENCES, STRING_MATCHERS, SilenceChecks::check, noReferences()),
+            kind("inhibitRules", Topics.CONFIG_INHIBIT_RULES, STRING_MATCHERS, InhibitRuleChecks::check, noReferences()),
             kind("channels", Topics.CONFIG_CHANNELS, Prepare.NONE, ChannelChecks::check,
                     (channel, ref) -> each(ref, "services", CONFIG_SERVICES, "service", channel.getServices())),
-            kind("statusPages", Topics.CONFIG_STATUS_PAGES, Prepare.NONE, page -> {
-            }, (page, ref) -> {
-            }),
-            kind("roles", Topics.CONFIG_ROLES, Prepare.NONE, RoleChecks::check, (role, ref) -> {
-            }),
-            kind("incidentTypes", Topics.CONFIG_INCIDENT_TYPES, Prepare.NONE, IncidentTypeChecks::check, (type, ref) -> {
-            }),
+            kind("statusPages", Topics.CONFIG_STATUS_PAGES, Prepare.NONE, noChecks(), noReferences()),
+            kind("roles", Topics.CONFIG_ROLES, Prepare.NONE, RoleChecks::check, noReferences()),
+            kind("incidentTypes", Topics.CONFIG_INCIDENT_TYPES, Prepare.NONE, IncidentTypeChecks::check, noReferences()),
             kind("runbooks", Topics.CONFIG_RUNBOOKS, STRING_MATCHERS, RunbookChecks::check, (runbook, ref) -> {
                 each(ref, "services", CONFIG_SERVICES, "service", runbook.getServices());
                 each(ref, "incidentTypes", CONFIG_INCIDENT_TYPES, "incident type", runbook.getIncidentTypes());
             }),
-            kind("tiers", Topics.CONFIG_TIERS, Prepare.NONE, TierChecks::check, (tier, ref) -> {
-            }));
+            kind("tiers", Topics.CONFIG_TIERS, Prepare.NONE, TierChecks::check, noReferences()));
 
     private ConfigKinds() {
     }
@@ -120,6 +111,16 @@ final class ConfigKinds {
     private static <T extends SpecificRecord> ConfigKind<T> kind(String name, Topic<String, T> topic, Prepare prepare, Consumer<T> check,
             BiConsumer<T, Reference> references) {
         return new ConfigKind<>(name, topic, prepare, check, references);
+    }
+
+    private static <T> Consumer<T> noChecks() {
+        return record -> {
+        };
+    }
+
+    private static <T> BiConsumer<T, Reference> noReferences() {
+        return (record, ref) -> {
+        };
     }
 
     private static void each(Reference ref, String field, Topic<String, ?> topic, String noun, List<String> ids) {

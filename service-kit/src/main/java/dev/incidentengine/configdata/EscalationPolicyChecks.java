@@ -6,7 +6,7 @@ import dev.incidentengine.model.config.EscalationPolicyConfig;
 import static dev.incidentengine.schemas.ConfigProblem.require;
 
 /** An escalation policy's rules beyond the schema, as escalation-stream walks it. */
-public final class EscalationPolicyChecks {
+final class EscalationPolicyChecks {
 
     /** Repeats of the whole policy: each pages every level again, so they are few. */
     private static final int MAX_REPEAT = 9;
@@ -15,7 +15,7 @@ public final class EscalationPolicyChecks {
     }
 
     /** @throws dev.incidentengine.schemas.ConfigProblem naming the first field that breaks them */
-    public static void check(EscalationPolicyConfig policy) {
+    static void check(EscalationPolicyConfig policy) {
         require(!policy.getLevels().isEmpty(), "levels", "must hold at least one level");
         for (int i = 0; i < policy.getLevels().size(); i++) {
             EscalationLevel level = policy.getLevels().get(i);

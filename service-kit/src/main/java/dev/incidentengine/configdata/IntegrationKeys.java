@@ -23,13 +23,13 @@ public final class IntegrationKeys {
     private IntegrationKeys() {
     }
 
-    /** The integration as read, its key replaced by {@code keySha256}. */
-    static JsonNode hash(JsonNode node, Map<String, String> env, Path file) {
+    /** The integration as read, its key replaced by {@code keySha256}; errors name the integration (the loader adds the file). */
+    static JsonNode hash(JsonNode node, Map<String, String> env) {
         if (!node.isObject()) {
             return node;
         }
         ObjectNode copy = ((ObjectNode) node).deepCopy();
-        String where = file + ": integration " + (node.hasNonNull("id") ? node.get("id").asText() : "without id");
+        String where = "integration " + (node.hasNonNull("id") ? node.get("id").asText() : "without id");
         List<String> given = Stream.of("key", "keyEnv", "keyFile", "keySha256").filter(copy::hasNonNull).toList();
         if (given.size() != 1) {
             throw new ConfigDataException(where + ": give exactly one of key, keyEnv, keyFile (or keySha256), not " + given);

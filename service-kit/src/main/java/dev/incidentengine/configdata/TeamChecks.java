@@ -4,13 +4,13 @@ import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.schemas.ConfigFields;
 
 /** A team's rules beyond the schema (its references are the loader's: {@link ConfigKinds}). */
-public final class TeamChecks {
+final class TeamChecks {
 
     private TeamChecks() {
     }
 
     /** @throws dev.incidentengine.schemas.ConfigProblem naming the first field that breaks them */
-    public static void check(TeamConfig team) {
+    static void check(TeamConfig team) {
         ConfigFields.notBlank(team.getMembers(), "members");
         if (team.getWarRoomUrl() != null) {
             ConfigFields.httpUrl(team.getWarRoomUrl(), "warRoomUrl");

@@ -12,13 +12,13 @@ import dev.incidentengine.schemas.ConfigFields;
 import static dev.incidentengine.schemas.ConfigProblem.require;
 
 /** A user's rules beyond the schema: contacts escalation-stream and the notifier can reach, rules that use them. */
-public final class UserChecks {
+final class UserChecks {
 
     private UserChecks() {
     }
 
     /** @throws dev.incidentengine.schemas.ConfigProblem naming the first field that breaks them */
-    public static void check(UserConfig user) {
+    static void check(UserConfig user) {
         ConfigFields.zone(user.getTimeZone(), "timeZone");
         Set<ContactType> types = EnumSet.noneOf(ContactType.class);
         for (int i = 0; i < user.getContacts().size(); i++) {

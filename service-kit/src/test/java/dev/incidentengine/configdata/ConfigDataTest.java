@@ -516,6 +516,14 @@ class ConfigDataTest {
                 Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES);
     }
 
+    @Test
+    void givenAnIntegrationWithoutKey_thenTheMessageNamesTheFileOnceAndTheIntegration() throws IOException {
+        Path file = write("integrations.yaml", "integrations: [{id: i, name: I, serviceId: s, keyFile: /nonexistent/key}]");
+
+        assertThatThrownBy(() -> ConfigData.readDirectory(dir, Map.of())).isInstanceOf(ConfigDataException.class)
+                .hasMessage(file + ": integration i: cannot read keyFile /nonexistent/key");
+    }
+
     private void assertRejected(String yaml, String message) throws IOException {
         Path file = write("bad.yaml", yaml);
         assertThatThrownBy(() -> ConfigData.readDirectory(dir, Map.of()))
