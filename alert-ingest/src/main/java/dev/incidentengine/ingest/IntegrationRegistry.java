@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
@@ -43,7 +43,7 @@ public final class IntegrationRegistry implements Integrations, AutoCloseable {
 
     @Override
     public Optional<IntegrationConfig> byKey(String key) {
-        return Optional.ofNullable(byKeyHash.get(ConfigData.sha256(key.strip())));
+        return Optional.ofNullable(byKeyHash.get(IntegrationKeys.sha256(key.strip())));
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.incidentengine.ingest;
 import java.util.List;
 import java.util.Optional;
 
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.model.config.IntegrationType;
 
@@ -11,12 +11,12 @@ import dev.incidentengine.model.config.IntegrationType;
 record MapIntegrations(List<IntegrationConfig> all) implements Integrations {
 
     static IntegrationConfig integration(String id, String service, String key, String... allowedServices) {
-        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, ConfigData.sha256(key), List.of(allowedServices));
+        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, IntegrationKeys.sha256(key), List.of(allowedServices));
     }
 
     @Override
     public Optional<IntegrationConfig> byKey(String key) {
-        String hash = ConfigData.sha256(key);
+        String hash = IntegrationKeys.sha256(key);
         return all.stream().filter(i -> i.getKeySha256().equals(hash)).findFirst();
     }
 

@@ -26,6 +26,7 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
@@ -325,7 +326,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             BenchSupport.createTopics(admin, List.of(AM_BASELINE, PD_BASELINE));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
-                ConfigData.sha256(KEY), List.of());
+                IntegrationKeys.sha256(KEY), List.of());
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "bench")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }

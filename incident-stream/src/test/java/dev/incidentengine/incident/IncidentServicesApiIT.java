@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.incident.IncidentApiIT.Api;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TargetType;
@@ -165,7 +165,7 @@ class IncidentServicesApiIT {
             for (String path : List.of("/api/v1/services", "/api/v1/services/checkout", "/api/v1/services/search")) {
                 HttpResponse<String> answer = api.get(path, token);
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-                assertThat(answer.body()).as(path).doesNotContain(KEY, ConfigData.sha256(KEY), "hooks.example.com", "T0KEN", "abc123",
+                assertThat(answer.body()).as(path).doesNotContain(KEY, IntegrationKeys.sha256(KEY), "hooks.example.com", "T0KEN", "abc123",
                         "stakeholders@", "cfo@", SECRET_NAME, "keySha256", "address", "secret");
             }
         }
@@ -195,7 +195,7 @@ class IncidentServicesApiIT {
 
     private static IntegrationConfig integration(String id, IntegrationType type, String serviceId) {
         return IntegrationConfig.newBuilder().setId(id).setName(id).setType(type).setServiceId(serviceId)
-                .setKeySha256(ConfigData.sha256(KEY)).build();
+                .setKeySha256(IntegrationKeys.sha256(KEY)).build();
     }
 
     private static List<String> ids(JsonNode items) {

@@ -1,35 +1,29 @@
 package dev.incidentengine.configdata;
 
-import java.time.DateTimeException;
-import java.time.DayOfWeek;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 import dev.incidentengine.model.config.LayerRestriction;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.ScheduleOverride;
+import dev.incidentengine.schemas.ConfigFields;
 
 /**
  * What is wrong with a schedule config, field by field: one set of rules for the config loader,
  * which refuses such a file, and for escalation-stream's schedule library, which skips such a
- * record if it reached the topic by another way. Plus the parsing both share.
+ * record if it reached the topic by another way. Plus the parsing both share (days, times and zones: {@link ConfigFields}).
  */
 public final class ScheduleChecks {
-
-    private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
 
     private ScheduleChecks() {
     }
 
     public static List<String> problems(ScheduleConfig config) {
         List<String> problems = new ArrayList<>();
-        if (zone(config.getTimeZone()) == null) {
+        if (ConfigFields.zone(config.getTimeZone()) == null) {
             problems.add("timeZone: must be an IANA time zone such as Europe/Berlin, not '" + config.getTimeZone() + "'");
         }
         List<ScheduleLayer> layers = orEmpty(config.getLayers());
@@ -74,7 +68,7 @@ public final class ScheduleChecks {
             String where = path + ".restrictions[" + i + "]";
             List<String> days = orEmpty(restriction.getDays());
             for (int j = 0; j < days.size(); j++) {
-                if (dayOfWeek(days.get(j)) == null) {
+                if (ConfigFields.dayOfWeek(days.get(j)) == null) {
                     problems.add(where + ".days[" + j + "]: must be one of MONDAY..SUNDAY, not '" + days.get(j) + "'");
                 }
             }
@@ -89,7 +83,7 @@ public final class ScheduleChecks {
     }
 
     private static boolean localTime(String text, String path, List<String> problems) {
-        boolean valid = isLocalTime(text);
+        boolean valid = ConfigFields.isLocalTime(text);
         if (!valid) {
             problems.add(path + ": must be a local time HH:mm, not '" + text + "'");
         }
@@ -102,23 +96,9 @@ public final class ScheduleChecks {
         }
     }
 
-    /** A local time of day as config gives it: HH:mm, 00:00 to 23:59. */
-    public static boolean isLocalTime(String text) {
-        return text != null && HH_MM.matcher(text).matches();
-    }
-
     /** Null, as in a record built without its defaults, reads as empty. */
     public static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;
-    }
-
-    /** The zone, or null if the text names none. */
-    public static ZoneId zone(String text) {
-        try {
-            return text == null ? null : ZoneId.of(text);
-        } catch (DateTimeException e) {
-            return null;
-        }
     }
 
     /** The local date-time, or null if the text is not one. */
@@ -126,15 +106,6 @@ public final class ScheduleChecks {
         try {
             return text == null ? null : LocalDateTime.parse(text);
         } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    /** The day, case and surrounding blanks ignored as the config loader does, or null if the text names none. */
-    public static DayOfWeek dayOfWeek(String text) {
-        try {
-            return text == null ? null : DayOfWeek.valueOf(text.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
             return null;
         }
     }

@@ -156,15 +156,6 @@ class ConfigDataTest {
     }
 
     @Test
-    void givenOneStringMatcher_thenParseMatcherGivesTheRecord_andErrorsNameNoPlace() {
-        assertThat(ConfigData.parseMatcher("env=~\"dev|test\"")).isEqualTo(new LabelMatcher("env", MatchOp.REGEX, "dev|test"));
-        assertThat(ConfigData.parseMatcher(" service = checkout ")).isEqualTo(new LabelMatcher("service", MatchOp.EQUAL, "checkout"));
-        assertThatThrownBy(() -> ConfigData.parseMatcher("alertname")).isInstanceOf(ConfigDataException.class)
-                .hasMessageStartingWith("'alertname' is not a matcher");
-        assertThatThrownBy(() -> ConfigData.parseMatcher("a=\"x")).hasMessage("matcher value \"x lacks its closing double quote");
-    }
-
-    @Test
     void badRoutingMatrix_namesFileRecordAndField() throws IOException {
         String silence = "silences: [{id: s, author: a, matchers: [%s]%s}]";
         String weekly = ", weekly: {days: %s, from: '%s', to: '%s', timeZone: %s}";
@@ -211,8 +202,8 @@ class ConfigDataTest {
 
         List<ConfigData.Entry> entries = ConfigData.readDirectory(dir, Map.of("B_KEY", "env-key"));
 
-        assertThat(((IntegrationConfig) value(entries, "a")).getKeySha256()).isEqualTo(ConfigData.sha256("plain-key"));
-        assertThat(((IntegrationConfig) value(entries, "b")).getKeySha256()).isEqualTo(ConfigData.sha256("env-key"));
+        assertThat(((IntegrationConfig) value(entries, "a")).getKeySha256()).isEqualTo(IntegrationKeys.sha256("plain-key"));
+        assertThat(((IntegrationConfig) value(entries, "b")).getKeySha256()).isEqualTo(IntegrationKeys.sha256("env-key"));
         assertThat(entries.toString()).doesNotContain("plain-key").doesNotContain("env-key");
     }
 
@@ -523,6 +514,14 @@ class ConfigDataTest {
         assertThat(Topics.ALL).contains(Topics.CONFIG_SERVICES, Topics.CONFIG_INTEGRATIONS, Topics.CONFIG_USERS,
                 Topics.CONFIG_TEAMS, Topics.CONFIG_SCHEDULES, Topics.CONFIG_ESCALATION_POLICIES, Topics.CONFIG_ROUTES,
                 Topics.CONFIG_SILENCES, Topics.CONFIG_INHIBIT_RULES);
+    }
+
+    @Test
+    void givenAnIntegrationWithoutKey_thenTheMessageNamesTheFileOnceAndTheIntegration() throws IOException {
+        Path file = write("integrations.yaml", "integrations: [{id: i, name: I, serviceId: s, keyFile: /nonexistent/key}]");
+
+        assertThatThrownBy(() -> ConfigData.readDirectory(dir, Map.of())).isInstanceOf(ConfigDataException.class)
+                .hasMessage(file + ": integration i: cannot read keyFile /nonexistent/key");
     }
 
     private void assertRejected(String yaml, String message) throws IOException {

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.model.config.IntegrationConfig;
@@ -163,7 +164,7 @@ class AlertIngestOutageIT {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
         }
         IntegrationConfig integration = new IntegrationConfig("outage", "Outage test", IntegrationType.GENERIC, "checkout",
-                ConfigData.sha256(KEY), List.of());
+                IntegrationKeys.sha256(KEY), List.of());
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "test")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }

@@ -13,7 +13,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -75,7 +75,7 @@ class LocalEngineIT {
             }
             List<ConsumerRecord<String, IntegrationConfig>> integrations = readAll(first.bootstrap(), Topics.CONFIG_INTEGRATIONS);
             assertThat(integrations).extracting(ConsumerRecord::key).contains("demo-generic");
-            assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(ConfigData.sha256("demo-integration-key-change-me"));
+            assertThat(integrations.get(0).value().getKeySha256()).isEqualTo(IntegrationKeys.sha256("demo-integration-key-change-me"));
 
             produce(first.bootstrap(), Topics.ALERTS, alert.getFingerprint(), alert);
             // Every receiver and the Kafka path, with the demo integration's key.

@@ -23,6 +23,7 @@ import dev.incidentengine.model.config.LayerRestriction;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
 import dev.incidentengine.model.config.ScheduleOverride;
+import dev.incidentengine.schemas.ConfigFields;
 
 import static dev.incidentengine.configdata.ScheduleChecks.orEmpty;
 
@@ -81,7 +82,7 @@ public final class Schedule {
             List<Layer.Restriction> restrictions = new ArrayList<>();
             for (LayerRestriction restriction : orEmpty(layer.getRestrictions())) {
                 Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-                orEmpty(restriction.getDays()).forEach(day -> days.add(ScheduleChecks.dayOfWeek(day)));
+                orEmpty(restriction.getDays()).forEach(day -> days.add(ConfigFields.dayOfWeek(day)));
                 restrictions.add(new Layer.Restriction(Set.copyOf(days), LocalTime.parse(restriction.getFrom()),
                         LocalTime.parse(restriction.getTo())));
             }

@@ -18,10 +18,9 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.incidentengine.configdata.ConfigData;
-import dev.incidentengine.configdata.ConfigDataException;
 import dev.incidentengine.incident.api.ApiRequests.Body;
 import dev.incidentengine.incident.routing.AlertMatcher;
+import dev.incidentengine.incident.routing.LabelMatchers;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.SilenceConfig;
@@ -184,8 +183,8 @@ public final class SilenceRequests {
     private static LabelMatcher matcher(JsonNode node, String field) {
         if (node.isTextual()) {
             try {
-                return ConfigData.parseMatcher(node.textValue());
-            } catch (ConfigDataException e) {
+                return LabelMatchers.parse(node.textValue());
+            } catch (IllegalArgumentException e) {
                 throw new ApiError(400, field, e.getMessage());
             }
         }

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ChannelType;
@@ -165,7 +165,7 @@ class ServiceCatalogTest {
     void noSecretOfAnIntegrationOrChannelIsWritten() throws Exception {
         service("checkout", null, null);
         integrations.put("generic", ServiceCatalog.Integration.of(IntegrationConfig.newBuilder().setId("generic").setName("Generic")
-                .setType(IntegrationType.GENERIC).setServiceId("checkout").setKeySha256(ConfigData.sha256(KEY)).build()));
+                .setType(IntegrationType.GENERIC).setServiceId("checkout").setKeySha256(IntegrationKeys.sha256(KEY)).build()));
         List<ChannelConfig> secretive = List.of(
                 channelConfig("slack", ChannelType.SLACK_WEBHOOK, "https://hooks.slack.com/services/T000/B000/XXXXSECRET", "SLACK_HOOK_SECRET"),
                 channelConfig("mail", ChannelType.EMAIL, "stakeholders@example.com,cfo@example.com", null),
@@ -177,7 +177,7 @@ class ServiceCatalogTest {
         String answer = write("checkout").toString();
 
         assertThat(names(JSON.readTree(answer).get("channels"))).containsExactly("hook", "mail", "pd", "slack", "sms");
-        assertThat(answer).doesNotContain(KEY, ConfigData.sha256(KEY), "XXXXSECRET", "hooks.slack.com", "stakeholders@", "cfo@",
+        assertThat(answer).doesNotContain(KEY, IntegrationKeys.sha256(KEY), "XXXXSECRET", "hooks.slack.com", "stakeholders@", "cfo@",
                 "password", "abc123", "hooks.example.com", "+49151", "_SECRET", "WEBHOOK_SIGNING", "ROUTING_KEY", "TWILIO");
     }
 

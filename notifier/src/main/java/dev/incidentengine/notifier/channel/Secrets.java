@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.service.ConfigSources;
 
 /**
@@ -34,7 +33,7 @@ public final class Secrets {
     }
 
     public String require(String name) {
-        if (name == null || !ConfigData.SECRET_NAME.matcher(name).matches()) {
+        if (name == null || !ChannelChecks.SECRET_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid secret name: " + name);
         }
         String value = environment.get(variable(name));

@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
-import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.notifier.channel.Markup;
 import dev.incidentengine.notifier.channel.MessageKind;
 import org.slf4j.Logger;
@@ -47,9 +46,9 @@ public final class Templates {
     public record Rendered(String title, String text, String html) {
     }
 
-    /** Config validation knows them too (service-kit cannot see the notifier), so they live there. */
-    public static final List<String> CHANNELS = ConfigData.TEMPLATE_CHANNELS;
-    public static final List<String> PARTS = List.of("title", "text", "html");
+    /** The config loader checks overrides against them too, so they live in notifier-vocabulary. */
+    public static final List<String> CHANNELS = TemplateKeys.CHANNELS;
+    public static final List<String> PARTS = TemplateKeys.PARTS;
 
     private static final Logger LOG = LoggerFactory.getLogger(Templates.class);
     private static final String ROOT = "notifier/templates/";

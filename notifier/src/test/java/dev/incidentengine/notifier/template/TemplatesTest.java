@@ -1,7 +1,6 @@
 package dev.incidentengine.notifier.template;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.notifier.channel.MessageKind;
 import org.junit.jupiter.api.Test;
 
@@ -110,8 +108,16 @@ class TemplatesTest {
     }
 
     @Test
-    void theKindsConfigAcceptsAreTheKindsTheNotifierSends() {
-        assertThat(Arrays.stream(MessageKind.values()).map(MessageKind::id)).containsExactlyElementsOf(ConfigData.MESSAGE_KINDS);
+    void everyOverrideKeyConfigAccepts_isRenderedByTheNotifier() {
+        for (String kind : TemplateKeys.KINDS) {
+            for (String channel : TemplateKeys.CHANNELS) {
+                Map<String, String> overrides = Map.of(channel + "/" + kind + ".title", "override {{incident.id}}");
+                TemplateKeys.check(overrides, "notificationTemplates");
+
+                assertThat(TEMPLATES.render(channel, MessageKind.ofId(kind), FULL, overrides).title()).as(channel + "/" + kind)
+                        .isEqualTo("override INC-20260501-3-0042");
+            }
+        }
     }
 
     @Test

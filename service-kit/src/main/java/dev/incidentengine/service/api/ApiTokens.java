@@ -17,7 +17,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -179,7 +179,7 @@ public final class ApiTokens {
     }
 
     private static byte[] sha256(String token) {
-        return HexFormat.of().parseHex(ConfigData.sha256(token.strip()));
+        return HexFormat.of().parseHex(IntegrationKeys.sha256(token.strip()));
     }
 
     /** The user of a presented API token (never a feed token). */

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.IntegrationKeys;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class ApiTokensTest {
                   - {user: bob, role: VIEWER, tokenEnv: BOB_TOKEN}
                   - {user: carol, role: admin, tokenFile: %s}
                   - {user: dave, role: viewer, tokenSha256: %s}
-                """.formatted(secret, ConfigData.sha256("dave-hashed-token")), Map.of("BOB_TOKEN", "bob-env-token"));
+                """.formatted(secret, IntegrationKeys.sha256("dave-hashed-token")), Map.of("BOB_TOKEN", "bob-env-token"));
 
         assertThat(tokens.authenticate("alice-plain-token")).contains(new ApiUser("alice", Role.RESPONDER));
         assertThat(tokens.authenticate("bob-env-token")).contains(new ApiUser("bob", Role.VIEWER));
