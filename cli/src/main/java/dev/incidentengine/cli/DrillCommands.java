@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,7 +60,7 @@ final class DrillCommands {
         String wait;
 
         /** How often the incident is looked for while waiting. */
-        static Duration poll = Duration.ofMillis(250);
+        private static final Duration POLL = Duration.ofMillis(250);
 
         @Override
         public Integer call() {
@@ -98,12 +100,12 @@ final class DrillCommands {
                 if (Instant.now().isAfter(deadline)) {
                     return null;
                 }
-                LockSupport.parkNanos(poll.toNanos());
+                LockSupport.parkNanos(POLL.toNanos());
             }
         }
 
         private static Duration seconds(String text) {
-            String value = text.strip().toLowerCase(java.util.Locale.ROOT);
+            String value = text.strip().toLowerCase(Locale.ROOT);
             if (value.matches("\\d{1,6}s?")) {
                 return Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
             }
@@ -218,7 +220,7 @@ final class DrillCommands {
         }
 
         /** {@code --update-every}, else the configured status page's cadence per severity ({@code config.status-pages.v1}). */
-        private java.util.function.Function<Severity, Optional<Duration>> cadence(IncidentLog log) {
+        private Function<Severity, Optional<Duration>> cadence(IncidentLog log) {
             if (updateEvery != null) {
                 Duration every = Periods.span(updateEvery, "--update-every");
                 return severity -> Optional.of(every);
