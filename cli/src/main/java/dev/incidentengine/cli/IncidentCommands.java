@@ -64,7 +64,7 @@ final class IncidentCommands {
                 out.table(page.path("incidents"), Column.field("ID", "incidentId"), Column.field("STATUS", "status"),
                         Column.field("SEV", "severity"), Column.field("SERVICE", "service"), Column.field("OPENED", "openedAt"),
                         new Column("ALERTS", row -> row.path("firingAlertCount").asText() + "/" + row.path("alertCount").asText()),
-                        Column.field("TITLE", "title"));
+                        new Column("TITLE", row -> (row.hasNonNull("drill") ? "[DRILL] " : "") + row.path("title").asText()));
             }
             return 0;
         }
@@ -86,7 +86,11 @@ final class IncidentCommands {
                 out.json(incident);
                 return 0;
             }
-            for (String field : List.of("incidentId", "title", "status", "severity", "service", "assigneeUserId", "escalationPolicyId",
+            if (incident.hasNonNull("drill")) {
+                out.line("DRILL (scenario " + incident.get("drill").asText() + "): an exercise, not a real incident; end it with"
+                        + " incidentctl drill end " + id);
+            }
+            for (String field : List.of("incidentId", "title", "status", "severity", "service", "drill", "assigneeUserId", "escalationPolicyId",
                     "openedAt", "acknowledgedAt", "resolvedAt", "closedAt", "snoozedUntil", "mergedInto")) {
                 if (incident.hasNonNull(field)) {
                     out.line(String.format("%-19s %s", field, incident.get(field).asText()));

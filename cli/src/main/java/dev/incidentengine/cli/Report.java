@@ -38,6 +38,8 @@ final class Report {
     private final Map<String, Integer> alerts = new TreeMap<>();
     private final Map<String, Integer> pages = new TreeMap<>();
     private final Map<String, Long> delivered = new TreeMap<>();
+    /** Drills of the period: left out of every figure ({@code drill report} judges them). */
+    private int drills;
 
     /** Incidents opened at or after {@code since}, of {@code service} (null: all). */
     Report(Instant since, String service) {
@@ -52,6 +54,10 @@ final class Report {
         if (incident == null) {
             if (!(payload instanceof IncidentOpened opened) || event.getTimestamp().isBefore(since)
                     || service != null && !service.equals(opened.getService())) {
+                return;
+            }
+            if (ResponseRollup.isDrill(opened)) {
+                drills++;
                 return;
             }
             incident = new IncidentFacts.Fold(incidentId);
@@ -87,6 +93,7 @@ final class Report {
         ObjectNode report = ApiClient.JSON.createObjectNode();
         report.put("since", since.toString());
         report.put("incidents", facts.size());
+        report.put("drillsExcluded", drills);
         report.put("reopenRate", facts.isEmpty() ? 0 : round(facts.stream().filter(incident -> incident.reopened() > 0).count() / (double) facts.size()));
         report.set("bySeverity", groups(facts, incident -> incident.severity().name()));
         report.set("byService", groups(facts, IncidentFacts::service));

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.incidentengine.incident.domain.Timeline;
+import dev.incidentengine.model.IncidentOpened;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -27,9 +28,14 @@ final class TimelineCommand implements Callable<Integer> {
         Output out = format.out();
         IncidentLog.IncidentRecords records = kafka.log().incident(id);
         List<Timeline.Entry> entries = Timeline.of(records.events(), records.results());
+        String drill = records.events().stream().map(event -> event.getPayload() instanceof IncidentOpened opened ? opened.getDrill() : null)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
         if (out.json) {
-            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).set("timeline", Review.timeline(entries)));
+            out.json(ApiClient.JSON.createObjectNode().put("incidentId", id).put("drill", drill).set("timeline", Review.timeline(entries)));
         } else {
+            if (drill != null) {
+                out.line("DRILL (scenario " + drill + "): an exercise, not a real incident");
+            }
             ArrayNode rows = ApiClient.JSON.createArrayNode();
             entries.forEach(entry -> rows.addObject().put("at", entry.at().toString()).put("elapsed", Timeline.elapsed(entry.sinceStart()))
                     .put("who", entry.who()).put("what", entry.what()));

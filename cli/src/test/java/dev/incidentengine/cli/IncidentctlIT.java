@@ -38,6 +38,7 @@ import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.StatusTemplates;
@@ -113,6 +114,96 @@ class IncidentctlIT {
         if (runner != null) {
             runner.close();
         }
+    }
+
+    @Test
+    void aDrillRunsThroughTheNormalPath_isMarkedDrill_andIsReportedOnItsOwn(KafkaTestCluster kafka) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS));
+        kafka.produce(IncidentTopics.DEFAULT.services(), List.of(Map.entry("checkout",
+                ServiceConfig.newBuilder().setId("checkout").setName("Checkout").build())));
+        int reportedBefore = checkoutIncidents(bootstrap);
+        int apiReportedBefore = new ObjectMapper().readTree(api("/api/v1/reports?service=checkout", VIEWER).body())
+                .get("totals").get("incidents").asInt();
+
+        Run start = await("the service configured").atMost(Duration.ofSeconds(30)).until(() -> run("drill", "start", "--service", "checkout",
+                "--scenario", "db-failover", "--token", RESPONDER, "-o", "json"), started -> started.exit() == 0);
+        JsonNode drill = new ObjectMapper().readTree(start.out());
+        String id = drill.get("incidentId").asText();
+        String drillId = drill.get("drillId").asText();
+        assertThat(drill.get("scenario").asText()).isEqualTo("db-failover");
+        assertThat(drill.get("severity").asText()).isEqualTo("SEV1");
+        JsonNode incident = new ObjectMapper().readTree(run("incidents", "show", id, "-o", "json", "--token", VIEWER).out());
+        assertThat(incident.get("drill").asText()).isEqualTo("db-failover");
+        assertThat(incident.get("title").asText()).isEqualTo("Drill: db-failover on checkout");
+        assertThat(run("incidents", "show", id, "--token", VIEWER).out()).startsWith("DRILL (scenario db-failover)");
+        assertThat(run("incidents", "list", "--search", drillId, "--token", VIEWER).out()).contains("[DRILL] Drill: db-failover on checkout");
+
+        // A real alert that looks like the drill in every label opens an incident of its own, and it is no drill.
+        String marker = "lookalike" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        kafka.produce(IncidentTopics.DEFAULT.alerts(), List.of(Map.entry("am/" + marker, Samples.alert("am/" + marker).setSeverity(Severity.SEV1)
+                .setLabels(Map.of("alertname", "Drill: db-failover", "service", "checkout", "scenario", "db-failover", "drill", "true",
+                        "drill_id", drillId, "env", marker)).setStartsAt(now).setReceivedAt(now).build())));
+        JsonNode real = await("the look-alike's incident").atMost(Duration.ofSeconds(30)).until(() -> new ObjectMapper().readTree(
+                run("incidents", "list", "--search", marker, "-o", "json", "--token", VIEWER).out()).path("incidents"), found -> found.size() == 1)
+                .get(0);
+        assertThat(real.get("incidentId").asText()).isNotEqualTo(id);
+        assertThat(real.get("drill").isNull()).isTrue();
+        assertThat(new ObjectMapper().readTree(run("incidents", "list", "--search", drillId, "-o", "json", "--token", VIEWER).out())
+                .get("incidents")).as("the drill's id finds both; the drill holds only its own alert").hasSize(2);
+        assertThat(new ObjectMapper().readTree(api("/api/v1/incidents/" + id, VIEWER).body()).get("alertCount").asInt()).isEqualTo(1);
+
+        assertThat(run("ack", id, "--token", RESPONDER).exit()).isZero();
+        assertThat(run("status-update", id, "Failing", "over", "--token", RESPONDER).exit()).isZero();
+        Run notADrill = run("drill", "end", real.get("incidentId").asText(), "--token", RESPONDER);
+        assertThat(notADrill.exit()).isEqualTo(CliError.REFUSED);
+        assertThat(notADrill.err()).contains("is not a drill");
+        Run end = run("drill", "end", id, "--token", RESPONDER);
+        assertThat(end.exit()).as(end.err()).isZero();
+        assertThat(end.out()).contains("resolve applied", "RESOLVED");
+
+        Run timeline = runWithoutUrl("timeline", id, "--bootstrap-servers", bootstrap);
+        assertThat(timeline.out()).startsWith("DRILL (scenario db-failover)").contains("opened DRILL (scenario db-failover) SEV1 on checkout");
+        JsonNode report = new ObjectMapper().readTree(runWithoutUrl("report", "--since", "1d", "--service", "checkout", "-o", "json",
+                "--bootstrap-servers", bootstrap).out());
+        assertThat(report.get("drillsExcluded").asInt()).isEqualTo(1);
+        assertThat(report.get("incidents").asInt()).as("the look-alike counts, the drill does not").isEqualTo(reportedBefore + 1);
+        await("the read side's report: the look-alike, not the drill").atMost(Duration.ofSeconds(30))
+                .during(Duration.ofSeconds(2)).until(() -> new ObjectMapper().readTree(api("/api/v1/reports?service=checkout", VIEWER).body())
+                        .get("totals").get("incidents").asInt(), count -> count == apiReportedBefore + 1);
+
+        Run drills = runWithoutUrl("drill", "report", "--since", "1d", "--update-every", "1h", "-o", "json", "--bootstrap-servers", bootstrap);
+        assertThat(drills.exit()).as(drills.err()).isZero();
+        JsonNode judged = new ObjectMapper().readTree(drills.out());
+        assertThat(judged.get("drills")).singleElement().satisfies(row -> {
+            assertThat(row.get("incidentId").asText()).isEqualTo(id);
+            assertThat(row.get("scenario").asText()).isEqualTo("db-failover");
+            assertThat(row.get("acknowledge").get("inTime").asBoolean()).isTrue();
+            assertThat(row.get("commander").get("inTime").asBoolean()).as("nobody took command").isFalse();
+            assertThat(row.get("statusUpdates").get("count").asInt()).isEqualTo(1);
+            assertThat(row.get("statusUpdates").get("onCadence").asBoolean()).isTrue();
+            assertThat(row.get("verdict").asText()).isEqualTo("FAIL");
+            assertThat(row.get("misses").toString()).isEqualTo("[\"no incident commander\"]");
+        });
+        Run table = runWithoutUrl("drill", "report", "--since", "1d", "--bootstrap-servers", bootstrap);
+        assertThat(table.out()).contains("1 drills opened from", "0 passed", id, "db-failover", "MISSED", "FAIL: no incident commander");
+        assertThat(runWithoutUrl("drill", "report", "--since", "1d", "--until", "2d", "--bootstrap-servers", bootstrap).exit())
+                .as("--until before --since").isEqualTo(CliError.USAGE);
+        Run unknown = run("drill", "start", "--service", "nope", "--scenario", "x", "--token", RESPONDER);
+        assertThat(unknown.exit()).isEqualTo(CliError.REFUSED);
+        assertThat(unknown.err()).contains("service", "nope");
+        assertThat(run("drill", "start", "--service", "checkout", "--scenario", "x", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+    }
+
+    private HttpResponse<String> api(String path, String token) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int checkoutIncidents(String bootstrap) throws Exception {
+        return new ObjectMapper().readTree(runWithoutUrl("report", "--since", "1d", "--service", "checkout", "-o", "json",
+                "--bootstrap-servers", bootstrap).out()).get("incidents").asInt();
     }
 
     @Test

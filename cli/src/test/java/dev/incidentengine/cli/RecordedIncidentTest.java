@@ -64,6 +64,27 @@ class RecordedIncidentTest {
         assertGolden(report, "report.json");
     }
 
+    @Test
+    void drillsExcludedFromTheFigures() {
+        Map<String, List<IncidentEvent>> logs = recordedLogs();
+        ObjectNode without = Report.of(logs, RecordedIncident.results(), T0.minusSeconds(3_600), null, T0.plus(Duration.ofDays(5)));
+        String drill = "INC-20261122-3-0010";
+        logs.put(drill, List.of(
+                opened(drill, "d1").setTimestamp(T0.plusSeconds(60)).setPayload(IncidentOpened.newBuilder().setTitle("Drill: failover")
+                        .setSeverity(Severity.SEV1).setService("checkout").setCorrelationKey("|drill|drill:1").setLabels(Map.of("drill", "true"))
+                        .setDrill("failover").build()).build(),
+                event(drill, "d2", T0.plusSeconds(60), new AlertAttached(Samples.alert("drill:1").setDrill("failover").build())),
+                escalated(drill, "d3", T0.plusSeconds(61), 0, plan("bob", "EMAIL", 0)),
+                event(drill, "d4", T0.plusSeconds(7_200), new IncidentAcknowledged(null)),
+                event(drill, "d5", T0.plusSeconds(9_000), new IncidentResolved(null))));
+
+        ObjectNode with = Report.of(logs, RecordedIncident.results(), T0.minusSeconds(3_600), null, T0.plus(Duration.ofDays(5)));
+
+        assertThat(with.get("drillsExcluded").asInt()).isEqualTo(1);
+        with.put("drillsExcluded", 0);
+        assertThat(with).as("times, targets, counts, alerts and pages as without the drill").isEqualTo(without);
+    }
+
     /** The recorded incident and three more: a SEV2 on search acknowledged late, reopened and resolved; a SEV3 never acknowledged; one opened before the period. */
     static Map<String, List<IncidentEvent>> recordedLogs() {
         String search = "INC-20261122-1-0008";

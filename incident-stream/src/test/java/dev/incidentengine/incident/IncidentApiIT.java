@@ -26,6 +26,7 @@ import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.LinkTicket;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.StatusTemplates;
@@ -511,6 +512,43 @@ class IncidentApiIT {
         assertError(api.get(path + "&service=other", VIEWER), 400, "service");
         assertError(api.get("/api/v1/reports?service=", VIEWER), 400, "service");
         assertError(api.get(path + "&limit=5", VIEWER), 400, "limit");
+    }
+
+    @Test
+    void aDrillStartsThroughTheNormalPath_oncePerIdempotencyKey_andBadInputIsRefusedNamingTheField() throws Exception {
+        String service = "drills-" + UUID.randomUUID().toString().substring(0, 8);
+        kafka.produce(topics.services(), List.of(Map.entry(service, ServiceConfig.newBuilder().setId(service).setName("Drilled").build())));
+        String body = "{\"service\": \"" + service + "\", \"scenario\": \"cache-loss\", \"severity\": \"SEV2\"}";
+        HttpResponse<String> started = await("the view read the service").atMost(Duration.ofSeconds(30))
+                .until(() -> api.post("/api/v1/drills", RESPONDER, body, "Idempotency-Key", service), answer -> answer.statusCode() != 400);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode drill = json(started);
+        String drillId = drill.get("drillId").asText();
+        assertThat(drill.get("fingerprint").asText()).isEqualTo("drill:" + drillId);
+        assertThat(drill.get("startedBy").asText()).isEqualTo("alice");
+        JsonNode incident = await("the drill's incident").atMost(Duration.ofSeconds(30)).until(
+                () -> json(api.get(drill.get("incidents").asText(), VIEWER)).get("incidents"), found -> found.size() == 1).get(0);
+        assertThat(incident.get("drill").asText()).isEqualTo("cache-loss");
+        assertThat(incident.get("severity").asText()).isEqualTo("SEV2");
+        assertThat(incident.get("correlationKey").asText()).isEqualTo("|drill|drill:" + drillId);
+
+        HttpResponse<String> again = api.post("/api/v1/drills", RESPONDER, body, "Idempotency-Key", service);
+        assertThat(json(again).get("drillId").asText()).as("a retry names the same drill").isEqualTo(drillId);
+        await("the retry opens nothing more").atMost(Duration.ofSeconds(10)).during(Duration.ofSeconds(2)).until(
+                () -> json(api.get("/api/v1/incidents?service=" + service, VIEWER)).get("incidents").size(), count -> count == 1);
+        assertThat(json(api.get("/api/v1/incidents/" + incident.get("incidentId").asText(), VIEWER)).get("alertCount").asInt()).isEqualTo(1);
+        openNow(service);
+        await("drills excluded from the figures: the real incident alone").atMost(Duration.ofSeconds(30)).during(Duration.ofSeconds(2))
+                .until(() -> json(api.get("/api/v1/reports?service=" + service, VIEWER)).get("totals").get("incidents").asInt(),
+                        count -> count == 1);
+
+        assertError(api.post("/api/v1/drills", null, body), 401, null);
+        assertError(api.post("/api/v1/drills", VIEWER, body), 403, null);
+        assertError(api.post("/api/v1/drills", RESPONDER, "{\"service\": \"nope\", \"scenario\": \"x\"}"), 400, "service");
+        assertError(api.post("/api/v1/drills", RESPONDER, "{\"service\": \"" + service + "\", \"scenario\": \"a b\"}"), 400, "scenario");
+        assertError(api.post("/api/v1/drills", RESPONDER, "{\"service\": \"" + service + "\", \"scenario\": \"x\", \"drill\": \"y\"}"),
+                400, "drill");
+        assertError(api.post("/api/v1/drills", RESPONDER, "{\"title\": \"" + "x".repeat(70_000) + "\"}"), 413, null);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Properties;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.NotificationRequest;
@@ -43,6 +44,7 @@ import static dev.incidentengine.testkit.Samples.event;
 import static dev.incidentengine.testkit.Samples.opened;
 import static dev.incidentengine.testkit.Samples.plan;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The planner in a TopologyTestDriver: events and results in, rendered requests out, contact steps on the driver's wall clock. */
 class NotifierTopologyTest {
@@ -114,6 +116,18 @@ class NotifierTopologyTest {
             assertThat(request.getText()).contains(ID);
             assertThat(request.getService()).isEqualTo("Checkout");
         });
+    }
+
+    @Test
+    void aDrillsPagesAndNewsSayDrill() {
+        IncidentEvent opened = opened(ID, "e1").setTimestamp(T0).build();
+        ((IncidentOpened) opened.getPayload()).setDrill("database-failover");
+        events.pipeInput(ID, opened);
+        events.pipeInput(ID, escalated(ID, "e2", T0.plusSeconds(1), 0, plan("alice", "EMAIL", 0)));
+
+        assertThat(requests.readValuesToList()).extracting(NotificationRequest::getDeliveryId, request -> request.getTitle().startsWith("[DRILL] "),
+                request -> request.getText().startsWith("[DRILL] ")).containsExactly(tuple("e1:ops:slack-webhook:0", true, true),
+                tuple("e2:alice:email:0", true, true));
     }
 
     @Test

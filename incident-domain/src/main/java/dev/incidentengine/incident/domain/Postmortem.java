@@ -18,6 +18,7 @@ import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.ReviewStatus;
@@ -55,6 +56,8 @@ public final class Postmortem {
     private long failed;
     private long eventsRead;
     private boolean logCut;
+    /** The scenario, when the incident is a drill. */
+    private String drill;
 
     private Postmortem(String incidentId, String deliveriesElsewhere) {
         this.incidentId = incidentId;
@@ -82,6 +85,9 @@ public final class Postmortem {
 
     public void accept(IncidentEvent event) {
         eventsRead++;
+        if (event.getPayload() instanceof IncidentOpened opened) {
+            drill = opened.getDrill();
+        }
         facts.accept(event);
         timeline.accept(event);
         if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
@@ -127,7 +133,12 @@ public final class Postmortem {
         Instant acknowledged = facts.acknowledged();
         Instant resolved = facts.resolved();
         StringBuilder md = new StringBuilder();
-        md.append("# Post-incident review: ").append(escape(facts.title())).append(" (").append(incidentId).append(")\n\n");
+        md.append(drill == null ? "# Post-incident review: " : "# [DRILL] Post-incident review: ").append(escape(facts.title()))
+                .append(" (").append(incidentId).append(")\n\n");
+        if (drill != null) {
+            md.append("_A drill (scenario ").append(escape(drill)).append("): an exercise, left out of the response figures;"
+                    + " `incidentctl drill report` judges it._\n\n");
+        }
         if (logCut) {
             md.append(String.format("_Written from the first %,d events of the incident's log, which holds more: what follows may be"
                     + " incomplete. `incidentctl postmortem %s` reads the whole log._\n\n", eventsRead, incidentId));

@@ -19,7 +19,8 @@ import dev.incidentengine.model.Severity;
  * incident's counts out of its bucket and adds its new counts to its (possibly new) bucket, so a
  * late acknowledgement, a reopen and resolve again, or a severity change are counted once, as
  * the incident stands. The alerts attached to it and the people paged for it count on its day
- * and service too.
+ * and service too. Drills count nowhere: an exercise's response is reported on its own ({@code incidentctl drill report}),
+ * not in the response figures and targets met.
  */
 public final class ResponseRollup {
 
@@ -151,11 +152,16 @@ public final class ResponseRollup {
         }
     }
 
-    /** The step of one event of an incident the rollup knows as {@code before}; null for events of an incident never opened. */
+    /**
+     * The step of one event of an incident the rollup knows as {@code before}; null for events of an incident never opened,
+     * and for a drill's (the rollup never knows it).
+     */
     public static Step step(Incident before, IncidentEvent event) {
         Object payload = event.getPayload();
         Incident after;
-        if (payload instanceof IncidentOpened opened) {
+        if (payload instanceof IncidentOpened opened && isDrill(opened)) {
+            return null;
+        } else if (payload instanceof IncidentOpened opened) {
             after = new Incident(service(opened), ResponseTimes.opened(event, opened));
         } else if (before == null) {
             return null;
@@ -165,6 +171,11 @@ public final class ResponseRollup {
         String alert = payload instanceof AlertAttached attached ? alertName(after.service(), attached) : null;
         List<String> paged = payload instanceof IncidentEscalated escalated ? paged(escalated) : List.of();
         return new Step(before, after, alert, paged);
+    }
+
+    /** Whether the incident is a drill: excluded from every response figure (times, targets met, counts, alerts, pages). */
+    public static boolean isDrill(IncidentOpened opened) {
+        return opened.getDrill() != null;
     }
 
     public static LocalDate day(Instant at) {

@@ -193,7 +193,8 @@ public final class Timeline {
     /** What an event says, in a few words. */
     public static String describe(Object payload) {
         if (payload instanceof IncidentOpened opened) {
-            return "opened " + opened.getSeverity() + " on " + opened.getService() + ": " + opened.getTitle();
+            return (opened.getDrill() == null ? "opened " : "opened DRILL (scenario " + opened.getDrill() + ") ") + opened.getSeverity()
+                    + " on " + opened.getService() + ": " + opened.getTitle();
         } else if (payload instanceof AlertAttached attached) {
             return "alert " + attached.getAlert().getFingerprint() + " " + attached.getAlert().getStatus().name().toLowerCase()
                     + " (" + attached.getAlert().getSummary() + ", started " + attached.getAlert().getStartsAt() + ")";

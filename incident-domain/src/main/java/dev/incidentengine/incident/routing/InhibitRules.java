@@ -59,8 +59,14 @@ public final class InhibitRules {
                 List.copyOf(config.getEqual()));
     }
 
-    /** Whether the alert matches the source matchers of any rule (it may inhibit others while it fires). */
+    /**
+     * Whether the alert matches the source matchers of any rule (it may inhibit others while it fires). A drill's alert never
+     * does: an exercise must not hide a real alert.
+     */
     public boolean isSource(Alert alert) {
+        if (alert.getDrill() != null) {
+            return false;
+        }
         for (Rule rule : rules) {
             if (rule.source().matches(alert)) {
                 return true;
@@ -83,7 +89,7 @@ public final class InhibitRules {
             }
             boolean twoSided = rule.source().matches(target);
             for (Alert source : firingSources) {
-                if (source.getStatus() == AlertStatus.RESOLVED
+                if (source.getStatus() == AlertStatus.RESOLVED || source.getDrill() != null
                         || source.getFingerprint().equals(target.getFingerprint())
                         || !rule.source().matches(source)
                         || (twoSided && rule.target().matches(source))

@@ -19,6 +19,9 @@ import dev.incidentengine.model.Alert;
 public record Route(String id, List<String> groupBy, Duration groupWindow, boolean autoResolve, String escalationPolicyId,
                    String service) {
 
+    /** Where the correlation keys of drills begin (see {@link #correlationKey}). */
+    public static final String DRILL_KEY_PREFIX = "|drill|";
+
     public static final Route DEFAULT = new Route("default", List.of("service", "alertname"), Duration.ofMinutes(5), true,
             null, null);
 
@@ -38,8 +41,14 @@ public record Route(String id, List<String> groupBy, Duration groupWindow, boole
      * "default|service=checkout|alertname=HighLatency"; an absent label gives an empty value. Label values are
      * read with {@link AlertMatcher#labelValue}; a backslash or '|' inside the id, a label or a value is
      * escaped with a backslash so that different alerts cannot collide.
+     *
+     * <p>A drill's alert is keyed by itself, {@value #DRILL_KEY_PREFIX} and its fingerprint (one per drill): no route's key
+     * begins with '|' (an id's is escaped), so a drill never joins a real incident, nor a real alert a drill.
      */
     public String correlationKey(Alert alert) {
+        if (alert.getDrill() != null) {
+            return DRILL_KEY_PREFIX + escape(alert.getFingerprint());
+        }
         StringBuilder key = new StringBuilder(escape(id));
         for (String label : groupBy) {
             String value = AlertMatcher.labelValue(alert, label);

@@ -3,8 +3,10 @@ package dev.incidentengine.incident.domain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
+import dev.incidentengine.incident.routing.Route;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.Alert;
@@ -107,6 +109,34 @@ class CorrelationTest {
         CorrelationGroup closed = correlation.update(merged, update("INC-2", IncidentStatus.CLOSED, T0));
         assertThat(closed).as("nothing left to remember").isNull();
         assertThat(fire(closed, "fp-2", T0.plusSeconds(500), null).command().getIncidentId()).isEqualTo("INC-3");
+    }
+
+    @Test
+    void aDrillNeverJoinsARealIncident_norARealAlertADrill() {
+        Route route = Route.DEFAULT;
+        Alert real = alert("fp-real", T0);
+        Alert drill = Samples.alert("drill-1").setReceivedAt(T0.plusSeconds(10)).setDrill("database-failover").build();
+        Alert secondDrill = Samples.alert("drill-2").setReceivedAt(T0.plusSeconds(20)).setDrill("database-failover").build();
+        Alert laterReal = alert("fp-real-2", T0.plusSeconds(30));
+        // Same service and alertname, all within the grouping window: on one key they would be one incident.
+        assertThat(route.correlationKey(drill)).isEqualTo("|drill|drill-1").isNotEqualTo(route.correlationKey(real));
+        assertThat(route.correlationKey(secondDrill)).isNotEqualTo(route.correlationKey(drill));
+        // A route of any id and labels: its keys begin with the escaped id, never with '|'.
+        Route hostile = new Route("|drill", List.of("drill|x"), Duration.ofMinutes(5), true, null, null);
+        assertThat(hostile.correlationKey(Alert.newBuilder(real).setFingerprint("drill-1").build())).doesNotStartWith(Route.DRILL_KEY_PREFIX);
+
+        Map<String, CorrelationGroup> groups = new HashMap<>();
+        Map<String, String> incidents = new HashMap<>();
+        for (Alert alert : List.of(real, drill, secondDrill, laterReal)) {
+            String key = route.correlationKey(alert);
+            Correlation.Outcome outcome = correlation.firing(groups.get(key), key, alert, null, FIVE_MINUTES, alert.getReceivedAt(), ids,
+                    null);
+            groups.put(key, outcome.group());
+            incidents.put(alert.getFingerprint(), outcome.command().getIncidentId());
+        }
+
+        assertThat(incidents).containsEntry("fp-real", "INC-1").containsEntry("drill-1", "INC-2").containsEntry("drill-2", "INC-3")
+                .as("the real alert after the drills joins the real incident").containsEntry("fp-real-2", "INC-1");
     }
 
     private Correlation.Outcome fire(CorrelationGroup group, String fingerprint, Instant at, String notInto) {

@@ -68,6 +68,19 @@ class PostmortemTest {
     }
 
     @Test
+    void aDrillSaysSo_inTheReviewsTitleAndTheTimeline() {
+        List<IncidentEvent> events = new ArrayList<>(RecordedIncident.events());
+        IncidentEvent first = events.get(0);
+        IncidentOpened opened = IncidentOpened.newBuilder((IncidentOpened) first.getPayload()).setDrill("db <failover>").build();
+        events.set(0, IncidentEvent.newBuilder(first).setPayload(opened).build());
+
+        assertThat(Postmortem.markdown(ID, events, List.of())).startsWith("# [DRILL] Post-incident review: ")
+                .contains("_A drill (scenario db \\<failover\\>): an exercise, left out of the response figures;");
+        assertThat(Timeline.of(events, List.of())).anySatisfy(entry -> assertThat(entry.what()).startsWith("opened DRILL (scenario db <failover>) "));
+        assertThat(Postmortem.markdown(ID, RecordedIncident.events(), List.of())).doesNotContain("DRILL");
+    }
+
+    @Test
     void linkedTicketsStandInTheSummary_andBesideTheirActionItems() {
         List<IncidentEvent> events = new ArrayList<>(RecordedIncident.events());
         Instant at = events.get(events.size() - 1).getTimestamp();

@@ -317,6 +317,20 @@ class PublicationTest {
         return command(new PublishIncident(title, impact, components, INVESTIGATING, message), ALICE);
     }
 
+    @Test
+    void aDrillIsNeverPublished_byAPersonOrAutomatically() {
+        page = page(List.of(Severity.SEV0, Severity.SEV1));
+        List<Object> opened = when(drill("checkout", Severity.SEV1));
+        assertThat(opened).as("a covered service at an auto-published severity").noneMatch(IncidentPublished.class::isInstance);
+        assertThat(state.getDrill()).isEqualTo("database-failover");
+
+        assertRejected(when(publish("Checkout is down", PublicImpact.MAJOR, List.of("checkout"), null)),
+                "a drill is never shown on the status page");
+        assertThat(when(command(new ChangeSeverity(Severity.SEV0, "worse"), ALICE))).as("nor when raised")
+                .noneMatch(IncidentPublished.class::isInstance);
+        assertThat(state.getPublication()).isNull();
+    }
+
     private IncidentCommand update(PublicIncidentStatus status, String message) {
         return command(new PostPublicUpdate(status, message, null, null), ALICE);
     }
@@ -335,6 +349,14 @@ class PublicationTest {
                 .setRawFormat(RawFormat.ALERTMANAGER)
                 .build();
         return command(new AttachAlert(alert, service + "|HighErrorRate", "payments-default", true, null), ENGINE);
+    }
+
+    /** What the drills API writes, as correlation sends it on. */
+    private IncidentCommand drill(String service, Severity severity) {
+        AttachAlert attach = (AttachAlert) attach(service, severity).getPayload();
+        attach.getAlert().setDrill("database-failover");
+        attach.setCorrelationKey("|drill|a");
+        return command(attach, ENGINE);
     }
 
     private IncidentCommand command(Object payload, Actor actor) {

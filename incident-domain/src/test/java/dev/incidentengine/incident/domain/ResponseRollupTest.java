@@ -70,6 +70,21 @@ class ResponseRollupTest {
     }
 
     @Test
+    void drillsExcludedFromTheFigures() {
+        IncidentEvent drill = event("d", "d-opened", T0, IncidentOpened.newBuilder().setTitle("Drill: failover").setSeverity(Severity.SEV1)
+                .setService("checkout").setCorrelationKey("|drill|d").setLabels(Map.of("drill", "true")).setDrill("failover").build());
+        fold(opened("a", T0, Severity.SEV1, "checkout"), drill, at("d", 60, new AlertAttached(Samples.alert("fp-d").build())),
+                escalated("d", "d-page", T0.plusSeconds(61), 0, plan("bob")), at("d", 7200, new IncidentAcknowledged(null)),
+                at("d", 9000, new IncidentResolved(null)), at("a", 120, new IncidentAcknowledged(null)));
+
+        assertThat(buckets).as("the real incident alone, and no late acknowledgement of the drill counted")
+                .containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV1), new Counts(1, 1, 120, 0, 0, 1, 0, 0)));
+        assertThat(alerts).isEmpty();
+        assertThat(pages).isEmpty();
+        assertThat(incidents).containsOnlyKeys("a");
+    }
+
+    @Test
     void anIncidentAcknowledgedAndResolvedInTimeCountsOnceInTheBucketOfItsOpeningDay() {
         fold(opened("a", T0, Severity.SEV2, "checkout"), at("a", 600, new IncidentAcknowledged("on it")),
                 at("a", 601, new IncidentAcknowledged(null)), at("a", 7200, new NoteAdded("x")), at("a", 7_201, new IncidentResolved("done")));

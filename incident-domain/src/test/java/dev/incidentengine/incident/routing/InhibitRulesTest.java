@@ -32,6 +32,16 @@ class InhibitRulesTest {
     }
 
     @Test
+    void aDrillNeverInhibitsARealAlert() {
+        InhibitRules rules = InhibitRules.of(List.of(nodeDown));
+        Alert drillDown = Alert.newBuilder(downDb1).setFingerprint("drill-1").setDrill("node-loss").build();
+
+        assertThat(rules.isSource(drillDown)).isFalse();
+        assertThat(rules.inhibiting(warningDb1, List.of(drillDown))).isEmpty();
+        assertThat(rules.isSource(downDb1)).isTrue();
+    }
+
+    @Test
     void givenEqualLabelDiffers_thenNotInhibited() {
         InhibitRules rules = InhibitRules.of(List.of(nodeDown));
 

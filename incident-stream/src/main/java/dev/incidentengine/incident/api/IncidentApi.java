@@ -141,6 +141,7 @@ public final class IncidentApi implements AutoCloseable {
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
+    private final String alertTopic;
     private final Serializer<String> keySerializer;
     private final Serializer<SpecificRecord> valueSerializer;
     private final Duration waitTimeout;
@@ -163,8 +164,10 @@ public final class IncidentApi implements AutoCloseable {
         this.partitions = topics.state().partitions();
         this.commandTopic = topics.commands().name();
         this.silenceTopic = topics.silences().name();
+        this.alertTopic = topics.alerts().name();
         this.keySerializer = topics.commands().keySerde(serdes).serializer();
-        this.valueSerializer = byType(topics.commands().valueSerde(serdes).serializer(), topics.silences().valueSerde(serdes).serializer());
+        this.valueSerializer = byType(topics.commands().valueSerde(serdes).serializer(), topics.silences().valueSerde(serdes).serializer(),
+                topics.alerts().valueSerde(serdes).serializer());
         this.waitTimeout = waitTimeout;
         this.receiversBaseUrl = receiversBaseUrl.orElse(null);
         this.clock = clock;
@@ -236,6 +239,8 @@ public final class IncidentApi implements AutoCloseable {
                     StatusPageConfig page = statusPage().config();
                     HttpServer.writeJson(response, done, 200, out -> PublicationRequests.writePage(page, out));
                 }));
+        http.route("POST", DrillRequests.PATH, (request, response, callback) -> handle("drill-start", Role.RESPONDER, request, response,
+                callback, (user, done) -> startDrill(user, request, response, done)));
         http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,
                 (user, done) -> services(request, response, done)));
         http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
@@ -862,6 +867,20 @@ public final class IncidentApi implements AutoCloseable {
         writeSilence(silence, view.silence(silence.getId()).isPresent() ? 200 : 201, wait, response, callback);
     }
 
+    /** Writes the drill's alert; 202 once Kafka acknowledged it (the incident opens when incident-stream correlated it). */
+    private void startDrill(ApiUser user, Request request, Response response, Callback callback) {
+        DrillRequests.Drill drill = DrillRequests.start(readBody(request), request.getHeaders().get("Idempotency-Key"), user,
+                service -> view.catalog().services().containsKey(service), clock.instant());
+        send(alertTopic, drill.alert().getFingerprint(), drill.alert()).whenComplete((metadata, failure) -> {
+            if (failure != null) {
+                new ApiError(503, null, "the drill's alert could not be stored in Kafka; retry later with the same Idempotency-Key ("
+                        + failure.getMessage() + ")").write(response, callback);
+            } else {
+                HttpServer.writeJson(response, callback, 202, out -> DrillRequests.write(drill, out));
+            }
+        });
+    }
+
     /** Expires the silence: the same record ending now, so its history stays; an expired one is left as it is. */
     private void expireSilence(Request request, Response response, Callback callback) {
         boolean wait = ApiRequests.waitParameter(parameters(request));
@@ -915,18 +934,21 @@ public final class IncidentApi implements AutoCloseable {
         return json;
     }
 
-    /** One producer for both topics: each value goes through the serializer of its type. */
-    private static Serializer<SpecificRecord> byType(Serializer<IncidentCommand> commands, Serializer<SilenceConfig> silences) {
+    /** One producer for its topics (commands, silences, drills' alerts): each value goes through the serializer of its type. */
+    private static Serializer<SpecificRecord> byType(Serializer<IncidentCommand> commands, Serializer<SilenceConfig> silences,
+                                                     Serializer<Alert> alerts) {
         return new Serializer<>() {
             @Override
             public byte[] serialize(String topic, SpecificRecord data) {
                 return data instanceof SilenceConfig silence ? silences.serialize(topic, silence)
+                        : data instanceof Alert alert ? alerts.serialize(topic, alert)
                         : commands.serialize(topic, (IncidentCommand) data);
             }
 
             @Override
             public byte[] serialize(String topic, Headers headers, SpecificRecord data) {
                 return data instanceof SilenceConfig silence ? silences.serialize(topic, headers, silence)
+                        : data instanceof Alert alert ? alerts.serialize(topic, headers, alert)
                         : commands.serialize(topic, headers, (IncidentCommand) data);
             }
         };

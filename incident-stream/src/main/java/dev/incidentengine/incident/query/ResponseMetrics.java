@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.Timer;
  * ({@code incident_open}), time to acknowledge and to resolve by severity and service
  * ({@code incident_time_to_acknowledge_seconds}, {@code incident_time_to_resolve_seconds},
  * histograms), responses over their severity's target ({@code incident_response_target_breaches_total})
- * and required reviews not yet published ({@code incident_reviews_pending}).
+ * and required reviews not yet published ({@code incident_reviews_pending}). Drills count as open incidents (people work them)
+ * but add no response time or breach.
  *
  * <p>Each instance reports the incidents of the read side's tasks it runs, so aggregate with sum.
  * A task's {@link Share} counts its open incidents and pending reviews from its stores when it
@@ -153,7 +154,11 @@ public final class ResponseMetrics {
         }
     }
 
+    /** A drill's times are no response's: they go to {@code incidentctl drill report}, not to the histograms or breaches. */
     private void observe(Facts before, Facts after, IncidentState state) {
+        if (state.getDrill() != null) {
+            return;
+        }
         ResponseTargets targets = ResponseTargets.of(state.getSeverity());
         if (after.acknowledged() && (before == null || !before.acknowledged())) {
             observe("incident_time_to_acknowledge_seconds", "acknowledge", after,

@@ -113,6 +113,21 @@ class ReportRollupTest {
     }
 
     @Test
+    void drillsExcludedFromTheFigures() throws IOException {
+        open("real", MONDAY, Severity.SEV1, "checkout");
+        pipe("drill", MONDAY, IncidentOpened.newBuilder().setTitle("Drill: failover").setSeverity(Severity.SEV1).setService("checkout")
+                .setCorrelationKey("|drill|drill:1").setLabels(Map.of("drill", "true")).setDrill("failover").build());
+        pipe("drill", MONDAY.plusSeconds(1), new AlertAttached(Samples.alert("drill:1").setDrill("failover").build()));
+        pipe("drill", MONDAY.plusSeconds(3_600), new IncidentAcknowledged(null));
+        pipe("drill", MONDAY.plusSeconds(7_200), new IncidentResolved(null));
+
+        JsonNode report = report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, null, null);
+        assertThat(report.get("totals").toString()).isEqualTo("{\"incidents\":1,\"acknowledged\":0,\"acknowledgeMeanSeconds\":null,"
+                + "\"resolved\":0,\"resolveMeanSeconds\":null,\"acknowledgedInTime\":0,\"resolvedInTime\":0,\"targetMet\":0}");
+        assertThat(report.get("noisiestAlerts")).isEmpty();
+    }
+
+    @Test
     void alertsCountByName_boundedPerDay_andPagesPerPerson() throws IOException {
         open("storm", MONDAY, Severity.SEV1, "edge");
         for (int i = 0; i < ReportRollup.MAX_ALERT_NAMES_PER_DAY + 5; i++) {

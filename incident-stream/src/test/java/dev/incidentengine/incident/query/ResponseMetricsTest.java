@@ -48,6 +48,22 @@ class ResponseMetricsTest {
     }
 
     @Test
+    void drillsExcludedFromTheFigures_butOpenWhileWorked() {
+        IncidentState opened = IncidentState.newBuilder(state(IncidentStatus.TRIGGERED, null, null)).setDrill("failover").build();
+        IncidentState resolved = IncidentState.newBuilder(opened).setStatus(IncidentStatus.RESOLVED).setAcknowledgedAt(T0.plusSeconds(3_600))
+                .setResolvedAt(T0.plusSeconds(7_200)).build();
+
+        change(null, opened);
+        assertThat(open()).isEqualTo(1.0);
+        change(opened, resolved);
+
+        assertThat(open()).isZero();
+        assertThat(registry.find("incident_time_to_acknowledge_seconds").timer()).isNull();
+        assertThat(registry.find("incident_time_to_resolve_seconds").timer()).isNull();
+        assertThat(registry.find("incident_response_target_breaches_total").counter()).as("an hour to acknowledge a SEV1 drill").isNull();
+    }
+
+    @Test
     void aViewStartingFromTheFinalStateObservesItOnce_andADeletedIncidentLeavesTheGauge() {
         IncidentState resolved = state(IncidentStatus.RESOLVED, T0.plusSeconds(60), T0.plusSeconds(120));
         change(null, resolved);

@@ -160,6 +160,7 @@ public final class Composer {
         incident.put("url", incidentUrl(plan));
         incident.put("openedAt", plan.getOpenedAt().toString());
         incident.put("alerts", plan.getAlerts());
+        incident.put("drill", plan.getDrill());
         Map<String, Object> context = new HashMap<>();
         context.put("incident", incident);
         context.put("event", event(send, now));

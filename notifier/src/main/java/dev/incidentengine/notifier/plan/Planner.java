@@ -97,6 +97,7 @@ public final class Planner {
                     .setSeverity(opened.getSeverity().name())
                     .setStatus(IncidentStatus.TRIGGERED.name())
                     .setServiceId(opened.getService())
+                    .setDrill(opened.getDrill())
                     .setOpenedAt(event.getTimestamp())
                     .setPages(new ArrayList<>())
                     .build();

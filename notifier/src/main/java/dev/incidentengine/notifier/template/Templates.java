@@ -50,6 +50,9 @@ public final class Templates {
     public static final List<String> CHANNELS = TemplateKeys.CHANNELS;
     public static final List<String> PARTS = TemplateKeys.PARTS;
 
+    /** What begins every message of a drill. */
+    public static final String DRILL_MARK = "[DRILL]";
+
     private static final Logger LOG = LoggerFactory.getLogger(Templates.class);
     private static final String ROOT = "notifier/templates/";
     private static final String EMAIL = "email";
@@ -137,7 +140,25 @@ public final class Templates {
         String title = oneLine(execute(template(channel, kind.id(), "title", custom), scope));
         String text = execute(template(channel, kind.id(), "text", custom), scope).strip();
         String html = EMAIL.equals(channel) ? execute(template(channel, kind.id(), "html", custom), scope).strip() : null;
-        return new Rendered(title, text, html);
+        Object drill = scope.get("incident") instanceof Map<?, ?> incident ? incident.get("drill") : null;
+        return drill == null ? new Rendered(title, text, html) : drill(channel, new Rendered(title, text, html));
+    }
+
+    /**
+     * A drill's message says so first, on every channel and whatever a service's templates say: nobody must take an exercise
+     * for an outage, or an outage for an exercise.
+     */
+    private static Rendered drill(String channel, Rendered rendered) {
+        String text = "voice".equals(channel) ? "This is a drill. " + rendered.text() : DRILL_MARK + " " + rendered.text();
+        String html = rendered.html();
+        if (html != null) {
+            // At the top of the body, after the document's head (or first, in a fragment).
+            int body = html.indexOf("<body");
+            int at = body < 0 ? 0 : html.indexOf('>', body) + 1;
+            html = html.substring(0, at) + "<p><strong>" + DRILL_MARK + "</strong> This is a drill, not a real incident.</p>\n"
+                    + html.substring(at);
+        }
+        return new Rendered(DRILL_MARK + " " + rendered.title(), text, html);
     }
 
     /** Validates an override before it is accepted into config: a known key, and a template that compiles and runs. */

@@ -69,6 +69,40 @@ class TemplatesTest {
     }
 
     @Test
+    void aDrillSaysSoFirst_onEveryChannel_inEveryKind_whateverTheServicesTemplates() {
+        Map<String, Object> drill = new HashMap<>(FULL);
+        Map<String, Object> incident = new HashMap<>(castMap((Map<?, ?>) FULL.get("incident")));
+        incident.put("drill", "database-failover");
+        drill.put("incident", incident);
+        Map<String, String> terse = Map.of("page.title", "{{incident.id}}", "page.text", "ack", "email/page.html", "<p>ack</p>");
+        for (String channel : Templates.CHANNELS) {
+            for (MessageKind kind : MessageKind.values()) {
+                for (Map<String, String> overrides : List.of(Map.<String, String>of(), terse)) {
+                    Templates.Rendered rendered = TEMPLATES.render(channel, kind, drill, overrides);
+                    Templates.Rendered real = TEMPLATES.render(channel, kind, FULL, overrides);
+                    String where = channel + "/" + kind.id() + (overrides.isEmpty() ? "" : " (service's templates)");
+
+                    assertThat(rendered.title()).as(where).isEqualTo("[DRILL] " + real.title());
+                    assertThat(rendered.text()).as(where).isEqualTo((channel.equals("voice") ? "This is a drill. " : "[DRILL] ") + real.text());
+                    assertThat(real.title() + real.text()).as(where).doesNotContain("DRILL", "drill");
+                    if (channel.equals("email")) {
+                        assertThat(rendered.html()).as(where).contains("<strong>[DRILL]</strong> This is a drill")
+                                .startsWith(real.html().startsWith("<!DOCTYPE") ? "<!DOCTYPE" : "<p><strong>[DRILL]");
+                        assertThat(rendered.html().indexOf("[DRILL]")).as(where).isGreaterThan(rendered.html().indexOf("<body"));
+                    } else {
+                        assertThat(rendered.html()).as(where).isNull();
+                    }
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    @Test
     void givenAPage_whenRendered_thenItSaysWhoIsPagedAtWhichLevelAndHowToAcknowledge() {
         for (String channel : List.of("slack", "teams", "email", "webhook", "pagerduty")) {
             Templates.Rendered page = TEMPLATES.render(channel, MessageKind.PAGE, FULL, Map.of());

@@ -133,6 +133,8 @@ export function render(main, params) {
       h('p', {class: 'muted'}, h('a', {href: '/incidents'}, 'Incidents'), ' / ', incident.incidentId),
       h('h1', {id: 'incident-title'}, incident.title),
       h('p', {class: 'badges'}, statusBadge(incident.status), ' ', severityBadge(incident.severity),
+        incident.drill ? h('span', {class: 'tag drill', title: 'A drill (scenario ' + incident.drill + '): an exercise, not a real incident'},
+          'DRILL: ' + incident.drill) : null,
         incident.flapping ? h('span', {class: 'tag'}, 'flapping') : null,
         incident.snoozedUntil && Date.parse(incident.snoozedUntil) > now ? h('span', {class: 'tag'}, 'snoozed') : null),
       h('dl', {class: 'facts'},

@@ -156,7 +156,7 @@ export function render(main, params, query) {
     const known = incidents.find(incident => incident.incidentId === event.incidentId);
     if (p.type === 'IncidentOpened' && !known && !filter.search) {
       place(event.incidentId, {incidentId: event.incidentId, title: p.title, severity: p.severity, service: p.service,
-        status: 'TRIGGERED', openedAt: event.timestamp, alertCount: null});
+        status: 'TRIGGERED', openedAt: event.timestamp, alertCount: null, drill: p.drill});
     } else if (known && (STATUS_AFTER[p.type] || p.type === 'IncidentAssigned' || p.type === 'SeverityChanged')) {
       const changed = Object.assign({}, known, STATUS_AFTER[p.type] ? {status: STATUS_AFTER[p.type]} : {},
         p.type === 'IncidentAssigned' && p.userId ? {assigneeUserId: p.userId} : {}, p.type === 'SeverityChanged' ? {severity: p.to} : {});
@@ -213,7 +213,8 @@ export function render(main, params, query) {
       dataset: {id: incident.incidentId}},
     h('td', {'data-label': 'Severity'}, severityBadge(incident.severity)),
     h('td', {'data-label': 'Incident'}, h('a', {href: '/incidents/' + encodeURIComponent(incident.incidentId), class: 'title'},
-      incident.title), h('div', {class: 'muted small'}, incident.incidentId)),
+      incident.title), incident.drill ? h('span', {class: 'tag drill', title: 'A drill: an exercise, not a real incident'}, 'DRILL') : null,
+      h('div', {class: 'muted small'}, incident.incidentId)),
     h('td', {'data-label': 'Service'}, incident.service || '—'),
     h('td', {'data-label': 'Status'}, statusBadge(incident.status)),
     h('td', {'data-label': 'Assignee'}, incident.assigneeUserId || '—'),
