@@ -56,7 +56,7 @@ class RunbookLinksTest {
 
     @Test
     void aPageAfterTheOpenLinksTheMatchedRunbookToItsStepsOnTheIncidentsPage() {
-        NotificationPlan plan = opened();
+        NotificationPlan plan = open();
         plan = planner.onEvent(plan, event(ID, "e1b", T0, new RunbookAttached("high-error-rate", "High error rate", null,
                 List.of("Open the dashboard"), true)), T0.plusSeconds(1)).plan();
         assertThat(plan.getRunbooks()).containsExactly(new PlannedRunbook("high-error-rate", "High error rate", null));
@@ -74,7 +74,7 @@ class RunbookLinksTest {
 
     @Test
     void aRunbookWithAPageOfItsOwnLinksThere_itsTitleEscapedInHtml_andLaterMessagesShowItToo() {
-        NotificationPlan plan = opened();
+        NotificationPlan plan = open();
         plan = planner.onEvent(plan, event(ID, "e1b", T0, new RunbookAttached("db", "Database <issues>", "https://wiki.example/db?a=1&b=2",
                 List.of("Check lag"), false)), T0.plusSeconds(1)).plan();
 
@@ -82,15 +82,15 @@ class RunbookLinksTest {
                 PAGED.plusMillis(100)));
 
         assertThat(acknowledged).singleElement().satisfies(message -> {
-            assertThat(message.getText()).contains("Runbook:  Database <issues> https://wiki.example/db?a=1&b=2\n");
-            assertThat(message.getHtml()).contains("href=\"https://wiki.example/db?a=1&amp;b=2\"", "Database &lt;issues&gt;")
+            assertThat(message.getText()).endsWith("\nRunbook:  Database <issues> https://wiki.example/db?a=1&b=2");
+            assertThat(message.getHtml()).contains("href=\"https://wiki.example/db?a&#x3D;1&amp;b&#x3D;2\"", ">Database &lt;issues&gt;</a>")
                     .doesNotContain("<issues>");
         });
     }
 
     @Test
     void withoutARunbookNoLineIsWritten_andAPlanKeepsEachRunbookOnceAndAtMostFive() {
-        NotificationPlan plan = opened();
+        NotificationPlan plan = open();
         assertThat(compose(planner.onEvent(plan, escalated(ID, "e2", PAGED, 0, plan("alice", "EMAIL", 0)), PAGED.plusMillis(100))))
                 .singleElement().satisfies(page -> assertThat(page.getText()).doesNotContain("Runbook"));
 
@@ -101,7 +101,7 @@ class RunbookLinksTest {
         assertThat(plan.getRunbooks()).extracting(PlannedRunbook::getRunbookId).containsExactly("r0", "r1", "r2", "r3", "r4");
     }
 
-    private NotificationPlan opened() {
+    private NotificationPlan open() {
         return planner.onEvent(null, opened(ID, "e1").build(), T0.plusSeconds(1)).plan();
     }
 
