@@ -280,14 +280,14 @@ class IncidentctlIT {
         assertThat(run("runbook", "step", id, "cli-runbook", "2", "done", "--note", "rolled back", "--token", RESPONDER).out())
                 .isEqualTo(id + ": cli-runbook step 2 done applied (1 of 2 steps marked)\n");
         assertThat(run("runbook", "show", id, "--token", VIEWER).out()).startsWith("Checkout errors (cli-runbook)\n"
-                + "  1. [not done]\n       Open the **error** dashboard\n  2. [done by alice at ")
-                .contains(": rolled back]\n       Roll back:\n       `kubectl rollout undo deploy/checkout`\n");
+                + "  1. [not done]\n     Open the **error** dashboard\n  2. [done by alice at ")
+                .contains(": rolled back]\n     Roll back:\n     `kubectl rollout undo deploy/checkout`\n");
         JsonNode json = new ObjectMapper().readTree(run("runbook", "show", id, "-o", "json", "--token", VIEWER).out());
         assertThat(json.get(0).get("steps").get(1).get("outcome").asText()).isEqualTo("DONE");
 
         assertThat(run("runbook", "step", id, "cli-runbook", "3", "done", "--token", RESPONDER)).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(CliError.REFUSED);
-            assertThat(r.err()).isEqualTo("incidentctl: runbook 'cli-runbook' has steps 1 to 2, not 3 (step)\n");
+            assertThat(r.err()).isEqualTo("incidentctl: step: runbook 'cli-runbook' has steps 1 to 2, not 3 (step)\n");
         });
         assertThat(run("runbook", "step", id, "cli-runbook", "1", "finished", "--token", RESPONDER).exit()).isEqualTo(CliError.USAGE);
         assertThat(run("runbook", "step", id, "cli-runbook", "1", "done", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
