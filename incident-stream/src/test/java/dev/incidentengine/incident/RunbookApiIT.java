@@ -81,6 +81,9 @@ class RunbookApiIT {
         String id = openNow();
         JsonNode incident = json(api.get("/api/v1/incidents/" + id, VIEWER));
         assertThat(incident.get("runbooks")).extracting(runbook -> runbook.get("runbookId").asText()).containsExactly("high-error-rate");
+        assertThat(json(api.get("/api/v1/incidents?limit=500", VIEWER)).get("incidents")).filteredOn(listed -> listed.get("incidentId")
+                .asText().equals(id)).singleElement().satisfies(listed -> assertThat(listed.has("runbooks")).as("shown with the incident alone")
+                .isFalse());
 
         HttpResponse<String> attached = api.post("/api/v1/incidents/" + id + "/runbooks?wait=true", RESPONDER,
                 "{\"runbookId\": \"database-issues\"}");

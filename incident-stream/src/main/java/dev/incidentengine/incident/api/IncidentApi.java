@@ -125,9 +125,12 @@ public final class IncidentApi implements AutoCloseable {
     static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
     private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication");
-    /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
+    /**
+     * What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. Runbooks (up to
+     * five copies of their steps) are shown with the incident alone, so a page of 500 stays small.
+     */
     private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince",
-            "publication");
+            "publication", "runbooks");
 
     private final IncidentView view;
     private final ApiTokens tokens;
