@@ -39,6 +39,9 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.LabelMatcher;
+import dev.incidentengine.model.config.MatchOp;
+import dev.incidentengine.model.config.RunbookConfig;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.StatusTemplates;
@@ -349,6 +352,37 @@ class IncidentctlIT {
         assertThat(run("silence", "list", "--token", VIEWER).out()).contains(id, "active", "service=checkout,env=~prod|staging", "deploy");
         assertThat(run("silence", "expire", id, "--token", RESPONDER).out()).isEqualTo(id + ": expired\n");
         assertThat(run("silence", "list", "--state", "expired", "--token", VIEWER).out()).contains(id);
+    }
+
+    @Test
+    void aResponderFollowsTheRunbookFromTheTerminal(KafkaTestCluster kafka) throws Exception {
+        kafka.produce(IncidentTopics.DEFAULT.runbooks(), List.of(Map.entry("cli-runbook", RunbookConfig.newBuilder().setId("cli-runbook")
+                .setTitle("Checkout errors").setMatchers(List.of(new LabelMatcher("alertname", MatchOp.EQUAL, "CliRunbookTest")))
+                .setSteps(List.of("Open the **error** dashboard", "Roll back:\n`kubectl rollout undo deploy/checkout`")).build())));
+        await("the runbook read").atMost(Duration.ofSeconds(30))
+                .until(() -> run("runbook", "list", "--token", VIEWER).out().contains("cli-runbook"));
+        String id = "INC-20261122-2-0091";
+        open(kafka, id, Severity.SEV2);
+
+        Run none = run("runbook", "show", id, "--token", VIEWER);
+        assertThat(none.out()).isEqualTo(id + ": no runbook attached (incidentctl runbook list; incidentctl runbook attach " + id + " RUNBOOK)\n");
+        assertThat(run("runbook", "attach", id, "cli-runbook", "--token", RESPONDER).out()).isEqualTo(id + ": runbook cli-runbook applied\n");
+        assertThat(run("runbook", "attach", id, "cli-runbook", "--token", RESPONDER).out()).contains("(already attached)");
+        assertThat(run("runbook", "step", id, "cli-runbook", "2", "done", "--note", "rolled back", "--token", RESPONDER).out())
+                .isEqualTo(id + ": cli-runbook step 2 done applied (1 of 2 steps marked)\n");
+        assertThat(run("runbook", "show", id, "--token", VIEWER).out()).startsWith("Checkout errors (cli-runbook)\n"
+                + "  1. [not done]\n     Open the **error** dashboard\n  2. [done by alice at ")
+                .contains(": rolled back]\n     Roll back:\n     `kubectl rollout undo deploy/checkout`\n");
+        JsonNode json = new ObjectMapper().readTree(run("runbook", "show", id, "-o", "json", "--token", VIEWER).out());
+        assertThat(json.get(0).get("steps").get(1).get("outcome").asText()).isEqualTo("DONE");
+
+        assertThat(run("runbook", "step", id, "cli-runbook", "3", "done", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).isEqualTo("incidentctl: step: runbook 'cli-runbook' has steps 1 to 2, not 3 (step)\n");
+        });
+        assertThat(run("runbook", "step", id, "cli-runbook", "1", "finished", "--token", RESPONDER).exit()).isEqualTo(CliError.USAGE);
+        assertThat(run("runbook", "step", id, "cli-runbook", "1", "done", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+        assertThat(run("runbook", "attach", id, "nope", "--token", RESPONDER).err()).contains("unknown runbook 'nope'");
     }
 
     @Test

@@ -22,6 +22,8 @@ import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.ReviewStatus;
+import dev.incidentengine.model.RunbookAttached;
+import dev.incidentengine.model.RunbookStepMarked;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
@@ -52,6 +54,8 @@ public final class Postmortem {
     private final Timeline.Builder timeline = new Timeline.Builder(LIMITS);
     private final Map<String, Set<String>> responders = new LinkedHashMap<>();
     private final List<TicketRef> tickets = new ArrayList<>();
+    /** The runbooks used, by id, in the order attached: at most {@link ResponseRules#MAX_RUNBOOKS_PER_INCIDENT}, 50 steps each. */
+    private final Map<String, RunbookUse> runbooks = new LinkedHashMap<>();
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -92,6 +96,12 @@ public final class Postmortem {
         timeline.accept(event);
         if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
             tickets.add(linked.getTicket());
+        }
+        if (event.getPayload() instanceof RunbookAttached attached && runbooks.size() < ResponseRules.MAX_RUNBOOKS_PER_INCIDENT) {
+            runbooks.putIfAbsent(attached.getRunbookId(), new RunbookUse(attached, event.getActor().getId()));
+        }
+        if (event.getPayload() instanceof RunbookStepMarked marked && runbooks.containsKey(marked.getRunbookId())) {
+            runbooks.get(marked.getRunbookId()).mark(marked, event.getActor().getId(), event.getTimestamp());
         }
         if (event.getPayload() instanceof IncidentEscalated escalated) {
             escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
@@ -197,6 +207,11 @@ public final class Postmortem {
             md.append("\nNotifications: not in this document (").append(deliveriesElsewhere).append(").\n");
         }
 
+        if (!runbooks.isEmpty()) {
+            md.append("\n## Runbooks\n");
+            runbooks.values().forEach(runbook -> runbook.write(md));
+        }
+
         md.append("\n## Timeline\n\n");
         if (timeline.omitted() > 0) {
             md.append(String.format("_The first and last %d alert events, %d other events and %d deliveries are listed; the lines"
@@ -219,6 +234,121 @@ public final class Postmortem {
             md.append("| | | | | | |\n");
         }
         return md.toString();
+    }
+
+    /** A runbook the incident followed: its steps as attached, and the last mark of each (outcome, note, who, when). */
+    private static final class RunbookUse {
+        private final RunbookAttached attached;
+        private final String attachedBy;
+        private final RunbookStepMarked[] marks;
+        private final String[] markedBy;
+        private final Instant[] markedAt;
+
+        RunbookUse(RunbookAttached attached, String attachedBy) {
+            this.attached = attached;
+            this.attachedBy = attachedBy;
+            int steps = attached.getSteps().size();
+            this.marks = new RunbookStepMarked[steps];
+            this.markedBy = new String[steps];
+            this.markedAt = new Instant[steps];
+        }
+
+        void mark(RunbookStepMarked marked, String by, Instant at) {
+            int step = marked.getStep() - 1;
+            if (step >= 0 && step < marks.length) {
+                marks[step] = marked;
+                markedBy[step] = by;
+                markedAt[step] = at;
+            }
+        }
+
+        void write(StringBuilder md) {
+            md.append("\n### ").append(escape(attached.getTitle())).append(" (`").append(attached.getRunbookId().replace("`", "'"))
+                    .append("`), ").append(attached.getMatched() ? "matched when the incident opened" : "attached by " + escape(attachedBy))
+                    .append("\n\n");
+            if (attached.getUrl() != null) {
+                md.append("[The runbook](").append(link(attached.getUrl())).append(")\n\n");
+            }
+            for (int i = 0; i < marks.length; i++) {
+                md.append(i + 1).append(". ");
+                RunbookStepMarked mark = marks[i];
+                if (mark == null) {
+                    md.append("**not done**");
+                } else {
+                    md.append("**").append(mark.getOutcome().name().toLowerCase(Locale.ROOT)).append("** by ").append(escape(markedBy[i]))
+                            .append(" at ").append(markedAt[i]);
+                    if (mark.getNote() != null && !mark.getNote().isBlank()) {
+                        md.append(": ").append(escape(mark.getNote()));
+                    }
+                }
+                md.append('\n');
+                String indent = " ".repeat(Integer.toString(i + 1).length() + 2);
+                for (String line : markdownStep(attached.getSteps().get(i)).split("\n", -1)) {
+                    md.append(indent).append(line).append('\n');
+                }
+            }
+        }
+    }
+
+    /**
+     * A runbook step's own Markdown, kept as Markdown inside its list item: raw HTML outside code is escaped (so a step cannot
+     * inject a tag into a rendered review), a line cannot start a heading of the review, and code spans and fences stay as
+     * written (a renderer shows them literally).
+     */
+    static String markdownStep(String step) {
+        StringBuilder out = new StringBuilder(step.length() + 16);
+        boolean lineStart = true;
+        int i = 0;
+        while (i < step.length()) {
+            char c = step.charAt(i);
+            if (c == '`') {
+                int run = i;
+                while (run < step.length() && step.charAt(run) == '`') {
+                    run++;
+                }
+                String ticks = step.substring(i, run);
+                int close = closingTicks(step, run, ticks.length());
+                if (close >= 0) {
+                    out.append(step, i, close + ticks.length());
+                    i = close + ticks.length();
+                } else {
+                    out.append(ticks.replace("`", "\\`"));
+                    i = run;
+                }
+                lineStart = false;
+                continue;
+            }
+            if (c == '<' || c == '>' || c == '&') {
+                out.append(c == '<' ? "&lt;" : c == '>' ? "&gt;" : "&amp;");
+            } else if (c == '#' && lineStart) {
+                out.append("\\#");
+            } else if (c != '\r') {
+                out.append(c);
+            }
+            lineStart = c == '\n' || (lineStart && c == ' ');
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** Where a run of exactly {@code length} backticks starts at or after {@code from}, or -1. */
+    private static int closingTicks(String text, int from, int length) {
+        int i = from;
+        while (i < text.length()) {
+            if (text.charAt(i) != '`') {
+                i++;
+                continue;
+            }
+            int run = i;
+            while (run < text.length() && text.charAt(run) == '`') {
+                run++;
+            }
+            if (run - i == length) {
+                return i;
+            }
+            i = run;
+        }
+        return -1;
     }
 
     /** The action item's tickets, as links after its title. */

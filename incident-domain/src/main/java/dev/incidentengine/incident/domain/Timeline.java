@@ -40,6 +40,8 @@ import dev.incidentengine.model.ReviewPublished;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.RunbookAttached;
+import dev.incidentengine.model.RunbookStepMarked;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 
@@ -252,6 +254,12 @@ public final class Timeline {
             TicketRef ticket = linked.getTicket();
             return (ticket.getActionItemId() == null ? "ticket " : "action item " + ticket.getActionItemId() + " ticket ") + ticket.getKey()
                     + " (" + ticket.getSystem() + "): " + ticket.getUrl();
+        } else if (payload instanceof RunbookAttached attached) {
+            return "runbook " + attached.getRunbookId() + (attached.getMatched() ? " matched and attached: " : " attached: ")
+                    + attached.getTitle() + " (" + attached.getSteps().size() + " steps)";
+        } else if (payload instanceof RunbookStepMarked marked) {
+            return "runbook " + marked.getRunbookId() + " step " + marked.getStep() + " " + marked.getOutcome().name().toLowerCase()
+                    + text(marked.getNote());
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

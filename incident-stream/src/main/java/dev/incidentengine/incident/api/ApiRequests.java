@@ -118,7 +118,8 @@ public final class ApiRequests {
                     body -> new CompleteActionItem(body.requiredText("actionItemId")))),
             Map.entry("publish-review", new Action(List.of("url"), body -> new PublishReview(url(body.requiredText("url"), "url")))),
             Map.entry("publication", new Action(PublicationRequests.PUBLISH_FIELDS, PublicationRequests::publish)),
-            Map.entry("public-updates", new Action(PublicationRequests.UPDATE_FIELDS, PublicationRequests::update)));
+            Map.entry("public-updates", new Action(PublicationRequests.UPDATE_FIELDS, PublicationRequests::update)),
+            Map.entry("runbooks", new Action(RunbookRequests.ATTACH_FIELDS, RunbookRequests::attach)));
 
     private ApiRequests() {
     }
@@ -139,6 +140,13 @@ public final class ApiRequests {
         if (type == null) {
             throw new ApiError(404, null, "unknown command '" + action + "' (known: " + new TreeSet<>(ACTIONS.keySet()) + ")");
         }
+        return command(type.fields(), type.payload(), incidentId, body, idempotencyKey, user, now);
+    }
+
+    /** A command whose body has {@code bodyFields} (besides the common ones), read into its payload by {@code reader}. */
+    static IncidentCommand command(Set<String> bodyFields, Function<Body, Object> reader, String incidentId, byte[] body,
+                                   String idempotencyKey, ApiUser user, Instant now) {
+        Action type = new Action(bodyFields, reader);
         if (body.length > MAX_BODY_BYTES) {
             throw new ApiError(413, null, "body is over the limit of " + MAX_BODY_BYTES + " bytes");
         }

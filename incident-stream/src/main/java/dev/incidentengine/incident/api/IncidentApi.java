@@ -50,6 +50,7 @@ import dev.incidentengine.incident.query.ReportRollup;
 import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.incident.api.SilenceRequests.State;
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.AttachRunbook;
 import dev.incidentengine.model.CommandOutcome;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
@@ -59,6 +60,7 @@ import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.PostPublicUpdate;
 import dev.incidentengine.model.PublishIncident;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.RunbookConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
@@ -123,9 +125,12 @@ public final class IncidentApi implements AutoCloseable {
     static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
     private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication");
-    /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
+    /**
+     * What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. Runbooks (up to
+     * five copies of their steps) are shown with the incident alone, so a page of 500 stays small.
+     */
     private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince",
-            "publication");
+            "publication", "runbooks");
 
     private final IncidentView view;
     private final ApiTokens tokens;
@@ -138,6 +143,8 @@ public final class IncidentApi implements AutoCloseable {
     private volatile ResponseMetrics responseMetrics;
     /** The status page as the aggregate sees it; set once the aggregate's app exists. */
     private volatile Supplier<PublicationRules> statusPage;
+    /** The configured runbooks as the aggregate sees them; set once the aggregate's app exists. */
+    private volatile Supplier<List<RunbookConfig>> runbooks;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -241,6 +248,23 @@ public final class IncidentApi implements AutoCloseable {
                 }));
         http.route("POST", DrillRequests.PATH, (request, response, callback) -> handle("drill-start", Role.RESPONDER, request, response,
                 callback, (user, done) -> startDrill(user, request, response, done)));
+        http.route("GET", RunbookRequests.RUNBOOKS, (request, response, callback) -> handle("runbooks", Role.VIEWER, request, response,
+                callback, (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    List<RunbookConfig> configured = runbooks();
+                    HttpServer.writeJson(response, done, 200, out -> RunbookRequests.writeRunbooks(configured, out));
+                }));
+        http.route("PUT", PREFIX + "/*", (request, response, callback) -> {
+            String[] path = path(request);
+            boolean step = RunbookRequests.isStep(path);
+            return handle(step ? "runbook-step" : "unknown", Role.RESPONDER, request, response, callback, (user, done) -> {
+                if (!step) {
+                    throw new ApiError(404, null, "not found");
+                }
+                command(path[0], request, response, done, (body, key, incident) -> RunbookRequests.step(path, body, key, user,
+                        clock.instant(), incident));
+            });
+        });
         http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,
                 (user, done) -> services(request, response, done)));
         http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
@@ -260,6 +284,19 @@ public final class IncidentApi implements AutoCloseable {
     /** Reads the status page config from the aggregate's global store from now on. */
     public void statusPage(Supplier<PublicationRules> source) {
         this.statusPage = source;
+    }
+
+    /** Reads the configured runbooks from the aggregate's global store from now on. */
+    public void runbooks(Supplier<List<RunbookConfig>> source) {
+        this.runbooks = source;
+    }
+
+    private List<RunbookConfig> runbooks() {
+        Supplier<List<RunbookConfig>> source = runbooks;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the runbooks are not read yet; retry later");
+        }
+        return source.get();
     }
 
     private PublicationRules statusPage() {
@@ -659,7 +696,18 @@ public final class IncidentApi implements AutoCloseable {
         });
     }
 
+    /** Reads a command from a request's body (and its Idempotency-Key header), given the incident as this instance holds it. */
+    @FunctionalInterface
+    private interface CommandReader {
+        IncidentCommand read(byte[] body, String idempotencyKey, IncidentState incident);
+    }
+
     private void command(String incidentId, String action, ApiUser user, Request request, Response response, Callback callback) {
+        command(incidentId, request, response, callback, (body, key, incident) -> ApiRequests.command(action, incidentId, body, key, user,
+                clock.instant()));
+    }
+
+    private void command(String incidentId, Request request, Response response, Callback callback, CommandReader reader) {
         byte[] body = readBody(request);
         Optional<Optional<IncidentState>> held = here(queries.incident(incidentId), request, body, response, callback);
         if (held.isEmpty()) {
@@ -669,8 +717,7 @@ public final class IncidentApi implements AutoCloseable {
             throw unknown(incidentId);
         }
         boolean wait = ApiRequests.waitParameter(parameters(request));
-        IncidentCommand command = ApiRequests.command(action, incidentId, body, request.getHeaders().get("Idempotency-Key"), user,
-                clock.instant());
+        IncidentCommand command = reader.read(body, request.getHeaders().get("Idempotency-Key"), held.get().get());
         if (command.getPayload() instanceof MergeIncident merge) {
             if (merge.getTargetIncidentId().equals(incidentId)) {
                 throw new ApiError(400, "into", "must be another incident");
@@ -682,6 +729,8 @@ public final class IncidentApi implements AutoCloseable {
             PublicationRequests.checkComponents(publish.getComponents(), statusPage());
         } else if (command.getPayload() instanceof PostPublicUpdate update) {
             PublicationRequests.checkComponents(update.getComponents(), statusPage());
+        } else if (command.getPayload() instanceof AttachRunbook attach) {
+            RunbookRequests.checkConfigured(attach.getRunbookId(), runbooks());
         }
         send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {

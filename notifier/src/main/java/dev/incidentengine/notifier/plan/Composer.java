@@ -19,6 +19,7 @@ import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.model.PlannedRunbook;
 import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.SeverityChanged;
@@ -163,6 +164,11 @@ public final class Composer {
         incident.put("drill", plan.getDrill());
         Map<String, Object> context = new HashMap<>();
         context.put("incident", incident);
+        List<Map<String, Object>> runbooks = runbooks(plan);
+        if (!runbooks.isEmpty()) {
+            context.put("runbooks", runbooks);
+            context.put("runbook", runbooks.get(0));
+        }
         context.put("event", event(send, now));
         if (send.isPage()) {
             UserConfig user = directory.user(send.userId());
@@ -223,6 +229,26 @@ public final class Composer {
             }
         }
         return event;
+    }
+
+    /**
+     * The incident's runbooks, each linked to its own page when it has one, else to its steps on the incident's console page
+     * (where they are marked); no link without either.
+     */
+    private List<Map<String, Object>> runbooks(NotificationPlan plan) {
+        List<Map<String, Object>> runbooks = new ArrayList<>();
+        String page = incidentUrl(plan);
+        for (PlannedRunbook runbook : plan.getRunbooks()) {
+            Map<String, Object> linked = new HashMap<>();
+            linked.put("id", runbook.getRunbookId());
+            linked.put("title", runbook.getTitle());
+            String url = runbook.getUrl() != null ? runbook.getUrl() : page == null ? null : page + "#runbook-" + runbook.getRunbookId();
+            if (url != null) {
+                linked.put("url", url);
+            }
+            runbooks.add(linked);
+        }
+        return runbooks;
     }
 
     private String incidentUrl(NotificationPlan plan) {

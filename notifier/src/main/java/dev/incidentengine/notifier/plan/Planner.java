@@ -18,6 +18,8 @@ import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.PlannedRunbook;
+import dev.incidentengine.model.RunbookAttached;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentSnoozed;
@@ -83,6 +85,9 @@ public final class Planner {
 
     private final Duration maxEventAge;
 
+    /** The runbooks a plan keeps, as many as the aggregate attaches to an incident (ResponseRules in incident-domain). */
+    static final int MAX_RUNBOOKS = 5;
+
     /** @param maxEventAge events older than this update the state but send nothing (a new notifier replaying an old log pages nobody) */
     public Planner(Duration maxEventAge) {
         this.maxEventAge = maxEventAge;
@@ -144,6 +149,11 @@ public final class Planner {
             changes.sends().addAll(PublicUpdateReminders.sends(event, missed, plan));
         } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
             cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
+        } else if (payload instanceof RunbookAttached attached && plan.getRunbooks().size() < MAX_RUNBOOKS
+                && plan.getRunbooks().stream().noneMatch(runbook -> runbook.getRunbookId().equals(attached.getRunbookId()))) {
+            List<PlannedRunbook> runbooks = new ArrayList<>(plan.getRunbooks());
+            runbooks.add(new PlannedRunbook(attached.getRunbookId(), attached.getTitle(), attached.getUrl()));
+            plan.setRunbooks(runbooks);
         } else if (payload instanceof IncidentClosed) {
             plan.setStatus(IncidentStatus.CLOSED.name());
             cancelSteps(changes);

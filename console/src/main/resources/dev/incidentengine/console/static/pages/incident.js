@@ -4,6 +4,7 @@ import {ago, duration, h, replace, safeLink, severityBadge, statusBadge} from '.
 import {follow} from '../lib/feed.js';
 import {markdown} from '../lib/markdown.js';
 import {publicationPanel} from './publication.js';
+import {runbooksPanel} from './runbooks.js';
 import {canAct, notify} from '../app.js';
 
 const SEVERITIES = ['SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4'];
@@ -48,6 +49,8 @@ function describe(event) {
     case 'PublicUpdatePosted': return [p.automatic ? 'Public update (automatic), ' : 'Public update, ', p.status.toLowerCase(), ': ', p.message];
     case 'TicketLinked': return [p.ticket.actionItemId ? 'Ticket for ' + p.ticket.actionItemId + ': ' : 'Ticket: ',
       safeLink(p.ticket.url, p.ticket.key), ' (', p.ticket.system, ')'];
+    case 'RunbookAttached': return ['Runbook ', p.matched ? 'matched: ' : 'attached: ', p.title, ' (', String(p.steps.length), ' steps)'];
+    case 'RunbookStepMarked': return ['Runbook ', p.runbookId, ' step ', String(p.step), ' ', p.outcome.toLowerCase(), p.note ? ': ' + p.note : ''];
     case 'PublicUpdateMissed': return ['Public update missed (due ', new Date(p.dueAt).toLocaleString(), ')',
       p.remind ? ': reminding ' + p.remind : ''];
     default: return [p.type];
@@ -109,6 +112,7 @@ export function render(main, params) {
   reviewDocument.addEventListener('toggle', () => reviewDocument.open && loadReviewDocument());
   let reviewReads = 0;
   const publication = publicationPanel(id, {canAct, run: (action, body) => run(action, body), commandForm, field});
+  const runbooks = runbooksPanel(id, {canAct, notify, reload: () => load()});
   let eventsCursor = null;
   let alertsCursor = null;
 
@@ -290,6 +294,7 @@ export function render(main, params) {
     drawActions();
     drawReview();
     publication.draw(incident).catch(e => notify(e.message));
+    runbooks.draw(incident).catch(e => notify(e.message));
   }
 
   /** The log newest first, a page at a time: a big incident's latest events come first, not its first thousand alerts. */
@@ -321,6 +326,7 @@ export function render(main, params) {
     h('div', {class: 'columns'},
       h('section', {'aria-labelledby': 'timeline-title'}, h('h2', {id: 'timeline-title'}, 'Timeline'), timeline, olderEvents),
       h('div', {},
+        runbooks.section,
         publication.section,
         h('section', {'aria-labelledby': 'alerts-title'}, h('h2', {id: 'alerts-title'}, 'Alerts'), alertList, moreAlerts),
         review)));
