@@ -23,7 +23,8 @@ class CorrelationTest {
 
     private static final Instant T0 = Samples.T0;
     private static final String KEY = "default|service=checkout|alertname=HighErrorRate";
-    private static final Correlation.Grouping FIVE_MINUTES = new Correlation.Grouping(Duration.ofMinutes(5), true, "web-oncall");
+    private static final Correlation.Grouping FIVE_MINUTES = new Correlation.Grouping(Duration.ofMinutes(5), true, "web-oncall",
+            "service-outage");
 
     private final Correlation correlation = new Correlation(Duration.ofMinutes(30));
     private int issued;
@@ -42,6 +43,7 @@ class CorrelationTest {
             assertThat(attach.getCorrelationKey()).isEqualTo(KEY);
             assertThat(attach.getEscalationPolicyId()).isEqualTo("web-oncall");
             assertThat(attach.getAutoResolve()).isTrue();
+            assertThat(attach.getIncidentType()).as("the route's type").isEqualTo("service-outage");
         });
         assertThat(outcome.group().getCurrentIncidentId()).isEqualTo("INC-1");
         assertThat(outcome.group().getFingerprints()).as("alerts live beside the group").isEmpty();
