@@ -58,7 +58,9 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.PostPublicUpdate;
 import dev.incidentengine.model.PublishIncident;
+import dev.incidentengine.model.SetIncidentType;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.IncidentTypeConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
@@ -83,6 +85,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -122,10 +125,11 @@ public final class IncidentApi implements AutoCloseable {
      */
     static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
-    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication");
+    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication",
+            "responseTargets");
     /** What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. */
     private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince",
-            "publication");
+            "publication", "responseTargets");
 
     private final IncidentView view;
     private final ApiTokens tokens;
@@ -138,6 +142,8 @@ public final class IncidentApi implements AutoCloseable {
     private volatile ResponseMetrics responseMetrics;
     /** The status page as the aggregate sees it; set once the aggregate's app exists. */
     private volatile Supplier<PublicationRules> statusPage;
+    /** The incident types as the aggregate sees them; set once the aggregate's app exists. */
+    private volatile Supplier<Map<String, IncidentTypeConfig>> incidentTypes;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -208,6 +214,22 @@ public final class IncidentApi implements AutoCloseable {
                 command(path[0], action, user, request, response, done);
             });
         });
+        http.route("PUT", PREFIX + "/*", (request, response, callback) -> {
+            String[] path = path(request);
+            String action = path.length == 2 && ApiRequests.isPutAction(path[1]) ? path[1] : null;
+            return handle(action == null ? "unknown" : action, Role.RESPONDER, request, response, callback, (user, done) -> {
+                if (action == null) {
+                    throw new ApiError(404, null, "not found");
+                }
+                command(path[0], action, user, request, response, done);
+            });
+        });
+        http.route("GET", IncidentTypeRequests.TYPES, (request, response, callback) -> handle("incident-types", Role.VIEWER, request,
+                response, callback, (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    Map<String, IncidentTypeConfig> types = incidentTypes();
+                    HttpServer.writeJson(response, done, 200, out -> IncidentTypeRequests.write(types, out));
+                }));
         http.route("GET", STREAM, (request, response, callback) -> handle("stream", Role.VIEWER, request, response, callback,
                 (user, done) -> {
                     ApiRequests.StreamQuery query = ApiRequests.streamQuery(parameters(request), request.getHeaders().get("Last-Event-ID"));
@@ -255,6 +277,19 @@ public final class IncidentApi implements AutoCloseable {
     /** Reads the status page config from the aggregate's global store from now on. */
     public void statusPage(Supplier<PublicationRules> source) {
         this.statusPage = source;
+    }
+
+    /** Reads the incident types from the aggregate's global store from now on. */
+    public void incidentTypes(Supplier<Map<String, IncidentTypeConfig>> source) {
+        this.incidentTypes = source;
+    }
+
+    private Map<String, IncidentTypeConfig> incidentTypes() {
+        Supplier<Map<String, IncidentTypeConfig>> source = incidentTypes;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the incident types are not read yet; retry later");
+        }
+        return source.get();
     }
 
     private PublicationRules statusPage() {
@@ -663,7 +698,8 @@ public final class IncidentApi implements AutoCloseable {
         if (held.get().isEmpty()) {
             throw unknown(incidentId);
         }
-        boolean wait = ApiRequests.waitParameter(parameters(request));
+        // A PUT sets a value: it answers with the decision unless ?wait=false.
+        boolean wait = ApiRequests.waitParameter(parameters(request), HttpMethod.PUT.is(request.getMethod()));
         IncidentCommand command = ApiRequests.command(action, incidentId, body, request.getHeaders().get("Idempotency-Key"), user,
                 clock.instant());
         if (command.getPayload() instanceof MergeIncident merge) {
@@ -677,6 +713,8 @@ public final class IncidentApi implements AutoCloseable {
             PublicationRequests.checkComponents(publish.getComponents(), statusPage());
         } else if (command.getPayload() instanceof PostPublicUpdate update) {
             PublicationRequests.checkComponents(update.getComponents(), statusPage());
+        } else if (command.getPayload() instanceof SetIncidentType set) {
+            IncidentTypeRequests.checkKnown(set, incidentTypes());
         }
         send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -783,13 +821,14 @@ public final class IncidentApi implements AutoCloseable {
 
     /**
      * The incident with its first alerts (each with the full alert as last attached) and the alert
-     * counts, the rest page by page from {@code /alerts}; and its severity's response targets.
+     * counts, the rest page by page from {@code /alerts}; and the response targets at its severity now (its tier's as it
+     * opened with them, else the engine's defaults).
      */
     private HttpServer.JsonBody incident(IncidentState state) {
         List<IncidentQueries.ListedAlert> first = queries.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1)
                 instanceof IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>> here ? here.value() : List.of();
         boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
-        ResponseTargets targets = ResponseTargets.of(state.getSeverity());
+        ResponseTargets targets = ResponseTargets.of(state);
         return out -> {
             out.writeStartObject();
             AvroJson.writeFields(state, SHOW_OMITS, out);
@@ -799,6 +838,8 @@ public final class IncidentApi implements AutoCloseable {
             out.writeObjectFieldStart("responseTargets");
             out.writeNumberField("acknowledgeSeconds", targets.acknowledge().toSeconds());
             out.writeNumberField("resolveSeconds", targets.resolve().toSeconds());
+            // Whether they are its tier's (as it opened with them) or, when its tier sets none for its severity, the engine's.
+            out.writeBooleanField("fromTier", state.getResponseTargets().containsKey(state.getSeverity().name()));
             out.writeEndObject();
             out.writeEndObject();
         };
@@ -857,14 +898,16 @@ public final class IncidentApi implements AutoCloseable {
 
     /** A POST with the id of a silence the view holds replaces it (200), as in Alertmanager; otherwise 201. */
     private void createSilence(ApiUser user, Request request, Response response, Callback callback) {
-        boolean wait = ApiRequests.waitParameter(parameters(request));
+        // A PUT sets a value: it answers with the decision unless ?wait=false.
+        boolean wait = ApiRequests.waitParameter(parameters(request), HttpMethod.PUT.is(request.getMethod()));
         SilenceConfig silence = SilenceRequests.create(readBody(request), user, clock.instant());
         writeSilence(silence, view.silence(silence.getId()).isPresent() ? 200 : 201, wait, response, callback);
     }
 
     /** Expires the silence: the same record ending now, so its history stays; an expired one is left as it is. */
     private void expireSilence(Request request, Response response, Callback callback) {
-        boolean wait = ApiRequests.waitParameter(parameters(request));
+        // A PUT sets a value: it answers with the decision unless ?wait=false.
+        boolean wait = ApiRequests.waitParameter(parameters(request), HttpMethod.PUT.is(request.getMethod()));
         SilenceConfig current = knownSilence(request);
         SilenceConfig expired = SilenceRequests.expire(current, clock.instant());
         if (expired == null) {
