@@ -45,6 +45,15 @@ final class ApiClient {
         }
     }
 
+    JsonNode put(String path, Map<String, String> query, Object body) {
+        try {
+            return send(request(path, query).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     JsonNode delete(String path) {
         return send(request(path, Map.of()).DELETE());
     }

@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import static dev.incidentengine.cli.ApiClient.query;
 
 /** {@code incidents list|show} and the commands people give an incident; each command waits for its outcome. */
-@Command(name = "incidents", description = "List and show incidents.", subcommands = {IncidentCommands.ListIncidents.class,
-        IncidentCommands.Show.class})
+@Command(name = "incidents", aliases = "incident", description = "List and show incidents.", subcommands = {
+        IncidentCommands.ListIncidents.class, IncidentCommands.Show.class, IncidentTypeCommands.SetType.class, IncidentTypeCommands.Types.class})
 final class IncidentCommands {
 
     static final String PREFIX = "/api/v1/incidents";
@@ -86,12 +86,13 @@ final class IncidentCommands {
                 out.json(incident);
                 return 0;
             }
-            for (String field : List.of("incidentId", "title", "status", "severity", "service", "assigneeUserId", "escalationPolicyId",
-                    "openedAt", "acknowledgedAt", "resolvedAt", "closedAt", "snoozedUntil", "mergedInto")) {
+            for (String field : List.of("incidentId", "title", "status", "severity", "service", "incidentType", "tier", "assigneeUserId",
+                    "escalationPolicyId", "openedAt", "acknowledgedAt", "resolvedAt", "closedAt", "snoozedUntil", "mergedInto")) {
                 if (incident.hasNonNull(field)) {
                     out.line(String.format("%-19s %s", field, incident.get(field).asText()));
                 }
             }
+            IncidentTypeCommands.targets(incident, out);
             out.line(String.format("%-19s %d firing of %d", "alerts", incident.path("firingAlertCount").asInt(),
                     incident.path("alertCount").asInt()));
             for (JsonNode ticket : incident.path("tickets")) {

@@ -131,6 +131,11 @@ public record IncidentFacts(String id, String title, String service, Severity op
             return service;
         }
 
+        /** Its type now; null when none. */
+        public String incidentType() {
+            return incidentType;
+        }
+
         public void accept(IncidentEvent event) {
             Object payload = event.getPayload();
             Instant at = event.getTimestamp();

@@ -22,6 +22,7 @@ import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentTypeChanged;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.Severity;
@@ -188,6 +189,17 @@ class PostmortemTest {
         assertThat(Postmortem.markdown(ID, inTier(Map.of("SEV3", new ResponseTarget(60, 480))), List.of())).as("a severity the tier does not list")
                 .contains("Response target for SEV1 in tier core-api (the tier sets none: the engine's default): acknowledge within 15 min,"
                         + " resolve within 4 h: **met**");
+    }
+
+    @Test
+    void theTimelineSaysWhatTheIncidentOpenedWith_andWhenItsTypeChanged() {
+        List<IncidentEvent> events = inTier(Map.of());
+        events.add(event(ID, "t1", T0.plusSeconds(3_700), new IncidentTypeChanged("service-outage", "deployment-related")));
+        events.add(event(ID, "t2", T0.plusSeconds(3_800), new IncidentTypeChanged(null, "security-incident")));
+
+        assertThat(Timeline.of(events, List.of())).extracting(Timeline.Entry::what).contains(
+                "opened SEV2 on checkout (service-outage, tier core-api): High error rate on checkout",
+                "type service-outage → deployment-related", "type set to security-incident");
     }
 
     /** The recorded incident, opened as a service outage of tier core-api with these targets. */

@@ -552,6 +552,7 @@ public final class IncidentApi implements AutoCloseable {
         if (query.severity() != null) {
             asked.append("&severity=").append(query.severity().name());
         }
+        ReportRequests.appendTypeAndTier(query, asked);
         for (JsonNode part : otherParts(request, asked.toString(), "report")) {
             part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
             report.add(ReportRollup.Part.of(part.get("report")));
@@ -564,6 +565,8 @@ public final class IncidentApi implements AutoCloseable {
             out.writeStringField("bucket", query.period().name().toLowerCase(Locale.ROOT));
             out.writeStringField("service", query.service());
             out.writeStringField("severity", query.severity() == null ? null : query.severity().name());
+            out.writeStringField("type", query.type());
+            out.writeStringField("tier", query.tier());
             out.writeNumberField("maxDays", ReportRequests.MAX_DAYS);
             report.writeReport(out, REPORT_ALERTS, REPORT_RESPONDERS);
             out.writeEndObject();

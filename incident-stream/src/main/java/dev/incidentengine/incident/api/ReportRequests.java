@@ -1,5 +1,7 @@
 package dev.incidentengine.incident.api;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -58,6 +60,16 @@ final class ReportRequests {
         String severity = ApiRequests.single(parameters, "severity");
         Severity chosen = severity == null ? null : ApiRequests.severity(severity, "severity");
         return new ReportRollup.Query(from, to, period, service, chosen, nonBlank(parameters, "type"), nonBlank(parameters, "tier"));
+    }
+
+    /** The type and tier of {@code query} as parameters, for the other instances asked for their parts. */
+    static void appendTypeAndTier(ReportRollup.Query query, StringBuilder asked) {
+        if (query.type() != null) {
+            asked.append("&type=").append(URLEncoder.encode(query.type(), StandardCharsets.UTF_8));
+        }
+        if (query.tier() != null) {
+            asked.append("&tier=").append(URLEncoder.encode(query.tier(), StandardCharsets.UTF_8));
+        }
     }
 
     private static String nonBlank(Map<String, List<String>> parameters, String name) {

@@ -137,18 +137,26 @@ export function render(main, params) {
         incident.snoozedUntil && Date.parse(incident.snoozedUntil) > now ? h('span', {class: 'tag'}, 'snoozed') : null),
       h('dl', {class: 'facts'},
         fact('Service', incident.service || '—'),
+        fact('Type', incident.incidentType || '—'),
+        fact('Tier', incident.tier || '—', targets.fromTier ? '' : ' (engine default targets)'),
         fact('Assignee', incident.assigneeUserId || '—'),
         fact('Escalation policy', incident.escalationPolicyId || '—', incident.escalationLevel != null ? ' (level ' + incident.escalationLevel + ')' : ''),
         fact('Age', duration(now - Date.parse(incident.openedAt)), ' (opened ', new Date(incident.openedAt).toLocaleString(), ')'),
         fact('Acknowledge within', duration(targets.acknowledgeSeconds * 1000),
-          incident.acknowledgedAt ? ' (acknowledged after ' + duration(Date.parse(incident.acknowledgedAt) - Date.parse(incident.openedAt)) + ')'
+          incident.acknowledgedAt ? tookWithin('acknowledged', incident.acknowledgedAt, ackBy)
             : now > ackBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(ackBy - now) + ' left)'),
         fact('Resolve within', duration(targets.resolveSeconds * 1000),
-          incident.resolvedAt ? ' (resolved after ' + duration(Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) + ')'
+          incident.resolvedAt ? tookWithin('resolved', incident.resolvedAt, resolveBy)
             : now > resolveBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(resolveBy - now) + ' left)'),
         fact('Alerts', incident.firingAlertCount + ' firing of ' + incident.alertCount),
         incidentTickets.length ? fact('Tickets', incidentTickets.map((t, i) => [i ? ', ' : '', safeLink(t.url, t.key), ' (', t.system, ')'])) : null,
         incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
+  }
+
+  /** How long it took; a target missed is highlighted as a breach. */
+  function tookWithin(what, at, by) {
+    const took = ' (' + what + ' after ' + duration(Date.parse(at) - Date.parse(incident.openedAt));
+    return Date.parse(at) > by ? h('strong', {class: 'late'}, took + ': target missed)') : took + ')';
   }
 
   function drawActions() {
