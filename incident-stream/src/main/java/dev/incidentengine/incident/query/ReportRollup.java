@@ -178,7 +178,9 @@ public final class ReportRollup {
             if ((service == null || service.equals(parts[1])) && (query.severity() == null || query.severity() == severity)
                     && (type == null || type.equals(itsType)) && (tier == null || tier.equals(itsTier))) {
                 String period = periods.computeIfAbsent(parts[0], day -> query.period().start(LocalDate.parse(day)).toString());
-                part.response(period, parts[1], severity, itsType, itsTier, Counts.decode(value));
+                // "-" for none, as the report names an incident without a service.
+                part.response(period, parts[1], severity, itsType.isEmpty() ? "-" : itsType, itsTier.isEmpty() ? "-" : itsTier,
+                        Counts.decode(value));
             }
         });
         scan(store, 'a', query, 3, (parts, value) -> {
@@ -213,7 +215,7 @@ public final class ReportRollup {
 
     /**
      * A report's sums (from one store, one instance's or every instance's): per period start and
-     * severity, per severity, per service, per type and per tier ("" for none), alerts per name, pages per person. Every part
+     * severity, per severity, per service, per type and per tier ("-" for none), alerts per name, pages per person. Every part
      * adds up.
      */
     public static final class Part {
@@ -292,7 +294,7 @@ public final class ReportRollup {
 
         /**
          * The report: totals; per period and severity (the charts' series, periods with incidents
-         * only); per severity, per service, per type and per tier (as {@code incidentctl report} groups them; the group ""
+         * only); per severity, per service, per type and per tier (as {@code incidentctl report} groups them; the group "-"
          * holds the incidents without one), each incident judged by its own targets; the
          * {@code noisiest} alerts; the {@code responders} most paged.
          */

@@ -133,7 +133,7 @@ class ReportRollupTest {
         JsonNode all = report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, null, null);
         assertThat(all.get("totals").get("targetMet").asInt()).as("core-api's 5 min / 30 min missed; auxiliary's and the defaults met")
                 .isEqualTo(2);
-        assertThat(all.get("byTier").toString()).contains("{\"group\":\"\",\"incidents\":1,", "{\"group\":\"auxiliary\",\"incidents\":1,",
+        assertThat(all.get("byTier").toString()).contains("{\"group\":\"-\",\"incidents\":1,", "{\"group\":\"auxiliary\",\"incidents\":1,",
                 "{\"group\":\"core-api\",\"incidents\":1,\"acknowledged\":1,\"acknowledgeMeanSeconds\":600,\"resolved\":1,"
                         + "\"resolveMeanSeconds\":3600,\"acknowledgedInTime\":0,\"resolvedInTime\":0,\"targetMet\":0}");
         assertThat(all.get("byType").findValuesAsText("group")).as("the type set later moved plain")
@@ -147,7 +147,7 @@ class ReportRollupTest {
         assertThat(outages.get("byService").findValuesAsText("group")).containsExactly("checkout", "reports");
         JsonNode deployments = report(new ReportRollup.Query(day, day, ReportRollup.Period.DAY, null, null, "deployment-related", null));
         assertThat(deployments.get("totals").get("incidents").asInt()).isEqualTo(1);
-        assertThat(deployments.get("byTier").findValuesAsText("group")).containsExactly("");
+        assertThat(deployments.get("byTier").findValuesAsText("group")).containsExactly("-");
     }
 
     private void openIn(String id, String service, String type, String tier, Map<String, ResponseTarget> targets) {

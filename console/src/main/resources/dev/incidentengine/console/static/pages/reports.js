@@ -140,12 +140,12 @@ export function render(main, params, query) {
       h('h2', {}, 'Per service'),
       groupTable('Response per service', 'Service', report.byService, row => h('a', {href: '/reports?' + new URLSearchParams({days,
         service: row.group})}, row.group)),
-      // Each incident is judged by its tier's targets as it opened with them; "" is the incidents without a type or tier.
+      // Each incident is judged by its tier's targets as it opened with them; "-" is the incidents without a type or tier.
       h('h2', {}, 'Per tier'),
-      groupTable('Response per service tier, against each tier\'s targets', 'Tier', report.byTier || [], row => row.group
+      groupTable('Response per service tier, against each tier\'s targets', 'Tier', report.byTier || [], row => row.group !== '-'
         ? h('a', {href: '/reports?' + new URLSearchParams({days, tier: row.group})}, row.group) : 'none (engine defaults)'),
       h('h2', {}, 'Per type'),
-      groupTable('Response per incident type', 'Type', report.byType || [], row => row.group
+      groupTable('Response per incident type', 'Type', report.byType || [], row => row.group !== '-'
         ? h('a', {href: '/reports?' + new URLSearchParams({days, type: row.group})}, row.group) : 'none'),
       (type || tier) ? h('p', {class: 'muted'}, 'Noisiest alerts and pages are counted per service, not narrowed by type or tier.') : null,
       h('h2', {}, 'Noisiest alerts'),
