@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import static dev.incidentengine.cli.ApiClient.query;
 
 /** {@code incidents list|show} and the commands people give an incident; each command waits for its outcome. */
-@Command(name = "incidents", aliases = "incident", description = "List and show incidents.", subcommands = {
-        IncidentCommands.ListIncidents.class, IncidentCommands.Show.class, IncidentTypeCommands.SetType.class, IncidentTypeCommands.Types.class})
+@Command(name = "incidents", description = "List and show incidents.", subcommands = {IncidentCommands.ListIncidents.class,
+        IncidentCommands.Show.class})
 final class IncidentCommands {
 
     static final String PREFIX = "/api/v1/incidents";

@@ -128,7 +128,7 @@ class IncidentctlIT {
         assertThat(unknown.exit()).isEqualTo(CliError.REFUSED);
         assertThat(unknown.err()).contains("unknown type 'alien-invasion'", "(incidentType)");
         assertThat(run("incident", "type", id, "service-outage", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
-        assertThat(run("incidents", "show", id, "--token", VIEWER).out()).contains("incidentType        deployment-related",
+        assertThat(run("incident", "show", id, "--token", VIEWER).out()).contains("incidentType        deployment-related",
                 "targets             acknowledge within 30m 00s, resolve within 8h 00m (the engine's default)");
     }
 
