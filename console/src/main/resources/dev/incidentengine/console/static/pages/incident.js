@@ -27,6 +27,7 @@ function describe(event) {
     case 'EscalationExhausted': return ['Escalation exhausted after ', String(p.rounds), ' rounds of ', p.policyId];
     case 'IncidentAssigned': return ['Assigned to ', p.userId || ('policy ' + p.escalationPolicyId)];
     case 'SeverityChanged': return ['Severity ', p.from, ' → ', p.to, p.reason ? ': ' + p.reason : ''];
+    case 'IncidentTypeChanged': return p.from ? ['Type ', p.from, ' → ', p.to] : ['Type set to ', p.to];
     case 'NoteAdded': return ['Note: ', p.text];
     case 'StatusUpdatePosted': return ['Status update: ', p.message];
     case 'IncidentSnoozed': return ['Snoozed until ', new Date(p.until).toLocaleString()];
@@ -110,6 +111,7 @@ export function render(main, params) {
   let reviewReads = 0;
   const publication = publicationPanel(id, {canAct, run: (action, body) => run(action, body), commandForm, field});
   let eventsCursor = null;
+  let typeOptions = null;
   let alertsCursor = null;
 
   async function run(action, body) {
@@ -159,6 +161,27 @@ export function render(main, params) {
     return Date.parse(at) > by ? h('strong', {class: 'late'}, took + ': target missed)') : took + ')';
   }
 
+  /** The types config knows, as suggestions for the type form; read once a page. */
+  function incidentTypes() {
+    if (!typeOptions) {
+      typeOptions = h('datalist', {id: 'incident-types'});
+      api('/api/v1/incident-types').then(answer => replace(typeOptions, answer.incidentTypes.map(t => h('option', {value: t.id}, t.name))))
+        .catch(() => {});
+    }
+    return typeOptions;
+  }
+
+  /** A type is set with PUT, answered once the engine decided (an unknown type is refused before). */
+  async function setType(type) {
+    try {
+      await api('/api/v1/incidents/' + encodeURIComponent(id) + '/type', {method: 'PUT', body: {incidentType: type}});
+      await load();
+    } catch (e) {
+      notify('Could not set the type: ' + e.message);
+      throw e;
+    }
+  }
+
   function drawActions() {
     if (!canAct()) {
       replace(actions);
@@ -183,6 +206,9 @@ export function render(main, params) {
             SEVERITIES.map(s => h('option', {value: s, selected: s === incident.severity}, s)))),
           field('severity-reason', 'Reason', h('input', {id: 'severity-reason', name: 'reason'}))],
         data => run('severity', {severity: data.get('severity'), reason: data.get('reason') || undefined})),
+        commandForm('Set type', [field('type-to', 'Type', h('input', {id: 'type-to', name: 'incidentType', list: 'incident-types',
+          required: true, autocomplete: 'off', value: incident.incidentType || ''})), incidentTypes()],
+        data => setType(data.get('incidentType'))),
         commandForm('Add note', [field('note-text', 'Note', h('textarea', {id: 'note-text', name: 'text', required: true, rows: 3}))],
           data => run('notes', {text: data.get('text')})),
         commandForm('Post status update', [field('update-text', 'Update for stakeholders',
