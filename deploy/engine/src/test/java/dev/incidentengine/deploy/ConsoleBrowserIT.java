@@ -594,7 +594,8 @@ class ConsoleBrowserIT {
         }
         report.get("pagesPerResponder").forEach(row -> expected.add("Pages per responder " + row.get("user").asText() + " Pages "
                 + row.get("pages").asText()));
-        for (String grouping : List.of("bySeverity", "byService")) {
+        // The tables in the page's order: per severity, service, tier and type.
+        for (String grouping : List.of("bySeverity", "byService", "byTier", "byType")) {
             report.get(grouping).forEach(row -> expected.add("group " + row.get("group").asText() + " " + row.get("incidents").asText()));
         }
         return expected;
