@@ -90,12 +90,13 @@ final class IncidentCommands {
                 out.line("DRILL (scenario " + incident.get("drill").asText() + "): an exercise, not a real incident; end it with"
                         + " incidentctl drill end " + id);
             }
-            for (String field : List.of("incidentId", "title", "status", "severity", "service", "drill", "assigneeUserId", "escalationPolicyId",
-                    "openedAt", "acknowledgedAt", "resolvedAt", "closedAt", "snoozedUntil", "mergedInto")) {
+            for (String field : List.of("incidentId", "title", "status", "severity", "service", "incidentType", "tier", "drill", "assigneeUserId",
+                    "escalationPolicyId", "openedAt", "acknowledgedAt", "resolvedAt", "closedAt", "snoozedUntil", "mergedInto")) {
                 if (incident.hasNonNull(field)) {
                     out.line(String.format("%-19s %s", field, incident.get(field).asText()));
                 }
             }
+            IncidentTypeCommands.targets(incident, out);
             out.line(String.format("%-19s %d firing of %d", "alerts", incident.path("firingAlertCount").asInt(),
                     incident.path("alertCount").asInt()));
             for (JsonNode ticket : incident.path("tickets")) {

@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
  * what customers read. Words as Statuspage's: impact none, minor, major, critical; status investigating, identified,
  * monitoring, resolved, postmortem.
  */
-@Command(name = "incident", description = "Publish an incident to the status page and post its public updates.",
-        subcommands = {PublicationCommands.Publish.class, PublicationCommands.PublicUpdate.class})
+@Command(name = "incident", description = "One incident: show it, set its type, publish it to the status page and post its public updates.",
+        subcommands = {PublicationCommands.Publish.class, PublicationCommands.PublicUpdate.class, IncidentCommands.Show.class,
+                IncidentTypeCommands.SetType.class, IncidentTypeCommands.Types.class})
 final class PublicationCommands {
 
     private PublicationCommands() {

@@ -25,7 +25,8 @@ import dev.incidentengine.model.NotificationResult;
 
 /**
  * Response over many incidents, from their logs: volume, time to acknowledge and to resolve (mean,
- * p50, p90) per severity and per service, response-target compliance, reopen rate, the noisiest
+ * p50, p90) per severity, service, type and tier, response-target compliance (each incident judged by the targets of its
+ * tier as it opened with them), reopen rate, the noisiest
  * alerts, pages per responder, and the reviews and action items overdue at {@code now}. Pure: the
  * records in as they are read (keeping a few facts per incident, not the records), JSON out (tables
  * are drawn from it).
@@ -34,17 +35,27 @@ final class Report {
 
     private final Instant since;
     private final String service;
+    private final String type;
+    private final String tier;
     private final Map<String, IncidentFacts.Fold> incidents = new HashMap<>();
-    private final Map<String, Integer> alerts = new TreeMap<>();
-    private final Map<String, Integer> pages = new TreeMap<>();
+    /** By incident: a type set later decides whether its alerts and pages count, so they are kept apart until the end. */
+    private final Map<String, Map<String, Integer>> alerts = new HashMap<>();
+    private final Map<String, Map<String, Integer>> pages = new HashMap<>();
     private final Map<String, Long> delivered = new TreeMap<>();
     /** Drills of the period: left out of every figure ({@code drill report} judges them). */
     private int drills;
 
     /** Incidents opened at or after {@code since}, of {@code service} (null: all). */
     Report(Instant since, String service) {
+        this(since, service, null, null);
+    }
+
+    /** Incidents opened at or after {@code since}, of {@code service}, of {@code type} at the end, opened in {@code tier} (nulls: all). */
+    Report(Instant since, String service, String type, String tier) {
         this.since = since;
         this.service = service;
+        this.type = type;
+        this.tier = tier;
     }
 
     /** One event of any incident, in the order of its incident's log; events of incidents opened before the period are ignored. */
@@ -53,7 +64,7 @@ final class Report {
         Object payload = event.getPayload();
         if (incident == null) {
             if (!(payload instanceof IncidentOpened opened) || event.getTimestamp().isBefore(since)
-                    || service != null && !service.equals(opened.getService())) {
+                    || service != null && !service.equals(opened.getService()) || tier != null && !tier.equals(opened.getTier())) {
                 return;
             }
             if (ResponseRollup.isDrill(opened)) {
@@ -65,15 +76,17 @@ final class Report {
         }
         incident.accept(event);
         if (payload instanceof AlertAttached attached) {
-            alerts.merge(ResponseRollup.alertName(incident.service(), attached), 1, Integer::sum);
+            alerts.computeIfAbsent(incidentId, id -> new HashMap<>()).merge(ResponseRollup.alertName(incident.service(), attached), 1,
+                    Integer::sum);
         } else if (payload instanceof IncidentEscalated escalated) {
-            ResponseRollup.paged(escalated).forEach(user -> pages.merge(user, 1, Integer::sum));
+            Map<String, Integer> paged = pages.computeIfAbsent(incidentId, id -> new HashMap<>());
+            ResponseRollup.paged(escalated).forEach(user -> paged.merge(user, 1, Integer::sum));
         }
     }
 
     /** One delivery; only pages delivered for incidents of the report count. Read after the events. */
     void result(NotificationResult result) {
-        if (result.getKind().equals("page") && result.getOutcome() == DeliveryOutcome.DELIVERED && incidents.containsKey(result.getIncidentId())) {
+        if (result.getKind().equals("page") && result.getOutcome() == DeliveryOutcome.DELIVERED && included(result.getIncidentId())) {
             delivered.merge(result.getTarget(), 1L, Long::sum);
         }
     }
@@ -81,14 +94,32 @@ final class Report {
     /** The report of the logs and results given, as of {@code now} (for what is overdue). */
     static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service,
                          Instant now) {
-        Report report = new Report(since, service);
+        return of(logs, results, since, service, null, null, now);
+    }
+
+    static ObjectNode of(Map<String, List<IncidentEvent>> logs, List<NotificationResult> results, Instant since, String service,
+                         String type, String tier, Instant now) {
+        Report report = new Report(since, service, type, tier);
         logs.forEach((id, events) -> events.forEach(event -> report.event(id, event)));
         results.forEach(report::result);
         return report.json(now);
     }
 
+    /** Of the report: opened in the period (of the service and tier) and, with a type asked for, of that type now. */
+    private boolean included(String incidentId) {
+        IncidentFacts.Fold incident = incidents.get(incidentId);
+        return incident != null && (type == null || type.equals(incident.incidentType()));
+    }
+
     ObjectNode json(Instant now) {
-        List<IncidentFacts> facts = new ArrayList<>(incidents.values().stream().map(IncidentFacts.Fold::facts).toList());
+        List<IncidentFacts> facts = new ArrayList<>(incidents.keySet().stream().filter(this::included).map(id -> incidents.get(id).facts())
+                .toList());
+        Map<String, Integer> alerts = new TreeMap<>();
+        Map<String, Integer> pages = new TreeMap<>();
+        facts.forEach(incident -> {
+            this.alerts.getOrDefault(incident.id(), Map.of()).forEach((name, count) -> alerts.merge(name, count, Integer::sum));
+            this.pages.getOrDefault(incident.id(), Map.of()).forEach((user, count) -> pages.merge(user, count, Integer::sum));
+        });
         facts.sort(Comparator.comparing(IncidentFacts::openedAt).thenComparing(IncidentFacts::id));
         ObjectNode report = ApiClient.JSON.createObjectNode();
         report.put("since", since.toString());
@@ -97,6 +128,8 @@ final class Report {
         report.put("reopenRate", facts.isEmpty() ? 0 : round(facts.stream().filter(incident -> incident.reopened() > 0).count() / (double) facts.size()));
         report.set("bySeverity", groups(facts, incident -> incident.severity().name()));
         report.set("byService", groups(facts, IncidentFacts::service));
+        report.set("byType", groups(facts, incident -> incident.incidentType() == null ? "-" : incident.incidentType()));
+        report.set("byTier", groups(facts, incident -> incident.tier() == null ? "-" : incident.tier()));
         ArrayNode noisiest = report.putArray("noisiestAlerts");
         alerts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(10).forEach(entry -> noisiest.addObject().put("alert", entry.getKey()).put("attached", entry.getValue()));

@@ -3,6 +3,7 @@ package dev.incidentengine.cli;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +28,12 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--service", description = "Only this service's incidents.")
     String service;
 
+    @Option(names = "--type", description = "Only incidents of this type (as they are now: service-outage, …).")
+    String type;
+
+    @Option(names = "--tier", description = "Only incidents of services of this tier (as when they opened).")
+    String tier;
+
     @Mixin
     OutputFormat format;
 
@@ -36,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Instant from = now.minus(Periods.span(since, "--since"));
         IncidentLog log = kafka.log();
-        Report report = new Report(from, service);
+        Report report = new Report(from, service, type, tier);
         // Events of incidents opened before the period may fall in it; incidents are judged by their open time.
         log.readAll(Topics.INCIDENT_EVENTS, from, record -> {
             if (record.value() != null) {
@@ -54,10 +61,11 @@ final class ReportCommand implements Callable<Integer> {
             return 0;
         }
         out.line(json.get("incidents").asInt() + " incidents opened since " + json.get("since").asText()
-                + (service == null ? "" : " on " + service) + "; reopen rate " + Math.round(json.get("reopenRate").asDouble() * 100) + " %");
-        for (String grouping : List.of("bySeverity", "byService")) {
+                + (service == null ? "" : " on " + service) + (type == null ? "" : " of type " + type)
+                + (tier == null ? "" : " in tier " + tier) + "; reopen rate " + Math.round(json.get("reopenRate").asDouble() * 100) + " %");
+        for (String grouping : List.of("bySeverity", "byService", "byType", "byTier")) {
             out.line("");
-            out.table(json.get(grouping), Column.field(grouping.equals("bySeverity") ? "SEVERITY" : "SERVICE", "group"),
+            out.table(json.get(grouping), Column.field(grouping.substring(2).toUpperCase(Locale.ROOT), "group"),
                     Column.field("INCIDENTS", "incidents"), time("ACK MEAN", "acknowledgeMeanSeconds"), time("ACK P50", "acknowledgeP50Seconds"),
                     time("ACK P90", "acknowledgeP90Seconds"), time("RESOLVE MEAN", "resolveMeanSeconds"),
                     time("RESOLVE P50", "resolveP50Seconds"), time("RESOLVE P90", "resolveP90Seconds"),

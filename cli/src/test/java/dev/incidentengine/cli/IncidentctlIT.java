@@ -210,6 +210,23 @@ class IncidentctlIT {
     }
 
     @Test
+    void aResponderSetsTheIncidentsType_andShowPrintsTypeAndTargets(KafkaTestCluster kafka) {
+        String id = "INC-20261122-2-0077";
+        open(kafka, id, Severity.SEV2);
+
+        assertThat(run("incident", "types", "--token", VIEWER).out()).startsWith("ID").contains("service-outage", "Data loss or corruption");
+        assertThat(run("incident", "type", id, "deployment-related", "--token", RESPONDER))
+                .isEqualTo(new Run(0, id + ": type applied (now deployment-related)\n", ""));
+        assertThat(run("incident", "type", id, "deployment-related", "--token", RESPONDER).out()).contains("type unchanged");
+        Run unknown = run("incident", "type", id, "alien-invasion", "--token", RESPONDER);
+        assertThat(unknown.exit()).isEqualTo(CliError.REFUSED);
+        assertThat(unknown.err()).contains("unknown type 'alien-invasion'", "(incidentType)");
+        assertThat(run("incident", "type", id, "service-outage", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+        assertThat(run("incident", "show", id, "--token", VIEWER).out()).contains("incidentType        deployment-related",
+                "targets             acknowledge within 30m 00s, resolve within 8h 00m (the engine's default)");
+    }
+
+    @Test
     void peopleWorkAnIncidentFromTheTerminal() throws Exception {
         Run list = run("incidents", "list", "--status", "TRIGGERED", "--token", VIEWER);
         assertThat(list.exit()).isZero();

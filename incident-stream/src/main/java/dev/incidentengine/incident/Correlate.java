@@ -138,7 +138,8 @@ final class Correlate {
 
     private void attach(String key, Alert alert, Instant now, String notInto) {
         Route route = routes.get(context.currentSystemTimeMs()).select(alert);
-        Correlation.Grouping grouping = new Correlation.Grouping(route.groupWindow(), route.autoResolve(), route.escalationPolicyId());
+        Correlation.Grouping grouping = new Correlation.Grouping(route.groupWindow(), route.autoResolve(), route.escalationPolicyId(),
+                route.incidentType());
         CorrelationGroup group = group(key);
         Correlation.Outcome outcome = correlation.firing(group, key, Dedupe.withService(alert, route),
                 alerts.attachedTo(key, alert.getFingerprint()), grouping, now, this::nextIncidentId, notInto);

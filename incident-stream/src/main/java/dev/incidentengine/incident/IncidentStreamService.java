@@ -130,6 +130,7 @@ public final class IncidentStreamService implements Service {
                 props, metrics);
         api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
         api.runbooks(new RunbookSource(streams.kafkaStreams()));
+        api.incidentTypes(new IncidentTypesSource(streams.kafkaStreams()));
         streams.start();
         try {
             queryStarted.join();

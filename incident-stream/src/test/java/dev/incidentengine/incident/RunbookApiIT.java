@@ -103,7 +103,7 @@ class RunbookApiIT {
         assertThat(again.statusCode()).as("the same mark: no event").isEqualTo(200);
         assertThat(json(again).get("events").size()).isZero();
 
-        HttpResponse<String> accepted = put("/api/v1/incidents/" + id + "/runbooks/high-error-rate/steps/1", RESPONDER,
+        HttpResponse<String> accepted = put("/api/v1/incidents/" + id + "/runbooks/high-error-rate/steps/1?wait=false", RESPONDER,
                 "{\"outcome\": \"skipped\"}");
         assertThat(accepted.statusCode()).as("stored in Kafka, decided later").isEqualTo(202);
         await("the skip decided").atMost(Duration.ofSeconds(30)).until(() -> "SKIPPED".equals(json(api.get("/api/v1/incidents/" + id, VIEWER))

@@ -18,8 +18,10 @@ import dev.incidentengine.model.config.RotationUnit;
 import dev.incidentengine.model.config.RouteConfig;
 import dev.incidentengine.model.config.ScheduleConfig;
 import dev.incidentengine.model.config.ScheduleLayer;
+import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.TeamConfig;
+import dev.incidentengine.model.config.TierConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.Topics;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,13 @@ class ConfigDataTest {
         assertThat(((TeamConfig) value(entries, "platform")).getMembers()).containsExactly("carol", "dave");
         RouteConfig route = (RouteConfig) value(entries, "critical");
         assertThat(route.getMatchers()).containsExactly(new LabelMatcher("severity", MatchOp.REGEX, "SEV0|SEV1"));
+        assertThat(route.getIncidentType()).isEqualTo("service-outage");
+        assertThat(((ServiceConfig) value(entries, "checkout")).getTier()).isEqualTo("core-api");
+        assertThat(((TierConfig) value(entries, "core-api")).getTargets()).extracting(targets -> targets.get("SEV1").getResolveMinutes(),
+                targets -> targets.get("SEV2").getResolveMinutes(), targets -> targets.get("SEV3").getResolveMinutes())
+                .as("the seeds' core API RTOs: 30 min, 2 h, 1 business day").containsExactly(30, 120, 1440);
+        assertThat(entries).extracting(entry -> entry.topic().name() + "/" + entry.id()).contains("config.tiers.v1/database",
+                "config.tiers.v1/auxiliary", "config.tiers.v1/non-critical");
     }
 
     @Test

@@ -594,7 +594,8 @@ class ConsoleBrowserIT {
         }
         report.get("pagesPerResponder").forEach(row -> expected.add("Pages per responder " + row.get("user").asText() + " Pages "
                 + row.get("pages").asText()));
-        for (String grouping : List.of("bySeverity", "byService")) {
+        // The tables in the page's order: per severity, service, tier and type.
+        for (String grouping : List.of("bySeverity", "byService", "byTier", "byType")) {
             report.get(grouping).forEach(row -> expected.add("group " + row.get("group").asText() + " " + row.get("incidents").asText()));
         }
         return expected;
@@ -654,6 +655,9 @@ class ConsoleBrowserIT {
         actions.findElement(By.xpath(".//button[text()='Acknowledge']")).click();
         alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("acknowledged"));
         command(alice, "Add note", Map.of("note-text", "Card processor returns 502s; failing over to the second region"));
+        command(alice, "Set type", Map.of("type-to", "third-party-failure"));
+        alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("third-party-failure"));
+        assertThat(alice.find(".incident-header").getText()).as("checkout is in tier core-api").contains("core-api");
         alice.find("section.incident-actions").findElement(By.xpath(".//button[text()='Resolve']")).click();
         alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("resolved"));
 
@@ -670,7 +674,7 @@ class ConsoleBrowserIT {
         assertThat(alice.find("section.review a[href='https://wiki.example.com/reviews/card-payments']").isDisplayed()).isTrue();
 
         String timeline = alice.find(".timeline").getText();
-        assertThat(timeline).contains("Acknowledged", "Note: Card processor returns 502s", "Resolved", "Review required", "Action item: ",
+        assertThat(timeline).contains("Acknowledged", "Note: Card processor returns 502s", "Type set to third-party-failure", "Resolved", "Review required", "Action item: ",
                 "Action item done: ", "Review published: ");
         for (String type : List.of("IncidentAcknowledged", "NoteAdded", "IncidentResolved", "ReviewRequired", "ActionItemAdded",
                 "ActionItemCompleted", "ReviewPublished")) {

@@ -34,8 +34,8 @@ public final class Correlation {
     public record Outcome(CorrelationGroup group, IncidentCommand command) {
     }
 
-    /** What decides the incident of an alert: from its route. */
-    public record Grouping(Duration window, boolean autoResolve, String escalationPolicyId) {
+    /** What decides the incident of an alert, and what a new incident opens with: from its route. */
+    public record Grouping(Duration window, boolean autoResolve, String escalationPolicyId, String incidentType) {
     }
 
     private final Duration reopenWindow;
@@ -66,7 +66,8 @@ public final class Correlation {
                 next.setCurrentIncidentId(target);
             }
         }
-        AttachAlert attach = new AttachAlert(alert, key, grouping.escalationPolicyId(), grouping.autoResolve(), null);
+        AttachAlert attach = new AttachAlert(alert, key, grouping.escalationPolicyId(), grouping.autoResolve(),
+                grouping.incidentType());
         return new Outcome(next, command(target, "attach", alert.getFingerprint(), actor(alert), now, attach));
     }
 

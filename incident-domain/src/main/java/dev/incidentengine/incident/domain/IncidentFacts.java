@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.incidentengine.model.ActionItem;
 import dev.incidentengine.model.ActorType;
@@ -17,6 +18,8 @@ import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.PublicUpdatePosted;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentTypeChanged;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.schemas.ResponseTargets;
@@ -33,11 +36,15 @@ import dev.incidentengine.schemas.ResponseTargets;
  * @param publicUpdates  public updates posted, the first included
  * @param missedPublicUpdates public updates that were due and not posted in time (the owner was reminded)
  * @param missedPublicUpdatesDue when those were due, the first {@value #LISTED_MISSED_UPDATES}
+ * @param incidentType its type now; null when none was set
+ * @param tier its service's tier when it opened; null when none
+ * @param responseTargets by severity, as its tier had them when it opened (empty: the engine's defaults)
  */
 public record IncidentFacts(String id, String title, String service, Severity openedSeverity, Instant openedAt, Instant detected,
                      Instant acknowledged, String acknowledgedBy, Instant resolved, String resolvedBy, String resolution, Instant closed,
                      Severity severity, int alerts, int reopened, ReviewStatus review, List<ActionItem> actionItems,
-                     Instant published, int publicUpdates, int missedPublicUpdates, List<Instant> missedPublicUpdatesDue) {
+                     Instant published, int publicUpdates, int missedPublicUpdates, List<Instant> missedPublicUpdatesDue,
+                     String incidentType, String tier, Map<String, ResponseTarget> responseTargets) {
 
     /** Missed public updates listed by due time; the rest are counted (a publication forgotten for days reminds every period). */
     public static final int LISTED_MISSED_UPDATES = 20;
@@ -51,7 +58,7 @@ public record IncidentFacts(String id, String title, String service, Severity op
 
     /** How it was responded to: what its time to acknowledge and resolve, and its targets, are judged by. */
     public ResponseTimes response() {
-        return new ResponseTimes(openedAt, severity, acknowledged, resolved);
+        return new ResponseTimes(openedAt, severity, acknowledged, resolved, responseTargets);
     }
 
     public Duration toAcknowledge() {
@@ -72,8 +79,9 @@ public record IncidentFacts(String id, String title, String service, Severity op
         return actionItems.stream().filter(item -> item.getCompletedAt() == null && item.getDueAt().isBefore(now)).toList();
     }
 
+    /** The targets it is judged by: its tier's at its severity now, else the engine's default. */
     public ResponseTargets targets() {
-        return response().targets();
+        return response().target();
     }
 
     public boolean acknowledgedInTime() {
@@ -108,6 +116,8 @@ public record IncidentFacts(String id, String title, String service, Severity op
         private int publicUpdates;
         private int missedPublicUpdates;
         private final List<Instant> missedPublicUpdatesDue = new ArrayList<>();
+        private String incidentType;
+        private String tier;
 
         public Fold(String id) {
             this.id = id;
@@ -121,6 +131,11 @@ public record IncidentFacts(String id, String title, String service, Severity op
             return service;
         }
 
+        /** Its type now; null when none. */
+        public String incidentType() {
+            return incidentType;
+        }
+
         public void accept(IncidentEvent event) {
             Object payload = event.getPayload();
             Instant at = event.getTimestamp();
@@ -130,6 +145,8 @@ public record IncidentFacts(String id, String title, String service, Severity op
                 service = ResponseRollup.service(open);
                 openedSeverity = open.getSeverity();
                 response = ResponseTimes.opened(event, open);
+                incidentType = open.getIncidentType();
+                tier = open.getTier();
             } else if (response == null) {
                 return;
             }
@@ -155,6 +172,8 @@ public record IncidentFacts(String id, String title, String service, Severity op
                 publicUpdates++;
             } else if (payload instanceof PublicUpdateMissed missed && missedPublicUpdates++ < LISTED_MISSED_UPDATES) {
                 missedPublicUpdatesDue.add(missed.getDueAt());
+            } else if (payload instanceof IncidentTypeChanged changed) {
+                incidentType = changed.getTo();
             }
             review = Reviews.review(review, payload, at);
             actionItems = Reviews.actionItems(actionItems, payload, at);
@@ -165,7 +184,7 @@ public record IncidentFacts(String id, String title, String service, Severity op
             return response == null ? null : new IncidentFacts(id, title, service, openedSeverity, response.openedAt(),
                     detected == null ? response.openedAt() : detected, response.acknowledged(), acknowledgedBy, response.resolved(), resolvedBy,
                     resolution, closed, response.severity(), alerts, reopened, review, actionItems, published, publicUpdates,
-                    missedPublicUpdates, List.copyOf(missedPublicUpdatesDue));
+                    missedPublicUpdates, List.copyOf(missedPublicUpdatesDue), incidentType, tier, response.targets());
         }
     }
 }

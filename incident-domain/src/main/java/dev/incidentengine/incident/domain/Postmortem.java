@@ -157,6 +157,12 @@ public final class Postmortem {
         row(md, "Incident", incidentId);
         row(md, "Service", facts.service());
         row(md, "Severity", severity + (severity != facts.openedSeverity() ? " (opened as " + facts.openedSeverity() + ")" : ""));
+        if (facts.incidentType() != null) {
+            row(md, "Type", facts.incidentType());
+        }
+        if (facts.tier() != null) {
+            row(md, "Tier", facts.tier());
+        }
         row(md, "Detected", detected.toString());
         row(md, "Opened", openedAt.toString());
         row(md, "Acknowledged", acknowledged == null ? "never" : acknowledged + by(facts.acknowledgedBy()));
@@ -186,8 +192,12 @@ public final class Postmortem {
         md.append("| mitigation and resolution | acknowledged → resolved | ").append(span(acknowledged, resolved)).append(" |\n");
         md.append("| time to resolve | opened → resolved | ").append(span(openedAt, resolved)).append(" |\n");
         ResponseTargets target = facts.targets();
-        md.append("\nResponse target for ").append(severity).append(": acknowledge within ").append(human(target.acknowledge()))
-                .append(", resolve within ").append(human(target.resolve())).append(": **").append(facts.targetMet() ? "met" : "missed")
+        // The tier's targets as they were when the incident opened (what it is judged by), else the engine's defaults.
+        boolean tiers = facts.responseTargets().containsKey(severity.name());
+        md.append("\nResponse target for ").append(severity).append(facts.tier() == null ? "" : " in tier " + escape(facts.tier()))
+                .append(facts.tier() != null && !tiers ? " (the tier sets none: the engine's default)" : "")
+                .append(": acknowledge within ").append(human(target.acknowledge()))
+                .append(", resolve within ").append(human(target.resolve())).append(tiers ? " (RTO)" : "").append(": **").append(facts.targetMet() ? "met" : "missed")
                 .append("** (acknowledged ").append(verdict(openedAt, acknowledged, target.acknowledge(), facts.acknowledgedInTime()))
                 .append(", resolved ").append(verdict(openedAt, resolved, target.resolve(), facts.resolvedInTime())).append(").\n");
 

@@ -1,15 +1,23 @@
 package dev.incidentengine.incident.domain;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.IncidentEscalated;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.IncidentTypeChanged;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.Severity;
 
 /**
@@ -18,9 +26,11 @@ import dev.incidentengine.model.Severity;
  * its severity now (as {@code incidentctl report} groups it); each event of its log takes the
  * incident's counts out of its bucket and adds its new counts to its (possibly new) bucket, so a
  * late acknowledgement, a reopen and resolve again, or a severity change are counted once, as
- * the incident stands. The alerts attached to it and the people paged for it count on its day
- * and service too. Drills count nowhere: an exercise's response is reported on its own ({@code incidentctl drill report}),
- * not in the response figures and targets met.
+ * the incident stands. Its type (which a person may change, moving it like a severity change) and
+ * its tier (fixed when it opened) are dimensions of the bucket too, and each incident is judged by
+ * the targets it opened with. The alerts attached to it and the people paged for it count on its
+ * day and service too. Drills count nowhere: an exercise's response is reported on its own
+ * ({@code incidentctl drill report}), not in the response figures and targets met.
  */
 public final class ResponseRollup {
 
@@ -44,35 +54,79 @@ public final class ResponseRollup {
         return users;
     }
 
-    /** Where an incident counts: the UTC day it opened, its service, its severity now. */
-    public record Bucket(LocalDate day, String service, Severity severity) {
+    /** Where an incident counts: the UTC day it opened, its service, its severity and type now, its tier (nulls: none). */
+    public record Bucket(LocalDate day, String service, Severity severity, String type, String tier) {
     }
 
-    /** What the rollup keeps of one incident between its events. */
-    public record Incident(String service, ResponseTimes response) {
+    /** What the rollup keeps of one incident between its events; type and tier null when it has none. */
+    public record Incident(String service, String type, String tier, ResponseTimes response) {
+
+        /** Marks the encoding with type, tier and targets; what has none is from before them (judged by the defaults). */
+        private static final String V2 = "v2,";
 
         public LocalDate day() {
             return ResponseRollup.day(response.openedAt());
         }
 
         public Bucket bucket() {
-            return new Bucket(day(), service, response.severity());
+            return new Bucket(day(), service, response.severity(), type, tier);
         }
 
         public Counts counts() {
             return Counts.of(response);
         }
 
-        /** {@code openedAt,severity,acknowledged|-,resolved|-,service} (the service last: it may hold commas). */
+        /**
+         * {@code v2,openedAt,severity,acknowledged|-,resolved|-,targets|-,type,tier,service}: targets as
+         * {@code SEV1:5:30;SEV2:15:120} (acknowledge and resolve minutes), type and tier URL-encoded (empty: none), the service
+         * last as it may hold commas. Stores written before types and tiers hold
+         * {@code openedAt,severity,acknowledged|-,resolved|-,service}, which {@link #decode} still reads.
+         */
         public String encode() {
-            return response.openedAt() + "," + response.severity().name() + "," + orDash(response.acknowledged()) + ","
-                    + orDash(response.resolved()) + "," + service;
+            return V2 + response.openedAt() + "," + response.severity().name() + "," + orDash(response.acknowledged()) + ","
+                    + orDash(response.resolved()) + "," + encodeTargets(response.targets()) + "," + encodeId(type) + ","
+                    + encodeId(tier) + "," + service;
         }
 
         public static Incident decode(String encoded) {
-            String[] parts = encoded.split(",", 5);
-            return new Incident(parts[4], new ResponseTimes(Instant.parse(parts[0]), Severity.valueOf(parts[1]), instant(parts[2]),
-                    instant(parts[3])));
+            if (!encoded.startsWith(V2)) {
+                String[] parts = encoded.split(",", 5);
+                return new Incident(parts[4], null, null, new ResponseTimes(Instant.parse(parts[0]), Severity.valueOf(parts[1]),
+                        instant(parts[2]), instant(parts[3]), Map.of()));
+            }
+            String[] parts = encoded.substring(V2.length()).split(",", 8);
+            return new Incident(parts[7], decodeId(parts[5]), decodeId(parts[6]), new ResponseTimes(Instant.parse(parts[0]),
+                    Severity.valueOf(parts[1]), instant(parts[2]), instant(parts[3]), decodeTargets(parts[4])));
+        }
+
+        private static String encodeTargets(Map<String, ResponseTarget> targets) {
+            if (targets.isEmpty()) {
+                return "-";
+            }
+            StringBuilder encoded = new StringBuilder();
+            new TreeMap<>(targets).forEach((severity, target) -> encoded.append(encoded.isEmpty() ? "" : ";").append(severity)
+                    .append(':').append(target.getAcknowledgeMinutes()).append(':').append(target.getResolveMinutes()));
+            return encoded.toString();
+        }
+
+        private static Map<String, ResponseTarget> decodeTargets(String encoded) {
+            if (encoded.equals("-")) {
+                return Map.of();
+            }
+            Map<String, ResponseTarget> targets = new HashMap<>();
+            for (String target : encoded.split(";")) {
+                String[] parts = target.split(":");
+                targets.put(parts[0], new ResponseTarget(Integer.parseInt(parts[1]), Integer.parseInt(parts[2])));
+            }
+            return targets;
+        }
+
+        private static String encodeId(String id) {
+            return id == null ? "" : URLEncoder.encode(id, StandardCharsets.UTF_8);
+        }
+
+        private static String decodeId(String encoded) {
+            return encoded.isEmpty() ? null : URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         }
 
         private static String orDash(Instant at) {
@@ -162,11 +216,12 @@ public final class ResponseRollup {
         if (payload instanceof IncidentOpened opened && isDrill(opened)) {
             return null;
         } else if (payload instanceof IncidentOpened opened) {
-            after = new Incident(service(opened), ResponseTimes.opened(event, opened));
+            after = new Incident(service(opened), opened.getIncidentType(), opened.getTier(), ResponseTimes.opened(event, opened));
         } else if (before == null) {
             return null;
         } else {
-            after = new Incident(before.service(), before.response().next(event));
+            String type = payload instanceof IncidentTypeChanged changed ? changed.getTo() : before.type();
+            after = new Incident(before.service(), type, before.tier(), before.response().next(event));
         }
         String alert = payload instanceof AlertAttached attached ? alertName(after.service(), attached) : null;
         List<String> paged = payload instanceof IncidentEscalated escalated ? paged(escalated) : List.of();

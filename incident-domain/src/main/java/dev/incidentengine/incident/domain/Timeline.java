@@ -43,6 +43,7 @@ import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.RunbookAttached;
 import dev.incidentengine.model.RunbookStepMarked;
 import dev.incidentengine.model.SeverityChanged;
+import dev.incidentengine.model.IncidentTypeChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 
 /**
@@ -196,7 +197,7 @@ public final class Timeline {
     public static String describe(Object payload) {
         if (payload instanceof IncidentOpened opened) {
             return (opened.getDrill() == null ? "opened " : "opened DRILL (scenario " + opened.getDrill() + ") ") + opened.getSeverity()
-                    + " on " + opened.getService() + ": " + opened.getTitle();
+                    + " on " + opened.getService() + typeAndTier(opened) + ": " + opened.getTitle();
         } else if (payload instanceof AlertAttached attached) {
             return "alert " + attached.getAlert().getFingerprint() + " " + attached.getAlert().getStatus().name().toLowerCase()
                     + " (" + attached.getAlert().getSummary() + ", started " + attached.getAlert().getStartsAt() + ")";
@@ -213,6 +214,8 @@ public final class Timeline {
             return "assigned to " + (assigned.getUserId() != null ? assigned.getUserId() : "policy " + assigned.getEscalationPolicyId());
         } else if (payload instanceof SeverityChanged changed) {
             return "severity " + changed.getFrom() + " → " + changed.getTo() + text(changed.getReason());
+        } else if (payload instanceof IncidentTypeChanged changed) {
+            return changed.getFrom() == null ? "type set to " + changed.getTo() : "type " + changed.getFrom() + " → " + changed.getTo();
         } else if (payload instanceof NoteAdded note) {
             return "note: " + note.getText();
         } else if (payload instanceof StatusUpdatePosted update) {
@@ -264,6 +267,13 @@ public final class Timeline {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }
         return payload.getClass().getSimpleName();
+    }
+
+    /** " (service-outage, tier core-api)": what an incident opened with, when it has either. */
+    private static String typeAndTier(IncidentOpened opened) {
+        String type = opened.getIncidentType();
+        String tier = opened.getTier() == null ? null : "tier " + opened.getTier();
+        return type == null && tier == null ? "" : " (" + (type == null ? tier : tier == null ? type : type + ", " + tier) + ")";
     }
 
     private static String describe(NotificationResult result) {

@@ -15,15 +15,16 @@ import dev.incidentengine.model.Alert;
  * @param autoResolve resolve the incident when all its alerts have resolved
  * @param escalationPolicyId the policy of its incidents, or null for the service's
  * @param service overrides the service the alert came with, or null
+ * @param incidentType the type of the incidents it opens, or null
  */
 public record Route(String id, List<String> groupBy, Duration groupWindow, boolean autoResolve, String escalationPolicyId,
-                   String service) {
+                   String service, String incidentType) {
 
     /** Where the correlation keys of drills begin (see {@link #correlationKey}). */
     public static final String DRILL_KEY_PREFIX = "|drill|";
 
     public static final Route DEFAULT = new Route("default", List.of("service", "alertname"), Duration.ofMinutes(5), true,
-            null, null);
+            null, null, null);
 
     public Route {
         Objects.requireNonNull(id, "id");

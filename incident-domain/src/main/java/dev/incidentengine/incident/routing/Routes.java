@@ -44,7 +44,7 @@ public final class Routes {
         }
         AlertMatcher matcher = AlertMatcher.of(config.getMatchers());
         Route route = new Route(config.getId(), config.getGroupBy(), Duration.ofMinutes(config.getGroupWindowMinutes()),
-                config.getAutoResolve(), config.getEscalationPolicyId(), config.getService());
+                config.getAutoResolve(), config.getEscalationPolicyId(), config.getService(), config.getIncidentType());
         return new Candidate(config.getPriority(), config.getId(), matcher, route);
     }
 

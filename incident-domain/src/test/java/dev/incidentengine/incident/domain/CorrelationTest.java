@@ -25,7 +25,8 @@ class CorrelationTest {
 
     private static final Instant T0 = Samples.T0;
     private static final String KEY = "default|service=checkout|alertname=HighErrorRate";
-    private static final Correlation.Grouping FIVE_MINUTES = new Correlation.Grouping(Duration.ofMinutes(5), true, "web-oncall");
+    private static final Correlation.Grouping FIVE_MINUTES = new Correlation.Grouping(Duration.ofMinutes(5), true, "web-oncall",
+            "service-outage");
 
     private final Correlation correlation = new Correlation(Duration.ofMinutes(30));
     private int issued;
@@ -44,6 +45,7 @@ class CorrelationTest {
             assertThat(attach.getCorrelationKey()).isEqualTo(KEY);
             assertThat(attach.getEscalationPolicyId()).isEqualTo("web-oncall");
             assertThat(attach.getAutoResolve()).isTrue();
+            assertThat(attach.getIncidentType()).as("the route's type").isEqualTo("service-outage");
         });
         assertThat(outcome.group().getCurrentIncidentId()).isEqualTo("INC-1");
         assertThat(outcome.group().getFingerprints()).as("alerts live beside the group").isEmpty();
@@ -122,7 +124,7 @@ class CorrelationTest {
         assertThat(route.correlationKey(drill)).isEqualTo("|drill|drill-1").isNotEqualTo(route.correlationKey(real));
         assertThat(route.correlationKey(secondDrill)).isNotEqualTo(route.correlationKey(drill));
         // A route of any id and labels: its keys begin with the escaped id, never with '|'.
-        Route hostile = new Route("|drill", List.of("drill|x"), Duration.ofMinutes(5), true, null, null);
+        Route hostile = new Route("|drill", List.of("drill|x"), Duration.ofMinutes(5), true, null, null, null);
         assertThat(hostile.correlationKey(Alert.newBuilder(real).setFingerprint("drill-1").build())).doesNotStartWith(Route.DRILL_KEY_PREFIX);
 
         Map<String, CorrelationGroup> groups = new HashMap<>();

@@ -22,7 +22,9 @@ import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentTypeChanged;
 import dev.incidentengine.model.NoteAdded;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.testkit.RecordedIncident;
 import dev.incidentengine.testkit.Samples;
@@ -186,6 +188,40 @@ class PostmortemTest {
                 "| alice | note: \\[x\\](javascript:alert(1)) \\*\\*bold\\*\\* \\`code\\` next line |",
                 "| Resolved | 2026-11-22T09:00:09Z by alice: \\_fixed\\_ \\\\o/ |")
                 .doesNotContainPattern("(?<!\\\\)<").doesNotContainPattern("(?<!\\\\)\\[x");
+    }
+
+    @Test
+    void theTiersRtoJudgesTheIncident_asTheTierHadItWhenItOpened() {
+        // Opened SEV2, raised to SEV1, acknowledged after 4m 10s, resolved after 24m 58s.
+        assertThat(Postmortem.markdown(ID, inTier(Map.of("SEV1", new ResponseTarget(5, 30), "SEV2", new ResponseTarget(15, 120))),
+                List.of())).contains("| Type | service-outage |", "| Tier | core-api |",
+                "Response target for SEV1 in tier core-api: acknowledge within 5 min, resolve within 30 min (RTO): **met**");
+        assertThat(Postmortem.markdown(ID, inTier(Map.of("SEV1", new ResponseTarget(3, 20))), List.of())).contains(
+                "Response target for SEV1 in tier core-api: acknowledge within 3 min, resolve within 20 min (RTO): **missed**"
+                        + " (acknowledged late by 1m 10s, resolved late by 4m 58s).");
+        assertThat(Postmortem.markdown(ID, inTier(Map.of("SEV3", new ResponseTarget(60, 480))), List.of())).as("a severity the tier does not list")
+                .contains("Response target for SEV1 in tier core-api (the tier sets none: the engine's default): acknowledge within 15 min,"
+                        + " resolve within 4 h: **met**");
+    }
+
+    @Test
+    void theTimelineSaysWhatTheIncidentOpenedWith_andWhenItsTypeChanged() {
+        List<IncidentEvent> events = inTier(Map.of());
+        events.add(event(ID, "t1", T0.plusSeconds(3_700), new IncidentTypeChanged("service-outage", "deployment-related")));
+        events.add(event(ID, "t2", T0.plusSeconds(3_800), new IncidentTypeChanged(null, "security-incident")));
+
+        assertThat(Timeline.of(events, List.of())).extracting(Timeline.Entry::what).contains(
+                "opened SEV2 on checkout (service-outage, tier core-api): High error rate on checkout",
+                "type service-outage → deployment-related", "type set to security-incident");
+    }
+
+    /** The recorded incident, opened as a service outage of tier core-api with these targets. */
+    private static List<IncidentEvent> inTier(Map<String, ResponseTarget> targets) {
+        List<IncidentEvent> events = new ArrayList<>(RecordedIncident.events());
+        IncidentOpened opened = IncidentOpened.newBuilder((IncidentOpened) events.get(0).getPayload()).setTier("core-api")
+                .setIncidentType("service-outage").setResponseTargets(targets).build();
+        events.set(0, IncidentEvent.newBuilder(events.get(0)).setPayload(opened).build());
+        return events;
     }
 
     /** Compares with the golden file; the actual text goes to target/ beside it, to read and, when right, copy over. */

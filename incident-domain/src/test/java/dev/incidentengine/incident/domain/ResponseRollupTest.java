@@ -16,6 +16,8 @@ import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentTypeChanged;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.NoteAdded;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
@@ -61,8 +63,13 @@ class ResponseRollupTest {
     }
 
     private static IncidentEvent opened(String id, Instant at, Severity severity, String service) {
+        return opened(id, at, severity, service, null, null, Map.of());
+    }
+
+    private static IncidentEvent opened(String id, Instant at, Severity severity, String service, String type, String tier,
+                                        Map<String, ResponseTarget> targets) {
         return event(id, id + "-opened", at, IncidentOpened.newBuilder().setTitle("t").setSeverity(severity).setService(service)
-                .setCorrelationKey(id).setLabels(Map.of()).build());
+                .setCorrelationKey(id).setLabels(Map.of()).setIncidentType(type).setTier(tier).setResponseTargets(targets).build());
     }
 
     private static IncidentEvent at(String id, long seconds, Object payload) {
@@ -78,7 +85,7 @@ class ResponseRollupTest {
                 at("d", 9000, new IncidentResolved(null)), at("a", 120, new IncidentAcknowledged(null)));
 
         assertThat(buckets).as("the real incident alone, and no late acknowledgement of the drill counted")
-                .containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV1), new Counts(1, 1, 120, 0, 0, 1, 0, 0)));
+                .containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV1, null, null), new Counts(1, 1, 120, 0, 0, 1, 0, 0)));
         assertThat(alerts).isEmpty();
         assertThat(pages).isEmpty();
         assertThat(incidents).containsOnlyKeys("a");
@@ -89,8 +96,8 @@ class ResponseRollupTest {
         fold(opened("a", T0, Severity.SEV2, "checkout"), at("a", 600, new IncidentAcknowledged("on it")),
                 at("a", 601, new IncidentAcknowledged(null)), at("a", 7200, new NoteAdded("x")), at("a", 7_201, new IncidentResolved("done")));
 
-        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV2), new Counts(1, 1, 600, 1, 7_201, 1, 1, 1)));
-        assertThat(buckets.get(new Bucket(DAY, "checkout", Severity.SEV2)).acknowledgeMeanSeconds()).isEqualTo(600);
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV2, null, null), new Counts(1, 1, 600, 1, 7_201, 1, 1, 1)));
+        assertThat(buckets.get(new Bucket(DAY, "checkout", Severity.SEV2, null, null)).acknowledgeMeanSeconds()).isEqualTo(600);
     }
 
     @Test
@@ -101,7 +108,7 @@ class ResponseRollupTest {
                 opened("never", T0, Severity.SEV1, "db"), at("never", 5 * 3600, new IncidentResolved("went away")),
                 opened("open", T0, Severity.SEV1, "db"));
 
-        Counts counts = buckets.get(new Bucket(DAY, "db", Severity.SEV1));
+        Counts counts = buckets.get(new Bucket(DAY, "db", Severity.SEV1, null, null));
         assertThat(counts).isEqualTo(new Counts(3, 1, 960, 2, 3 * 3600 + 5 * 3600, 0, 1, 0));
         assertThat(counts.acknowledgeMeanSeconds()).isEqualTo(960);
         assertThat(counts.resolveMeanSeconds()).isEqualTo(4 * 3600);
@@ -112,21 +119,21 @@ class ResponseRollupTest {
     void aReopenedIncidentKeepsItsFirstAcknowledgementAndCountsItsLastResolution() {
         fold(opened("r", T0, Severity.SEV3, "api"), at("r", 60, new IncidentAcknowledged(null)), at("r", 120, new IncidentResolved(null)),
                 at("r", 600, new IncidentReopened("fired again")));
-        assertThat(buckets.get(new Bucket(DAY, "api", Severity.SEV3))).as("still resolved at 120 s until resolved again")
+        assertThat(buckets.get(new Bucket(DAY, "api", Severity.SEV3, null, null))).as("still resolved at 120 s until resolved again")
                 .isEqualTo(new Counts(1, 1, 60, 1, 120, 1, 1, 1));
 
         fold(at("r", 900, new IncidentAcknowledged(null)), at("r", 1_800, new IncidentResolved(null)));
-        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV3), new Counts(1, 1, 60, 1, 1_800, 1, 1, 1)));
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV3, null, null), new Counts(1, 1, 60, 1, 1_800, 1, 1, 1)));
     }
 
     @Test
     void aSeverityChangeMovesTheIncidentToItsNewSeverity_judgedByItsTargets() {
         // Acknowledged after 20 minutes: in time for a SEV3 (4 h), late for a SEV1 (15 min).
         fold(opened("s", T0, Severity.SEV3, "api"), at("s", 1_200, new IncidentAcknowledged(null)));
-        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV3), new Counts(1, 1, 1_200, 0, 0, 1, 0, 0)));
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV3, null, null), new Counts(1, 1, 1_200, 0, 0, 1, 0, 0)));
 
         fold(at("s", 1_300, new SeverityChanged(Severity.SEV3, Severity.SEV1, "customers affected", true)));
-        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV1), new Counts(1, 1, 1_200, 0, 0, 0, 0, 0)));
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "api", Severity.SEV1, null, null), new Counts(1, 1, 1_200, 0, 0, 0, 0, 0)));
     }
 
     @Test
@@ -136,8 +143,8 @@ class ResponseRollupTest {
                 opened("target", T0.plusSeconds(700), Severity.SEV2, "payments"), at("source", 800, new IncidentMerged("target")),
                 at("target", 800, alert));
 
-        assertThat(buckets.get(new Bucket(DAY, "checkout", Severity.SEV2))).isEqualTo(new Counts(1, 0, 0, 0, 0, 0, 0, 0));
-        assertThat(buckets.get(new Bucket(DAY.plusDays(1), "payments", Severity.SEV2))).as("opened after midnight UTC")
+        assertThat(buckets.get(new Bucket(DAY, "checkout", Severity.SEV2, null, null))).isEqualTo(new Counts(1, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(buckets.get(new Bucket(DAY.plusDays(1), "payments", Severity.SEV2, null, null))).as("opened after midnight UTC")
                 .isEqualTo(new Counts(1, 0, 0, 0, 0, 0, 0, 0));
         assertThat(alerts).containsOnly(Map.entry("checkout / HighErrorRate", 1), Map.entry("payments / HighErrorRate", 1));
     }
@@ -149,7 +156,7 @@ class ResponseRollupTest {
                 at("unknown", 5, new IncidentAcknowledged(null)));
 
         assertThat(pages).containsOnly(Map.entry("alice", 2), Map.entry("bob", 1));
-        assertThat(buckets).containsOnlyKeys(new Bucket(DAY, "-", Severity.SEV1));
+        assertThat(buckets).containsOnlyKeys(new Bucket(DAY, "-", Severity.SEV1, null, null));
         assertThat(incidents).containsOnlyKeys("p");
     }
 
@@ -160,14 +167,60 @@ class ResponseRollupTest {
         log.forEach(this::fold);
 
         IncidentFacts facts = IncidentFacts.of("f", log);
-        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, facts.service(), facts.severity()), Counts.of(facts.response())));
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, facts.service(), facts.severity(), null, null), Counts.of(facts.response())));
         assertThat(Counts.of(facts.response())).isEqualTo(new Counts(1, 1, facts.toAcknowledge().toSeconds(), 1, 4_000,
                 facts.acknowledgedInTime() ? 1 : 0, facts.resolvedInTime() ? 1 : 0, facts.targetMet() ? 1 : 0));
         Incident incident = incidents.get("f");
         assertThat(Incident.decode(incident.encode())).isEqualTo(incident);
-        Incident open = new Incident("x", new ResponseTimes(T0, Severity.SEV4, null, null));
+        Incident open = new Incident("x", null, null, new ResponseTimes(T0, Severity.SEV4, null, null, Map.of()));
         assertThat(Incident.decode(open.encode())).isEqualTo(open);
         assertThat(Counts.decode(new Counts(1, 2, 3, 4, 5, 6, 7, 8).encode())).isEqualTo(new Counts(1, 2, 3, 4, 5, 6, 7, 8));
+    }
+
+    @Test
+    void aTypeChangeMovesTheIncidentsCountsToItsNewType_likeASeverityChange() {
+        fold(opened("t", T0, Severity.SEV2, "checkout", "service-outage", null, Map.of()), at("t", 60, new IncidentAcknowledged(null)));
+        assertThat(buckets).containsOnlyKeys(new Bucket(DAY, "checkout", Severity.SEV2, "service-outage", null));
+
+        fold(at("t", 120, new IncidentTypeChanged("service-outage", "deployment-related")));
+
+        assertThat(buckets).containsExactly(Map.entry(new Bucket(DAY, "checkout", Severity.SEV2, "deployment-related", null),
+                new Counts(1, 1, 60, 0, 0, 1, 0, 0)));
+    }
+
+    @Test
+    void perTierTargets_eachIncidentIsJudgedByTheTargetsItOpenedWith() {
+        Map<String, ResponseTarget> coreApi = Map.of("SEV1", new ResponseTarget(5, 30), "SEV2", new ResponseTarget(15, 120));
+        Map<String, ResponseTarget> auxiliary = Map.of("SEV1", new ResponseTarget(30, 480));
+        // Both acknowledged after 10 minutes and resolved after 1 hour.
+        for (String id : List.of("core", "aux", "none")) {
+            Map<String, ResponseTarget> targets = id.equals("core") ? coreApi : id.equals("aux") ? auxiliary : Map.of();
+            fold(opened(id, T0, Severity.SEV1, "svc-" + id, null, id.equals("none") ? null : id, targets),
+                    at(id, 600, new IncidentAcknowledged(null)), at(id, 3_600, new IncidentResolved(null)));
+        }
+
+        assertThat(buckets.get(new Bucket(DAY, "svc-core", Severity.SEV1, null, "core"))).as("5 min / 30 min: both missed")
+                .isEqualTo(new Counts(1, 1, 600, 1, 3_600, 0, 0, 0));
+        assertThat(buckets.get(new Bucket(DAY, "svc-aux", Severity.SEV1, null, "aux"))).as("30 min / 8 h: met")
+                .isEqualTo(new Counts(1, 1, 600, 1, 3_600, 1, 1, 1));
+        assertThat(buckets.get(new Bucket(DAY, "svc-none", Severity.SEV1, null, null))).as("the defaults, 15 min / 4 h: met")
+                .isEqualTo(new Counts(1, 1, 600, 1, 3_600, 1, 1, 1));
+
+        fold(at("core", 3_700, new SeverityChanged(Severity.SEV1, Severity.SEV2, "less", true)));
+        assertThat(buckets.get(new Bucket(DAY, "svc-core", Severity.SEV2, null, "core"))).as("its tier's SEV2 targets, 15 min / 2 h")
+                .isEqualTo(new Counts(1, 1, 600, 1, 3_600, 1, 1, 1));
+        assertThat(Incident.decode(incidents.get("core").encode())).isEqualTo(incidents.get("core"));
+    }
+
+    @Test
+    void anIncidentStoredBeforeTypesAndTiersIsStillRead_andJudgedByTheDefaults() {
+        Incident old = Incident.decode("2026-11-22T23:50:00Z,SEV1,2026-11-22T23:55:00Z,-,edge, eu");
+
+        assertThat(old).isEqualTo(new Incident("edge, eu", null, null,
+                new ResponseTimes(T0, Severity.SEV1, T0.plusSeconds(300), null, Map.of())));
+        assertThat(old.bucket()).isEqualTo(new Bucket(DAY, "edge, eu", Severity.SEV1, null, null));
+        Incident odd = new Incident("a,b", "x,y%", "t:1;2", old.response());
+        assertThat(Incident.decode(odd.encode())).isEqualTo(odd);
     }
 
     private void fold(IncidentEvent event) {

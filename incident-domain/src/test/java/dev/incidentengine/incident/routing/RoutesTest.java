@@ -70,12 +70,12 @@ class RoutesTest {
     void givenRouteConfig_thenEveryFieldIsCarriedOver() {
         RouteConfig config = RouteConfig.newBuilder(route("db", 10, eq("team", "db")))
                 .setGroupBy(List.of("team", "instance")).setGroupWindowMinutes(15).setAutoResolve(false)
-                .setEscalationPolicyId("db-policy").setService("database").build();
+                .setEscalationPolicyId("db-policy").setService("database").setIncidentType("infrastructure-failure").build();
 
         Route route = Routes.of(List.of(config)).select(dbAlert);
 
         assertThat(route).isEqualTo(new Route("db", List.of("team", "instance"), Duration.ofMinutes(15), false,
-                "db-policy", "database"));
+                "db-policy", "database", "infrastructure-failure"));
     }
 
     @Test
@@ -108,7 +108,7 @@ class RoutesTest {
 
     @Test
     void correlationKeyGivesAnAbsentLabelAnEmptyValue_andAlertnameFallsBackToTheSummary() {
-        Route route = new Route("r", List.of("alertname", "instance"), Duration.ofMinutes(5), true, null, null);
+        Route route = new Route("r", List.of("alertname", "instance"), Duration.ofMinutes(5), true, null, null, null);
 
         assertThat(route.correlationKey(alert("x", "alertname", "DiskFull"))).isEqualTo("r|alertname=DiskFull|instance=");
         assertThat(Route.DEFAULT.correlationKey(alert("y"))).isEqualTo("default|service=|alertname=summary of y");
@@ -126,7 +126,7 @@ class RoutesTest {
 
     @Test
     void correlationKeyEscapesSeparatorsSoThatValuesCannotCollide() {
-        Route route = new Route("r", List.of("a", "b"), Duration.ofMinutes(5), true, null, null);
+        Route route = new Route("r", List.of("a", "b"), Duration.ofMinutes(5), true, null, null, null);
         Alert shifted = alert("1", "a", "1|b=2", "b", "");
         Alert plain = alert("2", "a", "1", "b", "2|b=");
 
@@ -136,9 +136,9 @@ class RoutesTest {
 
     @Test
     void routeRejectsAnEmptyGroupByOrAWindowBelowOneMinute() {
-        assertThatThrownBy(() -> new Route("r", List.of(), Duration.ofMinutes(5), true, null, null))
+        assertThatThrownBy(() -> new Route("r", List.of(), Duration.ofMinutes(5), true, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Route("r", List.of("service"), Duration.ofSeconds(30), true, null, null))
+        assertThatThrownBy(() -> new Route("r", List.of("service"), Duration.ofSeconds(30), true, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

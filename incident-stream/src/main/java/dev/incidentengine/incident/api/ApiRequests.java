@@ -119,13 +119,22 @@ public final class ApiRequests {
             Map.entry("publish-review", new Action(List.of("url"), body -> new PublishReview(url(body.requiredText("url"), "url")))),
             Map.entry("publication", new Action(PublicationRequests.PUBLISH_FIELDS, PublicationRequests::publish)),
             Map.entry("public-updates", new Action(PublicationRequests.UPDATE_FIELDS, PublicationRequests::update)),
-            Map.entry("runbooks", new Action(RunbookRequests.ATTACH_FIELDS, RunbookRequests::attach)));
+            Map.entry("runbooks", new Action(RunbookRequests.ATTACH_FIELDS, RunbookRequests::attach)),
+            Map.entry(IncidentTypeRequests.ACTION, new Action(IncidentTypeRequests.FIELDS, IncidentTypeRequests::setType)));
+    /** Commands that set a value, asked for with PUT (the rest with POST). */
+    private static final Set<String> PUT_ACTIONS = Set.of(IncidentTypeRequests.ACTION);
 
     private ApiRequests() {
     }
 
+    /** A command asked for with POST. */
     public static boolean isAction(String action) {
-        return ACTIONS.containsKey(action);
+        return ACTIONS.containsKey(action) && !PUT_ACTIONS.contains(action);
+    }
+
+    /** A command asked for with PUT: it sets a value. */
+    public static boolean isPutAction(String action) {
+        return PUT_ACTIONS.contains(action);
     }
 
     /**
@@ -565,15 +574,23 @@ public final class ApiRequests {
         }
     }
 
-    /** {@code ?wait=true|false}, the only parameter a command takes. */
+    /** {@code ?wait=true|false}, the only parameter a command takes; false when absent. */
     public static boolean waitParameter(Map<String, List<String>> parameters) {
+        return waitParameter(parameters, false);
+    }
+
+    /** {@code ?wait=true|false}, the only parameter a command takes; {@code byDefault} when absent. */
+    public static boolean waitParameter(Map<String, List<String>> parameters, boolean byDefault) {
         for (String name : parameters.keySet()) {
             if (!name.equals("wait")) {
                 throw new ApiError(400, name, "unknown parameter (known: [wait])");
             }
         }
         String wait = single(parameters, "wait");
-        if (wait == null || wait.equalsIgnoreCase("false")) {
+        if (wait == null) {
+            return byDefault;
+        }
+        if (wait.equalsIgnoreCase("false")) {
             return false;
         }
         if (wait.isEmpty() || wait.equalsIgnoreCase("true")) {

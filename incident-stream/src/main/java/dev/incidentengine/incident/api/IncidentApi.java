@@ -59,8 +59,10 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.MergeIncident;
 import dev.incidentengine.model.PostPublicUpdate;
 import dev.incidentengine.model.PublishIncident;
+import dev.incidentengine.model.SetIncidentType;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.RunbookConfig;
+import dev.incidentengine.model.config.IncidentTypeConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.SilenceConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
@@ -85,6 +87,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -124,13 +127,14 @@ public final class IncidentApi implements AutoCloseable {
      */
     static final int POSTMORTEM_MAX_EVENTS = 250_000;
     /** The sample of alerts is shown from the alerts store instead, as the alerts page is. */
-    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication");
+    private static final Set<String> SHOW_OMITS = Set.of("alerts", "processedCommandIds", "alertsQuietSince", "publication",
+            "responseTargets");
     /**
      * What the list shows of an incident: the state without alerts, labels and bookkeeping; the counts stay. Runbooks (up to
      * five copies of their steps) are shown with the incident alone, so a page of 500 stays small.
      */
     private static final Set<String> SUMMARY_OMITS = Set.of("alerts", "processedCommandIds", "reopenedAt", "labels", "alertsQuietSince",
-            "publication", "runbooks");
+            "publication", "responseTargets", "runbooks");
 
     private final IncidentView view;
     private final ApiTokens tokens;
@@ -145,6 +149,8 @@ public final class IncidentApi implements AutoCloseable {
     private volatile Supplier<PublicationRules> statusPage;
     /** The configured runbooks as the aggregate sees them; set once the aggregate's app exists. */
     private volatile Supplier<List<RunbookConfig>> runbooks;
+    /** The incident types as the aggregate sees them; set once the aggregate's app exists. */
+    private volatile Supplier<Map<String, IncidentTypeConfig>> incidentTypes;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -218,6 +224,12 @@ public final class IncidentApi implements AutoCloseable {
                 command(path[0], action, user, request, response, done);
             });
         });
+        http.route("GET", IncidentTypeRequests.TYPES, (request, response, callback) -> handle("incident-types", Role.VIEWER, request,
+                response, callback, (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    Map<String, IncidentTypeConfig> types = incidentTypes();
+                    HttpServer.writeJson(response, done, 200, out -> IncidentTypeRequests.write(types, out));
+                }));
         http.route("GET", STREAM, (request, response, callback) -> handle("stream", Role.VIEWER, request, response, callback,
                 (user, done) -> {
                     ApiRequests.StreamQuery query = ApiRequests.streamQuery(parameters(request), request.getHeaders().get("Last-Event-ID"));
@@ -254,15 +266,19 @@ public final class IncidentApi implements AutoCloseable {
                     List<RunbookConfig> configured = runbooks();
                     HttpServer.writeJson(response, done, 200, out -> RunbookRequests.writeRunbooks(configured, out));
                 }));
+        // Commands that set a value: a runbook step's mark, or an action ApiRequests lists for PUT (the incident's type).
         http.route("PUT", PREFIX + "/*", (request, response, callback) -> {
             String[] path = path(request);
-            boolean step = RunbookRequests.isStep(path);
-            return handle(step ? "runbook-step" : "unknown", Role.RESPONDER, request, response, callback, (user, done) -> {
-                if (!step) {
+            if (RunbookRequests.isStep(path)) {
+                return handle("runbook-step", Role.RESPONDER, request, response, callback, (user, done) -> command(path[0], request,
+                        response, done, (body, key, incident) -> RunbookRequests.step(path, body, key, user, clock.instant(), incident)));
+            }
+            String action = path.length == 2 && ApiRequests.isPutAction(path[1]) ? path[1] : null;
+            return handle(action == null ? "unknown" : action, Role.RESPONDER, request, response, callback, (user, done) -> {
+                if (action == null) {
                     throw new ApiError(404, null, "not found");
                 }
-                command(path[0], request, response, done, (body, key, incident) -> RunbookRequests.step(path, body, key, user,
-                        clock.instant(), incident));
+                command(path[0], action, user, request, response, done);
             });
         });
         http.route("GET", SERVICES, (request, response, callback) -> handle("services", Role.VIEWER, request, response, callback,
@@ -295,6 +311,19 @@ public final class IncidentApi implements AutoCloseable {
         Supplier<List<RunbookConfig>> source = runbooks;
         if (source == null) {
             throw new ApiError(503, null, "starting: the runbooks are not read yet; retry later");
+        }
+        return source.get();
+    }
+
+    /** Reads the incident types from the aggregate's global store from now on. */
+    public void incidentTypes(Supplier<Map<String, IncidentTypeConfig>> source) {
+        this.incidentTypes = source;
+    }
+
+    private Map<String, IncidentTypeConfig> incidentTypes() {
+        Supplier<Map<String, IncidentTypeConfig>> source = incidentTypes;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the incident types are not read yet; retry later");
         }
         return source.get();
     }
@@ -559,6 +588,7 @@ public final class IncidentApi implements AutoCloseable {
         if (query.severity() != null) {
             asked.append("&severity=").append(query.severity().name());
         }
+        ReportRequests.appendTypeAndTier(query, asked);
         for (JsonNode part : otherParts(request, asked.toString(), "report")) {
             part.get("partitions").forEach(partition -> covered.add(partition.asInt()));
             report.add(ReportRollup.Part.of(part.get("report")));
@@ -571,6 +601,8 @@ public final class IncidentApi implements AutoCloseable {
             out.writeStringField("bucket", query.period().name().toLowerCase(Locale.ROOT));
             out.writeStringField("service", query.service());
             out.writeStringField("severity", query.severity() == null ? null : query.severity().name());
+            out.writeStringField("type", query.type());
+            out.writeStringField("tier", query.tier());
             out.writeNumberField("maxDays", ReportRequests.MAX_DAYS);
             report.writeReport(out, REPORT_ALERTS, REPORT_RESPONDERS);
             out.writeEndObject();
@@ -716,7 +748,8 @@ public final class IncidentApi implements AutoCloseable {
         if (held.get().isEmpty()) {
             throw unknown(incidentId);
         }
-        boolean wait = ApiRequests.waitParameter(parameters(request));
+        // A PUT sets a value: it answers with the decision unless ?wait=false.
+        boolean wait = ApiRequests.waitParameter(parameters(request), HttpMethod.PUT.is(request.getMethod()));
         IncidentCommand command = reader.read(body, request.getHeaders().get("Idempotency-Key"), held.get().get());
         if (command.getPayload() instanceof MergeIncident merge) {
             if (merge.getTargetIncidentId().equals(incidentId)) {
@@ -731,6 +764,8 @@ public final class IncidentApi implements AutoCloseable {
             PublicationRequests.checkComponents(update.getComponents(), statusPage());
         } else if (command.getPayload() instanceof AttachRunbook attach) {
             RunbookRequests.checkConfigured(attach.getRunbookId(), runbooks());
+        } else if (command.getPayload() instanceof SetIncidentType set) {
+            IncidentTypeRequests.checkKnown(set, incidentTypes());
         }
         send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -837,13 +872,14 @@ public final class IncidentApi implements AutoCloseable {
 
     /**
      * The incident with its first alerts (each with the full alert as last attached) and the alert
-     * counts, the rest page by page from {@code /alerts}; and its severity's response targets.
+     * counts, the rest page by page from {@code /alerts}; and the response targets at its severity now (its tier's as it
+     * opened with them, else the engine's defaults).
      */
     private HttpServer.JsonBody incident(IncidentState state) {
         List<IncidentQueries.ListedAlert> first = queries.alerts(state.getIncidentId(), 0, IncidentLifecycle.ALERT_SAMPLE + 1)
                 instanceof IncidentQueries.Answer.Here<List<IncidentQueries.ListedAlert>> here ? here.value() : List.of();
         boolean more = first.size() > IncidentLifecycle.ALERT_SAMPLE;
-        ResponseTargets targets = ResponseTargets.of(state.getSeverity());
+        ResponseTargets targets = ResponseTargets.of(state);
         return out -> {
             out.writeStartObject();
             AvroJson.writeFields(state, SHOW_OMITS, out);
@@ -853,6 +889,8 @@ public final class IncidentApi implements AutoCloseable {
             out.writeObjectFieldStart("responseTargets");
             out.writeNumberField("acknowledgeSeconds", targets.acknowledge().toSeconds());
             out.writeNumberField("resolveSeconds", targets.resolve().toSeconds());
+            // Whether they are its tier's (as it opened with them) or, when its tier sets none for its severity, the engine's.
+            out.writeBooleanField("fromTier", state.getResponseTargets().containsKey(state.getSeverity().name()));
             out.writeEndObject();
             out.writeEndObject();
         };

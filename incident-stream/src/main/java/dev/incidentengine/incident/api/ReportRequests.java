@@ -1,5 +1,7 @@
 package dev.incidentengine.incident.api;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -20,12 +22,16 @@ final class ReportRequests {
     static final int MAX_DAYS = 400;
     /** Without {@code from}: the 30 days up to {@code to}. */
     static final int DEFAULT_DAYS = 30;
-    private static final Set<String> PARAMETERS = Set.of("from", "to", "service", "severity", "bucket");
+    private static final Set<String> PARAMETERS = Set.of("from", "to", "service", "severity", "bucket", "type", "tier");
 
     private ReportRequests() {
     }
 
-    /** {@code from} and {@code to} (UTC days, both included; {@code to} defaults to {@code today}), {@code service}, {@code severity}, {@code bucket}. */
+    /**
+     * {@code from} and {@code to} (UTC days, both included; {@code to} defaults to {@code today}), {@code service},
+     * {@code severity}, {@code bucket}, {@code type} and {@code tier} (ids; neither is checked against config, as a type or
+     * tier removed since still has its incidents).
+     */
     static ReportRollup.Query query(Map<String, List<String>> parameters, LocalDate today) {
         for (String name : parameters.keySet()) {
             if (!PARAMETERS.contains(name)) {
@@ -50,13 +56,28 @@ final class ReportRequests {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "bucket", "must be day or week, not '" + bucket + "'");
         }
-        String service = ApiRequests.single(parameters, "service");
-        if (service != null && service.isBlank()) {
-            throw new ApiError(400, "service", "has an empty value");
-        }
+        String service = nonBlank(parameters, "service");
         String severity = ApiRequests.single(parameters, "severity");
         Severity chosen = severity == null ? null : ApiRequests.severity(severity, "severity");
-        return new ReportRollup.Query(from, to, period, service, chosen);
+        return new ReportRollup.Query(from, to, period, service, chosen, nonBlank(parameters, "type"), nonBlank(parameters, "tier"));
+    }
+
+    /** The type and tier of {@code query} as parameters, for the other instances asked for their parts. */
+    static void appendTypeAndTier(ReportRollup.Query query, StringBuilder asked) {
+        if (query.type() != null) {
+            asked.append("&type=").append(URLEncoder.encode(query.type(), StandardCharsets.UTF_8));
+        }
+        if (query.tier() != null) {
+            asked.append("&tier=").append(URLEncoder.encode(query.tier(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String nonBlank(Map<String, List<String>> parameters, String name) {
+        String value = ApiRequests.single(parameters, name);
+        if (value != null && value.isBlank()) {
+            throw new ApiError(400, name, "has an empty value");
+        }
+        return value;
     }
 
     private static LocalDate day(String text, String field) {

@@ -29,14 +29,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * period in time proportional to its days and services, never its incidents:
  *
  * <pre>
- * r␀day␀service␀severity → {@link Counts}        the response of the incidents opened that day
+ * r␀day␀service␀severity → {@link Counts}        the response of the incidents opened that day (without type and tier)
+ * r␀day␀service␀severity␀type␀tier → {@link Counts}   of those with a type or tier (either may be empty)
  * a␀day␀service␀alert    → alerts attached         "noisiest alerts": at most {@value #MAX_ALERT_NAMES_PER_DAY} names a day
  * o␀day␀service          → alerts attached under no name (over the day's names)
  * n␀day                  → the day's names so far
  * p␀day␀service␀user     → pages
  * </pre>
  * Day is the UTC day the incident opened (ISO, so keys sort by day), service its service (a NUL
- * in it is kept as U+FFFD, so keys split); {@code query-report-incident-store} keeps each
+ * in it, a type's or a tier's, is kept as U+FFFD, so keys split; an incident without type and tier keeps the key stores
+ * had before types and tiers, so its counts written then still cancel); {@code query-report-incident-store} keeps each
  * incident's {@link Incident} between its events. Both are changelogged and the read side runs
  * exactly once: a restart resumes from what the last commit wrote, so nothing counts twice.
  */
@@ -118,7 +120,14 @@ public final class ReportRollup {
     }
 
     private static String responseKey(Incident incident) {
-        return key('r', incident.day().toString(), clean(incident.service()), incident.response().severity().name());
+        String day = incident.day().toString();
+        String service = clean(incident.service());
+        String severity = incident.response().severity().name();
+        if (incident.type() == null && incident.tier() == null) {
+            return key('r', day, service, severity);
+        }
+        return key('r', day, service, severity, incident.type() == null ? "" : clean(incident.type()),
+                incident.tier() == null ? "" : clean(incident.tier()));
     }
 
     private static String key(char kind, String... parts) {
@@ -129,8 +138,8 @@ public final class ReportRollup {
         return key.toString();
     }
 
-    private static String clean(String service) {
-        return service.replace(SEP, '\uFFFD');
+    private static String clean(String part) {
+        return part.replace(SEP, '\uFFFD');
     }
 
     /** How a report groups days over time. */
@@ -143,8 +152,15 @@ public final class ReportRollup {
         }
     }
 
-    /** A report's question: incidents opened from {@code from} to {@code to} (UTC days, both included), of a service and severity (null: all). */
-    public record Query(LocalDate from, LocalDate to, Period period, String service, Severity severity) {
+    /**
+     * A report's question: incidents opened from {@code from} to {@code to} (UTC days, both included), of a service, severity,
+     * type and tier (null: all). Type and tier narrow the response figures; alerts and pages are kept by day and service only.
+     */
+    public record Query(LocalDate from, LocalDate to, Period period, String service, Severity severity, String type, String tier) {
+
+        public Query(LocalDate from, LocalDate to, Period period, String service, Severity severity) {
+            this(from, to, period, service, severity, null, null);
+        }
     }
 
     /** What one store holds for a query. */
@@ -153,11 +169,18 @@ public final class ReportRollup {
         String service = query.service() == null ? null : clean(query.service());
         // Rows of a day share its period: each day is parsed once.
         Map<String, String> periods = new HashMap<>();
-        scan(store, 'r', query, 3, (parts, value) -> {
+        String type = query.type() == null ? null : clean(query.type());
+        String tier = query.tier() == null ? null : clean(query.tier());
+        scan(store, 'r', query, 5, (parts, value) -> {
             Severity severity = Severity.valueOf(parts[2]);
-            if ((service == null || service.equals(parts[1])) && (query.severity() == null || query.severity() == severity)) {
+            String itsType = parts.length > 3 ? parts[3] : "";
+            String itsTier = parts.length > 4 ? parts[4] : "";
+            if ((service == null || service.equals(parts[1])) && (query.severity() == null || query.severity() == severity)
+                    && (type == null || type.equals(itsType)) && (tier == null || tier.equals(itsTier))) {
                 String period = periods.computeIfAbsent(parts[0], day -> query.period().start(LocalDate.parse(day)).toString());
-                part.response(period, parts[1], severity, Counts.decode(value));
+                // "-" for none, as the report names an incident without a service.
+                part.response(period, parts[1], severity, itsType.isEmpty() ? "-" : itsType, itsTier.isEmpty() ? "-" : itsTier,
+                        Counts.decode(value));
             }
         });
         scan(store, 'a', query, 3, (parts, value) -> {
@@ -192,22 +215,27 @@ public final class ReportRollup {
 
     /**
      * A report's sums (from one store, one instance's or every instance's): per period start and
-     * severity, per severity, per service, alerts per name, pages per person. Every part adds up.
+     * severity, per severity, per service, per type and per tier ("-" for none), alerts per name, pages per person. Every part
+     * adds up.
      */
     public static final class Part {
         // Hash maps while adding up; sorted once, when written.
         private final Map<String, Counts> series = new HashMap<>();
         private final Map<String, Counts> bySeverity = new HashMap<>();
         private final Map<String, Counts> byService = new HashMap<>();
+        private final Map<String, Counts> byType = new HashMap<>();
+        private final Map<String, Counts> byTier = new HashMap<>();
         private final Map<String, Long> alerts = new HashMap<>();
         private final Map<String, Long> pages = new HashMap<>();
         private long unnamedAlerts;
         private boolean alertsTrimmed;
 
-        private void response(String start, String service, Severity severity, Counts counts) {
+        private void response(String start, String service, Severity severity, String type, String tier, Counts counts) {
             series.merge(start + "," + severity.name(), counts, Counts::plus);
             bySeverity.merge(severity.name(), counts, Counts::plus);
             byService.merge(service, counts, Counts::plus);
+            byType.merge(type, counts, Counts::plus);
+            byTier.merge(tier, counts, Counts::plus);
         }
 
         /** Adds another part (another store's or instance's). */
@@ -215,6 +243,8 @@ public final class ReportRollup {
             other.series.forEach((key, counts) -> series.merge(key, counts, Counts::plus));
             other.bySeverity.forEach((key, counts) -> bySeverity.merge(key, counts, Counts::plus));
             other.byService.forEach((key, counts) -> byService.merge(key, counts, Counts::plus));
+            other.byType.forEach((key, counts) -> byType.merge(key, counts, Counts::plus));
+            other.byTier.forEach((key, counts) -> byTier.merge(key, counts, Counts::plus));
             other.alerts.forEach((key, count) -> alerts.merge(key, count, Long::sum));
             other.pages.forEach((key, count) -> pages.merge(key, count, Long::sum));
             unnamedAlerts += other.unnamedAlerts;
@@ -237,6 +267,8 @@ public final class ReportRollup {
             writeEncoded(out, "series", series);
             writeEncoded(out, "bySeverity", bySeverity);
             writeEncoded(out, "byService", byService);
+            writeEncoded(out, "byType", byType);
+            writeEncoded(out, "byTier", byTier);
             writeCounts(out, "alerts", alerts);
             writeCounts(out, "pages", pages);
             out.writeNumberField("unnamedAlerts", unnamedAlerts);
@@ -250,6 +282,9 @@ public final class ReportRollup {
             report.get("series").fields().forEachRemaining(e -> part.series.put(e.getKey(), Counts.decode(e.getValue().asText())));
             report.get("bySeverity").fields().forEachRemaining(e -> part.bySeverity.put(e.getKey(), Counts.decode(e.getValue().asText())));
             report.get("byService").fields().forEachRemaining(e -> part.byService.put(e.getKey(), Counts.decode(e.getValue().asText())));
+            // Absent from an instance of a version before types and tiers, during a rolling upgrade.
+            report.path("byType").fields().forEachRemaining(e -> part.byType.put(e.getKey(), Counts.decode(e.getValue().asText())));
+            report.path("byTier").fields().forEachRemaining(e -> part.byTier.put(e.getKey(), Counts.decode(e.getValue().asText())));
             report.get("alerts").fields().forEachRemaining(e -> part.alerts.put(e.getKey(), e.getValue().asLong()));
             report.get("pages").fields().forEachRemaining(e -> part.pages.put(e.getKey(), e.getValue().asLong()));
             part.unnamedAlerts = report.get("unnamedAlerts").asLong();
@@ -259,7 +294,8 @@ public final class ReportRollup {
 
         /**
          * The report: totals; per period and severity (the charts' series, periods with incidents
-         * only); per severity and per service (as {@code incidentctl report} groups them); the
+         * only); per severity, per service, per type and per tier (as {@code incidentctl report} groups them; the group "-"
+         * holds the incidents without one), each incident judged by its own targets; the
          * {@code noisiest} alerts; the {@code responders} most paged.
          */
         public void writeReport(JsonGenerator out, int noisiest, int responders) throws IOException {
@@ -279,6 +315,8 @@ public final class ReportRollup {
             out.writeEndArray();
             writeGroups(out, "bySeverity", bySeverity);
             writeGroups(out, "byService", byService);
+            writeGroups(out, "byType", byType);
+            writeGroups(out, "byTier", byTier);
             List<Map.Entry<String, Long>> alertsFirst = mostFirst(alerts);
             out.writeArrayFieldStart("noisiestAlerts");
             for (Map.Entry<String, Long> alert : alertsFirst.subList(0, Math.min(noisiest, alertsFirst.size()))) {

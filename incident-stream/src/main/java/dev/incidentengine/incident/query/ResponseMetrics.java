@@ -22,9 +22,11 @@ import io.micrometer.core.instrument.Timer;
  * Response metrics for {@code /metrics}: open incidents by severity and service
  * ({@code incident_open}), time to acknowledge and to resolve by severity and service
  * ({@code incident_time_to_acknowledge_seconds}, {@code incident_time_to_resolve_seconds},
- * histograms), responses over their severity's target ({@code incident_response_target_breaches_total})
- * and required reviews not yet published ({@code incident_reviews_pending}). Drills count as open incidents (people work them)
- * but add no response time or breach.
+ * histograms), responses judged against their targets ({@code incident_response_target_checks_total}) and those over
+ * them ({@code incident_response_target_breaches_total}), both by severity, target and the incident's tier (its targets
+ * are its tier's as they were when it opened; tier "" for none: the engine's defaults),
+ * and required reviews not yet published ({@code incident_reviews_pending}). Drills count as open incidents (people work
+ * them) but add no response time, check or breach.
  *
  * <p>Each instance reports the incidents of the read side's tasks it runs, so aggregate with sum.
  * A task's {@link Share} counts its open incidents and pending reviews from its stores when it
@@ -62,6 +64,8 @@ public final class ResponseMetrics {
     private final Map<List<String>, AtomicLong> open = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> reviewsPending = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> judged = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> breaches = new ConcurrentHashMap<>();
     /** The shares of the tasks that run here and have counted their incidents, by partition. */
     private final Map<Integer, Share> shares = new ConcurrentHashMap<>();
 
@@ -159,26 +163,32 @@ public final class ResponseMetrics {
         if (state.getDrill() != null) {
             return;
         }
-        ResponseTargets targets = ResponseTargets.of(state.getSeverity());
+        ResponseTargets targets = ResponseTargets.of(state);
+        String tier = state.getTier() == null ? "" : state.getTier();
         if (after.acknowledged() && (before == null || !before.acknowledged())) {
             observe("incident_time_to_acknowledge_seconds", "acknowledge", after,
-                    Duration.between(state.getOpenedAt(), state.getAcknowledgedAt()), targets.acknowledge());
+                    Duration.between(state.getOpenedAt(), state.getAcknowledgedAt()), targets.acknowledge(), tier);
         }
         if (after.resolved() && (before == null || !before.resolved())) {
             observe("incident_time_to_resolve_seconds", "resolve", after, Duration.between(state.getOpenedAt(), state.getResolvedAt()),
-                    targets.resolve());
+                    targets.resolve(), tier);
         }
     }
 
-    private void observe(String name, String target, Facts facts, Duration took, Duration within) {
+    private void observe(String name, String target, Facts facts, Duration took, Duration within, String tier) {
         // Found again per observation, not registered: Micrometer's register builds and sorts the id's tags every time.
         timers.computeIfAbsent(List.of(name, facts.severity(), facts.service()), key -> Timer.builder(name)
                 .description("From an incident's opening to its first " + target + ", by severity and service")
                 .tags("severity", facts.severity(), "service", facts.service()).publishPercentileHistogram()
                 .register(registry)).record(took.isNegative() ? Duration.ZERO : took);
+        List<String> key = List.of(facts.severity(), target, tier);
+        judged.computeIfAbsent(key, k -> Counter.builder("incident_response_target_checks_total")
+                .description("Incidents acknowledged or resolved, judged against their tier's target for their severity")
+                .tags("severity", k.get(0), "target", k.get(1), "tier", k.get(2)).register(registry)).increment();
         if (took.compareTo(within) > 0) {
-            Counter.builder("incident_response_target_breaches_total").description("Incidents acknowledged or resolved later than their severity's target")
-                    .tags("severity", facts.severity(), "target", target).register(registry).increment();
+            breaches.computeIfAbsent(key, k -> Counter.builder("incident_response_target_breaches_total")
+                    .description("Incidents acknowledged or resolved later than their tier's target for their severity")
+                    .tags("severity", k.get(0), "target", k.get(1), "tier", k.get(2)).register(registry)).increment();
         }
     }
 

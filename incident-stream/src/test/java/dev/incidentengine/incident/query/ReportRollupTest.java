@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -18,6 +19,8 @@ import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.IncidentTypeChanged;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.schemas.RecordSerdes;
@@ -72,9 +75,12 @@ class ReportRollupTest {
     }
 
     private JsonNode report(String from, String to, ReportRollup.Period period, String service, Severity severity) throws IOException {
+        return report(new ReportRollup.Query(LocalDate.parse(from), LocalDate.parse(to), period, service, severity));
+    }
+
+    private JsonNode report(ReportRollup.Query query) throws IOException {
         KeyValueStore<String, String> store = driver.getKeyValueStore(IncidentQueryTopology.REPORT_STORE);
-        ReportRollup.Part part = ReportRollup.read(store, new ReportRollup.Query(LocalDate.parse(from), LocalDate.parse(to), period, service,
-                severity));
+        ReportRollup.Part part = ReportRollup.read(store, query);
         StringWriter text = new StringWriter();
         try (JsonGenerator out = new ObjectMapper().createGenerator(text)) {
             out.writeStartObject();
@@ -125,6 +131,43 @@ class ReportRollupTest {
         assertThat(report.get("totals").toString()).isEqualTo("{\"incidents\":1,\"acknowledged\":0,\"acknowledgeMeanSeconds\":null,"
                 + "\"resolved\":0,\"resolveMeanSeconds\":null,\"acknowledgedInTime\":0,\"resolvedInTime\":0,\"targetMet\":0}");
         assertThat(report.get("noisiestAlerts")).isEmpty();
+    }
+
+    @Test
+    void perTierTargetsInTheReport_eachIncidentJudgedByItsTier_andFilteredByTypeAndTier() throws IOException {
+        // Three SEV1s, each acknowledged after 10 minutes and resolved after 1 hour.
+        openIn("core", "checkout", "service-outage", "core-api", Map.of("SEV1", new ResponseTarget(5, 30)));
+        openIn("aux", "reports", "service-outage", "auxiliary", Map.of("SEV1", new ResponseTarget(30, 480)));
+        openIn("plain", "legacy", null, null, Map.of());
+        for (String id : List.of("core", "aux", "plain")) {
+            pipe(id, MONDAY.plusSeconds(600), new IncidentAcknowledged(null));
+            pipe(id, MONDAY.plusSeconds(3_600), new IncidentResolved(null));
+        }
+        pipe("plain", MONDAY.plusSeconds(3_700), new IncidentTypeChanged(null, "deployment-related"));
+
+        JsonNode all = report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, null, null);
+        assertThat(all.get("totals").get("targetMet").asInt()).as("core-api's 5 min / 30 min missed; auxiliary's and the defaults met")
+                .isEqualTo(2);
+        assertThat(all.get("byTier").toString()).contains("{\"group\":\"-\",\"incidents\":1,", "{\"group\":\"auxiliary\",\"incidents\":1,",
+                "{\"group\":\"core-api\",\"incidents\":1,\"acknowledged\":1,\"acknowledgeMeanSeconds\":600,\"resolved\":1,"
+                        + "\"resolveMeanSeconds\":3600,\"acknowledgedInTime\":0,\"resolvedInTime\":0,\"targetMet\":0}");
+        assertThat(all.get("byType").findValuesAsText("group")).as("the type set later moved plain")
+                .containsExactly("deployment-related", "service-outage");
+
+        LocalDate day = LocalDate.parse("2026-11-30");
+        JsonNode core = report(new ReportRollup.Query(day, day, ReportRollup.Period.DAY, null, null, null, "core-api"));
+        assertThat(core.get("totals").get("incidents").asInt()).isEqualTo(1);
+        assertThat(core.get("totals").get("targetMet").asInt()).isZero();
+        JsonNode outages = report(new ReportRollup.Query(day, day, ReportRollup.Period.DAY, null, null, "service-outage", null));
+        assertThat(outages.get("byService").findValuesAsText("group")).containsExactly("checkout", "reports");
+        JsonNode deployments = report(new ReportRollup.Query(day, day, ReportRollup.Period.DAY, null, null, "deployment-related", null));
+        assertThat(deployments.get("totals").get("incidents").asInt()).isEqualTo(1);
+        assertThat(deployments.get("byTier").findValuesAsText("group")).containsExactly("-");
+    }
+
+    private void openIn(String id, String service, String type, String tier, Map<String, ResponseTarget> targets) {
+        pipe(id, MONDAY, IncidentOpened.newBuilder().setTitle(id).setSeverity(Severity.SEV1).setService(service).setCorrelationKey(id)
+                .setLabels(Map.of()).setIncidentType(type).setTier(tier).setResponseTargets(targets).build());
     }
 
     @Test

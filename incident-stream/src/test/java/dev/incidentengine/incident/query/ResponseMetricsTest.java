@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.ResponseTarget;
 import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,6 +62,22 @@ class ResponseMetricsTest {
         assertThat(registry.find("incident_time_to_acknowledge_seconds").timer()).isNull();
         assertThat(registry.find("incident_time_to_resolve_seconds").timer()).isNull();
         assertThat(registry.find("incident_response_target_breaches_total").counter()).as("an hour to acknowledge a SEV1 drill").isNull();
+    }
+
+    @Test
+    void targetsAreTheTiersAsTheIncidentOpenedWithThem_countedByTier() {
+        // Acknowledged after 20 minutes, resolved after 1 hour: within the defaults' 4 h, not within core-api's 30 min.
+        IncidentState resolved = IncidentState.newBuilder(state(IncidentStatus.RESOLVED, T0.plusSeconds(1_200), T0.plusSeconds(3_600)))
+                .setTier("core-api").setResponseTargets(java.util.Map.of("SEV1", new ResponseTarget(30, 30))).build();
+
+        change(null, resolved);
+
+        assertThat(registry.get("incident_response_target_checks_total").tags("tier", "core-api", "target", "acknowledge").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.find("incident_response_target_breaches_total").tags("tier", "core-api", "target", "acknowledge").counter())
+                .as("20 min is within the tier's 30").isNull();
+        assertThat(registry.get("incident_response_target_breaches_total").tags("severity", "SEV1", "target", "resolve", "tier", "core-api")
+                .counter().count()).isEqualTo(1.0);
     }
 
     @Test

@@ -28,6 +28,7 @@ function describe(event) {
     case 'EscalationExhausted': return ['Escalation exhausted after ', String(p.rounds), ' rounds of ', p.policyId];
     case 'IncidentAssigned': return ['Assigned to ', p.userId || ('policy ' + p.escalationPolicyId)];
     case 'SeverityChanged': return ['Severity ', p.from, ' → ', p.to, p.reason ? ': ' + p.reason : ''];
+    case 'IncidentTypeChanged': return p.from ? ['Type ', p.from, ' → ', p.to] : ['Type set to ', p.to];
     case 'NoteAdded': return ['Note: ', p.text];
     case 'StatusUpdatePosted': return ['Status update: ', p.message];
     case 'IncidentSnoozed': return ['Snoozed until ', new Date(p.until).toLocaleString()];
@@ -114,6 +115,7 @@ export function render(main, params) {
   const publication = publicationPanel(id, {canAct, run: (action, body) => run(action, body), commandForm, field});
   const runbooks = runbooksPanel(id, {canAct, notify, reload: () => load()});
   let eventsCursor = null;
+  let typeOptions = null;
   let alertsCursor = null;
 
   async function run(action, body) {
@@ -143,18 +145,47 @@ export function render(main, params) {
         incident.snoozedUntil && Date.parse(incident.snoozedUntil) > now ? h('span', {class: 'tag'}, 'snoozed') : null),
       h('dl', {class: 'facts'},
         fact('Service', incident.service || '—'),
+        fact('Type', incident.incidentType || '—'),
+        fact('Tier', incident.tier || '—', targets.fromTier ? '' : ' (engine default targets)'),
         fact('Assignee', incident.assigneeUserId || '—'),
         fact('Escalation policy', incident.escalationPolicyId || '—', incident.escalationLevel != null ? ' (level ' + incident.escalationLevel + ')' : ''),
         fact('Age', duration(now - Date.parse(incident.openedAt)), ' (opened ', new Date(incident.openedAt).toLocaleString(), ')'),
         fact('Acknowledge within', duration(targets.acknowledgeSeconds * 1000),
-          incident.acknowledgedAt ? ' (acknowledged after ' + duration(Date.parse(incident.acknowledgedAt) - Date.parse(incident.openedAt)) + ')'
+          incident.acknowledgedAt ? tookWithin('acknowledged', incident.acknowledgedAt, ackBy)
             : now > ackBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(ackBy - now) + ' left)'),
         fact('Resolve within', duration(targets.resolveSeconds * 1000),
-          incident.resolvedAt ? ' (resolved after ' + duration(Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) + ')'
+          incident.resolvedAt ? tookWithin('resolved', incident.resolvedAt, resolveBy)
             : now > resolveBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(resolveBy - now) + ' left)'),
         fact('Alerts', incident.firingAlertCount + ' firing of ' + incident.alertCount),
         incidentTickets.length ? fact('Tickets', incidentTickets.map((t, i) => [i ? ', ' : '', safeLink(t.url, t.key), ' (', t.system, ')'])) : null,
         incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
+  }
+
+  /** How long it took; a target missed is highlighted as a breach. */
+  function tookWithin(what, at, by) {
+    const took = ' (' + what + ' after ' + duration(Date.parse(at) - Date.parse(incident.openedAt));
+    return Date.parse(at) > by ? h('strong', {class: 'late'}, took + ': target missed)') : took + ')';
+  }
+
+  /** The types config knows, as suggestions for the type form; read once a page. */
+  function incidentTypes() {
+    if (!typeOptions) {
+      typeOptions = h('datalist', {id: 'incident-types'});
+      api('/api/v1/incident-types').then(answer => replace(typeOptions, answer.incidentTypes.map(t => h('option', {value: t.id}, t.name))))
+        .catch(() => {});
+    }
+    return typeOptions;
+  }
+
+  /** A type is set with PUT, answered once the engine decided (an unknown type is refused before). */
+  async function setType(type) {
+    try {
+      await api('/api/v1/incidents/' + encodeURIComponent(id) + '/type', {method: 'PUT', body: {incidentType: type}});
+      await load();
+    } catch (e) {
+      notify('Could not set the type: ' + e.message);
+      throw e;
+    }
   }
 
   function drawActions() {
@@ -181,6 +212,9 @@ export function render(main, params) {
             SEVERITIES.map(s => h('option', {value: s, selected: s === incident.severity}, s)))),
           field('severity-reason', 'Reason', h('input', {id: 'severity-reason', name: 'reason'}))],
         data => run('severity', {severity: data.get('severity'), reason: data.get('reason') || undefined})),
+        commandForm('Set type', [field('type-to', 'Type', h('input', {id: 'type-to', name: 'incidentType', list: 'incident-types',
+          required: true, autocomplete: 'off', value: incident.incidentType || ''})), incidentTypes()],
+        data => setType(data.get('incidentType'))),
         commandForm('Add note', [field('note-text', 'Note', h('textarea', {id: 'note-text', name: 'text', required: true, rows: 3}))],
           data => run('notes', {text: data.get('text')})),
         commandForm('Post status update', [field('update-text', 'Update for stakeholders',

@@ -58,6 +58,8 @@ export function render(main, params, query) {
   const days = PERIODS.includes(Number(query.get('days'))) ? Number(query.get('days')) : 30;
   const service = query.get('service') || '';
   const severity = SEVERITIES.includes(query.get('severity')) ? query.get('severity') : '';
+  const type = query.get('type') || '';
+  const tier = query.get('tier') || '';
   const bucket = days > 30 ? 'week' : 'day';
   const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'}, 'Loading…');
   const body = h('div', {class: 'report'});
@@ -75,6 +77,8 @@ export function render(main, params, query) {
     const next = new URLSearchParams({days: periodSelect.value});
     if (serviceInput.value.trim()) next.set('service', serviceInput.value.trim());
     if (severitySelect.value) next.set('severity', severitySelect.value);
+    if (type) next.set('type', type);
+    if (tier) next.set('tier', tier);
     navigate('/reports?' + next);
   }},
   h('label', {for: 'report-days'}, 'Period'), periodSelect,
@@ -90,12 +94,15 @@ export function render(main, params, query) {
     const request = new URLSearchParams({from, to, bucket});
     if (service) request.set('service', service);
     if (severity) request.set('severity', severity);
+    if (type) request.set('type', type);
+    if (tier) request.set('tier', tier);
     try {
       const report = await api('/api/v1/reports?' + request);
       if (stopped) return;
       draw(report);
       replace(status, 'Incidents opened from ' + report.from + ' to ' + report.to + ' (UTC days)'
-        + (report.service ? ', service ' + report.service : '') + (report.severity ? ', ' + report.severity : '') + '.');
+        + (report.service ? ', service ' + report.service : '') + (report.severity ? ', ' + report.severity : '')
+        + (report.type ? ', type ' + report.type : '') + (report.tier ? ', tier ' + report.tier : '') + '.');
     } catch (e) {
       if (!stopped) replace(status, 'The report could not be read: ' + e.message);
     }
@@ -133,6 +140,14 @@ export function render(main, params, query) {
       h('h2', {}, 'Per service'),
       groupTable('Response per service', 'Service', report.byService, row => h('a', {href: '/reports?' + new URLSearchParams({days,
         service: row.group})}, row.group)),
+      // Each incident is judged by its tier's targets as it opened with them; "-" is the incidents without a type or tier.
+      h('h2', {}, 'Per tier'),
+      groupTable('Response per service tier, against each tier\'s targets', 'Tier', report.byTier || [], row => row.group !== '-'
+        ? h('a', {href: '/reports?' + new URLSearchParams({days, tier: row.group})}, row.group) : 'none (engine defaults)'),
+      h('h2', {}, 'Per type'),
+      groupTable('Response per incident type', 'Type', report.byType || [], row => row.group !== '-'
+        ? h('a', {href: '/reports?' + new URLSearchParams({days, type: row.group})}, row.group) : 'none'),
+      (type || tier) ? h('p', {class: 'muted'}, 'Noisiest alerts and pages are counted per service, not narrowed by type or tier.') : null,
       h('h2', {}, 'Noisiest alerts'),
       h('table', {class: 'incidents report-alerts'},
         h('caption', {class: 'visually-hidden'}, 'The 10 alerts attached most often'),
