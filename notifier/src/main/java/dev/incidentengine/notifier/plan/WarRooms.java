@@ -174,6 +174,10 @@ public final class WarRooms {
         if (current == null) {
             return step.changes();
         }
+        if (current.state == State.FAILED && fresh && current.attempt < MAX_ATTEMPTS
+                && !(payload instanceof AlertAttached || payload instanceof IncidentClosed)) {
+            want(step, directory); // Slack failed the open: the incident's next news tries again
+        }
         if (payload instanceof IncidentEscalated escalated) {
             List<String> users = new ArrayList<>();
             for (EscalationTarget target : escalated.getTargets()) {
@@ -188,8 +192,6 @@ public final class WarRooms {
             pin(step, "Ticket " + linked.getTicket().getKey(), linked.getTicket().getUrl(), event.getEventId());
         } else if (payload instanceof IncidentClosed) {
             closed(step, event.getTimestamp());
-        } else if (current.state == State.FAILED && fresh && !(payload instanceof AlertAttached) && current.attempt < MAX_ATTEMPTS) {
-            want(step, directory); // Slack failed the open: the incident's next news tries again
         }
         return step.changes();
     }
