@@ -24,6 +24,9 @@ import dev.incidentengine.model.ReviewStatus;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
+import dev.incidentengine.model.WarRoom;
+import dev.incidentengine.model.WarRoomArchived;
+import dev.incidentengine.model.WarRoomLinked;
 import dev.incidentengine.schemas.ResponseTargets;
 
 /**
@@ -51,6 +54,9 @@ public final class Postmortem {
     private final Timeline.Builder timeline = new Timeline.Builder(LIMITS);
     private final Map<String, Set<String>> responders = new LinkedHashMap<>();
     private final List<TicketRef> tickets = new ArrayList<>();
+    /** The last war room linked, and when it was archived (null: not). */
+    private WarRoom warRoom;
+    private Instant warRoomArchived;
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -86,6 +92,12 @@ public final class Postmortem {
         timeline.accept(event);
         if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
             tickets.add(linked.getTicket());
+        }
+        if (event.getPayload() instanceof WarRoomLinked linked) {
+            warRoom = linked.getRoom();
+            warRoomArchived = null;
+        } else if (event.getPayload() instanceof WarRoomArchived) {
+            warRoomArchived = event.getTimestamp();
         }
         if (event.getPayload() instanceof IncidentEscalated escalated) {
             escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
@@ -150,6 +162,10 @@ public final class Postmortem {
         tickets.stream().filter(ticket -> ticket.getActionItemId() == null).forEach(ticket -> md.append("| Ticket | [")
                 .append(escape(ticket.getKey())).append("](").append(link(ticket.getUrl())).append(") (").append(escape(ticket.getSystem()))
                 .append(") |\n"));
+        if (warRoom != null) {
+            md.append("| War room | [").append(escape(warRoom.getName())).append("](").append(link(warRoom.getUrl())).append(") (")
+                    .append(escape(warRoom.getSystem())).append(warRoomArchived == null ? "" : ", archived " + warRoomArchived).append(") |\n");
+        }
         if (facts.published() != null) {
             row(md, "Status page", "published " + facts.published() + ", " + facts.publicUpdates() + " public update(s), "
                     + facts.missedPublicUpdates() + " missed");
