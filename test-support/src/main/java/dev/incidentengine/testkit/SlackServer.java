@@ -15,6 +15,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -116,8 +119,14 @@ public final class SlackServer implements AutoCloseable {
     private final Deque<Call> calls = new ArrayDeque<>();
     private final Map<String, Deque<String>> failures = new HashMap<>();
     private final Map<String, Deque<Integer>> rateLimits = new HashMap<>();
+    private final Map<String, CountDownLatch> holds = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
     private volatile boolean down;
+    private final ExecutorService threads = Executors.newFixedThreadPool(8, runnable -> {
+        Thread thread = new Thread(runnable, "slack-server");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private SlackServer(HttpServer http, String token) {
         this.http = http;
@@ -139,6 +148,8 @@ public final class SlackServer implements AutoCloseable {
         HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 64);
         SlackServer server = new SlackServer(http, token);
         http.createContext("/", server::handle);
+        // Threads of its own: a held call must not hold up the others.
+        http.setExecutor(server.threads);
         http.start();
         return server;
     }
@@ -168,6 +179,16 @@ public final class SlackServer implements AutoCloseable {
         for (int i = 0; i < times; i++) {
             rateLimits.computeIfAbsent(method, m -> new ArrayDeque<>()).add(retryAfterSeconds);
         }
+    }
+
+    /**
+     * The next call of {@code method} is recorded and then held, unanswered, until the returned latch counts down: a caller
+     * can be killed while Slack works on its call. Other calls go on meanwhile.
+     */
+    public synchronized CountDownLatch hold(String method) {
+        CountDownLatch gate = new CountDownLatch(1);
+        holds.put(method, gate);
+        return gate;
     }
 
     /** Down: every call answers HTTP 503, as Slack does in an outage. */
@@ -221,6 +242,7 @@ public final class SlackServer implements AutoCloseable {
             Integer retryAfter;
             String failure;
             Method handler;
+            CountDownLatch gate;
             synchronized (this) {
                 calls.addLast(new Call(method, args));
                 if (calls.size() > MAX_CALLS) {
@@ -229,6 +251,15 @@ public final class SlackServer implements AutoCloseable {
                 retryAfter = poll(rateLimits, method);
                 failure = poll(failures, method);
                 handler = methods.get(method);
+                gate = holds.remove(method);
+            }
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             if (retryAfter != null) {
                 respond(exchange, 429, "{\"ok\":false,\"error\":\"ratelimited\"}".getBytes(StandardCharsets.UTF_8), retryAfter);
@@ -490,5 +521,6 @@ public final class SlackServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        threads.shutdownNow();
     }
 }
