@@ -35,7 +35,8 @@ import com.sun.net.httpserver.HttpServer;
  * {@code Authorization: Bearer}; HTTP 200 with {@code {"ok":false,"error":"…"}} for the method's errors, and HTTP 429
  * {@code ratelimited} with {@code Retry-After} when rate limited (https://docs.slack.dev/apis/web-api/rate-limits).
  *
- * <p>Methods: {@code auth.test}, {@code conversations.create|list|info|invite|join|archive}, {@code chat.postMessage},
+ * <p>Methods: {@code auth.test}, {@code conversations.create|list|info|invite|join|archive}, {@code chat.postMessage}
+ * (to a channel id, or to a user id: the bot's direct messages with them, a {@code D…} channel), {@code chat.update},
  * {@code pins.add}. More register with {@link #method}. Tests inject faults ({@link #failNext}, {@link #rateLimitNext},
  * {@link #down}) and read what happened ({@link #channels}, {@link #calls}); {@code GET /} lists channels and messages as JSON.
  * Bounded: at most {@value #MAX_CHANNELS} channels, {@value #MAX_MESSAGES} messages each, {@value #MAX_CALLS} calls kept.
@@ -85,16 +86,19 @@ public final class SlackServer implements AutoCloseable {
         final String name;
         final String creator;
         final long created;
+        /** The bot's direct messages with one user ({@code D…}): what chat.postMessage to a user id posts to. */
+        final boolean im;
         boolean archived;
         final Set<String> members = new LinkedHashSet<>();
         final List<Posted> messages = new ArrayList<>();
         final Set<String> pins = new LinkedHashSet<>();
 
-        Channel(String id, String name, String creator, long created) {
+        Channel(String id, String name, String creator, long created, boolean im) {
             this.id = id;
             this.name = name;
             this.creator = creator;
             this.created = created;
+            this.im = im;
         }
 
         View view() {
@@ -102,6 +106,9 @@ public final class SlackServer implements AutoCloseable {
         }
 
         ObjectNode json() {
+            if (im) {
+                return JSON.createObjectNode().put("id", id).put("is_im", true).put("user", name).put("created", created);
+            }
             ObjectNode channel = JSON.createObjectNode().put("id", id).put("name", name).put("is_channel", true).put("is_private", false)
                     .put("created", created).put("creator", creator).put("is_archived", archived).put("name_normalized", name)
                     .put("is_member", members.contains(BOT_USER)).put("num_members", members.size());
@@ -140,6 +147,7 @@ public final class SlackServer implements AutoCloseable {
         method("conversations.join", this::join);
         method("conversations.archive", this::archive);
         method("chat.postMessage", this::post);
+        method("chat.update", this::update);
         method("pins.add", this::pin);
     }
 
@@ -202,7 +210,7 @@ public final class SlackServer implements AutoCloseable {
     }
 
     private Channel newChannel(String creator, String name) {
-        Channel channel = new Channel("C" + ids.incrementAndGet(), name, creator, System.currentTimeMillis() / 1000);
+        Channel channel = new Channel("C" + ids.incrementAndGet(), name, creator, System.currentTimeMillis() / 1000, false);
         channel.members.add(creator);
         channels.put(channel.id, channel);
         return channel;
@@ -311,7 +319,7 @@ public final class SlackServer implements AutoCloseable {
             throw new Refused("invalid_name_specials");
         }
         // Archived channels keep their names.
-        if (channels.values().stream().anyMatch(channel -> channel.name.equals(name))) {
+        if (channels.values().stream().anyMatch(channel -> !channel.im && channel.name.equals(name))) {
             throw new Refused("name_taken");
         }
         if (channels.size() >= MAX_CHANNELS) {
@@ -325,7 +333,9 @@ public final class SlackServer implements AutoCloseable {
         boolean excludeArchived = Boolean.parseBoolean(args.getOrDefault("exclude_archived", "false"));
         int limit = Math.max(1, Math.min(1000, Integer.parseInt(args.getOrDefault("limit", "100"))));
         int from = args.get("cursor") == null || args.get("cursor").isEmpty() ? 0 : Integer.parseInt(args.get("cursor"));
-        List<Channel> all = channels.values().stream().filter(channel -> !excludeArchived || !channel.archived).toList();
+        boolean ims = args.getOrDefault("types", "public_channel").contains("im");
+        List<Channel> all = channels.values().stream().filter(channel -> (ims || !channel.im) && (!excludeArchived || !channel.archived))
+                .toList();
         ObjectNode answer = JSON.createObjectNode();
         ArrayNode page = answer.putArray("channels");
         all.subList(Math.min(from, all.size()), Math.min(from + limit, all.size())).forEach(channel -> page.add(channel.json()));
@@ -344,7 +354,7 @@ public final class SlackServer implements AutoCloseable {
         ArrayNode errors = JSON.createArrayNode();
         for (String id : ids) {
             String error = id.equals(BOT_USER) ? "cant_invite_self" : channel.members.contains(id) ? "already_in_channel"
-                    : id.matches("[UW][A-Z0-9]{2,}") ? null : "user_not_found";
+                    : isUser(id) ? null : "user_not_found";
             if (error != null) {
                 if (!force || ids.size() == 1) {
                     throw new Refused(error);
@@ -352,7 +362,7 @@ public final class SlackServer implements AutoCloseable {
                 errors.addObject().put("user", id).put("ok", false).put("error", error);
             }
         }
-        ids.stream().filter(id -> id.matches("[UW][A-Z0-9]{2,}") && !id.equals(BOT_USER)).forEach(channel.members::add);
+        ids.stream().filter(id -> isUser(id) && !id.equals(BOT_USER)).forEach(channel.members::add);
         ObjectNode answer = answer("channel", channel.json());
         if (!errors.isEmpty()) {
             answer.set("errors", errors);
@@ -386,7 +396,7 @@ public final class SlackServer implements AutoCloseable {
     }
 
     private ObjectNode post(Map<String, String> args) {
-        Channel channel = memberChannel(args);
+        Channel channel = isUser(args.get("channel")) ? im(args.get("channel")) : memberChannel(args);
         String text = args.get("text");
         JsonNode blocks = parse(args.get("blocks"));
         if ((text == null || text.isBlank()) && (blocks == null || blocks.isEmpty())) {
@@ -401,6 +411,40 @@ public final class SlackServer implements AutoCloseable {
         ObjectNode answer = JSON.createObjectNode().put("channel", channel.id).put("ts", ts);
         answer.putObject("message").put("type", "message").put("user", BOT_USER).put("text", text).put("ts", ts);
         return answer;
+    }
+
+    /** chat.update: the message's text and blocks replaced; {@code message_not_found} for an unknown ts. */
+    private ObjectNode update(Map<String, String> args) {
+        Channel channel = memberChannel(args);
+        String ts = args.get("ts");
+        for (int i = 0; i < channel.messages.size(); i++) {
+            Posted old = channel.messages.get(i);
+            if (old.ts().equals(ts)) {
+                channel.messages.set(i, new Posted(ts, old.user(), args.get("text"), parse(args.get("blocks"))));
+                ObjectNode answer = JSON.createObjectNode().put("channel", channel.id).put("ts", ts).put("text", args.get("text"));
+                answer.putObject("message").put("type", "message").put("user", BOT_USER).put("text", args.get("text"));
+                return answer;
+            }
+        }
+        throw new Refused("message_not_found");
+    }
+
+    private static boolean isUser(String id) {
+        return id != null && id.matches("[UW][A-Z0-9]{2,}");
+    }
+
+    /** The bot's direct message channel with a user, opened on first use. */
+    private Channel im(String user) {
+        for (Channel channel : channels.values()) {
+            if (channel.im && channel.name.equals(user)) {
+                return channel;
+            }
+        }
+        Channel channel = new Channel("D" + ids.incrementAndGet(), user, BOT_USER, System.currentTimeMillis() / 1000, true);
+        channel.members.add(BOT_USER);
+        channel.members.add(user);
+        channels.put(channel.id, channel);
+        return channel;
     }
 
     private ObjectNode pin(Map<String, String> args) {

@@ -185,7 +185,9 @@ public final class LocalEngine implements Callable<Integer> {
             notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
         }
         if (sinks.slack() != null) {
+            // Slack pages and channel cards (chat.postMessage, chat.update) and war rooms all go to the local Slack.
             notifierSettings.put(NotifierConfig.SLACK_API_URL_CONFIG, sinks.slack().apiUrl());
+            notifierSettings.put(NotifierConfig.SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_BOT_TOKEN);
             notifierSettings.put(NotifierConfig.WARROOM_SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_BOT_TOKEN);
             notifierSettings.put(NotifierConfig.WARROOM_SLACK_LINK_CONFIG, sinks.slack().url() + "?channel=");
         }
@@ -285,7 +287,7 @@ public final class LocalEngine implements Callable<Integer> {
                 .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
         if (sinks.slack() != null) {
             text.append("  War rooms      Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
-                    .append(" lists channels and messages); SEV0/SEV1 incidents get a channel there\n");
+                    .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a channel\n");
         }
         if (connectWorker != null) {
             text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: POST a file of deploy/connect to ")
