@@ -75,9 +75,12 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         if (record.value() instanceof IncidentEvent event && event.getIncidentId().equals(record.key())) {
             Planner.Changes changes = planner.onEvent(plan, event, now);
             apply(plan, changes, now);
-            String room = rooms.get(record.key());
-            apply(record.key(), room, warRooms.onEvent(WarRooms.Room.parse(room), changes.plan(), event, planner.fresh(event, now), directory,
-                    now), now);
+            // A storm's alerts change no war room: no store read for them.
+            if (WarRooms.concerns(event)) {
+                String room = rooms.get(record.key());
+                apply(record.key(), room, warRooms.onEvent(WarRooms.Room.parse(room), changes.plan(), event, planner.fresh(event, now),
+                        directory, now), now);
+            }
         } else if (record.value() instanceof NotificationResult result && result.getIncidentId().equals(record.key())) {
             Planner.Changes changes = planner.onResult(plan, result);
             apply(plan, changes, now);

@@ -136,6 +136,11 @@ public final class WarRooms {
         this.settings = settings;
     }
 
+    /** Whether the event can change a war room: not an alert attached (a storm's bulk). */
+    public static boolean concerns(IncidentEvent event) {
+        return !(event.getPayload() instanceof AlertAttached);
+    }
+
     /**
      * @param plan  the incident's notification plan after the event (title, severity, service, who was paged); null if unknown
      * @param fresh the event is recent: an old one (a replay) opens no room
@@ -174,8 +179,8 @@ public final class WarRooms {
         if (current == null) {
             return step.changes();
         }
-        if (current.state == State.FAILED && fresh && current.attempt < MAX_ATTEMPTS
-                && !(payload instanceof AlertAttached || payload instanceof IncidentClosed)) {
+        if (current.state == State.FAILED && fresh && current.attempt < MAX_ATTEMPTS && concerns(event)
+                && !(payload instanceof IncidentClosed)) {
             want(step, directory); // Slack failed the open: the incident's next news tries again
         }
         if (payload instanceof IncidentEscalated escalated) {
@@ -265,12 +270,11 @@ public final class WarRooms {
 
     private void want(Step step, Directory directory) {
         Room room = step.room;
-        String url = teamRoom(room.service, directory);
-        if (url != null) {
-            TeamConfig team = directory.team(directory.service(room.service).getTeamId());
+        TeamConfig team = teamWithRoom(room.service, directory);
+        if (team != null) {
             room.state = State.EXTERNAL;
             step.commands.add(command(room, "warroom-link:" + room.incidentId + ":teams",
-                    new LinkWarRoom(new WarRoom("teams", null, team.getName() + " war room", url)), step.now));
+                    new LinkWarRoom(new WarRoom("teams", null, team.getName() + " war room", Markup.httpLink(team.getWarRoomUrl()))), step.now));
         } else if (settings.slack()) {
             room.state = State.CREATING;
             room.attempt++;
@@ -280,10 +284,11 @@ public final class WarRooms {
         }
     }
 
-    private String teamRoom(String serviceId, Directory directory) {
+    /** The service's team, if it names a standing room (an http(s) link). */
+    private static TeamConfig teamWithRoom(String serviceId, Directory directory) {
         ServiceConfig service = serviceId == null ? null : directory.service(serviceId);
         TeamConfig team = service == null || service.getTeamId() == null ? null : directory.team(service.getTeamId());
-        return team == null ? null : Markup.httpLink(team.getWarRoomUrl());
+        return team == null || Markup.httpLink(team.getWarRoomUrl()) == null ? null : team;
     }
 
     private String summary(Room room) {
