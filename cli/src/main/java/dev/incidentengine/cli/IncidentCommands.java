@@ -103,6 +103,12 @@ final class IncidentCommands {
                 out.line(String.format("%-19s %s (%s%s) %s", "ticket", ticket.path("key").asText(), ticket.path("system").asText(),
                         ticket.hasNonNull("actionItemId") ? ", " + ticket.path("actionItemId").asText() : "", ticket.path("url").asText()));
             }
+            JsonNode room = incident.path("warRoom");
+            if (room.isObject()) {
+                out.line(String.format("%-19s %s (%s%s) %s", "warRoom", room.path("name").asText(), room.path("system").asText(),
+                        incident.hasNonNull("warRoomArchivedAt") ? ", archived " + incident.get("warRoomArchivedAt").asText() : "",
+                        room.path("url").asText()));
+            }
             out.line("");
             out.table(incident.path("alerts"), Column.field("FINGERPRINT", "fingerprint"), Column.field("STATUS", "status"),
                     new Column("SUMMARY", row -> row.path("alert").path("summary").asText("-")));

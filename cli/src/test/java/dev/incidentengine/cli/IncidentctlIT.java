@@ -36,12 +36,14 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentReopened;
 import dev.incidentengine.model.IncidentResolved;
+import dev.incidentengine.model.LinkWarRoom;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.RunbookConfig;
+import dev.incidentengine.model.WarRoom;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
 import dev.incidentengine.model.config.StatusTemplates;
@@ -358,6 +360,21 @@ class IncidentctlIT {
         assertThat(run("incident", "public-update", id, "--status", "resolved", "--token", RESPONDER).out())
                 .startsWith(id + ": public-updates applied (public: resolved, major impact, next update due never)");
         assertThat(runWithoutUrl("incident", "publish", "--help").out()).contains("--title", "--impact", "--component", "--status");
+    }
+
+    @Test
+    void anIncidentsWarRoomIsShown(KafkaTestCluster kafka) throws Exception {
+        String id = "INC-20261122-2-0043";
+        open(kafka, id, Severity.SEV1);
+        WarRoom room = new WarRoom("slack", "C0123ABCD", "#incident-inc-20261122-2-0043", "https://slack.com/app_redirect?channel=C0123ABCD");
+        kafka.produce(IncidentTopics.DEFAULT.commands(), List.of(Map.entry(id, IncidentCommand.newBuilder().setCommandId("warroom-link:" + id)
+                .setIncidentId(id).setActor(new Actor(ActorType.SYSTEM, "notifier", "War room")).setTimestamp(Instant.now())
+                .setPayload(new LinkWarRoom(room)).build())));
+
+        await("the room shown").atMost(Duration.ofSeconds(30)).until(() -> run("incidents", "show", id, "--token", VIEWER).out()
+                .contains("warRoom             #incident-inc-20261122-2-0043 (slack) https://slack.com/app_redirect?channel=C0123ABCD"));
+        JsonNode json = new ObjectMapper().readTree(run("incidents", "show", id, "-o", "json", "--token", VIEWER).out());
+        assertThat(json.path("warRoom").path("id").asText()).isEqualTo("C0123ABCD");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.incidentengine.notifier.channel.PagerDutyChannel;
 import dev.incidentengine.notifier.channel.PhoneChannel;
 import dev.incidentengine.notifier.channel.Secrets;
 import dev.incidentengine.notifier.channel.SlackChannel;
+import dev.incidentengine.notifier.channel.SlackWarRoomChannel;
 import dev.incidentengine.notifier.channel.SlackWebhookChannel;
 import dev.incidentengine.notifier.channel.StatusEmailChannel;
 import dev.incidentengine.notifier.channel.StatusWebhookChannel;
@@ -48,6 +49,11 @@ final class ChannelRegistry {
         channels.put("pagerduty", new PagerDutyChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.PAGERDUTY_URL_CONFIG))));
         channels.put("slack", new SlackChannel(http, secrets, timeout, URI.create(config.getString(NotifierConfig.SLACK_API_URL_CONFIG)),
                 config.getString(NotifierConfig.SLACK_TOKEN_SECRET_CONFIG)));
+        String warRoomToken = config.getString(NotifierConfig.WARROOM_SLACK_TOKEN_SECRET_CONFIG);
+        if (warRoomToken != null && !warRoomToken.isBlank()) {
+            channels.put(SlackWarRoomChannel.NAME, new SlackWarRoomChannel(http, secrets, timeout,
+                    URI.create(config.getString(NotifierConfig.SLACK_API_URL_CONFIG)), warRoomToken));
+        }
         String account = config.getString(NotifierConfig.SMS_ACCOUNT_CONFIG);
         if (account != null) {
             URI base = URI.create(config.getString(NotifierConfig.SMS_URL_CONFIG));

@@ -52,6 +52,10 @@ public final class NotifierConfig extends EngineConfig {
     public static final String PAGERDUTY_URL_CONFIG = "notifier.pagerduty.url";
     public static final String STATUS_SECRET_FILE_CONFIG = SubscriberSeal.CONFIG;
     public static final String STATUS_URL_CONFIG = "notifier.status.url";
+    public static final String WARROOM_SEVERITIES_CONFIG = "notifier.warroom.severities";
+    public static final String WARROOM_SLACK_TOKEN_SECRET_CONFIG = "notifier.warroom.slack.token.secret";
+    public static final String WARROOM_SLACK_LINK_CONFIG = "notifier.warroom.slack.link";
+    public static final String WARROOM_ARCHIVE_AFTER_CONFIG = "notifier.warroom.archive.after";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(APPLICATION_ID_CONFIG, Type.STRING, NotifierTopology.APPLICATION_ID, Importance.LOW,
@@ -78,7 +82,7 @@ public final class NotifierConfig extends EngineConfig {
                     "Failed deliveries in a row that open an endpoint's circuit breaker.")
             .define(BREAKER_OPEN_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
                     "How long an open breaker fails deliveries at once before one is tried again.")
-            .define(RATE_LIMITS_CONFIG, Type.STRING, "sms=10,voice=2,slack=20,slack-webhook=20,teams=4", Importance.LOW,
+            .define(RATE_LIMITS_CONFIG, Type.STRING, "sms=10,voice=2,slack=20,slack-webhook=20,teams=4,slack-warroom=1", Importance.LOW,
                     "Deliveries per second per channel, channel=rate pairs; channels not named are not limited.")
             .define(SHUTDOWN_WAIT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                     "On shutdown or rebalance, how long running deliveries may finish before their partitions are let go.")
@@ -110,7 +114,17 @@ public final class NotifierConfig extends EngineConfig {
                             + "a file that cannot be read stops the notifier.")
             .define(STATUS_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Public base URL of the status page (e.g. https://status.example.com); subscribers' confirm and unsubscribe "
-                            + "links go under it. Default: notifier.links.base.url.");
+                            + "links go under it. Default: notifier.links.base.url.")
+            .define(WARROOM_SEVERITIES_CONFIG, Type.LIST, "SEV0,SEV1", Importance.MEDIUM,
+                    "Severities whose incidents get a war room (at open, or when raised into one): the service's team's warRoomUrl, "
+                            + "else, with notifier.warroom.slack.token.secret, a Slack channel incident-<id>. Empty: none.")
+            .define(WARROOM_SLACK_TOKEN_SECRET_CONFIG, Type.STRING, null, Importance.MEDIUM,
+                    "Name of the secret holding the Slack bot token that makes war room channels (scopes channels:manage, "
+                            + "channels:read, channels:join, chat:write, pins:write); none: no Slack war rooms.")
+            .define(WARROOM_SLACK_LINK_CONFIG, Type.STRING, "https://slack.com/app_redirect?channel=", Importance.LOW,
+                    "A Slack war room's link: this and the channel id (e.g. https://acme.slack.com/archives/).")
+            .define(WARROOM_ARCHIVE_AFTER_CONFIG, Type.STRING, "PT24H", Importance.LOW,
+                    "How long after the incident closes its Slack war room is archived (ISO-8601 duration, e.g. PT24H).");
 
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -119,6 +133,21 @@ public final class NotifierConfig extends EngineConfig {
         if (links != null && !links.isBlank() && Markup.httpLink(links) == null) {
             // Every message links under it (hrefs, buttons): no javascript:, data: or relative links.
             throw new ConfigException(LINKS_BASE_URL_CONFIG, links, "must be an absolute http(s) URL, e.g. https://incidents.example.com");
+        }
+        try {
+            if (warRoomArchiveAfter().isNegative()) {
+                throw new ConfigException(WARROOM_ARCHIVE_AFTER_CONFIG, getString(WARROOM_ARCHIVE_AFTER_CONFIG), "must not be negative");
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(WARROOM_ARCHIVE_AFTER_CONFIG, getString(WARROOM_ARCHIVE_AFTER_CONFIG), "must be an ISO-8601 duration, e.g. PT24H");
+        }
+        for (String severity : getList(WARROOM_SEVERITIES_CONFIG)) {
+            if (!severity.matches("SEV[0-4]")) {
+                throw new ConfigException(WARROOM_SEVERITIES_CONFIG, severity, "must be severities SEV0 to SEV4, e.g. SEV0,SEV1");
+            }
+        }
+        if (Markup.httpLink(getString(WARROOM_SLACK_LINK_CONFIG)) == null) {
+            throw new ConfigException(WARROOM_SLACK_LINK_CONFIG, getString(WARROOM_SLACK_LINK_CONFIG), "must be an absolute http(s) URL");
         }
         String status = getString(STATUS_URL_CONFIG);
         if (status != null && !status.isBlank() && Markup.httpLink(status) == null) {
@@ -136,6 +165,10 @@ public final class NotifierConfig extends EngineConfig {
     public String statusUrl() {
         String url = getString(STATUS_URL_CONFIG);
         return url != null && !url.isBlank() ? url : getString(LINKS_BASE_URL_CONFIG);
+    }
+
+    public Duration warRoomArchiveAfter() {
+        return Duration.parse(getString(WARROOM_ARCHIVE_AFTER_CONFIG));
     }
 
     public String applicationId() {

@@ -6,13 +6,16 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Secrets;
+import dev.incidentengine.notifier.channel.SlackWarRoomChannel;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.send.Endpoints;
 import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.status.StatusFanout;
@@ -26,6 +29,7 @@ import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import dev.incidentengine.service.api.Sessions;
 import dev.incidentengine.service.api.SubscriberSeal;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,6 +64,7 @@ public final class NotifierService implements Service {
     private volatile TopicReadiness readiness;
     private volatile StreamsApp streams;
     private volatile Sender sender;
+    private volatile SlackWarRoomChannel warRoomChannel;
     private SignInLinkMailer links;
     /** The planner has run once, so its global store holds every subscriber; read by the sender's thread only. */
     private boolean subscribersRead;
@@ -94,8 +99,17 @@ public final class NotifierService implements Service {
         } else {
             status = new NotifierTopology.StatusSubscribers(config.statusUrl(), CONFIRM_WITHIN);
         }
+        warRoomChannel = (SlackWarRoomChannel) channels.get(SlackWarRoomChannel.NAME);
+        if (warRoomChannel != null) {
+            Gauge.builder("notifier.warroom.healthy", warRoomChannel, channel -> channel.healthy() ? 1 : 0)
+                    .description("1 while the last call to Slack for a war room succeeded; 0 after a failed one (see the ERROR log)")
+                    .register(metrics);
+        }
+        WarRooms warRooms = new WarRooms(new WarRooms.Settings(Set.copyOf(config.getList(NotifierConfig.WARROOM_SEVERITIES_CONFIG)),
+                warRoomChannel != null, config.warRoomArchiveAfter(), config.getString(NotifierConfig.WARROOM_SLACK_LINK_CONFIG),
+                blankToNull(config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG))));
         streams = StreamsApp.create(NAME, config, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
-                config.punctuation(), status, config.maxEventAge()), props, metrics);
+                config.punctuation(), status, config.maxEventAge(), warRooms), props, metrics);
         streams.start();
         StatusRecipients recipients = seal == null ? null : new StatusRecipients(seal, config.statusUrl(), this::subscriber);
         sender = sender(channels, recipients, metrics);
@@ -186,9 +200,15 @@ public final class NotifierService implements Service {
         if (topicsReady == null || planner == null || delivering == null) {
             return Optional.of("starting");
         }
+        SlackWarRoomChannel warRooms = warRoomChannel;
         return topicsReady.problem().or(() -> planner.problem().map(Object::toString))
                 .or(() -> delivering.healthy() ? Optional.empty()
-                        : Optional.of("sender: cannot commit or stopped (see the ERROR log and notifier_sender_healthy)"));
+                        : Optional.of("sender: cannot commit or stopped (see the ERROR log and notifier_sender_healthy)"))
+                .or(() -> warRooms == null ? Optional.empty() : warRooms.problem());
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.replaceAll("/+$", "");
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.incidentengine.notifier;
 import java.util.List;
 
 import dev.incidentengine.model.DeliveryRecord;
+import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
@@ -10,6 +11,7 @@ import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
@@ -25,13 +27,16 @@ public record NotifierTopics(
         Topic<String, ChannelConfig> channels,
         Topic<byte[], byte[]> deadLetters,
         Topic<String, StatusPageEvent> statusPage,
-        Topic<String, StatusSubscriber> subscribers) {
+        Topic<String, StatusSubscriber> subscribers,
+        Topic<String, IncidentCommand> commands,
+        Topic<String, TeamConfig> teams) {
 
     public static final NotifierTopics DEFAULT = new NotifierTopics(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_REQUESTS,
             Topics.NOTIFICATION_DELIVERIES, Topics.NOTIFICATION_RESULTS, Topics.CONFIG_USERS, Topics.CONFIG_SERVICES,
-            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS);
+            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS,
+            Topics.INCIDENT_COMMANDS, Topics.CONFIG_TEAMS);
 
     public List<Topic<?, ?>> all() {
-        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers);
+        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers, commands, teams);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.NotificationPlan;
@@ -13,9 +14,11 @@ import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ServiceConfig;
+import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
+import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.service.ConfigView;
 import dev.incidentengine.service.Deadlines;
@@ -40,15 +43,18 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
 
     private final Planner planner;
     private final Composer composer;
+    private final WarRooms warRooms;
     private final Duration punctuation;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, NotificationPlan> plans;
+    private KeyValueStore<String, String> rooms;
     private Deadlines timers;
-    private Composer.Directory directory;
+    private Directory directory;
 
-    PlanNotifications(Planner planner, Composer composer, Duration punctuation) {
+    PlanNotifications(Planner planner, Composer composer, WarRooms warRooms, Duration punctuation) {
         this.planner = planner;
         this.composer = composer;
+        this.warRooms = warRooms;
         this.punctuation = punctuation;
     }
 
@@ -56,6 +62,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         plans = context.getStateStore(NotifierTopology.PLAN_STORE);
+        rooms = context.getStateStore(NotifierTopology.WAR_ROOM_STORE);
         timers = new Deadlines(context.getStateStore(NotifierTopology.TIMER_STORE));
         directory = new Directory(context);
         context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> fireDue(Instant.ofEpochMilli(now)));
@@ -66,9 +73,19 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         NotificationPlan plan = record.key() == null ? null : plans.get(record.key());
         if (record.value() instanceof IncidentEvent event && event.getIncidentId().equals(record.key())) {
-            apply(plan, planner.onEvent(plan, event, now), now);
+            Planner.Changes changes = planner.onEvent(plan, event, now);
+            apply(plan, changes, now);
+            // A storm's alerts change no war room: no store read for them.
+            if (WarRooms.concerns(event)) {
+                String room = rooms.get(record.key());
+                apply(record.key(), room, warRooms.onEvent(WarRooms.Room.parse(room), changes.plan(), event, planner.fresh(event, now),
+                        directory, now), now);
+            }
         } else if (record.value() instanceof NotificationResult result && result.getIncidentId().equals(record.key())) {
-            apply(plan, planner.onResult(plan, result), now);
+            Planner.Changes changes = planner.onResult(plan, result);
+            apply(plan, changes, now);
+            String room = rooms.get(record.key());
+            apply(record.key(), room, warRooms.onResult(WarRooms.Room.parse(room), changes.plan(), result, directory, now), now);
         } else {
             // Kafka's processing handler puts the record on the DLQ with this message.
             throw new IllegalArgumentException(record.value() == null ? "no value in the record (null)"
@@ -78,6 +95,12 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
 
     private void fireDue(Instant now) {
         for (Deadlines.Due due : timers.takeDue(now)) {
+            if (due.what().startsWith(WarRooms.TIMER_PREFIX)) {
+                String incidentId = due.what().substring(WarRooms.TIMER_PREFIX.length());
+                String room = rooms.get(incidentId);
+                apply(incidentId, room, warRooms.onDue(WarRooms.Room.parse(room), now), now);
+                continue;
+            }
             Planner.Timer timer = Planner.Timer.parse(due.at(), due.what());
             NotificationPlan plan = plans.get(timer.incidentId());
             apply(plan, planner.onDue(plan, timer), now);
@@ -110,13 +133,41 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         }
     }
 
+    /** Keeps the war room's changes; its requests and commands go out with the planner's, in the same transaction. */
+    private void apply(String incidentId, String before, WarRooms.Changes changes, Instant now) {
+        if (changes.room() == null) {
+            if (before != null) {
+                rooms.delete(incidentId);
+            }
+        } else {
+            String after = changes.room().json();
+            if (!after.equals(before)) {
+                rooms.put(incidentId, after);
+            }
+        }
+        if (changes.archiveAt() != null) {
+            timers.put(changes.archiveAt(), WarRooms.TIMER_PREFIX + incidentId, "");
+        }
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("incident", incidentId)) {
+            for (NotificationRequest request : changes.requests()) {
+                log.info("War room: requesting {} of {}", request.getKind(), request.getAddress());
+                context.forward(new Record<>(incidentId, request, now.toEpochMilli()));
+            }
+            for (IncidentCommand command : changes.commands()) {
+                log.info("War room: {}", command.getPayload());
+                context.forward(new Record<>(incidentId, command, now.toEpochMilli()));
+            }
+        }
+    }
+
     /** {@link Composer.Directory} over the config topics' global stores, compiled at most once a second. */
-    private static final class Directory implements Composer.Directory {
+    private static final class Directory implements Composer.Directory, WarRooms.Directory {
 
         private final ProcessorContext<?, ?> context;
         private final ConfigView<UserConfig, Map<String, UserConfig>> users;
         private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
         private final ConfigView<ChannelConfig, List<ChannelConfig>> channels;
+        private final ConfigView<TeamConfig, Map<String, TeamConfig>> teams;
 
         Directory(ProcessorContext<?, ?> context) {
             this.context = context;
@@ -126,6 +177,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
             this.services = ConfigView.byId(context.getStateStore(NotifierTopology.SERVICES_STORE), ServiceConfig::getId,
                     Directory::templateProblems);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
+            this.teams = ConfigView.byId(context.getStateStore(NotifierTopology.TEAMS_STORE), TeamConfig::getId);
         }
 
         private static List<String> templateProblems(Map<String, ServiceConfig> services) {
@@ -148,6 +200,11 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         @Override
         public ServiceConfig service(String id) {
             return services.get(context.currentSystemTimeMs()).get(id);
+        }
+
+        @Override
+        public TeamConfig team(String id) {
+            return teams.get(context.currentSystemTimeMs()).get(id);
         }
 
         @Override

@@ -59,6 +59,8 @@ public final class LocalEngine implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
     /** The secret that signs webhooks to people's WEBHOOK contacts, when the config directory's secrets/ has it. */
     private static final String LOCAL_WEBHOOK_SECRET = "LOCAL_WEBHOOK_SECRET";
+    /** The bot token of the local Slack-shaped server, in the config's secrets: with it, SEV0/SEV1 incidents get war rooms there. */
+    private static final String LOCAL_SLACK_BOT_TOKEN = "LOCAL_SLACK_BOT_TOKEN";
 
     @Option(names = "--data-dir", defaultValue = ".local", description = "Where Kafka data and service state live (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -131,7 +133,8 @@ public final class LocalEngine implements Callable<Integer> {
     public void start() throws Exception {
         long started = System.nanoTime();
         // Notifications land in local sinks, which the example config names as ${LOCAL_SINK_URL}.
-        sinks = LocalSinks.start(bind, sinkPort, smtpPort);
+        Path slackToken = configDir.resolve("secrets").resolve(LOCAL_SLACK_BOT_TOKEN);
+        sinks = LocalSinks.start(bind, sinkPort, smtpPort, Files.isRegularFile(slackToken) ? Files.readString(slackToken).strip() : null);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LOCAL_SINK_URL", sinks.webhookUrl());
         // Messages and the status page's feeds link to the engine, so its port is fixed before anything starts.
@@ -180,6 +183,13 @@ public final class LocalEngine implements Callable<Integer> {
         notifierSettings.put(NotifierConfig.SECRETS_DIR_CONFIG, secrets.toString());
         if (Files.isRegularFile(secrets.resolve(LOCAL_WEBHOOK_SECRET))) {
             notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
+        }
+        if (sinks.slack() != null) {
+            // Slack pages and channel cards (chat.postMessage, chat.update) and war rooms all go to the local Slack.
+            notifierSettings.put(NotifierConfig.SLACK_API_URL_CONFIG, sinks.slack().apiUrl());
+            notifierSettings.put(NotifierConfig.SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_BOT_TOKEN);
+            notifierSettings.put(NotifierConfig.WARROOM_SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_BOT_TOKEN);
+            notifierSettings.put(NotifierConfig.WARROOM_SLACK_LINK_CONFIG, sinks.slack().url() + "?channel=");
         }
         notifierSettings.putAll(overrides);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
@@ -275,6 +285,10 @@ public final class LocalEngine implements Callable<Integer> {
                 text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
         text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
                 .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
+        if (sinks.slack() != null) {
+            text.append("  War rooms      Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
+                    .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a channel\n");
+        }
         if (connectWorker != null) {
             text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: POST a file of deploy/connect to ")
                     .append(connectWorker.restUrl()).append("/connectors; log ")

@@ -22,6 +22,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.incidentengine.testkit.SlackServer;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
@@ -31,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the local engine's notifications land: a webhook sink (HTTP, any path) and an e-mail sink
- * (a real SMTP server, GreenMail). Each notification is printed as it arrives, and
- * {@code GET /} on the webhook sink lists the latest ones as JSON.
+ * Where the local engine's notifications land: a webhook sink (HTTP, any path), an e-mail sink
+ * (a real SMTP server, GreenMail) and, for war rooms, a Slack-shaped Web API ({@link SlackServer}).
+ * Each notification is printed as it arrives, and {@code GET /} on the webhook sink lists the
+ * latest ones as JSON; {@code GET /} on the Slack server lists its channels and their messages.
  */
 final class LocalSinks implements AutoCloseable {
 
@@ -52,6 +54,8 @@ final class LocalSinks implements AutoCloseable {
 
     private final HttpServer http;
     private final GreenMail mail;
+    /** War rooms' Slack: null when the config has no local bot token. */
+    private final SlackServer slack;
     private final ScheduledExecutorService mailWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "local-mail-sink");
         thread.setDaemon(true);
@@ -60,17 +64,21 @@ final class LocalSinks implements AutoCloseable {
     private final Deque<Received> received = new ArrayDeque<>();
     private final Set<String> mailsSeen = new HashSet<>();
 
-    private LocalSinks(HttpServer http, GreenMail mail) {
+    private LocalSinks(HttpServer http, GreenMail mail, SlackServer slack) {
         this.http = http;
         this.mail = mail;
+        this.slack = slack;
     }
 
-    /** @param webhookPort 0 for any free port; @param smtpPort 0 for any free port */
-    static LocalSinks start(String bind, int webhookPort, int smtpPort) throws IOException {
+    /**
+     * @param webhookPort 0 for any free port; @param smtpPort 0 for any free port
+     * @param slackToken  the bot token the Slack-shaped server accepts (on any free port); null: none runs
+     */
+    static LocalSinks start(String bind, int webhookPort, int smtpPort, String slackToken) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(bind, webhookPort), 64);
         ServerSetup smtp = new ServerSetup(smtpPort, bind, ServerSetup.PROTOCOL_SMTP);
         GreenMail mail = new GreenMail(smtpPort == 0 ? smtp.dynamicPort() : smtp);
-        LocalSinks sinks = new LocalSinks(http, mail);
+        LocalSinks sinks = new LocalSinks(http, mail, slackToken == null ? null : SlackServer.start(bind, 0, slackToken));
         http.createContext("/", sinks::handle);
         http.start();
         mail.start();
@@ -84,6 +92,11 @@ final class LocalSinks implements AutoCloseable {
 
     int smtpPort() {
         return mail.getSmtp().getPort();
+    }
+
+    /** The Slack-shaped server of war rooms, or null. */
+    SlackServer slack() {
+        return slack;
     }
 
     List<Received> received() {
@@ -171,6 +184,9 @@ final class LocalSinks implements AutoCloseable {
 
     @Override
     public void close() {
+        if (slack != null) {
+            slack.close();
+        }
         mailWatch.shutdownNow();
         http.stop(0);
         mail.stop();

@@ -27,6 +27,9 @@ import dev.incidentengine.model.RunbookStepMarked;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
+import dev.incidentengine.model.WarRoom;
+import dev.incidentengine.model.WarRoomArchived;
+import dev.incidentengine.model.WarRoomLinked;
 import dev.incidentengine.schemas.ResponseTargets;
 
 /**
@@ -56,6 +59,9 @@ public final class Postmortem {
     private final List<TicketRef> tickets = new ArrayList<>();
     /** The runbooks used, by id, in the order attached: at most {@link ResponseRules#MAX_RUNBOOKS_PER_INCIDENT}, 50 steps each. */
     private final Map<String, RunbookUse> runbooks = new LinkedHashMap<>();
+    /** The last war room linked, and when it was archived (null: not). */
+    private WarRoom warRoom;
+    private Instant warRoomArchived;
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -102,6 +108,12 @@ public final class Postmortem {
         }
         if (event.getPayload() instanceof RunbookStepMarked marked && runbooks.containsKey(marked.getRunbookId())) {
             runbooks.get(marked.getRunbookId()).mark(marked, event.getActor().getId(), event.getTimestamp());
+        }
+        if (event.getPayload() instanceof WarRoomLinked linked) {
+            warRoom = linked.getRoom();
+            warRoomArchived = null;
+        } else if (event.getPayload() instanceof WarRoomArchived) {
+            warRoomArchived = event.getTimestamp();
         }
         if (event.getPayload() instanceof IncidentEscalated escalated) {
             escalated.getTargets().forEach(target -> target.getUserIds().forEach(user ->
@@ -177,6 +189,10 @@ public final class Postmortem {
         tickets.stream().filter(ticket -> ticket.getActionItemId() == null).forEach(ticket -> md.append("| Ticket | [")
                 .append(escape(ticket.getKey())).append("](").append(link(ticket.getUrl())).append(") (").append(escape(ticket.getSystem()))
                 .append(") |\n"));
+        if (warRoom != null) {
+            md.append("| War room | [").append(escape(warRoom.getName())).append("](").append(link(warRoom.getUrl())).append(") (")
+                    .append(escape(warRoom.getSystem())).append(warRoomArchived == null ? "" : ", archived " + warRoomArchived).append(") |\n");
+        }
         if (facts.published() != null) {
             row(md, "Status page", "published " + facts.published() + ", " + facts.publicUpdates() + " public update(s), "
                     + facts.missedPublicUpdates() + " missed");

@@ -39,6 +39,9 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.ReviewPublished;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
+import dev.incidentengine.model.WarRoom;
+import dev.incidentengine.model.WarRoomArchived;
+import dev.incidentengine.model.WarRoomLinked;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.RunbookAttached;
 import dev.incidentengine.model.RunbookStepMarked;
@@ -263,6 +266,11 @@ public final class Timeline {
         } else if (payload instanceof RunbookStepMarked marked) {
             return "runbook " + marked.getRunbookId() + " step " + marked.getStep() + " " + marked.getOutcome().name().toLowerCase()
                     + text(marked.getNote());
+        } else if (payload instanceof WarRoomLinked linked) {
+            WarRoom room = linked.getRoom();
+            return "war room " + room.getName() + " (" + room.getSystem() + "): " + room.getUrl();
+        } else if (payload instanceof WarRoomArchived archived) {
+            return "war room archived" + (archived.getId() == null ? "" : " (" + archived.getId() + ")");
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

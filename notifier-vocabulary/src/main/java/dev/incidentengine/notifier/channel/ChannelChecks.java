@@ -15,7 +15,7 @@ public final class ChannelChecks {
     /** A secret's name: a file in the notifier's secrets directory (so no path, no leading dot) or an INCIDENT_SECRET_ variable. */
     public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     /** The news a channel may subscribe to: not what is addressed to a person (pages, public update reminders). */
-    public static final List<String> EVENTS = Arrays.stream(MessageKind.values()).filter(kind -> !kind.toPerson()).map(MessageKind::id).toList();
+    public static final List<String> EVENTS = Arrays.stream(MessageKind.values()).filter(kind -> kind.templated() && !kind.toPerson()).map(MessageKind::id).toList();
 
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
 

@@ -7,7 +7,14 @@ import java.util.Locale;
  * person that a published incident's public update is due.
  */
 public enum MessageKind {
-    PAGE, OPENED, ACKNOWLEDGED, RESOLVED, REOPENED, SEVERITY_CHANGED, STATUS_UPDATE, CLOSED, REVIEW_REQUIRED, PUBLIC_UPDATE_DUE;
+    PAGE, OPENED, ACKNOWLEDGED, RESOLVED, REOPENED, SEVERITY_CHANGED, STATUS_UPDATE, CLOSED, REVIEW_REQUIRED, PUBLIC_UPDATE_DUE,
+    /** The war room's steps ({@code SlackWarRoomChannel} in the notifier): built by the war room planner, not rendered from templates. */
+    WAR_ROOM_OPEN, WAR_ROOM_INVITE, WAR_ROOM_PIN, WAR_ROOM_ARCHIVE;
+
+    /** Rendered from the notifier's templates (and so a kind config may write templates for). */
+    public boolean templated() {
+        return !name().startsWith("WAR_ROOM_");
+    }
 
     /** Addressed to a person's contact, each one a message of its own (never a channel's card updated in place). */
     public boolean toPerson() {

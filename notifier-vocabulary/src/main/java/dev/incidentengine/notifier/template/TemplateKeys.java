@@ -22,8 +22,8 @@ public final class TemplateKeys {
     /** The channels a template may be written for: the notifier renders these. */
     public static final List<String> CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice", "pagerduty");
     public static final List<String> PARTS = List.of("title", "text", "html");
-    /** Every {@link MessageKind}'s id, in order. */
-    public static final List<String> KINDS = Arrays.stream(MessageKind.values()).map(MessageKind::id).toList();
+    /** The id of every {@link MessageKind} rendered from templates, in order. */
+    public static final List<String> KINDS = Arrays.stream(MessageKind.values()).filter(MessageKind::templated).map(MessageKind::id).toList();
 
     private static final Pattern KEY = Pattern.compile(
             "((" + String.join("|", CHANNELS) + ")/)?(" + String.join("|", KINDS) + ")\\.(" + String.join("|", PARTS) + ")");

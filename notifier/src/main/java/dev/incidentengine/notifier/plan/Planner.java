@@ -263,7 +263,8 @@ public final class Planner {
         return changes;
     }
 
-    private boolean fresh(IncidentEvent event, Instant now) {
+    /** Recent enough to send for: not older than the max event age. */
+    public boolean fresh(IncidentEvent event, Instant now) {
         return !event.getTimestamp().plus(maxEventAge).isBefore(now);
     }
 

@@ -56,7 +56,7 @@ public final class Templates {
     private static final Logger LOG = LoggerFactory.getLogger(Templates.class);
     private static final String ROOT = "notifier/templates/";
     private static final String EMAIL = "email";
-    private static final Set<String> KINDS = Arrays.stream(MessageKind.values()).map(MessageKind::id).collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> KINDS = Arrays.stream(MessageKind.values()).filter(MessageKind::templated).map(MessageKind::id).collect(Collectors.toUnmodifiableSet());
     private static final Pattern KEY = Pattern.compile("(?:([a-z-]+)/)?([a-z-]+)\\.([a-z]+)");
     private static final Pattern PARTIAL = Pattern.compile("(?:[a-z-]+/)?_[a-z0-9_-]+\\.(?:title|text|html)");
     private static final Pattern URL = Pattern.compile("\\b(?:https?|mailto):\\S+", Pattern.CASE_INSENSITIVE);

@@ -158,6 +158,8 @@ export function render(main, params) {
             : now > resolveBy ? h('strong', {class: 'late'}, ' (overdue)') : ' (' + duration(resolveBy - now) + ' left)'),
         fact('Alerts', incident.firingAlertCount + ' firing of ' + incident.alertCount),
         incidentTickets.length ? fact('Tickets', incidentTickets.map((t, i) => [i ? ', ' : '', safeLink(t.url, t.key), ' (', t.system, ')'])) : null,
+        incident.warRoom ? fact('War room', safeLink(incident.warRoom.url, incident.warRoom.name), ' (', incident.warRoom.system,
+          incident.warRoomArchivedAt ? ', archived' : '', ')') : null,
         incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
   }
 
