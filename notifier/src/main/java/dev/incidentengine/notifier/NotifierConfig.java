@@ -52,6 +52,8 @@ public final class NotifierConfig extends EngineConfig {
     public static final String PAGERDUTY_URL_CONFIG = "notifier.pagerduty.url";
     public static final String STATUS_SECRET_FILE_CONFIG = SubscriberSeal.CONFIG;
     public static final String STATUS_URL_CONFIG = "notifier.status.url";
+    public static final String TEST_MAX_TARGETS_CONFIG = "notifier.test.max.targets";
+    public static final String TEST_RUNS_PER_MINUTE_CONFIG = "notifier.test.runs.per.minute";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(APPLICATION_ID_CONFIG, Type.STRING, NotifierTopology.APPLICATION_ID, Importance.LOW,
@@ -110,7 +112,14 @@ public final class NotifierConfig extends EngineConfig {
                             + "a file that cannot be read stops the notifier.")
             .define(STATUS_URL_CONFIG, Type.STRING, null, Importance.MEDIUM,
                     "Public base URL of the status page (e.g. https://status.example.com); subscribers' confirm and unsubscribe "
-                            + "links go under it. Default: notifier.links.base.url.");
+                            + "links go under it. Default: notifier.links.base.url.")
+            .define(EngineConfig.API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+                    "YAML file of the API's tokens, the same as the incident API's: test notifications (incidentctl test-notify) "
+                            + "need an admin token. Empty: no tokens, every call is refused.")
+            .define(TEST_MAX_TARGETS_CONFIG, Type.INT, 100, Range.between(1, 1_000), Importance.LOW,
+                    "Contacts and channels one test notification run may message.")
+            .define(TEST_RUNS_PER_MINUTE_CONFIG, Type.INT, 6, Range.between(1, 600), Importance.LOW,
+                    "Test notification runs this notifier starts a minute (more get 429): each one messages people.");
 
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);

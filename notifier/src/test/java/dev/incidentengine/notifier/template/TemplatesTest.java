@@ -39,6 +39,9 @@ class TemplatesTest {
     void givenAFullContext_whenRenderingEveryKindOnEveryChannel_thenTheFactsAreThere() {
         for (String channel : Templates.CHANNELS) {
             for (MessageKind kind : MessageKind.values()) {
+                if (kind == MessageKind.TEST) {
+                    continue; // about no incident: TestNotificationsTest renders it
+                }
                 Templates.Rendered rendered = TEMPLATES.render(channel, kind, FULL, Map.of());
                 String where = channel + "/" + kind.id();
 
@@ -210,6 +213,8 @@ class TemplatesTest {
         for (int i = 0; i < 40; i++) {
             contexts.add(context("INC-" + i, "Title " + i));
         }
+        // Messages about an incident (a test's names none).
+        List<MessageKind> kinds = Arrays.stream(MessageKind.values()).filter(kind -> kind != MessageKind.TEST).toList();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
@@ -217,7 +222,7 @@ class TemplatesTest {
                 for (int i = 0; i < contexts.size(); i++) {
                     int n = i;
                     results.add(pool.submit(() -> {
-                        MessageKind kind = MessageKind.values()[n % MessageKind.values().length];
+                        MessageKind kind = kinds.get(n % kinds.size());
                         String channel = Templates.CHANNELS.get(n % Templates.CHANNELS.size());
                         Templates.Rendered rendered = TEMPLATES.render(channel, kind, contexts.get(n), custom);
                         boolean html = !channel.equals("email") || rendered.html().contains("INC-" + n + "<");
