@@ -59,6 +59,9 @@ public final class LocalEngine implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
     /** The secret that signs webhooks to people's WEBHOOK contacts, when the config directory's secrets/ has it. */
     private static final String LOCAL_WEBHOOK_SECRET = "LOCAL_WEBHOOK_SECRET";
+    /** The local SMS/voice provider's auth token and the local Slack bot token, when the config directory's secrets/ has them. */
+    private static final String LOCAL_SMS_TOKEN = "LOCAL_SMS_TOKEN";
+    private static final String LOCAL_SLACK_TOKEN = "LOCAL_SLACK_TOKEN";
 
     @Option(names = "--data-dir", defaultValue = ".local", description = "Where Kafka data and service state live (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -181,6 +184,19 @@ public final class LocalEngine implements Callable<Integer> {
         if (Files.isRegularFile(secrets.resolve(LOCAL_WEBHOOK_SECRET))) {
             notifierSettings.put(NotifierConfig.WEBHOOK_SECRET_CONFIG, LOCAL_WEBHOOK_SECRET);
         }
+        // SMS, calls and Slack messages go to the local sinks' provider APIs, so every contact of the example can be reached.
+        if (Files.isRegularFile(secrets.resolve(LOCAL_SMS_TOKEN))) {
+            notifierSettings.put(NotifierConfig.SMS_URL_CONFIG, sinks.webhookUrl() + LocalSinks.PHONE);
+            notifierSettings.put(NotifierConfig.SMS_ACCOUNT_CONFIG, "AClocalengine");
+            notifierSettings.put(NotifierConfig.SMS_TOKEN_SECRET_CONFIG, LOCAL_SMS_TOKEN);
+            notifierSettings.put(NotifierConfig.SMS_FROM_CONFIG, "+15005550006");
+        }
+        if (Files.isRegularFile(secrets.resolve(LOCAL_SLACK_TOKEN))) {
+            notifierSettings.put(NotifierConfig.SLACK_API_URL_CONFIG, sinks.webhookUrl() + LocalSinks.SLACK);
+            notifierSettings.put(NotifierConfig.SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_TOKEN);
+        }
+        // Test notifications (incidentctl test-notify) need an admin token of the same file.
+        notifierSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         notifierSettings.putAll(overrides);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
@@ -274,7 +290,9 @@ public final class LocalEngine implements Callable<Integer> {
         demoTokens().forEach((user, token) ->
                 text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
         text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
-                .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
+                .append(bind).append(':').append(sinks.smtpPort()).append(", SMS, calls and Slack to its ").append(LocalSinks.PHONE)
+                .append(" and ").append(LocalSinks.SLACK).append("; each is printed here as a [sink] line\n")
+                .append("  Check setup    incidentctl test-notify --all --token <admin token>  (a test message to every contact and channel)\n");
         if (connectWorker != null) {
             text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: POST a file of deploy/connect to ")
                     .append(connectWorker.restUrl()).append("/connectors; log ")
