@@ -161,8 +161,9 @@ public final class NotifierService implements Service {
         if (links != null) {
             links.start();
         }
-        testResults = new TestResults(new KafkaConsumer<>(KafkaClients.consumer(config, config.applicationId() + "-test-results"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.results().name(),
+        Map<String, Object> results = KafkaClients.consumer(config, config.applicationId() + "-test-results");
+        results.remove(ConsumerConfig.GROUP_ID_CONFIG); // every instance reads every partition itself
+        testResults = new TestResults(new KafkaConsumer<>(results, new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.results().name(),
                 topics.results().valueSerde(config.recordSerdes()).deserializer(), 100, config.getInt(NotifierConfig.TEST_MAX_TARGETS_CONFIG));
         testResults.start();
         testRequests = new KafkaProducer<>(KafkaClients.producer(config, config.applicationId() + "-test-requests"), new StringSerializer(),
