@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -109,7 +110,7 @@ public final class TestNotifications {
     /** The rendered, addressed request for one target of run {@code runId}, asked for by {@code requestedBy}. */
     public NotificationRequest request(String runId, Target target, String requestedBy, Instant now) {
         String method = method(target);
-        Map<String, Object> test = new java.util.HashMap<>();
+        Map<String, Object> test = new HashMap<>();
         test.put("engine", linkBase == null ? "the incident engine" : "the incident engine at " + host(linkBase));
         test.put("runId", runId);
         test.put("requestedBy", requestedBy);
