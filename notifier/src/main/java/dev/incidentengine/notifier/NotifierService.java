@@ -39,6 +39,7 @@ import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.Sessions;
 import dev.incidentengine.service.api.SubscriberSeal;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -166,6 +167,8 @@ public final class NotifierService implements Service {
         testResults = new TestResults(new KafkaConsumer<>(results, new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.results().name(),
                 topics.results().valueSerde(config.recordSerdes()).deserializer(), 100, config.getInt(NotifierConfig.TEST_MAX_TARGETS_CONFIG));
         testResults.start();
+        Gauge.builder("notifier.test.results.healthy", testResults, reader -> reader.problem().isEmpty() ? 1 : 0)
+                .description("1 while test notification results are read (incidentctl test-notify), else 0").register(metrics);
         testRequests = new KafkaProducer<>(KafkaClients.producer(config, config.applicationId() + "-test-requests"), new StringSerializer(),
                 topics.requests().valueSerde(config.recordSerdes()).serializer());
     }

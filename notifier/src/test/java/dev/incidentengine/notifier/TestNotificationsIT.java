@@ -119,6 +119,10 @@ class TestNotificationsIT {
                 assertThat(limited.statusCode()).as("two runs a minute").isEqualTo(429);
                 assertThat(limited.headers().firstValue("Retry-After")).isPresent();
 
+                String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + notifier.httpAddress().getPort() + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("notifier_test_results_healthy 1.0", "notifier_deliveries_total{channel=\"webhook\",outcome=\"failed\"} 2.0");
+
                 List<ConsumerRecord<String, NotificationResult>> results = TopicContents.readToEnd(kafka.bootstrapServers(), topics.results(),
                         kafka.serdes(), Duration.ofSeconds(10));
                 assertThat(results).hasSize(5).allSatisfy(result -> assertThat(result.key()).isEqualTo("test:it-run-0001"));
