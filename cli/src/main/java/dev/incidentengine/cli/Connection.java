@@ -38,8 +38,24 @@ final class Connection {
     ApiClient client() {
         JsonNode file = file();
         String base = first(url, environment.get("INCIDENTCTL_URL"), file.path("url").asText(null), DEFAULT_URL);
-        String bearer = first(token, environment.get("INCIDENTCTL_TOKEN"), file.path("token").asText(null), null);
-        return new ApiClient(base, bearer);
+        return new ApiClient(base, bearer(file));
+    }
+
+    private String bearer(JsonNode file) {
+        return first(token, environment.get("INCIDENTCTL_TOKEN"), file.path("token").asText(null), null);
+    }
+
+    /**
+     * The client of a service that may have an address of its own in a split deployment: {@code url}, else the environment
+     * variable {@code env}, else the config file's {@code key}, else the engine's API as {@link #client()} finds it.
+     */
+    ApiClient client(String url, String env, String key) {
+        JsonNode file = file();
+        String own = first(url, environment.get(env), file.path(key).asText(null));
+        if (own == null) {
+            return client();
+        }
+        return new ApiClient(own, bearer(file));
     }
 
     Output out() {

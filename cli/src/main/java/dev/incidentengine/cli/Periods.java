@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 final class Periods {
 
     private static final Pattern SPAN = Pattern.compile("(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?");
+    private static final Pattern WAIT = Pattern.compile("(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
 
     private Periods() {
     }
@@ -33,6 +34,18 @@ final class Periods {
             }
         }
         throw new CliError(CliError.USAGE, option + " must be a span such as 30m, 2h, 1h30m, 3d or 2w, not '" + text + "'");
+    }
+
+    /** A positive wait in minutes and seconds: 30s, 2m, 1m30s; {@code option} names the flag in the error. */
+    static Duration wait(String text, String option) {
+        Matcher matcher = WAIT.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (matcher.matches()) {
+            Duration wait = Duration.ofMinutes(number(matcher.group(1))).plusSeconds(number(matcher.group(2)));
+            if (!wait.isZero()) {
+                return wait;
+            }
+        }
+        throw new CliError(CliError.USAGE, option + " must be a wait such as 30s, 2m or 1m30s, not '" + text + "'");
     }
 
     /** Whole minutes: a span, or a plain number of minutes ("90"). */

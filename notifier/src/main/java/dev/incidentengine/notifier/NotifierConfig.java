@@ -56,6 +56,8 @@ public final class NotifierConfig extends EngineConfig {
     public static final String WARROOM_SLACK_TOKEN_SECRET_CONFIG = "notifier.warroom.slack.token.secret";
     public static final String WARROOM_SLACK_LINK_CONFIG = "notifier.warroom.slack.link";
     public static final String WARROOM_ARCHIVE_AFTER_CONFIG = "notifier.warroom.archive.after";
+    public static final String TEST_MAX_TARGETS_CONFIG = "notifier.test.max.targets";
+    public static final String TEST_RUNS_PER_MINUTE_CONFIG = "notifier.test.runs.per.minute";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(APPLICATION_ID_CONFIG, Type.STRING, NotifierTopology.APPLICATION_ID, Importance.LOW,
@@ -124,7 +126,14 @@ public final class NotifierConfig extends EngineConfig {
             .define(WARROOM_SLACK_LINK_CONFIG, Type.STRING, "https://slack.com/app_redirect?channel=", Importance.LOW,
                     "A Slack war room's link: this and the channel id (e.g. https://acme.slack.com/archives/).")
             .define(WARROOM_ARCHIVE_AFTER_CONFIG, Type.STRING, "PT24H", Importance.LOW,
-                    "How long after the incident closes its Slack war room is archived (ISO-8601 duration, e.g. PT24H).");
+                    "How long after the incident closes its Slack war room is archived (ISO-8601 duration, e.g. PT24H).")
+            .define(EngineConfig.API_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+                    "YAML file of the API's tokens, the same as the incident API's: test notifications (incidentctl test-notify) "
+                            + "need an admin token. Empty: no tokens, every call is refused.")
+            .define(TEST_MAX_TARGETS_CONFIG, Type.INT, 100, Range.between(1, 1_000), Importance.LOW,
+                    "Contacts and channels one test notification run may message.")
+            .define(TEST_RUNS_PER_MINUTE_CONFIG, Type.INT, 6, Range.between(1, 600), Importance.LOW,
+                    "Test notification runs this notifier starts a minute (more get 429): each one messages people.");
 
     public NotifierConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);

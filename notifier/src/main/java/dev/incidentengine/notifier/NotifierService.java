@@ -3,13 +3,20 @@ package dev.incidentengine.notifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
+import dev.incidentengine.model.NotificationRequest;
+import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.StatusSubscriber;
+import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.notifier.channel.Channel;
 import dev.incidentengine.notifier.channel.Secrets;
 import dev.incidentengine.notifier.channel.SlackWarRoomChannel;
@@ -21,12 +28,18 @@ import dev.incidentengine.notifier.send.Sender;
 import dev.incidentengine.notifier.status.StatusFanout;
 import dev.incidentengine.notifier.status.StatusRecipients;
 import dev.incidentengine.notifier.template.Templates;
+import dev.incidentengine.notifier.testnotify.TestNotificationApi;
+import dev.incidentengine.notifier.testnotify.TestNotifications;
+import dev.incidentengine.notifier.testnotify.TestResults;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
+import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
+import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.Sessions;
 import dev.incidentengine.service.api.SubscriberSeal;
 import io.micrometer.core.instrument.Gauge;
@@ -35,13 +48,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,12 +82,53 @@ public final class NotifierService implements Service {
     private volatile Sender sender;
     private volatile SlackWarRoomChannel warRoomChannel;
     private SignInLinkMailer links;
+    /** {@code incidentctl test-notify}'s endpoints, with the producer of its requests and the reader of its results. */
+    private final TestNotificationApi testApi;
+    private volatile KafkaProducer<String, NotificationRequest> testRequests;
+    private volatile TestResults testResults;
     /** The planner has run once, so its global store holds every subscriber; read by the sender's thread only. */
     private boolean subscribersRead;
 
     public NotifierService(NotifierConfig config, NotifierTopics topics) {
         this.config = config;
         this.topics = topics;
+        ApiTokens tokens = ApiTokens.load(config.apiTokensFile(), System.getenv());
+        if (tokens.isEmpty()) {
+            log.warn("No API tokens ({} is empty or lists none): test notifications (incidentctl test-notify) are refused",
+                    EngineConfig.API_TOKENS_FILE_CONFIG);
+        }
+        testApi = new TestNotificationApi(tokens, new TestNotificationApi.Source() {
+            @Override
+            public List<UserConfig> users() {
+                return all(NotifierTopology.USERS_STORE);
+            }
+
+            @Override
+            public List<ChannelConfig> channels() {
+                return all(NotifierTopology.CHANNELS_STORE);
+            }
+
+            @Override
+            public CompletableFuture<?> write(List<NotificationRequest> requests) {
+                return writeTests(requests);
+            }
+
+            @Override
+            public List<NotificationResult> results(String runId) {
+                TestResults results = testResults;
+                if (results == null || results.problem().isPresent()) {
+                    throw new ApiError(503, null, "starting: test results cannot be read yet; retry later");
+                }
+                return results.of(runId);
+            }
+        }, new TestNotifications(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG)),
+                new TestNotificationApi.Limits(config.getInt(NotifierConfig.TEST_MAX_TARGETS_CONFIG),
+                        config.getInt(NotifierConfig.TEST_RUNS_PER_MINUTE_CONFIG)), Clock.systemUTC());
+    }
+
+    @Override
+    public void routes(HttpServer http, MeterRegistry metrics) {
+        testApi.register(http);
     }
 
     @Override
@@ -118,6 +175,41 @@ public final class NotifierService implements Service {
         if (links != null) {
             links.start();
         }
+        Map<String, Object> results = KafkaClients.consumer(config, config.applicationId() + "-test-results");
+        results.remove(ConsumerConfig.GROUP_ID_CONFIG); // every instance reads every partition itself
+        testResults = new TestResults(new KafkaConsumer<>(results, new ByteArrayDeserializer(), new ByteArrayDeserializer()), topics.results().name(),
+                topics.results().valueSerde(config.recordSerdes()).deserializer(), 100, config.getInt(NotifierConfig.TEST_MAX_TARGETS_CONFIG));
+        testResults.start();
+        Gauge.builder("notifier.test.results.healthy", testResults, reader -> reader.problem().isEmpty() ? 1 : 0)
+                .description("1 while test notification results are read (incidentctl test-notify), else 0").register(metrics);
+        testRequests = new KafkaProducer<>(KafkaClients.producer(config, config.applicationId() + "-test-requests"), new StringSerializer(),
+                topics.requests().valueSerde(config.recordSerdes()).serializer());
+    }
+
+    /** A test run's requests, all under its pseudo-incident's key; completes when Kafka acknowledged every one. */
+    private CompletableFuture<?> writeTests(List<NotificationRequest> requests) {
+        KafkaProducer<String, NotificationRequest> producer = testRequests;
+        if (producer == null || testResults == null || testResults.problem().isPresent()) {
+            throw new ApiError(503, null, "starting: test notifications cannot be sent yet; retry later");
+        }
+        return CompletableFuture.allOf(requests.stream().map(request -> KafkaClients.send(producer,
+                new ProducerRecord<>(topics.requests().name(), request.getIncidentId(), request))).toArray(CompletableFuture[]::new));
+    }
+
+    /** Every value of one of the planner's global stores (the config: a few thousand records at most); 503 until they are read. */
+    private <V> List<V> all(String store) {
+        StreamsApp app = streams;
+        if (app == null || app.kafkaStreams().state() != KafkaStreams.State.RUNNING) {
+            throw new ApiError(503, null, "starting: the configuration is still loading; retry later");
+        }
+        List<V> values = new ArrayList<>();
+        try (KeyValueIterator<String, V> all = app.kafkaStreams().store(StoreQueryParameters.fromNameAndType(store,
+                QueryableStoreTypes.<String, V>keyValueStore())).all()) {
+            all.forEachRemaining(entry -> values.add(entry.value));
+        } catch (InvalidStateStoreException e) {
+            throw new ApiError(503, null, "starting: the configuration is still loading; retry later");
+        }
+        return values;
     }
 
     /** The console's sign-in links' mailer, if e-mail, the console's address and the session secret are configured. */
@@ -197,14 +289,16 @@ public final class NotifierService implements Service {
         TopicReadiness topicsReady = readiness;
         StreamsApp planner = streams;
         Sender delivering = sender;
-        if (topicsReady == null || planner == null || delivering == null) {
+        TestResults tests = testResults;
+        if (topicsReady == null || planner == null || delivering == null || tests == null) {
             return Optional.of("starting");
         }
         SlackWarRoomChannel warRooms = warRoomChannel;
         return topicsReady.problem().or(() -> planner.problem().map(Object::toString))
                 .or(() -> delivering.healthy() ? Optional.empty()
                         : Optional.of("sender: cannot commit or stopped (see the ERROR log and notifier_sender_healthy)"))
-                .or(() -> warRooms == null ? Optional.empty() : warRooms.problem());
+                .or(() -> warRooms == null ? Optional.empty() : warRooms.problem())
+                .or(tests::problem);
     }
 
     private static String blankToNull(String text) {
@@ -213,6 +307,12 @@ public final class NotifierService implements Service {
 
     @Override
     public void close() {
+        if (testRequests != null) {
+            testRequests.close(Duration.ofSeconds(5));
+        }
+        if (testResults != null) {
+            testResults.close();
+        }
         if (links != null) {
             links.close();
         }

@@ -178,6 +178,24 @@ class NotifierTopologyTest {
     }
 
     @Test
+    void aFailedTestNotification_changesNoPlan_andRequestsNothing() {
+        open();
+        events.pipeInput(ID, escalated(ID, "e2", T0.plusSeconds(1), 0, plan("alice", "EMAIL", 0, "SMS", 5)));
+        requests.readValuesToList();
+        // incidentctl test-notify's result for alice's e-mail: its own pseudo-incident, kind test.
+        resultsIn.pipeInput("test:run-0001", NotificationResult.newBuilder().setDeliveryId("test:run-0001:user:alice:email:0")
+                .setIncidentId("test:run-0001").setEventId("test:run-0001").setChannel("email").setKind("test").setTarget("alice")
+                .setStep(0).setOutcome(DeliveryOutcome.FAILED).setAttempts(5).setLatencyMillis(4000).setError("550 mailbox unavailable")
+                .setTimestamp(T0.plusSeconds(6)).build());
+
+        assertThat(requests.readValuesToList()).as("alice's SMS is not brought forward by a test").isEmpty();
+        assertThat(results.readValuesToList()).isEmpty();
+        assertThat(driver.getKeyValueStore(NotifierTopology.PLAN_STORE).get("test:run-0001")).isNull();
+        driver.advanceWallClockTime(Duration.ofMinutes(5).plusSeconds(2));
+        assertThat(requests.readValuesToList()).extracting(NotificationRequest::getDeliveryId).containsExactly("e2:alice:sms:1");
+    }
+
+    @Test
     void aStepWithoutAContactFailsAtOnce_soTheUsersNextStepFollows() {
         open();
         events.pipeInput(ID, escalated(ID, "e2", T0.plusSeconds(1), 0, plan("bob", "SMS", 0, "EMAIL", 5)));

@@ -61,6 +61,8 @@ public final class LocalEngine implements Callable<Integer> {
     private static final String LOCAL_WEBHOOK_SECRET = "LOCAL_WEBHOOK_SECRET";
     /** The bot token of the local Slack-shaped server, in the config's secrets: with it, SEV0/SEV1 incidents get war rooms there. */
     private static final String LOCAL_SLACK_BOT_TOKEN = "LOCAL_SLACK_BOT_TOKEN";
+    /** The local SMS/voice provider's auth token, when the config directory's secrets/ has it. */
+    private static final String LOCAL_SMS_TOKEN = "LOCAL_SMS_TOKEN";
 
     @Option(names = "--data-dir", defaultValue = ".local", description = "Where Kafka data and service state live (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -191,6 +193,15 @@ public final class LocalEngine implements Callable<Integer> {
             notifierSettings.put(NotifierConfig.WARROOM_SLACK_TOKEN_SECRET_CONFIG, LOCAL_SLACK_BOT_TOKEN);
             notifierSettings.put(NotifierConfig.WARROOM_SLACK_LINK_CONFIG, sinks.slack().url() + "?channel=");
         }
+        // SMS and calls go to the local sinks' Twilio-compatible API, so every contact of the example can be reached.
+        if (Files.isRegularFile(secrets.resolve(LOCAL_SMS_TOKEN))) {
+            notifierSettings.put(NotifierConfig.SMS_URL_CONFIG, sinks.webhookUrl() + LocalSinks.PHONE);
+            notifierSettings.put(NotifierConfig.SMS_ACCOUNT_CONFIG, "AClocalengine");
+            notifierSettings.put(NotifierConfig.SMS_TOKEN_SECRET_CONFIG, LOCAL_SMS_TOKEN);
+            notifierSettings.put(NotifierConfig.SMS_FROM_CONFIG, "+15005550006");
+        }
+        // Test notifications (incidentctl test-notify) need an admin token of the same file.
+        notifierSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         notifierSettings.putAll(overrides);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
@@ -284,11 +295,13 @@ public final class LocalEngine implements Callable<Integer> {
         demoTokens().forEach((user, token) ->
                 text.append("  API token      ").append(user).append(", token ").append(token).append('\n'));
         text.append("  Notifications  webhooks to ").append(sinks.webhookUrl()).append(" (GET lists them), e-mail to smtp://")
-                .append(bind).append(':').append(sinks.smtpPort()).append("; each is printed here as a [sink] line\n");
+                .append(bind).append(':').append(sinks.smtpPort()).append(", SMS and calls to its ").append(LocalSinks.PHONE)
+                .append("; each is printed here as a [sink] line\n");
         if (sinks.slack() != null) {
-            text.append("  War rooms      Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
-                    .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a channel\n");
+            text.append("  Slack          Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
+                    .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a war room channel\n");
         }
+        text.append("  Check setup    incidentctl test-notify --all --token <admin token>  (a test message to every contact and channel)\n");
         if (connectWorker != null) {
             text.append("  Kafka Connect  ").append(connectWorker.restUrl()).append("  (ticketing connectors: POST a file of deploy/connect to ")
                     .append(connectWorker.restUrl()).append("/connectors; log ")

@@ -3,17 +3,23 @@ package dev.incidentengine.deploy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,9 +39,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the local engine's notifications land: a webhook sink (HTTP, any path), an e-mail sink
- * (a real SMTP server, GreenMail) and, for war rooms, a Slack-shaped Web API ({@link SlackServer}).
+ * (a real SMTP server, GreenMail) and a Slack-shaped Web API ({@link SlackServer}) for Slack pages, cards and war rooms.
  * Each notification is printed as it arrives, and {@code GET /} on the webhook sink lists the
  * latest ones as JSON; {@code GET /} on the Slack server lists its channels and their messages.
+ *
+ * <p>The webhook sink's HTTP server also stands in for the SMS and voice provider people's phone contacts need, with its
+ * documented request and answer shapes, so that every contact of the example config can be reached locally: under
+ * {@value #PHONE} a Twilio-compatible API ({@code POST /2010-04-01/Accounts/{sid}/Messages.json} and {@code Calls.json},
+ * <a href="https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource">Message</a> and
+ * <a href="https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource">Call</a> resources: Basic auth, form
+ * fields To, From and Body or Twiml; 201 with the resource's {@code sid}, errors as {@code {code, message, status}}).
  */
 final class LocalSinks implements AutoCloseable {
 
@@ -46,6 +59,11 @@ final class LocalSinks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalSinks.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEPT = 500;
+    /** The path of the local Twilio-compatible SMS and voice API (notifier.sms.url). */
+    static final String PHONE = "/twilio";
+    private static final Pattern PHONE_RESOURCE = Pattern.compile(PHONE + "/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)/(Messages|Calls)\\.json");
+    private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
+    private final AtomicLong sequence = new AtomicLong();
 
     static {
         // Without TCP_NODELAY the JDK server's response body waits 40 ms for the client's delayed ACK.
@@ -105,12 +123,24 @@ final class LocalSinks implements AutoCloseable {
         }
     }
 
+    /** An answer of a provider: its status and JSON body. */
+    private record Answer(int status, Object body) {
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         int status = 200;
         byte[] answer;
         try {
-            answer = exchange.getRequestMethod().equals("GET") ? JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(received())
-                    : take(exchange);
+            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("GET")) {
+                answer = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(received());
+            } else if (path.startsWith(PHONE + "/")) {
+                Answer provider = phone(exchange, path);
+                status = provider.status();
+                answer = JSON.writeValueAsBytes(provider.body());
+            } else {
+                answer = take(exchange);
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("Local webhook sink: {}", e.toString());
             status = 500;
@@ -132,6 +162,46 @@ final class LocalSinks implements AutoCloseable {
         return "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Twilio's Messages and Calls resources: a message or call is "queued" once its fields are valid. */
+    private Answer phone(HttpExchange exchange, String path) throws IOException {
+        Matcher resource = PHONE_RESOURCE.matcher(path);
+        if (!resource.matches()) {
+            return new Answer(404, Map.of("code", 20404, "message", "The requested resource " + path + " was not found", "status", 404));
+        }
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !authorization.startsWith("Basic ") || !new String(Base64.getDecoder().decode(authorization.substring(6)),
+                StandardCharsets.UTF_8).startsWith(resource.group(1) + ":")) {
+            return new Answer(401, Map.of("code", 20003, "message", "Authenticate", "status", 401));
+        }
+        Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        boolean sms = resource.group(2).equals("Messages");
+        String to = form.get("To");
+        if (to == null || !E164.matcher(to).matches()) {
+            return new Answer(400, Map.of("code", 21211, "message", "Invalid 'To' Phone Number: " + to, "status", 400));
+        }
+        String content = form.get(sms ? "Body" : "Twiml");
+        if (content == null || content.isBlank()) {
+            return new Answer(400, sms ? Map.of("code", 21602, "message", "Message body is required.", "status", 400)
+                    : Map.of("code", 21205, "message", "Url parameter is required.", "status", 400));
+        }
+        String sid = (sms ? "SM" : "CA") + String.format("%032x", sequence.incrementAndGet());
+        keep(new Received(Instant.now().toString(), sms ? "sms" : "voice", to, sms ? content.lines().findFirst().orElse("") : "call",
+                null, exchange.getRequestHeaders().getFirst("Idempotency-Key"), content));
+        return new Answer(201, Map.of("sid", sid, "account_sid", resource.group(1), "to", to, "from", form.getOrDefault("From", ""),
+                "status", "queued"));
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
 
     private static JsonNode readJson(byte[] body) {
         try {

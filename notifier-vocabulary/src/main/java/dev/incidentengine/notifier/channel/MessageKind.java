@@ -3,11 +3,14 @@ package dev.incidentengine.notifier.channel;
 import java.util.Locale;
 
 /**
- * What a notification tells: a page to a person, news about an incident for a subscribed channel, or a reminder to a
- * person that a published incident's public update is due.
+ * What a notification tells: a page to a person, news about an incident for a subscribed channel, a reminder to a
+ * person that a published incident's public update is due, or a test message that proves a contact or channel works
+ * ({@code incidentctl test-notify}; about no incident).
  */
 public enum MessageKind {
     PAGE, OPENED, ACKNOWLEDGED, RESOLVED, REOPENED, SEVERITY_CHANGED, STATUS_UPDATE, CLOSED, REVIEW_REQUIRED, PUBLIC_UPDATE_DUE,
+    /** A test message ({@code incidentctl test-notify}): about no incident. */
+    TEST,
     /** The war room's steps ({@code SlackWarRoomChannel} in the notifier): built by the war room planner, not rendered from templates. */
     WAR_ROOM_OPEN, WAR_ROOM_INVITE, WAR_ROOM_PIN, WAR_ROOM_ARCHIVE;
 
@@ -16,9 +19,9 @@ public enum MessageKind {
         return !name().startsWith("WAR_ROOM_");
     }
 
-    /** Addressed to a person's contact, each one a message of its own (never a channel's card updated in place). */
+    /** Each one a message of its own (never a channel's card updated in place): a person's, or a test. */
     public boolean toPerson() {
-        return this == PAGE || this == PUBLIC_UPDATE_DUE;
+        return this == PAGE || this == PUBLIC_UPDATE_DUE || this == TEST;
     }
 
     /** The name templates and channel subscriptions use: {@code page}, {@code severity-changed}, … */
