@@ -9,6 +9,7 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.schemas.Topic;
@@ -25,13 +26,14 @@ public record NotifierTopics(
         Topic<String, ChannelConfig> channels,
         Topic<byte[], byte[]> deadLetters,
         Topic<String, StatusPageEvent> statusPage,
-        Topic<String, StatusSubscriber> subscribers) {
+        Topic<String, StatusSubscriber> subscribers,
+        Topic<String, RoleConfig> roles) {
 
     public static final NotifierTopics DEFAULT = new NotifierTopics(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_REQUESTS,
             Topics.NOTIFICATION_DELIVERIES, Topics.NOTIFICATION_RESULTS, Topics.CONFIG_USERS, Topics.CONFIG_SERVICES,
-            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS);
+            Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS, Topics.CONFIG_ROLES);
 
     public List<Topic<?, ?>> all() {
-        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers);
+        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers, roles);
     }
 }

@@ -50,6 +50,7 @@ public final class NotifierTopology {
     static final String USERS_STORE = "notifier-users-store";
     static final String SERVICES_STORE = "notifier-services-store";
     static final String CHANNELS_STORE = "notifier-channels-store";
+    static final String ROLES_STORE = "notifier-roles-store";
 
     private NotifierTopology() {
     }
@@ -75,6 +76,7 @@ public final class NotifierTopology {
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, CHANNELS_STORE, topics.channels(), serdes);
+        GlobalStores.add(builder, ROLES_STORE, topics.roles(), serdes);
         // Plans as objects: a storm's alerts each count in their incident's plan, which then reaches RocksDB and
         // its changelog once per commit instead of being read and written whole for every alert.
         builder.addStateStore(ObjectCachingStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAN_STORE),

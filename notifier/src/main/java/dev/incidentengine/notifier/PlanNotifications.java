@@ -11,7 +11,9 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.incident.domain.ResponseRules;
 import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.notifier.plan.Composer;
@@ -117,6 +119,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         private final ConfigView<UserConfig, Map<String, UserConfig>> users;
         private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
         private final ConfigView<ChannelConfig, List<ChannelConfig>> channels;
+        private final ConfigView<RoleConfig, Map<String, RoleConfig>> roles;
 
         Directory(ProcessorContext<?, ?> context) {
             this.context = context;
@@ -126,6 +129,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
             this.services = ConfigView.byId(context.getStateStore(NotifierTopology.SERVICES_STORE), ServiceConfig::getId,
                     Directory::templateProblems);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
+            this.roles = ConfigView.byId(context.getStateStore(NotifierTopology.ROLES_STORE), RoleConfig::getId);
         }
 
         private static List<String> templateProblems(Map<String, ServiceConfig> services) {
@@ -153,6 +157,14 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         @Override
         public List<ChannelConfig> channels() {
             return channels.get(context.currentSystemTimeMs());
+        }
+
+        /** As the aggregate knows roles: the configured ones, else the seeds'. */
+        @Override
+        public String roleName(String id) {
+            Map<String, RoleConfig> configured = roles.get(context.currentSystemTimeMs());
+            return (configured.isEmpty() ? ResponseRules.DEFAULT_ROLES : configured.values()).stream()
+                    .filter(role -> role.getId().equals(id)).map(RoleConfig::getName).findFirst().orElse(id);
         }
     }
 }

@@ -213,6 +213,6 @@ class NotifierIT {
         return new NotifierTopics(kafka.createTopic(d.events()), kafka.createTopic(d.requests()), kafka.createTopic(d.deliveries()),
                 kafka.createTopic(d.results()), kafka.createTopic(d.users()), kafka.createTopic(d.services()),
                 kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()), kafka.createTopic(d.statusPage()),
-                kafka.createTopic(d.subscribers()));
+                kafka.createTopic(d.subscribers()), kafka.createTopic(d.roles()));
     }
 }

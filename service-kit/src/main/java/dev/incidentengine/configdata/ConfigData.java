@@ -107,10 +107,10 @@ public final class ConfigData {
     private static final Pattern SLACK_CONVERSATION = Pattern.compile("[CGDU][A-Z0-9]{6,}");
     /** What notifier templates and channel subscriptions call the kinds of message, and the channels that render them. */
     public static final List<String> MESSAGE_KINDS = List.of("page", "opened", "acknowledged", "resolved", "reopened",
-            "severity-changed", "status-update", "closed", "review-required", "public-update-due");
+            "severity-changed", "status-update", "closed", "review-required", "public-update-due", "role-requested");
     /** The news a channel may subscribe to: not what is addressed to a person (pages, public update reminders). */
     private static final List<String> CHANNEL_EVENTS = MESSAGE_KINDS.stream()
-            .filter(kind -> !kind.equals("page") && !kind.equals("public-update-due")).toList();
+            .filter(kind -> !kind.equals("page") && !kind.equals("public-update-due") && !kind.equals("role-requested")).toList();
     /** The channels a template may be written for (the notifier renders these; its MessageKind is held to MESSAGE_KINDS by a test). */
     public static final List<String> TEMPLATE_CHANNELS = List.of("slack", "slack-webhook", "teams", "email", "webhook", "sms", "voice",
             "pagerduty");

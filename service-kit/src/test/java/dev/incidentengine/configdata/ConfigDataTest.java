@@ -363,7 +363,7 @@ class ConfigDataTest {
         String service = "services: [{id: s, name: S, notificationTemplates: {%s: %s}}]";
         assertRejected(service.formatted("resolved.body", "'x'"),
                 "services[0].notificationTemplates.resolved.body: is not a template key: [<channel>/]<kind>.<part>, kinds [page,"
-                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed, review-required, public-update-due], parts title, text, html");
+                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed, review-required, public-update-due, role-requested], parts title, text, html");
         assertRejected(service.formatted("sms/page.text", "'{{#incident}}open'"),
                 "services[0].notificationTemplates.sms/page.text: the template does not compile");
     }
