@@ -129,6 +129,7 @@ public final class IncidentStreamService implements Service {
         streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), config.statusPageId(), metrics),
                 props, metrics);
         api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
+        api.roles(new RolesSource(streams.kafkaStreams()));
         streams.start();
         try {
             queryStarted.join();

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -66,6 +68,7 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
@@ -138,6 +141,7 @@ public final class IncidentApi implements AutoCloseable {
     private volatile ResponseMetrics responseMetrics;
     /** The status page as the aggregate sees it; set once the aggregate's app exists. */
     private volatile Supplier<PublicationRules> statusPage;
+    private volatile Supplier<Collection<RoleConfig>> roles;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -240,6 +244,38 @@ public final class IncidentApi implements AutoCloseable {
                 (user, done) -> services(request, response, done)));
         http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
                 (user, done) -> service(request, response, done)));
+        http.route("PUT", PREFIX + "/*", (request, response, callback) -> roleCommand(false, request, response, callback));
+        http.route("DELETE", PREFIX + "/*", (request, response, callback) -> roleCommand(true, request, response, callback));
+        http.route("GET", RoleRequests.ROLES, (request, response, callback) -> handle("roles", Role.VIEWER, request, response, callback,
+                (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    HttpServer.writeJson(response, done, 200, out -> RoleRequests.writeRoles(roles().get(), out));
+                }));
+    }
+
+    /** {@code PUT|DELETE /api/v1/incidents/{id}/roles/{role}}: take or hand over a role, or release it. */
+    private boolean roleCommand(boolean release, Request request, Response response, Callback callback) {
+        String[] path = path(request);
+        return handle(release ? "role-release" : "role-assign", Role.RESPONDER, request, response, callback, (user, done) -> {
+            if (path.length != 3 || !path[1].equals("roles")) {
+                throw new ApiError(404, null, "not found");
+            }
+            command(path[0], request, response, done, body -> RoleRequests.assign(path[0], path[2], release, body,
+                    request.getHeaders().get("Idempotency-Key"), user, clock.instant()));
+        });
+    }
+
+    /** Reads the response roles from the aggregate's global store from now on. */
+    public void roles(Supplier<Collection<RoleConfig>> source) {
+        this.roles = source;
+    }
+
+    private Supplier<Collection<RoleConfig>> roles() {
+        Supplier<Collection<RoleConfig>> source = roles;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the roles config is not read yet; retry later");
+        }
+        return source;
     }
 
     /** Creates the shared producer (idempotent, acks=all), and answers from the read side and the feed from now on. */
@@ -655,6 +691,12 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     private void command(String incidentId, String action, ApiUser user, Request request, Response response, Callback callback) {
+        command(incidentId, request, response, callback, body -> ApiRequests.command(action, incidentId, body,
+                request.getHeaders().get("Idempotency-Key"), user, clock.instant()));
+    }
+
+    /** Sends the command read from the body (on the instance holding the incident), answering as every command endpoint does. */
+    private void command(String incidentId, Request request, Response response, Callback callback, Function<byte[], IncidentCommand> read) {
         byte[] body = readBody(request);
         Optional<Optional<IncidentState>> held = here(queries.incident(incidentId), request, body, response, callback);
         if (held.isEmpty()) {
@@ -664,8 +706,7 @@ public final class IncidentApi implements AutoCloseable {
             throw unknown(incidentId);
         }
         boolean wait = ApiRequests.waitParameter(parameters(request));
-        IncidentCommand command = ApiRequests.command(action, incidentId, body, request.getHeaders().get("Idempotency-Key"), user,
-                clock.instant());
+        IncidentCommand command = read.apply(body);
         if (command.getPayload() instanceof MergeIncident merge) {
             if (merge.getTargetIncidentId().equals(incidentId)) {
                 throw new ApiError(400, "into", "must be another incident");
