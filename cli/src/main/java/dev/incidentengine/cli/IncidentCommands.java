@@ -98,6 +98,7 @@ final class IncidentCommands {
                 out.line(String.format("%-19s %s (%s%s) %s", "ticket", ticket.path("key").asText(), ticket.path("system").asText(),
                         ticket.hasNonNull("actionItemId") ? ", " + ticket.path("actionItemId").asText() : "", ticket.path("url").asText()));
             }
+            RoleCommand.show(incident, out);
             out.line("");
             out.table(incident.path("alerts"), Column.field("FINGERPRINT", "fingerprint"), Column.field("STATUS", "status"),
                     new Column("SUMMARY", row -> row.path("alert").path("summary").asText("-")));

@@ -16,7 +16,7 @@ import picocli.CommandLine;
         subcommands = {IncidentCommands.class, IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Reopen.class,
                 IncidentCommands.Assign.class, IncidentCommands.Severity.class, IncidentCommands.Note.class,
                 IncidentCommands.StatusUpdate.class, IncidentCommands.Snooze.class, IncidentCommands.Merge.class,
-                IncidentCommands.Close.class, PublicationCommands.class, ReviewCommands.class, OnCallCommand.class, SilenceCommands.class, TimelineCommand.class, PostmortemCommand.class, ReportCommand.class, ConfigCommands.class, RebuildCommand.class},
+                IncidentCommands.Close.class, RoleCommand.class, PublicationCommands.class, ReviewCommands.class, OnCallCommand.class, SilenceCommands.class, TimelineCommand.class, PostmortemCommand.class, ReportCommand.class, ConfigCommands.class, RebuildCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed", "2:usage (bad flags or config)", "3:not found (incident, silence, schedule)",
                 "4:not allowed (no token, token refused, role too low)", "5:refused (bad input, command rejected)",
