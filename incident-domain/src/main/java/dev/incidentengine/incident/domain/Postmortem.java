@@ -51,6 +51,7 @@ public final class Postmortem {
     private final Timeline.Builder timeline = new Timeline.Builder(LIMITS);
     private final Map<String, Set<String>> responders = new LinkedHashMap<>();
     private final List<TicketRef> tickets = new ArrayList<>();
+    private final RoleHistory roles = new RoleHistory();
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -84,6 +85,7 @@ public final class Postmortem {
         eventsRead++;
         facts.accept(event);
         timeline.accept(event);
+        roles.accept(event);
         if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
             tickets.add(linked.getTicket());
         }
@@ -185,6 +187,8 @@ public final class Postmortem {
         } else {
             md.append("\nNotifications: not in this document (").append(deliveriesElsewhere).append(").\n");
         }
+
+        roles.markdown(md);
 
         md.append("\n## Timeline\n\n");
         if (timeline.omitted() > 0) {

@@ -40,6 +40,8 @@ import dev.incidentengine.model.ReviewPublished;
 import dev.incidentengine.model.TicketLinked;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.RoleAssigned;
+import dev.incidentengine.model.RoleRequested;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 
@@ -251,6 +253,14 @@ public final class Timeline {
             TicketRef ticket = linked.getTicket();
             return (ticket.getActionItemId() == null ? "ticket " : "action item " + ticket.getActionItemId() + " ticket ") + ticket.getKey()
                     + " (" + ticket.getSystem() + "): " + ticket.getUrl();
+        } else if (payload instanceof RoleAssigned assigned) {
+            return "role " + assigned.getRole() + (assigned.getPreviousUserId() == null ? " taken by " + assigned.getUserId()
+                    : assigned.getUserId() == null ? " released by its holder " + assigned.getPreviousUserId()
+                    : " handed over from " + assigned.getPreviousUserId() + " to " + assigned.getUserId()) + text(assigned.getReason());
+        } else if (payload instanceof RoleRequested requested) {
+            return "role " + requested.getRole() + " requested (" + requested.getReason() + "): " + (requested.getTargets().isEmpty()
+                    ? "the team has no schedule for it, nobody paged" : requested.getTargets().stream().map(Timeline::target)
+                    .collect(Collectors.joining("; ")));
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

@@ -119,6 +119,44 @@ class ResponseRolesTest {
         assertThat(rebuilt.state().getRoleRequests()).containsOnlyKeys("scribe");
     }
 
+    @Test
+    void theTimelineTellsEachChange_andThePostmortemListsEveryHolderInOrder() {
+        given(open());
+        now = now.plus(Duration.ofMinutes(5));
+        given(request("commander"));
+        now = now.plus(Duration.ofMinutes(1));
+        given(assign("commander", "alice", null));
+        now = now.plus(Duration.ofMinutes(30));
+        given(assign("commander", "bob", "end of *shift*"), assign("scribe", "carol", null));
+        now = now.plus(Duration.ofMinutes(10));
+        given(assign("scribe", null, null));
+
+        assertThat(Timeline.of(log, List.of())).extracting(Timeline.Entry::what).contains(
+                "role commander requested (SEV1 without an Incident Commander after 5 minutes): schedule ic-rotation → carol",
+                "role commander taken by alice", "role commander handed over from alice to bob: end of *shift*",
+                "role scribe taken by carol", "role scribe released by its holder carol");
+        assertThat(Postmortem.markdown(ID, log, List.of())).contains("""
+                ## Responders by role
+
+                | role | who | from | to |
+                |---|---|---|---|
+                | commander | alice | 2026-12-05T09:06:00Z | 2026-12-05T09:36:00Z (handed over: end of \\*shift\\*) |
+                | commander | bob | 2026-12-05T09:36:00Z | still holds it |
+                | scribe | carol | 2026-12-05T09:36:00Z | 2026-12-05T09:46:00Z (released) |
+
+                commander was free past its time and requested 1 time.
+                """);
+    }
+
+    @Test
+    void aRequestWithoutTargetsSaysNobodyWasPaged_andAnIncidentWithoutRolesHasNoSection() {
+        given(open());
+        assertThat(Postmortem.markdown(ID, log, List.of())).doesNotContain("Responders by role");
+        given(command(new RequestRole("commander", List.of(), "SEV1 without an Incident Commander after 5 minutes"), ESCALATION));
+        assertThat(Timeline.of(log, List.of())).extracting(Timeline.Entry::what).contains("role commander requested (SEV1 without an "
+                + "Incident Commander after 5 minutes): the team has no schedule for it, nobody paged");
+    }
+
     private void given(IncidentCommand... commandsSoFar) {
         for (IncidentCommand command : commandsSoFar) {
             when(command);
