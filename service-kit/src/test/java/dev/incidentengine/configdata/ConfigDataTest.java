@@ -71,6 +71,8 @@ class ConfigDataTest {
                 .extracting(rule -> rule.getContactType() + " " + rule.getDelayMinutes())
                 .containsExactly("SLACK 0", "SMS 5", "VOICE 10");
         assertThat(((TeamConfig) value(entries, "platform")).getMembers()).containsExactly("carol", "dave");
+        assertThat(((TeamConfig) value(entries, "payments")).getRoleSchedules()).as("the local IC schedule")
+                .containsExactly(java.util.Map.entry("commander", "ic-rotation"));
         RouteConfig route = (RouteConfig) value(entries, "critical");
         assertThat(route.getMatchers()).containsExactly(new LabelMatcher("severity", MatchOp.REGEX, "SEV0|SEV1"));
     }
