@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -38,6 +40,8 @@ final class Report {
     private final Map<String, Integer> alerts = new TreeMap<>();
     private final Map<String, Integer> pages = new TreeMap<>();
     private final Map<String, Long> delivered = new TreeMap<>();
+    /** IC load: the incidents each user took command of. */
+    private final Map<String, Set<String>> commanded = new HashMap<>();
 
     /** Incidents opened at or after {@code since}, of {@code service} (null: all). */
     Report(Instant since, String service) {
@@ -62,6 +66,10 @@ final class Report {
             alerts.merge(ResponseRollup.alertName(incident.service(), attached), 1, Integer::sum);
         } else if (payload instanceof IncidentEscalated escalated) {
             ResponseRollup.paged(escalated).forEach(user -> pages.merge(user, 1, Integer::sum));
+        }
+        String commander = ResponseRollup.tookCommand(event);
+        if (commander != null) {
+            commanded.computeIfAbsent(commander, user -> new HashSet<>()).add(incidentId);
         }
     }
 
@@ -96,6 +104,10 @@ final class Report {
         ArrayNode responders = report.putArray("pagesPerResponder");
         pages.forEach((user, count) -> responders.addObject().put("user", user).put("pages", count)
                 .put("notificationsDelivered", delivered.getOrDefault(user, 0L)));
+        ArrayNode commanders = report.putArray("incidentsCommanded");
+        commanded.entrySet().stream().sorted(Comparator.comparing((Map.Entry<String, Set<String>> entry) -> -entry.getValue().size())
+                .thenComparing(Map.Entry::getKey)).forEach(entry -> commanders.addObject().put("user", entry.getKey())
+                .put("incidents", entry.getValue().size()));
         report.set("reviews", reviews(facts, now));
         return report;
     }

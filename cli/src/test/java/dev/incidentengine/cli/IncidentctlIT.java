@@ -205,6 +205,11 @@ class IncidentctlIT {
         assertThat(run("role", id, "commander", "alice", "--release", "--token", RESPONDER).exit()).isEqualTo(CliError.USAGE);
         assertThat(run("role", id, "commander", "Alice Smith", "--token", RESPONDER).err()).contains("(userId)");
         assertThat(run("role", id, "commander", "alice", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+
+        JsonNode report = new ObjectMapper().readTree(runWithoutUrl("report", "--since", "1d", "-o", "json", "--bootstrap-servers",
+                kafka.bootstrapServers()).out());
+        assertThat(report.get("incidentsCommanded").toString()).as("IC load: each commanded this incident")
+                .contains("{\"user\":\"alice\",\"incidents\":1}", "{\"user\":\"bob\",\"incidents\":1}");
     }
 
     @Test
