@@ -206,9 +206,11 @@ class IncidentctlIT {
         assertThat(run("role", id, "commander", "Alice Smith", "--token", RESPONDER).err()).contains("(userId)");
         assertThat(run("role", id, "commander", "alice", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
 
-        JsonNode report = new ObjectMapper().readTree(runWithoutUrl("report", "--since", "1d", "-o", "json", "--bootstrap-servers",
-                kafka.bootstrapServers()).out());
-        assertThat(report.get("incidentsCommanded").toString()).as("IC load: each commanded this incident")
+        kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS)); // the report reads the deliveries too
+        Run reported = runWithoutUrl("report", "--since", "1d", "-o", "json", "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(reported.exit()).as(reported.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(reported.out());
+        assertThat(report.path("incidentsCommanded").toString()).as("IC load: each commanded this incident: " + reported.out())
                 .contains("{\"user\":\"alice\",\"incidents\":1}", "{\"user\":\"bob\",\"incidents\":1}");
     }
 

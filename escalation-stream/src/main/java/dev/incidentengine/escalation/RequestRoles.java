@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.escalation.domain.RolePaging;
@@ -39,6 +39,8 @@ final class RequestRoles implements Processor<String, IncidentEvent, String, Inc
 
     private static final Logger log = LoggerFactory.getLogger(RequestRoles.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, RoleConfig> DEFAULT_ROLES = ResponseRules.DEFAULT_ROLES.stream()
+            .collect(Collectors.toUnmodifiableMap(RoleConfig::getId, role -> role));
 
     /** The watch as its store holds it: JSON of a record kept in this module alone (no released schema to evolve). */
     static final Serde<RolePaging.Watch> WATCH_SERDE = Serdes.serdeFrom((topic, watch) -> {
@@ -94,12 +96,7 @@ final class RequestRoles implements Processor<String, IncidentEvent, String, Inc
     /** The roles as configured; the seeds' when none are (as the aggregate has them). */
     private Map<String, RoleConfig> roles() {
         Map<String, RoleConfig> configured = roles.get(context.currentSystemTimeMs());
-        if (!configured.isEmpty()) {
-            return configured;
-        }
-        Map<String, RoleConfig> defaults = new LinkedHashMap<>();
-        ResponseRules.DEFAULT_ROLES.forEach(role -> defaults.put(role.getId(), role));
-        return defaults;
+        return configured.isEmpty() ? DEFAULT_ROLES : configured;
     }
 
     private void fireDue(Instant now) {

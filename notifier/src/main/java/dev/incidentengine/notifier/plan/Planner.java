@@ -42,9 +42,10 @@ import dev.incidentengine.notifier.channel.MessageKind;
  *
  * <p>A page becomes the paged user's contact steps, each due at page time + its delay while the
  * incident stays triggered; acknowledgement, resolution, snooze, merge and close cancel the steps
- * not yet sent. A request to take a role ({@code RoleRequested}) pages its targets the same way, as kind
- * {@code role-requested}: its steps run while the incident is open (acknowledged or not) and stop when the role is taken. A step that failed brings the user's next step forward to now. News about the
- * incident (opened, acknowledged, …) goes to the channels subscribed to its service.
+ * not yet sent. A request to take a role ({@code RoleRequested}) pages its targets the same way, as
+ * kind {@code role-requested}: its steps run while the incident is open (acknowledged or not) and
+ * stop when the role is taken. A step that failed brings the user's next step forward to now. News
+ * about the incident (opened, acknowledged, …) goes to the channels subscribed to its service.
  */
 public final class Planner {
 
