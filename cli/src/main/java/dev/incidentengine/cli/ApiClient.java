@@ -58,6 +58,16 @@ final class ApiClient {
         return send(request(path, Map.of()).DELETE());
     }
 
+    /** A request of any method with a JSON body: PUT, or a DELETE that says why. */
+    JsonNode send(String method, String path, Map<String, String> query, Object body) {
+        try {
+            return send(request(path, query).header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private HttpRequest.Builder request(String path, Map<String, String> query) {
         String parameters = query.entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

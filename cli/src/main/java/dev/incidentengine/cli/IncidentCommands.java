@@ -109,6 +109,7 @@ final class IncidentCommands {
                         incident.hasNonNull("warRoomArchivedAt") ? ", archived " + incident.get("warRoomArchivedAt").asText() : "",
                         room.path("url").asText()));
             }
+            RoleCommand.show(incident, out);
             out.line("");
             out.table(incident.path("alerts"), Column.field("FINGERPRINT", "fingerprint"), Column.field("STATUS", "status"),
                     new Column("SUMMARY", row -> row.path("alert").path("summary").asText("-")));

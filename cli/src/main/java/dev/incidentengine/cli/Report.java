@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -44,6 +46,8 @@ final class Report {
     private final Map<String, Long> delivered = new TreeMap<>();
     /** Drills of the period: left out of every figure ({@code drill report} judges them). */
     private int drills;
+    /** IC load: the incidents each user took command of. */
+    private final Map<String, Set<String>> commanded = new HashMap<>();
 
     /** Incidents opened at or after {@code since}, of {@code service} (null: all). */
     Report(Instant since, String service) {
@@ -81,6 +85,10 @@ final class Report {
         } else if (payload instanceof IncidentEscalated escalated) {
             Map<String, Integer> paged = pages.computeIfAbsent(incidentId, id -> new HashMap<>());
             ResponseRollup.paged(escalated).forEach(user -> paged.merge(user, 1, Integer::sum));
+        }
+        String commander = ResponseRollup.tookCommand(event);
+        if (commander != null) {
+            commanded.computeIfAbsent(commander, user -> new HashSet<>()).add(incidentId);
         }
     }
 
@@ -136,6 +144,10 @@ final class Report {
         ArrayNode responders = report.putArray("pagesPerResponder");
         pages.forEach((user, count) -> responders.addObject().put("user", user).put("pages", count)
                 .put("notificationsDelivered", delivered.getOrDefault(user, 0L)));
+        ArrayNode commanders = report.putArray("incidentsCommanded");
+        commanded.entrySet().stream().sorted(Comparator.comparing((Map.Entry<String, Set<String>> entry) -> -entry.getValue().size())
+                .thenComparing(Map.Entry::getKey)).forEach(entry -> commanders.addObject().put("user", entry.getKey())
+                .put("incidents", entry.getValue().size()));
         report.set("reviews", reviews(facts, now));
         return report;
     }

@@ -76,6 +76,10 @@ final class ReportCommand implements Callable<Integer> {
         out.line("");
         out.table(json.get("pagesPerResponder"), Column.field("RESPONDER", "user"), Column.field("PAGES", "pages"),
                 Column.field("DELIVERED", "notificationsDelivered"));
+        if (!json.path("incidentsCommanded").isEmpty()) {
+            out.line("");
+            out.table(json.get("incidentsCommanded"), Column.field("INCIDENT COMMANDER", "user"), Column.field("INCIDENTS", "incidents"));
+        }
         JsonNode reviews = json.get("reviews");
         out.line("");
         out.line("Reviews: " + reviews.get("required").asInt() + " required, " + reviews.get("published").asInt() + " published, "

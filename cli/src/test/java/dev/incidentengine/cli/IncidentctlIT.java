@@ -296,6 +296,38 @@ class IncidentctlIT {
     }
 
     @Test
+    void aResponderTakesHandsOverAndReleasesARole_andShowListsWhoHoldsIt(KafkaTestCluster kafka) throws Exception {
+        String id = "INC-20261205-2-0077";
+        open(kafka, id, Severity.SEV1);
+
+        assertThat(run("role", id, "commander", "alice", "--token", RESPONDER)).isEqualTo(new Run(0, id + ": commander taken by alice\n", ""));
+        assertThat(run("role", id, "commander", "alice", "--token", RESPONDER).out()).isEqualTo(id + ": commander unchanged (alice holds it already)\n");
+        assertThat(run("role", id, "commander", "bob", "-m", "end of shift", "--token", RESPONDER).out())
+                .isEqualTo(id + ": commander handed over from alice to bob\n");
+        assertThat(run("incidents", "show", id, "--token", VIEWER).out()).contains(String.format("%-19s %s", "role commander", "bob"));
+        JsonNode shown = new ObjectMapper().readTree(run("incidents", "show", id, "-o", "json", "--token", VIEWER).out());
+        assertThat(shown.get("roles").get("commander").asText()).isEqualTo("bob");
+        JsonNode released = new ObjectMapper().readTree(run("role", id, "commander", "--release", "-o", "json", "--token", RESPONDER).out());
+        assertThat(released.get("events").get(0).get("payload").get("previousUserId").asText()).isEqualTo("bob");
+
+        assertThat(run("role", id, "captain", "alice", "--token", RESPONDER)).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(CliError.REFUSED);
+            assertThat(r.err()).startsWith("incidentctl: unknown role 'captain' (known: [commander");
+        });
+        assertThat(run("role", id, "commander", "--token", RESPONDER).exit()).as("neither USER nor --release").isEqualTo(CliError.USAGE);
+        assertThat(run("role", id, "commander", "alice", "--release", "--token", RESPONDER).exit()).isEqualTo(CliError.USAGE);
+        assertThat(run("role", id, "commander", "Alice Smith", "--token", RESPONDER).err()).contains("(userId)");
+        assertThat(run("role", id, "commander", "alice", "--token", VIEWER).exit()).isEqualTo(CliError.NOT_ALLOWED);
+
+        kafka.createTopics(List.of(Topics.NOTIFICATION_RESULTS)); // the report reads the deliveries too
+        Run reported = runWithoutUrl("report", "--since", "1d", "-o", "json", "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(reported.exit()).as(reported.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(reported.out());
+        assertThat(report.path("incidentsCommanded").toString()).as("IC load: each commanded this incident: " + reported.out())
+                .contains("{\"user\":\"alice\",\"incidents\":1}", "{\"user\":\"bob\",\"incidents\":1}");
+    }
+
+    @Test
     void errorsSayWhatIsWrongAndExitWithTheirCode() {
         assertThat(run("incidents", "show", "INC-NONE", "--token", VIEWER)).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(CliError.NOT_FOUND);

@@ -9,8 +9,10 @@ import java.util.function.Function;
 
 import dev.incidentengine.escalation.domain.ConfigSnapshot;
 import dev.incidentengine.escalation.domain.Escalation;
+import dev.incidentengine.escalation.domain.RolePaging;
 import dev.incidentengine.escalation.schedule.Schedule;
 import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -25,7 +27,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * {@link Escalation.Directory} over the global stores of the config topics and the overrides topic: a
  * {@link ConfigSnapshot} built again when the views reload, at most once a second.
  */
-final class ConfigDirectory implements Escalation.Directory {
+final class ConfigDirectory implements Escalation.Directory, RolePaging.Directory {
 
     private final ProcessorContext<?, ?> context;
     private final ConfigView<EscalationPolicyConfig, Map<String, EscalationPolicyConfig>> policies;
@@ -92,5 +94,15 @@ final class ConfigDirectory implements Escalation.Directory {
     @Override
     public List<ContactStep> contactSteps(String userId) {
         return snapshot().contactSteps(userId);
+    }
+
+    @Override
+    public Optional<String> roleSchedule(String service, String role) {
+        return snapshot().roleSchedule(service, role);
+    }
+
+    @Override
+    public EscalationTarget schedule(String scheduleId, Instant at) {
+        return snapshot().schedule(scheduleId, at);
     }
 }

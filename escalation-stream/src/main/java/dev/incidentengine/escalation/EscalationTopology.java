@@ -3,6 +3,7 @@ package dev.incidentengine.escalation;
 import java.time.Duration;
 
 import dev.incidentengine.model.EscalationState;
+import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.GlobalStores;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
@@ -21,6 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * incident.events.v1 ─[escalation-events-source]─▶ [escalation] (escalation-store, escalation-timer-store, escalation-turns-store;
  *                                                    global: policies, schedules, teams, services, users, overrides)
  *        ─▶ [escalation-commands-sink] incident.commands.v1   (EscalateIncident)
+ *                  ─▶ [request-roles] (role-watch-store, role-timer-store; global: roles and the above)
+ *        ─▶ [role-requests-sink] incident.commands.v1   (RequestRole: a required role still free)
  * </pre>
  * Records that cannot be read, or that the processor refuses, go to the DLQ through Kafka's handlers.
  */
@@ -39,6 +43,11 @@ public final class EscalationTopology {
     static final String SERVICES_STORE = "services-store";
     static final String USERS_STORE = "users-store";
     static final String OVERRIDES_STORE = "oncall-overrides-store";
+    static final String REQUEST_ROLES = "request-roles";
+    /** Per incident, what its required roles wait for ({@code RolePaging.Watch}); and their requests by deadline. */
+    static final String ROLE_WATCH_STORE = "role-watch-store";
+    static final String ROLE_TIMER_STORE = "role-timer-store";
+    static final String ROLES_STORE = "roles-store";
 
     private EscalationTopology() {
     }
@@ -55,13 +64,20 @@ public final class EscalationTopology {
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, OVERRIDES_STORE, topics.overrides(), serdes);
+        GlobalStores.add(builder, ROLES_STORE, topics.roles(), serdes);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 serdes.serde(EscalationState.class, false)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURNS_STORE), Serdes.String(), Serdes.Long()));
-        builder.stream(topics.events().name(), Consumed.with(Serdes.String(), topics.events().valueSerde(serdes))
-                        .withName("escalation-events-source"))
-                .process(() -> new Escalate(punctuation, metrics), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ROLE_WATCH_STORE), Serdes.String(),
+                RequestRoles.WATCH_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ROLE_TIMER_STORE), Serdes.String(), Serdes.String()));
+        KStream<String, IncidentEvent> events = builder.stream(topics.events().name(),
+                Consumed.with(Serdes.String(), topics.events().valueSerde(serdes)).withName("escalation-events-source"));
+        events.process(() -> new RequestRoles(punctuation, metrics), Named.as(REQUEST_ROLES), ROLE_WATCH_STORE, ROLE_TIMER_STORE)
+                .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
+                        .withName("role-requests-sink"));
+        events.process(() -> new Escalate(punctuation, metrics), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
                 .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
                         .withName("escalation-commands-sink"));
         return builder.build();

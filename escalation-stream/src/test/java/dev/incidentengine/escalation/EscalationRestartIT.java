@@ -101,6 +101,7 @@ class EscalationRestartIT {
         EscalationTopics d = EscalationTopics.DEFAULT;
         return new EscalationTopics(kafka.createTopic(d.events()), kafka.createTopic(d.commands()), kafka.createTopic(d.policies()),
                 kafka.createTopic(d.schedules()), kafka.createTopic(d.teams()), kafka.createTopic(d.users()),
-                kafka.createTopic(d.services()), kafka.createTopic(d.overrides()), kafka.createTopic(d.deadLetters()));
+                kafka.createTopic(d.services()), kafka.createTopic(d.overrides()), kafka.createTopic(d.roles()),
+                kafka.createTopic(d.deadLetters()));
     }
 }

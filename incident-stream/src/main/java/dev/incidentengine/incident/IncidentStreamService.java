@@ -131,6 +131,7 @@ public final class IncidentStreamService implements Service {
         api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
         api.runbooks(new RunbookSource(streams.kafkaStreams()));
         api.incidentTypes(new IncidentTypesSource(streams.kafkaStreams()));
+        api.roles(new RolesSource(streams.kafkaStreams()));
         streams.start();
         try {
             queryStarted.join();

@@ -566,6 +566,48 @@ class IncidentApiIT {
         assertThat(json(current).get("incident").get("severity").asText()).isEqualTo("SEV1");
     }
 
+    @Test
+    void aResponderTakesHandsOverAndReleasesARole_shownOnTheIncident_andBadInputIsRefused() throws Exception {
+        String id = openNow("checkout");
+        String commander = "/api/v1/incidents/" + id + "/roles/commander";
+
+        HttpResponse<String> taken = api.send("PUT", commander + "?wait=true", RESPONDER, "{\"userId\": \"alice\"}");
+        assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
+        assertThat(json(taken).get("events").get(0).get("payload").get("type").asText()).isEqualTo("RoleAssigned");
+        assertThat(json(taken).get("incident").get("roles").get("commander").asText()).isEqualTo("alice");
+
+        String handover = "{\"userId\": \"bob\", \"reason\": \"end of shift\"}";
+        HttpResponse<String> handed = api.send("PUT", commander + "?wait=true", RESPONDER, handover, "Idempotency-Key", "handover-1");
+        HttpResponse<String> repeated = api.send("PUT", commander + "?wait=true", RESPONDER, handover, "Idempotency-Key", "handover-1");
+        assertThat(handed.statusCode()).as(handed.body()).isEqualTo(200);
+        assertThat(json(handed).get("events").get(0).get("payload").get("previousUserId").asText()).isEqualTo("alice");
+        assertThat(json(repeated).get("events")).isEqualTo(json(handed).get("events"));
+        assertThat(json(api.get("/api/v1/incidents/" + id, VIEWER)).get("roles").get("commander").asText()).isEqualTo("bob");
+
+        HttpResponse<String> released = api.send("DELETE", commander + "?wait=true", RESPONDER, "{\"reason\": \"stood down\"}");
+        assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+        assertThat(json(released).get("incident").get("roles")).isEmpty();
+        assertThat(api.send("DELETE", commander, RESPONDER, "").statusCode()).as("no body: accepted").isEqualTo(202);
+
+        HttpResponse<String> unknown = api.send("PUT", "/api/v1/incidents/" + id + "/roles/captain?wait=true", RESPONDER,
+                "{\"userId\": \"alice\"}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(409);
+        assertThat(json(unknown).get("error").asText()).startsWith("unknown role 'captain' (known: [commander, communications");
+        assertError(api.send("PUT", "/api/v1/incidents/" + id + "/roles/Boss", RESPONDER, "{\"userId\": \"alice\"}"), 400, "role");
+        assertError(api.send("PUT", commander, RESPONDER, "{}"), 400, "userId");
+        assertError(api.send("PUT", commander, RESPONDER, "{\"userId\": \"Alice Smith\"}"), 400, "userId");
+        assertError(api.send("PUT", commander, RESPONDER, "{\"userId\": \"alice\", \"role\": \"x\"}"), 400, "role");
+        assertError(api.send("DELETE", commander, RESPONDER, "{\"userId\": \"alice\"}"), 400, "userId");
+        assertError(api.send("PUT", commander, VIEWER, "{\"userId\": \"alice\"}"), 403, null);
+        assertError(api.send("PUT", "/api/v1/incidents/" + id + "/owner/x", RESPONDER, "{}"), 404, null);
+        assertError(api.send("PUT", "/api/v1/incidents/INC-nope/roles/commander", RESPONDER, "{\"userId\": \"alice\"}"), 404, null);
+
+        HttpResponse<String> roles = api.get("/api/v1/roles", VIEWER);
+        assertThat(roles.statusCode()).as(roles.body()).isEqualTo(200);
+        assertThat(json(roles).get("roles").get(0).get("id").asText()).isEqualTo("commander");
+        assertThat(json(roles).get("roles").get(0).get("requiredSeverities").toString()).isEqualTo("[\"SEV0\",\"SEV1\"]");
+    }
+
     static void assertError(HttpResponse<String> response, int status, String field) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = json(response);
@@ -599,6 +641,16 @@ class IncidentApiIT {
         HttpResponse<String> post(String path, String token, String body, String... headers) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                     .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json");
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            return send(request, token);
+        }
+
+        HttpResponse<String> send(String method, String path, String token, String body, String... headers) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .method(method, HttpRequest.BodyPublishers.ofString(body))
                     .header("Content-Type", "application/json");
             for (int i = 0; i < headers.length; i += 2) {
                 request.header(headers[i], headers[i + 1]);

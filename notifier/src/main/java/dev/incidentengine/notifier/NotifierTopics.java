@@ -10,6 +10,7 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.StatusPageEvent;
 import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
@@ -29,14 +30,16 @@ public record NotifierTopics(
         Topic<String, StatusPageEvent> statusPage,
         Topic<String, StatusSubscriber> subscribers,
         Topic<String, IncidentCommand> commands,
-        Topic<String, TeamConfig> teams) {
+        Topic<String, TeamConfig> teams,
+        Topic<String, RoleConfig> roles) {
 
     public static final NotifierTopics DEFAULT = new NotifierTopics(Topics.INCIDENT_EVENTS, Topics.NOTIFICATION_REQUESTS,
             Topics.NOTIFICATION_DELIVERIES, Topics.NOTIFICATION_RESULTS, Topics.CONFIG_USERS, Topics.CONFIG_SERVICES,
             Topics.CONFIG_CHANNELS, Topics.NOTIFICATION_DLQ, Topics.STATUS_PAGE, Topics.STATUS_SUBSCRIBERS,
-            Topics.INCIDENT_COMMANDS, Topics.CONFIG_TEAMS);
+            Topics.INCIDENT_COMMANDS, Topics.CONFIG_TEAMS, Topics.CONFIG_ROLES);
 
     public List<Topic<?, ?>> all() {
-        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers, commands, teams);
+        return List.of(events, requests, deliveries, results, users, services, channels, deadLetters, statusPage, subscribers, commands, teams,
+                roles);
     }
 }

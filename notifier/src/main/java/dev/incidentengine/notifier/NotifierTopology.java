@@ -55,6 +55,7 @@ public final class NotifierTopology {
     static final String CHANNELS_STORE = "notifier-channels-store";
     static final String TEAMS_STORE = "notifier-teams-store";
     static final String WAR_ROOM_STORE = "notification-warroom-store";
+    static final String ROLES_STORE = "notifier-roles-store";
 
     private NotifierTopology() {
     }
@@ -81,6 +82,7 @@ public final class NotifierTopology {
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
         GlobalStores.add(builder, CHANNELS_STORE, topics.channels(), serdes);
+        GlobalStores.add(builder, ROLES_STORE, topics.roles(), serdes);
         // Plans as objects: a storm's alerts each count in their incident's plan, which then reaches RocksDB and
         // its changelog once per commit instead of being read and written whole for every alert.
         builder.addStateStore(ObjectCachingStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAN_STORE),

@@ -12,7 +12,9 @@ import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
+import dev.incidentengine.incident.domain.ResponseRules;
 import dev.incidentengine.model.config.ChannelConfig;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.model.config.TeamConfig;
 import dev.incidentengine.model.config.UserConfig;
@@ -168,6 +170,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         private final ConfigView<ServiceConfig, Map<String, ServiceConfig>> services;
         private final ConfigView<ChannelConfig, List<ChannelConfig>> channels;
         private final ConfigView<TeamConfig, Map<String, TeamConfig>> teams;
+        private final ConfigView<RoleConfig, Map<String, RoleConfig>> roles;
 
         Directory(ProcessorContext<?, ?> context) {
             this.context = context;
@@ -178,6 +181,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
                     Directory::templateProblems);
             this.channels = new ConfigView<>(context.getStateStore(NotifierTopology.CHANNELS_STORE), list -> list, list -> List.of());
             this.teams = ConfigView.byId(context.getStateStore(NotifierTopology.TEAMS_STORE), TeamConfig::getId);
+            this.roles = ConfigView.byId(context.getStateStore(NotifierTopology.ROLES_STORE), RoleConfig::getId);
         }
 
         private static List<String> templateProblems(Map<String, ServiceConfig> services) {
@@ -210,6 +214,14 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
         @Override
         public List<ChannelConfig> channels() {
             return channels.get(context.currentSystemTimeMs());
+        }
+
+        /** As the aggregate knows roles: the configured ones, else the seeds'. */
+        @Override
+        public String roleName(String id) {
+            Map<String, RoleConfig> configured = roles.get(context.currentSystemTimeMs());
+            return (configured.isEmpty() ? ResponseRules.DEFAULT_ROLES : configured.values()).stream()
+                    .filter(role -> role.getId().equals(id)).map(RoleConfig::getName).findFirst().orElse(id);
         }
     }
 }

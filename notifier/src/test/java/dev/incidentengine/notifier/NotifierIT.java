@@ -20,6 +20,11 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.config.RoleConfig;
+import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.RoleRequested;
+import dev.incidentengine.model.RoleAssigned;
+import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.config.ChannelConfig;
@@ -128,6 +133,39 @@ class NotifierIT {
     }
 
     @Test
+    void aRoleRequestReachesTheIcByEMail_asTheConfiguredRole_andTakingTheRoleStopsTheNextStep(KafkaTestCluster kafka) throws Exception {
+        NotifierTopics topics = topics(kafka);
+        try (WebhookSink sink = WebhookSink.start()) {
+            kafka.produce(topics.users(), List.of(Map.entry("carol", new UserConfig("carol", "Carol Example", "UTC",
+                    List.of(new ContactMethod(ContactType.EMAIL, "carol@example.com"), new ContactMethod(ContactType.WEBHOOK, sink.url("/carol"))),
+                    List.of(new NotificationRule(ContactType.EMAIL, 0), new NotificationRule(ContactType.WEBHOOK, 1))))));
+            kafka.produce(topics.roles(), List.of(Map.entry("commander",
+                    new RoleConfig("commander", "Incident Lead", null, List.of("SEV0", "SEV1"), 5))));
+            try (ServiceRunner notifier = start(kafka, topics, Map.of())) {
+                Instant now = Instant.now();
+                kafka.produce(topics.events(), List.of(
+                        Map.entry(ID, opened(ID, "e1").setTimestamp(now).build()),
+                        Map.entry(ID, event(ID, "e2", now.plusMillis(10), new RoleRequested("commander", List.of(new EscalationTarget(
+                                TargetType.SCHEDULE, "ic-rotation", List.of("carol"), List.of(plan("carol", "EMAIL", 0, "WEBHOOK", 1)))),
+                                "Incident Lead still free 5 minutes into a SEV1 incident")))));
+                await("the request by e-mail").atMost(Duration.ofSeconds(60)).until(() -> mail.getReceivedMessages().length == 1);
+                kafka.produce(topics.events(), List.of(Map.entry(ID, event(ID, "e3", Instant.now(),
+                        new RoleAssigned("commander", "carol", null, null)))));
+
+                MimeMessage request = mail.getReceivedMessages()[0];
+                assertThat(request.getSubject()).startsWith("[SEV2] Take Incident Lead: ");
+                await("its result recorded").atMost(Duration.ofSeconds(30)).until(() -> results(kafka, topics).size() == 1);
+                assertThat(results(kafka, topics)).singleElement().satisfies(result -> {
+                    assertThat(result.value().getKind()).isEqualTo("role-requested");
+                    assertThat(result.value().getDeliveryId()).isEqualTo("e2:carol:email:0");
+                });
+                await().during(Duration.ofSeconds(70)).atMost(Duration.ofSeconds(90))
+                        .until(() -> sink.received(r -> r.path().equals("/carol")).isEmpty());
+            }
+        }
+    }
+
+    @Test
     void anIncidentsSlackMessageIsUpdatedInPlace_andUnreadableRequestsAndEventsGoToTheDeadLetterQueue(KafkaTestCluster kafka) throws Exception {
         NotifierTopics topics = topics(kafka);
         String posted = "{\"ok\":true,\"channel\":\"C0123ABCD\",\"ts\":\"1700000000.000100\"}";
@@ -214,6 +252,6 @@ class NotifierIT {
                 kafka.createTopic(d.results()), kafka.createTopic(d.users()), kafka.createTopic(d.services()),
                 kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()), kafka.createTopic(d.statusPage()),
                 kafka.createTopic(d.subscribers()),
-                kafka.createTopic(d.commands()), kafka.createTopic(d.teams()));
+                kafka.createTopic(d.commands()), kafka.createTopic(d.teams()), kafka.createTopic(d.roles()));
     }
 }

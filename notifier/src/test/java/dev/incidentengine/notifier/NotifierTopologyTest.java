@@ -9,8 +9,13 @@ import java.util.Properties;
 
 import dev.incidentengine.model.DeliveryOutcome;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
+import dev.incidentengine.model.RoleAssigned;
+import dev.incidentengine.model.RoleRequested;
+import dev.incidentengine.model.TargetType;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.NotificationRequest;
@@ -237,6 +242,36 @@ class NotifierTopologyTest {
     }
 
     /** The driver does not pass unreadable records to the DLQ; on a real broker they go there too (NotifierIT). */
+    @Test
+    void aRoleRequestAsksTheUserToTakeTheRole_byItsName_untilTheRoleIsTaken() {
+        open();
+        events.pipeInput(ID, event(ID, "e2", T0.plusSeconds(300), new RoleRequested("commander", List.of(new EscalationTarget(
+                TargetType.SCHEDULE, "ic-rotation", List.of("alice"), List.of(plan("alice", "EMAIL", 0, "SMS", 5)))),
+                "Incident Commander still free 5 minutes into a SEV1 incident")));
+
+        assertThat(requests.readValuesToList()).singleElement().satisfies(request -> {
+            assertThat(request.getKind()).isEqualTo("role-requested");
+            assertThat(request.getDeliveryId()).isEqualTo("e2:alice:email:0");
+            assertThat(request.getTitle()).startsWith("[SEV2] Take Incident Commander: ");
+            assertThat(request.getText()).startsWith("Alice Example, you are asked to take Incident Commander for " + ID)
+                    .contains("Why: Incident Commander still free 5 minutes", "To take it: incidentctl role " + ID + " commander alice");
+            assertThat(request.getHtml()).contains("<strong>Incident Commander</strong>");
+        });
+        input(topics.roles()).pipeInput("commander", new RoleConfig("commander", "Incident Lead", null, List.of("SEV1"), 5));
+        driver.advanceWallClockTime(Duration.ofMinutes(10).plusSeconds(1)); // the request came 5 minutes after T0, the SMS 5 after it
+        assertThat(requests.readValuesToList()).singleElement().satisfies(request -> {
+            assertThat(request.getDeliveryId()).isEqualTo("e2:alice:sms:1");
+            assertThat(request.getText()).as("the configured name").startsWith("Take Incident Lead for " + ID);
+        });
+
+        events.pipeInput(ID, event(ID, "e3", T0.plusSeconds(700), new RoleRequested("commander", List.of(new EscalationTarget(
+                TargetType.SCHEDULE, "ic-rotation", List.of("alice"), List.of(plan("alice", "EMAIL", 0, "SMS", 5)))), "again")));
+        requests.readValuesToList();
+        events.pipeInput(ID, event(ID, "e4", T0.plusSeconds(701), new RoleAssigned("commander", "alice", null, null)));
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(requests.readValuesToList()).as("taken: the SMS step is cancelled").isEmpty();
+    }
+
     @Test
     void misaddressedRecordsGoToTheDeadLetterQueue_andNeitherThemNorUnreadableOnesStopTheStream() {
         driver.createInputTopic(topics.events().name(), new StringSerializer(), new StringSerializer()).pipeInput(ID, "not avro");

@@ -73,6 +73,8 @@ class ConfigDataTest {
                 .extracting(rule -> rule.getContactType() + " " + rule.getDelayMinutes())
                 .containsExactly("SLACK 0", "SMS 5", "VOICE 10");
         assertThat(((TeamConfig) value(entries, "platform")).getMembers()).containsExactly("carol", "dave");
+        assertThat(((TeamConfig) value(entries, "payments")).getRoleSchedules()).as("the local IC schedule")
+                .containsExactly(java.util.Map.entry("commander", "ic-rotation"));
         RouteConfig route = (RouteConfig) value(entries, "critical");
         assertThat(route.getMatchers()).containsExactly(new LabelMatcher("severity", MatchOp.REGEX, "SEV0|SEV1"));
         assertThat(route.getIncidentType()).isEqualTo("service-outage");
@@ -363,7 +365,7 @@ class ConfigDataTest {
         String service = "services: [{id: s, name: S, notificationTemplates: {%s: %s}}]";
         assertRejected(service.formatted("resolved.body", "'x'"),
                 "services[0].notificationTemplates.resolved.body: is not a template key: [<channel>/]<kind>.<part>, kinds [page,"
-                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed, review-required, public-update-due, test], parts title, text, html");
+                        + " opened, acknowledged, resolved, reopened, severity-changed, status-update, closed, review-required, public-update-due, role-requested, test], parts title, text, html");
         assertRejected(service.formatted("sms/page.text", "'{{#incident}}open'"),
                 "services[0].notificationTemplates.sms/page.text: the template does not compile");
     }

@@ -72,7 +72,7 @@ class EscalationRaceIT {
         EscalationTopics e = EscalationTopics.DEFAULT;
         EscalationTopics escalation = new EscalationTopics(incidents.events(), incidents.commands(), kafka.createTopic(e.policies()),
                 kafka.createTopic(e.schedules()), kafka.createTopic(e.teams()), kafka.createTopic(e.users()),
-                kafka.createTopic(e.services()), kafka.createTopic(e.overrides()), incidents.deadLetters());
+                kafka.createTopic(e.services()), kafka.createTopic(e.overrides()), incidents.roles(), incidents.deadLetters());
         kafka.produce(escalation.policies(), List.of(Map.entry("p", new EscalationPolicyConfig("p", "Test", List.of(
                 new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "alice")), 1, false),
                 new EscalationLevel(List.of(new LevelTarget(TargetType.USER, "bob")), 1, false)), 0, null, false))));

@@ -88,7 +88,7 @@ class StatusSubscriptionIT {
                 kafka.createTopic(d.deliveries()), kafka.createTopic(d.results()), kafka.createTopic(d.users()),
                 kafka.createTopic(d.services()), kafka.createTopic(d.channels()), kafka.createTopic(d.deadLetters()),
                 kafka.createTopic(d.statusPage()), kafka.createTopic(d.subscribers()),
-                kafka.createTopic(d.commands()), kafka.createTopic(d.teams()));
+                kafka.createTopic(d.commands()), kafka.createTopic(d.teams()), kafka.createTopic(d.roles()));
         Path secret = Files.writeString(dir.resolve("status-secret"), SECRET);
         int port = TopicContents.freePort();
         String base = "http://127.0.0.1:" + port;

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import dev.incidentengine.escalation.schedule.Schedule;
 import dev.incidentengine.model.ContactStep;
+import dev.incidentengine.model.EscalationTarget;
 import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.model.TargetType;
 import dev.incidentengine.model.config.EscalationPolicyConfig;
@@ -26,7 +27,7 @@ import dev.incidentengine.model.config.UserConfig;
  */
 public record ConfigSnapshot(Map<String, EscalationPolicyConfig> policies, Map<String, Schedule> schedules,
                              Map<String, OnCallOverride> overrides, Map<String, TeamConfig> teams,
-                             Map<String, ServiceConfig> services, Map<String, UserConfig> users) implements Escalation.Directory {
+                             Map<String, ServiceConfig> services, Map<String, UserConfig> users) implements Escalation.Directory, RolePaging.Directory {
 
     /** The valid schedules compiled, with their overrides; what is wrong with the others goes to {@code problems}. */
     public static Map<String, Schedule> schedules(Collection<ScheduleConfig> configs, Collection<OnCallOverride> overrides,
@@ -73,6 +74,18 @@ public record ConfigSnapshot(Map<String, EscalationPolicyConfig> policies, Map<S
         }
         TeamConfig team = config.getTeamId() == null ? null : teams.get(config.getTeamId());
         return Optional.ofNullable(team == null ? null : team.getEscalationPolicyId());
+    }
+
+    @Override
+    public Optional<String> roleSchedule(String service, String role) {
+        ServiceConfig config = service == null ? null : services.get(service);
+        TeamConfig team = config == null || config.getTeamId() == null ? null : teams.get(config.getTeamId());
+        return Optional.ofNullable(team == null ? null : team.getRoleSchedules().get(role));
+    }
+
+    @Override
+    public EscalationTarget schedule(String scheduleId, Instant at) {
+        return Escalation.target(this, TargetType.SCHEDULE, scheduleId, users(TargetType.SCHEDULE, scheduleId, at));
     }
 
     @Override

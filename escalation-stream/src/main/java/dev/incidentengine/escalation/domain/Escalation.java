@@ -231,8 +231,12 @@ public final class Escalation {
         return targets;
     }
 
-    /** A target with its users and how each is to be reached, as the configuration says when the level fires. */
     private EscalationTarget target(TargetType type, String id, List<String> users) {
+        return target(directory, type, id, users);
+    }
+
+    /** A target with its users and how each is to be reached, as the configuration says when the level fires. */
+    static EscalationTarget target(Directory directory, TargetType type, String id, List<String> users) {
         List<ContactPlan> plans = new ArrayList<>();
         for (String user : users) {
             List<ContactStep> steps = directory.contactSteps(user);

@@ -62,6 +62,7 @@ public final class Postmortem {
     /** The last war room linked, and when it was archived (null: not). */
     private WarRoom warRoom;
     private Instant warRoomArchived;
+    private final RoleHistory roles = new RoleHistory();
     private long delivered;
     private long failed;
     private long eventsRead;
@@ -100,6 +101,7 @@ public final class Postmortem {
         }
         facts.accept(event);
         timeline.accept(event);
+        roles.accept(event);
         if (event.getPayload() instanceof TicketLinked linked && tickets.size() < Tickets.MAX_PER_INCIDENT) {
             tickets.add(linked.getTicket());
         }
@@ -237,6 +239,7 @@ public final class Postmortem {
             md.append("\n## Runbooks\n");
             runbooks.values().forEach(runbook -> runbook.write(md));
         }
+        roles.markdown(md);
 
         md.append("\n## Timeline\n\n");
         if (timeline.omitted() > 0) {

@@ -18,6 +18,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentTypeChanged;
 import dev.incidentengine.model.ResponseTarget;
+import dev.incidentengine.model.RoleAssigned;
 import dev.incidentengine.model.Severity;
 
 /**
@@ -35,6 +36,14 @@ import dev.incidentengine.model.Severity;
 public final class ResponseRollup {
 
     private ResponseRollup() {
+    }
+
+    /** The role whose holders reports count as Incident Commanders (IC load): the seeds' id, which config keeps by convention. */
+    public static final String COMMANDER = "commander";
+
+    /** Who took command with this event (took or was handed the {@link #COMMANDER} role), else null. */
+    public static String tookCommand(IncidentEvent event) {
+        return event.getPayload() instanceof RoleAssigned assigned && COMMANDER.equals(assigned.getRole()) ? assigned.getUserId() : null;
     }
 
     /** An incident's service as reports name it. */

@@ -45,6 +45,8 @@ import dev.incidentengine.model.WarRoomLinked;
 import dev.incidentengine.model.ReviewRequired;
 import dev.incidentengine.model.RunbookAttached;
 import dev.incidentengine.model.RunbookStepMarked;
+import dev.incidentengine.model.RoleAssigned;
+import dev.incidentengine.model.RoleRequested;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.IncidentTypeChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
@@ -271,6 +273,14 @@ public final class Timeline {
             return "war room " + room.getName() + " (" + room.getSystem() + "): " + room.getUrl();
         } else if (payload instanceof WarRoomArchived archived) {
             return "war room archived" + (archived.getId() == null ? "" : " (" + archived.getId() + ")");
+        } else if (payload instanceof RoleAssigned assigned) {
+            return "role " + assigned.getRole() + (assigned.getPreviousUserId() == null ? " taken by " + assigned.getUserId()
+                    : assigned.getUserId() == null ? " released by its holder " + assigned.getPreviousUserId()
+                    : " handed over from " + assigned.getPreviousUserId() + " to " + assigned.getUserId()) + text(assigned.getReason());
+        } else if (payload instanceof RoleRequested requested) {
+            return "role " + requested.getRole() + " requested (" + requested.getReason() + "): " + (requested.getTargets().isEmpty()
+                    ? "the team has no schedule for it, nobody paged" : requested.getTargets().stream().map(Timeline::target)
+                    .collect(Collectors.joining("; ")));
         } else if (payload instanceof CommandRejected rejected) {
             return "refused " + rejected.getCommandType() + ": " + rejected.getReason();
         }

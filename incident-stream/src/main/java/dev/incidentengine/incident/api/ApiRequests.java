@@ -149,32 +149,31 @@ public final class ApiRequests {
         if (type == null) {
             throw new ApiError(404, null, "unknown command '" + action + "' (known: " + new TreeSet<>(ACTIONS.keySet()) + ")");
         }
-        return command(type.fields(), type.payload(), incidentId, body, idempotencyKey, user, now);
+        return command(incidentId, type.fields(), type.payload(), body, idempotencyKey, user, now);
     }
 
-    /** A command whose body has {@code bodyFields} (besides the common ones), read into its payload by {@code reader}. */
-    static IncidentCommand command(Set<String> bodyFields, Function<Body, Object> reader, String incidentId, byte[] body,
+    /** A command whose body has {@code allowed} fields (and the common ones), made into its payload by {@code payload}. */
+    static IncidentCommand command(String incidentId, Set<String> allowed, Function<Body, Object> payload, byte[] body,
                                    String idempotencyKey, ApiUser user, Instant now) {
-        Action type = new Action(bodyFields, reader);
         if (body.length > MAX_BODY_BYTES) {
             throw new ApiError(413, null, "body is over the limit of " + MAX_BODY_BYTES + " bytes");
         }
         Body fields = new Body(parse(body), now);
         fields.node.fieldNames().forEachRemaining(name -> {
-            if (!type.fields().contains(name) && !COMMON_FIELDS.contains(name)) {
-                Set<String> known = new TreeSet<>(type.fields());
+            if (!allowed.contains(name) && !COMMON_FIELDS.contains(name)) {
+                Set<String> known = new TreeSet<>(allowed);
                 known.addAll(COMMON_FIELDS);
                 throw new ApiError(400, name, "unknown field (known: " + known + ")");
             }
         });
-        Object payload = type.payload().apply(fields);
+        Object made = payload.apply(fields);
         return IncidentCommand.newBuilder()
                 .setCommandId(commandId(fields.optionalText("commandId"), idempotencyKey))
                 .setIncidentId(incidentId)
                 .setActor(new Actor(ActorType.USER, user.user(), null))
                 .setTimestamp(now)
                 .setExpectedVersion(fields.expectedVersion())
-                .setPayload(payload)
+                .setPayload(made)
                 .build();
     }
 

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -70,6 +72,7 @@ import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ResponseTargets;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.HttpServer;
+import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.service.api.ApiError;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
@@ -151,6 +154,7 @@ public final class IncidentApi implements AutoCloseable {
     private volatile Supplier<List<RunbookConfig>> runbooks;
     /** The incident types as the aggregate sees them; set once the aggregate's app exists. */
     private volatile Supplier<Map<String, IncidentTypeConfig>> incidentTypes;
+    private volatile Supplier<Collection<RoleConfig>> roles;
     private final Map<String, Object> producerProps;
     private final String commandTopic;
     private final String silenceTopic;
@@ -266,9 +270,12 @@ public final class IncidentApi implements AutoCloseable {
                     List<RunbookConfig> configured = runbooks();
                     HttpServer.writeJson(response, done, 200, out -> RunbookRequests.writeRunbooks(configured, out));
                 }));
-        // Commands that set a value: a runbook step's mark, or an action ApiRequests lists for PUT (the incident's type).
+        // Commands that set a value: a role's holder, a runbook step's mark, or an action ApiRequests lists for PUT (the type).
         http.route("PUT", PREFIX + "/*", (request, response, callback) -> {
             String[] path = path(request);
+            if (path.length == 3 && path[1].equals("roles")) {
+                return roleCommand(false, request, response, callback);
+            }
             if (RunbookRequests.isStep(path)) {
                 return handle("runbook-step", Role.RESPONDER, request, response, callback, (user, done) -> command(path[0], request,
                         response, done, (body, key, incident) -> RunbookRequests.step(path, body, key, user, clock.instant(), incident)));
@@ -285,6 +292,37 @@ public final class IncidentApi implements AutoCloseable {
                 (user, done) -> services(request, response, done)));
         http.route("GET", SERVICES + "/*", (request, response, callback) -> handle("service", Role.VIEWER, request, response, callback,
                 (user, done) -> service(request, response, done)));
+        http.route("DELETE", PREFIX + "/*", (request, response, callback) -> roleCommand(true, request, response, callback));
+        http.route("GET", RoleRequests.ROLES, (request, response, callback) -> handle("roles", Role.VIEWER, request, response, callback,
+                (user, done) -> {
+                    ApiRequests.noParameters(parameters(request));
+                    HttpServer.writeJson(response, done, 200, out -> RoleRequests.writeRoles(roles().get(), out));
+                }));
+    }
+
+    /** {@code PUT|DELETE /api/v1/incidents/{id}/roles/{role}}: take or hand over a role, or release it. */
+    private boolean roleCommand(boolean release, Request request, Response response, Callback callback) {
+        String[] path = path(request);
+        return handle(release ? "role-release" : "role-assign", Role.RESPONDER, request, response, callback, (user, done) -> {
+            if (path.length != 3 || !path[1].equals("roles")) {
+                throw new ApiError(404, null, "not found");
+            }
+            command(path[0], request, response, done, (body, key, incident) -> RoleRequests.assign(path[0], path[2], release, body,
+                    key, user, clock.instant()));
+        });
+    }
+
+    /** Reads the response roles from the aggregate's global store from now on. */
+    public void roles(Supplier<Collection<RoleConfig>> source) {
+        this.roles = source;
+    }
+
+    private Supplier<Collection<RoleConfig>> roles() {
+        Supplier<Collection<RoleConfig>> source = roles;
+        if (source == null) {
+            throw new ApiError(503, null, "starting: the roles config is not read yet; retry later");
+        }
+        return source;
     }
 
     /** Creates the shared producer (idempotent, acks=all), and answers from the read side and the feed from now on. */

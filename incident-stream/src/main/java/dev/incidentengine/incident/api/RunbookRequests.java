@@ -59,8 +59,8 @@ final class RunbookRequests {
         if (step > attached.getSteps().size()) {
             throw new ApiError(400, "step", "runbook '" + runbookId + "' has steps 1 to " + attached.getSteps().size() + ", not " + step);
         }
-        return ApiRequests.command(STEP_FIELDS, fields -> new MarkRunbookStep(runbookId, step, outcome(fields.requiredText("outcome")),
-                note(fields.optionalText("note"))), incident.getIncidentId(), body, idempotencyKey, user, now);
+        return ApiRequests.command(incident.getIncidentId(), STEP_FIELDS, fields -> new MarkRunbookStep(runbookId, step,
+                outcome(fields.requiredText("outcome")), note(fields.optionalText("note"))), body, idempotencyKey, user, now);
     }
 
     /** Refuses a runbook the configuration does not have, before the command is stored. */

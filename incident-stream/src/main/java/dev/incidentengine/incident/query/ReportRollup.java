@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.incident.domain.ResponseRollup;
 import dev.incidentengine.incident.domain.ResponseRollup.Counts;
 import dev.incidentengine.incident.domain.ResponseRollup.Incident;
+import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentMerged;
 import dev.incidentengine.model.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -35,6 +38,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * o␀day␀service          → alerts attached under no name (over the day's names)
  * n␀day                  → the day's names so far
  * p␀day␀service␀user     → pages
+ * c␀day␀service␀user     → incidents the user commanded (took the commander role of), each once
+ * k␀incident␀user        → that the user commanded the incident, until it closes or merges (so it counts once)
  * </pre>
  * Day is the UTC day the incident opened (ISO, so keys sort by day), service its service (a NUL
  * in it, a type's or a tier's, is kept as U+FFFD, so keys split; an incident without type and tier keeps the key stores
@@ -87,6 +92,23 @@ public final class ReportRollup {
             countAlert(day, service, step.alert());
         }
         step.paged().forEach(user -> increment(key('p', day, service, user)));
+        countCommand(incidentId, event, day, service);
+    }
+
+    /** IC load: a user counts once per incident they took command of; the markers go when the incident can take no role. */
+    private void countCommand(String incidentId, IncidentEvent event, String day, String service) {
+        String commander = ResponseRollup.tookCommand(event);
+        if (commander != null && rollups.get(key('k', incidentId, commander)) == null) {
+            rollups.put(key('k', incidentId, commander), "");
+            increment(key('c', day, service, commander));
+        } else if (event.getPayload() instanceof IncidentClosed || event.getPayload() instanceof IncidentMerged) {
+            String prefix = key('k', incidentId) + SEP;
+            List<String> markers = new ArrayList<>();
+            try (KeyValueIterator<String, String> range = rollups.range(prefix, prefix + '\uFFFF')) {
+                range.forEachRemaining(entry -> markers.add(entry.key));
+            }
+            markers.forEach(rollups::delete);
+        }
     }
 
     private void countAlert(String day, String service, String alert) {
@@ -198,6 +220,11 @@ public final class ReportRollup {
                 part.pages.merge(parts[2], Long.parseLong(value), Long::sum);
             }
         });
+        scan(store, 'c', query, 3, (parts, value) -> {
+            if (service == null || service.equals(parts[1])) {
+                part.commanded.merge(parts[2], Long.parseLong(value), Long::sum);
+            }
+        });
         part.trimAlerts();
         return part;
     }
@@ -227,6 +254,7 @@ public final class ReportRollup {
         private final Map<String, Counts> byTier = new HashMap<>();
         private final Map<String, Long> alerts = new HashMap<>();
         private final Map<String, Long> pages = new HashMap<>();
+        private final Map<String, Long> commanded = new HashMap<>();
         private long unnamedAlerts;
         private boolean alertsTrimmed;
 
@@ -247,6 +275,7 @@ public final class ReportRollup {
             other.byTier.forEach((key, counts) -> byTier.merge(key, counts, Counts::plus));
             other.alerts.forEach((key, count) -> alerts.merge(key, count, Long::sum));
             other.pages.forEach((key, count) -> pages.merge(key, count, Long::sum));
+            other.commanded.forEach((key, count) -> commanded.merge(key, count, Long::sum));
             unnamedAlerts += other.unnamedAlerts;
             alertsTrimmed |= other.alertsTrimmed;
         }
@@ -271,6 +300,7 @@ public final class ReportRollup {
             writeEncoded(out, "byTier", byTier);
             writeCounts(out, "alerts", alerts);
             writeCounts(out, "pages", pages);
+            writeCounts(out, "commanded", commanded);
             out.writeNumberField("unnamedAlerts", unnamedAlerts);
             out.writeBooleanField("alertsTrimmed", alertsTrimmed);
             out.writeEndObject();
@@ -287,6 +317,8 @@ public final class ReportRollup {
             report.path("byTier").fields().forEachRemaining(e -> part.byTier.put(e.getKey(), Counts.decode(e.getValue().asText())));
             report.get("alerts").fields().forEachRemaining(e -> part.alerts.put(e.getKey(), e.getValue().asLong()));
             report.get("pages").fields().forEachRemaining(e -> part.pages.put(e.getKey(), e.getValue().asLong()));
+            // path: an instance of an older version sends none
+            report.path("commanded").fields().forEachRemaining(e -> part.commanded.put(e.getKey(), e.getValue().asLong()));
             part.unnamedAlerts = report.get("unnamedAlerts").asLong();
             part.alertsTrimmed = report.get("alertsTrimmed").asBoolean();
             return part;
@@ -338,6 +370,15 @@ public final class ReportRollup {
             }
             out.writeEndArray();
             out.writeBooleanField("respondersCapped", pagedFirst.size() > responders);
+            List<Map.Entry<String, Long>> commandersFirst = mostFirst(commanded);
+            out.writeArrayFieldStart("incidentsCommanded");
+            for (Map.Entry<String, Long> user : commandersFirst.subList(0, Math.min(responders, commandersFirst.size()))) {
+                out.writeStartObject();
+                out.writeStringField("user", user.getKey());
+                out.writeNumberField("incidents", user.getValue());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
         }
 
         private static List<Map.Entry<String, Long>> mostFirst(Map<String, Long> counts) {

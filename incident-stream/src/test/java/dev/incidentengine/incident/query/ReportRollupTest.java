@@ -16,7 +16,9 @@ import dev.incidentengine.incident.IncidentTopics;
 import dev.incidentengine.incident.IncidentTopology;
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.IncidentAcknowledged;
+import dev.incidentengine.model.IncidentClosed;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.RoleAssigned;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentResolved;
 import dev.incidentengine.model.IncidentTypeChanged;
@@ -192,5 +194,23 @@ class ReportRollupTest {
         assertThat(report.get("alertsCapped").asBoolean()).isTrue();
         assertThat(report.get("pagesPerResponder").toString()).isEqualTo("[{\"user\":\"bob\",\"pages\":2},{\"user\":\"alice\",\"pages\":1}]");
         assertThat(report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, "checkout", null).get("pagesPerResponder")).isEmpty();
+    }
+
+    @Test
+    void icLoadCountsEachIncidentAPersonCommandedOnce_handoversIncluded() throws IOException {
+        open("a", MONDAY, Severity.SEV1, "checkout");
+        pipe("a", MONDAY.plusSeconds(60), new RoleAssigned("commander", "alice", null, null));
+        pipe("a", MONDAY.plusSeconds(120), new RoleAssigned("commander", "bob", "alice", "handover"));
+        pipe("a", MONDAY.plusSeconds(180), new RoleAssigned("commander", "alice", "bob", "back"));
+        pipe("a", MONDAY.plusSeconds(200), new RoleAssigned("scribe", "carol", null, null));
+        open("b", MONDAY.plusSeconds(300), Severity.SEV0, "payments");
+        pipe("b", MONDAY.plusSeconds(360), new RoleAssigned("commander", "alice", null, null));
+        pipe("b", MONDAY.plusSeconds(400), new IncidentClosed(null));
+
+        JsonNode report = report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, null, null);
+        assertThat(report.get("incidentsCommanded").toString())
+                .isEqualTo("[{\"user\":\"alice\",\"incidents\":2},{\"user\":\"bob\",\"incidents\":1}]");
+        assertThat(report("2026-11-30", "2026-11-30", ReportRollup.Period.DAY, "payments", null).get("incidentsCommanded").toString())
+                .isEqualTo("[{\"user\":\"alice\",\"incidents\":1}]");
     }
 }

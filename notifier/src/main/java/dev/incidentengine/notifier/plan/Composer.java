@@ -20,8 +20,10 @@ import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.PlannedRunbook;
+import dev.incidentengine.model.PagePlan;
 import dev.incidentengine.model.PublicUpdateMissed;
 import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.RoleRequested;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.config.ChannelConfig;
@@ -47,6 +49,9 @@ public final class Composer {
         ServiceConfig service(String id);
 
         List<ChannelConfig> channels();
+
+        /** A response role's name (Incident Commander); the id for a role the configuration does not know. */
+        String roleName(String id);
     }
 
     /** Requests to send, and pages that could not be addressed. */
@@ -175,6 +180,14 @@ public final class Composer {
             context.put("page", Map.of("userId", send.userId(), "userName", user == null ? send.userId() : user.getName(),
                     "level", send.level() + 1, "contactType", send.contactType()));
         }
+        if (send.kind() == MessageKind.ROLE_REQUESTED) {
+            PagePlan page = Planner.findPage(plan, send.eventId(), send.userId());
+            String role = page == null ? null : page.getRole();
+            if (role != null) {
+                context.put("role", Map.of("id", role, "name", directory.roleName(role),
+                        "command", "incidentctl role " + plan.getIncidentId() + " " + role + " " + send.userId()));
+            }
+        }
         // How to acknowledge: the CLI. No link yet: acknowledging is a POST, which a link in a message cannot make
         // (one-click links need signed tokens, with the console). A call cannot show a command, so it says none.
         if ((send.isPage() || send.kind() == MessageKind.OPENED) && !"VOICE".equals(send.contactType())) {
@@ -221,6 +234,8 @@ public final class Composer {
         } else if (payload instanceof PublicUpdateMissed missed) {
             event.put("dueAt", missed.getDueAt().toString());
             event.put("lastUpdateAt", missed.getLastUpdateAt().toString());
+        } else if (payload instanceof RoleRequested requested) {
+            event.put("reason", requested.getReason());
         } else if (payload instanceof SeverityChanged changed) {
             event.put("fromSeverity", changed.getFrom().name());
             event.put("toSeverity", changed.getTo().name());

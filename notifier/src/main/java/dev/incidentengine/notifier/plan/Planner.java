@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 import dev.incidentengine.model.AlertAttached;
 import dev.incidentengine.model.ContactPlan;
@@ -30,6 +31,8 @@ import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.PagePlan;
 import dev.incidentengine.model.PlannedStep;
 import dev.incidentengine.model.ReviewRequired;
+import dev.incidentengine.model.RoleAssigned;
+import dev.incidentengine.model.RoleRequested;
 import dev.incidentengine.model.SeverityChanged;
 import dev.incidentengine.model.StatusUpdatePosted;
 import dev.incidentengine.model.StepState;
@@ -41,8 +44,10 @@ import dev.incidentengine.notifier.channel.MessageKind;
  *
  * <p>A page becomes the paged user's contact steps, each due at page time + its delay while the
  * incident stays triggered; acknowledgement, resolution, snooze, merge and close cancel the steps
- * not yet sent. A step that failed brings the user's next step forward to now. News about the
- * incident (opened, acknowledged, …) goes to the channels subscribed to its service.
+ * not yet sent. A request to take a role ({@code RoleRequested}) pages its targets the same way, as
+ * kind {@code role-requested}: its steps run while the incident is open (acknowledged or not) and
+ * stop when the role is taken. A step that failed brings the user's next step forward to now. News
+ * about the incident (opened, acknowledged, …) goes to the channels subscribed to its service.
  */
 public final class Planner {
 
@@ -57,8 +62,9 @@ public final class Planner {
             return new Send(kind, event.getEventId(), event, null, 0, 0, null);
         }
 
+        /** To a paged user's contact step: an escalation page, or a request to take a role. */
         public boolean isPage() {
-            return kind == MessageKind.PAGE;
+            return kind == MessageKind.PAGE || kind == MessageKind.ROLE_REQUESTED;
         }
     }
 
@@ -118,12 +124,20 @@ public final class Planner {
             plan.setAlerts(plan.getAlerts() + 1);
         } else if (payload instanceof IncidentEscalated escalated) {
             if (triggered(plan) && fresh(event, now)) {
-                page(changes, event, escalated, now);
+                page(changes, event, escalated.getTargets(), escalated.getLevel(), null, now);
+            }
+        } else if (payload instanceof RoleRequested requested) {
+            if (open(plan) && fresh(event, now)) {
+                page(changes, event, requested.getTargets(), 0, requested.getRole(), now);
+            }
+        } else if (payload instanceof RoleAssigned assigned) {
+            if (assigned.getUserId() != null) {
+                cancelSteps(changes, page -> assigned.getRole().equals(page.getRole()));
             }
         } else if (payload instanceof IncidentAcknowledged) {
             plan.setStatus(IncidentStatus.ACKNOWLEDGED.name());
             plan.setAcknowledgedAt(at);
-            cancelSteps(changes);
+            cancelSteps(changes, Planner::escalation); // a role is still to be taken
             news(changes, MessageKind.ACKNOWLEDGED, event, now);
         } else if (payload instanceof IncidentUnacknowledged) {
             plan.setStatus(IncidentStatus.TRIGGERED.name());
@@ -147,8 +161,10 @@ public final class Planner {
             news(changes, MessageKind.REVIEW_REQUIRED, event, now);
         } else if (payload instanceof PublicUpdateMissed missed && fresh(event, now)) {
             changes.sends().addAll(PublicUpdateReminders.sends(event, missed, plan));
-        } else if (payload instanceof IncidentSnoozed || payload instanceof IncidentMerged) {
-            cancelSteps(changes); // escalation-stream pages again when a snooze ends; a merged incident pages through its target
+        } else if (payload instanceof IncidentSnoozed) {
+            cancelSteps(changes, Planner::escalation); // escalation-stream pages again when the snooze ends
+        } else if (payload instanceof IncidentMerged) {
+            cancelSteps(changes); // a merged incident pages through its target
         } else if (payload instanceof RunbookAttached attached && plan.getRunbooks().size() < MAX_RUNBOOKS
                 && plan.getRunbooks().stream().noneMatch(runbook -> runbook.getRunbookId().equals(attached.getRunbookId()))) {
             List<PlannedRunbook> runbooks = new ArrayList<>(plan.getRunbooks());
@@ -162,15 +178,19 @@ public final class Planner {
         return changes;
     }
 
-    /** A contact step's time came: send it if the incident still waits for an acknowledgement and the step was not sent. */
+    /**
+     * A contact step's time came: send it if the step was not sent and the incident still waits for an acknowledgement
+     * (a role's page: while the incident is open; taking the role cancelled the step).
+     */
     public Changes onDue(NotificationPlan current, Timer timer) {
         Changes changes = Changes.of(current);
-        if (current == null || !triggered(current)) {
+        if (current == null) {
             return changes;
         }
         NotificationPlan plan = NotificationPlan.newBuilder(current).build();
         PagePlan page = findPage(plan, timer.eventId(), timer.userId());
-        if (page != null && timer.step() < page.getSteps().size() && page.getSteps().get(timer.step()).getState() == StepState.PENDING) {
+        if (page != null && live(plan, page) && timer.step() < page.getSteps().size()
+                && page.getSteps().get(timer.step()).getState() == StepState.PENDING) {
             request(changes, page, timer.step(), null);
         }
         return new Changes(plan, changes.sends(), changes.schedule(), changes.cancel());
@@ -178,7 +198,7 @@ public final class Planner {
 
     /** A delivery ended: pages record it; a failed page brings the user's next contact step forward to now. */
     public Changes onResult(NotificationPlan current, NotificationResult result) {
-        if (current == null || !result.getKind().equals(MessageKind.PAGE.id())) {
+        if (current == null || !(result.getKind().equals(MessageKind.PAGE.id()) || result.getKind().equals(MessageKind.ROLE_REQUESTED.id()))) {
             return Changes.of(current);
         }
         NotificationPlan plan = NotificationPlan.newBuilder(current).build();
@@ -189,7 +209,7 @@ public final class Planner {
         }
         boolean failed = result.getOutcome() == DeliveryOutcome.FAILED;
         page.getSteps().get(result.getStep()).setState(failed ? StepState.FAILED : StepState.DELIVERED);
-        if (failed && triggered(plan)) {
+        if (failed && live(plan, page)) {
             for (int i = 0; i < page.getSteps().size(); i++) {
                 if (page.getSteps().get(i).getState() == StepState.PENDING) {
                     changes.cancel().add(timer(plan, page, i));
@@ -201,24 +221,26 @@ public final class Planner {
         return changes;
     }
 
-    private void page(Changes changes, IncidentEvent event, IncidentEscalated escalated, Instant now) {
+    /** Pages the targets' users: for the escalation ({@code role} null) or to take {@code role}. */
+    private void page(Changes changes, IncidentEvent event, List<EscalationTarget> targets, int level, String role, Instant now) {
         NotificationPlan plan = changes.plan();
-        for (EscalationTarget target : escalated.getTargets()) {
+        for (EscalationTarget target : targets) {
             for (ContactPlan contact : target.getPlans()) {
-                // A user paged again (next round, reassignment) follows the new page; the old one's steps stop.
+                // A user paged again for the same (next round, reassignment, the role's next request) follows the new
+                // page; the old one's steps stop. An escalation page and a role's run side by side.
+                Predicate<PagePlan> same = old -> old.getUserId().equals(contact.getUserId()) && Objects.equals(old.getRole(), role);
                 for (PagePlan old : plan.getPages()) {
-                    if (old.getUserId().equals(contact.getUserId())) {
+                    if (same.test(old)) {
                         cancelSteps(changes, old);
                     }
                 }
                 // Avro's arrays cannot remove through an iterator: the plan gets a new list without the user's old page.
-                plan.setPages(new ArrayList<>(plan.getPages().stream().filter(old -> !old.getUserId().equals(contact.getUserId())).toList()));
+                plan.setPages(new ArrayList<>(plan.getPages().stream().filter(same.negate()).toList()));
                 List<PlannedStep> steps = new ArrayList<>();
                 for (ContactStep step : contact.getSteps()) {
                     steps.add(new PlannedStep(step.getContactType(), step.getDelayMinutes(), StepState.PENDING));
                 }
-                PagePlan page = new PagePlan(event.getEventId(), contact.getUserId(), escalated.getLevel(),
-                        event.getTimestamp(), steps);
+                PagePlan page = new PagePlan(event.getEventId(), contact.getUserId(), level, event.getTimestamp(), steps, role);
                 plan.getPages().add(page);
                 for (int i = 0; i < steps.size(); i++) {
                     Timer timer = timer(plan, page, i);
@@ -236,14 +258,33 @@ public final class Planner {
     private static void request(Changes changes, PagePlan page, int step, IncidentEvent pageEvent) {
         PlannedStep planned = page.getSteps().get(step);
         planned.setState(StepState.REQUESTED);
-        changes.sends().add(new Send(MessageKind.PAGE, page.getEventId(), pageEvent, page.getUserId(), page.getLevel(), step,
-                planned.getContactType()));
+        changes.sends().add(new Send(page.getRole() == null ? MessageKind.PAGE : MessageKind.ROLE_REQUESTED, page.getEventId(),
+                pageEvent, page.getUserId(), page.getLevel(), step, planned.getContactType()));
     }
 
     private static void cancelSteps(Changes changes) {
+        cancelSteps(changes, page -> true);
+    }
+
+    private static void cancelSteps(Changes changes, Predicate<PagePlan> which) {
         for (PagePlan page : changes.plan().getPages()) {
-            cancelSteps(changes, page);
+            if (which.test(page)) {
+                cancelSteps(changes, page);
+            }
         }
+    }
+
+    private static boolean escalation(PagePlan page) {
+        return page.getRole() == null;
+    }
+
+    /** Whether a page still runs: an escalation's while the incident is triggered, a role's while it is open. */
+    private static boolean live(NotificationPlan plan, PagePlan page) {
+        return escalation(page) ? triggered(plan) : open(plan);
+    }
+
+    private static boolean open(NotificationPlan plan) {
+        return triggered(plan) || plan.getStatus().equals(IncidentStatus.ACKNOWLEDGED.name());
     }
 
     private static void cancelSteps(Changes changes, PagePlan page) {
@@ -277,7 +318,7 @@ public final class Planner {
                 plan.getIncidentId(), page.getEventId(), page.getUserId(), step);
     }
 
-    private static PagePlan findPage(NotificationPlan plan, String eventId, String userId) {
+    static PagePlan findPage(NotificationPlan plan, String eventId, String userId) {
         for (PagePlan page : plan.getPages()) {
             if (page.getEventId().equals(eventId) && Objects.equals(page.getUserId(), userId)) {
                 return page;

@@ -52,6 +52,11 @@ class RunbookLinksTest {
             return List.of(ChannelConfig.newBuilder().setId("room").setName("Room").setType(ChannelType.EMAIL)
                     .setAddress("oncall@example.com").build());
         }
+
+        @Override
+        public String roleName(String id) {
+            return id;
+        }
     };
 
     @Test

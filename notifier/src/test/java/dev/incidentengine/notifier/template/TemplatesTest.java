@@ -29,7 +29,9 @@ class TemplatesTest {
         Map<String, Object> page = Map.of("userId", "u-alice", "userName", "Alice Ops", "level", 2, "contactType", "email");
         Map<String, Object> ack = Map.of("url", "https://incidents.example.com/ack/tok123", "command", "reply ACK 4821");
         Map<String, Object> summary = Map.of("timeToAcknowledge", "4m 12s", "timeToResolve", "1h 3m", "duration", "1h 20m");
-        return Map.of("incident", incident, "event", event, "page", page, "ack", ack, "summary", summary);
+        Map<String, Object> role = Map.of("id", "commander", "name", "Incident Commander", "command",
+                "incidentctl role " + incidentId + " commander u-alice");
+        return Map.of("incident", incident, "event", event, "page", page, "ack", ack, "summary", summary, "role", role);
     }
 
     /** The kinds rendered from templates about an incident (a test message is about none: TestNotificationsTest renders it). */
