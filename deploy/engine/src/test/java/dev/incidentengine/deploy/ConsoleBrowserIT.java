@@ -658,6 +658,8 @@ class ConsoleBrowserIT {
         command(alice, "Set type", Map.of("type-to", "third-party-failure"));
         alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("third-party-failure"));
         assertThat(alice.find(".incident-header").getText()).as("checkout is in tier core-api").contains("core-api");
+        command(alice, "Take or hand over a role", Map.of("role-user", "alice"));
+        alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("commander: alice"));
         alice.find("section.incident-actions").findElement(By.xpath(".//button[text()='Resolve']")).click();
         alice.wait.until(d -> d.findElement(By.cssSelector(".incident-header")).getText().contains("resolved"));
 

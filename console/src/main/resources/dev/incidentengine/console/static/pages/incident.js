@@ -52,6 +52,13 @@ function describe(event) {
       safeLink(p.ticket.url, p.ticket.key), ' (', p.ticket.system, ')'];
     case 'RunbookAttached': return ['Runbook ', p.matched ? 'matched: ' : 'attached: ', p.title, ' (', String(p.steps.length), ' steps)'];
     case 'RunbookStepMarked': return ['Runbook ', p.runbookId, ' step ', String(p.step), ' ', p.outcome.toLowerCase(), p.note ? ': ' + p.note : ''];
+    case 'RoleAssigned': return ['Role ', p.role, p.previousUserId == null ? ' taken by ' + p.userId
+      : p.userId == null ? ' released by ' + p.previousUserId : ' handed over from ' + p.previousUserId + ' to ' + p.userId,
+      p.reason ? ': ' + p.reason : ''];
+    case 'RoleRequested': return ['Role ', p.role, ' requested: ', p.reason, ' — ',
+      (p.targets || []).map(t => t.id).join(', ') || 'nobody to page'];
+    case 'WarRoomLinked': return ['War room: ', safeLink(p.room.url, p.room.name), ' (', p.room.system, ')'];
+    case 'WarRoomArchived': return ['War room archived'];
     case 'PublicUpdateMissed': return ['Public update missed (due ', new Date(p.dueAt).toLocaleString(), ')',
       p.remind ? ': reminding ' + p.remind : ''];
     default: return [p.type];
@@ -116,6 +123,7 @@ export function render(main, params) {
   const runbooks = runbooksPanel(id, {canAct, notify, reload: () => load()});
   let eventsCursor = null;
   let typeOptions = null;
+  let roleOptions = null;
   let alertsCursor = null;
 
   async function run(action, body) {
@@ -148,6 +156,7 @@ export function render(main, params) {
         fact('Type', incident.incidentType || '—'),
         fact('Tier', incident.tier || '—', targets.fromTier ? '' : ' (engine default targets)'),
         fact('Assignee', incident.assigneeUserId || '—'),
+        fact('Roles', roleHolders()),
         fact('Escalation policy', incident.escalationPolicyId || '—', incident.escalationLevel != null ? ' (level ' + incident.escalationLevel + ')' : ''),
         fact('Age', duration(now - Date.parse(incident.openedAt)), ' (opened ', new Date(incident.openedAt).toLocaleString(), ')'),
         fact('Acknowledge within', duration(targets.acknowledgeSeconds * 1000),
@@ -161,6 +170,36 @@ export function render(main, params) {
         incident.warRoom ? fact('War room', safeLink(incident.warRoom.url, incident.warRoom.name), ' (', incident.warRoom.system,
           incident.warRoomArchivedAt ? ', archived' : '', ')') : null,
         incident.mergedInto ? fact('Merged into', h('a', {href: '/incidents/' + encodeURIComponent(incident.mergedInto)}, incident.mergedInto)) : null));
+  }
+
+  /** Who holds each role, and the roles paged for because nobody took them. */
+  function roleHolders() {
+    const held = Object.entries(incident.roles || {}).sort().map(([role, user]) => role + ': ' + user);
+    const requested = Object.keys(incident.roleRequests || {}).sort().map(role => role + ': nobody yet (paged)');
+    const all = held.concat(requested);
+    return all.length ? all.join(', ') : '—';
+  }
+
+  /** The roles config knows, as suggestions for the role form; read once a page. */
+  function roleNames() {
+    if (!roleOptions) {
+      roleOptions = h('datalist', {id: 'incident-roles'});
+      api('/api/v1/roles').then(answer => replace(roleOptions, answer.roles.map(r => h('option', {value: r.id}, r.name))))
+        .catch(() => {});
+    }
+    return roleOptions;
+  }
+
+  /** A role is taken or handed over with PUT (answered once decided); an empty user releases it. */
+  async function setRole(role, userId) {
+    const path = '/api/v1/incidents/' + encodeURIComponent(id) + '/roles/' + encodeURIComponent(role);
+    try {
+      await api(path, userId ? {method: 'PUT', body: {userId}} : {method: 'DELETE'});
+      await load();
+    } catch (e) {
+      notify('Could not change the role: ' + e.message);
+      throw e;
+    }
   }
 
   /** How long it took; a target missed is highlighted as a breach. */
@@ -217,6 +256,10 @@ export function render(main, params) {
         commandForm('Set type', [field('type-to', 'Type', h('input', {id: 'type-to', name: 'incidentType', list: 'incident-types',
           required: true, autocomplete: 'off', value: incident.incidentType || ''})), incidentTypes()],
         data => setType(data.get('incidentType'))),
+        commandForm('Take or hand over a role', [field('role-id', 'Role', h('input', {id: 'role-id', name: 'role', list: 'incident-roles',
+          required: true, autocomplete: 'off', value: 'commander'})), roleNames(),
+        field('role-user', 'User (empty: release)', h('input', {id: 'role-user', name: 'userId', autocomplete: 'off'}))],
+        data => setRole(data.get('role'), data.get('userId'))),
         commandForm('Add note', [field('note-text', 'Note', h('textarea', {id: 'note-text', name: 'text', required: true, rows: 3}))],
           data => run('notes', {text: data.get('text')})),
         commandForm('Post status update', [field('update-text', 'Update for stakeholders',
