@@ -1,7 +1,5 @@
 package dev.incidentengine.status;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -9,17 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.model.Actor;
 import dev.incidentengine.model.ActorType;
 import dev.incidentengine.model.ComponentStatus;
@@ -29,10 +22,10 @@ import dev.incidentengine.model.PostMaintenanceUpdate;
 import dev.incidentengine.model.StatusPageCommand;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.JsonBodies;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -59,8 +52,6 @@ final class StatusCommandApi {
     static final int MAX_REASON = 500;
     static final int MAX_MESSAGE = 5_000;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What the API reads and writes: the config as this instance holds it, and a producer. */
     interface Source {
@@ -89,7 +80,7 @@ final class StatusCommandApi {
     void register(HttpServer http) {
         http.route("PUT", COMPONENTS + "*", (request, response, callback) -> change(request, response, callback, user -> {
             String id = id(request, COMPONENTS, "override");
-            Map<String, JsonNode> body = body(request, Set.of("status", "reason"));
+            JsonNode body = JsonBodies.object(request, MAX_BODY_BYTES, Set.of("status", "reason"), "{\"status\", \"reason\"}");
             ComponentStatus status = word(ComponentStatus.class, text(body, "status", true, 64), "status");
             String reason = text(body, "reason", false, MAX_REASON);
             component(id);
@@ -103,7 +94,7 @@ final class StatusCommandApi {
         }));
         http.route("POST", MAINTENANCES + "*", (request, response, callback) -> change(request, response, callback, user -> {
             String id = id(request, MAINTENANCES, "updates");
-            Map<String, JsonNode> body = body(request, Set.of("status", "message"));
+            JsonNode body = JsonBodies.object(request, MAX_BODY_BYTES, Set.of("status", "message"), "{\"status\", \"message\"}");
             MaintenanceStatus status = word(MaintenanceStatus.class, text(body, "status", true, 64), "status");
             String message = text(body, "message", true, MAX_MESSAGE);
             if (!source.maintenanceExists(id)) {
@@ -165,38 +156,7 @@ final class StatusCommandApi {
         return parts[0];
     }
 
-    private static Map<String, JsonNode> body(Request request, Set<String> fields) {
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        } catch (IOException e) {
-            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new ApiError(413, null, "body is over the limit of " + MAX_BODY_BYTES + " bytes");
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new ApiError(400, "body", "must be a JSON object (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
-        }
-        if (node == null || !node.isObject()) {
-            throw new ApiError(400, "body", "must be a JSON object with " + new TreeSet<>(fields));
-        }
-        Map<String, JsonNode> values = new LinkedHashMap<>();
-        node.fields().forEachRemaining(field -> {
-            if (!fields.contains(field.getKey())) {
-                throw new ApiError(400, field.getKey(), "unknown field (known: " + new TreeSet<>(fields) + ")");
-            }
-            values.put(field.getKey(), field.getValue());
-        });
-        return values;
-    }
-
-    private static String text(Map<String, JsonNode> body, String field, boolean required, int max) {
+    private static String text(JsonNode body, String field, boolean required, int max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             if (required) {

@@ -1,7 +1,5 @@
 package dev.incidentengine.notifier.testnotify;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
 import dev.incidentengine.model.config.ChannelConfig;
@@ -26,11 +22,11 @@ import dev.incidentengine.notifier.testnotify.TestNotifications.Scope;
 import dev.incidentengine.notifier.testnotify.TestNotifications.Target;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiError;
+import dev.incidentengine.service.api.JsonBodies;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -51,7 +47,6 @@ public final class TestNotificationApi {
 
     public static final String PATH = "/api/v1/notifications/tests";
     private static final Logger log = LoggerFactory.getLogger(TestNotificationApi.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY_BYTES = 4 * 1024;
     private static final Set<String> FIELDS = Set.of("user", "channel", "all", "runId");
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
@@ -111,7 +106,7 @@ public final class TestNotificationApi {
     }
 
     private void start(ApiUser user, Request request, Response response, Callback callback) {
-        JsonNode body = body(request);
+        JsonNode body = JsonBodies.object(request, MAX_BODY_BYTES, FIELDS, "{\"user\": id} | {\"channel\": id} | {\"all\": true}");
         String runId = body.hasNonNull("runId") ? runId(text(body, "runId")) : UUID.randomUUID().toString();
         Scope scope = scope(body);
         List<Target> targets = TestNotifications.targets(scope, source.users(), source.channels(), limits.maxTargets());
@@ -209,34 +204,5 @@ public final class TestNotificationApi {
             throw new ApiError(400, field, "must be a non-empty string");
         }
         return value.textValue().strip();
-    }
-
-    private static JsonNode body(Request request) {
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        } catch (IOException e) {
-            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new ApiError(413, "body", "is over the limit of " + MAX_BODY_BYTES + " bytes");
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new ApiError(400, "body", "is not JSON (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new ApiError(400, "body", "cannot be read (" + e.getMessage() + ")");
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiError(400, "body", "must be a JSON object: {\"user\": id} | {\"channel\": id} | {\"all\": true}");
-        }
-        body.fieldNames().forEachRemaining(name -> {
-            if (!FIELDS.contains(name)) {
-                throw new ApiError(400, name, "unknown field (known: " + FIELDS.stream().sorted().toList() + ")");
-            }
-        });
-        return body;
     }
 }
