@@ -312,7 +312,7 @@ public final class EscalationBenchmark implements Callable<Integer> {
     private static IncidentEvent opened(String id, Instant at) {
         return IncidentEvent.newBuilder().setEventId("open-" + id + "/0").setIncidentId(id).setSequence(1).setTimestamp(at)
                 .setActor(new Actor(ActorType.INTEGRATION, "bench", null)).setCauseId("open-" + id)
-                .setPayload(new IncidentOpened("Bench", Severity.SEV2, "bench", "k-" + id, POLICY, Map.of(), true, null, null, java.util.Map.of(), null)).build();
+                .setPayload(new IncidentOpened("Bench", Severity.SEV2, "bench", "k-" + id, POLICY, Map.of(), true, null, null, java.util.Map.of(), null, null)).build();
     }
 
     private static IncidentCommand open(String id, Instant at) {

@@ -796,7 +796,7 @@ public final class IncidentctlBenchmark implements Callable<Integer> {
             List<Ev> events = new ArrayList<>();
             String attach = "attach:" + first.getFingerprint() + "@" + t0;
             Ev opened = new Ev(t0, integration, attach, 0, new IncidentOpened(first.getSummary(), severity, service, correlationKey, policy,
-                    first.getLabels(), true, null, null, java.util.Map.of(), null));
+                    first.getLabels(), true, null, null, java.util.Map.of(), null, null));
             events.add(opened);
             events.add(new Ev(t0, integration, attach, 1, new AlertAttached(first)));
             // Escalation-stream pages the primary, and the secondary when the primary has not acknowledged after the policy's delay.

@@ -193,7 +193,7 @@ public final class NotifierBenchmark implements Callable<Integer> {
             for (int i = 0; i < deliveries; i++) {
                 String id = "INC-T-" + i;
                 producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, opened(id, "t" + i).setTimestamp(Instant.now())
-                        .setPayload(new IncidentOpened("Bench " + i, Severity.SEV2, "bench-throughput", "k" + i, null, Map.of(), true, null, null, java.util.Map.of(), null))
+                        .setPayload(new IncidentOpened("Bench " + i, Severity.SEV2, "bench-throughput", "k" + i, null, Map.of(), true, null, null, java.util.Map.of(), null, null))
                         .build()));
             }
         }
@@ -245,7 +245,7 @@ public final class NotifierBenchmark implements Callable<Integer> {
                 String id = "INC-" + phase + "-" + i;
                 Instant now = Instant.now();
                 producer.send(new ProducerRecord<>(Topics.INCIDENT_EVENTS.name(), id, opened(id, phase + "o" + i).setTimestamp(now)
-                        .setPayload(new IncidentOpened("Page " + i, Severity.SEV1, "bench-pages", "k" + i, null, Map.of(), true, null, null, java.util.Map.of(), null)).build()));
+                        .setPayload(new IncidentOpened("Page " + i, Severity.SEV1, "bench-pages", "k" + i, null, Map.of(), true, null, null, java.util.Map.of(), null, null)).build()));
                 String eventId = phase + "e" + i;
                 IncidentEvent page = hanging
                         ? escalated(id, eventId, now, 0, plan("pager", "WEBHOOK", 0), plan("stuck", "WEBHOOK", 0))

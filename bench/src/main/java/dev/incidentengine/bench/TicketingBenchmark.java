@@ -224,7 +224,7 @@ public final class TicketingBenchmark implements Callable<Integer> {
     private void latency(String system, String prefix, KafkaProducer<String, IncidentEvent> producer, Progress progress, long created)
             throws Exception {
         producer.send(record(prefix + "-first", 1, new IncidentOpened("First incident", Severity.SEV2, "checkout", null, null, Map.of(),
-                true, null, null, java.util.Map.of(), null))).get();
+                true, null, null, java.util.Map.of(), null, null))).get();
         Long first = progress.awaitLinked(prefix + "-first", Duration.ofSeconds(120));
         if (first == null) {
             failures.put(system + " latency", "no ticket for the first incident within 120 s");
@@ -236,7 +236,7 @@ public final class TicketingBenchmark implements Callable<Integer> {
         for (int i = 0; i < paced; i++) {
             String id = prefix + "-" + i;
             long appended = producer.send(record(id, 1, new IncidentOpened("Paced incident " + i, Severity.SEV2, "checkout", null, null,
-                    Map.of(), true, null, null, java.util.Map.of(), null))).get().timestamp();
+                    Map.of(), true, null, null, java.util.Map.of(), null, null))).get().timestamp();
             Long linked = progress.awaitLinked(id, Duration.ofSeconds(60));
             if (linked == null) {
                 failures.put(system + " latency", "no ticket for " + id + " within 60 s");
@@ -304,7 +304,7 @@ public final class TicketingBenchmark implements Callable<Integer> {
     /** The log of the i-th incident of the throughput phase. */
     private List<Object> lifecycle(int i) {
         List<Object> log = new ArrayList<>(List.of(
-                new IncidentOpened("Checkout errors " + i + " <script>alert(1)</script>", Severity.SEV2, "checkout", null, null, Map.of(), true, null, null, java.util.Map.of(), null),
+                new IncidentOpened("Checkout errors " + i + " <script>alert(1)</script>", Severity.SEV2, "checkout", null, null, Map.of(), true, null, null, java.util.Map.of(), null, null),
                 new IncidentAcknowledged("on it"),
                 new NoteAdded("Rolled back *deploy* 42 [link](http://example.com)"),
                 new StatusUpdatePosted("Errors are down to 1%"),

@@ -94,7 +94,7 @@ class RecordedIncidentTest {
         logs.put(ID, RecordedIncident.events());
         logs.put(search, List.of(
                 opened(search, "s1").setTimestamp(T0.plusSeconds(600)).setPayload(new IncidentOpened(
-                        "Search slow", Severity.SEV2, "search", "k", null, Map.of(), true, null, null, java.util.Map.of(), null)).build(),
+                        "Search slow", Severity.SEV2, "search", "k", null, Map.of(), true, null, null, java.util.Map.of(), null, null)).build(),
                 event(search, "s2", T0.plusSeconds(600), new AlertAttached(Samples.alert("fp-search").setSummary("Search p99 high")
                         .setLabels(Map.of("alertname", "SearchLatency")).setStartsAt(T0.plusSeconds(590)).build())),
                 escalated(search, "s3", T0.plusSeconds(601), 0, plan("bob", "EMAIL", 0)),
@@ -104,7 +104,7 @@ class RecordedIncidentTest {
                 event(search, "s7", T0.plusSeconds(600 + 4_200), new IncidentResolved(null))));
         logs.put(quiet, List.of(
                 opened(quiet, "q1").setTimestamp(T0.plusSeconds(1_200)).setPayload(new IncidentOpened(
-                        "Disk 80 %", Severity.SEV3, "checkout", "k2", null, Map.of(), true, null, null, java.util.Map.of(), null)).build(),
+                        "Disk 80 %", Severity.SEV3, "checkout", "k2", null, Map.of(), true, null, null, java.util.Map.of(), null, null)).build(),
                 event(quiet, "q2", T0.plusSeconds(1_200), new AlertAttached(Samples.alert("fp-disk").setSummary("Disk 80 %")
                         .setLabels(Map.of("alertname", "DiskFilling")).setStartsAt(T0.plusSeconds(1_100)).build())),
                 event(quiet, "q3", T0.plusSeconds(1_300), new AlertAttached(Samples.alert("fp-disk-2").setSummary("Disk 81 %")

@@ -42,7 +42,7 @@ class ReportTest {
 
     private static List<IncidentEvent> log(String id, String service, String type, String tier, Map<String, ResponseTarget> targets) {
         return List.of(event(id, id + "-1", T0, new IncidentOpened(id, Severity.SEV1, service, id, null, Map.of(), true, type, tier,
-                        targets, null)),
+                        targets, null, null)),
                 event(id, id + "-2", T0, new AlertAttached(Samples.alert("fp-" + id).setLabels(Map.of("alertname", "Alert" + id)).build())),
                 escalated(id, id + "-3", T0.plusSeconds(1), 0, plan("pager-" + id, "EMAIL", 0)),
                 event(id, id + "-4", T0.plusSeconds(600), new IncidentAcknowledged(null)),

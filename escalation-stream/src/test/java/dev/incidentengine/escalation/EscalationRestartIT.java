@@ -55,7 +55,7 @@ class EscalationRestartIT {
             kafka.produce(topics.events(), List.of(Map.entry(ID, IncidentEvent.newBuilder()
                     .setEventId("open/0").setIncidentId(ID).setSequence(1).setTimestamp(opened)
                     .setActor(new Actor(ActorType.INTEGRATION, "alertmanager", null)).setCauseId("open")
-                    .setPayload(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "k", "p", Map.of(), true, null, null, java.util.Map.of(), null))
+                    .setPayload(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "k", "p", Map.of(), true, null, null, java.util.Map.of(), null, null))
                     .build())));
             await("level 0 paged").atMost(Duration.ofSeconds(60)).until(() -> pages(kafka, topics).size() == 1);
         }

@@ -250,7 +250,7 @@ class EscalationTopologyTest {
 
     private void open() {
         events.pipeInput(ID, event(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "checkout|HighErrorRate", null,
-                Map.of(), true, null, null, java.util.Map.of(), null), new Actor(ActorType.INTEGRATION, "alertmanager", null)));
+                Map.of(), true, null, null, java.util.Map.of(), null, null), new Actor(ActorType.INTEGRATION, "alertmanager", null)));
     }
 
     private List<Object> payloads() {

@@ -106,7 +106,7 @@ class OnCallOverridesIT {
             // The escalation stream pages the override's user for an incident opened now.
             kafka.produce(topics.events(), List.of(Map.entry("INC-1", IncidentEvent.newBuilder().setEventId("open/0").setIncidentId("INC-1")
                     .setSequence(1).setTimestamp(Instant.now()).setActor(new Actor(ActorType.INTEGRATION, "alertmanager", null))
-                    .setCauseId("open").setPayload(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "k", "p", Map.of(), true, null, null, java.util.Map.of(), null))
+                    .setCauseId("open").setPayload(new IncidentOpened("Checkout errors", Severity.SEV2, "checkout", "k", "p", Map.of(), true, null, null, java.util.Map.of(), null, null))
                     .build())));
             EscalateIncident page = await("the page").atMost(Duration.ofSeconds(60)).until(() -> TopicContents.readToEnd(
                     kafka.bootstrapServers(), topics.commands(), kafka.serdes(), Duration.ofSeconds(10)).stream()

@@ -65,7 +65,7 @@ class RoleRequestIT {
                     .setEventId("open/0").setIncidentId(ID).setSequence(1).setTimestamp(opened)
                     .setActor(new Actor(ActorType.INTEGRATION, "alertmanager", null)).setCauseId("open")
                     .setPayload(new IncidentOpened("Checkout down", Severity.SEV1, "checkout", "k", null, Map.of(), true, null, null,
-                            Map.of(), null))
+                            Map.of(), null, null))
                     .build())));
             await("the open consumed").atMost(Duration.ofSeconds(60)).until(() -> consumed(kafka, topics) >= 1);
         }

@@ -190,7 +190,7 @@ class RoleRequestTopologyTest {
     }
 
     private void open(Severity severity, String service) {
-        event(new IncidentOpened("Checkout down", severity, service, "k", null, Map.of(), true, null, null, Map.of(), null));
+        event(new IncidentOpened("Checkout down", severity, service, "k", null, Map.of(), true, null, null, Map.of(), null, null));
     }
 
     private void advance(Duration duration) {

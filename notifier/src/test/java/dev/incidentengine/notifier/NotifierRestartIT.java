@@ -105,7 +105,7 @@ class NotifierRestartIT {
                         producer.send(new ProducerRecord<>(topics.events().name(), id, opened(id, applicationId + "-e" + i)
                                 .setTimestamp(Instant.now())
                                 .setPayload(new IncidentOpened("Burst " + i, Severity.SEV2, service, "k" + i, null,
-                                        Map.of(), true, null, null, java.util.Map.of(), null))
+                                        Map.of(), true, null, null, java.util.Map.of(), null, null))
                                 .build()));
                         if (i % 100 == 99) {
                             // A burst that keeps coming while the first notifier works: the next hundred once the one before last arrived.

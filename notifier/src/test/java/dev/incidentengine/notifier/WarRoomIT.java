@@ -137,7 +137,7 @@ class WarRoomIT {
 
     private static IncidentEvent sev1(String id, String eventId, Instant at) {
         return opened(id, eventId).setTimestamp(at).setPayload(new IncidentOpened("Checkout down", Severity.SEV1, "checkout", "k", null,
-                Map.of(), true, null, null, Map.of(), null)).build();
+                Map.of(), true, null, null, Map.of(), null, null)).build();
     }
 
     private static List<IncidentCommand> commands(KafkaTestCluster kafka, NotifierTopics topics) {

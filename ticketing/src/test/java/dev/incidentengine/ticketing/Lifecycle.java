@@ -65,7 +65,7 @@ final class Lifecycle {
     }
 
     Lifecycle opened(Severity severity, String service, String title) {
-        return add(new IncidentOpened(title, severity, service, null, null, Map.of(), true, null, null, java.util.Map.of(), null));
+        return add(new IncidentOpened(title, severity, service, null, null, Map.of(), true, null, null, java.util.Map.of(), null, null));
     }
 
     Lifecycle acknowledged(String message) {

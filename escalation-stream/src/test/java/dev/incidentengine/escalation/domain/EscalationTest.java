@@ -230,7 +230,7 @@ class EscalationTest {
     }
 
     private IncidentEvent opened(String service, String policyId) {
-        return event(new IncidentOpened("Checkout errors", Severity.SEV2, service, service + "|HighErrorRate", policyId, Map.of(), true, null, null, java.util.Map.of(), null),
+        return event(new IncidentOpened("Checkout errors", Severity.SEV2, service, service + "|HighErrorRate", policyId, Map.of(), true, null, null, java.util.Map.of(), null, null),
                 new Actor(ActorType.INTEGRATION, "alertmanager", null));
     }
 

@@ -26,6 +26,7 @@ import dev.incidentengine.model.RequestRole;
 import dev.incidentengine.model.RoleAssigned;
 import dev.incidentengine.model.RoleRequested;
 import dev.incidentengine.model.RunbookAttached;
+import dev.incidentengine.model.RunbookRef;
 import dev.incidentengine.model.RunbookStep;
 import dev.incidentengine.model.RunbookStepMarked;
 import dev.incidentengine.model.SetIncidentType;
@@ -53,11 +54,16 @@ final class ResponseProcess {
         ResponseRules response = rules.get();
         String type = attach.getIncidentType();
         ResponseRules.Targets targets = response.targets(alert.getService());
+        RunbookConfig runbook = response.runbookFor(alert, alert.getService(), type).orElse(null);
+        // Named in IncidentOpened too, so the first messages (composed as it is read) can link it.
+        RunbookRef matched = runbook == null ? null : new RunbookRef(runbook.getId(), runbook.getTitle(), runbook.getUrl());
         decision.emit(new IncidentOpened(alert.getSummary(), alert.getSeverity(), alert.getService(), attach.getCorrelationKey(),
                 attach.getEscalationPolicyId(), alert.getLabels(), attach.getAutoResolve(), type, targets.tier(),
-                targets.bySeverity(), alert.getDrill()));
+                targets.bySeverity(), alert.getDrill(), matched));
         decision.emit(new AlertAttached(alert));
-        response.runbookFor(alert, alert.getService(), type).ifPresent(runbook -> decision.emit(attached(runbook, true)));
+        if (runbook != null) {
+            decision.emit(attached(runbook, true));
+        }
     }
 
     void assignRole(IncidentLifecycle.Decision decision, AssignRole assign) {

@@ -177,7 +177,7 @@ class PostmortemTest {
     void hostileTextIsEscaped() {
         List<IncidentEvent> log = List.of(
                 opened(ID, "e1").setTimestamp(T0).setPayload(new IncidentOpened("<img src=x onerror=alert(1)>", Severity.SEV2,
-                        "check|out", "k", null, Map.of(), true, null, null, java.util.Map.of(), null)).build(),
+                        "check|out", "k", null, Map.of(), true, null, null, java.util.Map.of(), null, null)).build(),
                 by(ALICE, event(ID, "e2", T0.plusSeconds(5), new NoteAdded("[x](javascript:alert(1)) **bold** `code`\nnext line"))),
                 by(ALICE, event(ID, "e3", T0.plusSeconds(9), new IncidentResolved("_fixed_ \\o/"))));
 

@@ -112,6 +112,11 @@ public final class Planner {
                     .setOpenedAt(event.getTimestamp())
                     .setPages(new ArrayList<>())
                     .build();
+            if (opened.getRunbook() != null) {
+                // The matched runbook, so the opening message links it; RunbookAttached right after adds nothing more.
+                plan.setRunbooks(new ArrayList<>(List.of(new PlannedRunbook(opened.getRunbook().getRunbookId(),
+                        opened.getRunbook().getTitle(), opened.getRunbook().getUrl()))));
+            }
             return news(Changes.of(plan), MessageKind.OPENED, event, now);
         }
         if (current == null) {

@@ -7,7 +7,10 @@ import java.util.List;
 import dev.incidentengine.model.IncidentAcknowledged;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
+import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.PlannedRunbook;
+import dev.incidentengine.model.RunbookRef;
 import dev.incidentengine.model.RunbookAttached;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.ChannelType;
@@ -75,6 +78,20 @@ class RunbookLinksTest {
             assertThat(page.getHtml()).contains("<a href=\"https://incidents.example.com/incidents/" + ID
                     + "#runbook-high-error-rate\" style=\"color:#0969da;\">High error rate</a>");
         });
+    }
+
+    @Test
+    void theOpeningMessageLinksTheRunbookMatchedAtOpen_andItsRunbookAttachedAddsItNoSecondTime() {
+        IncidentEvent event = opened(ID, "e1").build();
+        IncidentOpened matched = IncidentOpened.newBuilder((IncidentOpened) event.getPayload())
+                .setRunbook(new RunbookRef("high-error-rate", "High error rate", null)).build();
+        Changes changes = planner.onEvent(null, IncidentEvent.newBuilder(event).setPayload(matched).build(), T0.plusSeconds(1));
+
+        assertThat(compose(changes)).singleElement().satisfies(message -> assertThat(message.getText())
+                .contains("Runbook:  High error rate https://incidents.example.com/incidents/" + ID + "#runbook-high-error-rate"));
+        NotificationPlan plan = planner.onEvent(changes.plan(), event(ID, "e1b", T0, new RunbookAttached("high-error-rate", "High error rate",
+                null, List.of("Open the dashboard"), true)), T0.plusSeconds(1)).plan();
+        assertThat(plan.getRunbooks()).containsExactly(new PlannedRunbook("high-error-rate", "High error rate", null));
     }
 
     @Test
