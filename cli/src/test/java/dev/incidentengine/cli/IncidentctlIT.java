@@ -432,7 +432,9 @@ class IncidentctlIT {
 
         Run none = run("runbook", "show", id, "--token", VIEWER);
         assertThat(none.out()).isEqualTo(id + ": no runbook attached (incidentctl runbook list; incidentctl runbook attach " + id + " RUNBOOK)\n");
-        assertThat(run("runbook", "attach", id, "cli-runbook", "--token", RESPONDER).out()).isEqualTo(id + ": runbook cli-runbook applied\n");
+        // The aggregate compiles config at most once a second: the API may list the runbook a moment before the aggregate has it.
+        await("attached").atMost(Duration.ofSeconds(30)).until(() -> run("runbook", "attach", id, "cli-runbook", "--token", RESPONDER).out(),
+                out -> out.equals(id + ": runbook cli-runbook applied\n"));
         assertThat(run("runbook", "attach", id, "cli-runbook", "--token", RESPONDER).out()).contains("(already attached)");
         assertThat(run("runbook", "step", id, "cli-runbook", "2", "done", "--note", "rolled back", "--token", RESPONDER).out())
                 .isEqualTo(id + ": cli-runbook step 2 done applied (1 of 2 steps marked)\n");

@@ -1,30 +1,25 @@
 package dev.incidentengine.deploy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
-import dev.incidentengine.model.config.RoleConfig;
-import dev.incidentengine.schemas.RecordSerdes;
-import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.testkit.SlackServer;
 import dev.incidentengine.testkit.TopicContents;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,30 +45,21 @@ class LocalEngineResponseIT {
 
     @Test
     void aSev1GetsAnIcPage_aWarRoom_andItsRunbook_andTheReviewShowsThem_andADrillIsReportedOnItsOwn() throws Exception {
+        // deploy/local as it is, but the commander required within a minute (the least a role takes), not 5, to keep the test short.
+        Path config = dataDir.resolve("config");
+        copy(Path.of("../local"), config);
+        Path response = config.resolve("response.yaml");
+        String roles = Files.readString(response);
+        assertThat(roles).contains("requiredWithinMinutes: 5");
+        Files.writeString(response, roles.replace("requiredWithinMinutes: 5", "requiredWithinMinutes: 1"));
         LocalEngine engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(TopicContents.freePort()),
-                "--controller-port", Integer.toString(TopicContents.freePort()), "--http-port", "0", "--sink-port", "0", "--smtp-port", "0",
-                "--config-dir", Path.of("../local").toString());
+        new CommandLine(engine).parseArgs("--data-dir", dataDir.resolve("data").toString(), "--kafka-port",
+                Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()), "--http-port", "0",
+                "--sink-port", "0", "--smtp-port", "0", "--config-dir", config.toString());
         try {
             engine.start();
             SlackServer slack = engine.sinks().slack();
             assertThat(slack).as("deploy/local/secrets/LOCAL_SLACK_BOT_TOKEN starts the Slack-shaped server").isNotNull();
-            // The commander is required within 5 minutes locally; a minute (the least a role takes) keeps the test short.
-            RecordSerdes serdes = RecordSerdes.singleObject();
-            try (KafkaProducer<String, RoleConfig> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engine.bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
-                    Topics.CONFIG_ROLES.keySerde(serdes).serializer(), Topics.CONFIG_ROLES.valueSerde(serdes).serializer())) {
-                producer.send(new ProducerRecord<>(Topics.CONFIG_ROLES.name(), "commander", new RoleConfig("commander", "Incident Commander",
-                        null, List.of("SEV0", "SEV1"), 1))).get();
-            }
-            await("the commander required within a minute").atMost(Duration.ofSeconds(30)).until(() -> {
-                for (JsonNode role : JSON.readTree(send("GET", engine.httpUrl() + "/api/v1/roles", VIEWER, null).body()).path("roles")) {
-                    if (role.path("id").asText().equals("commander")) {
-                        return role.path("requiredWithinMinutes").asInt() == 1;
-                    }
-                }
-                return false;
-            });
 
             assertThat(send("POST", engine.httpUrl() + "/api/v1/alerts", "demo-integration-key-change-me",
                     "{\"summary\":\"Checkout <!channel> error rate above 5%\",\"severity\":\"critical\",\"dedupKey\":\"response-local-it\"}")
@@ -145,6 +131,19 @@ class LocalEngineResponseIT {
     }
 
     private record Run(int exit, String out, String err) {
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     private static Run incidentctl(LocalEngine engine, String... args) {
