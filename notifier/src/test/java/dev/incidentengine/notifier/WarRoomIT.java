@@ -29,7 +29,7 @@ import dev.incidentengine.model.config.UserConfig;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
-import dev.incidentengine.testkit.SlackServer;
+import dev.incidentengine.slack.SlackServer;
 import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

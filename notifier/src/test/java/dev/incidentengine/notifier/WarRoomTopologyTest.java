@@ -45,7 +45,7 @@ import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.KafkaClients;
-import dev.incidentengine.testkit.SlackServer;
+import dev.incidentengine.slack.SlackServer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;

@@ -835,7 +835,7 @@ class ConsoleBrowserIT {
         List<WebElement> tables = document.findElements(By.tagName("table"));
         assertThat(tables.get(0).getText()).contains("Incident " + id, "Service " + service, "Resolved", "by alice: rolled back");
         assertThat(tables.get(1).getText()).contains("response (time to acknowledge)", "time to resolve");
-        assertThat(tables.get(2).getText()).as("the timeline").contains("opened SEV2 on " + service + ": " + title, "note: **bold** [y](javascript:alert(2)) <b>b</b>");
+        assertThat(tables.get(2).getText()).as("the timeline").contains("opened SEV2 on " + service + " (tier core-api): " + title, "note: **bold** [y](javascript:alert(2)) <b>b</b>");
         assertThat(document.findElements(By.cssSelector("img, b"))).as("markup from the incident's text").isEmpty();
         // Never acknowledged: the response target was missed.
         assertThat(document.findElements(By.tagName("strong"))).as("only the writer's own emphasis").extracting(WebElement::getText)

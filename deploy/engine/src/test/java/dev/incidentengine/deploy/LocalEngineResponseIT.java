@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
-import dev.incidentengine.testkit.SlackServer;
+import dev.incidentengine.slack.SlackServer;
 import dev.incidentengine.testkit.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

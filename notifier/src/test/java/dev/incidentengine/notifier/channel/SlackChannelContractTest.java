@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.incidentengine.testkit.SlackServer;
+import dev.incidentengine.slack.SlackServer;
 
 import static dev.incidentengine.notifier.channel.ChannelFixtures.SECRETS;
 import static dev.incidentengine.notifier.channel.ChannelFixtures.SECRET_VALUES;

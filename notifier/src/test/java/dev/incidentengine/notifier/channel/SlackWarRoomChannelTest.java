@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.incidentengine.notifier.delivery.HttpDelivery;
 import dev.incidentengine.notifier.delivery.RetryPolicy;
-import dev.incidentengine.testkit.SlackServer;
+import dev.incidentengine.slack.SlackServer;
 
 import static dev.incidentengine.notifier.channel.ChannelFixtures.SECRETS;
 import static dev.incidentengine.notifier.channel.ChannelFixtures.SECRET_VALUES;

@@ -1,4 +1,4 @@
-package dev.incidentengine.testkit;
+package dev.incidentengine.slack;
 
 import java.io.IOException;
 import java.io.OutputStream;
