@@ -17,7 +17,8 @@ import dev.incidentengine.notifier.delivery.HttpDelivery;
  */
 public final class SlackChannel implements Channel {
 
-    private static final Set<String> TRANSIENT = Set.of("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout");
+    /** Slack's {@code error} codes worth trying again (the war room channel's calls share them). */
+    static final Set<String> TRANSIENT = Set.of("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout");
     private static final Set<String> UPDATE_IMPOSSIBLE = Set.of("message_not_found", "cant_update_message");
 
     private final HttpDelivery delivery;

@@ -39,7 +39,6 @@ public final class SlackWarRoomChannel implements Channel {
 
     public static final String NAME = "slack-warroom";
     private static final Logger log = LoggerFactory.getLogger(SlackWarRoomChannel.class);
-    private static final Set<String> TRANSIENT = Set.of("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout");
     /** Refusals that fail every war room until someone fixes the token or app: readiness shows them. */
     private static final Set<String> AUTH = Set.of("not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired",
             "missing_scope", "not_allowed_token_type", "no_permission");
@@ -249,7 +248,7 @@ public final class SlackWarRoomChannel implements Channel {
                         JsonNode json = ChannelRequests.answer(answer);
                         String error = json.path("error").asText("no ok in the answer");
                         return json.path("ok").asBoolean(false) || fine.contains(error) ? Optional.empty()
-                                : Optional.of(new HttpDelivery.Refusal("slack " + method + ": " + error, TRANSIENT.contains(error)));
+                                : Optional.of(new HttpDelivery.Refusal("slack " + method + ": " + error, SlackChannel.TRANSIENT.contains(error)));
                     });
             attempts += outcome.attempts();
             took = took.plus(outcome.took());
