@@ -193,7 +193,7 @@ class ServiceAclIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(Incidentctl.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "timeline", incidentId,
                 "--bootstrap-servers", kafka.bootstrapServers(), "--kafka-config", ctlConfig.toString())).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("IncidentAcknowledged");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("acknowledged: on it");
 
         assertThat(denials.messages()).as("operations the broker refused while the engine worked").isEmpty();
         assertThat(logged.messages()).as("log lines about authorization").noneMatch(line -> line.contains("uthoriz"));
