@@ -46,10 +46,13 @@ public final class SecuredKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit kit;
     private final Path caCertificate;
+    /** Makes users and grants ACLs; one for all, as each new client's TLS and SASL handshake costs. */
+    private final Admin setup;
 
     private SecuredKafka(KafkaClusterTestKit kit, Path caCertificate) {
         this.kit = kit;
         this.caCertificate = caCertificate;
+        this.setup = admin();
     }
 
     /** Starts the broker; its keys and the CA's certificate go to {@code dir} (under target/). */
@@ -130,10 +133,10 @@ public final class SecuredKafka implements AutoCloseable {
      */
     public Map<String, Object> scramUser(ServiceAccess access) {
         String password = UUID.randomUUID().toString();
-        try (Admin admin = admin()) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(access.service(),
+        try {
+            setup.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(access.service(),
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
-            grant(admin, access);
+            grant(access);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Cannot make the user " + access.service(), e);
         } catch (InterruptedException e) {
@@ -152,9 +155,7 @@ public final class SecuredKafka implements AutoCloseable {
      * names that user as its subject. With a real identity provider only the login settings differ.
      */
     public Map<String, Object> oauthUser(ServiceAccess access) {
-        try (Admin admin = admin()) {
-            grant(admin, access);
-        }
+        grant(access);
         Map<String, Object> props = tls();
         props.put(SaslConfigs.SASL_MECHANISM, OAUTHBEARER);
         props.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
@@ -162,13 +163,13 @@ public final class SecuredKafka implements AutoCloseable {
         return props;
     }
 
-    private static void grant(Admin admin, ServiceAccess access) {
+    private void grant(ServiceAccess access) {
         String principal = "User:" + access.service();
         try {
-            admin.createAcls(access.bindings(principal)).all().get(30, TimeUnit.SECONDS);
-            // ACLs reach the broker's authorizer through the metadata log: wait until it answers with all of them.
+            setup.createAcls(access.bindings(principal)).all().get(30, TimeUnit.SECONDS);
+            // ACLs (and the password before them) reach the broker through the metadata log: wait until it answers with all of them.
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).stream()
+            while (setup.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).stream()
                     .filter(binding -> binding.entry().principal().equals(principal)).count() < access.acls().size()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("The ACLs of " + principal + " did not reach the broker");
@@ -219,6 +220,7 @@ public final class SecuredKafka implements AutoCloseable {
 
     @Override
     public void close() {
+        setup.close(Duration.ofSeconds(5));
         try {
             kit.close();
         } catch (Exception e) {

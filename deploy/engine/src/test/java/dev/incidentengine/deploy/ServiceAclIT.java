@@ -1,6 +1,7 @@
 package dev.incidentengine.deploy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,10 +21,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -58,6 +61,7 @@ import dev.incidentengine.status.StatusPageMain;
 import dev.incidentengine.status.StatusPageService;
 import dev.incidentengine.status.StatusPageServiceConfig;
 import dev.incidentengine.testkit.SecuredKafka;
+import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WebhookSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -96,7 +100,7 @@ class ServiceAclIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<ServiceRunner> runners = new ArrayList<>();
+    private final List<ServiceRunner> runners = new CopyOnWriteArrayList<>();
     private final Captured denials = new Captured();
     private final Captured logged = new Captured();
     private SecuredKafka kafka;
@@ -122,6 +126,7 @@ class ServiceAclIT {
         // The broker logs every refused operation on this logger (StandardAuthorizer's audit log, INFO).
         denials.attach("kafka.authorizer.logger", Level.INFO);
         logged.attach(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.INFO);
+        deleteRecursively(DIR);
         kafka = SecuredKafka.start(DIR.resolve("kafka"));
         sink = WebhookSink.start();
         try (Admin admin = kafka.admin()) {
@@ -151,25 +156,34 @@ class ServiceAclIT {
         Map<String, String> api = Map.of(EngineConfig.API_TOKENS_FILE_CONFIG, LOCAL_CONFIG.resolve("secrets/api-tokens.yaml").toString(),
                 EngineConfig.API_SESSION_SECRET_FILE_CONFIG, secretFile("session-secret").toString());
         String statusSecret = secretFile("status-secret").toString();
-        start(AlertIngestService.NAME, ingest, Map.of(), AlertIngestConfig::new, AlertIngestService::new);
-        String incidents = start(IncidentStreamService.NAME, incident, api, IncidentStreamConfig::new, IncidentStreamMain::service);
-        start(EscalationStreamService.NAME, escalation, api, EscalationStreamConfig::new, EscalationStreamMain::service);
+        // The notifier links to the API: its port is chosen first. The services start side by side, as in a cluster.
+        Map<String, String> incidentSettings = new HashMap<>(api);
+        incidentSettings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(TopicContents.freePort()));
         Map<String, String> statusSettings = new HashMap<>(api);
         statusSettings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, statusSecret);
-        start(StatusPageService.NAME, status, statusSettings, StatusPageServiceConfig::new, StatusPageMain::service);
-        start(NotifierService.NAME, notifier, Map.of(
+        Map<String, String> notifierSettings = Map.of(
                 NotifierConfig.SECRETS_DIR_CONFIG, LOCAL_CONFIG.resolve("secrets").toString(),
                 NotifierConfig.WEBHOOK_SECRET_CONFIG, "LOCAL_WEBHOOK_SECRET",
-                NotifierConfig.LINKS_BASE_URL_CONFIG, incidents,
+                NotifierConfig.LINKS_BASE_URL_CONFIG, "http://127.0.0.1:" + incidentSettings.get(EngineConfig.HTTP_PORT_CONFIG),
                 NotifierConfig.STATUS_SECRET_FILE_CONFIG, statusSecret,
                 EngineConfig.API_SESSION_SECRET_FILE_CONFIG, api.get(EngineConfig.API_SESSION_SECRET_FILE_CONFIG),
-                EngineConfig.API_TOKENS_FILE_CONFIG, api.get(EngineConfig.API_TOKENS_FILE_CONFIG)),
-                NotifierConfig::new, NotifierMain::service);
+                EngineConfig.API_TOKENS_FILE_CONFIG, api.get(EngineConfig.API_TOKENS_FILE_CONFIG));
+        List<CompletableFuture<String>> started = List.of(
+                start(AlertIngestService.NAME, ingest, Map.of(), AlertIngestConfig::new, AlertIngestService::new),
+                start(IncidentStreamService.NAME, incident, incidentSettings, IncidentStreamConfig::new, IncidentStreamMain::service),
+                start(EscalationStreamService.NAME, escalation, api, EscalationStreamConfig::new, EscalationStreamMain::service),
+                start(StatusPageService.NAME, status, statusSettings, StatusPageServiceConfig::new, StatusPageMain::service),
+                start(NotifierService.NAME, notifier, notifierSettings, NotifierConfig::new, NotifierMain::service));
+        String alerts = started.get(0).get(60, TimeUnit.SECONDS);
+        String incidents = started.get(1).get(60, TimeUnit.SECONDS);
+        for (CompletableFuture<String> each : started) {
+            each.get(60, TimeUnit.SECONDS);
+        }
         await("every service ready").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runners)
                 .allSatisfy(runner -> assertThat(get(url(runner) + "/readyz", null).statusCode()).as(runner.readiness().toString()).isEqualTo(200)));
 
         // An alert becomes an incident, which pages the on-call user and reaches the team's webhook.
-        assertThat(post(url(runners.get(0)) + "/api/v1/alerts", KEY, "{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"acl-it\"}")
+        assertThat(post(alerts + "/api/v1/alerts", KEY, "{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"acl-it\"}")
                 .statusCode()).isEqualTo(202);
         String incidentId = await("the alert's incident").atMost(Duration.ofSeconds(30)).until(() -> {
             for (JsonNode listed : JSON.readTree(get(incidents + "/api/v1/incidents", VIEWER).body()).get("incidents")) {
@@ -213,9 +227,9 @@ class ServiceAclIT {
         assertThat(denials.messages()).as("the broker's log of what it refused").hasSizeGreaterThanOrEqualTo(8);
     }
 
-    /** Starts one service from environment variables, as its distribution or image would; its URL. */
-    private <C extends EngineConfig> String start(String name, Map<String, Object> kafkaClient, Map<String, String> settings,
-                                                  Function<Map<String, String>, C> config, Function<C, Service> service) {
+    /** Starts one service from environment variables, as its distribution or image would, in a thread of its own; its URL. */
+    private <C extends EngineConfig> CompletableFuture<String> start(String name, Map<String, Object> kafkaClient, Map<String, String> settings,
+                                                                     Function<Map<String, String>, C> config, Function<C, Service> service) {
         Map<String, String> env = new HashMap<>();
         kafkaClient.forEach((key, value) -> env.put("KAFKA_" + variable(key), String.valueOf(value)));
         env.put("KAFKA_NUM_STANDBY_REPLICAS", "0");
@@ -225,10 +239,9 @@ class ServiceAclIT {
         settings.forEach((key, value) -> env.put("INCIDENT_" + variable(key), value));
         C resolved = config.apply(ConfigSources.load(null, env));
         resolved.logResolved(LoggerFactory.getLogger(ServiceAclIT.class), name);
-        ServiceRunner runner = new ServiceRunner(resolved.httpHost(), resolved.httpPort(), resolved.httpLimits(),
-                List.of(service.apply(resolved))).start();
+        ServiceRunner runner = new ServiceRunner(resolved.httpHost(), resolved.httpPort(), resolved.httpLimits(), List.of(service.apply(resolved)));
         runners.add(runner);
-        return url(runner);
+        return CompletableFuture.supplyAsync(() -> url(runner.start()), task -> new Thread(task, name + "-start").start());
     }
 
     private static String variable(String key) {
@@ -299,6 +312,16 @@ class ServiceAclIT {
             properties.store(writer, "incidentctl's Kafka client settings");
         }
         return file;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     private static Path secretFile(String name) throws Exception {
