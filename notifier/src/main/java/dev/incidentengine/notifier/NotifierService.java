@@ -140,7 +140,8 @@ public final class NotifierService implements Service {
         String app = config.applicationId();
         return ServiceAccess.of(NAME)
                 .reads(topics.events(), topics.results(), topics.users(), topics.services(), topics.channels(), topics.roles(),
-                        topics.statusPage(), topics.subscribers(), topics.teams(), topics.requests(), topics.deliveries(), Topics.CONSOLE_SESSIONS)
+                        topics.statusPage(), topics.subscribers(), topics.teams(), topics.requests(), topics.deliveries(),
+                        Topics.CONSOLE_SESSIONS)
                 .writes(topics.requests(), topics.results(), topics.commands(), topics.deadLetters(), topics.deliveries())
                 .streamsApplication(app)
                 .group(senderGroup(app))
