@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * one SASL_SSL listener (a self-signed certificate for localhost made here, with the JDK's keytool) taking SCRAM-SHA-512 and
  * OAUTHBEARER (unsecured JWS tokens: the mechanism and ACLs are real, only the token's signature is not checked), the
  * StandardAuthorizer, and no access without an ACL. The kit's PLAIN super user ({@code plain-admin}) is the test's admin
- * and the broker's own. Not shared: a test starts it and closes it.
+ * and the broker's own. Not shared: a test starts it and closes it. The kit names its JAAS file in the JVM-wide
+ * {@code java.security.auth.login.config}, which only SASL clients without a {@code sasl.jaas.config} of their own read.
  */
 public final class SecuredKafka implements AutoCloseable {
 
