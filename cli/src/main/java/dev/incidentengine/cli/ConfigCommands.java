@@ -61,8 +61,7 @@ final class ConfigCommands {
                 return 0;
             }
             try {
-                Map<String, Object> producer = new LinkedHashMap<>();
-                producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+                Map<String, Object> producer = new LinkedHashMap<>(kafka.clientProps());
                 producer.put(ProducerConfig.ACKS_CONFIG, "all");
                 producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);

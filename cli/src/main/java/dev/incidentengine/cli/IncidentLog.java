@@ -51,11 +51,14 @@ final class IncidentLog {
     record IncidentRecords(List<IncidentEvent> events, List<NotificationResult> results) {
     }
 
+    private final Map<String, Object> clientProps;
     private final String bootstrapServers;
     private final RecordSerdes serdes = RecordSerdes.singleObject();
 
-    IncidentLog(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param clientProps Kafka client settings: bootstrap servers, and TLS and SASL ones when the cluster asks for them */
+    IncidentLog(Map<String, Object> clientProps) {
+        this.clientProps = Map.copyOf(clientProps);
+        this.bootstrapServers = String.valueOf(clientProps.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
 
     /** The incident's records; no events is an unknown incident. */
@@ -152,10 +155,11 @@ final class IncidentLog {
     }
 
     private Map<String, Object> props() {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.putAll(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+        return props;
     }
 
     private List<PartitionInfo> partitions(KafkaConsumer<?, ?> consumer, Topic<?, ?> topic) {

@@ -95,6 +95,36 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void givenKafkaSecurityFromEnvironment_whenLogged_thenEverySecretHiddenAndTheRestShown() {
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+                Map.entry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+                Map.entry("KAFKA_SASL_JAAS_CONFIG", "ScramLoginModule required username=\"u\" password=\"hunter2\";"),
+                Map.entry("KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/ca.p12"),
+                Map.entry("KAFKA_SSL_TRUSTSTORE_PASSWORD", "t1"),
+                Map.entry("KAFKA_SSL_KEYSTORE_PASSWORD", "k1"),
+                Map.entry("KAFKA_SSL_KEY_PASSWORD", "k2"),
+                Map.entry("KAFKA_SSL_KEYSTORE_KEY", "-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+                Map.entry("KAFKA_SASL_OAUTHBEARER_CLIENT_CREDENTIALS_CLIENT_SECRET", "s1"),
+                Map.entry("KAFKA_SASL_OAUTHBEARER_ASSERTION_PRIVATE_KEY_PASSPHRASE", "s2"),
+                Map.entry("KAFKA_SASL_LOGIN_CALLBACK_HANDLER_CLASS", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"),
+                // Streams passes prefixed settings to one client: hidden too.
+                Map.entry("KAFKA_PRODUCER_SSL_KEY_PASSWORD", "k3"));
+
+        Map<String, Object> logged = new SampleConfig(ConfigSources.load(null, env)).maskedValues();
+
+        assertThat(logged).containsEntry("kafka.security.protocol", "SASL_SSL")
+                .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("kafka.ssl.truststore.location", "/etc/kafka/ca.p12")
+                .containsEntry("kafka.sasl.login.callback.handler.class", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler");
+        assertThat(List.of("kafka.sasl.jaas.config", "kafka.ssl.truststore.password", "kafka.ssl.keystore.password", "kafka.ssl.key.password",
+                "kafka.ssl.keystore.key", "kafka.sasl.oauthbearer.client.credentials.client.secret",
+                "kafka.sasl.oauthbearer.assertion.private.key.passphrase", "kafka.producer.ssl.key.password"))
+                .allSatisfy(key -> assertThat(logged).containsEntry(key, "[hidden]"));
+        assertThat(logged.toString()).doesNotContain("hunter2", "t1", "k1", "k2", "k3", "PRIVATE KEY", "s1", "s2");
+    }
+
+    @Test
     void givenWeakerGuaranteesRequested_thenEngineGuaranteesHold() {
         SampleConfig config = new SampleConfig(Map.of("kafka.acks", "1", "kafka.enable.idempotence", "false",
                 "kafka.processing.guarantee", "at_least_once", "kafka.isolation.level", "read_uncommitted"));
