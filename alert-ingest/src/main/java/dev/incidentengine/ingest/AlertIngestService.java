@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -49,6 +50,19 @@ public final class AlertIngestService implements Service {
         this.admission = new Admission(config.backlogMaxMs(), config.backlogQuietPerSecond(), System::nanoTime);
         this.writer = new AlertWriter(KafkaClients.producer(config, NAME + "-writer"), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
+    }
+
+    /** What it does on Kafka (see its clients below): its Streams app, its writer, the integrations, the backlog's group. */
+    public static ServiceAccess kafkaAccess(AlertIngestConfig config, IngestTopics topics) {
+        return ServiceAccess.of(NAME)
+                .reads(topics.raw(), topics.integrations())
+                .writes(topics.alerts(), topics.dlq())
+                .streamsApplication(RawAlertTopology.APPLICATION_ID)
+                .describesGroup(config.backlogGroup());
+    }
+
+    public static ServiceAccess kafkaAccess(AlertIngestConfig config) {
+        return kafkaAccess(config, IngestTopics.DEFAULT);
     }
 
     @Override

@@ -3,6 +3,10 @@ package dev.incidentengine.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 
+import dev.incidentengine.configdata.ConfigData;
+import dev.incidentengine.configdata.ConfigPublisher;
+import dev.incidentengine.schemas.ServiceAccess;
+import dev.incidentengine.schemas.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
@@ -23,6 +27,21 @@ import picocli.CommandLine;
                 "4:not allowed (no token, token refused, role too low)", "5:refused (bad input, command rejected)",
                 "6:engine unreachable or starting", "7:test-notify: a delivery result did not come in time"})
 public final class Incidentctl {
+
+    /** Its name, also its Kafka user's. */
+    public static final String NAME = "incidentctl";
+
+    /**
+     * What it does on Kafka: the commands that read topics themselves (log, report, rebuild, drill, {@code config show})
+     * read them from offsets of their own, without a group; {@code config apply} writes the config in one transaction.
+     * Everything else goes through the services' HTTP APIs.
+     */
+    public static ServiceAccess kafkaAccess() {
+        return ServiceAccess.of(NAME)
+                .reads(Topics.INCIDENT_EVENTS, Topics.INCIDENT_STATE, Topics.NOTIFICATION_RESULTS)
+                .reads(ConfigData.kinds().values())
+                .plus(ConfigPublisher.access(NAME));
+    }
 
     public static void main(String[] args) {
         int exit;

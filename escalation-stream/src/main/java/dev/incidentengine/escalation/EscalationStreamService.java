@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.incidentengine.escalation.domain.ConfigSnapshot;
 import dev.incidentengine.model.OnCallOverride;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -148,6 +149,20 @@ public final class EscalationStreamService implements Service {
         }, 0, WAIT_POLL_MS, TimeUnit.MILLISECONDS));
         return read.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((done, error) -> polling.get().cancel(false));
+    }
+
+    /** What it does on Kafka (see its clients): its Streams app, the overrides' producer, the console's session log. */
+    public static ServiceAccess kafkaAccess(EscalationStreamConfig config, EscalationTopics topics) {
+        return ServiceAccess.of(NAME)
+                .reads(topics.events(), topics.policies(), topics.schedules(), topics.teams(), topics.users(), topics.services(),
+                        topics.overrides(), topics.roles())
+                .writes(topics.commands(), topics.overrides(), topics.deadLetters())
+                .streamsApplication(config.applicationId())
+                .plus(EngineConfig.sessionLogAccess(NAME, false));
+    }
+
+    public static ServiceAccess kafkaAccess(EscalationStreamConfig config) {
+        return kafkaAccess(config, EscalationTopics.DEFAULT);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.incidentengine.incident;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,9 @@ import dev.incidentengine.incident.query.IncidentQueryTopology;
 import dev.incidentengine.incident.query.LocalStores;
 import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.ServiceAccess;
+import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
@@ -73,6 +77,26 @@ public final class IncidentStreamService implements Service {
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), config.receiversBaseUrl(), Clock.systemUTC());
         this.ticketWebhooks = new TicketWebhooks(config.ticketWebhooks(), api::sendCommand, Clock.systemUTC());
+    }
+
+    /**
+     * What it does on Kafka (see its clients): the aggregate and the read side (Streams apps), the API's view, producer and
+     * change feed, the console's session log. It reads every topic it names but the ones only the aggregate writes.
+     */
+    public static ServiceAccess kafkaAccess(IncidentStreamConfig config, IncidentTopics topics) {
+        List<Topic<?, ?>> writtenOnly = List.of(topics.suppressed(), topics.deadLetters());
+        return ServiceAccess.of(NAME)
+                .reads(topics.all().stream().filter(topic -> !writtenOnly.contains(topic)).toList())
+                // The aggregate's outputs and dead letters; the API's commands, silences and test alerts.
+                .writes(topics.events(), topics.state(), topics.commandResults(), topics.commands(), topics.suppressed(),
+                        topics.inhibiting(), topics.deadLetters(), topics.silences(), topics.alerts())
+                .streamsApplication(config.applicationId())
+                .streamsApplication(IncidentQueryTopology.applicationId(config.applicationId()))
+                .plus(EngineConfig.sessionLogAccess(NAME, true));
+    }
+
+    public static ServiceAccess kafkaAccess(IncidentStreamConfig config) {
+        return kafkaAccess(config, IncidentTopics.DEFAULT);
     }
 
     @Override

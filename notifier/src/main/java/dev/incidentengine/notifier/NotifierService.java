@@ -31,6 +31,7 @@ import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.notifier.testnotify.TestNotificationApi;
 import dev.incidentengine.notifier.testnotify.TestNotifications;
 import dev.incidentengine.notifier.testnotify.TestResults;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
@@ -131,6 +132,34 @@ public final class NotifierService implements Service {
         testApi.register(http);
     }
 
+    /**
+     * What it does on Kafka (see its clients): the planner (a Streams app), the sender (its group, its ledger and its
+     * transactional ids {@code <app>-sender-<uuid>}), test notifications, and the console's sign-in links (its group).
+     */
+    public static ServiceAccess kafkaAccess(NotifierConfig config, NotifierTopics topics) {
+        String app = config.applicationId();
+        return ServiceAccess.of(NAME)
+                .reads(topics.events(), topics.results(), topics.users(), topics.services(), topics.channels(), topics.roles(),
+                        topics.statusPage(), topics.subscribers(), topics.teams(), topics.requests(), topics.deliveries(), Topics.CONSOLE_SESSIONS)
+                .writes(topics.requests(), topics.results(), topics.commands(), topics.deadLetters(), topics.deliveries())
+                .streamsApplication(app)
+                .group(senderGroup(app))
+                .transactionalId(senderGroup(app) + "-")
+                .group(signInLinksGroup(app));
+    }
+
+    public static ServiceAccess kafkaAccess(NotifierConfig config) {
+        return kafkaAccess(config, NotifierTopics.DEFAULT);
+    }
+
+    private static String senderGroup(String applicationId) {
+        return applicationId + "-sender";
+    }
+
+    private static String signInLinksGroup(String applicationId) {
+        return applicationId + "-signin-links";
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -221,7 +250,7 @@ public final class NotifierService implements Service {
                     NotifierConfig.LINKS_BASE_URL_CONFIG, EngineConfig.API_SESSION_SECRET_FILE_CONFIG);
             return null;
         }
-        String group = config.applicationId() + "-signin-links";
+        String group = signInLinksGroup(config.applicationId());
         // Only links are signed here; a session's age is the API's to say.
         Sessions sessions = Sessions.load(secretFile, Duration.ZERO, Clock.systemUTC());
         return new SignInLinkMailer(KafkaClients.consumer(config, group), Topics.CONSOLE_SESSIONS, config.recordSerdes(), email, sessions,
@@ -260,7 +289,7 @@ public final class NotifierService implements Service {
     }
 
     private Sender sender(Map<String, Channel> channels, StatusRecipients recipients, MeterRegistry metrics) {
-        String group = config.applicationId() + "-sender";
+        String group = senderGroup(config.applicationId());
         Map<String, Object> consumer = KafkaClients.consumer(config, group);
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
         Map<String, Object> producer = KafkaClients.producer(config, group);

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,14 +16,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** Writes config entries to their compacted topics in one transaction: all of them or none. */
 public final class ConfigPublisher {
 
+    /** The producer's transactional id: one loader at a time, a second one fences the first. */
+    public static final String TRANSACTIONAL_ID = "incident-config-loader";
+
     private ConfigPublisher() {
+    }
+
+    /** What {@link #publish} does on Kafka, for the user that applies config ({@code incidentctl config apply}). */
+    public static ServiceAccess access(String user) {
+        return ServiceAccess.of(user).writes(ConfigData.kinds().values()).transactionalId(TRANSACTIONAL_ID);
     }
 
     /** @return how many records were written per topic */
     public static Map<String, Integer> publish(List<ConfigData.Entry> entries, Map<String, Object> producerProps,
                                                RecordSerdes serdes) {
         Map<String, Object> props = new TreeMap<>(producerProps);
-        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "incident-config-loader");
+        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID);
         Map<String, Integer> counts = new TreeMap<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.initTransactions();

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import dev.incidentengine.schemas.ModelClasses;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.api.ApiTokens;
 import dev.incidentengine.service.api.SessionLog;
@@ -133,6 +134,12 @@ public abstract class EngineConfig extends AbstractConfig {
     public SessionLog sessionLog(ApiTokens tokens, String clientId, boolean sendsLinks, Clock clock) {
         return new SessionLog(tokens.sessions().orElseThrow(), KafkaClients.consumer(this, clientId), KafkaClients.producer(this, clientId),
                 Topics.CONSOLE_SESSIONS, sendsLinks ? Topics.CONFIG_USERS : null, recordSerdes(), clock);
+    }
+
+    /** What {@link #sessionLog} reads and writes on Kafka (no group: every instance reads the log whole). */
+    public static ServiceAccess sessionLogAccess(String service, boolean sendsLinks) {
+        ServiceAccess access = ServiceAccess.of(service).reads(Topics.CONSOLE_SESSIONS).writes(Topics.CONSOLE_SESSIONS);
+        return sendsLinks ? access.reads(Topics.CONFIG_USERS) : access;
     }
 
     public Duration sessionLinkTtl() {

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.incidentengine.model.StatusPageCommand;
 import dev.incidentengine.model.config.StatusComponentConfig;
 import dev.incidentengine.model.config.StatusPageConfig;
+import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -87,6 +88,22 @@ public final class StatusPageService implements Service {
         }, Clock.systemUTC());
         this.sessionLog = config.sessionLog(tokens, NAME + "-sessions", false, Clock.systemUTC());
         this.subscriptions = Subscriptions.create(config, topics, tokens);
+    }
+
+    /**
+     * What it does on Kafka (see its clients): the page's writer (a Streams app), the public site's and the config's views,
+     * the subscriptions, the commands' producer, the console's session log.
+     */
+    public static ServiceAccess kafkaAccess(StatusPageServiceConfig config, StatusTopics topics) {
+        return ServiceAccess.of(NAME)
+                .reads(topics.incidentEvents(), topics.commands(), topics.page(), topics.subscribers(), topics.config(), topics.silences())
+                .writes(topics.page(), topics.deadLetters(), topics.subscribers(), topics.commands())
+                .streamsApplication(config.applicationId())
+                .plus(EngineConfig.sessionLogAccess(NAME, false));
+    }
+
+    public static ServiceAccess kafkaAccess(StatusPageServiceConfig config) {
+        return kafkaAccess(config, StatusTopics.DEFAULT);
     }
 
     @Override
