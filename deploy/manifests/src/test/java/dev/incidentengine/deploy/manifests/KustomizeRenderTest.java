@@ -20,11 +20,7 @@ import dev.incidentengine.deploy.manifests.EngineServices.DeployedService;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
-import dev.incidentengine.service.ConfigSources;
 import dev.incidentengine.service.EngineConfig;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -145,26 +141,9 @@ class KustomizeRenderTest {
     @ParameterizedTest
     @MethodSource("overlays")
     void everyWorkloadSetsOnlySettingsItsServiceDefinesWithValidValues(String overlay) throws Exception {
-        Set<String> kafkaClientSettings = new HashSet<>(StreamsConfig.configDef().names());
-        kafkaClientSettings.addAll(ProducerConfig.configNames());
-        kafkaClientSettings.addAll(ConsumerConfig.configNames());
-        kafkaClientSettings.addAll(AdminClientConfig.configNames());
         for (DeployedService service : EngineServices.ALL) {
             JsonNode workload = workload(overlay, service);
-            Map<String, String> env = environment(overlay, container(workload));
-            for (String name : env.keySet()) {
-                assertThat(name).as("%s: settings are INCIDENT_* and KAFKA_* variables", service.name()).matches("(INCIDENT|KAFKA)_[A-Z0-9_]+");
-            }
-            Map<String, String> settings = ConfigSources.load(null, env);
-            settings.keySet().stream().filter(key -> !key.startsWith(EngineConfig.KAFKA_PREFIX)).forEach(key ->
-                    assertThat(service.settings().names()).as("%s defines %s", service.name(), key).contains(key));
-            settings.keySet().stream().filter(key -> key.startsWith(EngineConfig.KAFKA_PREFIX)).forEach(key ->
-                    assertThat(kafkaClientSettings).as("%s: %s is a Kafka client setting", service.name(), key)
-                            .contains(key.substring(EngineConfig.KAFKA_PREFIX.length())));
-            // Types and ranges as the service would check them.
-            service.settings().parse(settings);
-            assertThat(settings.get(EngineConfig.HTTP_PORT_CONFIG)).isEqualTo(Integer.toString(service.httpPort()));
-            assertThat(settings.get(EngineConfig.HTTP_HOST_CONFIG)).as("reachable from outside the pod").isEqualTo("0.0.0.0");
+            Map<String, String> settings = ServiceSettings.checked(service, environment(overlay, container(workload)), overlay + " " + service.name());
             Map<String, JsonNode> mounts = mounts(container(workload));
             assertThat(mounts).as("%s state directory", service.name()).containsKey(settings.get(EngineConfig.STATE_DIR_CONFIG));
             // Every file or directory a setting names is in a read-only mount (a Secret's files).
