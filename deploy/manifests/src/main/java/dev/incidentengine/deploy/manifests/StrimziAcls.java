@@ -4,7 +4,6 @@ import java.util.Locale;
 
 import dev.incidentengine.schemas.ServiceAccess;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.resource.PatternType;
 
 /** Kafka's ACL words in Strimzi's {@code KafkaUser} spelling (simple authorization). */
 public final class StrimziAcls {
@@ -24,9 +23,11 @@ public final class StrimziAcls {
             case TRANSACTIONAL_ID -> "transactionalId";
             default -> throw new IllegalArgumentException("Strimzi has no ACL resource type for " + acl.resourceType());
         };
-        String pattern = acl.patternType() == PatternType.LITERAL ? "literal"
-                : acl.patternType() == PatternType.PREFIXED ? "prefix"
-                : fail("Strimzi has no ACL pattern type for " + acl.patternType());
+        String pattern = switch (acl.patternType()) {
+            case LITERAL -> "literal";
+            case PREFIXED -> "prefix";
+            default -> throw new IllegalArgumentException("Strimzi has no ACL pattern type for " + acl.patternType());
+        };
         return new Resource(type, acl.name(), pattern);
     }
 
@@ -40,9 +41,5 @@ public final class StrimziAcls {
             name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
         }
         return name.toString();
-    }
-
-    private static String fail(String message) {
-        throw new IllegalArgumentException(message);
     }
 }

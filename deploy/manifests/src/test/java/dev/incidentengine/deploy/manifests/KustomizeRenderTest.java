@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.incidentengine.cli.Incidentctl;
 import dev.incidentengine.deploy.manifests.EngineServices.DeployedService;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
@@ -100,10 +99,7 @@ class KustomizeRenderTest {
             rendered.put(user.at("/metadata/name").asText(), acls);
         });
         Map<String, Set<String>> expected = new TreeMap<>();
-        List<ServiceAccess> users = new ArrayList<>();
-        EngineServices.ALL.forEach(service -> users.add(service.access()));
-        users.add(Incidentctl.kafkaAccess());
-        for (ServiceAccess access : users) {
+        for (ServiceAccess access : ManifestGenerator.users()) {
             Set<String> acls = new TreeSet<>();
             access.acls().forEach(acl -> {
                 StrimziAcls.Resource resource = StrimziAcls.resource(acl);
@@ -112,6 +108,8 @@ class KustomizeRenderTest {
             expected.put(access.service(), acls);
         }
         assertThat(rendered).isEqualTo(expected);
+        assertThat(rendered.keySet()).as("a user per service, and incidentctl's").containsAll(
+                EngineServices.ALL.stream().map(DeployedService::name).toList()).contains("incidentctl");
         // Least privilege, read as a person would: ingest writes alerts, never the incident log or another's state.
         assertThat(rendered.get("alert-ingest")).contains("topic literal alerts.v1 Write")
                 .doesNotContain("topic literal incident.events.v1 Write", "topic literal incident.events.v1 Read")
@@ -133,6 +131,9 @@ class KustomizeRenderTest {
             assertThat(jaas.at("/valueFrom/secretKeyRef/name").asText()).as("%s Kafka user", service.name()).isEqualTo(service.access().service());
             assertThat(jaas.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("sasl.jaas.config");
             assertThat(one(overlay, "Service", service.name()).at("/spec/ports/0/port").asInt()).isEqualTo(service.httpPort());
+            if (overlay.equals("production")) {
+                assertThat(workload.at("/spec/replicas").asInt()).as("%s instances in production", service.name()).isGreaterThanOrEqualTo(2);
+            }
         }
         assertThat(kind(overlay, "Deployment").size() + kind(overlay, "StatefulSet").size()).isEqualTo(EngineServices.ALL.size());
         assertThat(kind(overlay, "Secret")).as("secrets are made by Strimzi or by you, never written in the manifests").isEmpty();
@@ -173,6 +174,9 @@ class KustomizeRenderTest {
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).as(what).isEqualTo("/healthz");
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).as(what).isEqualTo("/readyz");
             assertThat(container.at("/startupProbe/httpGet/path").asText()).as(what).isEqualTo("/healthz");
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(what + " " + probe).isEqualTo(container.at("/ports/0/name").asText());
+            }
             // Generous: a new instance may restore its stores before it serves.
             assertThat(container.at("/startupProbe/periodSeconds").asInt() * container.at("/startupProbe/failureThreshold").asInt())
                     .as("%s seconds to start", what).isGreaterThanOrEqualTo(service.stateful() ? 600 : 120);
