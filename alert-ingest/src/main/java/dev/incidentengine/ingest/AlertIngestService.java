@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.Service;
@@ -52,13 +53,16 @@ public final class AlertIngestService implements Service {
                 topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
     }
 
-    /** What it does on Kafka (see its clients below): its Streams app, its writer, the integrations, the backlog's group. */
+    /**
+     * What it does on Kafka (see its clients below): its Streams app, its writer, the integrations, and the backlog: the lag
+     * of incident-stream's group on what that group reads (alerts, commands, and its internal topics {@code <group>-…}).
+     */
     public static ServiceAccess kafkaAccess(AlertIngestConfig config, IngestTopics topics) {
         return ServiceAccess.of(NAME)
                 .reads(topics.raw(), topics.integrations())
                 .writes(topics.alerts(), topics.dlq())
                 .streamsApplication(RawAlertTopology.APPLICATION_ID)
-                .describesGroup(config.backlogGroup());
+                .describesGroup(config.backlogGroup(), List.of(topics.alerts().name(), Topics.INCIDENT_COMMANDS.name(), config.backlogGroup() + "-"));
     }
 
     public static ServiceAccess kafkaAccess(AlertIngestConfig config) {

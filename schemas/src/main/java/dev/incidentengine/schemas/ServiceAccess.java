@@ -31,6 +31,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * @param transactionalIds    transactional ids of plain producers, each a prefix when it ends with {@code -} (a unique
  *                            suffix follows) and exact otherwise
  * @param describedGroups     others' consumer groups it looks at (DESCRIBE: committed offsets, for lag)
+ * @param describedTopics     topics it only looks at (DESCRIBE: partitions and offsets, no records), each a prefix when it
+ *                            ends with {@code -}: what a described group reads
  */
 public record ServiceAccess(
         String service,
@@ -39,7 +41,8 @@ public record ServiceAccess(
         SortedSet<String> groups,
         SortedSet<String> streamsApplications,
         SortedSet<String> transactionalIds,
-        SortedSet<String> describedGroups) {
+        SortedSet<String> describedGroups,
+        SortedSet<String> describedTopics) {
 
     /** One ACL rule, without the principal it is for. */
     public record Acl(ResourceType resourceType, String name, PatternType patternType, AclOperation operation) {
@@ -62,15 +65,17 @@ public record ServiceAccess(
         streamsApplications = frozen(streamsApplications);
         transactionalIds = frozen(transactionalIds);
         describedGroups = frozen(describedGroups);
+        describedTopics = frozen(describedTopics);
     }
 
     /** Nothing allowed yet. */
     public static ServiceAccess of(String service) {
-        return new ServiceAccess(service, null, null, null, null, null, null);
+        return new ServiceAccess(service, null, null, null, null, null, null, null);
     }
 
     public ServiceAccess reads(Collection<? extends Topic<?, ?>> topics) {
-        return new ServiceAccess(service, plus(reads, names(topics)), writes, groups, streamsApplications, transactionalIds, describedGroups);
+        return new ServiceAccess(service, plus(reads, names(topics)), writes, groups, streamsApplications, transactionalIds, describedGroups,
+                describedTopics);
     }
 
     public ServiceAccess reads(Topic<?, ?>... topics) {
@@ -78,7 +83,8 @@ public record ServiceAccess(
     }
 
     public ServiceAccess writes(Collection<? extends Topic<?, ?>> topics) {
-        return new ServiceAccess(service, reads, plus(writes, names(topics)), groups, streamsApplications, transactionalIds, describedGroups);
+        return new ServiceAccess(service, reads, plus(writes, names(topics)), groups, streamsApplications, transactionalIds, describedGroups,
+                describedTopics);
     }
 
     public ServiceAccess writes(Topic<?, ?>... topics) {
@@ -86,29 +92,36 @@ public record ServiceAccess(
     }
 
     public ServiceAccess group(String groupId) {
-        return new ServiceAccess(service, reads, writes, plus(groups, Set.of(groupId)), streamsApplications, transactionalIds, describedGroups);
+        return new ServiceAccess(service, reads, writes, plus(groups, Set.of(groupId)), streamsApplications, transactionalIds, describedGroups,
+                describedTopics);
     }
 
     public ServiceAccess streamsApplication(String applicationId) {
         return new ServiceAccess(service, reads, writes, groups, plus(streamsApplications, Set.of(applicationId)), transactionalIds,
-                describedGroups);
+                describedGroups, describedTopics);
     }
 
     /** A transactional id, or every id starting with it when it ends with {@code -}. */
     public ServiceAccess transactionalId(String idOrPrefix) {
         return new ServiceAccess(service, reads, writes, groups, streamsApplications, plus(transactionalIds, Set.of(idOrPrefix)),
-                describedGroups);
+                describedGroups, describedTopics);
     }
 
-    public ServiceAccess describesGroup(String groupId) {
-        return new ServiceAccess(service, reads, writes, groups, streamsApplications, transactionalIds, plus(describedGroups, Set.of(groupId)));
+    /**
+     * Another's consumer group, for its lag: the group and what it reads, which the broker leaves out of the group's offsets
+     * (and logs as refused) unless it may be described; a name ending with {@code -} is a prefix (a Streams app's internal
+     * topics).
+     */
+    public ServiceAccess describesGroup(String groupId, Collection<String> topicsItReads) {
+        return new ServiceAccess(service, reads, writes, groups, streamsApplications, transactionalIds, plus(describedGroups, Set.of(groupId)),
+                plus(describedTopics, Set.copyOf(topicsItReads)));
     }
 
     /** Everything either allows; for parts a service is made of (a session log, a Streams app). */
     public ServiceAccess plus(ServiceAccess other) {
         return new ServiceAccess(service, plus(reads, other.reads), plus(writes, other.writes), plus(groups, other.groups),
                 plus(streamsApplications, other.streamsApplications), plus(transactionalIds, other.transactionalIds),
-                plus(describedGroups, other.describedGroups));
+                plus(describedGroups, other.describedGroups), plus(describedTopics, other.describedTopics));
     }
 
     /** Every topic it reads or writes, by name. */
@@ -128,14 +141,20 @@ public record ServiceAccess(
         writes.forEach(topic -> acls.add(new Acl(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE)));
         groups.forEach(group -> acls.add(new Acl(ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ)));
         describedGroups.forEach(group -> acls.add(new Acl(ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.DESCRIBE)));
+        describedTopics.stream().filter(topic -> !reads.contains(topic) && !writes.contains(topic))
+                .forEach(topic -> acls.add(new Acl(ResourceType.TOPIC, topic, pattern(topic), AclOperation.DESCRIBE)));
         for (String app : streamsApplications) {
             acls.add(new Acl(ResourceType.GROUP, app, PatternType.LITERAL, AclOperation.READ));
             INTERNAL_TOPIC_OPERATIONS.forEach(operation -> acls.add(new Acl(ResourceType.TOPIC, app + "-", PatternType.PREFIXED, operation)));
             acls.add(new Acl(ResourceType.TRANSACTIONAL_ID, app + "-", PatternType.PREFIXED, AclOperation.WRITE));
         }
-        transactionalIds.forEach(id -> acls.add(new Acl(ResourceType.TRANSACTIONAL_ID, id,
-                id.endsWith("-") ? PatternType.PREFIXED : PatternType.LITERAL, AclOperation.WRITE)));
+        transactionalIds.forEach(id -> acls.add(new Acl(ResourceType.TRANSACTIONAL_ID, id, pattern(id), AclOperation.WRITE)));
         return List.copyOf(acls);
+    }
+
+    /** A name ending with {@code -} stands for every name it starts (topic names end with a version, never with {@code -}). */
+    private static PatternType pattern(String name) {
+        return name.endsWith("-") ? PatternType.PREFIXED : PatternType.LITERAL;
     }
 
     /** {@link #acls()} as bindings for {@code principal}, for {@code Admin.createAcls}. */
