@@ -20,7 +20,7 @@ import picocli.CommandLine;
         subcommands = {IncidentCommands.class, IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Reopen.class,
                 IncidentCommands.Assign.class, IncidentCommands.Severity.class, IncidentCommands.Note.class,
                 IncidentCommands.StatusUpdate.class, IncidentCommands.Snooze.class, IncidentCommands.Merge.class,
-                IncidentCommands.Close.class, RoleCommand.class, PublicationCommands.class, ReviewCommands.class, RunbookCommands.class, OnCallCommand.class, SilenceCommands.class, TimelineCommand.class, PostmortemCommand.class, ReportCommand.class, DrillCommands.class, ConfigCommands.class, RebuildCommand.class,
+                IncidentCommands.Close.class, RoleCommand.class, PublicationCommands.class, ReviewCommands.class, RunbookCommands.class, OnCallCommand.class, SilenceCommands.class, TimelineCommand.class, PostmortemCommand.class, ReportCommand.class, DrillCommands.class, ConfigCommands.class, TopicsCommand.class, RebuildCommand.class,
                 TestNotifyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed", "2:usage (bad flags or config)", "3:not found (incident, silence, schedule)",
