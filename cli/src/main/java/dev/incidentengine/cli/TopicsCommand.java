@@ -1,5 +1,6 @@
 package dev.incidentengine.cli;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +42,10 @@ final class TopicsCommand {
                 throw new CliError(CliError.USAGE, "--replication-factor must be at least 1");
             }
             List<String> created;
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            // The cluster's TLS/SASL settings too: on a secured cluster this runs as an operator allowed to create topics.
+            Map<String, Object> props = new HashMap<>(kafka.clientProps());
+            props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+            try (Admin admin = Admin.create(props)) {
                 created = TopicCreator.ensureCreated(admin, Topics.ALL, Optional.ofNullable(replicationFactor));
             } catch (KafkaException | IllegalStateException e) {
                 throw new CliError(CliError.UNREACHABLE, "cannot create topics on Kafka at " + kafka.bootstrapServers + ": " + e.getMessage());
