@@ -95,29 +95,6 @@ class ConfigSourcesTest {
     }
 
     @Test
-    void givenKafkaSecuritySettings_whenLogged_thenEverySecretIsMaskedAndTheRestShown() {
-        Map<String, String> secrets = Map.of(
-                "kafka.ssl.keystore.key", "-----BEGIN PRIVATE KEY-----",
-                "kafka.ssl.truststore.password", "p1",
-                "kafka.ssl.keystore.password", "p2",
-                "kafka.producer.ssl.key.password", "p3",
-                "kafka.sasl.oauthbearer.assertion.private.key.passphrase", "p4",
-                "kafka.sasl.oauthbearer.client.credentials.client.secret", "p5",
-                "kafka.basic.auth.user.info", "user:p6");
-        Map<String, String> settings = new java.util.HashMap<>(secrets);
-        settings.put("kafka.security.protocol", "SASL_SSL");
-        settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
-        settings.put("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12");
-
-        Map<String, Object> shown = new SampleConfig(settings).maskedValues();
-
-        secrets.keySet().forEach(key -> assertThat(shown).containsEntry(key, "[hidden]"));
-        assertThat(shown).containsEntry("kafka.security.protocol", "SASL_SSL")
-                .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
-                .containsEntry("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12");
-    }
-
-    @Test
     void givenKafkaConfigProviders_thenTheClientsReadSecretsFromFilesAndTheEnvironment() throws IOException {
         Path secrets = Files.writeString(dir.resolve("kafka-secrets.properties"), "truststore.password=from-a-file\n");
         String path = System.getenv("PATH");
