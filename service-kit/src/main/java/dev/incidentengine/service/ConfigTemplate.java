@@ -109,7 +109,7 @@ public final class ConfigTemplate {
         if (!key.hasDefault()) {
             facts.append(". Required");
         } else {
-            facts.append(". Default: ").append(value.isEmpty() ? "(empty)" : value);
+            facts.append(". Default: ").append(key.defaultValue == null ? "none" : value.isEmpty() ? "(empty)" : value);
         }
         if (key.validator != null) {
             facts.append(". Valid values: ").append(key.validator);

@@ -22,7 +22,8 @@ class ConfigTemplateTest {
             .define("sample.mode", Type.STRING, "fast", ConfigDef.ValidString.in("fast", "slow"), Importance.MEDIUM,
                     "How the sample runs.")
             .define("sample.peers", Type.LIST, "a,b", Importance.LOW, "Peers.")
-            .define("sample.required", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Must be given.");
+            .define("sample.required", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Must be given.")
+            .define("sample.optional", Type.STRING, null, Importance.LOW, "May be given.");
 
     @TempDir
     Path dir;
@@ -39,6 +40,8 @@ class ConfigTemplateTest {
                 .contains("Valid values: [fast, slow]")
                 .contains("#sample.peers=a,b\n")
                 .contains("# Type: string. Required. Importance: high.\n# Environment: INCIDENT_SAMPLE_REQUIRED\n#sample.required=\n")
+                .contains("# Type: string. Default: none. Importance: low.\n# Environment: INCIDENT_SAMPLE_OPTIONAL\n#sample.optional=\n")
+                .contains("# Type: string. Default: (empty). Importance: high.\n# Environment: INCIDENT_API_TOKENS_FILE\n#api.tokens.file=\n")
                 .contains("# ---- sample ")
                 .contains("#kafka.sasl.mechanism=SCRAM-SHA-512", "#kafka.sasl.mechanism=OAUTHBEARER", "KAFKA_SASL_JAAS_CONFIG",
                         "#kafka.ssl.truststore.location=", "KAFKA_CONFIG_PROVIDERS");
