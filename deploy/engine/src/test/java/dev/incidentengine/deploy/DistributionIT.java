@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +73,11 @@ class DistributionIT {
     @Test
     void eachServiceRunsFromItsDistribution_incidentctlAsksIt_andSigtermStopsItCleanly(KafkaTestCluster kafka) throws Exception {
         kafka.createTopics(Topics.ALL);
-        Files.createDirectories(WORK);
-        Path tokens = Files.writeString(WORK.resolve("api-tokens.yaml"),
+        // State of an earlier run belongs to another broker: start from nothing.
+        Path work = fresh(WORK.resolve("services"));
+        Path tokens = Files.writeString(work.resolve("api-tokens.yaml"),
                 "tokens:\n  - user: alice\n    role: responder\n    token: " + TOKEN + "\n");
-        Path statusSecret = WORK.resolve("status-secret");
+        Path statusSecret = work.resolve("status-secret");
         Files.writeString(statusSecret, "0123456789abcdef".repeat(4));
         Files.setPosixFilePermissions(statusSecret, PosixFilePermissions.fromString("rw-------"));
 
@@ -86,18 +88,18 @@ class DistributionIT {
                 Map<String, String> env = new LinkedHashMap<>();
                 env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
                 env.put("KAFKA_NUM_STANDBY_REPLICAS", "0"); // one instance each
-                env.put("INCIDENT_STATE_DIR", WORK.resolve(dist.service() + "-state").toString());
+                env.put("INCIDENT_STATE_DIR", work.resolve(dist.service() + "-state").toString());
                 env.put("INCIDENT_API_TOKENS_FILE", tokens.toString());
                 env.put("INCIDENT_STATUS_SECRET_FILE", statusSecret.toString());
                 List<String> args = new ArrayList<>();
                 if (dist.service().equals("alert-ingest")) {
                     // One service takes its port from a file named on the command line, which passes through the script.
-                    args.addAll(List.of("--config", Files.writeString(WORK.resolve("alert-ingest.properties"),
+                    args.addAll(List.of("--config", Files.writeString(work.resolve("alert-ingest.properties"),
                             "http.port=" + port + "\n").toString()));
                 } else {
                     env.put("INCIDENT_HTTP_PORT", Integer.toString(port));
                 }
-                running.add(start(dist, port, env, args));
+                running.add(start(dist, port, env, args, work));
             }
             for (Running service : running) {
                 await(service.dist().service() + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
@@ -118,7 +120,7 @@ class DistributionIT {
                 }
             }
 
-            Running incidents = running.get(1);
+            Running incidents = running.stream().filter(service -> service.dist().service().equals("incident-stream")).findFirst().orElseThrow();
             Run help = incidentctl(Map.of(), "--help");
             assertThat(help.exit()).as(help.out()).isZero();
             assertThat(help.out()).contains("Usage: incidentctl");
@@ -162,7 +164,7 @@ class DistributionIT {
             tarball = files.filter(file -> file.getFileName().toString().matches(dist.service() + "-[0-9].*\\.tar\\.gz"))
                     .findFirst().orElseThrow();
         }
-        Path unpacked = Files.createDirectories(WORK.resolve("unpacked"));
+        Path unpacked = fresh(WORK.resolve("unpacked"));
         Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", unpacked.toString()).inheritIO().start();
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(tar.exitValue()).isZero();
@@ -176,6 +178,16 @@ class DistributionIT {
         }
     }
 
+    /** {@code dir}, emptied of what an earlier run left. */
+    private static Path fresh(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> old = Files.walk(dir)) {
+                old.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
     /** Every file under {@code dir} by its relative path, and whether it is executable. */
     private static Map<String, Boolean> tree(Path dir) throws IOException {
         Map<String, Boolean> tree = new TreeMap<>();
@@ -185,11 +197,11 @@ class DistributionIT {
         return tree;
     }
 
-    private Running start(Dist dist, int port, Map<String, String> env, List<String> args) throws IOException {
+    private Running start(Dist dist, int port, Map<String, String> env, List<String> args, Path work) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(dist.home().resolve("bin").resolve(dist.service()).toString());
         command.addAll(args);
-        Path log = WORK.resolve(dist.service() + ".log");
+        Path log = work.resolve(dist.service() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("INCIDENT_") || name.startsWith("KAFKA_"));
         builder.environment().putAll(env);
