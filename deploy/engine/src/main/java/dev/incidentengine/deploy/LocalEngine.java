@@ -33,6 +33,7 @@ import dev.incidentengine.notifier.NotifierConfig;
 import dev.incidentengine.notifier.NotifierMain;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.ConfigSources;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.ServiceRunner;
@@ -76,7 +77,8 @@ public final class LocalEngine implements Callable<Integer> {
     @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
     int controllerPort;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port of the API, /healthz, /readyz, /metrics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-port", defaultValue = "${env:INCIDENT_HTTP_PORT:-8080}",
+            description = "HTTP port of the API, /healthz, /readyz, /metrics (default: INCIDENT_HTTP_PORT, else 8080; now ${DEFAULT-VALUE}).")
     int httpPort;
 
     @Option(names = "--sink-port", defaultValue = "8089",
@@ -93,7 +95,8 @@ public final class LocalEngine implements Callable<Integer> {
     Path configDir;
 
     @Option(names = "--setting", paramLabel = "KEY=VALUE",
-            description = "A service setting over the local defaults, for every service (repeatable), e.g. notifier.smtp.port=25.")
+            description = "A service setting over the local defaults and the environment, for every service (repeatable), "
+                    + "e.g. notifier.smtp.port=25. INCIDENT_CONFIG_FILE, INCIDENT_* and KAFKA_* variables apply as to each service.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = "--connect", description = "Also run a Kafka Connect worker (distributed mode) with the ticketing plugin.")
@@ -138,6 +141,8 @@ public final class LocalEngine implements Callable<Integer> {
         Path slackToken = configDir.resolve("secrets").resolve(LOCAL_SLACK_BOT_TOKEN);
         sinks = LocalSinks.start(bind, sinkPort, smtpPort, Files.isRegularFile(slackToken) ? Files.readString(slackToken).strip() : null);
         Map<String, String> env = new HashMap<>(System.getenv());
+        // The user's settings, as each service deployed on its own reads them; the local engine's choices give way to them.
+        Map<String, String> user = ConfigSources.load(null, System.getenv());
         env.put("LOCAL_SINK_URL", sinks.webhookUrl());
         // Messages and the status page's feeds link to the engine, so its port is fixed before anything starts.
         int port = httpPort != 0 ? httpPort : freePort();
@@ -148,15 +153,14 @@ public final class LocalEngine implements Callable<Integer> {
         ApiTokens.load(tokensFile, System.getenv());
         boolean reused = startKafka();
 
+        // What the engine decides itself: the Kafka it started (or --bootstrap-servers), its one HTTP server.
+        Map<String, String> engine = Map.of(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                EngineConfig.HTTP_HOST_CONFIG, bind, EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         Map<String, String> settings = new HashMap<>();
-        settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-        settings.put(EngineConfig.HTTP_HOST_CONFIG, bind);
-        settings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(port));
         settings.put(EngineConfig.STATE_DIR_CONFIG, dataDir.resolve("state").toAbsolutePath().toString());
         // One instance: standby replicas would have nowhere to go (and Streams would warn about each).
         settings.put(EngineConfig.KAFKA_PREFIX + StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "0");
-        settings.putAll(overrides);
-        AlertIngestConfig ingestConfig = new AlertIngestConfig(settings);
+        AlertIngestConfig ingestConfig = new AlertIngestConfig(settings(settings, user, engine, overrides));
 
         try (Admin admin = Admin.create(KafkaClients.admin(ingestConfig))) {
             List<String> created = TopicCreator.ensureCreated(admin, Topics.ALL,
@@ -202,18 +206,32 @@ public final class LocalEngine implements Callable<Integer> {
         }
         // Test notifications (incidentctl test-notify) need an admin token of the same file.
         notifierSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
-        notifierSettings.putAll(overrides);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
-                IncidentStreamMain.service(new IncidentStreamConfig(apiSettings)),
-                EscalationStreamMain.service(new EscalationStreamConfig(apiSettings)),
-                NotifierMain.service(new NotifierConfig(notifierSettings)),
-                StatusPageMain.service(new StatusPageServiceConfig(statusSettings)))).start();
+                IncidentStreamMain.service(new IncidentStreamConfig(settings(apiSettings, user, engine, overrides))),
+                EscalationStreamMain.service(new EscalationStreamConfig(settings(apiSettings, user, engine, overrides))),
+                NotifierMain.service(new NotifierConfig(settings(notifierSettings, user, engine, overrides))),
+                StatusPageMain.service(new StatusPageServiceConfig(settings(statusSettings, user, engine, overrides))))).start();
         awaitReady(Duration.ofSeconds(30));
         if (connect) {
             startConnect(port);
         }
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * A service's settings, later wins: the local engine's choices ({@code local}: state directory, tokens and secret
+     * files, the local sinks), the user's ({@code INCIDENT_CONFIG_FILE}, {@code INCIDENT_*}, {@code KAFKA_*}, as
+     * {@link ConfigSources} reads them for a service on its own), what the engine must decide ({@code engine}: its
+     * Kafka, its one HTTP server), then {@code --setting}.
+     */
+    static Map<String, String> settings(Map<String, String> local, Map<String, String> user, Map<String, String> engine,
+                                        Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(local);
+        settings.putAll(user);
+        settings.putAll(engine);
+        settings.putAll(overrides);
+        return settings;
     }
 
     /**
