@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -61,6 +65,7 @@ public abstract class ServiceImageContract {
     void openImage() {
         assumeTrue(System.getProperty("os.name").equals("Linux"), "images are built on Linux only");
         assumeFalse(Boolean.getBoolean("jib.skip"), "image not built (-Djib.skip)");
+        assumeTrue(System.getProperty("jib.from.image") == null, "built on another base image (-Djib.from.image): its layout is that image's");
         Path target = Path.of("target");
         image = ContainerImage.open(target.resolve("jib-image.tar"), target.resolve("image-test/tarball"));
         root = image.extractTo(target.resolve("image-test/root"));
@@ -121,19 +126,73 @@ public abstract class ServiceImageContract {
                 .filter(line -> line.startsWith("MODULES="))
                 .findFirst().orElseThrow()
                 .replaceAll("MODULES=|\"", "").split(" ")));
-        List<String> args = new ArrayList<>(List.of("--ignore-missing-deps", "--print-module-deps", "--multi-release", "17",
-                root.resolve("app/classes").toString()));
+        Set<String> used = modulesUsed();
+        used.removeAll(runtime);
+        assertEquals(Set.of(), used, "modules the app uses that deploy/image-runtime's image.runtime.modules lacks");
+    }
+
+    /**
+     * The JDK modules the image's classes and jars use, by jdeps. A released jar's answer is kept in
+     * the reactor's {@code deploy/image-runtime/target/jdeps-cache}, so the five images analyse their
+     * shared jars once.
+     */
+    private Set<String> modulesUsed() throws IOException {
+        Path reactorCache = Path.of("").toAbsolutePath().resolveSibling("deploy/image-runtime/target");
+        Path cache = Files.createDirectories((Files.isDirectory(reactorCache) ? reactorCache : Path.of("target")).resolve("jdeps-cache"));
+        Set<String> used = new TreeSet<>();
+        List<Path> analyse = new ArrayList<>(List.of(root.resolve("app/classes")));
         try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
-            jars.map(Path::toString).sorted().forEach(args::add);
+            for (Path jar : jars.sorted().toList()) {
+                Path cached = cache.resolve(jar.getFileName() + ".modules");
+                if (!jar.getFileName().toString().contains("SNAPSHOT") && Files.exists(cached)) {
+                    used.addAll(Files.readAllLines(cached));
+                } else {
+                    analyse.add(jar);
+                }
+            }
         }
+        List<String> args = new ArrayList<>(List.of("--ignore-missing-deps", "-summary", "--multi-release", "17"));
+        analyse.forEach(path -> args.add(path.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = ToolProvider.findFirst("jdeps").orElseThrow()
                 .run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
         assertEquals(0, exit, err::toString);
-        Set<String> used = new TreeSet<>(Arrays.asList(out.toString().strip().split(",")));
-        used.removeAll(runtime);
-        assertEquals(Set.of(), used, "modules the app uses that deploy/image-runtime's image.runtime.modules lacks");
+        // "kafka-clients-4.3.1.jar -> java.management": an archive (a jar, or the module it declares) and a JDK module it uses.
+        Map<String, Path> byLabel = new TreeMap<>();
+        analyse.forEach(path -> byLabel.put(jdepsLabel(path), path));
+        Map<Path, Set<String>> byArchive = new TreeMap<>();
+        analyse.forEach(path -> byArchive.put(path, new TreeSet<>()));
+        for (String line : out.toString().lines().toList()) {
+            String[] arrow = line.split(" -> ");
+            if (arrow.length == 2 && arrow[1].strip().matches("(java|jdk)\\.[a-z.]+")) {
+                Path archive = byLabel.get(arrow[0].strip());
+                assertTrue(archive != null, () -> "jdeps names an archive not analysed: " + line);
+                byArchive.get(archive).add(arrow[1].strip());
+            }
+        }
+        for (Map.Entry<Path, Set<String>> archive : byArchive.entrySet()) {
+            used.addAll(archive.getValue());
+            String name = archive.getKey().getFileName().toString();
+            if (name.endsWith(".jar") && !name.contains("SNAPSHOT")) {
+                Files.write(cache.resolve(name + ".modules"), archive.getValue());
+            }
+        }
+        return used;
+    }
+
+    /** What jdeps calls an archive: the module a jar declares, else the jar's (or directory's) file name. */
+    private static String jdepsLabel(Path archive) {
+        try {
+            return ModuleFinder.of(archive).findAll().stream()
+                    .map(reference -> reference.descriptor())
+                    .filter(descriptor -> !descriptor.isAutomatic())
+                    .map(ModuleDescriptor::name)
+                    .findFirst()
+                    .orElse(archive.getFileName().toString());
+        } catch (FindException e) {
+            return archive.getFileName().toString();
+        }
     }
 
     private static Set<String> fieldNames(JsonNode node) {

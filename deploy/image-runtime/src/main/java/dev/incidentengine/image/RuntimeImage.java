@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Enumeration;
@@ -53,7 +54,7 @@ public final class RuntimeImage {
         List<Path> jars = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> entry.endsWith(".jar")).map(Path::of).toList();
         String inputs = "java.home=" + System.getProperty("java.home") + "\njava.version=" + Runtime.version()
-                + "\nmodules=" + modules + "\njars=" + jars + "\n";
+                + "\nmodules=" + modules + "\njars=" + jars + "\ntool=" + toolVersion() + "\n";
         Path stamp = root.resolveSibling(root.getFileName() + ".inputs");
         if (Files.isDirectory(root) && Files.exists(stamp) && Files.readString(stamp).equals(inputs)) {
             System.out.println("Image runtime up to date: " + root);
@@ -72,6 +73,17 @@ public final class RuntimeImage {
         Files.writeString(stamp, inputs);
         System.out.printf("Image runtime in %s (%d ms): modules %s; host libraries %s%n",
                 root, (System.nanoTime() - start) / 1_000_000, modules, libraries);
+    }
+
+    /** This tool's own classes, so a changed tool makes the root again. */
+    private static int toolVersion() throws IOException {
+        int hash = 1;
+        for (Class<?> type : List.of(RuntimeImage.class, Elf.class)) {
+            try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+                hash = 31 * hash + Arrays.hashCode(in.readAllBytes());
+            }
+        }
+        return hash;
     }
 
     private static void jlink(Path output, String modules) {
