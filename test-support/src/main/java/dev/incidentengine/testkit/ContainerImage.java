@@ -68,7 +68,7 @@ public final class ContainerImage {
         return strings(config.at("/config/Entrypoint"));
     }
 
-    /** The environment, {@code NAME=value} entries in order. */
+    /** The environment, by name (a copy: add to it to run the image with more). */
     public Map<String, String> env() {
         Map<String, String> env = new TreeMap<>();
         for (String entry : strings(config.at("/config/Env"))) {
