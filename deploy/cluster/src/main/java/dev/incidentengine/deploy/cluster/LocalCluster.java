@@ -67,6 +67,23 @@ public final class LocalCluster implements AutoCloseable {
         this.options = options;
     }
 
+    /**
+     * Ends what an earlier run in {@code workDir} left running (its JVM was killed: its pid files are
+     * there) and deletes the directory, for a new cluster.
+     */
+    public static void clean(Path workDir) throws IOException {
+        Path work = workDir.toAbsolutePath();
+        if (!Files.isDirectory(work)) {
+            return;
+        }
+        stopOrphans(work);
+        try (var paths = Files.walk(work)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
     /** Starts brokers, topics, config and services; returns once every broker and service is ready. */
     public LocalCluster start() throws Exception {
         Path work = options.workDir().toAbsolutePath();
@@ -219,10 +236,10 @@ public final class LocalCluster implements AutoCloseable {
     /** Processes a run that could not clean up left behind (its JVM was killed): their pid files are in the work dir. */
     private static void stopOrphans(Path work) throws IOException {
         try (var files = Files.walk(work, 2)) {
-            for (Path pidFile : files.filter(path -> path.getFileName().toString().equals("pid")).toList()) {
+            for (Path pidFile : files.filter(path -> List.of("pid", "broker.pid").contains(path.getFileName().toString())).toList()) {
                 long pid = Long.parseLong(Files.readString(pidFile).strip());
                 String marker = pidFile.getParent().toString();
-                ProcessHandle.of(pid).filter(handle -> environment(pid).contains(marker)).ifPresent(handle -> {
+                ProcessHandle.of(pid).filter(handle -> proc(pid, "environ").contains(marker) || proc(pid, "cmdline").contains(marker)).ifPresent(handle -> {
                     log.warn("Killing {} (pid {}), left by an earlier run", pidFile.getParent().getFileName(), pid);
                     handle.destroyForcibly();
                 });
@@ -231,9 +248,10 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static String environment(long pid) {
+    /** A process's environment or command line, as /proc has it (services name their directory in one, brokers in the other). */
+    private static String proc(long pid, String file) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), file)), StandardCharsets.UTF_8);
         } catch (IOException gone) {
             return "";
         }
