@@ -183,7 +183,8 @@ public final class ChaosBenchmark implements Callable<Integer> {
             report("services start from %s", launcher.distributions() ? "their distributions (<module>/target/dist)" : "this JVM's class path "
                     + "(a distribution is missing: build with ./mvnw package)");
             long starting = System.nanoTime();
-            cluster = new LocalCluster(new LocalCluster.Options(work.resolve("cluster"), config, Map.of(), settings, 3, 2, launcher)).start();
+            cluster = new LocalCluster(new LocalCluster.Options(work.resolve("cluster"), config, Map.of(), settings, 3, 2, launcher));
+            cluster.start();
             report("cluster ready in %.0f s: brokers %s; %d service processes", (System.nanoTime() - starting) / 1e9, cluster.bootstrapServers(),
                     cluster.services().size());
             watcher = new ClusterWatcher(cluster.bootstrapServers(), serdes).start();

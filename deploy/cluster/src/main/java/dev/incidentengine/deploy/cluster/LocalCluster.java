@@ -5,10 +5,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,7 @@ import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.KafkaClients;
+import dev.incidentengine.status.StatusPageServiceConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -121,10 +125,15 @@ public final class LocalCluster implements AutoCloseable {
         log.info("Configuration from {}: {}", options.configDir(),
                 ConfigPublisher.publish(entries, KafkaClients.producer(config, "local-cluster-config"), config.recordSerdes()));
 
+        // The status page and the notifier share the secret that seals subscribers' addresses and signs their links.
+        String statusSecret = secretFile(work.resolve("status-secret")).toString();
         for (ServiceKind kind : ServiceKind.values()) {
             List<ServiceProcess> instances = new ArrayList<>();
             for (int i = 1; i <= options.instances(); i++) {
                 Map<String, String> settings = new HashMap<>(common);
+                if (kind == ServiceKind.STATUS_PAGE || kind == ServiceKind.NOTIFIER) {
+                    settings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, statusSecret);
+                }
                 settings.putAll(options.settings().getOrDefault(kind, Map.of()));
                 instances.add(new ServiceProcess(kind, i, work.resolve(kind.distribution() + "-" + i), options.launcher(), settings, freePort()));
             }
@@ -257,29 +266,52 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** A file of 32 random bytes (hex), readable by its owner only; made once. */
+    private static Path secretFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, HexFormat.of().formatHex(secret));
+        }
+        return file;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    /** Services first (SIGTERM, they need the brokers to close), then the brokers. */
+    /** Services first (SIGTERM, they need the brokers to close), then the brokers; the processes of each kind together. */
     @Override
     public synchronized void close() {
-        for (ServiceProcess service : services()) {
+        inParallel(services().stream().<Runnable>map(service -> () -> {
             try {
                 service.stop(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
+        }).toList());
         services.clear();
-        brokers.forEach(KafkaBroker::close);
+        inParallel(brokers.stream().<Runnable>map(broker -> broker::close).toList());
         brokers.clear();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // Called by the hook itself.
+        }
+    }
+
+    private static void inParallel(List<Runnable> actions) {
+        List<Thread> threads = actions.stream().map(action -> new Thread(action, "local-cluster-stop")).toList();
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.incidentengine.deploy.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -171,7 +173,9 @@ public final class ServiceProcess implements AutoCloseable {
                 // The services' own logging (service-kit's logback.xml), not a test's that may be on this class path.
                 command.add("-Dlogback.configurationFile=logback.xml");
                 command.add("-cp");
-                command.add(System.getProperty("java.class.path"));
+                // A benchmark's class path may hold slf4j-nop too, which would win over logback and silence the service.
+                command.add(String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                        .filter(entry -> !entry.contains("slf4j-nop")).toList()));
                 command.add(kind.mainClass());
             }
             ProcessBuilder builder = new ProcessBuilder(command)
