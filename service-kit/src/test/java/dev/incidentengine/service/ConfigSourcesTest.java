@@ -95,6 +95,50 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void givenKafkaSecuritySettings_whenLogged_thenEverySecretIsMaskedAndTheRestShown() {
+        Map<String, String> secrets = Map.of(
+                "kafka.ssl.keystore.key", "-----BEGIN PRIVATE KEY-----",
+                "kafka.ssl.truststore.password", "p1",
+                "kafka.ssl.keystore.password", "p2",
+                "kafka.producer.ssl.key.password", "p3",
+                "kafka.sasl.oauthbearer.assertion.private.key.passphrase", "p4",
+                "kafka.sasl.oauthbearer.client.credentials.client.secret", "p5",
+                "kafka.basic.auth.user.info", "user:p6");
+        Map<String, String> settings = new java.util.HashMap<>(secrets);
+        settings.put("kafka.security.protocol", "SASL_SSL");
+        settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        settings.put("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12");
+
+        Map<String, Object> shown = new SampleConfig(settings).maskedValues();
+
+        secrets.keySet().forEach(key -> assertThat(shown).containsEntry(key, "[hidden]"));
+        assertThat(shown).containsEntry("kafka.security.protocol", "SASL_SSL")
+                .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12");
+    }
+
+    @Test
+    void givenKafkaConfigProviders_thenTheClientsReadSecretsFromFilesAndTheEnvironment() throws IOException {
+        Path secrets = Files.writeString(dir.resolve("kafka-secrets.properties"), "truststore.password=from-a-file\n");
+        String path = System.getenv("PATH");
+        SampleConfig config = new SampleConfig(ConfigSources.load(null, Map.of(
+                "KAFKA_CONFIG_PROVIDERS", "env,file",
+                "KAFKA_CONFIG_PROVIDERS_ENV_CLASS", "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+                "KAFKA_CONFIG_PROVIDERS_FILE_CLASS", "org.apache.kafka.common.config.provider.FileConfigProvider",
+                "KAFKA_SSL_TRUSTSTORE_PASSWORD", "${file:" + secrets + ":truststore.password}",
+                "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required password=\"${env:PATH}\";")));
+        Map<String, Object> props = new java.util.HashMap<>(KafkaClients.producer(config, "p"));
+        props.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+        props.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+
+        org.apache.kafka.clients.producer.ProducerConfig client = new org.apache.kafka.clients.producer.ProducerConfig(props);
+
+        assertThat(client.getPassword("ssl.truststore.password").value()).isEqualTo("from-a-file");
+        assertThat(client.getPassword("sasl.jaas.config").value()).contains("password=\"" + path + "\"");
+        assertThat(config.maskedValues()).containsEntry("kafka.sasl.jaas.config", "[hidden]");
+    }
+
+    @Test
     void givenWeakerGuaranteesRequested_thenEngineGuaranteesHold() {
         SampleConfig config = new SampleConfig(Map.of("kafka.acks", "1", "kafka.enable.idempotence", "false",
                 "kafka.processing.guarantee", "at_least_once", "kafka.isolation.level", "read_uncommitted"));
