@@ -103,6 +103,9 @@ public final class ChaosBenchmark implements Callable<Integer> {
     @Option(names = "--stall-seconds", defaultValue = "120", description = "The wait for results ends as failed when nothing arrives for this long (default ${DEFAULT-VALUE}).")
     int stallSeconds;
 
+    @Option(names = "--max-wait-seconds", defaultValue = "600", description = "The longest the wait for results after the load may take (default ${DEFAULT-VALUE}).")
+    int maxWaitSeconds;
+
     @Option(names = "--work-dir", defaultValue = "target/chaos", description = "The cluster's directory, made anew (default ${DEFAULT-VALUE}); the JSON report goes beside it.")
     Path workDir;
 
@@ -515,13 +518,15 @@ public final class ChaosBenchmark implements Callable<Integer> {
         return keys;
     }
 
-    /** Escalations not yet fired although due (opened longer than the delay ago and not acknowledged before). */
+    /**
+     * Escalations not yet fired although due: incidents opened longer than the delay ago, not
+     * acknowledged (an acknowledgement that came first, even late, rightly stops the escalation).
+     */
     private long escalationsPending() {
         Instant now = Instant.now();
         Duration delay = Duration.ofMinutes(escalationMinutes);
         return watcher.snapshot().stream().filter(incident -> incident.openedAt != null
-                && incident.openedAt.plus(delay).plusSeconds(2).isBefore(now)
-                && (incident.acknowledgedAt == null || incident.acknowledgedAt.isAfter(incident.openedAt.plus(delay)))
+                && incident.openedAt.plus(delay).plusSeconds(2).isBefore(now) && incident.acknowledgedAt == null
                 && incident.escalations.stream().noneMatch(e -> e.level() >= 1)).count();
     }
 
@@ -554,6 +559,10 @@ public final class ChaosBenchmark implements Callable<Integer> {
             }
             if (System.nanoTime() - movedAt > TimeUnit.SECONDS.toNanos(stallSeconds)) {
                 failures.put("every result due arrived", now + " (nothing moved for " + stallSeconds + " s)");
+                return;
+            }
+            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(maxWaitSeconds)) {
+                failures.put("every result due arrived", now + " (not within " + maxWaitSeconds + " s)");
                 return;
             }
             if (System.nanoTime() > nextReport) {
