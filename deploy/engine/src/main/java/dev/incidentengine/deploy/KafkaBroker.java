@@ -222,7 +222,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "num.partitions=1",
                 "default.replication.factor=" + replicas,
                 "min.insync.replicas=" + minInSync,
-                // One broker: internal topics with one replica, or transactions never initialize.
+                // Internal topics replicated as the others: a single broker needs one replica, or transactions never initialize.
                 "offsets.topic.replication.factor=" + replicas,
                 "offsets.topic.num.partitions=" + internalPartitions,
                 "transaction.state.log.replication.factor=" + replicas,

@@ -50,6 +50,8 @@ public final class LocalClusterMain implements Callable<Integer> {
                 new ServiceProcess.Launcher(Path.of("").toAbsolutePath(), LocalCluster.SERVICE_JVM_OPTIONS)));
         cluster.start();
         System.out.println("Kafka: " + cluster.bootstrapServers());
+        cluster.brokers().forEach(broker -> System.out.printf("broker-%d             %s  pid %d  log %s%n", broker.nodeId(),
+                broker.bootstrapServers(), broker.pid(), broker.logFile()));
         for (ServiceProcess service : cluster.services()) {
             System.out.printf("%-20s %s  pid %d  log %s%n", service.name(), service.url(), service.pid(), service.log());
         }
