@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -87,6 +88,9 @@ public final class ChaosBenchmark implements Callable<Integer> {
 
     @Option(names = "--pause-seconds", description = "How long one broker is paused with SIGSTOP; 0: none (default 30; 10 with --quick).")
     Integer pauseSeconds;
+
+    @Option(names = "--max-in-flight", defaultValue = "200", description = "Alert requests waiting for their answer at most (default ${DEFAULT-VALUE}).")
+    int maxInFlight;
 
     @Option(names = "--seed", description = "Seed of the random moments and choices (default: the time; printed).")
     Long seed;
@@ -330,6 +334,7 @@ public final class ChaosBenchmark implements Callable<Integer> {
         Thread brokers = chaosThread("broker-chaos", brokerPlan);
         Thread services = chaosThread("service-chaos", servicePlan);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+        Semaphore inFlight = new Semaphore(maxInFlight);
         List<ServiceProcess> ingest = cluster.instances(ServiceKind.ALERT_INGEST);
         long nextReport = startNanos + TimeUnit.SECONDS.toNanos(10);
         for (int i = 0; i < total; i++) {
@@ -343,7 +348,10 @@ public final class ChaosBenchmark implements Callable<Integer> {
             HttpRequest request = HttpRequest.newBuilder(URI.create(ingest.get(i % ingest.size()).url() + "/api/v1/alertmanager"))
                     .header("Authorization", "Bearer " + key(service)).header("Content-Type", "application/json")
                     .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(webhook(alert, group))).build();
+            // A client with a bounded number of requests in flight, as Alertmanager is: when ingest is slow, alerts go out later.
+            inFlight.acquire();
             http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+                inFlight.release();
                 if (error == null && response.statusCode() / 100 == 2) {
                     answeredAt.set(alert, System.currentTimeMillis());
                 } else {
