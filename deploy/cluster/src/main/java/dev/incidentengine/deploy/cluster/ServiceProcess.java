@@ -37,6 +37,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> settings;
     private final int port;
     private Process process;
+    /** Stopped for good: a restart racing with the cluster's close must not leave a process behind. */
+    private boolean stopped;
 
     ServiceProcess(ServiceKind kind, int index, Path dir, Launcher launcher, Map<String, String> settings, int port) {
         this.kind = kind;
@@ -76,6 +78,9 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the process (on the same port and state directory as before, when restarted). */
     public synchronized void start() throws IOException {
+        if (stopped) {
+            throw new IllegalStateException(name() + " is stopped for good");
+        }
         Files.createDirectories(dir.resolve("state"));
         Map<String, String> env = new TreeMap<>();
         settings.forEach((key, value) -> env.put(environmentVariable(key), value));
@@ -141,8 +146,9 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM (the service leaves its groups), SIGKILL after {@code grace}. */
+    /** SIGTERM (the service leaves its groups), SIGKILL after {@code grace}; it is not started again. */
     public synchronized void stop(Duration grace) throws InterruptedException {
+        stopped = true;
         if (process == null) {
             return;
         }
