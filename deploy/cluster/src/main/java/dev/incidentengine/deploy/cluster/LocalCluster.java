@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -82,7 +83,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         stopOrphans(work);
         try (var paths = Files.walk(work)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }
@@ -244,7 +245,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Processes a run that could not clean up left behind (its JVM was killed): their pid files are in the work dir. */
     private static void stopOrphans(Path work) throws IOException {
-        try (var files = Files.walk(work, 2)) {
+        try (var files = Files.walk(work)) {
             for (Path pidFile : files.filter(path -> List.of("pid", "broker.pid").contains(path.getFileName().toString())).toList()) {
                 long pid = Long.parseLong(Files.readString(pidFile).strip());
                 String marker = pidFile.getParent().toString();
