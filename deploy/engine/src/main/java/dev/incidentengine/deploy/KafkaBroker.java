@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node KRaft broker (broker and controller in one) running as its own JVM, from the
- * Maven artifacts of kafka-broker-runtime. Storage is formatted once; later starts reuse it.
+ * A KRaft broker (broker and controller in one) running as its own JVM, from the Maven artifacts
+ * of kafka-broker-runtime: a single node, or one voter of a {@link Quorum} of such nodes on this
+ * machine (deploy/cluster). Storage is formatted once; later starts reuse it.
  * The broker dies with its launcher: it exits when the stdin pipe we hold closes. It ignores
  * SIGINT (Ctrl-C signals the terminal's whole process group), so the launcher stops it last.
  */
@@ -43,14 +44,57 @@ public final class KafkaBroker implements AutoCloseable {
     private final String host;
     private final int port;
     private final int controllerPort;
+    private final int nodeId;
+    private final Quorum quorum;
     private Process process;
     private OutputStream lifeline;
+    private boolean paused;
 
+    /**
+     * The controller quorum of brokers on this machine, each broker and controller: every node is
+     * formatted with the same cluster id and initial voters ({@code StorageTool format --initial-controllers}).
+     */
+    public record Quorum(String clusterId, List<Voter> voters) {
+
+        /** A controller: its node id, controller listener and metadata log directory id. */
+        public record Voter(int nodeId, String host, int controllerPort, Uuid directoryId) {
+        }
+
+        /** A new cluster of {@code controllerPorts.size()} nodes numbered from 1. */
+        public static Quorum of(String host, List<Integer> controllerPorts) {
+            List<Voter> voters = new ArrayList<>();
+            for (int i = 0; i < controllerPorts.size(); i++) {
+                voters.add(new Voter(i + 1, host, controllerPorts.get(i), Uuid.randomUuid()));
+            }
+            return new Quorum(Uuid.randomUuid().toString(), List.copyOf(voters));
+        }
+
+        String bootstrapServers() {
+            return String.join(",", voters.stream().map(v -> v.host() + ":" + v.controllerPort()).toList());
+        }
+
+        String initialControllers() {
+            return String.join(",", voters.stream().map(v -> v.nodeId() + "@" + v.host() + ":" + v.controllerPort() + ":" + v.directoryId()).toList());
+        }
+    }
+
+    /** A single node: its own controller quorum. */
     public KafkaBroker(Path home, String host, int port, int controllerPort) {
+        this(home, host, port, controllerPort, 1, null);
+    }
+
+    /** Node {@code nodeId} of {@code quorum} (null: a single node), whose controller listens on {@code controllerPort}. */
+    public KafkaBroker(Path home, String host, int port, int controllerPort, int nodeId, Quorum quorum) {
         this.home = home.toAbsolutePath().normalize();
         this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.nodeId = nodeId;
+        this.quorum = quorum;
+    }
+
+    public int nodeId() {
+        return nodeId;
     }
 
     public String bootstrapServers() {
@@ -67,6 +111,15 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public synchronized void start(Duration timeout) throws IOException, InterruptedException {
+        launch();
+        awaitReady(timeout);
+    }
+
+    /**
+     * Starts the broker's JVM without waiting for it: the nodes of a quorum are launched together,
+     * since none is ready before a majority of the controllers runs.
+     */
+    public synchronized void launch() throws IOException, InterruptedException {
         writeConfig();
         stopOrphan();
         requireFree(port, "--kafka-port");
@@ -75,7 +128,6 @@ public final class KafkaBroker implements AutoCloseable {
         if (!hasData()) {
             format(classpath);
         }
-        String clusterId = clusterId();
         List<String> command = java(classpath, BrokerMain.class.getName());
         command.add(home.resolve("server.properties").toString());
         process = new ProcessBuilder(command)
@@ -84,8 +136,49 @@ public final class KafkaBroker implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/broker.out").toFile()))
                 .start();
         lifeline = process.getOutputStream();
+        paused = false;
         Files.writeString(home.resolve("broker.pid"), Long.toString(process.pid()));
-        awaitReady(clusterId, timeout);
+    }
+
+    /** The broker's process id; -1 when it does not run. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** SIGKILL, as a crash would: no controlled shutdown, nothing flushed. {@link #start} runs it again on the same data. */
+    public synchronized void kill() throws InterruptedException, IOException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("Kafka broker " + nodeId + " (pid " + process.pid() + ") still running 30 s after SIGKILL");
+        }
+        lifeline.close();
+        Files.deleteIfExists(home.resolve("broker.pid"));
+        process = null;
+    }
+
+    /** SIGSTOP: the broker keeps its sockets open and answers nothing, as a host cut off from the network does. */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("Kafka broker " + nodeId + " does not run");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** Another broker on our port would answer our readiness checks; refuse to start instead. */
@@ -111,10 +204,14 @@ public final class KafkaBroker implements AutoCloseable {
         Files.createDirectories(home.resolve("logs"));
         String broker = host + ":" + port;
         String controller = host + ":" + controllerPort;
+        int replicas = quorum == null ? 1 : quorum.voters().size();
+        int minInSync = Math.min(2, replicas);
+        // Coordinators (groups, transactions) spread over the nodes of a cluster, so a killed broker takes some of them along.
+        int internalPartitions = replicas == 1 ? 1 : 3;
         Files.writeString(home.resolve("server.properties"), String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=" + controller,
+                "node.id=" + nodeId,
+                "controller.quorum.bootstrap.servers=" + (quorum == null ? controller : quorum.bootstrapServers()),
                 "listeners=PLAINTEXT://" + broker + ",CONTROLLER://" + controller,
                 "advertised.listeners=PLAINTEXT://" + broker + ",CONTROLLER://" + controller,
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -123,16 +220,16 @@ public final class KafkaBroker implements AutoCloseable {
                 "log.dirs=" + home.resolve("data"),
                 "auto.create.topics.enable=false",
                 "num.partitions=1",
-                "default.replication.factor=1",
-                "min.insync.replicas=1",
-                // One broker: internal topics with one replica, or transactions never initialize.
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + minInSync,
+                // Internal topics replicated as the others: a single broker needs one replica, or transactions never initialize.
+                "offsets.topic.replication.factor=" + replicas,
+                "offsets.topic.num.partitions=" + internalPartitions,
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + minInSync,
+                "transaction.state.log.num.partitions=" + internalPartitions,
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 "num.network.threads=2",
                 "num.io.threads=4",
@@ -183,8 +280,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void format(String classpath) throws IOException, InterruptedException {
         List<String> command = java(classpath, "kafka.tools.StorageTool");
-        command.addAll(List.of("format", "--standalone", "--cluster-id", Uuid.randomUuid().toString(),
-                "--config", home.resolve("server.properties").toString()));
+        command.addAll(quorum == null
+                ? List.of("format", "--standalone", "--cluster-id", Uuid.randomUuid().toString())
+                : List.of("format", "--cluster-id", quorum.clusterId(), "--initial-controllers", quorum.initialControllers()));
+        command.addAll(List.of("--config", home.resolve("server.properties").toString()));
         Process formatter = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(formatter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!formatter.waitFor(120, TimeUnit.SECONDS) || formatter.exitValue() != 0) {
@@ -230,7 +329,9 @@ public final class KafkaBroker implements AutoCloseable {
         return process.info().commandLine().orElse("");
     }
 
-    private void awaitReady(String clusterId, Duration timeout) throws InterruptedException {
+    /** Returns once the broker answers with our cluster id (so another broker on our port is never mistaken for it). */
+    public void awaitReady(Duration timeout) throws InterruptedException, IOException {
+        String clusterId = clusterId();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
@@ -265,6 +366,9 @@ public final class KafkaBroker implements AutoCloseable {
             return;
         }
         try {
+            if (paused) {
+                resume();
+            }
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 log.warn("Kafka broker did not stop within 30 s: killing it");
