@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -142,17 +143,23 @@ public abstract class ServiceImageContract {
         Path cache = Files.createDirectories((Files.isDirectory(reactorCache) ? reactorCache : Path.of("target")).resolve("jdeps-cache"));
         Set<String> used = new TreeSet<>();
         List<Path> analyse = new ArrayList<>(List.of(root.resolve("app/classes")));
+        List<String> known = new ArrayList<>();
         try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
             for (Path jar : jars.sorted().toList()) {
                 Path cached = cache.resolve(jar.getFileName() + ".modules");
                 if (!jar.getFileName().toString().contains("SNAPSHOT") && Files.exists(cached)) {
                     used.addAll(Files.readAllLines(cached));
+                    known.add(jar.toString());
                 } else {
                     analyse.add(jar);
                 }
             }
         }
         List<String> args = new ArrayList<>(List.of("--ignore-missing-deps", "-summary", "--multi-release", "17"));
+        if (!known.isEmpty()) {
+            // A named module analysed (slf4j-nop) must find the modules it requires (slf4j-api) even when their answer is cached.
+            args.addAll(List.of("--module-path", String.join(File.pathSeparator, known)));
+        }
         analyse.forEach(path -> args.add(path.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
