@@ -14,6 +14,7 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,7 +184,9 @@ public abstract class ServiceImageContract {
             used.addAll(archive.getValue());
             String name = archive.getKey().getFileName().toString();
             if (name.endsWith(".jar") && !name.contains("SNAPSHOT")) {
-                Files.write(cache.resolve(name + ".modules"), archive.getValue());
+                // Atomically: image tests of two modules may run at once (./mvnw -T 2) and read what the other writes.
+                Path written = Files.write(Files.createTempFile(cache, name, ".tmp"), archive.getValue());
+                Files.move(written, cache.resolve(name + ".modules"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
         return used;
