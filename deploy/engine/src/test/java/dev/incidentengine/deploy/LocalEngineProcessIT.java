@@ -79,7 +79,7 @@ class LocalEngineProcessIT {
                 .untilAsserted(() -> assertThat(processesUsing(data)).isEmpty());
         Duration stopped = Duration.ofNanos(System.nanoTime() - signalled);
         // Quick: inside Kubernetes' default 30 s grace period, with room for a machine whose two cores another test's
-        // engine shares (about 5 s alone; 10.2 s seen beside another engine starting).
+        // engine shares (10.2 s seen beside another engine).
         assertThat(stopped).as("time from Ctrl-C to the last process gone").isLessThan(Duration.ofSeconds(20));
         await("the engine's last words").atMost(Duration.ofSeconds(10)).until(() -> output.toString().contains("Kafka broker stopped"));
         String log = output.toString();
