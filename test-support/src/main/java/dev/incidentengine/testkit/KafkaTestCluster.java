@@ -69,15 +69,7 @@ public final class KafkaTestCluster implements AutoCloseable {
                     // The kit defaults to the unreleased metadata version; test what users run.
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .build();
-            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
-                    // One broker: internal topics with one replica, or transactions never initialize.
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .build();
+            KafkaClusterTestKit kit = oneBroker(new KafkaClusterTestKit.Builder(nodes)).build();
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
@@ -179,6 +171,16 @@ public final class KafkaTestCluster implements AutoCloseable {
                     + " but got " + received.size() + ": " + received);
         }
         return received;
+    }
+
+    /** A one-broker kit's settings: internal topics with one replica, or transactions never initialize; no rebalance delay. */
+    static KafkaClusterTestKit.Builder oneBroker(KafkaClusterTestKit.Builder kit) {
+        return kit.setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0");
     }
 
     @Override

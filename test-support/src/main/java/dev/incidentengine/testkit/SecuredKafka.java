@@ -76,7 +76,7 @@ public final class SecuredKafka implements AutoCloseable {
                     .build();
             String listener = nodes.brokerListenerName().value();
             String prefix = "listener.name." + listener.toLowerCase() + ".";
-            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+            KafkaClusterTestKit kit = KafkaTestCluster.oneBroker(new KafkaClusterTestKit.Builder(nodes))
                     .setConfigProp("listener.security.protocol.map", listener + ":SASL_SSL,"
                             + nodes.controllerListenerName().value() + ":SASL_PLAINTEXT")
                     .setConfigProp("sasl.enabled.mechanisms", "PLAIN," + SCRAM + "," + OAUTHBEARER)
@@ -88,12 +88,6 @@ public final class SecuredKafka implements AutoCloseable {
                     .setConfigProp(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, STORE_PASSWORD)
                     .setConfigProp(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM")
                     .setConfigProp(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, ca.toString())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .build();
             kit.format();
             kit.startup();
