@@ -407,7 +407,8 @@ public final class LocalEngine implements Callable<Integer> {
         return sinks;
     }
 
-    private static int freePort() throws IOException {
+    /** A port free now on this machine (the local engine's and the cluster kit's processes bind it next). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -1,7 +1,6 @@
 package dev.incidentengine.deploy.cluster;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.deploy.KafkaBroker;
+import dev.incidentengine.deploy.LocalEngine;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
@@ -98,8 +98,8 @@ public final class LocalCluster implements AutoCloseable {
         List<Integer> ports = new ArrayList<>();
         List<Integer> controllerPorts = new ArrayList<>();
         for (int i = 0; i < options.brokers(); i++) {
-            ports.add(freePort());
-            controllerPorts.add(freePort());
+            ports.add(LocalEngine.freePort());
+            controllerPorts.add(LocalEngine.freePort());
         }
         KafkaBroker.Quorum quorum = KafkaBroker.Quorum.of(HOST, controllerPorts);
         for (int i = 0; i < options.brokers(); i++) {
@@ -136,7 +136,7 @@ public final class LocalCluster implements AutoCloseable {
                     settings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, statusSecret);
                 }
                 settings.putAll(options.settings().getOrDefault(kind, Map.of()));
-                instances.add(new ServiceProcess(kind, i, work.resolve(kind.distribution() + "-" + i), options.launcher(), settings, freePort()));
+                instances.add(new ServiceProcess(kind, i, work.resolve(kind.distribution() + "-" + i), options.launcher(), settings, LocalEngine.freePort()));
             }
             services.put(kind, instances);
         }
@@ -276,12 +276,6 @@ public final class LocalCluster implements AutoCloseable {
             Files.writeString(file, HexFormat.of().formatHex(secret));
         }
         return file;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Services first (SIGTERM, they need the brokers to close), then the brokers; the processes of each kind together. */
