@@ -122,6 +122,9 @@ public final class ChaosBenchmark implements Callable<Integer> {
     @Option(names = "--keep-work-dir", description = "Keep the cluster's directory (logs, data) even when every check passed.")
     boolean keepWorkDir;
 
+    @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "A setting of every service instance (kafka.* for Kafka's clients); repeatable.")
+    Map<String, String> serviceSettings = new LinkedHashMap<>();
+
     private final RecordSerdes serdes = RecordSerdes.singleObject();
     private final Map<String, String> failures = new LinkedHashMap<>();
     private final List<String> rows = new ArrayList<>();
@@ -185,6 +188,7 @@ public final class ChaosBenchmark implements Callable<Integer> {
         try {
             Path config = writeConfig(work.resolve("config"));
             Map<ServiceKind, Map<String, String>> settings = new HashMap<>();
+            settings.put(null, serviceSettings);
             settings.put(ServiceKind.INCIDENT_STREAM, Map.of(EngineConfig.API_TOKENS_FILE_CONFIG, config.resolve("secrets/api-tokens.yaml").toString()));
             ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(source, LocalCluster.SERVICE_JVM_OPTIONS);
             report("services start from %s", launcher.distributions() ? "their distributions (<module>/target/dist)" : "this JVM's class path "
