@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -122,7 +123,8 @@ public final class ChaosBenchmark implements Callable<Integer> {
     @Option(names = "--keep-work-dir", description = "Keep the cluster's directory (logs, data) even when every check passed.")
     boolean keepWorkDir;
 
-    @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "A setting of every service instance (kafka.* for Kafka's clients); repeatable.")
+    @Option(names = "--setting", paramLabel = "[SERVICE:]KEY=VALUE", description = "A setting of every instance, or of one service's "
+            + "(incident-stream:kafka.num.stream.threads=2); kafka.* go to Kafka's clients; repeatable.")
     Map<String, String> serviceSettings = new LinkedHashMap<>();
 
     private final RecordSerdes serdes = RecordSerdes.singleObject();
@@ -188,8 +190,15 @@ public final class ChaosBenchmark implements Callable<Integer> {
         try {
             Path config = writeConfig(work.resolve("config"));
             Map<ServiceKind, Map<String, String>> settings = new HashMap<>();
-            settings.put(null, serviceSettings);
-            settings.put(ServiceKind.INCIDENT_STREAM, Map.of(EngineConfig.API_TOKENS_FILE_CONFIG, config.resolve("secrets/api-tokens.yaml").toString()));
+            settings.computeIfAbsent(ServiceKind.INCIDENT_STREAM, kind -> new HashMap<>())
+                    .put(EngineConfig.API_TOKENS_FILE_CONFIG, config.resolve("secrets/api-tokens.yaml").toString());
+            serviceSettings.forEach((key, value) -> {
+                int colon = key.indexOf(':');
+                ServiceKind kind = colon < 0 ? null : Arrays.stream(ServiceKind.values())
+                        .filter(k -> k.distribution().equals(key.substring(0, colon))).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("--setting " + key + ": no service " + key.substring(0, colon)));
+                settings.computeIfAbsent(kind, k -> new HashMap<>()).put(key.substring(colon + 1), value);
+            });
             ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(source, LocalCluster.SERVICE_JVM_OPTIONS);
             report("services start from %s", launcher.distributions() ? "their distributions (<module>/target/dist)" : "this JVM's class path "
                     + "(a distribution is missing: build with ./mvnw package)");

@@ -26,8 +26,14 @@ public final class ServiceMain {
         config.logResolved(log, name);
         ServiceRunner runner = new ServiceRunner(config.httpHost(), config.httpPort(), config.httpLimits(),
                 List.of(serviceFactory.apply(config)))
-                .closeOnShutdown()
-                .start();
+                .closeOnShutdown();
+        try {
+            runner.start();
+        } catch (RuntimeException e) {
+            // Exit, so that a supervisor (Kubernetes, systemd, the cluster kit) sees the failure and restarts it.
+            log.error("{} could not start", name, e);
+            System.exit(1);
+        }
         log.info("{} listening on http://{}:{}", name, runner.httpAddress().getHostString(), runner.httpAddress().getPort());
         runner.awaitClosed();
     }

@@ -49,13 +49,19 @@ public final class ServiceRunner implements AutoCloseable {
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
         new UptimeMetrics().bindTo(metrics);
-        http.healthRoutes(this::readiness, metrics::scrape);
-        services.forEach(service -> service.routes(http, metrics));
-        http.start();
-        for (Service service : services) {
-            service.start(metrics);
-            started.add(service);
-            log.info("Started {}", service.name());
+        try {
+            http.healthRoutes(this::readiness, metrics::scrape);
+            services.forEach(service -> service.routes(http, metrics));
+            http.start();
+            for (Service service : services) {
+                service.start(metrics);
+                started.add(service);
+                log.info("Started {}", service.name());
+            }
+        } catch (RuntimeException e) {
+            // Half started, the HTTP server's and the started services' threads would keep the JVM alive, doing nothing.
+            close();
+            throw e;
         }
         return this;
     }

@@ -1,5 +1,6 @@
 package dev.incidentengine.service;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class ServiceRunnerTest {
@@ -119,6 +121,30 @@ class ServiceRunnerTest {
             starter.join();
             runner.close();
         }
+    }
+
+    @Test
+    void aServiceThatCannotStart_stopsTheStartedOnesAndTheHttpServer() throws Exception {
+        AtomicReference<ServiceRunner> runner = new AtomicReference<>();
+        AtomicReference<String> health = new AtomicReference<>();
+        FakeService first = new FakeService() {
+            @Override
+            public void start(MeterRegistry metrics) {
+                health.set("http://127.0.0.1:" + runner.get().httpAddress().getPort() + "/healthz");
+            }
+        };
+        Service broken = new FakeService() {
+            @Override
+            public void start(MeterRegistry metrics) {
+                throw new IllegalStateException("no state directory");
+            }
+        };
+        runner.set(new ServiceRunner("127.0.0.1", 0, List.of(first, broken)));
+
+        assertThatThrownBy(runner.get()::start).hasMessage("no state directory");
+
+        assertThat(first.closed).isTrue();
+        assertThatThrownBy(() -> get(health.get())).isInstanceOf(IOException.class);
     }
 
     private HttpResponse<String> get(String url) throws Exception {
