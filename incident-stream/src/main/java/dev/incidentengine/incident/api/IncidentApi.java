@@ -819,7 +819,7 @@ public final class IncidentApi implements AutoCloseable {
         });
     }
 
-    /** What a caller outside this API's endpoints hears of a command it sent through {@link #command(String, Request, byte[], Response, Callback, Function, Duration, Decided)}. */
+    /** What a caller outside this API's endpoints (the Slack app) hears of a command it sent through the command path. */
     interface Decided {
         /** Kafka acknowledged the command, or {@code failure} says why not. */
         void stored(IncidentCommand command, Throwable failure);

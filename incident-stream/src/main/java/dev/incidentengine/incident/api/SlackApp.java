@@ -137,7 +137,7 @@ public final class SlackApp {
                 }
                 // A person's typo: Slack shows only a 200's answer to them.
                 count(kind, "usage");
-                ephemeralAnswer(typo.getMessage(), response, callback);
+                ephemeralAnswer(said(typo), response, callback);
                 return true;
             }
             if (ask == null) {
@@ -212,7 +212,7 @@ public final class SlackApp {
         } catch (ApiError error) {
             // Said to the user in Slack, which shows a non-2xx answer only as "failed".
             count(kind, "refused");
-            refuse(ask, mrkdwn(error.getMessage()), response, callback);
+            refuse(ask, mrkdwn(said(error)), response, callback);
         }
     }
 
@@ -287,6 +287,12 @@ public final class SlackApp {
         }
         return new Ask(user, form.getOrDefault("team_id", ""), form.get("channel_id"), null, verb, incidentId(words[1], "text"), text,
                 required(form.get("trigger_id"), "trigger_id"), null);
+    }
+
+    /** An error's message without the field it names, for a person. */
+    private static String said(ApiError error) {
+        String message = error.getMessage();
+        return error.field() != null && message.startsWith(error.field() + ": ") ? message.substring(error.field().length() + 2) : message;
     }
 
     private static String incidentId(String id, String field) {
