@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * holding the incident); its id comes from Slack's (the action's {@code action_ts}, the command's {@code trigger_id}), so Slack's
  * retries change nothing twice. A button is answered 200 once Kafka acknowledged the command (Slack wants an answer within three
  * seconds); its outcome then updates the message in place ({@code chat.update}: who acted; the buttons go once it is resolved),
- * or a refusal is shown to the user alone ({@code chat.postEphemeral}). A slash command is answered with its outcome, waited for
- * at most {@link Settings#outcomeWait}. Text from incidents and people is escaped for Slack's mrkdwn.
+ * or a refusal, or that there was nothing to change, is shown to the user alone ({@code chat.postEphemeral}). A slash command
+ * is answered with its outcome, waited for at most {@link Settings#outcomeWait}. Text from incidents and people is escaped for Slack's mrkdwn.
  *
  * <p>Limits: a body of at most {@value #MAX_BODY_BYTES} bytes (413), a note of at most {@value #MAX_NOTE} characters.
  */
@@ -196,11 +196,13 @@ public final class SlackApp {
                     String said = outcome == null ? "Sent, but not decided within " + settings.outcomeWait().toMillis() + " ms: see "
                             + mrkdwn(command.getIncidentId()) + " in a moment."
                             : outcome.result().getOutcome() == CommandOutcome.REJECTED ? "Refused: " + mrkdwn(outcome.result().getReason())
+                            : outcome.result().getOutcome() != CommandOutcome.APPLIED ? "Nothing to change: " + mrkdwn(command.getIncidentId())
+                            + " is " + outcome.incident().getStatus().name().toLowerCase(Locale.ROOT) + "."
                             : done(ask, user, outcome.incident());
                     if (!ask.button()) {
                         count(kind, "accepted");
                         ephemeralAnswer(said, response, callback);
-                    } else if (outcome != null && outcome.result().getOutcome() != CommandOutcome.REJECTED) {
+                    } else if (outcome != null && outcome.result().getOutcome() == CommandOutcome.APPLIED) {
                         updateMessage(ask, said, outcome.incident());
                     } else {
                         webApi("chat.postEphemeral", JSON.createObjectNode().put("channel", ask.channel()).put("user", ask.slackUser())
