@@ -37,7 +37,8 @@ import com.sun.net.httpserver.HttpServer;
  *
  * <p>Methods: {@code auth.test}, {@code conversations.create|list|info|invite|join|archive}, {@code chat.postMessage}
  * (to a channel id, or to a user id: the bot's direct messages with them, a {@code D…} channel), {@code chat.update},
- * {@code chat.postEphemeral} (kept apart: {@link #ephemerals}), {@code pins.add}. More register with {@link #method}. Tests inject faults ({@link #failNext}, {@link #rateLimitNext},
+ * {@code chat.postEphemeral} (kept apart: {@link #ephemerals}), {@code pins.add}. More register with {@link #method}. Tests
+ * inject faults ({@link #failNext}, {@link #rateLimitNext},
  * {@link #down}) and read what happened ({@link #channels}, {@link #calls}); {@code GET /} lists channels and messages as JSON.
  * Bounded: at most {@value #MAX_CHANNELS} channels, {@value #MAX_MESSAGES} messages each, {@value #MAX_CALLS} calls kept.
  */
