@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.incidentengine.incident.api.SlackApp;
+import dev.incidentengine.incident.api.SlackUsers;
 import dev.incidentengine.incident.api.TicketWebhooks;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.incident.domain.PublicationRules;
@@ -50,6 +52,12 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String GITHUB_REPOSITORIES_CONFIG = "ticketing.github.repositories";
     public static final String GITHUB_WEBHOOK_SECRET_FILE_CONFIG = "ticketing.github.webhook.secret.file";
     public static final String GITHUB_LOGIN_CONFIG = "ticketing.github.login";
+    // The Slack app (SlackApp): secrets come from files, never from this configuration.
+    public static final String SLACK_SIGNING_SECRET_FILE_CONFIG = "slack.signing.secret.file";
+    public static final String SLACK_USERS_FILE_CONFIG = "slack.users.file";
+    public static final String SLACK_BOT_TOKEN_FILE_CONFIG = "slack.bot.token.file";
+    public static final String SLACK_API_URL_CONFIG = "slack.api.url";
+    public static final String SLACK_WAIT_MS_CONFIG = "slack.wait.ms";
     /** Shorter webhook secrets are refused: GitHub and Jira accept any, so a weak one would be the operator's choice. */
     static final int MIN_WEBHOOK_SECRET_BYTES = 16;
     /** The same key as the status-page service's: one setting names the page both publish to and serve. */
@@ -123,12 +131,73 @@ public final class IncidentStreamConfig extends EngineConfig {
                     "The ticketing connector's GitHub login: its own changes are not sent back. Required with "
                             + GITHUB_WEBHOOK_SECRET_FILE_CONFIG + ".")
             .define(GITHUB_REPOSITORIES_CONFIG, Type.LIST, "", Importance.MEDIUM,
-                    "The repositories (owner/name) whose issues may change incidents. Empty: any the webhook is installed on.");
+                    "The repositories (owner/name) whose issues may change incidents. Empty: any the webhook is installed on.")
+            .define(SLACK_SIGNING_SECRET_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the Slack app's signing secret (Slack: Basic Information, App Credentials), which verifies "
+                            + "requests to " + SlackApp.INTERACTIONS + " and " + SlackApp.COMMANDS + ". Empty: they answer 404.")
+            .define(SLACK_USERS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "YAML file mapping Slack member ids to engine users and their roles (users: [{slackUserId, user, role}]). "
+                            + "Required with " + SLACK_SIGNING_SECRET_FILE_CONFIG + "; an unlisted Slack user can do nothing.")
+            .define(SLACK_BOT_TOKEN_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the Slack bot token (xoxb-…, the notifier's) that updates a message after a button press "
+                            + "(chat.update) and shows refusals (chat.postEphemeral). Required with " + SLACK_SIGNING_SECRET_FILE_CONFIG + ".")
+            .define(SLACK_API_URL_CONFIG, Type.STRING, "https://slack.com/api", Importance.LOW, "Slack's Web API.")
+            .define(SLACK_WAIT_MS_CONFIG, Type.LONG, 2_500L, Range.between(0, 60_000), Importance.LOW,
+                    "How long a slash command waits for its outcome before it answers (Slack gives up after 3 s), and a button's "
+                            + "outcome is waited for before the message is updated.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
         receiversBaseUrl();
         ticketWebhooks();
+        slackApp();
+    }
+
+    /** The Slack app's settings, or null when no signing secret is configured; its files must be readable. */
+    public SlackApp.Settings slackApp() {
+        String secretFile = getString(SLACK_SIGNING_SECRET_FILE_CONFIG).strip();
+        if (secretFile.isEmpty()) {
+            return null;
+        }
+        String usersFile = getString(SLACK_USERS_FILE_CONFIG).strip();
+        if (usersFile.isEmpty()) {
+            throw new ConfigException(SLACK_USERS_FILE_CONFIG, "", "is required with " + SLACK_SIGNING_SECRET_FILE_CONFIG);
+        }
+        SlackUsers users;
+        try {
+            users = SlackUsers.load(Path.of(usersFile));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SLACK_USERS_FILE_CONFIG, usersFile, e.getMessage());
+        }
+        String apiUrl = getString(SLACK_API_URL_CONFIG).strip().replaceAll("/+$", "");
+        try {
+            if (!apiUrl.startsWith("http://") && !apiUrl.startsWith("https://")) {
+                throw new URISyntaxException(apiUrl, "not http(s)");
+            }
+            new URI(apiUrl);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(SLACK_API_URL_CONFIG, apiUrl, "is not an http(s) URL");
+        }
+        return new SlackApp.Settings(secretFile(SLACK_SIGNING_SECRET_FILE_CONFIG, MIN_WEBHOOK_SECRET_BYTES), users, URI.create(apiUrl),
+                new String(secretFile(SLACK_BOT_TOKEN_FILE_CONFIG, 1), StandardCharsets.UTF_8), Duration.ofMillis(getLong(SLACK_WAIT_MS_CONFIG)));
+    }
+
+    /** A secret's bytes from the file {@code key} names, stripped; the error names the file, never its content. */
+    private byte[] secretFile(String key, int minBytes) {
+        String file = getString(key).strip();
+        if (file.isEmpty()) {
+            throw new ConfigException(key, "", "is required with " + SLACK_SIGNING_SECRET_FILE_CONFIG);
+        }
+        byte[] secret;
+        try {
+            secret = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(key, file, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (secret.length < minBytes) {
+            throw new ConfigException(key, file, "holds fewer than " + minBytes + " bytes");
+        }
+        return secret;
     }
 
     /** The ticket webhooks' settings; a receiver whose secret file is set needs the connector's account, and a readable secret. */

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import dev.incidentengine.console.Console;
 import dev.incidentengine.incident.api.IncidentApi;
 import dev.incidentengine.incident.api.IncidentView;
+import dev.incidentengine.incident.api.SlackApp;
 import dev.incidentengine.incident.api.TicketWebhooks;
 import dev.incidentengine.incident.feed.ChangeFeed;
 import dev.incidentengine.incident.query.IncidentQueries;
@@ -48,6 +49,7 @@ public final class IncidentStreamService implements Service {
     private final IncidentView view;
     private final IncidentApi api;
     private final TicketWebhooks ticketWebhooks;
+    private final SlackApp slackApp;
     private final Console console;
     private final SessionLog sessionLog;
     private TopicReadiness readiness;
@@ -77,6 +79,7 @@ public final class IncidentStreamService implements Service {
         this.api = new IncidentApi(view, tokens, KafkaClients.producer(config, NAME + "-api"), topics, serdes,
                 config.apiWaitTimeout(), config.receiversBaseUrl(), Clock.systemUTC());
         this.ticketWebhooks = new TicketWebhooks(config.ticketWebhooks(), api::sendCommand, Clock.systemUTC());
+        this.slackApp = new SlackApp(config.slackApp(), api, Clock.systemUTC());
     }
 
     /**
@@ -109,6 +112,7 @@ public final class IncidentStreamService implements Service {
         this.http = http;
         api.register(http, metrics);
         ticketWebhooks.register(http, metrics);
+        slackApp.register(http, metrics);
         console.register(http);
     }
 

@@ -37,7 +37,8 @@ import com.sun.net.httpserver.HttpServer;
  *
  * <p>Methods: {@code auth.test}, {@code conversations.create|list|info|invite|join|archive}, {@code chat.postMessage}
  * (to a channel id, or to a user id: the bot's direct messages with them, a {@code D…} channel), {@code chat.update},
- * {@code pins.add}. More register with {@link #method}. Tests inject faults ({@link #failNext}, {@link #rateLimitNext},
+ * {@code chat.postEphemeral} (kept apart: {@link #ephemerals}), {@code pins.add}. More register with {@link #method}. Tests
+ * inject faults ({@link #failNext}, {@link #rateLimitNext},
  * {@link #down}) and read what happened ({@link #channels}, {@link #calls}); {@code GET /} lists channels and messages as JSON.
  * Bounded: at most {@value #MAX_CHANNELS} channels, {@value #MAX_MESSAGES} messages each, {@value #MAX_CALLS} calls kept.
  */
@@ -69,6 +70,10 @@ public final class SlackServer implements AutoCloseable {
 
     /** A message in a channel; {@code ts} is its Slack timestamp id. */
     public record Posted(String ts, String user, String text, JsonNode blocks) {
+    }
+
+    /** A message only {@code user} sees in {@code channel} (chat.postEphemeral): it is not kept in the channel's history. */
+    public record Ephemeral(String channel, String user, String text, JsonNode blocks) {
     }
 
     /** A channel as it was when asked for. */
@@ -124,6 +129,7 @@ public final class SlackServer implements AutoCloseable {
     /** Guarded by this server. */
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final Deque<Call> calls = new ArrayDeque<>();
+    private final Deque<Ephemeral> ephemerals = new ArrayDeque<>();
     private final Map<String, Deque<String>> failures = new HashMap<>();
     private final Map<String, Deque<Integer>> rateLimits = new HashMap<>();
     private final Map<String, CountDownLatch> holds = new HashMap<>();
@@ -148,6 +154,7 @@ public final class SlackServer implements AutoCloseable {
         method("conversations.archive", this::archive);
         method("chat.postMessage", this::post);
         method("chat.update", this::update);
+        method("chat.postEphemeral", this::postEphemeral);
         method("pins.add", this::pin);
     }
 
@@ -228,6 +235,11 @@ public final class SlackServer implements AutoCloseable {
     /** The channel of that name, or null. */
     public synchronized View channel(String name) {
         return channels.values().stream().filter(channel -> channel.name.equals(name)).map(Channel::view).findFirst().orElse(null);
+    }
+
+    /** The ephemeral messages shown to {@code user}, oldest first. */
+    public synchronized List<Ephemeral> ephemerals(String user) {
+        return ephemerals.stream().filter(ephemeral -> ephemeral.user().equals(user)).toList();
     }
 
     public synchronized List<Call> calls(String method) {
@@ -411,6 +423,32 @@ public final class SlackServer implements AutoCloseable {
         ObjectNode answer = JSON.createObjectNode().put("channel", channel.id).put("ts", ts);
         answer.putObject("message").put("type", "message").put("user", BOT_USER).put("text", text).put("ts", ts);
         return answer;
+    }
+
+    /**
+     * chat.postEphemeral (https://docs.slack.dev/reference/methods/chat.postEphemeral/): {@code user_not_in_channel} unless the
+     * user is a member (of a D… channel: its user), {@code no_text} without text and blocks; answers {@code message_ts}.
+     */
+    private ObjectNode postEphemeral(Map<String, String> args) {
+        Channel channel = memberChannel(args);
+        String user = args.get("user");
+        if (user == null || user.isBlank() || !isUser(user)) {
+            throw new Refused("user_not_found");
+        }
+        if (!(channel.im ? channel.name.equals(user) : channel.members.contains(user))) {
+            throw new Refused("user_not_in_channel");
+        }
+        String text = args.get("text");
+        JsonNode blocks = parse(args.get("blocks"));
+        if ((text == null || text.isBlank()) && (blocks == null || blocks.isEmpty())) {
+            throw new Refused("no_text");
+        }
+        ephemerals.add(new Ephemeral(channel.id, user, text, blocks));
+        if (ephemerals.size() > MAX_CALLS) {
+            ephemerals.removeFirst();
+        }
+        String ts = (System.currentTimeMillis() / 1000) + "." + String.format("%06d", ids.incrementAndGet() % 1_000_000);
+        return JSON.createObjectNode().put("message_ts", ts);
     }
 
     /** chat.update: the message's text and blocks replaced; {@code message_not_found} for an unknown ts. */

@@ -27,6 +27,7 @@ import dev.incidentengine.escalation.EscalationStreamConfig;
 import dev.incidentengine.escalation.EscalationStreamMain;
 import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.incident.IncidentStreamMain;
+import dev.incidentengine.incident.api.SlackApp;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.ingest.AlertIngestService;
 import dev.incidentengine.notifier.NotifierConfig;
@@ -62,6 +63,9 @@ public final class LocalEngine implements Callable<Integer> {
     private static final String LOCAL_WEBHOOK_SECRET = "LOCAL_WEBHOOK_SECRET";
     /** The bot token of the local Slack-shaped server, in the config's secrets: with it, SEV0/SEV1 incidents get war rooms there. */
     private static final String LOCAL_SLACK_BOT_TOKEN = "LOCAL_SLACK_BOT_TOKEN";
+    /** The local Slack app's signing secret and user map, in the config's secrets: with them and the bot token, buttons work. */
+    static final String LOCAL_SLACK_SIGNING_SECRET = "LOCAL_SLACK_SIGNING_SECRET";
+    private static final String LOCAL_SLACK_USERS = "slack-users.yaml";
     /** The local SMS/voice provider's auth token, when the config directory's secrets/ has it. */
     private static final String LOCAL_SMS_TOKEN = "LOCAL_SMS_TOKEN";
 
@@ -208,7 +212,7 @@ public final class LocalEngine implements Callable<Integer> {
         notifierSettings.put(EngineConfig.API_TOKENS_FILE_CONFIG, tokensFile);
         runner = new ServiceRunner(bind, port, ingestConfig.httpLimits(), List.of(
                 new AlertIngestService(ingestConfig),
-                IncidentStreamMain.service(new IncidentStreamConfig(settings(apiSettings, user, engine, overrides))),
+                IncidentStreamMain.service(new IncidentStreamConfig(settings(slackApp(apiSettings, secrets), user, engine, overrides))),
                 EscalationStreamMain.service(new EscalationStreamConfig(settings(apiSettings, user, engine, overrides))),
                 NotifierMain.service(new NotifierConfig(settings(notifierSettings, user, engine, overrides))),
                 StatusPageMain.service(new StatusPageServiceConfig(settings(statusSettings, user, engine, overrides))))).start();
@@ -217,6 +221,22 @@ public final class LocalEngine implements Callable<Integer> {
             startConnect(port);
         }
         printWelcome(reused, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * incident-stream's settings: the API's, and the Slack app's when the secrets have its signing secret and user map and the
+     * local Slack runs: the local Slack's messages carry buttons, and a signed press (as Slack would send it) acts.
+     */
+    private Map<String, String> slackApp(Map<String, String> apiSettings, Path secrets) {
+        Map<String, String> settings = new HashMap<>(apiSettings);
+        if (sinks.slack() != null && Files.isRegularFile(secrets.resolve(LOCAL_SLACK_SIGNING_SECRET))
+                && Files.isRegularFile(secrets.resolve(LOCAL_SLACK_USERS))) {
+            settings.put(IncidentStreamConfig.SLACK_SIGNING_SECRET_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_SIGNING_SECRET).toString());
+            settings.put(IncidentStreamConfig.SLACK_USERS_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_USERS).toString());
+            settings.put(IncidentStreamConfig.SLACK_BOT_TOKEN_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_BOT_TOKEN).toString());
+            settings.put(IncidentStreamConfig.SLACK_API_URL_CONFIG, sinks.slack().apiUrl());
+        }
+        return settings;
     }
 
     /**
@@ -318,6 +338,10 @@ public final class LocalEngine implements Callable<Integer> {
         if (sinks.slack() != null) {
             text.append("  Slack          Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
                     .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a war room channel\n");
+            if (Files.isRegularFile(configDir.resolve("secrets").resolve(LOCAL_SLACK_SIGNING_SECRET))) {
+                text.append("  Slack app      its buttons and /incident post to ").append(httpUrl()).append(SlackApp.INTERACTIONS).append(" and ")
+                        .append(SlackApp.COMMANDS).append(", signed with secrets/").append(LOCAL_SLACK_SIGNING_SECRET).append('\n');
+            }
         }
         text.append("  Check setup    incidentctl test-notify --all --token <admin token>  (a test message to every contact and channel)\n");
         if (connectWorker != null) {

@@ -18,7 +18,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Asks the instance that holds an incident, over its own HTTP API, as the caller: the request
- * goes with the caller's credentials (and {@code Idempotency-Key}, {@code Content-Type}),
+ * goes with the caller's credentials (a token, a session, or Slack's signature; and {@code Idempotency-Key}, {@code Content-Type}),
  * marked {@value #FORWARDED} so the other instance answers from what it holds instead of
  * forwarding again, and its answer comes back as it is.
  */
@@ -27,7 +27,8 @@ final class Forwarder {
     /** Set on a forwarded request, to the instance it came from. */
     static final String FORWARDED = "X-Incident-Forwarded-By";
     /** The caller's credentials (a token, or a console session's cookie and CSRF token) and what the command needs. */
-    private static final List<String> PASSED_ON = List.of("Authorization", "Cookie", Sessions.CSRF_HEADER, "Idempotency-Key", "Content-Type");
+    private static final List<String> PASSED_ON = List.of("Authorization", "Cookie", Sessions.CSRF_HEADER, "Idempotency-Key", "Content-Type",
+            SlackApp.SIGNATURE, SlackApp.TIMESTAMP);
     private static final List<String> PASSED_BACK = List.of("Content-Type", "Location", "Retry-After");
 
     private final HttpClient http;

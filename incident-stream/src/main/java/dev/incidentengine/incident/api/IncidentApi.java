@@ -819,6 +819,48 @@ public final class IncidentApi implements AutoCloseable {
         });
     }
 
+    /** What a caller outside this API's endpoints (the Slack app) hears of a command it sent through the command path. */
+    interface Decided {
+        /** Kafka acknowledged the command, or {@code failure} says why not. */
+        void stored(IncidentCommand command, Throwable failure);
+
+        /** Its outcome once the read side holds it, or null when none came within the wait. */
+        void decided(IncidentCommand command, OutcomeWaiter.Outcome outcome);
+    }
+
+    /**
+     * The command path for requests this API does not authenticate itself (the Slack app's): forwarded as they came to the
+     * instance that holds the incident (404 for an unknown one), where the command {@code reader} makes of the incident is sent
+     * as every command is, and its outcome awaited for at most {@code wait}.
+     */
+    void command(String incidentId, Request request, byte[] body, Response response, Callback callback,
+                 Function<IncidentState, IncidentCommand> reader, Duration wait, Decided decided) {
+        Optional<IncidentState> incident = incident(incidentId, request, body, response, callback).orElse(null);
+        if (incident == null) {
+            return;
+        }
+        IncidentCommand command = reader.apply(incident.orElseThrow(() -> unknown(incidentId)));
+        send(commandTopic, command.getIncidentId(), command).whenComplete((ok, failure) -> {
+            decided.stored(command, failure);
+            if (failure == null) {
+                outcomes.await(queries, incidentId, command.getCommandId())
+                        .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+                        .whenCompleteAsync((outcome, error) -> decided.decided(command, outcome));
+            }
+        });
+    }
+
+    /**
+     * The incident as the instance that holds it has it, for a request this API does not authenticate itself; empty when the
+     * request was forwarded to that instance, which answers it. 503 while the read side starts.
+     */
+    Optional<Optional<IncidentState>> incident(String incidentId, Request request, byte[] body, Response response, Callback callback) {
+        if (queries == null || !view.ready()) {
+            throw new ApiError(503, null, "starting: the read side is not running yet; retry later");
+        }
+        return here(queries.incident(incidentId), request, body, response, callback);
+    }
+
     /** Whether any instance holds the incident: here, or by asking the one that does. */
     private boolean exists(String incidentId, Request request) {
         IncidentQueries.Answer<Optional<IncidentState>> answer = queries.incident(incidentId);

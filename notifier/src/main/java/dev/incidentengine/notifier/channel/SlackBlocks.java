@@ -1,5 +1,7 @@
 package dev.incidentengine.notifier.channel;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -19,8 +21,26 @@ final class SlackBlocks {
     private SlackBlocks() {
     }
 
+    /** The Slack app's buttons (incident-stream's {@code SlackApp}: the same block id and action ids), and what they do. */
+    static final String ACTIONS_BLOCK = "incident-actions";
+    private static final Map<String, String> BUTTONS = new LinkedHashMap<>();
+
+    static {
+        BUTTONS.put("incident.acknowledge", "Acknowledge");
+        BUTTONS.put("incident.take", "Take");
+        BUTTONS.put("incident.resolve", "Resolve");
+    }
+
     /** {@code text} (the fallback notifications show) and {@code blocks}. */
     static ObjectNode message(Message message) {
+        return message(message, false);
+    }
+
+    /**
+     * With {@code buttons}, an incident that is not resolved gets acknowledge, take and resolve buttons: a press goes to the Slack
+     * app's interactivity request URL (incident-stream's {@code /api/v1/slack/interactions}) with the incident id as value.
+     */
+    static ObjectNode message(Message message, boolean buttons) {
         ObjectNode body = ChannelRequests.JSON.createObjectNode().put("text", message.title());
         ArrayNode blocks = body.putArray("blocks");
         blocks.addObject().put("type", "header").set("text", plainText(ChannelRequests.cut(Markup.slackPlain(message.title()), MAX_HEADER)));
@@ -32,6 +52,16 @@ final class SlackBlocks {
         String context = Stream.of(message.severity(), message.status(), message.service(), message.incidentId())
                 .filter(Objects::nonNull).collect(Collectors.joining(" · "));
         blocks.addObject().put("type", "context").putArray("elements").add(plainText(context));
+        if (buttons && message.incidentId() != null && !"RESOLVED".equals(message.status()) && !"CLOSED".equals(message.status())) {
+            ArrayNode elements = blocks.addObject().put("type", "actions").put("block_id", ACTIONS_BLOCK).putArray("elements");
+            BUTTONS.forEach((actionId, label) -> {
+                ObjectNode button = elements.addObject().put("type", "button").put("action_id", actionId).put("value", message.incidentId());
+                button.set("text", plainText(label));
+                if (actionId.equals("incident.acknowledge")) {
+                    button.put("style", "primary");
+                }
+            });
+        }
         String link = Markup.httpLink(message.url());
         if (link != null) {
             blocks.addObject().put("type", "actions").putArray("elements").addObject()

@@ -12,7 +12,8 @@ import dev.incidentengine.notifier.delivery.HttpDelivery;
 
 /**
  * Slack's Web API with a bot token: the incident's card is posted once ({@code chat.postMessage}) and then updated in place
- * ({@code chat.update}) as the incident changes; a page is always a new message, so it notifies. Slack reports errors as HTTP 200
+ * ({@code chat.update}) as the incident changes; a page is always a new message, so it notifies. Both carry the Slack app's
+ * buttons while the incident is open ({@link SlackBlocks#message(Message, boolean)}). Slack reports errors as HTTP 200
  * with {@code "ok":false}; only its transient ones are retried.
  */
 public final class SlackChannel implements Channel {
@@ -57,7 +58,7 @@ public final class SlackChannel implements Channel {
             ObjectNode update = ChannelRequests.JSON.createObjectNode()
                     .put("channel", previous.substring(0, slash))
                     .put("ts", previous.substring(slash + 1));
-            HttpDelivery.Outcome updated = call("chat.update", token, message.deliveryId(), update.setAll(SlackBlocks.message(message)));
+            HttpDelivery.Outcome updated = call("chat.update", token, message.deliveryId(), update.setAll(SlackBlocks.message(message, true)));
             if (updated.delivered() || !UPDATE_IMPOSSIBLE.contains(error(updated.body()))) {
                 return result(updated);
             }
@@ -73,7 +74,7 @@ public final class SlackChannel implements Channel {
             throw new IllegalArgumentException("slack: no channel in address");
         }
         ObjectNode body = ChannelRequests.JSON.createObjectNode().put("channel", message.address().strip());
-        return call("chat.postMessage", token, message.deliveryId(), body.setAll(SlackBlocks.message(message)));
+        return call("chat.postMessage", token, message.deliveryId(), body.setAll(SlackBlocks.message(message, true)));
     }
 
     private HttpDelivery.Outcome call(String method, String token, String deliveryId, JsonNode body) throws InterruptedException {

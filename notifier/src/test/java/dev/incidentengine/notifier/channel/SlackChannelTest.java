@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class SlackChannelTest {
         JsonNode body = request.json();
         assertThat(body.path("channel").asText()).isEqualTo("C0INCIDENTS");
         assertThat(body.path("text").asText()).isEqualTo(message.title());
-        SlackWebhookChannelTest.assertSlackBlocks(body.path("blocks"), message);
+        assertSlackAppBlocks(body.path("blocks"), message);
     }
 
     @Test
@@ -81,7 +82,31 @@ class SlackChannelTest {
         assertThat(request.path()).isEqualTo("/api/chat.update");
         assertThat(request.json().path("channel").asText()).isEqualTo("C0INCIDENTS");
         assertThat(request.json().path("ts").asText()).isEqualTo("1700000000.000100");
-        SlackWebhookChannelTest.assertSlackBlocks(request.json().path("blocks"), message);
+        assertSlackAppBlocks(request.json().path("blocks"), message);
+    }
+
+    @Test
+    void aResolvedIncidentsCardHasNoButtons() throws Exception {
+        Message message = message(MessageKind.RESOLVED, "RESOLVED", "C0INCIDENTS", null, "C0INCIDENTS/1700000000.000100");
+
+        channel.send(message);
+
+        SlackWebhookChannelTest.assertSlackBlocks(server.requests().get(0).json().path("blocks"), message);
+    }
+
+    /** The card, with the Slack app's buttons (incident-stream's SlackApp reads their action ids and value) before the link. */
+    private static void assertSlackAppBlocks(JsonNode blocks, Message message) {
+        JsonNode actions = blocks.get(3);
+        assertThat(actions.path("block_id").asText()).isEqualTo("incident-actions");
+        assertThat(actions.path("elements")).extracting(button -> button.path("action_id").asText())
+                .containsExactly("incident.acknowledge", "incident.take", "incident.resolve");
+        assertThat(actions.path("elements")).allSatisfy(button -> {
+            assertThat(button.path("type").asText()).isEqualTo("button");
+            assertThat(button.path("value").asText()).isEqualTo(message.incidentId());
+        });
+        ArrayNode card = blocks.deepCopy();
+        card.remove(3);
+        SlackWebhookChannelTest.assertSlackBlocks(card, message);
     }
 
     @Test
