@@ -69,7 +69,7 @@ public final class AlertmanagerApiFormat {
         }
         Map<String, String> labels = fields.labels(alert, "labels", path + ".labels", true);
         labels.values().removeIf(String::isEmpty);
-        if (labels.isEmpty() && alert.has("labels")) {
+        if (labels.isEmpty() && alert.path("labels").isObject()) {
             fields.error(path + ".labels", "at least one label pair required");
         }
         labels.keySet().stream().filter(name -> !LABEL_NAME.matcher(name).matches()).limit(1)

@@ -29,7 +29,6 @@ import dev.incidentengine.incident.routing.LabelMatchers;
 import dev.incidentengine.incident.routing.Silences;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
-import dev.incidentengine.model.Link;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.config.LabelMatcher;
