@@ -130,8 +130,7 @@ final class AlertmanagerApi {
             handler.handle(user);
         } catch (ApiError error) {
             HttpServer.drain(request);
-            HttpServer.writeJson(response, counted, error.status(),
-                    error.field() == null ? error.getMessage() : error.field() + ": " + error.getMessage());
+            HttpServer.writeJson(response, counted, error.status(), error.getMessage()); // names the field
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException moving) {
             HttpServer.drain(request);
             HttpServer.writeJson(response, counted, 503, "the read side cannot answer now (" + moving.getMessage() + "); retry in a moment");
