@@ -94,7 +94,9 @@ class AlertmanagerApiIT {
                       static_configs: [{targets: ["%s:%d"]}]
                 """.formatted(KEY, engineUrl.getHost(), engineUrl.getPort()));
         start(List.of("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + TopicContents.freePort()),
+                "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
+                // Its first send comes before it has discovered the engine and is dropped; resend soon, not a minute later.
+                "--rules.alert.resend-delay=1s", "--web.listen-address=127.0.0.1:" + TopicContents.freePort()),
                 dir.resolve("prometheus.log"));
 
         // The demo routes correlate by service: the alert opens an incident, or joins the one open for its service.
