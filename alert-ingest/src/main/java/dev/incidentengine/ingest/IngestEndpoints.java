@@ -230,8 +230,10 @@ final class IngestEndpoints {
                         if (failure != null) {
                             refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ALERTMANAGER);
                         } else if (invalid != null) {
-                            finish(endpoint, tag, "accepted", batch.alerts().size(), start);
-                            refuse(response, callback, endpoint, tag, start, invalid, Shape.ALERTMANAGER);
+                            // Stored, and the others refused: counted once, as partly accepted.
+                            finish(endpoint, tag, "partial", batch.alerts().size(), start);
+                            countRefusedServices(tag, batch.alerts());
+                            alertmanagerError(response, callback, invalid);
                         } else {
                             finish(endpoint, tag, "accepted", batch.alerts().size(), start);
                             countRefusedServices(tag, batch.alerts());
@@ -411,10 +413,7 @@ final class IngestEndpoints {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         if (shape == Shape.ALERTMANAGER) {
-            // Alertmanager answers errors with a JSON string; the fields are named in it.
-            String message = refusal.errors.isEmpty() ? refusal.getMessage()
-                    : refusal.getMessage() + ": " + String.join("; ", refusal.errors.stream().map(FieldError::toString).toList());
-            HttpServer.writeJson(response, callback, refusal.status, message);
+            alertmanagerError(response, callback, refusal);
             return;
         }
         if (shape == Shape.PAGERDUTY) {
@@ -428,6 +427,13 @@ final class IngestEndpoints {
             body.put("errors", refusal.errors);
         }
         HttpServer.writeJson(response, callback, refusal.status, body);
+    }
+
+    /** Alertmanager answers errors with a JSON string; the fields are named in it. */
+    private static void alertmanagerError(Response response, Callback callback, Refusal refusal) {
+        String message = refusal.errors.isEmpty() ? refusal.getMessage()
+                : refusal.getMessage() + ": " + String.join("; ", refusal.errors.stream().map(FieldError::toString).toList());
+        HttpServer.writeJson(response, callback, refusal.status, message);
     }
 
     private void finish(String endpoint, String integration, String outcome, int alerts, long start) {
