@@ -32,6 +32,7 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String MAX_ANNOTATION_LENGTH_CONFIG = "ingest.max.annotation.length";
     public static final String MAX_SUMMARY_LENGTH_CONFIG = "ingest.max.summary.length";
     public static final String MAX_ALERT_BYTES_CONFIG = "ingest.max.alert.bytes";
+    public static final String ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG = "ingest.alertmanager.resolve.timeout.seconds";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -72,7 +73,10 @@ public final class AlertIngestConfig extends EngineConfig {
             .define(MAX_SUMMARY_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxSummaryLength(), Range.atLeast(16),
                     Importance.LOW, "Longest summary, in characters.")
             .define(MAX_ALERT_BYTES_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxAlertBytes(), Range.atLeast(1024), Importance.LOW,
-                    "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.");
+                    "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.")
+            .define(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG, Type.INT, 300, Range.between(1, 86_400), Importance.LOW,
+                    "Alertmanager's resolve_timeout: an alert posted to /api/v2/alerts without endsAt resolves this long after it"
+                            + " arrived unless it is sent again (Prometheus always sends endsAt).");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -124,6 +128,10 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public int backlogSampleMs() {
         return getInt(BACKLOG_SAMPLE_MS_CONFIG);
+    }
+
+    public Duration alertmanagerResolveTimeout() {
+        return Duration.ofSeconds(getInt(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG));
     }
 
     public AlertLimits alertLimits() {

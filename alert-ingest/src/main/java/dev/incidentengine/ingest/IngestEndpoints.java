@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.ingest.normalize.AlertLimits;
+import dev.incidentengine.ingest.normalize.AlertmanagerApiFormat;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.FieldError;
 import dev.incidentengine.ingest.normalize.GenericFormat;
@@ -72,8 +73,13 @@ final class IngestEndpoints {
         }
     }
 
+    /** Alertmanager API v2's alerts: Prometheus' {@code alerting.alertmanagers} can send here directly. */
+    static final String ALERTMANAGER_API = "/api/v2/alerts";
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
     private static final long BACKLOG_RECHECK_MS = 20;
+
+    /** How a refusal is written: ours, PagerDuty's Events API shape, or Alertmanager API v2's (a JSON string). */
+    private enum Shape { ENGINE, PAGERDUTY, ALERTMANAGER }
 
     /** A webhook format: JSON to alerts. */
     private interface Format {
@@ -113,6 +119,7 @@ final class IngestEndpoints {
         webhook(http, "grafana", "/api/v1/grafana", AlertmanagerFormat.grafana()::normalize);
         webhook(http, "generic", "/api/v1/alerts", GenericFormat::normalize);
         http.ingestRoute("POST", "/v2/enqueue", this::pagerDuty);
+        http.ingestRoute("POST", ALERTMANAGER_API, this::alertmanagerApi);
     }
 
     /** Webhooks authenticate by bearer token, basic auth password, {@code ?key=} or a path token. */
@@ -126,7 +133,7 @@ final class IngestEndpoints {
             } catch (Refusal refusal) {
                 // Refused before its body was read: read it, so the client may reuse the connection.
                 HttpServer.drain(request);
-                refuse(response, callback, endpoint, integrationTag, start, refusal, false);
+                refuse(response, callback, endpoint, integrationTag, start, refusal, Shape.ENGINE);
                 return true;
             }
             try {
@@ -142,11 +149,11 @@ final class IngestEndpoints {
                         countRefusedServices(tag, alerts);
                         HttpServer.writeJson(response, callback, 202, Map.of("status", "accepted", "alerts", alerts.size()));
                     } else {
-                        refuse(response, callback, endpoint, tag, start, unavailable(failure), false);
+                        refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ENGINE);
                     }
-                }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, false));
+                }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, Shape.ENGINE));
             } catch (Refusal refusal) {
-                refuse(response, callback, endpoint, integrationTag, start, refusal, false);
+                refuse(response, callback, endpoint, integrationTag, start, refusal, Shape.ENGINE);
             }
             return true;
         };
@@ -174,13 +181,75 @@ final class IngestEndpoints {
                     HttpServer.writeJson(response, callback, 202,
                             Map.of("status", "success", "message", "Event processed", "dedup_key", event.dedupKey()));
                 } else {
-                    refuse(response, callback, "pagerduty", tag, start, unavailable(failure), true);
+                    refuse(response, callback, "pagerduty", tag, start, unavailable(failure), Shape.PAGERDUTY);
                 }
-            }), refusal -> refuse(response, callback, "pagerduty", tag, start, refusal, true));
+            }), refusal -> refuse(response, callback, "pagerduty", tag, start, refusal, Shape.PAGERDUTY));
         } catch (Refusal refusal) {
-            refuse(response, callback, "pagerduty", integrationTag, start, refusal, true);
+            refuse(response, callback, "pagerduty", integrationTag, start, refusal, Shape.PAGERDUTY);
         }
         return true;
+    }
+
+    /**
+     * Alertmanager API v2's {@code POST /api/v2/alerts}: the integration key as Prometheus sends it
+     * ({@code authorization} bearer credentials, or {@code basic_auth}'s password). The valid alerts
+     * of a batch are written, as Alertmanager does; the answer is 200, or 400 naming the invalid ones
+     * once the valid ones are stored.
+     */
+    private boolean alertmanagerApi(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        String endpoint = "alertmanager-api";
+        String integrationTag = "none";
+        IntegrationConfig integration;
+        try {
+            integration = authenticate(credential(request, ALERTMANAGER_API));
+        } catch (Refusal refusal) {
+            HttpServer.drain(request); // refused before its body was read: read it, so the client may reuse the connection
+            refuse(response, callback, endpoint, integrationTag, start, refusal, Shape.ALERTMANAGER);
+            return true;
+        }
+        try {
+            integrationTag = integration.getId();
+            JsonNode body = parse(readBody(request));
+            AlertmanagerApiFormat.Batch batch = normalize(() -> AlertmanagerApiFormat.normalize(body,
+                    Source.of(integration, clock.instant()), config.alertLimits(), config.alertmanagerResolveTimeout()));
+            Refusal invalid = batch.errors().isEmpty() ? null
+                    : new Refusal(400, "bad_request", batch.errors().size() + " invalid alert field(s)", batch.errors(), 0);
+            if (batch.alerts().isEmpty()) {
+                if (invalid != null) {
+                    throw invalid;
+                }
+                finish(endpoint, integrationTag, "accepted", 0, start);
+                ok(response, callback);
+                return true;
+            }
+            admit(integration, batch.alerts().size());
+            String tag = integrationTag;
+            whenAdmitted(integration.getId(), integration, batch.alerts().size(), () -> writer.write(batch.alerts())
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ALERTMANAGER);
+                        } else if (invalid != null) {
+                            // Stored, and the others refused: counted once, as partly accepted.
+                            finish(endpoint, tag, "partial", batch.alerts().size(), start);
+                            countRefusedServices(tag, batch.alerts());
+                            alertmanagerError(response, callback, invalid);
+                        } else {
+                            finish(endpoint, tag, "accepted", batch.alerts().size(), start);
+                            countRefusedServices(tag, batch.alerts());
+                            ok(response, callback);
+                        }
+                    }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, Shape.ALERTMANAGER));
+        } catch (Refusal refusal) {
+            refuse(response, callback, endpoint, integrationTag, start, refusal, Shape.ALERTMANAGER);
+        }
+        return true;
+    }
+
+    /** Alertmanager's 200 to posted alerts has no body. */
+    private static void ok(Response response, Callback callback) {
+        response.setStatus(200);
+        response.write(true, java.nio.ByteBuffer.allocate(0), callback);
     }
 
     private IntegrationConfig authenticate(String credential) {
@@ -331,7 +400,7 @@ final class IngestEndpoints {
     }
 
     private void refuse(Response response, Callback callback, String endpoint, String integration, long start,
-                        Refusal refusal, boolean pagerDutyShape) {
+                        Refusal refusal, Shape shape) {
         finish(endpoint, integration, refusal.outcome, 0, start);
         // A backlog refusal is expected in a storm: counted, and logged by whenAdmitted() at most every 10 s.
         if (refusal.status >= 500 && !refusal.outcome.equals("backlogged")) {
@@ -343,7 +412,11 @@ final class IngestEndpoints {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds));
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        if (pagerDutyShape) {
+        if (shape == Shape.ALERTMANAGER) {
+            alertmanagerError(response, callback, refusal);
+            return;
+        }
+        if (shape == Shape.PAGERDUTY) {
             body.put("status", refusal.status == 400 ? "invalid event" : refusal.outcome.replace('_', ' '));
             body.put("message", refusal.status == 400 && !refusal.errors.isEmpty() ? "Event object is invalid" : refusal.getMessage());
             body.put("errors", refusal.errors.isEmpty() ? List.of(refusal.getMessage())
@@ -354,6 +427,13 @@ final class IngestEndpoints {
             body.put("errors", refusal.errors);
         }
         HttpServer.writeJson(response, callback, refusal.status, body);
+    }
+
+    /** Alertmanager answers errors with a JSON string; the fields are named in it. */
+    private static void alertmanagerError(Response response, Callback callback, Refusal refusal) {
+        String message = refusal.errors.isEmpty() ? refusal.getMessage()
+                : refusal.getMessage() + ": " + String.join("; ", refusal.errors.stream().map(FieldError::toString).toList());
+        HttpServer.writeJson(response, callback, refusal.status, message);
     }
 
     private void finish(String endpoint, String integration, String outcome, int alerts, long start) {

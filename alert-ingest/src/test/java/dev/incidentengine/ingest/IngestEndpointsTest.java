@@ -69,6 +69,44 @@ class IngestEndpointsTest {
         assertThat(response.body()).contains("has not started");
     }
 
+    /** Alertmanager API v2's refusals: Alertmanager's statuses, a JSON string naming what is wrong, nothing written. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "no credentials       |                 | [{\"labels\":{\"a\":\"b\"}}] | 401 | credentials are missing",
+            "unknown bearer key   | Bearer nope     | [{\"labels\":{\"a\":\"b\"}}] | 403 | unknown or revoked integration key",
+            "unknown basic auth   | Basic dTpub3Bl  | [{\"labels\":{\"a\":\"b\"}}] | 403 | unknown or revoked integration key",
+            "not JSON             | Bearer key      | [{                                 | 400 | body is not valid JSON",
+            "empty body           | Bearer key      | ''                                 | 400 | body is empty",
+            "not an array         | Bearer key      | {\"labels\":{\"a\":\"b\"}}   | 400 | must be a JSON array of alerts",
+            "every alert invalid  | Basic cHJvbTprZXk= | [{\"labels\":{}},{}]          | 400 | 2 invalid alert field(s): [0].labels: at least one label pair required; [1].labels: is required",
+    })
+    void alertmanagerApiRefusals(String name, String authorization, String body, int status, String message) throws Exception {
+        MapIntegrations known = new MapIntegrations(List.of(MapIntegrations.integration("i", "s", "key")));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(start(known) + "/api/v2/alerts"))
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).textValue()).as(response.body())
+                .contains(message);
+    }
+
+    @Test
+    void alertmanagerApiOverTheSizeLimit_is413() throws Exception {
+        MapIntegrations known = new MapIntegrations(List.of(MapIntegrations.integration("i", "s", "key")));
+        String alert = "{\"labels\":{\"alertname\":\"A\"}}";
+        String body = "[" + String.join(",", java.util.Collections.nCopies(1001, alert)) + "]";
+
+        HttpResponse<String> response = post(start(known), "/api/v2/alerts", body);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("1001 alerts in one request; the limit is 1000");
+    }
+
     private String start(Integrations integrations) {
         RecordSerdes serdes = RecordSerdes.singleObject();
         AlertIngestConfig config = new AlertIngestConfig(Map.of());

@@ -192,6 +192,7 @@ public final class IncidentApi implements AutoCloseable {
 
     public void register(HttpServer http, MeterRegistry metrics) {
         this.metrics = metrics;
+        new AlertmanagerApi(this, view, tokens, clock).register(http);
         http.route("GET", PREFIX, (request, response, callback) -> handle("list", Role.VIEWER, request, response, callback,
                 (user, done) -> list(user, request, response, done)));
         http.route("GET", PREFIX + "/*", (request, response, callback) -> {
@@ -454,7 +455,7 @@ public final class IncidentApi implements AutoCloseable {
      * Every other instance's answer to {@code pathQuery}, forwarded as this request's caller: each
      * answers with what its own partitions hold. One that does not answer (in time) makes the whole answer a 503.
      */
-    private List<JsonNode> otherParts(Request request, String pathQuery, String what) {
+    List<JsonNode> otherParts(Request request, String pathQuery, String what) {
         List<HostInfo> others = queries.instances().stream().filter(host -> !host.equals(queries.self())).toList();
         List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
         for (HostInfo other : others) {
@@ -480,7 +481,7 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     /** An answer put together from the instances' parts must cover every partition: during a rebalance it does not. */
-    private void requireEvery(Set<Integer> covered) {
+    void requireEvery(Set<Integer> covered) {
         if (covered.size() < partitions) {
             throw new ApiError(503, null, "the instances hold " + covered.size() + " of " + partitions
                     + " partitions now (they are rebalancing); retry in a moment");
@@ -1027,6 +1028,20 @@ public final class IncidentApi implements AutoCloseable {
         HttpServer.writeJson(response, callback, 200, SilencePreview.answer(parts));
     }
 
+    /** The read side's queries, or null until {@link #start}. */
+    IncidentQueries queries() {
+        return queries;
+    }
+
+    /** Writes a silence; completes once Kafka acknowledged it. */
+    CompletableFuture<RecordMetadata> storeSilence(SilenceConfig silence) {
+        return send(silenceTopic, silence.getId(), silence);
+    }
+
+    Duration waitTimeout() {
+        return waitTimeout;
+    }
+
     /** A POST with the id of a silence the view holds replaces it (200), as in Alertmanager; otherwise 201. */
     private void createSilence(ApiUser user, Request request, Response response, Callback callback) {
         boolean wait = ApiRequests.waitParameter(parameters(request));
@@ -1158,7 +1173,7 @@ public final class IncidentApi implements AutoCloseable {
     }
 
     /** The callback, counting the request by endpoint and status once it is answered. */
-    private Callback counted(String endpoint, Response response, Callback callback) {
+    Callback counted(String endpoint, Response response, Callback callback) {
         return new Callback() {
             @Override
             public void succeeded() {
