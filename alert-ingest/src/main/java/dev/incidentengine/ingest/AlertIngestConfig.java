@@ -32,6 +32,7 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String MAX_ANNOTATION_LENGTH_CONFIG = "ingest.max.annotation.length";
     public static final String MAX_SUMMARY_LENGTH_CONFIG = "ingest.max.summary.length";
     public static final String MAX_ALERT_BYTES_CONFIG = "ingest.max.alert.bytes";
+    public static final String HEARTBEAT_PUNCTUATION_MS_CONFIG = "ingest.heartbeat.punctuation.ms";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -72,7 +73,9 @@ public final class AlertIngestConfig extends EngineConfig {
             .define(MAX_SUMMARY_LENGTH_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxSummaryLength(), Range.atLeast(16),
                     Importance.LOW, "Longest summary, in characters.")
             .define(MAX_ALERT_BYTES_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxAlertBytes(), Range.atLeast(1024), Importance.LOW,
-                    "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.");
+                    "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.")
+            .define(HEARTBEAT_PUNCTUATION_MS_CONFIG, Type.INT, 200, Range.between(10, 60_000), Importance.LOW,
+                    "How often due heartbeats are looked for (wall clock): a missed heartbeat fires at most about this late.");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -124,6 +127,10 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public int backlogSampleMs() {
         return getInt(BACKLOG_SAMPLE_MS_CONFIG);
+    }
+
+    public Duration heartbeatPunctuation() {
+        return Duration.ofMillis(getInt(HEARTBEAT_PUNCTUATION_MS_CONFIG));
     }
 
     public AlertLimits alertLimits() {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.heartbeat.Watchdog;
 import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.FieldError;
@@ -26,6 +27,7 @@ import dev.incidentengine.ingest.normalize.InvalidPayloadException;
 import dev.incidentengine.ingest.normalize.PagerDutyFormat;
 import dev.incidentengine.ingest.normalize.Source;
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.RequestBodyGuard;
@@ -82,6 +84,7 @@ final class IngestEndpoints {
 
     private final Integrations integrations;
     private final AlertWriter writer;
+    private final RecordWriter<HeartbeatPing> pings;
     private final RateLimiter rateLimiter;
     private final Admission admission;
     private final AlertIngestConfig config;
@@ -93,9 +96,10 @@ final class IngestEndpoints {
     private volatile long lastBacklogLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter, Admission admission,
-                    AlertIngestConfig config, MeterRegistry metrics, Clock clock) {
+                    AlertIngestConfig config, MeterRegistry metrics, Clock clock, RecordWriter<HeartbeatPing> pings) {
         this.integrations = integrations;
         this.writer = writer;
+        this.pings = pings;
         this.rateLimiter = rateLimiter;
         this.admission = admission;
         this.backlogWaits = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -132,15 +136,22 @@ final class IngestEndpoints {
             try {
                 integrationTag = integration.getId();
                 JsonNode body = parse(readBody(request));
-                List<Alert> alerts = normalize(() -> format.normalize(body, Source.of(integration, clock.instant()),
-                        config.alertLimits()));
+                java.time.Instant now = clock.instant();
+                // The integration's watchdog alert is its heartbeat's ping, not an alert.
+                Watchdog.Split split = Watchdog.split(integration, normalize(() -> format.normalize(body, Source.of(integration, now),
+                        config.alertLimits())), endpoint, now);
+                List<Alert> alerts = split.alerts();
                 admit(integration, alerts.size());
                 String tag = integrationTag;
-                whenAdmitted(source(integration, body), integration, alerts.size(), () -> writer.write(alerts).whenComplete((ok, failure) -> {
+                whenAdmitted(source(integration, body), integration, alerts.size(), () -> write(alerts, split.ping()).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         finish(endpoint, tag, "accepted", alerts.size(), start);
                         countRefusedServices(tag, alerts);
-                        HttpServer.writeJson(response, callback, 202, Map.of("status", "accepted", "alerts", alerts.size()));
+                        Map<String, Object> answer = new LinkedHashMap<>(Map.of("status", "accepted", "alerts", alerts.size()));
+                        if (split.ping() != null) {
+                            answer.put("heartbeat", split.ping().getHeartbeatId());
+                        }
+                        HttpServer.writeJson(response, callback, 202, answer);
                     } else {
                         refuse(response, callback, endpoint, tag, start, unavailable(failure), false);
                     }
@@ -183,6 +194,12 @@ final class IngestEndpoints {
         return true;
     }
 
+    /** The request's alerts and its heartbeat's ping, if any: done when Kafka acknowledged all of them. */
+    private java.util.concurrent.CompletableFuture<Void> write(List<Alert> alerts, HeartbeatPing ping) {
+        return ping == null ? writer.write(alerts)
+                : java.util.concurrent.CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
+    }
+
     private IntegrationConfig authenticate(String credential) {
         if (!integrations.ready()) {
             // A 403 now could make a sender drop a valid alert; a 503 makes it retry.
@@ -197,7 +214,8 @@ final class IngestEndpoints {
                 new Refusal(403, "forbidden", "unknown or revoked integration key"));
     }
 
-    private static String credential(Request request, String path) {
+    /** The integration key a request carries; {@code path} is the receiver's, after which a path token may follow. */
+    static String credential(Request request, String path) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization != null) {
             if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
