@@ -33,6 +33,7 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String MAX_SUMMARY_LENGTH_CONFIG = "ingest.max.summary.length";
     public static final String MAX_ALERT_BYTES_CONFIG = "ingest.max.alert.bytes";
     public static final String HEARTBEAT_PUNCTUATION_MS_CONFIG = "ingest.heartbeat.punctuation.ms";
+    public static final String APPLICATION_ID_CONFIG = "ingest.application.id";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -74,6 +75,9 @@ public final class AlertIngestConfig extends EngineConfig {
                     Importance.LOW, "Longest summary, in characters.")
             .define(MAX_ALERT_BYTES_CONFIG, Type.INT, AlertLimits.DEFAULTS.maxAlertBytes(), Range.atLeast(1024), Importance.LOW,
                     "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.")
+            .define(APPLICATION_ID_CONFIG, Type.STRING, RawAlertTopology.APPLICATION_ID, Importance.LOW,
+                    "Kafka Streams application.id (the raw path and the heartbeats): the consumer group, and the prefix of the "
+                            + "internal topics.")
             .define(HEARTBEAT_PUNCTUATION_MS_CONFIG, Type.INT, 200, Range.between(10, 60_000), Importance.LOW,
                     "How often due heartbeats are looked for (wall clock): a missed heartbeat fires at most about this late.");
 
@@ -127,6 +131,10 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public int backlogSampleMs() {
         return getInt(BACKLOG_SAMPLE_MS_CONFIG);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID_CONFIG);
     }
 
     public Duration heartbeatPunctuation() {

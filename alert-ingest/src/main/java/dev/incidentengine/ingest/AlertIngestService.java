@@ -70,7 +70,7 @@ public final class AlertIngestService implements Service {
         return ServiceAccess.of(NAME)
                 .reads(topics.raw(), topics.integrations(), topics.heartbeats())
                 .writes(topics.alerts(), topics.dlq(), topics.heartbeats())
-                .streamsApplication(RawAlertTopology.APPLICATION_ID)
+                .streamsApplication(config.applicationId())
                 .describesGroup(config.backlogGroup(), List.of(topics.alerts().name(), Topics.INCIDENT_COMMANDS.name(), config.backlogGroup() + "-"));
     }
 
@@ -110,7 +110,7 @@ public final class AlertIngestService implements Service {
             backlog.bind(registry);
         }
         streams = StreamsApp.create(NAME, config, topology(topics, serdes, integrations, config, clock, registry),
-                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID, topics.dlq()), registry);
+                KafkaClients.streams(config, config.applicationId(), topics.dlq()), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
         streamsStarter = new Thread(() -> {
             while (!integrations.ready() && !Thread.currentThread().isInterrupted()) {
