@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +138,7 @@ final class IngestEndpoints {
             try {
                 integrationTag = integration.getId();
                 JsonNode body = parse(readBody(request));
-                java.time.Instant now = clock.instant();
+                Instant now = clock.instant();
                 // The integration's watchdog alert is its heartbeat's ping, not an alert.
                 Watchdog.Split split = Watchdog.split(integration, normalize(() -> format.normalize(body, Source.of(integration, now),
                         config.alertLimits())), endpoint, now);
@@ -195,9 +197,9 @@ final class IngestEndpoints {
     }
 
     /** The request's alerts and its heartbeat's ping, if any: done when Kafka acknowledged all of them. */
-    private java.util.concurrent.CompletableFuture<Void> write(List<Alert> alerts, HeartbeatPing ping) {
+    private CompletableFuture<Void> write(List<Alert> alerts, HeartbeatPing ping) {
         return ping == null ? writer.write(alerts)
-                : java.util.concurrent.CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
+                : CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
     }
 
     private IntegrationConfig authenticate(String credential) {

@@ -18,7 +18,7 @@ import dev.incidentengine.model.config.IntegrationConfig;
 public final class Watchdog {
 
     /** @param alerts what goes on as alerts; @param ping the heartbeat's ping, null when the request held none */
-    public record Split(List<Alert> alerts, HeartbeatPing ping, int taken) {
+    public record Split(List<Alert> alerts, HeartbeatPing ping) {
     }
 
     private Watchdog() {
@@ -27,7 +27,7 @@ public final class Watchdog {
     public static Split split(IntegrationConfig integration, List<Alert> alerts, String via, Instant now) {
         HeartbeatSettings heartbeat = integration == null ? null : integration.getHeartbeat();
         if (heartbeat == null || heartbeat.getAlertname() == null) {
-            return new Split(alerts, null, 0);
+            return new Split(alerts, null);
         }
         List<Alert> rest = new ArrayList<>(alerts.size());
         boolean firing = false;
@@ -39,7 +39,7 @@ public final class Watchdog {
             }
         }
         HeartbeatPing ping = firing ? ping(integration.getId(), now, via) : null;
-        return new Split(rest.size() == alerts.size() ? alerts : rest, ping, alerts.size() - rest.size());
+        return new Split(rest.size() == alerts.size() ? alerts : rest, ping);
     }
 
     public static HeartbeatPing ping(String heartbeatId, Instant now, String via) {
