@@ -148,6 +148,7 @@ public final class HeartbeatBenchmark implements Callable<Integer> {
                 }
                 Thread.sleep(100);
             }
+            awaitArmed(bootstrap, config.applicationId());
             // Every heartbeat once per half interval; the dead ones only in the first round. The living are pinged until
             // every dead one's deadline (its first-round ping + the interval) has passed and a few seconds more.
             long half = intervalSeconds * 1_000_000_000L / 2;
@@ -197,6 +198,29 @@ public final class HeartbeatBenchmark implements Callable<Integer> {
             failures.put("p99 lateness ≤ 1 s", result);
         }
         return result;
+    }
+
+    /**
+     * Until every heartbeat is armed: a ping read before its heartbeat's config is dropped (it is no heartbeat yet), so
+     * pinging earlier would make living heartbeats miss. The config topic is read whole once the group committed its end;
+     * the repartitioned configs once at most a transaction marker per partition is left.
+     */
+    private static void awaitArmed(String bootstrap, String applicationId) throws Exception {
+        String repartition = applicationId + "-heartbeat-integrations-repartition";
+        Instant armedBy = Instant.now().plusSeconds(300);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            while (true) {
+                long configs = BenchSupport.lag(admin, applicationId, List.of(Topics.CONFIG_INTEGRATIONS.name()));
+                long repartitioned = configs == 0 ? BenchSupport.lag(admin, applicationId, List.of(repartition)) : -1;
+                if (repartitioned >= 0 && repartitioned <= Topics.HEARTBEATS.partitions()) {
+                    return;
+                }
+                if (Instant.now().isAfter(armedBy)) {
+                    throw new IllegalStateException("heartbeats not armed within 300 s");
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     private static String id(int i) {
