@@ -33,6 +33,8 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String MAX_SUMMARY_LENGTH_CONFIG = "ingest.max.summary.length";
     public static final String MAX_ALERT_BYTES_CONFIG = "ingest.max.alert.bytes";
     public static final String ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG = "ingest.alertmanager.resolve.timeout.seconds";
+    public static final String HEARTBEAT_PUNCTUATION_MS_CONFIG = "ingest.heartbeat.punctuation.ms";
+    public static final String APPLICATION_ID_CONFIG = "ingest.application.id";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -76,7 +78,12 @@ public final class AlertIngestConfig extends EngineConfig {
                     "Largest alert, in bytes of its Avro encoding on alerts.v1; it travels on in incident events and notifications.")
             .define(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG, Type.INT, 300, Range.between(1, 86_400), Importance.LOW,
                     "Alertmanager's resolve_timeout: an alert posted to /api/v2/alerts without endsAt resolves this long after it"
-                            + " arrived unless it is sent again (Prometheus always sends endsAt).");
+                            + " arrived unless it is sent again (Prometheus always sends endsAt).")
+            .define(APPLICATION_ID_CONFIG, Type.STRING, RawAlertTopology.APPLICATION_ID, Importance.LOW,
+                    "Kafka Streams application.id (the raw path and the heartbeats): the consumer group, and the prefix of the "
+                            + "internal topics.")
+            .define(HEARTBEAT_PUNCTUATION_MS_CONFIG, Type.INT, 200, Range.between(10, 60_000), Importance.LOW,
+                    "How often due heartbeats are looked for (wall clock): a missed heartbeat fires at most about this late.");
 
     public AlertIngestConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -132,6 +139,14 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public Duration alertmanagerResolveTimeout() {
         return Duration.ofSeconds(getInt(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG));
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID_CONFIG);
+    }
+
+    public Duration heartbeatPunctuation() {
+        return Duration.ofMillis(getInt(HEARTBEAT_PUNCTUATION_MS_CONFIG));
     }
 
     public AlertLimits alertLimits() {

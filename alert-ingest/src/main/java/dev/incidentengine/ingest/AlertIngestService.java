@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import dev.incidentengine.ingest.heartbeat.HeartbeatTopology;
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
@@ -14,10 +16,13 @@ import dev.incidentengine.service.Service;
 import dev.incidentengine.service.StreamsApp;
 import dev.incidentengine.service.TopicReadiness;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
 
 /**
  * Receives alerts over HTTP (Alertmanager, Grafana, PagerDuty Events v2, generic JSON) and from
- * {@code alerts.raw.v1}, and writes them, normalized, to {@code alerts.v1}.
+ * {@code alerts.raw.v1}, and writes them, normalized, to {@code alerts.v1}; receives heartbeat pings and fires an
+ * alert for each heartbeat that misses its deadline.
  */
 public final class AlertIngestService implements Service {
 
@@ -29,6 +34,7 @@ public final class AlertIngestService implements Service {
     private final RecordSerdes serdes;
     private final IntegrationRegistry integrations;
     private final AlertWriter writer;
+    private final RecordWriter<HeartbeatPing> pings;
     private final RateLimiter rateLimiter;
     private final Admission admission;
     private BacklogMonitor backlog;
@@ -51,6 +57,9 @@ public final class AlertIngestService implements Service {
         this.admission = new Admission(config.backlogMaxMs(), config.backlogQuietPerSecond(), System::nanoTime);
         this.writer = new AlertWriter(KafkaClients.producer(config, NAME + "-writer"), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
+        this.pings = new RecordWriter<>(KafkaClients.producer(config, NAME + "-heartbeats"), topics.heartbeats().keySerde(serdes).serializer(),
+                topics.heartbeats().valueSerde(serdes).serializer(), topics.heartbeats().name(), HeartbeatPing::getHeartbeatId,
+                "ingest_heartbeat_produce_seconds", config.kafkaTimeout());
     }
 
     /**
@@ -59,14 +68,23 @@ public final class AlertIngestService implements Service {
      */
     public static ServiceAccess kafkaAccess(AlertIngestConfig config, IngestTopics topics) {
         return ServiceAccess.of(NAME)
-                .reads(topics.raw(), topics.integrations())
-                .writes(topics.alerts(), topics.dlq())
-                .streamsApplication(RawAlertTopology.APPLICATION_ID)
+                .reads(topics.raw(), topics.integrations(), topics.heartbeats())
+                .writes(topics.alerts(), topics.dlq(), topics.heartbeats())
+                .streamsApplication(config.applicationId())
                 .describesGroup(config.backlogGroup(), List.of(topics.alerts().name(), Topics.INCIDENT_COMMANDS.name(), config.backlogGroup() + "-"));
     }
 
     public static ServiceAccess kafkaAccess(AlertIngestConfig config) {
         return kafkaAccess(config, IngestTopics.DEFAULT);
+    }
+
+    /** The Streams app: the raw path, and the heartbeats' deadlines. */
+    static Topology topology(IngestTopics topics, RecordSerdes serdes, Integrations integrations, AlertIngestConfig config,
+                             Clock clock, MeterRegistry registry) {
+        StreamsBuilder builder = new StreamsBuilder();
+        HeartbeatTopology.add(builder, topics.integrations(), topics.heartbeats(), topics.alerts(), serdes,
+                config.heartbeatPunctuation(), registry);
+        return RawAlertTopology.addTo(builder.build(), topics, serdes, integrations, config.alertLimits(), clock);
     }
 
     @Override
@@ -76,21 +94,23 @@ public final class AlertIngestService implements Service {
 
     @Override
     public void routes(HttpServer http, MeterRegistry metrics) {
-        new IngestEndpoints(integrations, writer, rateLimiter, admission, config, metrics, clock).register(http);
+        new IngestEndpoints(integrations, writer, rateLimiter, admission, config, metrics, clock, pings).register(http);
+        new HeartbeatEndpoint(integrations, pings, rateLimiter, config, metrics, clock).register(http);
     }
 
     @Override
     public void start(MeterRegistry registry) {
         readiness = new TopicReadiness(config, NAME, List.<Topic<?, ?>>of(topics.raw(), topics.alerts(), topics.dlq(),
-                topics.integrations()));
+                topics.integrations(), topics.heartbeats()));
         integrations.start();
         writer.start(registry);
+        pings.start(registry);
         if (config.backlogMaxMs() > 0) {
             backlog = new BacklogMonitor(config, admission);
             backlog.bind(registry);
         }
-        streams = StreamsApp.create(NAME, config, RawAlertTopology.build(topics, serdes, integrations, config.alertLimits(), clock),
-                KafkaClients.streams(config, RawAlertTopology.APPLICATION_ID, topics.dlq()), registry);
+        streams = StreamsApp.create(NAME, config, topology(topics, serdes, integrations, config, clock, registry),
+                KafkaClients.streams(config, config.applicationId(), topics.dlq()), registry);
         // Raw records may name integrations: start reading them once the integrations are known.
         streamsStarter = new Thread(() -> {
             while (!integrations.ready() && !Thread.currentThread().isInterrupted()) {
@@ -126,6 +146,7 @@ public final class AlertIngestService implements Service {
             backlog.close();
         }
         writer.close();
+        pings.close();
         integrations.close();
         if (readiness != null) {
             readiness.close();

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.heartbeat.Watchdog;
 import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerApiFormat;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
@@ -27,6 +30,7 @@ import dev.incidentengine.ingest.normalize.InvalidPayloadException;
 import dev.incidentengine.ingest.normalize.PagerDutyFormat;
 import dev.incidentengine.ingest.normalize.Source;
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.RequestBodyGuard;
@@ -88,6 +92,7 @@ final class IngestEndpoints {
 
     private final Integrations integrations;
     private final AlertWriter writer;
+    private final RecordWriter<HeartbeatPing> pings;
     private final RateLimiter rateLimiter;
     private final Admission admission;
     private final AlertIngestConfig config;
@@ -99,9 +104,10 @@ final class IngestEndpoints {
     private volatile long lastBacklogLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter, Admission admission,
-                    AlertIngestConfig config, MeterRegistry metrics, Clock clock) {
+                    AlertIngestConfig config, MeterRegistry metrics, Clock clock, RecordWriter<HeartbeatPing> pings) {
         this.integrations = integrations;
         this.writer = writer;
+        this.pings = pings;
         this.rateLimiter = rateLimiter;
         this.admission = admission;
         this.backlogWaits = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -139,15 +145,22 @@ final class IngestEndpoints {
             try {
                 integrationTag = integration.getId();
                 JsonNode body = parse(readBody(request));
-                List<Alert> alerts = normalize(() -> format.normalize(body, Source.of(integration, clock.instant()),
-                        config.alertLimits()));
+                Instant now = clock.instant();
+                // The integration's watchdog alert is its heartbeat's ping, not an alert.
+                Watchdog.Split split = Watchdog.split(integration, normalize(() -> format.normalize(body, Source.of(integration, now),
+                        config.alertLimits())), endpoint, now);
+                List<Alert> alerts = split.alerts();
                 admit(integration, alerts.size());
                 String tag = integrationTag;
-                whenAdmitted(source(integration, body), integration, alerts.size(), () -> writer.write(alerts).whenComplete((ok, failure) -> {
+                whenAdmitted(source(integration, body), integration, alerts.size(), () -> write(alerts, split.ping()).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         finish(endpoint, tag, "accepted", alerts.size(), start);
                         countRefusedServices(tag, alerts);
-                        HttpServer.writeJson(response, callback, 202, Map.of("status", "accepted", "alerts", alerts.size()));
+                        Map<String, Object> answer = new LinkedHashMap<>(Map.of("status", "accepted", "alerts", alerts.size()));
+                        if (split.ping() != null) {
+                            answer.put("heartbeat", split.ping().getHeartbeatId());
+                        }
+                        HttpServer.writeJson(response, callback, 202, answer);
                     } else {
                         refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ENGINE);
                     }
@@ -211,11 +224,15 @@ final class IngestEndpoints {
         try {
             integrationTag = integration.getId();
             JsonNode body = parse(readBody(request));
+            Instant now = clock.instant();
             AlertmanagerApiFormat.Batch batch = normalize(() -> AlertmanagerApiFormat.normalize(body,
-                    Source.of(integration, clock.instant()), config.alertLimits(), config.alertmanagerResolveTimeout()));
+                    Source.of(integration, now), config.alertLimits(), config.alertmanagerResolveTimeout()));
+            // Prometheus' Watchdog posted straight here is the heartbeat's ping, as through a webhook.
+            Watchdog.Split split = Watchdog.split(integration, batch.alerts(), endpoint, now);
+            List<Alert> alerts = split.alerts();
             Refusal invalid = batch.errors().isEmpty() ? null
                     : new Refusal(400, "bad_request", batch.errors().size() + " invalid alert field(s)", batch.errors(), 0);
-            if (batch.alerts().isEmpty()) {
+            if (alerts.isEmpty() && split.ping() == null) {
                 if (invalid != null) {
                     throw invalid;
                 }
@@ -223,20 +240,20 @@ final class IngestEndpoints {
                 ok(response, callback);
                 return true;
             }
-            admit(integration, batch.alerts().size());
+            admit(integration, alerts.size());
             String tag = integrationTag;
-            whenAdmitted(integration.getId(), integration, batch.alerts().size(), () -> writer.write(batch.alerts())
+            whenAdmitted(integration.getId(), integration, alerts.size(), () -> write(alerts, split.ping())
                     .whenComplete((ok, failure) -> {
                         if (failure != null) {
                             refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ALERTMANAGER);
                         } else if (invalid != null) {
                             // Stored, and the others refused: counted once, as partly accepted.
-                            finish(endpoint, tag, "partial", batch.alerts().size(), start);
-                            countRefusedServices(tag, batch.alerts());
+                            finish(endpoint, tag, "partial", alerts.size(), start);
+                            countRefusedServices(tag, alerts);
                             alertmanagerError(response, callback, invalid);
                         } else {
-                            finish(endpoint, tag, "accepted", batch.alerts().size(), start);
-                            countRefusedServices(tag, batch.alerts());
+                            finish(endpoint, tag, "accepted", alerts.size(), start);
+                            countRefusedServices(tag, alerts);
                             ok(response, callback);
                         }
                     }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, Shape.ALERTMANAGER));
@@ -250,6 +267,12 @@ final class IngestEndpoints {
     private static void ok(Response response, Callback callback) {
         response.setStatus(200);
         response.write(true, java.nio.ByteBuffer.allocate(0), callback);
+    }
+
+    /** The request's alerts and its heartbeat's ping, if any: done when Kafka acknowledged all of them. */
+    private CompletableFuture<Void> write(List<Alert> alerts, HeartbeatPing ping) {
+        return ping == null ? writer.write(alerts)
+                : CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
     }
 
     private IntegrationConfig authenticate(String credential) {
@@ -266,7 +289,8 @@ final class IngestEndpoints {
                 new Refusal(403, "forbidden", "unknown or revoked integration key"));
     }
 
-    private static String credential(Request request, String path) {
+    /** The integration key a request carries; {@code path} is the receiver's, after which a path token may follow. */
+    static String credential(Request request, String path) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization != null) {
             if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

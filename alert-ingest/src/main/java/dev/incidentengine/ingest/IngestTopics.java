@@ -1,6 +1,7 @@
 package dev.incidentengine.ingest;
 
 import dev.incidentengine.model.Alert;
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
@@ -10,8 +11,9 @@ public record IngestTopics(
         Topic<String, byte[]> raw,
         Topic<String, Alert> alerts,
         Topic<byte[], byte[]> dlq,
-        Topic<String, IntegrationConfig> integrations) {
+        Topic<String, IntegrationConfig> integrations,
+        Topic<String, HeartbeatPing> heartbeats) {
 
     public static final IngestTopics DEFAULT =
-            new IngestTopics(Topics.ALERTS_RAW, Topics.ALERTS, Topics.ALERTS_DLQ, Topics.CONFIG_INTEGRATIONS);
+            new IngestTopics(Topics.ALERTS_RAW, Topics.ALERTS, Topics.ALERTS_DLQ, Topics.CONFIG_INTEGRATIONS, Topics.HEARTBEATS);
 }

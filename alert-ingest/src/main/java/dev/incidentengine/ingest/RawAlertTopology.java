@@ -3,6 +3,7 @@ package dev.incidentengine.ingest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incidentengine.ingest.heartbeat.Watchdog;
 import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.AlertmanagerFormat;
 import dev.incidentengine.ingest.normalize.GenericFormat;
@@ -34,7 +36,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * The Kafka path: JSON alerts produced onto {@code alerts.raw.v1} (header {@code format}:
  * generic, alertmanager, grafana or pagerduty; optional header {@code integration}: an
  * integration id) become {@code Alert} records on {@code alerts.v1}; what cannot goes to
- * {@code alerts.dlq.v1} with the original bytes and headers that say why and where from.
+ * {@code alerts.dlq.v1} with the original bytes and headers that say why and where from. An alert that is its
+ * integration's heartbeat ({@link Watchdog}) becomes a ping on {@code heartbeats.v1} instead.
  */
 public final class RawAlertTopology {
 
@@ -45,18 +48,26 @@ public final class RawAlertTopology {
     public static final String PROCESSOR = "raw-alert-normalize";
     public static final String ALERTS_SINK = "alerts-sink";
     public static final String DLQ_SINK = "alerts-dlq-sink";
+    public static final String HEARTBEATS_SINK = "raw-heartbeats-sink";
 
     private RawAlertTopology() {
     }
 
     public static Topology build(IngestTopics topics, RecordSerdes serdes, Integrations integrations, AlertLimits limits,
                                  Clock clock) {
-        Topology topology = new Topology();
+        return addTo(new Topology(), topics, serdes, integrations, limits, clock);
+    }
+
+    /** Adds the raw path to a topology (alert-ingest's app also runs {@code HeartbeatTopology}). */
+    public static Topology addTo(Topology topology, IngestTopics topics, RecordSerdes serdes, Integrations integrations,
+                                 AlertLimits limits, Clock clock) {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.raw().name());
         topology.addProcessor(PROCESSOR, () -> new Normalizer(integrations, limits, clock), SOURCE);
         topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), PROCESSOR);
         topology.addSink(DLQ_SINK, topics.dlq().name(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(HEARTBEATS_SINK, topics.heartbeats().name(), topics.heartbeats().keySerde(serdes).serializer(),
+                topics.heartbeats().valueSerde(serdes).serializer(), PROCESSOR);
         return topology;
     }
 
@@ -95,8 +106,12 @@ public final class RawAlertTopology {
         @Override
         public void process(Record<byte[], byte[]> record) {
             try {
-                for (Alert alert : normalize(record)) {
+                Watchdog.Split split = normalize(record);
+                for (Alert alert : split.alerts()) {
                     context.forward(new Record<>(alert.getFingerprint(), alert, record.timestamp()), ALERTS_SINK);
+                }
+                if (split.ping() != null) {
+                    context.forward(new Record<>(split.ping().getHeartbeatId(), split.ping(), record.timestamp()), HEARTBEATS_SINK);
                 }
             } catch (Rejected e) {
                 deadLetter(record, e.reason, e.getMessage());
@@ -105,13 +120,15 @@ public final class RawAlertTopology {
             }
         }
 
-        private List<Alert> normalize(Record<byte[], byte[]> record) throws Rejected {
+        /** The record's alerts, less its integration's watchdog alert, which is a heartbeat ping. */
+        private Watchdog.Split normalize(Record<byte[], byte[]> record) throws Rejected {
             String format = header(record.headers(), FORMAT_HEADER).map(f -> f.toLowerCase(Locale.ROOT)).orElse("generic");
             JsonNode body = parse(record.value());
             IntegrationConfig integration = integration(record.headers(), format, body);
-            Source source = Source.of(integration, clock.instant());
+            Instant now = clock.instant();
+            Source source = Source.of(integration, now);
             try {
-                return switch (format) {
+                List<Alert> alerts = switch (format) {
                     case "generic" -> GenericFormat.normalize(body, source, limits);
                     case "alertmanager" -> AlertmanagerFormat.alertmanager().normalize(body, source, limits);
                     case "grafana" -> AlertmanagerFormat.grafana().normalize(body, source, limits);
@@ -119,6 +136,7 @@ public final class RawAlertTopology {
                     default -> throw new Rejected("unknown-format",
                             "header format '" + format + "' is not one of generic, alertmanager, grafana, pagerduty");
                 };
+                return Watchdog.split(integration, alerts, "raw", now);
             } catch (InvalidPayloadException e) {
                 throw new Rejected(e.overLimit() ? "over-limit" : "invalid-payload", e.getMessage());
             }

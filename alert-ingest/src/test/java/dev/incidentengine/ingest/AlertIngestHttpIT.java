@@ -68,7 +68,7 @@ class AlertIngestHttpIT {
     @BeforeAll
     void start() {
         topics = new IngestTopics(kafka.createTopic(Topics.ALERTS_RAW), kafka.createTopic(Topics.ALERTS),
-                kafka.createTopic(Topics.ALERTS_DLQ), kafka.createTopic(Topics.CONFIG_INTEGRATIONS));
+                kafka.createTopic(Topics.ALERTS_DLQ), kafka.createTopic(Topics.CONFIG_INTEGRATIONS), kafka.createTopic(Topics.HEARTBEATS));
         List<Map.Entry<String, IntegrationConfig>> integrations = Stream.of(
                 MapIntegrations.integration("am", "shop", "am-key", "checkout"),
                 MapIntegrations.integration("scoped", "checkout", "scoped-key", "payments"),

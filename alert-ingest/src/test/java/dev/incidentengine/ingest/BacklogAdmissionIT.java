@@ -65,7 +65,7 @@ class BacklogAdmissionIT {
     @BeforeAll
     void start() throws Exception {
         topics = new IngestTopics(kafka.createTopic(Topics.ALERTS_RAW), kafka.createTopic(Topics.ALERTS),
-                kafka.createTopic(Topics.ALERTS_DLQ), kafka.createTopic(Topics.CONFIG_INTEGRATIONS));
+                kafka.createTopic(Topics.ALERTS_DLQ), kafka.createTopic(Topics.CONFIG_INTEGRATIONS), kafka.createTopic(Topics.HEARTBEATS));
         IntegrationConfig integration = MapIntegrations.integration("backlog-am", "checkout", "backlog-key");
         kafka.produce(topics.integrations(), List.of(Map.entry(integration.getId(), integration)));
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topics;
@@ -114,9 +115,14 @@ class IngestEndpointsTest {
                 Topics.ALERTS.valueSerde(serdes).serializer(), Topics.ALERTS.name(), Duration.ofSeconds(1));
         http = new HttpServer("127.0.0.1", 0);
         new IngestEndpoints(integrations, unstarted, new RateLimiter(0, 1, System::nanoTime), new Admission(0, 0, System::nanoTime), config, new SimpleMeterRegistry(),
-                Clock.systemUTC()).register(http);
+                Clock.systemUTC(), unstartedPings(serdes)).register(http);
         http.start();
         return "http://127.0.0.1:" + http.address().getPort();
+    }
+
+    static RecordWriter<HeartbeatPing> unstartedPings(RecordSerdes serdes) {
+        return new RecordWriter<>(Map.of(), Topics.HEARTBEATS.keySerde(serdes).serializer(), Topics.HEARTBEATS.valueSerde(serdes).serializer(),
+                Topics.HEARTBEATS.name(), HeartbeatPing::getHeartbeatId, "test", Duration.ofSeconds(1));
     }
 
     private HttpResponse<String> post(String base, String path, String body) throws Exception {

@@ -11,7 +11,7 @@ import dev.incidentengine.model.config.IntegrationType;
 record MapIntegrations(List<IntegrationConfig> all) implements Integrations {
 
     static IntegrationConfig integration(String id, String service, String key, String... allowedServices) {
-        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, IntegrationKeys.sha256(key), List.of(allowedServices));
+        return new IntegrationConfig(id, id, IntegrationType.GENERIC, service, IntegrationKeys.sha256(key), List.of(allowedServices), null);
     }
 
     @Override

@@ -11,6 +11,10 @@ import dev.incidentengine.ingest.normalize.AlertLimits;
 import dev.incidentengine.ingest.normalize.Payloads;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
+import dev.incidentengine.model.HeartbeatPing;
+import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.config.HeartbeatSettings;
+import dev.incidentengine.model.config.IntegrationConfig;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.DeadLetters;
 import org.apache.kafka.common.header.Headers;
@@ -37,12 +41,16 @@ class RawAlertTopologyTest {
     private TestInputTopic<byte[], byte[]> raw;
     private TestOutputTopic<String, Alert> alerts;
     private TestOutputTopic<byte[], byte[]> dlq;
+    private TestOutputTopic<String, HeartbeatPing> pings;
 
     @BeforeEach
     void setUp() {
         MapIntegrations integrations = new MapIntegrations(List.of(
                 MapIntegrations.integration("am", "shop", "am-key"),
-                MapIntegrations.integration("pd", "db", "pd-key")));
+                MapIntegrations.integration("pd", "db", "pd-key"),
+                IntegrationConfig.newBuilder(MapIntegrations.integration("prom", "monitoring", "prom-key"))
+                        .setHeartbeat(HeartbeatSettings.newBuilder().setIntervalSeconds(60).setGraceSeconds(0).setAlertname("Watchdog")
+                                .setSeverity(Severity.SEV2).setSummary(null).build()).build()));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, RawAlertTopology.APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -51,6 +59,30 @@ class RawAlertTopologyTest {
         alerts = driver.createOutputTopic(topics.alerts().name(), topics.alerts().keySerde(serdes).deserializer(),
                 topics.alerts().valueSerde(serdes).deserializer());
         dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        pings = driver.createOutputTopic(topics.heartbeats().name(), topics.heartbeats().keySerde(serdes).deserializer(),
+                topics.heartbeats().valueSerde(serdes).deserializer());
+    }
+
+    @Test
+    void givenTheWatchdogOfAnIntegrationWithAHeartbeat_thenAPingAndNoAlert() {
+        send(Payloads.text("alertmanager-watchdog.json"), headers("format", "alertmanager", "integration", "prom"));
+        send(Payloads.text("alertmanager-firing.json"), headers("format", "alertmanager", "integration", "prom"));
+
+        var ping = pings.readRecord();
+        assertThat(ping.key()).isEqualTo("prom");
+        assertThat(ping.value().getReceivedAt()).isEqualTo(NOW);
+        assertThat(ping.value().getVia()).isEqualTo("raw");
+        assertThat(pings.isEmpty()).isTrue();
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(alert -> assertThat(alert.getLabels()).containsEntry("alertname", "HighErrorRate"));
+    }
+
+    @Test
+    void givenTheWatchdogOfAnIntegrationWithoutAHeartbeat_thenAnAlert() {
+        send(Payloads.text("alertmanager-watchdog.json"), headers("format", "alertmanager", "integration", "am"));
+
+        assertThat(alerts.readValue().getLabels()).containsEntry("alertname", "Watchdog");
+        assertThat(pings.isEmpty()).isTrue();
     }
 
     @AfterEach

@@ -326,7 +326,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             BenchSupport.createTopics(admin, List.of(AM_BASELINE, PD_BASELINE));
         }
         IntegrationConfig integration = new IntegrationConfig("bench", "Benchmark", IntegrationType.GENERIC, "checkout",
-                IntegrationKeys.sha256(KEY), List.of());
+                IntegrationKeys.sha256(KEY), List.of(), null);
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "bench")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }

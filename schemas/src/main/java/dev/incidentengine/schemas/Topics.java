@@ -6,6 +6,7 @@ import java.util.List;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.DeliveryRecord;
+import dev.incidentengine.model.HeartbeatPing;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
@@ -60,6 +61,10 @@ public final class Topics {
     public static final Topic<String, Alert> ALERTS_INHIBITING =
             new Topic<>("alerts.inhibiting.v1", String.class, Alert.class, 1, COMPACT, FOREVER);
     /** Commands on incidents, keyed by incident id. */
+    /** Heartbeat pings (issue 21), keyed by heartbeat id: alert-ingest writes them for HTTP pings and Watchdog alerts; anyone may. */
+    public static final Topic<String, HeartbeatPing> HEARTBEATS =
+            new Topic<>("heartbeats.v1", String.class, HeartbeatPing.class, DATA_PARTITIONS, DELETE, Duration.ofDays(1));
+
     public static final Topic<String, IncidentCommand> INCIDENT_COMMANDS =
             new Topic<>("incident.commands.v1", String.class, IncidentCommand.class, DATA_PARTITIONS, DELETE, WEEK);
     /** The incident log, keyed by incident id; the source of truth, never deleted. */
@@ -163,7 +168,7 @@ public final class Topics {
     public static final Topic<String, IncidentTypeConfig> CONFIG_INCIDENT_TYPES = config("incident-types", IncidentTypeConfig.class);
 
     public static final List<Topic<?, ?>> ALL = List.of(
-            ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING,
+            ALERTS_RAW, ALERTS, ALERTS_DLQ, ALERTS_SUPPRESSED, ALERTS_INHIBITING, HEARTBEATS,
             INCIDENT_COMMANDS, INCIDENT_EVENTS, INCIDENT_STATE, INCIDENT_COMMAND_RESULTS, INCIDENT_DLQ,
             NOTIFICATION_REQUESTS, NOTIFICATION_DELIVERIES, NOTIFICATION_RESULTS, NOTIFICATION_DLQ, ONCALL_OVERRIDES, CONSOLE_SESSIONS,
             STATUS_COMMANDS, STATUS_PAGE, STATUS_SUBSCRIBERS, STATUS_DLQ,

@@ -23,6 +23,7 @@ import dev.incidentengine.model.config.ServiceConfig;
 import dev.incidentengine.notifier.channel.ChannelChecks;
 import dev.incidentengine.notifier.template.TemplateKeys;
 import dev.incidentengine.schemas.ConfigProblem;
+import dev.incidentengine.schemas.HeartbeatLimits;
 import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.Topics;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,7 +56,11 @@ final class ConfigKinds {
                 ref.to("tier", CONFIG_TIERS, "tier", service.getTier());
             }),
             kind("integrations", Topics.CONFIG_INTEGRATIONS, (node, env, path) -> IntegrationKeys.hash(node, env),
-                    noChecks(), (integration, ref) -> {
+                    integration -> {
+                        if (integration.getHeartbeat() != null) {
+                            HeartbeatLimits.check(integration.getHeartbeat());
+                        }
+                    }, (integration, ref) -> {
                         ref.to("serviceId", CONFIG_SERVICES, "service", integration.getServiceId());
                         each(ref, "allowedServices", CONFIG_SERVICES, "service", integration.getAllowedServices());
                     }),

@@ -164,7 +164,7 @@ class AlertIngestOutageIT {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) 1));
         }
         IntegrationConfig integration = new IntegrationConfig("outage", "Outage test", IntegrationType.GENERIC, "checkout",
-                IntegrationKeys.sha256(KEY), List.of());
+                IntegrationKeys.sha256(KEY), List.of(), null);
         ConfigPublisher.publish(List.of(new ConfigData.Entry(Topics.CONFIG_INTEGRATIONS, integration.getId(), integration, "test")),
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), serdes);
     }
