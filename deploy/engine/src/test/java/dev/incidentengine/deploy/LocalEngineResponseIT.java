@@ -1,11 +1,8 @@
 package dev.incidentengine.deploy;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,7 +43,7 @@ class LocalEngineResponseIT {
     void aSev1GetsAnIcPage_aWarRoom_andItsRunbook_andTheReviewShowsThem_andADrillIsReportedOnItsOwn() throws Exception {
         // deploy/local as it is, but the commander required within a minute (the least a role takes), not 5, to keep the test short.
         Path config = dataDir.resolve("config");
-        copy(Path.of("../local"), config);
+        EngineCalls.copyTree(Path.of("../local"), config);
         Path response = config.resolve("response.yaml");
         String roles = Files.readString(response);
         assertThat(roles).contains("requiredWithinMinutes: 5");
@@ -133,19 +129,6 @@ class LocalEngineResponseIT {
     private record Run(int exit, String out, String err) {
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-    }
-
     private static Run incidentctl(LocalEngine engine, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -158,14 +141,6 @@ class LocalEngineResponseIT {
     }
 
     private HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return EngineCalls.send(http, method, url, bearer, body);
     }
 }

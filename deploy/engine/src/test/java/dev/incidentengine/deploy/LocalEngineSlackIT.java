@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -56,7 +55,7 @@ class LocalEngineSlackIT {
     void aPageToSlackCarriesButtons_aSignedPressAcknowledgesAndUpdatesIt_andBadPressesChangeNothing() throws Exception {
         // deploy/local as it is, but checkout's first level pages alice, on Slack first.
         Path config = dataDir.resolve("config");
-        copy(Path.of("../local"), config);
+        EngineCalls.copyTree(Path.of("../local"), config);
         replace(config.resolve("oncall.yaml"), "targets: [{type: SCHEDULE, id: payments-primary}]", "targets: [{type: USER, id: alice}]");
         String aliceSlack = "      - {type: SLACK, address: U0ALICE001}  # invited to war rooms (the local engine's Slack-shaped server)\n"
                 + "    notificationRules:\n";
@@ -246,32 +245,11 @@ class LocalEngineSlackIT {
         Files.writeString(file, text.replace(from, to));
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-    }
-
     private JsonNode incident(LocalEngine engine, String id) throws Exception {
         return JSON.readTree(send("GET", engine.httpUrl() + "/api/v1/incidents/" + id, VIEWER_TOKEN, null).body());
     }
 
     private HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return EngineCalls.send(http, method, url, bearer, body);
     }
 }

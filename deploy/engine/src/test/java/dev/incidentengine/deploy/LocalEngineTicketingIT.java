@@ -156,12 +156,7 @@ class LocalEngineTicketingIT {
     }
 
     private HttpResponse<String> send(String method, String url, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return EngineCalls.send(http, method, url, bearer, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
