@@ -77,6 +77,8 @@ final class AlertmanagerApi {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Internal fields of a forwarded part's alerts: where each stands in the list order, and its incident. */
+    /** The Alertmanager release whose API v2 this serves. */
+    static final String API_VERSION = "0.25.0";
     private static final String POSITION = "_position";
     private static final String ORDINAL = "_ordinal";
     private static final String INCIDENT = "_incident";
@@ -489,8 +491,9 @@ final class AlertmanagerApi {
         ObjectNode cluster = status.putObject("cluster").put("name", name(queries.self())).put("status", "ready");
         ArrayNode peers = cluster.putArray("peers");
         queries.instances().forEach(host -> peers.addObject().put("name", name(host)).put("address", name(host)));
-        String version = Optional.ofNullable(AlertmanagerApi.class.getPackage().getImplementationVersion()).orElse("dev");
-        status.putObject("versionInfo").put("version", version).put("revision", "").put("branch", "")
+        // amtool compares "version" with its own (major.minor) and warns when they differ: it names the API served.
+        String engine = Optional.ofNullable(AlertmanagerApi.class.getPackage().getImplementationVersion()).orElse("dev");
+        status.putObject("versionInfo").put("version", API_VERSION).put("revision", "incident-engine " + engine).put("branch", "")
                 .put("buildUser", "incident-engine").put("buildDate", "").put("goVersion", "java " + Runtime.version());
         status.putObject("config").put("original", "# incident-engine: routing, silences and inhibition are config data"
                 + " (incidentctl config apply), not an Alertmanager configuration.\n");
