@@ -24,13 +24,11 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
-import dev.incidentengine.testkit.TopicContents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -65,10 +63,7 @@ class IncidentctlLocalIT {
 
     @BeforeAll
     void start() throws Exception {
-        engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.toString(),
-                "--kafka-port", Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()),
-                "--http-port", "0", "--sink-port", "0", "--smtp-port", "0", "--config-dir", Path.of("../local").toString());
+        engine = EngineCalls.localEngine(dataDir, Path.of("../local"));
         engine.start();
     }
 

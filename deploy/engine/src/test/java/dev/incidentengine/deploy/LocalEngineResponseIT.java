@@ -15,10 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
 import dev.incidentengine.slack.SlackServer;
-import dev.incidentengine.testkit.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,10 +46,7 @@ class LocalEngineResponseIT {
         String roles = Files.readString(response);
         assertThat(roles).contains("requiredWithinMinutes: 5");
         Files.writeString(response, roles.replace("requiredWithinMinutes: 5", "requiredWithinMinutes: 1"));
-        LocalEngine engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.resolve("data").toString(), "--kafka-port",
-                Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()), "--http-port", "0",
-                "--sink-port", "0", "--smtp-port", "0", "--config-dir", config.toString());
+        LocalEngine engine = EngineCalls.localEngine(dataDir.resolve("data"), config);
         try {
             engine.start();
             SlackServer slack = engine.sinks().slack();

@@ -25,10 +25,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.slack.SlackServer;
-import dev.incidentengine.testkit.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,10 +61,7 @@ class LocalEngineSlackIT {
         byte[] secret = Files.readString(config.resolve("secrets").resolve(LocalEngine.LOCAL_SLACK_SIGNING_SECRET)).strip()
                 .getBytes(StandardCharsets.UTF_8);
         String botToken = Files.readString(config.resolve("secrets").resolve("LOCAL_SLACK_BOT_TOKEN")).strip();
-        LocalEngine engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.resolve("data").toString(), "--kafka-port",
-                Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()), "--http-port", "0",
-                "--sink-port", "0", "--smtp-port", "0", "--config-dir", config.toString());
+        LocalEngine engine = EngineCalls.localEngine(dataDir.resolve("data"), config);
         try {
             engine.start();
             SlackServer slack = engine.sinks().slack();

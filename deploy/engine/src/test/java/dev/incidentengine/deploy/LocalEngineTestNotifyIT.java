@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,10 +51,7 @@ class LocalEngineTestNotifyIT {
 
     @BeforeAll
     void start() throws Exception {
-        engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.toString(),
-                "--kafka-port", Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()),
-                "--http-port", "0", "--sink-port", "0", "--smtp-port", "0", "--config-dir", Path.of("../local").toString());
+        engine = EngineCalls.localEngine(dataDir, Path.of("../local"));
         engine.start();
     }
 

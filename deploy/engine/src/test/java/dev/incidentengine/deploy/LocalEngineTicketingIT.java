@@ -19,7 +19,6 @@ import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithRedmine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,10 +42,7 @@ class LocalEngineTicketingIT {
 
     @Test
     void anIncidentsLifeIsARedmineIssues_andPeoplesChangesInRedmineComeBack(RedmineServer redmine) throws Exception {
-        LocalEngine engine = new LocalEngine();
-        new CommandLine(engine).parseArgs("--data-dir", dataDir.toString(),
-                "--kafka-port", Integer.toString(TopicContents.freePort()), "--controller-port", Integer.toString(TopicContents.freePort()),
-                "--http-port", "0", "--sink-port", "0", "--smtp-port", "0", "--config-dir", "../local",
+        LocalEngine engine = EngineCalls.localEngine(dataDir, Path.of("../local"),
                 "--connect", "--connect-port", Integer.toString(TopicContents.freePort()), "--connect-plugin-path", "../../ticketing/target/plugin");
         try {
             engine.start();
