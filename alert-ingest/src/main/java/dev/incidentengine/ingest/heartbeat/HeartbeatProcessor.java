@@ -71,10 +71,10 @@ final class HeartbeatProcessor implements Processor<String, Object, String, Aler
         }
         HeartbeatState before = states.get(id);
         if (record.value() instanceof HeartbeatTopology.Configured configured) {
-            if (configured.integration() != null && configured.integration().getHeartbeat() != null
-                    && Heartbeats.problem(configured.integration().getHeartbeat()) != null) {
-                log.error("Integration {} has an invalid heartbeat, which is off until fixed: {}", id,
-                        Heartbeats.problem(configured.integration().getHeartbeat()));
+            String problem = configured.integration() == null || configured.integration().getHeartbeat() == null ? null
+                    : Heartbeats.problem(configured.integration().getHeartbeat());
+            if (problem != null) {
+                log.error("Integration {} has an invalid heartbeat, which is off until fixed: {}", id, problem);
             }
             apply(id, before, Heartbeats.configure(before, id, configured.integration(), now()), false);
         } else if (record.value() instanceof HeartbeatPing ping) {
