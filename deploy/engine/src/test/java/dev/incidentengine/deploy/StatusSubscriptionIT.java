@@ -46,6 +46,7 @@ import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.internet.MimeMessage;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,9 @@ class StatusSubscriptionIT {
         await("running").atMost(Duration.ofSeconds(60)).until(runner::ready);
         kafka.produce(topics.statusPage(), List.of(Map.entry("public", new StatusPageEvent("cfg", "public", 1L, Instant.now(),
                 new Actor(ActorType.SYSTEM, "config", null), null, new PageConfigured("Example Status", null, "UTC", List.of())))));
+        // Subscriptions are mailed from a punctuation that may run before the page's config is read; a page not yet
+        // configured is called "Status". Subscribe once the notifier has committed the config as processed.
+        await("the page's config processed").atMost(Duration.ofSeconds(60)).until(() -> committed("notifier-" + topics.events().name(), topics.statusPage().name()) >= 1);
 
         assertThat(post(base + "/status/subscriptions", "application/json", "{\"email\":\"reader@example.com\",\"components\":[\"api\"]}")
                 .statusCode()).isEqualTo(202);
@@ -181,6 +185,13 @@ class StatusSubscriptionIT {
     }
 
     /** What the status-page service does with its subscriptions. */
+    private long committed(String group, String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
     private static Service service(Subscriptions subscriptions) {
         return new Service() {
             @Override
