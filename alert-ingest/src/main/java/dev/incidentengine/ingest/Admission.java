@@ -17,12 +17,22 @@ import java.util.function.LongSupplier;
  * <p>The backlog comes from samples of the consumer group's lag ({@link #observe}); between samples,
  * alerts admitted since the last one are added. Its length in time is the lag over the rate at
  * which incident-stream drained it while it had work: a rate measured while it idled would
- * understate what it can do (and one that ran dry between samples is left out). Pure: the caller brings the samples and the clock.
+ * understate what it can do, so only work committed while the lag stayed above {@link #BUSY_LAG}
+ * counts.
+ *
+ * <p>Committed offsets move once a commit, and a busy incident-stream commits less often (up to once
+ * a second, see service-kit's CommitPacing): its lag then also counts what it read since its last
+ * commit. So the work of the time since the offsets last moved, at the rate of the last gap between
+ * two moves, is taken off, for at most as long as that gap: a stream that stops committing is not
+ * credited with work it may not be doing, and one busy without a commit for {@link #STALLED_NANOS}
+ * is an endless backlog. Pure: the caller brings the samples and the clock.
  */
 final class Admission {
 
     /** How much busy history the drain rate is taken from. */
     private static final long RATE_WINDOW_NANOS = 5_000_000_000L;
+    /** Busy this long without a commit: the group is stuck (a commit comes at least once a second when it works). */
+    static final long STALLED_NANOS = 5_000_000_000L;
     private static final long SECOND_NANOS = 1_000_000_000L;
     /** Sources tracked at once; beyond this (a sender making up group keys), a source is tracked as its integration. */
     static final int MAX_SOURCES = 10_000;
@@ -35,15 +45,24 @@ final class Admission {
     private final double quietPerSecond;
     private final LongSupplier nanoTime;
     private final Map<String, Offered> sources = new ConcurrentHashMap<>();
-    /** Busy intervals between samples: {nanos, records drained}, oldest first. */
+    /** Busy intervals between commits: {nanos, records drained}, oldest first. */
     private final Deque<long[]> busy = new ArrayDeque<>();
     /** Sums of {@link #busy}: read on every request, so kept rather than summed. */
     private long busyNanos;
     private long busyDrained;
 
-    private long sampledAt;
-    private long sampledLag;
+    /** The committed sum at the last sample; negative before the group committed. */
     private long committed = -1;
+    /** When the committed offsets last moved, and to what sum. */
+    private long movedAt = -1;
+    private long committedAtMove;
+    /** The last gap between two moves, and what was committed over it; -1 before there was one. */
+    private long gapNanos = -1;
+    private long gapDrained;
+    /** Since when every sample's lag was above {@link #BUSY_LAG}; -1 when the last one's was not. */
+    private long busySince = -1;
+
+    private long sampledLag;
     private long admittedSinceSample;
 
     /** Alerts a source offered in the current and the previous second. */
@@ -83,23 +102,42 @@ final class Admission {
      */
     synchronized void observe(long lag, long committedSum) {
         long now = nanoTime.getAsLong();
-        // Busy throughout: work queued at both samples. An interval that drained a little and then idled would understate the rate.
-        if (committed >= 0 && committedSum >= committed && sampledLag > BUSY_LAG && lag > BUSY_LAG) {
-            long[] interval = {now - sampledAt, committedSum - committed};
-            busy.addLast(interval);
-            busyNanos += interval[0];
-            busyDrained += interval[1];
-            while (busy.size() > 1 && busyNanos - busy.peekFirst()[0] >= RATE_WINDOW_NANOS) {
-                long[] oldest = busy.removeFirst();
-                busyNanos -= oldest[0];
-                busyDrained -= oldest[1];
+        boolean busyNow = lag > BUSY_LAG;
+        if (committedSum >= 0 && (committed < 0 || committedSum < committed)) {
+            // The first commit seen, or fewer partitions than before: start over from here.
+            movedAt = now;
+            committedAtMove = committedSum;
+            gapNanos = -1;
+        } else if (committedSum > committed) {
+            long drained = committedSum - committedAtMove;
+            gapNanos = now - movedAt;
+            gapDrained = drained;
+            // Busy throughout: work queued at every sample since the commit before, or since the backlog began.
+            if (busyNow && busySince >= 0) {
+                addBusy(now - Math.max(busySince, movedAt), drained);
             }
+            movedAt = now;
+            committedAtMove = committedSum;
         }
+        busySince = !busyNow ? -1 : busySince < 0 ? now : busySince;
         committed = committedSum;
         sampledLag = Math.max(0, lag);
-        sampledAt = now;
         admittedSinceSample = 0;
         sources.values().removeIf(offered -> offered.idleSince(now));
+    }
+
+    private void addBusy(long nanos, long drained) {
+        if (nanos <= 0) {
+            return;
+        }
+        busy.addLast(new long[] {nanos, drained});
+        busyNanos += nanos;
+        busyDrained += drained;
+        while (busy.size() > 1 && busyNanos - busy.peekFirst()[0] >= RATE_WINDOW_NANOS) {
+            long[] oldest = busy.removeFirst();
+            busyNanos -= oldest[0];
+            busyDrained -= oldest[1];
+        }
     }
 
     /** Counts the alerts against their source; true when the source offers more than the quiet rate. */
@@ -129,18 +167,24 @@ final class Admission {
         if (lag == 0) {
             return 0;
         }
-        if (busy.isEmpty()) {
-            // Never busy yet: assume a modest rate until one is measured.
-            return lag * 1000 / ASSUMED_PER_SECOND;
+        if (busySince >= 0 && nanoTime.getAsLong() - Math.max(busySince, movedAt) > STALLED_NANOS) {
+            return Long.MAX_VALUE; // work queued, and nothing committed for a long time
         }
-        if (busyDrained == 0) {
-            return Long.MAX_VALUE; // busy, and nothing moved
-        }
-        return (long) Math.min(Long.MAX_VALUE, lag * (busyNanos / 1e6) / busyDrained);
+        double perMs = busy.isEmpty() ? ASSUMED_PER_SECOND / 1000.0 : busyDrained / (busyNanos / 1e6);
+        return (long) Math.min(Long.MAX_VALUE, unread(lag) / perMs);
     }
 
-    /** The lag at the last sample plus what was admitted since. */
+    /** The records still to read: the lag less the work done since the committed offsets last moved. */
+    private double unread(long lag) {
+        if (gapNanos <= 0) {
+            return lag;
+        }
+        long sinceMove = Math.min(nanoTime.getAsLong() - movedAt, gapNanos);
+        return Math.max(0, lag - (double) gapDrained / gapNanos * sinceMove);
+    }
+
+    /** The lag at the last sample plus what was admitted since, less the work done since the last commit. */
     synchronized long backlogRecords() {
-        return sampledLag + admittedSinceSample;
+        return Math.round(unread(sampledLag + admittedSinceSample));
     }
 }

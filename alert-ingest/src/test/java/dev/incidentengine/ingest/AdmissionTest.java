@@ -62,6 +62,9 @@ class AdmissionTest {
     @Test
     void aStalledGroupIsAnEndlessBacklog() {
         drain(0, 5_000, 10);
+        assertThat(admission.backlogMs()).as("a second without a commit may be a slow commit").isEqualTo(5_000);
+
+        drain(0, 5_000, 50);
 
         assertThat(admission.backlogMs()).isEqualTo(Long.MAX_VALUE);
         assertThat(admit(admission, "am|storm", "am", 500)).isFalse();
@@ -83,6 +86,47 @@ class AdmissionTest {
 
         assertThat(admission.backlogMs()).isEqualTo(200);
         assertThat(admit(admission, "am|storm", "am", 500)).isTrue();
+    }
+
+    /**
+     * A group that commits once a second (CommitPacing while commits are slow): samples every 100 ms see its lag grow by
+     * what it read since the commit, and drop at the next one. Its own rate over the last gap between commits takes that off.
+     */
+    private void commitOncePerSecond(long arrivalsPerSecond, long drainedPerSecond, long backlogAtStart, int seconds) {
+        long committed = 1_000_000;
+        long backlog = backlogAtStart;
+        for (int s = 0; s < seconds; s++) {
+            for (int tenth = 0; tenth < 10; tenth++) {
+                admission.observe(backlog + drainedPerSecond * tenth / 10, committed);
+                now.addAndGet(100 * MS);
+                backlog += (arrivalsPerSecond - drainedPerSecond) / 10;
+            }
+            committed += drainedPerSecond;
+        }
+    }
+
+    @Test
+    void aGroupThatKeepsUpButCommitsOnceASecond_hasNoBacklog() {
+        commitOncePerSecond(1_000, 1_000, 0, 5);
+        admission.observe(0, 1_005_000);
+        for (int tenth = 0; tenth < 9; tenth++) {
+            now.addAndGet(100 * MS);
+            admission.observe(100L * (tenth + 1), 1_005_000);
+            assertThat(admission.backlogMs()).as("%d ms after the commit", 100 * (tenth + 1)).isZero();
+        }
+        assertThat(admit(admission, "am|storm", "am", 500)).isTrue();
+    }
+
+    @Test
+    void aGroupBehindThatCommitsOnceASecond_hasItsRealBacklogAtAnyPointOfTheSecond() {
+        commitOncePerSecond(1_000, 1_000, 3_000, 5);
+        admission.observe(3_000, 1_005_000);
+        for (int tenth = 0; tenth < 9; tenth++) {
+            now.addAndGet(100 * MS);
+            admission.observe(3_000 + 100L * (tenth + 1), 1_005_000);
+            assertThat(admission.backlogMs()).as("%d ms after the commit", 100 * (tenth + 1)).isEqualTo(3_000);
+        }
+        assertThat(admit(admission, "am|storm", "am", 500)).isFalse();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.incidentengine.model.EscalateIncident;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.Deadlines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,20 +37,23 @@ final class Escalate implements Processor<String, IncidentEvent, String, Inciden
     private static final Logger log = LoggerFactory.getLogger(Escalate.class);
 
     private final Duration punctuation;
+    private final CommitPacing pacing;
     private final MeterRegistry metrics;
     private ProcessorContext<String, IncidentCommand> context;
     private KeyValueStore<String, EscalationState> states;
     private Deadlines timers;
     private Escalation escalation;
 
-    Escalate(Duration punctuation, MeterRegistry metrics) {
+    Escalate(Duration punctuation, CommitPacing pacing, MeterRegistry metrics) {
         this.punctuation = punctuation;
+        this.pacing = pacing;
         this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<String, IncidentCommand> context) {
         this.context = context;
+        pacing.schedule(context);
         states = context.getStateStore(EscalationTopology.STATE_STORE);
         timers = new Deadlines(context.getStateStore(EscalationTopology.TIMER_STORE));
         KeyValueStore<String, Long> turns = context.getStateStore(EscalationTopology.TURNS_STORE);

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.incidentengine.escalation.domain.ConfigSnapshot;
 import dev.incidentengine.model.OnCallOverride;
 import dev.incidentengine.schemas.ServiceAccess;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -177,10 +178,11 @@ public final class EscalationStreamService implements Service {
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of the timers on a second instance, so a failover fires them without replaying changelogs.
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100 (kafka.commit.interval.ms).
-        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApp.create(NAME, config, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), metrics),
-                props, metrics);
+        // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100, while commits are
+        // quick, and up to once a second while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
+        CommitPacing pacing = CommitPacing.of(props);
+        streams = StreamsApp.create(NAME, config, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), pacing,
+                metrics), props, metrics).pacedBy(pacing, metrics);
         streams.start();
         Map<String, Object> producerProps = KafkaClients.producer(config, NAME + "-overrides");
         producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);

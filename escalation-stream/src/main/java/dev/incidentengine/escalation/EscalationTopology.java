@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.incidentengine.model.EscalationState;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.GlobalStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
@@ -57,6 +58,12 @@ public final class EscalationTopology {
      * @param metrics     where {@code incident_escalations_total{level}} is counted
      */
     public static Topology build(EscalationTopics topics, RecordSerdes serdes, Duration punctuation, MeterRegistry metrics) {
+        return build(topics, serdes, punctuation, CommitPacing.fixed(), metrics);
+    }
+
+    /** @param pacing how often the tasks ask for a commit */
+    public static Topology build(EscalationTopics topics, RecordSerdes serdes, Duration punctuation, CommitPacing pacing,
+                                 MeterRegistry metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         GlobalStores.add(builder, POLICIES_STORE, topics.policies(), serdes);
         GlobalStores.add(builder, SCHEDULES_STORE, topics.schedules(), serdes);
@@ -77,7 +84,7 @@ public final class EscalationTopology {
         events.process(() -> new RequestRoles(punctuation, metrics), Named.as(REQUEST_ROLES), ROLE_WATCH_STORE, ROLE_TIMER_STORE)
                 .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
                         .withName("role-requests-sink"));
-        events.process(() -> new Escalate(punctuation, metrics), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
+        events.process(() -> new Escalate(punctuation, pacing, metrics), Named.as(ESCALATE), STATE_STORE, TIMER_STORE, TURNS_STORE)
                 .to(topics.commands().name(), Produced.with(Serdes.String(), topics.commands().valueSerde(serdes))
                         .withName("escalation-commands-sink"));
         return builder.build();

@@ -3,6 +3,7 @@ package dev.incidentengine.incident;
 import dev.incidentengine.incident.domain.LifecyclePolicy;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.IncidentCommand;
+import dev.incidentengine.service.CommitPacing;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,9 +21,11 @@ final class CorrelateAndDecide implements Processor<String, SpecificRecord, Stri
 
     private final Correlate correlate;
     private final Decide decide;
+    private final CommitPacing pacing;
     private ProcessorContext<String, Object> context;
 
-    CorrelateAndDecide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics) {
+    CorrelateAndDecide(LifecyclePolicy policy, String statusPageId, IncidentMetrics metrics, CommitPacing pacing) {
+        this.pacing = pacing;
         this.correlate = new Correlate(policy, metrics);
         this.decide = new Decide(policy, statusPageId, metrics);
     }
@@ -32,6 +35,7 @@ final class CorrelateAndDecide implements Processor<String, SpecificRecord, Stri
         this.context = context;
         correlate.init(context, this::command);
         decide.init(context, this::command, correlate::onUpdate);
+        pacing.schedule(context);
     }
 
     @Override

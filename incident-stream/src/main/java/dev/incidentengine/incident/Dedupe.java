@@ -9,6 +9,7 @@ import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.AlertTrack;
 import dev.incidentengine.model.config.RouteConfig;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.ConfigView;
 import dev.incidentengine.service.Deadlines;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -31,13 +32,15 @@ final class Dedupe implements Processor<String, Alert, String, Alert> {
     static final String CHANGED_HEADER = "incident.alert.changed";
 
     private final IncidentMetrics metrics;
+    private final CommitPacing pacing;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, AlertTrack> tracks;
     private Deadlines expiries;
     private ConfigView<RouteConfig, Routes> routes;
 
-    Dedupe(IncidentMetrics metrics) {
+    Dedupe(IncidentMetrics metrics, CommitPacing pacing) {
         this.metrics = metrics;
+        this.pacing = pacing;
     }
 
     @Override
@@ -47,6 +50,7 @@ final class Dedupe implements Processor<String, Alert, String, Alert> {
         expiries = new Deadlines(context.getStateStore(IncidentTopology.EXPIRY_STORE));
         routes = new ConfigView<>(context.getStateStore(IncidentTopology.ROUTES_STORE), Routes::of, Routes::problems);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> expire(Instant.ofEpochMilli(now)));
+        pacing.schedule(context);
     }
 
     @Override

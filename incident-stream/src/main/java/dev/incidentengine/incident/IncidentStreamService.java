@@ -21,6 +21,7 @@ import dev.incidentengine.incident.query.ResponseMetrics;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -151,11 +152,12 @@ public final class IncidentStreamService implements Service {
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about
-        // two commit intervals, so commit every 50 ms instead of Streams' 100 (kafka.commit.interval.ms).
-        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
-        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(), config.statusPageId(), metrics),
-                props, metrics);
+        // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about two
+        // commit intervals, so commit every 50 ms instead of Streams' 100 while commits are quick, and up to once a second
+        // while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
+        CommitPacing pacing = CommitPacing.of(props);
+        streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(),
+                config.statusPageId(), pacing, metrics), props, metrics).pacedBy(pacing, metrics);
         api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));
         api.runbooks(new RunbookSource(streams.kafkaStreams()));
         api.incidentTypes(new IncidentTypesSource(streams.kafkaStreams()));

@@ -17,6 +17,7 @@ import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.GlobalStores;
 import dev.incidentengine.service.ObjectCachingStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,12 +103,15 @@ public final class IncidentTopology {
 
     /** The topology for the default status page ({@value PublicationRules#DEFAULT_ID}). */
     public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, MeterRegistry registry) {
-        return build(topics, serdes, policy, PublicationRules.DEFAULT_ID, registry);
+        return build(topics, serdes, policy, PublicationRules.DEFAULT_ID, CommitPacing.fixed(), registry);
     }
 
-    /** @param statusPageId the id of the status page config incidents are published to */
+    /**
+     * @param statusPageId the id of the status page config incidents are published to
+     * @param pacing       how often each sub-topology's tasks ask for a commit
+     */
     public static Topology build(IncidentTopics topics, RecordSerdes serdes, LifecyclePolicy policy, String statusPageId,
-                                 MeterRegistry registry) {
+                                 CommitPacing pacing, MeterRegistry registry) {
         IncidentMetrics metrics = new IncidentMetrics(registry);
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
@@ -128,7 +132,7 @@ public final class IncidentTopology {
         builder.addStateStore(store(EXPIRY_STORE, keys));
         KStream<String, SpecificRecord> alertsByKey = widen(builder
                 .stream(topics.alerts().name(), Consumed.with(keys, topics.alerts().valueSerde(serdes)).withName("alerts-source"))
-                .process(() -> new Dedupe(metrics), Named.as(DEDUPE), DEDUPE_STORE, EXPIRY_STORE)
+                .process(() -> new Dedupe(metrics, pacing), Named.as(DEDUPE), DEDUPE_STORE, EXPIRY_STORE)
                 .repartition(Repartitioned.<String, Alert>as(ALERTS_BY_KEY)
                         .withKeySerde(keys).withValueSerde(topics.alerts().valueSerde(serdes))
                         .withNumberOfPartitions(topics.alerts().partitions())));
@@ -136,7 +140,7 @@ public final class IncidentTopology {
         // Commands go to the task their incident lives in: the partition its id names.
         KStream<String, SpecificRecord> commandsByOwner = widen(builder
                 .stream(topics.commands().name(), Consumed.with(keys, topics.commands().valueSerde(serdes)).withName("incident-commands-source"))
-                .peek(CorrelateAndDecide::check, Named.as("incident-commands-check"))
+                .processValues(pacing.passThrough(CorrelateAndDecide::check), Named.as("incident-commands-check"))
                 .repartition(Repartitioned.<String, IncidentCommand>as(COMMANDS_BY_OWNER)
                         .withKeySerde(keys).withValueSerde(topics.commands().valueSerde(serdes))
                         .withNumberOfPartitions(topics.alerts().partitions())
@@ -149,7 +153,7 @@ public final class IncidentTopology {
         builder.addStateStore(store(ALERT_STORE, serdes.serde(AlertAttachment.class, false)));
         builder.addStateStore(store(TIMER_STORE, keys));
         alertsByKey.merge(commandsByOwner, Named.as("incident-inputs"))
-                .process(() -> new CorrelateAndDecide(policy, statusPageId, metrics), Named.as(AGGREGATE),
+                .process(() -> new CorrelateAndDecide(policy, statusPageId, metrics, pacing), Named.as(AGGREGATE),
                         GROUP_STORE, SUPPRESSED_STORE, ID_STORE, INCIDENT_STORE, ALERT_STORE, TIMER_STORE)
                 .split(Named.as("incident-"))
                 .branch((k, v) -> v instanceof IncidentEvent, to(topics.events(), serdes, IncidentEvent.class, "incident-events-sink"))

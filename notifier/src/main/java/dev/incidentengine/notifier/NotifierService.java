@@ -33,6 +33,7 @@ import dev.incidentengine.notifier.testnotify.TestNotifications;
 import dev.incidentengine.notifier.testnotify.TestResults;
 import dev.incidentengine.schemas.ServiceAccess;
 import dev.incidentengine.schemas.Topics;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.KafkaClients;
@@ -56,7 +57,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -173,8 +173,9 @@ public final class NotifierService implements Service {
                 : Path.of(config.getString(NotifierConfig.SECRETS_DIR_CONFIG)));
         Map<String, Channel> channels = ChannelRegistry.channels(config, secrets);
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
-        // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100.
-        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100, while
+        // commits are quick, and up to once a second while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
+        CommitPacing pacing = CommitPacing.of(props);
         Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
         // Loaded first: a status secret file that is named but cannot be read stops the notifier here, with its name.
         SubscriberSeal seal = config.subscriberSeal();
@@ -196,7 +197,7 @@ public final class NotifierService implements Service {
                 warRoomChannel != null, config.warRoomArchiveAfter(), config.getString(NotifierConfig.WARROOM_SLACK_LINK_CONFIG),
                 blankToNull(config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG))));
         streams = StreamsApp.create(NAME, config, NotifierTopology.build(topics, config.recordSerdes(), new Planner(config.maxEventAge()), composer,
-                config.punctuation(), status, config.maxEventAge(), warRooms), props, metrics);
+                config.punctuation(), status, config.maxEventAge(), warRooms, pacing), props, metrics).pacedBy(pacing, metrics);
         streams.start();
         StatusRecipients recipients = seal == null ? null : new StatusRecipients(seal, config.statusUrl(), this::subscriber);
         sender = sender(channels, recipients, metrics);

@@ -11,6 +11,7 @@ import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.status.StatusFanout;
 import dev.incidentengine.schemas.RecordSerdes;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.GlobalStores;
 import dev.incidentengine.service.ObjectCachingStore;
 import org.apache.avro.specific.SpecificRecord;
@@ -66,7 +67,7 @@ public final class NotifierTopology {
 
     /** Without status page subscribers or war rooms. */
     public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation) {
-        return build(topics, serdes, planner, composer, punctuation, null, null, WarRooms.NONE);
+        return build(topics, serdes, planner, composer, punctuation, null, null, WarRooms.NONE, CommitPacing.fixed());
     }
 
     /**
@@ -74,10 +75,11 @@ public final class NotifierTopology {
      * @param status      null: status page subscribers are not served ({@link StatusFanout})
      * @param maxEventAge page events older than this tell no subscriber
      * @param warRooms    the incidents' war rooms ({@link WarRooms#NONE}: none)
+     * @param pacing      how often the tasks ask for a commit
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(NotifierTopics topics, RecordSerdes serdes, Planner planner, Composer composer, Duration punctuation,
-                                 StatusSubscribers status, Duration maxEventAge, WarRooms warRooms) {
+                                 StatusSubscribers status, Duration maxEventAge, WarRooms warRooms, CommitPacing pacing) {
         StreamsBuilder builder = new StreamsBuilder();
         GlobalStores.add(builder, USERS_STORE, topics.users(), serdes);
         GlobalStores.add(builder, SERVICES_STORE, topics.services(), serdes);
@@ -96,7 +98,7 @@ public final class NotifierTopology {
         KStream<String, Object> results = builder.stream(topics.results().name(),
                 Consumed.with(Serdes.String(), (Serde) topics.results().valueSerde(serdes)).withName("notifier-results-source"));
         KStream<String, SpecificRecord> out = events.merge(results, Named.as("notifier-inputs"))
-                .process(() -> new PlanNotifications(planner, composer, warRooms, punctuation), Named.as(PLANNER), PLAN_STORE, TIMER_STORE,
+                .process(() -> new PlanNotifications(planner, composer, warRooms, punctuation, pacing), Named.as(PLANNER), PLAN_STORE, TIMER_STORE,
                         WAR_ROOM_STORE);
         out.filter((key, value) -> value instanceof NotificationRequest, Named.as("notification-requests-only"))
                 .to(topics.requests().name(), Produced.with(Serdes.String(), (Serde) topics.requests().valueSerde(serdes))
@@ -111,7 +113,7 @@ public final class NotifierTopology {
             // Added last, so the planner's sub-topologies (and their task ids) stay as they were.
             // A batch of a fan-out goes on every 100 ms at most: 10,000 subscribers take 2 s of planning.
             StatusFanout.add(builder, topics.statusPage(), topics.subscribers(), topics.requests(), serdes, status.statusUrl(), maxEventAge,
-                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100));
+                    status.confirmWithin(), punctuation.compareTo(Duration.ofMillis(100)) < 0 ? punctuation : Duration.ofMillis(100), pacing);
         }
         // Last too: teams came with war rooms.
         GlobalStores.add(builder, TEAMS_STORE, topics.teams(), serdes);

@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.incidentengine.incident.domain.ResponseRules;
 import dev.incidentengine.model.IncidentCommand;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentStatus;
 import dev.incidentengine.model.NotificationPlan;
 import dev.incidentengine.model.NotificationRequest;
 import dev.incidentengine.model.NotificationResult;
-import dev.incidentengine.incident.domain.ResponseRules;
 import dev.incidentengine.model.config.ChannelConfig;
 import dev.incidentengine.model.config.RoleConfig;
 import dev.incidentengine.model.config.ServiceConfig;
@@ -22,6 +22,7 @@ import dev.incidentengine.notifier.plan.Composer;
 import dev.incidentengine.notifier.plan.Planner;
 import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.template.Templates;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.ConfigView;
 import dev.incidentengine.service.Deadlines;
 import org.apache.avro.specific.SpecificRecord;
@@ -47,14 +48,16 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
     private final Composer composer;
     private final WarRooms warRooms;
     private final Duration punctuation;
+    private final CommitPacing pacing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, NotificationPlan> plans;
     private KeyValueStore<String, String> rooms;
     private Deadlines timers;
     private Directory directory;
 
-    PlanNotifications(Planner planner, Composer composer, WarRooms warRooms, Duration punctuation) {
+    PlanNotifications(Planner planner, Composer composer, WarRooms warRooms, Duration punctuation, CommitPacing pacing) {
         this.planner = planner;
+        this.pacing = pacing;
         this.composer = composer;
         this.warRooms = warRooms;
         this.punctuation = punctuation;
@@ -63,6 +66,7 @@ final class PlanNotifications implements Processor<String, Object, String, Speci
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        pacing.schedule(context);
         plans = context.getStateStore(NotifierTopology.PLAN_STORE);
         rooms = context.getStateStore(NotifierTopology.WAR_ROOM_STORE);
         timers = new Deadlines(context.getStateStore(NotifierTopology.TIMER_STORE));

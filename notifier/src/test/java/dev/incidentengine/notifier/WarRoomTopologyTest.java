@@ -44,6 +44,7 @@ import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.slack.SlackServer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -93,7 +94,7 @@ class WarRoomTopologyTest {
         WarRooms warRooms = new WarRooms(new WarRooms.Settings(Set.of("SEV0", "SEV1"), true, Duration.ofHours(24),
                 "https://acme.slack.com/archives/", "https://incidents.example.com"));
         driver = new TopologyTestDriver(NotifierTopology.build(topics, serdes, new Planner(Duration.ofHours(1)),
-                new Composer(Templates.defaults(), "https://incidents.example.com"), Duration.ofSeconds(1), null, Duration.ofHours(1), warRooms),
+                new Composer(Templates.defaults(), "https://incidents.example.com"), Duration.ofSeconds(1), null, Duration.ofHours(1), warRooms, CommitPacing.fixed()),
                 props, T0);
         events = input(topics.events());
         resultsIn = input(topics.results());

@@ -76,6 +76,7 @@ public final class StreamsApp implements AutoCloseable {
     private volatile String stopped;
     private Instant lastThreadFailure;
     private Problem reported;
+    private volatile CommitPacing pacing;
 
     private StreamsApp(String name, Topology topology, Properties props, MeterRegistry metrics, Bounds bounds, Clock clock) {
         this.name = name;
@@ -122,6 +123,15 @@ public final class StreamsApp implements AutoCloseable {
     public void start() {
         streams.start();
         watcher.scheduleWithFixedDelay(this::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Feeds {@code pacing}, which the topology's processors ask commits by, with this app's commit latency. */
+    public StreamsApp pacedBy(CommitPacing pacing, MeterRegistry metrics) {
+        this.pacing = pacing;
+        Gauge.builder("streams.commit.interval", pacing, p -> p.intervalMs() / 1000.0).baseUnit("seconds")
+                .description("The interval this app's commits are asked at now: longer while commits are slow (CommitPacing)")
+                .tag("app", name).register(metrics);
+        return this;
     }
 
     /** For interactive queries. */
@@ -184,6 +194,19 @@ public final class StreamsApp implements AutoCloseable {
         return polls;
     }
 
+    /** The slowest stream thread's average commit latency of late; NaN when no thread committed. */
+    private double commitLatencyMs() {
+        double slowest = Double.NaN;
+        for (Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
+            MetricName id = metric.getKey();
+            if (id.name().equals("commit-latency-avg") && id.group().equals("stream-thread-metrics")
+                    && metric.getValue().metricValue() instanceof Double latency && !latency.isNaN()) {
+                slowest = Double.isNaN(slowest) ? latency : Math.max(slowest, latency);
+            }
+        }
+        return slowest;
+    }
+
     private StreamThreadExceptionResponse threadFailed(Throwable error) {
         threadFailures.increment();
         Instant now = clock.instant();
@@ -211,6 +234,9 @@ public final class StreamsApp implements AutoCloseable {
     private synchronized void check() {
         if (closing) {
             return;
+        }
+        if (pacing != null && pacing.paced()) {
+            pacing.observe(commitLatencyMs());
         }
         Optional<Finding> finding = problem();
         Problem now = finding.map(Finding::problem).orElse(null);

@@ -12,6 +12,7 @@ import dev.incidentengine.model.StatusSubscriber;
 import dev.incidentengine.model.SubscriberKind;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.CommitPacing;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -61,12 +62,14 @@ public final class StatusFanout implements Processor<String, StatusPageEvent, St
     private final Duration maxEventAge;
     private final Duration confirmWithin;
     private final Duration punctuation;
+    private final CommitPacing pacing;
     private ProcessorContext<String, NotificationRequest> context;
     private KeyValueStore<String, StatusSubscriber> subscribers;
     private KeyValueStore<String, StatusPageEvent> jobs;
     private KeyValueStore<String, String> cursors;
 
-    StatusFanout(String statusUrl, Duration maxEventAge, Duration confirmWithin, Duration punctuation) {
+    StatusFanout(String statusUrl, Duration maxEventAge, Duration confirmWithin, Duration punctuation, CommitPacing pacing) {
+        this.pacing = pacing;
         this.messages = new StatusMessages(statusUrl);
         this.statusUrl = statusUrl.replaceAll("/+$", "");
         this.maxEventAge = maxEventAge;
@@ -84,7 +87,7 @@ public final class StatusFanout implements Processor<String, StatusPageEvent, St
      */
     public static void add(StreamsBuilder builder, Topic<String, StatusPageEvent> page, Topic<String, StatusSubscriber> subscribers,
                            Topic<String, NotificationRequest> requests, RecordSerdes serdes, String statusUrl, Duration maxEventAge,
-                           Duration confirmWithin, Duration punctuation) {
+                           Duration confirmWithin, Duration punctuation, CommitPacing pacing) {
         Serde<StatusSubscriber> subscriberSerde = subscribers.valueSerde(serdes);
         Serde<StatusPageEvent> pageSerde = page.valueSerde(serdes);
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SUBSCRIBERS_STORE), Serdes.String(), subscriberSerde)
@@ -94,7 +97,7 @@ public final class StatusFanout implements Processor<String, StatusPageEvent, St
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOBS_STORE), Serdes.String(), pageSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CURSORS_STORE), Serdes.String(), Serdes.String()));
         builder.stream(page.name(), Consumed.with(Serdes.String(), pageSerde).withName("notifier-status-page-source"))
-                .process(() -> new StatusFanout(statusUrl, maxEventAge, confirmWithin, punctuation), Named.as(FANOUT), JOBS_STORE,
+                .process(() -> new StatusFanout(statusUrl, maxEventAge, confirmWithin, punctuation, pacing), Named.as(FANOUT), JOBS_STORE,
                         CURSORS_STORE)
                 .to(requests.name(), Produced.with(Serdes.String(), requests.valueSerde(serdes)).withName("status-requests-sink"));
     }
@@ -106,6 +109,7 @@ public final class StatusFanout implements Processor<String, StatusPageEvent, St
         jobs = context.getStateStore(JOBS_STORE);
         cursors = context.getStateStore(CURSORS_STORE);
         context.schedule(punctuation, PunctuationType.WALL_CLOCK_TIME, now -> batch(Instant.ofEpochMilli(now)));
+        pacing.schedule(context);
     }
 
     @Override

@@ -31,6 +31,7 @@ import dev.incidentengine.notifier.plan.WarRooms;
 import dev.incidentengine.notifier.template.Templates;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.Topic;
+import dev.incidentengine.service.CommitPacing;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.service.api.SubscriberSeal;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,7 +62,7 @@ class StatusFanoutTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/status-fanout-test-" + System.nanoTime());
         driver = new TopologyTestDriver(NotifierTopology.build(TOPICS, serdes, new Planner(Duration.ofHours(1)),
                 new Composer(Templates.defaults(), null), Duration.ofMillis(100),
-                new NotifierTopology.StatusSubscribers("https://status.example.com", Duration.ofDays(7)), Duration.ofHours(1), WarRooms.NONE), props, T0);
+                new NotifierTopology.StatusSubscribers("https://status.example.com", Duration.ofDays(7)), Duration.ofHours(1), WarRooms.NONE, CommitPacing.fixed()), props, T0);
         subscribers = input(TOPICS.subscribers());
         page = input(TOPICS.statusPage());
         requests = driver.createOutputTopic(TOPICS.requests().name(), new StringDeserializer(), TOPICS.requests().valueSerde(serdes).deserializer());

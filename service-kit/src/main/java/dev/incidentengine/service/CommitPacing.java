@@ -1,0 +1,123 @@
+package dev.incidentengine.service;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * How often an exactly-once Streams app commits: every {@code min} while commits are quick, so what it writes is readable
+ * soon (a page, an incident), and less often as commits slow down, up to {@code max}.
+ *
+ * <p>An exactly-once commit flushes the transaction and waits for {@code acks=all} and its markers. On a busy cluster that
+ * took about a second (bench/chaos); with a fixed 50 ms interval, a stream thread then worked 50 ms for every second it
+ * waited, and incident-stream fell behind by minutes. Here the interval is {@value #FACTOR} times the threads' average commit
+ * latency, within {@code [min, max]}: the thread spends at most about a third of its time committing, and an idle engine
+ * still commits every {@code min}.
+ *
+ * <p>Streams' own {@code commit.interval.ms} is set to {@code max}, and each task of a paced processor asks for a commit
+ * ({@link ProcessorContext#commit()}) once the interval has passed; a request commits every task of the thread. A user's
+ * own {@code kafka.commit.interval.ms} turns pacing off: the app then commits at that fixed interval.
+ */
+public final class CommitPacing {
+
+    /** Commit interval per unit of commit latency. */
+    static final int FACTOR = 2;
+
+    private final long minMs;
+    private final long maxMs;
+    private final boolean paced;
+    private volatile long intervalMs;
+
+    private CommitPacing(long minMs, long maxMs, boolean paced) {
+        this.minMs = minMs;
+        this.maxMs = maxMs;
+        this.paced = paced;
+        this.intervalMs = minMs;
+    }
+
+    /** The engine's pacing: a page or an incident waits for a commit or two, so 50 ms while quick; at most a second. */
+    public static CommitPacing of(Properties props) {
+        return of(props, Duration.ofMillis(50), Duration.ofSeconds(1));
+    }
+
+    /**
+     * Pacing between {@code min} and {@code max}, unless {@code props} already sets {@code commit.interval.ms} (then that
+     * fixed interval); sets Streams' interval in {@code props} accordingly.
+     */
+    static CommitPacing of(Properties props, Duration min, Duration max) {
+        if (props.containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
+            long fixed = Long.parseLong(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
+            return new CommitPacing(fixed, fixed, false);
+        }
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, max.toMillis());
+        return new CommitPacing(min.toMillis(), max.toMillis(), true);
+    }
+
+    /** No pacing: Streams' own interval (topology tests). */
+    public static CommitPacing fixed() {
+        return new CommitPacing(0, 0, false);
+    }
+
+    /**
+     * In a processor's {@code init}: asks for a commit once the current interval has passed since the last ask. Wall-clock
+     * time, so an idle task with something processed still commits.
+     */
+    public void schedule(ProcessingContext context) {
+        if (!paced) {
+            return;
+        }
+        long[] asked = {0};
+        context.schedule(Duration.ofMillis(minMs), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (now - asked[0] >= intervalMs) {
+                asked[0] = now;
+                context.commit();
+            }
+        });
+    }
+
+    /**
+     * A pass-through for a sub-topology without a processor of its own to pace it: {@code check} sees each record (and may
+     * throw, for the processing handler's dead letters), which then goes on unchanged.
+     */
+    public <K, V> FixedKeyProcessorSupplier<K, V, V> passThrough(BiConsumer<K, V> check) {
+        return () -> new FixedKeyProcessor<>() {
+            private FixedKeyProcessorContext<K, V> context;
+
+            @Override
+            public void init(FixedKeyProcessorContext<K, V> context) {
+                this.context = context;
+                schedule(context);
+            }
+
+            @Override
+            public void process(FixedKeyRecord<K, V> record) {
+                check.accept(record.key(), record.value());
+                context.forward(record);
+            }
+        };
+    }
+
+    /** The stream threads' average commit latency of late; NaN (no commit of late) counts as quick. */
+    void observe(double commitLatencyMs) {
+        double wanted = Double.isNaN(commitLatencyMs) ? 0 : commitLatencyMs * FACTOR;
+        intervalMs = Math.max(minMs, Math.min(maxMs, Math.round(wanted)));
+    }
+
+    /** The interval commits are asked at now, in milliseconds. */
+    public long intervalMs() {
+        return intervalMs;
+    }
+
+    boolean paced() {
+        return paced;
+    }
+}
