@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -241,7 +242,8 @@ public final class SlackApp {
 
     /** Who is on call, from escalation-stream; whatever happens, the person gets an answer within the lookup's timeout. */
     private void oncall(Ask ask, Response response, Callback callback) {
-        oncall.lookup(ask.text()).whenComplete((text, failure) -> {
+        oncall.lookup(ask.text()).whenComplete((text, thrown) -> {
+            Throwable failure = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
             if (failure == null) {
                 count("command", "oncall");
                 ephemeralAnswer(text, response, callback);
