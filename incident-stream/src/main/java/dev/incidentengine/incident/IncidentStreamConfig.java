@@ -202,9 +202,14 @@ public final class IncidentStreamConfig extends EngineConfig {
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
                 throw new URISyntaxException(url, "not http(s)");
             }
-            return new URI(url);
+            URI uri = new URI(url);
+            if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new URISyntaxException(url, "not a plain base URL");
+            }
+            return uri;
         } catch (URISyntaxException e) {
-            throw new ConfigException(key, url, "is not an http(s) URL");
+            // The value may hold credentials: not repeated.
+            throw new ConfigException(key, null, "is not a plain http(s) base URL (no credentials, query or fragment)");
         }
     }
 
