@@ -346,7 +346,7 @@ public final class LocalEngine implements Callable<Integer> {
             text.append("  Slack          Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
                     .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a war room channel\n");
             if (Files.isRegularFile(configDir.resolve("secrets").resolve(LOCAL_SLACK_SIGNING_SECRET))) {
-                text.append("  Slack app      its buttons and /incident post to ").append(httpUrl()).append(SlackApp.INTERACTIONS).append(" and ")
+                text.append("  Slack app      its buttons and /incident (ack, take, resolve, note, status, oncall) post to ").append(httpUrl()).append(SlackApp.INTERACTIONS).append(" and ")
                         .append(SlackApp.COMMANDS).append(", signed with secrets/").append(LOCAL_SLACK_SIGNING_SECRET).append('\n');
             }
         }
