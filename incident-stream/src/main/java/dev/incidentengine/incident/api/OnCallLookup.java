@@ -149,7 +149,9 @@ public final class OnCallLookup {
             }
             String outcome = answer.status() == 401 || answer.status() == 403 ? "refused" : "error";
             throw new Unavailable(outcome, "escalation-stream (" + where + ") answered " + answer.status()
-                    + (error.isBlank() ? "" : ": " + error.substring(0, Math.min(error.length(), 200))), null);
+                    + (error.isBlank() ? "" : ": " + error.substring(0, Math.min(error.length(), 200)))
+                    // A 404 of the path itself: the server asked is not escalation-stream.
+                    + (answer.status() == 404 ? " (is slack.oncall.url escalation-stream's address?)" : ""), null);
         }
         try {
             if (json == null || !json.isObject()) {

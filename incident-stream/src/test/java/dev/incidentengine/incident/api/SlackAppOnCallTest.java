@@ -222,6 +222,12 @@ class SlackAppOnCallTest {
         assertThat(slash(url, "U0ALICE001", "oncall").path("text").asText()).contains("unavailable", "answered 503: configuration loading");
         assertThat(counted("oncall_error")).isEqualTo(1);
 
+        status = 404;
+        answer = "{\"error\":\"not found\"}";
+        assertThat(slash(url, "U0ALICE001", "oncall").path("text").asText()).contains("answered 404: not found",
+                "is slack.oncall.url escalation-stream's address?");
+        assertThat(counted("oncall_error")).isEqualTo(2);
+
         status = 200;
         answer = "<html>a proxy's login page</html>";
         assertThat(slash(url, "U0ALICE001", "oncall").path("text").asText()).contains("unavailable", "not its on-call answer");
@@ -245,7 +251,7 @@ class SlackAppOnCallTest {
                 "escalation-stream (127.0.0.1:" + port + ") cannot be reached");
         assertThat(counted("oncall_unreachable")).isEqualTo(1);
 
-        assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN).hasSize(6)
+        assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN).hasSize(7)
                 .allSatisfy(event -> assertThat(event.getFormattedMessage()).contains("on-call lookup unavailable").doesNotContain(TOKEN));
     }
 
