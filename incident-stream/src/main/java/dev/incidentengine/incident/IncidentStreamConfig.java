@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.incidentengine.incident.api.OnCallLookup;
 import dev.incidentengine.incident.api.SlackApp;
 import dev.incidentengine.incident.api.SlackUsers;
 import dev.incidentengine.incident.api.TicketWebhooks;
@@ -58,6 +59,10 @@ public final class IncidentStreamConfig extends EngineConfig {
     public static final String SLACK_BOT_TOKEN_FILE_CONFIG = "slack.bot.token.file";
     public static final String SLACK_API_URL_CONFIG = "slack.api.url";
     public static final String SLACK_WAIT_MS_CONFIG = "slack.wait.ms";
+    public static final String SLACK_ONCALL_URL_CONFIG = "slack.oncall.url";
+    public static final String SLACK_ONCALL_TOKEN_FILE_CONFIG = "slack.oncall.token.file";
+    /** The most {@code /incident oncall} waits for escalation-stream: Slack gives up after 3 s. */
+    static final Duration MAX_ONCALL_WAIT = Duration.ofMillis(2_500);
     /** Shorter webhook secrets are refused: GitHub and Jira accept any, so a weak one would be the operator's choice. */
     static final int MIN_WEBHOOK_SECRET_BYTES = 16;
     /** The same key as the status-page service's: one setting names the page both publish to and serve. */
@@ -144,7 +149,15 @@ public final class IncidentStreamConfig extends EngineConfig {
             .define(SLACK_API_URL_CONFIG, Type.STRING, "https://slack.com/api", Importance.LOW, "Slack's Web API.")
             .define(SLACK_WAIT_MS_CONFIG, Type.LONG, 2_500L, Range.between(0, 60_000), Importance.LOW,
                     "How long a slash command waits for its outcome before it answers (Slack gives up after 3 s), and a button's "
-                            + "outcome is waited for before the message is updated.");
+                            + "outcome is waited for before the message is updated. /incident oncall waits as long for "
+                            + "escalation-stream, at most " + MAX_ONCALL_WAIT.toMillis() + " ms and at least 100 ms.")
+            .define(SLACK_ONCALL_URL_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "escalation-stream's base URL (e.g. http://escalation-stream:8080), which /incident oncall asks who is on "
+                            + "call (GET /api/v1/oncall). Empty: this instance's own HTTP server, which is right when one server "
+                            + "hosts every service (the local engine).")
+            .define(SLACK_ONCALL_TOKEN_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding an API token of escalation-stream's api.tokens.file with the viewer role, which /incident "
+                            + "oncall asks escalation-stream with. Empty: /incident oncall answers that the lookup is not configured.");
 
     public IncidentStreamConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -169,17 +182,35 @@ public final class IncidentStreamConfig extends EngineConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(SLACK_USERS_FILE_CONFIG, usersFile, e.getMessage());
         }
-        String apiUrl = getString(SLACK_API_URL_CONFIG).strip().replaceAll("/+$", "");
-        try {
-            if (!apiUrl.startsWith("http://") && !apiUrl.startsWith("https://")) {
-                throw new URISyntaxException(apiUrl, "not http(s)");
-            }
-            new URI(apiUrl);
-        } catch (URISyntaxException e) {
-            throw new ConfigException(SLACK_API_URL_CONFIG, apiUrl, "is not an http(s) URL");
+        Duration wait = Duration.ofMillis(getLong(SLACK_WAIT_MS_CONFIG));
+        return new SlackApp.Settings(secretFile(SLACK_SIGNING_SECRET_FILE_CONFIG, MIN_WEBHOOK_SECRET_BYTES), users, httpUrl(SLACK_API_URL_CONFIG, false),
+                new String(secretFile(SLACK_BOT_TOKEN_FILE_CONFIG, 1), StandardCharsets.UTF_8), wait,
+                new OnCallLookup.Settings(httpUrl(SLACK_ONCALL_URL_CONFIG, true),
+                        getString(SLACK_ONCALL_TOKEN_FILE_CONFIG).isBlank() ? null
+                                : new String(secretFile(SLACK_ONCALL_TOKEN_FILE_CONFIG, 1), StandardCharsets.UTF_8),
+                        wait.compareTo(MAX_ONCALL_WAIT) > 0 ? MAX_ONCALL_WAIT : wait.compareTo(Duration.ofMillis(100)) < 0
+                                ? Duration.ofMillis(100) : wait));
+    }
+
+    /** An http(s) URL setting without trailing slashes; empty gives null when {@code emptyAllowed}. */
+    private URI httpUrl(String key, boolean emptyAllowed) {
+        String url = getString(key).strip().replaceAll("/+$", "");
+        if (url.isEmpty() && emptyAllowed) {
+            return null;
         }
-        return new SlackApp.Settings(secretFile(SLACK_SIGNING_SECRET_FILE_CONFIG, MIN_WEBHOOK_SECRET_BYTES), users, URI.create(apiUrl),
-                new String(secretFile(SLACK_BOT_TOKEN_FILE_CONFIG, 1), StandardCharsets.UTF_8), Duration.ofMillis(getLong(SLACK_WAIT_MS_CONFIG)));
+        try {
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new URISyntaxException(url, "not http(s)");
+            }
+            URI uri = new URI(url);
+            if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new URISyntaxException(url, "not a plain base URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            // The value may hold credentials: not repeated.
+            throw new ConfigException(key, null, "is not a plain http(s) base URL (no credentials, query or fragment)");
+        }
     }
 
     /** A secret's bytes from the file {@code key} names, stripped; the error names the file, never its content. */

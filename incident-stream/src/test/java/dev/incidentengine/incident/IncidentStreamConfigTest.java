@@ -57,6 +57,44 @@ class IncidentStreamConfigTest {
                 .hasMessageContaining(IncidentStreamConfig.TICKETING_RESOLUTION_CONFIG);
     }
 
+    /** /incident oncall: escalation-stream's URL (empty: the own server) and a viewer token from a file that is never shown. */
+    @Test
+    void theSlackAppsOnCallLookup_readsItsUrlAndTokenFile_andWaitsWellInsideSlacksThreeSeconds(@TempDir Path dir) throws Exception {
+        Map<String, String> slack = Map.of(IncidentStreamConfig.SLACK_SIGNING_SECRET_FILE_CONFIG,
+                Files.writeString(dir.resolve("signing"), "a-signing-secret-of-enough-bytes").toString(),
+                IncidentStreamConfig.SLACK_USERS_FILE_CONFIG, Files.writeString(dir.resolve("users.yaml"), "users: []\n").toString(),
+                IncidentStreamConfig.SLACK_BOT_TOKEN_FILE_CONFIG, Files.writeString(dir.resolve("bot"), "xoxb-1").toString());
+        String token = Files.writeString(dir.resolve("oncall-token"), "viewer-token-of-the-slack-app\n").toString();
+
+        var unset = new IncidentStreamConfig(slack).slackApp().oncall();
+        assertThat(unset.baseUrl()).as("the own server").isNull();
+        assertThat(unset.token()).as("not configured").isNull();
+        assertThat(unset.timeout()).isEqualTo(java.time.Duration.ofMillis(2_500));
+
+        Map<String, String> set = new java.util.HashMap<>(slack);
+        set.put(IncidentStreamConfig.SLACK_ONCALL_URL_CONFIG, "http://escalation-stream:8080/");
+        set.put(IncidentStreamConfig.SLACK_ONCALL_TOKEN_FILE_CONFIG, token);
+        set.put(IncidentStreamConfig.SLACK_WAIT_MS_CONFIG, "60000");
+        var oncall = new IncidentStreamConfig(set).slackApp().oncall();
+        assertThat(oncall.baseUrl()).hasToString("http://escalation-stream:8080");
+        assertThat(oncall.token()).isEqualTo("viewer-token-of-the-slack-app");
+        assertThat(oncall.timeout()).as("capped inside Slack's 3 s").isEqualTo(java.time.Duration.ofMillis(2_500));
+        assertThat(oncall.toString()).doesNotContain("viewer-token");
+        assertThat(new IncidentStreamConfig(set).slackApp().toString()).doesNotContain("viewer-token", "xoxb-1", "signing-secret");
+        set.put(IncidentStreamConfig.SLACK_WAIT_MS_CONFIG, "0");
+        assertThat(new IncidentStreamConfig(set).slackApp().oncall().timeout()).isEqualTo(java.time.Duration.ofMillis(100));
+
+        for (String bad : new String[] {"escalation-stream:8080", "https://user:secret@escalation-stream", "http://e:8080/?token=x"}) {
+            set.put(IncidentStreamConfig.SLACK_ONCALL_URL_CONFIG, bad);
+            assertThatThrownBy(() -> new IncidentStreamConfig(set)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(IncidentStreamConfig.SLACK_ONCALL_URL_CONFIG).hasMessageNotContaining("secret");
+        }
+        set.put(IncidentStreamConfig.SLACK_ONCALL_URL_CONFIG, "");
+        set.put(IncidentStreamConfig.SLACK_ONCALL_TOKEN_FILE_CONFIG, dir.resolve("missing").toString());
+        assertThatThrownBy(() -> new IncidentStreamConfig(set)).hasMessageContaining(IncidentStreamConfig.SLACK_ONCALL_TOKEN_FILE_CONFIG)
+                .hasMessageContaining("cannot be read");
+    }
+
     private static IncidentStreamConfig config(String receiversBaseUrl) {
         return new IncidentStreamConfig(Map.of(IncidentStreamConfig.API_RECEIVERS_BASE_URL_CONFIG, receiversBaseUrl));
     }

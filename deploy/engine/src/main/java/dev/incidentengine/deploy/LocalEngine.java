@@ -66,6 +66,8 @@ public final class LocalEngine implements Callable<Integer> {
     /** The local Slack app's signing secret and user map, in the config's secrets: with them and the bot token, buttons work. */
     static final String LOCAL_SLACK_SIGNING_SECRET = "LOCAL_SLACK_SIGNING_SECRET";
     private static final String LOCAL_SLACK_USERS = "slack-users.yaml";
+    /** The viewer token /incident oncall asks escalation-stream with (one of secrets/api-tokens.yaml), in the config's secrets. */
+    private static final String LOCAL_SLACK_ONCALL_TOKEN = "LOCAL_SLACK_ONCALL_TOKEN";
     /** The local SMS/voice provider's auth token, when the config directory's secrets/ has it. */
     private static final String LOCAL_SMS_TOKEN = "LOCAL_SMS_TOKEN";
 
@@ -225,7 +227,8 @@ public final class LocalEngine implements Callable<Integer> {
 
     /**
      * incident-stream's settings: the API's, and the Slack app's when the secrets have its signing secret and user map and the
-     * local Slack runs: the local Slack's messages carry buttons, and a signed press (as Slack would send it) acts.
+     * local Slack runs: the local Slack's messages carry buttons, and a signed press (as Slack would send it) acts; {@code
+     * /incident oncall} asks this engine's own server with the viewer token of {@value #LOCAL_SLACK_ONCALL_TOKEN}.
      */
     private Map<String, String> slackApp(Map<String, String> apiSettings, Path secrets) {
         Map<String, String> settings = new HashMap<>(apiSettings);
@@ -235,6 +238,10 @@ public final class LocalEngine implements Callable<Integer> {
             settings.put(IncidentStreamConfig.SLACK_USERS_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_USERS).toString());
             settings.put(IncidentStreamConfig.SLACK_BOT_TOKEN_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_BOT_TOKEN).toString());
             settings.put(IncidentStreamConfig.SLACK_API_URL_CONFIG, sinks.slack().apiUrl());
+            // slack.oncall.url stays empty: escalation-stream's /api/v1/oncall is on this engine's one HTTP server.
+            if (Files.isRegularFile(secrets.resolve(LOCAL_SLACK_ONCALL_TOKEN))) {
+                settings.put(IncidentStreamConfig.SLACK_ONCALL_TOKEN_FILE_CONFIG, secrets.resolve(LOCAL_SLACK_ONCALL_TOKEN).toString());
+            }
         }
         return settings;
     }
@@ -339,7 +346,7 @@ public final class LocalEngine implements Callable<Integer> {
             text.append("  Slack          Slack-shaped Web API at ").append(sinks.slack().apiUrl()).append(" (GET ").append(sinks.slack().url())
                     .append(" lists channels and messages); Slack pages land there, and SEV0/SEV1 incidents get a war room channel\n");
             if (Files.isRegularFile(configDir.resolve("secrets").resolve(LOCAL_SLACK_SIGNING_SECRET))) {
-                text.append("  Slack app      its buttons and /incident post to ").append(httpUrl()).append(SlackApp.INTERACTIONS).append(" and ")
+                text.append("  Slack app      its buttons and /incident (ack, take, resolve, note, status, oncall) post to ").append(httpUrl()).append(SlackApp.INTERACTIONS).append(" and ")
                         .append(SlackApp.COMMANDS).append(", signed with secrets/").append(LOCAL_SLACK_SIGNING_SECRET).append('\n');
             }
         }

@@ -191,6 +191,197 @@ class AlertmanagerApiIT {
         assertThat(receivers.body()).contains("{\"name\":\"checkout\"}");
     }
 
+    /**
+     * Grafana's Alertmanager data source of implementation "prometheus", pointed at the engine (URL: the engine's base URL;
+     * credential: an API token as the data source's custom HTTP header {@code Authorization: Bearer <token>}), request for
+     * request as Grafana sends them. Grafana cannot run here: the requests are read from github.com/grafana/grafana:
+     * <ul>
+     * <li>Save &amp; test: {@code public/app/plugins/datasource/alertmanager/DataSource.ts} (commit 0524cbafcfcf42e76480675784159fd31136e4d2,
+     *     {@code testDatasource}): {@code GET /api/v1/status/buildinfo} first ({@code discoverAlertmanagerFeaturesByUrl},
+     *     {@code public/app/features/alerting/unified/api/buildInfo.ts} at 14a38d0f6dbe001e8c93f4d89d8c87289fa323b4: an answer naming
+     *     "Grafana Mimir" would make it Mimir), then {@code GET /alertmanager/api/v2/status}, whose 200 would fail the check ("detected a
+     *     Mimir or Cortex endpoint"), then {@code GET /api/v2/status}, whose 200 passes it;</li>
+     * <li>the alerting UI, through Grafana's proxy for an external Alertmanager: {@code pkg/services/ngalert/api/lotex_am.go}
+     *     (023625e99fc441210d185860e9a9eba60c40d3d5: implementation "prometheus" maps to {@code /api/v2/alerts}, {@code /alerts/groups},
+     *     {@code /silences}, {@code /silence/{id}}, {@code /status}; a silence is posted as Alertmanager's Go PostableSilence re-encoded,
+     *     {@code Content-Type: application/json}) and {@code pkg/services/ngalert/api/util.go} (9e7daf9b1dd5be99a713dfdc1bc6dec997d9e532:
+     *     {@code withPath} keeps the browser's query string; an answer of 400 or more is an error; {@code jsonExtractor} wants a JSON
+     *     Content-Type and decodes into Alertmanager's Go models, so types and timestamps must fit them);</li>
+     * <li>the queries: {@code public/app/features/alerting/unified/api/alertmanagerApi.ts} (0aff354e847331158a17a497ff48aa41b20e68b5:
+     *     alerts with repeated {@code filter} (matchers as {@code encodeMatcher} writes them, {@code utils/matchers.ts} at
+     *     077119ddfc7b3fcd1b1b22608b10ee92ea2d3040: {@code name="value"}, {@code name=~"regex"}) and {@code silenced}, {@code active},
+     *     {@code inhibited}, {@code unprocessed}; groups with {@code filter}, {@code receiver}, {@code active}, {@code silenced},
+     *     {@code inhibited}), {@code alertSilencesApi.ts} (1137a659434e2505dbdaa92c641d08041f2a7a93: silences and one silence with
+     *     {@code ruleMetadata} and {@code accesscontrol}, create, expire by DELETE) and {@code alertmanager.ts}
+     *     (02badfdbb1b64db13f6c250dcbbf8a88bd8c4243, {@code fetchAlerts}: {@code silenced}, {@code active}, {@code inhibited} before the filters);</li>
+     * <li>the status, which Grafana decodes with Alertmanager's config loader:
+     *     {@code pkg/services/ngalert/api/tooling/definitions/alertmanager.go} (0577088076c3920f31aa0ca03cf8ac62e08f4d5b,
+     *     {@code GettableStatus.UnmarshalJSON} then {@code AsGrafanaRoute} of the root route): {@code config.original} must hold a route.
+     *     The engine's said only a comment, which left Grafana without a route; it now names one.</li>
+     * </ul>
+     */
+    @Test
+    void grafanasAlertmanagerDataSource_itsHealthCheckAlertsGroupsSilencesAndStatus_asGrafanaSendsThem() throws Exception {
+        assertThat(send("POST", "/api/v2/alerts", "Bearer " + KEY, """
+                [{"labels":{"alertname":"GrafanaDsAlert","instance":"grafana-1","severity":"critical"},
+                  "annotations":{"summary":"Seen through Grafana's Alertmanager data source"}}]""").statusCode()).isEqualTo(200);
+        String filter = "filter=" + encode("alertname=\"GrafanaDsAlert\"");
+
+        // Save & test.
+        HttpResponse<String> buildInfo = grafana("GET", "/api/v1/status/buildinfo", VIEWER, null);
+        assertThat(buildInfo.statusCode() == 200 && buildInfo.body().contains("Grafana Mimir")).as("not taken for Mimir").isFalse();
+        assertThat(grafana("GET", "/alertmanager/api/v2/status", VIEWER, null).statusCode()).as("not taken for Mimir or Cortex")
+                .isNotEqualTo(200);
+        HttpResponse<String> health = grafana("GET", "/api/v2/status", VIEWER, null);
+        assertThat(health.statusCode()).as("Health check passed").isEqualTo(200);
+
+        // Alerts, as the alert list and the silence preview ask for them.
+        JsonNode alerts = await("the alert, as Grafana lists it").atMost(Duration.ofSeconds(30)).until(() ->
+                grafanaJson("/api/v2/alerts?" + filter + "&silenced=false&active=true&inhibited=false", VIEWER), list -> list.size() == 1);
+        JsonNode alert = alerts.get(0);
+        assertGoAlert(alert);
+        assertThat(alert.path("labels").path("instance").asText()).isEqualTo("grafana-1");
+        assertThat(alert.path("annotations").path("summary").asText()).isEqualTo("Seen through Grafana's Alertmanager data source");
+        assertThat(alert.path("status").path("state").asText()).isEqualTo("active");
+        String receiver = alert.path("receivers").path(0).path("name").asText();
+        assertThat(grafanaJson("/api/v2/alerts?silenced=true&active=true&inhibited=true&" + filter, VIEWER)).hasSize(1);
+        assertThat(grafanaJson("/api/v2/alerts?filter=" + encode("alertname=~\"GrafanaDs.*\"") + "&filter=" + encode("severity=\"critical\"")
+                + "&silenced=true&active=true&inhibited=true&unprocessed=true", VIEWER)).hasSize(1);
+        assertThat(grafanaJson("/api/v2/alerts?" + filter + "&active=false", VIEWER)).isEmpty();
+
+        // Groups: every group, and the filtered ones of one receiver.
+        JsonNode groups = grafanaJson("/api/v2/alerts/groups", VIEWER);
+        assertThat(groups).allSatisfy(group -> {
+            assertThat(group.path("labels").isObject()).isTrue();
+            assertThat(group.path("receiver").path("name").isTextual()).isTrue();
+            group.path("alerts").forEach(AlertmanagerApiIT::assertGoAlert);
+        });
+        JsonNode ours = grafanaJson("/api/v2/alerts/groups?" + filter + "&receiver=" + encode(receiver)
+                + "&active=true&silenced=false&inhibited=false", VIEWER);
+        assertThat(ours).hasSize(1);
+        assertThat(ours.get(0).path("alerts")).extracting(each -> each.path("fingerprint").asText())
+                .containsExactly(alert.path("fingerprint").asText());
+
+        // A silence from Grafana's editor, as its proxy re-encodes it (Go's RFC 3339 with milliseconds, isEqual given).
+        Instant now = Instant.now();
+        String payload = """
+                {"comment":"Silenced from Grafana","createdBy":"Grafana Admin","endsAt":"%s",                "matchers":[{"isEqual":true,"isRegex":false,"name":"alertname","value":"GrafanaDsAlert"}],"startsAt":"%s"}"""
+                .formatted(GO_TIME.format(now.plus(Duration.ofHours(2))), GO_TIME.format(now));
+        HttpResponse<String> created = grafana("POST", "/api/v2/silences", RESPONDER, payload);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertJson(created);
+        String id = json(created.body()).path("silenceID").asText();
+        assertThat(id).isNotBlank();
+
+        JsonNode silenced = await("the alert silenced").atMost(Duration.ofSeconds(30)).until(() ->
+                grafanaJson("/api/v2/alerts?" + filter + "&silenced=true&active=true&inhibited=true", VIEWER),
+                list -> list.size() == 1 && list.get(0).path("status").path("state").asText().equals("suppressed"));
+        assertThat(silenced.get(0).path("status").path("silencedBy")).extracting(JsonNode::asText).containsExactly(id);
+        assertThat(grafanaJson("/api/v2/alerts?" + filter + "&silenced=false&active=true&inhibited=false", VIEWER)).isEmpty();
+
+        JsonNode listed = grafanaJson("/api/v2/silences?ruleMetadata=true&accesscontrol=true", VIEWER);
+        JsonNode silence = null;
+        for (JsonNode each : listed) {
+            assertGoSilence(each);
+            if (each.path("id").asText().equals(id)) {
+                silence = each;
+            }
+        }
+        assertThat(silence).as("the new silence is listed").isNotNull();
+        assertThat(silence.path("status").path("state").asText()).isEqualTo("active");
+        assertThat(silence.path("comment").asText()).isEqualTo("Silenced from Grafana");
+        assertThat(silence.path("matchers").get(0).path("isEqual").asBoolean()).isTrue();
+        JsonNode one = grafanaJson("/api/v2/silence/" + id + "?ruleMetadata=true&accesscontrol=true", VIEWER);
+        assertGoSilence(one);
+        assertThat(one.path("id").asText()).isEqualTo(id);
+
+        // Editing it ("Recreate silence") posts it again with its id; then it is expired from the list (DELETE).
+        HttpResponse<String> edited = grafana("POST", "/api/v2/silences", RESPONDER, payload.replace("{\"comment\":\"Silenced from Grafana\"",
+                "{\"id\":\"" + id + "\",\"comment\":\"Silenced from Grafana, edited\""));
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        String current = json(edited.body()).path("silenceID").asText();
+        assertThat(grafanaJson("/api/v2/silence/" + current, VIEWER).path("comment").asText()).isEqualTo("Silenced from Grafana, edited");
+        HttpResponse<String> expired = grafana("DELETE", "/api/v2/silence/" + current, RESPONDER, null);
+        assertThat(expired.statusCode()).as(expired.body()).isLessThan(400);
+        assertThat(grafanaJson("/api/v2/silence/" + current, VIEWER).path("status").path("state").asText()).isEqualTo("expired");
+        await("the alert active again").atMost(Duration.ofSeconds(30)).until(() ->
+                grafanaJson("/api/v2/alerts?" + filter + "&silenced=false&active=true&inhibited=false", VIEWER), list -> list.size() == 1);
+
+        // The status: what Grafana decodes, and a configuration with a root route whose receiver is defined.
+        assertJson(health);
+        JsonNode status = json(health.body());
+        assertThat(status.path("cluster").path("status").isTextual()).isTrue();
+        assertThat(status.path("versionInfo").path("version").isTextual()).isTrue();
+        java.time.OffsetDateTime.parse(status.path("uptime").asText());
+        JsonNode config = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(status.path("config").path("original").asText());
+        String root = config.path("route").path("receiver").asText();
+        assertThat(root).as("Alertmanager's config loader needs a root route with a receiver").isNotBlank();
+        List<String> receivers = new ArrayList<>();
+        config.path("receivers").forEach(each -> receivers.add(each.path("name").asText()));
+        assertThat(receivers).contains(root, receiver);
+    }
+
+    /** Go's strfmt.DateTime as Grafana's proxy re-encodes a posted silence: RFC 3339 with milliseconds. */
+    private static final java.time.format.DateTimeFormatter GO_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(java.time.ZoneOffset.UTC);
+
+    /** A request as Grafana's data source proxy sends it: the data source's custom header carries the API token. */
+    private static HttpResponse<String> grafana(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(engine.httpUrl() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json, text/plain, */*")
+                .header("User-Agent", "Grafana/12.3.0").header("X-Grafana-Org-Id", "1");
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A read as Grafana's proxy takes it: below 400, JSON by its Content-Type (jsonExtractor), decoded. */
+    private static JsonNode grafanaJson(String path, String token) throws Exception {
+        HttpResponse<String> response = grafana("GET", path, token, null);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        assertJson(response);
+        return json(response.body());
+    }
+
+    private static void assertJson(HttpResponse<String> response) {
+        assertThat(response.headers().firstValue("Content-Type")).as("Grafana's jsonExtractor wants a JSON Content-Type")
+                .hasValueSatisfying(type -> assertThat(type).contains("json"));
+    }
+
+    /** What Grafana reads of an alert (AlertmanagerAlert), typed as Alertmanager's Go GettableAlert decodes it. */
+    private static void assertGoAlert(JsonNode alert) {
+        assertThat(alert.path("labels").isObject()).isTrue();
+        alert.path("labels").forEach(value -> assertThat(value.isTextual()).isTrue());
+        assertThat(alert.path("annotations").isObject()).isTrue();
+        assertThat(alert.path("fingerprint").isTextual()).isTrue();
+        for (String time : List.of("startsAt", "endsAt", "updatedAt")) {
+            java.time.OffsetDateTime.parse(alert.path(time).asText());
+        }
+        assertThat(alert.path("receivers")).isNotEmpty().allSatisfy(receiver -> assertThat(receiver.path("name").isTextual()).isTrue());
+        assertThat(alert.path("status").path("state").asText()).isIn("active", "suppressed", "unprocessed");
+        assertThat(alert.path("status").path("silencedBy").isArray()).isTrue();
+        assertThat(alert.path("status").path("inhibitedBy").isArray()).isTrue();
+    }
+
+    /** What Grafana reads of a silence (Silence), typed as Alertmanager's Go GettableSilence decodes it. */
+    private static void assertGoSilence(JsonNode silence) {
+        assertThat(silence.path("id").isTextual()).isTrue();
+        assertThat(silence.path("status").path("state").asText()).isIn("active", "pending", "expired");
+        for (String time : List.of("startsAt", "endsAt", "updatedAt")) {
+            java.time.OffsetDateTime.parse(silence.path(time).asText());
+        }
+        assertThat(silence.path("createdBy").isTextual()).isTrue();
+        assertThat(silence.path("comment").isTextual()).isTrue();
+        assertThat(silence.path("matchers")).isNotEmpty().allSatisfy(matcher -> {
+            assertThat(matcher.path("name").isTextual()).isTrue();
+            assertThat(matcher.path("value").isTextual()).isTrue();
+            assertThat(matcher.path("isRegex").isBoolean()).isTrue();
+        });
+    }
+
     /** Debian's prometheus and amtool; CI installs them and sets PROMETHEUS_REQUIRED=1, so there they fail rather than skip. */
     private static void assumeToolsInstalled() {
         boolean installed = Files.isExecutable(Path.of("/usr/bin/prometheus")) && Files.isExecutable(Path.of("/usr/bin/amtool"));

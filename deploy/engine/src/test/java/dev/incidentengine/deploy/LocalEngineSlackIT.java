@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * Issue 21's "a button in Slack acknowledges", on the local engine with deploy/local's Slack app settings and its Slack-shaped
  * server: a page to Slack carries buttons; presses shaped and signed as Slack sends them are refused when forged, stale, replayed,
  * from an unmapped user or from a viewer (ephemeral refusals, nothing changes), and a responder's press acknowledges through
- * Kafka with them as actor and updates the page in place; {@code /incident} answers status to a viewer and resolves for a responder.
+ * Kafka with them as actor and updates the page in place; {@code /incident} answers status to a viewer and resolves for a responder,
+ * and {@code /incident oncall} answers a viewer with who is on call, asked of escalation-stream on the engine's own server.
  */
 class LocalEngineSlackIT {
 
@@ -55,6 +56,9 @@ class LocalEngineSlackIT {
         Path config = dataDir.resolve("config");
         EngineCalls.copyTree(Path.of("../local"), config);
         replace(config.resolve("oncall.yaml"), "targets: [{type: SCHEDULE, id: payments-primary}]", "targets: [{type: USER, id: alice}]");
+        // A schedule with one participant, whom /incident oncall must name.
+        replace(config.resolve("oncall.yaml"), "schedules:\n", "schedules:\n  - id: slack-it\n    name: Slack <IT>\n    timeZone: UTC\n"
+                + "    layers:\n      - {name: everyone, participants: [dave], rotationLength: 1, rotationUnit: WEEKS, start: \"2026-11-02T00:00:00\"}\n");
         String aliceSlack = "      - {type: SLACK, address: U0ALICE001}  # invited to war rooms (the local engine's Slack-shaped server)\n"
                 + "    notificationRules:\n";
         replace(config.resolve("people.yaml"), aliceSlack, aliceSlack + "      - {contactType: SLACK, delayMinutes: 0}\n");
@@ -125,6 +129,25 @@ class LocalEngineSlackIT {
                     .contains("You are a viewer");
             assertThat(JSON.readTree(post(commands, slash(ALICE, "frobnicate " + id, "9.9.3"), now, secret).body()).path("text").asText())
                     .startsWith("Usage:");
+
+            // /incident oncall: a viewer is told, by the engine's escalation-stream, that dave is on call for the new schedule, and who
+            // each policy's first level pages (the API's answer, asked of the same engine); ephemerally.
+            int[] trigger = {0};
+            JsonNode oncall = await("the on-call answer").atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(post(commands,
+                    slash(BOB, "oncall slack-it", "9.8." + ++trigger[0]), now, secret).body()), said -> said.path("text").asText().contains("dave"));
+            assertThat(oncall.path("response_type").asText()).isEqualTo("ephemeral");
+            assertThat(oncall.path("text").asText()).startsWith("*On call now*\n• *Slack &lt;IT&gt;* (slack-it): dave until <!date^");
+            JsonNode everything = JSON.readTree(post(commands, slash(BOB, "oncall", "9.8.0"), now, secret).body());
+            JsonNode api = JSON.readTree(send("GET", engine.httpUrl() + "/api/v1/oncall", VIEWER_TOKEN, null).body());
+            for (JsonNode schedule : api.path("oncall")) {
+                assertThat(everything.path("text").asText()).contains("(" + schedule.path("schedule").asText() + "): "
+                        + (schedule.path("userId").isTextual() ? schedule.path("userId").asText() : "nobody (a gap)") + " until");
+            }
+            JsonNode checkout = api.path("policies").path(0);
+            assertThat(everything.path("text").asText()).contains("*Escalation policies: whom level 1 pages now*",
+                    "*" + checkout.path("name").asText() + "*: " + checkout.path("targets").path(0).path("userIds").path(0).asText());
+            assertThat(JSON.readTree(post(commands, slash(BOB, "oncall nope", "9.8.99"), now, secret).body()).path("text").asText())
+                    .isEqualTo("There is no schedule nope. `/incident oncall` lists them all.");
 
             // alice's press: 200 once Kafka has the command; acknowledged with her as actor; the page updated in place.
             assertThat(post(interactions, alicePress, now, secret).statusCode()).isEqualTo(200);

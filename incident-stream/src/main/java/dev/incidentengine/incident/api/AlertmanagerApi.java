@@ -495,10 +495,25 @@ final class AlertmanagerApi {
         String engine = Optional.ofNullable(AlertmanagerApi.class.getPackage().getImplementationVersion()).orElse("dev");
         status.putObject("versionInfo").put("version", API_VERSION).put("revision", "incident-engine " + engine).put("branch", "")
                 .put("buildUser", "incident-engine").put("buildDate", "").put("goVersion", "java " + Runtime.version());
-        status.putObject("config").put("original", "# incident-engine: routing, silences and inhibition are config data"
-                + " (incidentctl config apply), not an Alertmanager configuration.\n");
+        status.putObject("config").put("original", originalConfig(view.catalog().services().values()));
         status.put("uptime", started.toString());
         return status;
+    }
+
+    /**
+     * {@code config.original}: the engine has no Alertmanager configuration (routing, silences and inhibition are config data,
+     * {@code incidentctl config apply}), but readers parse this as one: Grafana's status route (an external Alertmanager of
+     * implementation "prometheus") reads it with Alertmanager's own config loader and takes its root route, which must exist
+     * (a comment alone left it without a route and failed Grafana's request). So a valid configuration that names what is
+     * true: one root route to {@code default} and the receivers {@code /api/v2/receivers} lists, the engine's services.
+     */
+    static String originalConfig(java.util.Collection<ServiceConfig> services) {
+        StringBuilder yaml = new StringBuilder("# incident-engine: routing, silences and inhibition are config data (incidentctl config apply),\n"
+                + "# not an Alertmanager configuration. The receivers are the engine's services; alerts without one go to default.\n"
+                + "route:\n  receiver: default\nreceivers:\n  - name: default\n");
+        services.stream().map(ServiceConfig::getId).filter(id -> !id.equals("default")).sorted()
+                .forEach(id -> yaml.append("  - name: ").append(NODES.textNode(id)).append('\n'));
+        return yaml.toString();
     }
 
     private static String name(HostInfo host) {

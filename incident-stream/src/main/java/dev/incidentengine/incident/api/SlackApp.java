@@ -1,6 +1,7 @@
 package dev.incidentengine.incident.api;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Slack app: the buttons on the notifier's Slack messages ({@value #INTERACTIONS}, Slack's interactivity request URL) and
- * the slash command {@code /incident ack|take|resolve|note|status ID …} ({@value #COMMANDS}).
+ * the slash command {@code /incident ack|take|resolve|note|status ID …} and {@code /incident oncall [SCHEDULE]} ({@value #COMMANDS}).
  *
  * <p>Every request must carry Slack's signature ({@link SlackSignature}): otherwise 401 and nothing else happens. The Slack
  * user (its member id) is mapped to an engine user with a role by {@link SlackUsers}; an unmapped user, or a viewer who asks for
@@ -47,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * seconds); its outcome then updates the message in place ({@code chat.update}: who acted; the buttons go once it is resolved),
  * or a refusal, or that there was nothing to change, is shown to the user alone ({@code chat.postEphemeral}). A slash command
  * is answered with its outcome, waited for at most {@link Settings#outcomeWait}. Text from incidents and people is escaped for Slack's mrkdwn.
+ *
+ * <p>{@code oncall} (viewer role) asks escalation-stream, which holds the schedules, over HTTP ({@link OnCallLookup}) and answers
+ * ephemerally, as Slack apps answer a question one person asked: the channel is not filled with lists nobody else asked for.
+ * When escalation-stream cannot be asked the person is told so ({@code on-call lookup unavailable: …}), with a WARN and a metric.
  *
  * <p>Limits: a body of at most {@value #MAX_BODY_BYTES} bytes (413), a note of at most {@value #MAX_NOTE} characters.
  */
@@ -65,15 +71,23 @@ public final class SlackApp {
     static final Map<String, String> BUTTONS = Map.of("incident.acknowledge", "acknowledge", "incident.resolve", "resolve",
             "incident.take", "assign");
     private static final String USAGE = "Usage: `/incident ack ID`, `/incident take ID`, `/incident resolve ID [resolution]`, "
-            + "`/incident note ID text`, `/incident status ID`";
+            + "`/incident note ID text`, `/incident status ID`, `/incident oncall [schedule]`";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(SlackApp.class);
 
     /**
      * The app's settings: its signing secret, the user map, Slack's Web API ({@code https://slack.com/api}) and the bot token
-     * that updates messages (the notifier's), and how long a slash command waits for its outcome (Slack waits three seconds).
+     * that updates messages (the notifier's), how long a slash command waits for its outcome (Slack waits three seconds), and
+     * where {@code /incident oncall} asks who is on call.
      */
-    public record Settings(byte[] signingSecret, SlackUsers users, URI apiBase, String botToken, Duration outcomeWait) {
+    public record Settings(byte[] signingSecret, SlackUsers users, URI apiBase, String botToken, Duration outcomeWait,
+                           OnCallLookup.Settings oncall) {
+
+        @Override
+        public String toString() {
+            // Never the secrets.
+            return "SlackApp.Settings[apiBase=" + apiBase + ", outcomeWait=" + outcomeWait + ", oncall=" + oncall + "]";
+        }
     }
 
     /** What a request asks for, read from Slack's payload (pure, {@link #interaction}, {@link #slashCommand}). */
@@ -92,6 +106,7 @@ public final class SlackApp {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private MeterRegistry metrics;
+    private OnCallLookup oncall;
 
     /** {@code settings} null: the app is not configured, and its endpoints answer 404. */
     public SlackApp(Settings settings, IncidentApi api, Clock clock) {
@@ -103,6 +118,9 @@ public final class SlackApp {
 
     public void register(HttpServer server, MeterRegistry metrics) {
         this.metrics = metrics;
+        if (settings != null) {
+            oncall = new OnCallLookup(settings.oncall(), () -> ownAddress(server), http);
+        }
         server.route("POST", INTERACTIONS, (request, response, callback) -> receive(true, request, response, callback));
         server.route("POST", COMMANDS, (request, response, callback) -> receive(false, request, response, callback));
     }
@@ -160,12 +178,16 @@ public final class SlackApp {
     private void act(Ask ask, Request request, byte[] body, Response response, Callback callback) {
         String kind = ask.button() ? "interaction" : "command";
         ApiUser user = settings.users().user(ask.slackUser()).orElse(null);
-        Role needed = ask.verb().equals("status") ? Role.VIEWER : Role.RESPONDER;
+        Role needed = ask.verb().equals("status") || ask.verb().equals("oncall") ? Role.VIEWER : Role.RESPONDER;
         if (user == null || !user.role().includes(needed)) {
             count(kind, user == null ? "unknown_user" : "forbidden");
             refuse(ask, user == null ? "Your Slack account is not mapped to an incident-engine user; nothing was changed."
                     : "You are a " + user.role().name().toLowerCase(Locale.ROOT) + " in incident-engine; this needs the role "
                     + needed.name().toLowerCase(Locale.ROOT) + ". Nothing was changed.", response, callback);
+            return;
+        }
+        if (ask.verb().equals("oncall")) {
+            oncall(ask, response, callback);
             return;
         }
         try {
@@ -216,6 +238,34 @@ public final class SlackApp {
             count(kind, "refused");
             refuse(ask, mrkdwn(said(error)), response, callback);
         }
+    }
+
+    /** Who is on call, from escalation-stream; whatever happens, the person gets an answer within the lookup's timeout. */
+    private void oncall(Ask ask, Response response, Callback callback) {
+        oncall.lookup(ask.text()).whenComplete((text, thrown) -> {
+            Throwable failure = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+            if (failure == null) {
+                count("command", "oncall");
+                ephemeralAnswer(text, response, callback);
+            } else if (failure instanceof OnCallLookup.UnknownSchedule) {
+                count("command", "unknown_schedule");
+                ephemeralAnswer("There is no schedule " + mrkdwn(ask.text()) + ". `/incident oncall` lists them all.", response, callback);
+            } else {
+                OnCallLookup.Unavailable unavailable = failure instanceof OnCallLookup.Unavailable known ? known
+                        : new OnCallLookup.Unavailable("failed", failure.toString(), failure);
+                count("command", "oncall_" + unavailable.outcome());
+                LOG.warn("Slack /incident oncall: on-call lookup unavailable: {}", unavailable.getMessage());
+                ephemeralAnswer("on-call lookup unavailable: " + mrkdwn(unavailable.getMessage()) + ". Try again, or look in the console.",
+                        response, callback);
+            }
+        });
+    }
+
+    /** This instance's own HTTP server, where the local engine serves escalation-stream's API too (any address: loopback). */
+    private static URI ownAddress(HttpServer server) {
+        InetSocketAddress address = server.address();
+        String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort());
     }
 
     /** The API's command for what was asked, with the engine user as actor. */
@@ -269,6 +319,17 @@ public final class SlackApp {
     static Ask slashCommand(Map<String, String> form) {
         String user = required(form.get("user_id"), "user_id");
         String[] words = form.getOrDefault("text", "").strip().split("\\s+", 3);
+        if (words[0].equalsIgnoreCase("oncall")) {
+            if (words.length > 2) {
+                throw new ApiError(400, "text", "Usage: `/incident oncall` (every schedule and policy) or `/incident oncall SCHEDULE`");
+            }
+            String schedule = words.length == 2 ? words[1] : null;
+            if (schedule != null && !schedule.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+                throw new ApiError(400, "text", "not a schedule id: `/incident oncall SCHEDULE`");
+            }
+            return new Ask(user, form.getOrDefault("team_id", ""), form.get("channel_id"), null, "oncall", null, schedule,
+                    required(form.get("trigger_id"), "trigger_id"), null);
+        }
         String verb = switch (words[0].toLowerCase(Locale.ROOT)) {
             case "ack", "acknowledge" -> "acknowledge";
             case "take" -> "assign";
@@ -422,8 +483,9 @@ public final class SlackApp {
             return;
         }
         counters.computeIfAbsent(kind + '|' + outcome, key -> Counter.builder("slack_app_requests_total")
-                .description("The Slack app's requests (interaction, command) by outcome (accepted, status, ignored, missing, stale, "
-                        + "forged, replayed, unknown_user, forbidden, refused, malformed, failed), and its Web API calls (web-api)")
+                .description("The Slack app's requests (interaction, command) by outcome (accepted, status, oncall, ignored, missing, "
+                        + "stale, forged, replayed, unknown_user, forbidden, refused, malformed, failed, unknown_schedule, oncall_unconfigured, "
+                        + "oncall_unreachable, oncall_timeout, oncall_refused, oncall_error, oncall_garbage), and its Web API calls (web-api)")
                 .tags("kind", kind, "outcome", outcome).register(metrics)).increment();
     }
 }

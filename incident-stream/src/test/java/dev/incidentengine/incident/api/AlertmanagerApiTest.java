@@ -105,6 +105,22 @@ class AlertmanagerApiTest {
         assertThat(receivers.toString()).isEqualTo("[{\"name\":\"checkout\"},{\"name\":\"payments\"}]");
     }
 
+    /**
+     * Grafana reads {@code config.original} with Alertmanager's config loader and takes its root route (definitions'
+     * GettableStatus.UnmarshalJSON, AsGrafanaRoute; see AlertmanagerApiIT's Grafana test): it must be a configuration with
+     * a route whose receiver is defined.
+     */
+    @Test
+    void theStatusConfig_isAnAlertmanagerConfigurationWithARootRoute_namingTheReceivers() throws Exception {
+        String original = AlertmanagerApi.originalConfig(List.of(service("payments"), service("checkout")));
+
+        JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(original);
+        assertThat(config.path("route").path("receiver").asText()).isEqualTo("default");
+        assertThat(config.path("receivers")).extracting(receiver -> receiver.path("name").asText())
+                .containsExactly("default", "checkout", "payments");
+    }
+
     @Test
     void alertQuery_defaultsToEverything_andReadsGoBooleansFiltersAndReceiver() {
         AlertmanagerApi.AlertQuery all = AlertmanagerApi.alertQuery(Map.of());

@@ -22,6 +22,7 @@ import dev.incidentengine.configdata.ConfigData;
 import dev.incidentengine.configdata.ConfigPublisher;
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.deploy.LocalEngine;
+import dev.incidentengine.incident.IncidentStreamConfig;
 import dev.incidentengine.ingest.AlertIngestConfig;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
@@ -128,6 +129,15 @@ public final class LocalCluster implements AutoCloseable {
 
         // The status page and the notifier share the secret that seals subscribers' addresses and signs their links.
         String statusSecret = secretFile(work.resolve("status-secret")).toString();
+        // Every instance's port first: a service's settings may name another's address.
+        Map<ServiceKind, List<Integer>> httpPorts = new LinkedHashMap<>();
+        for (ServiceKind kind : ServiceKind.values()) {
+            List<Integer> kindPorts = new ArrayList<>();
+            for (int i = 1; i <= options.instances(); i++) {
+                kindPorts.add(LocalEngine.freePort());
+            }
+            httpPorts.put(kind, kindPorts);
+        }
         for (ServiceKind kind : ServiceKind.values()) {
             List<ServiceProcess> instances = new ArrayList<>();
             for (int i = 1; i <= options.instances(); i++) {
@@ -135,8 +145,14 @@ public final class LocalCluster implements AutoCloseable {
                 if (kind == ServiceKind.STATUS_PAGE || kind == ServiceKind.NOTIFIER) {
                     settings.put(StatusPageServiceConfig.SECRET_FILE_CONFIG, statusSecret);
                 }
+                if (kind == ServiceKind.INCIDENT_STREAM) {
+                    // The Slack app's /incident oncall asks escalation-stream, which here is a process of its own: the one of the same index.
+                    settings.put(IncidentStreamConfig.SLACK_ONCALL_URL_CONFIG,
+                            "http://" + HOST + ":" + httpPorts.get(ServiceKind.ESCALATION_STREAM).get(i - 1));
+                }
                 settings.putAll(options.settings().getOrDefault(kind, Map.of()));
-                instances.add(new ServiceProcess(kind, i, work.resolve(kind.distribution() + "-" + i), options.launcher(), settings, LocalEngine.freePort()));
+                instances.add(new ServiceProcess(kind, i, work.resolve(kind.distribution() + "-" + i), options.launcher(), settings,
+                        httpPorts.get(kind).get(i - 1)));
             }
             services.put(kind, instances);
         }
