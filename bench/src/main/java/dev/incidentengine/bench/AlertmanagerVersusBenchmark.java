@@ -498,6 +498,11 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
         if (offsets[1] < offsets[0]) {
             failures.put("incident-stream took in every alert", offsets[1] + " of " + offsets[0]);
         }
+        // How ingest answered (accepted, or held back for incident-stream's backlog) and how long its writes took.
+        engine.metrics().lines().filter(line -> line.startsWith("ingest_requests_total{") && line.contains("alertmanager-api")
+                        || line.startsWith("ingest_backlog_seconds") || line.startsWith("ingest_kafka_produce_seconds_sum")
+                        || line.startsWith("ingest_kafka_produce_seconds_count"))
+                .forEach(line -> report("engine metric: %s", line));
         int ready = engine.readyStatus();
         if (ready != 200) {
             failures.put("the engine is ready at the end (no stream thread died)", "/readyz " + ready + "; see " + engine.log());
@@ -540,6 +545,12 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
                 engineWarm, engineWarm / amWarm);
         System.out.printf("| warm: p50 / p99 ms | %.1f / %.1f | %.1f / %.1f | |%n", millis(amLatency, 50), millis(amLatency, 99),
                 millis(engineLatency, 50), millis(engineLatency, 99));
+        List<Phase> engineWarmPhases = warm(Side.ENGINE);
+        // Until incident-stream has taken in what the phase wrote: the rate the engine as a whole kept up.
+        double throughIncidentStream = engineWarmPhases.stream().mapToLong(p -> p.consumption.written).sum()
+                / engineWarmPhases.stream().mapToDouble(p -> p.seconds + p.consumption.caughtUpSeconds).sum();
+        System.out.printf("| warm: alerts/s through incident-stream (written ÷ (phase + catch-up)) | | %,.0f | %.2f |%n",
+                throughIncidentStream, throughIncidentStream / amWarm);
         System.out.printf("| RSS max / end MiB | %,d / %,d | %,d / %,d | |%n", amRss.peakKb() / 1024, amRss.rssKb() / 1024,
                 engine.peakRssKb() / 1024, engine.rssKb() / 1024);
         System.out.printf("| the engine's Kafka broker: RSS max / end MiB | | %,d / %,d | |%n", brokerRss.peakKb() / 1024, brokerRss.rssKb() / 1024);
