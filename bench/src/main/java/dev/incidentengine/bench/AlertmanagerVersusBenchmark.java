@@ -71,14 +71,17 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
     private static final String KEY = "bench-prometheus-key";
     /** Distinct rules: Alertmanager groups by alertname, so as many aggregation groups. */
     private static final int RULES = 16;
-    private static final int BODIES = 1024;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
+    /** The longest a warm-up goes on for a side that has not been sent every distinct alert yet. */
+    private static final int WARMUP_MAX_SECONDS = 120;
 
     @Option(names = "--cold", defaultValue = "10", description = "Seconds measured right after each side answered ready (default ${DEFAULT-VALUE}).")
     int coldSeconds;
 
-    @Option(names = "--warmup", defaultValue = "15", description = "Seconds of warm-up per side before the warm phases (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "15", description = "Seconds of warm-up per side before the warm phases, longer until the "
+            + "side has been sent every distinct alert (at most " + WARMUP_MAX_SECONDS + " s): warm is Prometheus resending firing alerts "
+            + "(default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--duration", defaultValue = "20", description = "Seconds per warm phase (default ${DEFAULT-VALUE}).")
@@ -92,6 +95,11 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
 
     @Option(names = "--alerts-per-request", defaultValue = "64", description = "Alerts per request: Prometheus' max batch is 64 (default ${DEFAULT-VALUE}).")
     int alertsPerRequest;
+
+    @Option(names = "--distinct-alerts", defaultValue = "65536",
+            description = "Distinct alerts (label sets) the bodies hold, each posted again and again as Prometheus resends firing alerts "
+                    + "(default ${DEFAULT-VALUE}).")
+    int distinctAlerts;
 
     @Option(names = "--engine-jvm-options", defaultValue = BenchSupport.LOCAL_ENGINE_JVM_OPTIONS,
             description = "The engine JVM's options (default: ./incident-engine local's, ${DEFAULT-VALUE}).")
@@ -111,7 +119,6 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, String> failures = new LinkedHashMap<>();
     private final List<Phase> phases = new ArrayList<>();
-    private final AtomicLong sequence = new AtomicLong();
     private List<byte[]> bodies;
     private Path dir;
     private String bootstrap;
@@ -154,6 +161,9 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
         if (alertsPerRequest < 1 || alertsPerRequest > 64) {
             throw new ParameterException(spec.commandLine(), "--alerts-per-request: 1 to 64, Prometheus' batch size");
         }
+        if (distinctAlerts < alertsPerRequest || distinctAlerts % alertsPerRequest != 0) {
+            throw new ParameterException(spec.commandLine(), "--distinct-alerts: a multiple of --alerts-per-request");
+        }
     }
 
     @Override
@@ -169,11 +179,11 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
         // Bodies are made before anything starts, so the client spends its CPU on HTTP only.
         Instant built = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         bodies = new ArrayList<>();
-        for (int body = 0; body < BODIES; body++) {
+        for (int body = 0; body < distinctAlerts / alertsPerRequest; body++) {
             bodies.add(prometheusBatch(body, built));
         }
-        report("%,d bodies of %d alerts (%,d distinct alerts over %d alertnames), %,d bytes each on average", BODIES, alertsPerRequest,
-                BODIES * alertsPerRequest, RULES, bodies.stream().mapToLong(b -> b.length).sum() / BODIES);
+        report("%,d bodies of %d alerts (%,d distinct alerts over %d alertnames), %,d bytes each on average", bodies.size(), alertsPerRequest,
+                bodies.size() * alertsPerRequest, RULES, bodies.stream().mapToLong(b -> b.length).sum() / bodies.size());
 
         try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka"), "127.0.0.1", freePort(), freePort());
              WebhookSink sink = WebhookSink.start()) {
@@ -194,8 +204,8 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
                 awaitAlertmanagerReady(am, amUrl);
                 report("Alertmanager: pid %d, /-/ready 200 after %.1f s, RSS %,d MiB; its log: %s", am.pid(),
                         (System.nanoTime() - launched) / 1e9, amRss.rssKb() / 1024, dir.resolve("alertmanager.log"));
-                Target amTarget = new Target(Side.ALERTMANAGER, amUrl + "/api/v2/alerts", amRss::resetPeak, amRss::phasePeakKb);
-                measure(amTarget, "cold", coldSeconds);
+                Target amTarget = new Target(Side.ALERTMANAGER, amUrl + "/api/v2/alerts", amRss::resetPeak, amRss::phasePeakKb, bodies.size());
+                measure(amTarget, "cold", coldSeconds, false);
 
                 // The engine (all its services: incident-stream consumes what ingest writes), started, then measured at once.
                 launched = System.nanoTime();
@@ -203,16 +213,14 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
                 report("engine: pid %d, /readyz 200 after %.1f s, RSS %,d MiB; its log: %s", engine.pid(),
                         (System.nanoTime() - launched) / 1e9, engine.rssKb() / 1024, engine.log());
                 EngineProcess running = engine;
-                Target engineTarget = new Target(Side.ENGINE, engine.baseUrl() + "/api/v2/alerts", running::resetPeak, running::phasePeakRssKb);
-                measure(engineTarget, "cold", coldSeconds);
+                Target engineTarget = new Target(Side.ENGINE, engine.baseUrl() + "/api/v2/alerts", running::resetPeak, running::phasePeakRssKb, bodies.size());
+                measure(engineTarget, "cold", coldSeconds, false);
 
-                if (warmupSeconds > 0) {
-                    measure(amTarget, "warm-up", warmupSeconds);
-                    measure(engineTarget, "warm-up", warmupSeconds);
-                }
+                measure(amTarget, "warm-up", warmupSeconds, true);
+                measure(engineTarget, "warm-up", warmupSeconds, true);
                 for (int round = 1; round <= rounds; round++) {
-                    measure(amTarget, "warm " + round, durationSeconds);
-                    measure(engineTarget, "warm " + round, durationSeconds);
+                    measure(amTarget, "warm " + round, durationSeconds, false);
+                    measure(engineTarget, "warm " + round, durationSeconds, false);
                 }
 
                 checkAlertmanager(amUrl);
@@ -328,11 +336,22 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
 
     // ---- load
 
-    private record Target(Side side, String url, Runnable resetPeak, java.util.function.LongSupplier phasePeakKb) {
+    /** A side to post to; each goes through the bodies in the same order from the first. */
+    private record Target(Side side, String url, Runnable resetPeak, java.util.function.LongSupplier phasePeakKb, int bodies, AtomicLong sent) {
+        Target(Side side, String url, Runnable resetPeak, java.util.function.LongSupplier phasePeakKb, int bodies) {
+            this(side, url, resetPeak, phasePeakKb, bodies, new AtomicLong());
+        }
+
+        boolean sentEveryAlert() {
+            return sent.get() >= bodies;
+        }
     }
 
-    /** A closed-loop phase against one side; for the engine, then incident-stream's progress on what it wrote. */
-    private void measure(Target target, String kind, int seconds) throws Exception {
+    /**
+     * A closed-loop phase against one side, for {@code seconds}, and if {@code untilEverySent} on until the side has been sent
+     * every distinct alert; for the engine, then incident-stream's progress on what it wrote.
+     */
+    private void measure(Target target, String kind, int seconds, boolean untilEverySent) throws Exception {
         long[] before = target.side == Side.ENGINE ? alertsOffsets() : null;
         target.resetPeak.run();
         Recorder recorder = new Recorder(3);
@@ -343,11 +362,12 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long latest = start + TimeUnit.SECONDS.toNanos(Math.max(seconds, WARMUP_MAX_SECONDS));
         List<Future<?>> clients = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
             clients.add(pool.submit(() -> {
-                while (System.nanoTime() < end) {
-                    byte[] body = bodies.get((int) (sequence.getAndIncrement() % bodies.size()));
+                while (System.nanoTime() < end || untilEverySent && !target.sentEveryAlert() && System.nanoTime() < latest) {
+                    byte[] body = bodies.get((int) (target.sent.getAndIncrement() % bodies.size()));
                     long sent = System.nanoTime();
                     String outcome;
                     try {
@@ -419,12 +439,13 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
             if (i > 0) {
                 json.append(',');
             }
-            json.append(String.format("{\"labels\":{\"alertname\":\"BenchRule%02d\",\"severity\":\"%s\",\"instance\":\"10.0.%d.%d:9100\","
+            String instance = String.format("10.%d.%d.%d:9100", alert >> 16 & 255, alert >> 8 & 255, alert & 255);
+            json.append(String.format("{\"labels\":{\"alertname\":\"BenchRule%02d\",\"severity\":\"%s\",\"instance\":\"%s\","
                             + "\"job\":\"node\",\"cluster\":\"eu-west-1\",\"prometheus\":\"monitoring/k8s\"},"
-                            + "\"annotations\":{\"summary\":\"Rule %d firing on 10.0.%d.%d:9100\",\"description\":\"Value 0.97 above 0.9 for 5m\","
+                            + "\"annotations\":{\"summary\":\"Rule %d firing on %s\",\"description\":\"Value 0.97 above 0.9 for 5m\","
                             + "\"runbook_url\":\"https://runbooks.example/rule-%d\"},\"startsAt\":\"%s\",\"endsAt\":\"%s\","
                             + "\"generatorURL\":\"http://prometheus-0:9090/graph?g0.expr=node_load1+%%3E+0.9&g0.tab=1\"}",
-                    rule, rule % 4 == 0 ? "critical" : "warning", alert / 256 % 256, alert % 256, rule, alert / 256 % 256, alert % 256, rule,
+                    rule, rule % 4 == 0 ? "critical" : "warning", instance, rule, instance, rule,
                     built.minusSeconds(300 + alert % 600), built.plus(Duration.ofHours(1))));
         }
         return json.append(']').toString().getBytes(StandardCharsets.UTF_8);

@@ -23,7 +23,7 @@ class AlertmanagerVersusBenchmarkIT {
         assumeTrue(Files.isExecutable(AlertmanagerVersusBenchmark.ALERTMANAGER) || "1".equals(System.getenv("PROMETHEUS_REQUIRED")),
                 "apt-get install prometheus-alertmanager to run this test");
         AlertmanagerVersusBenchmark benchmark = new AlertmanagerVersusBenchmark();
-        new CommandLine(benchmark).parseArgs("--cold", "3", "--warmup", "2", "--duration", "3", "--rounds", "1");
+        new CommandLine(benchmark).parseArgs("--cold", "3", "--warmup", "2", "--duration", "3", "--rounds", "1", "--distinct-alerts", "4096");
 
         benchmark.call();
 
