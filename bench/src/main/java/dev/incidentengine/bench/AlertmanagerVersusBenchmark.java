@@ -225,7 +225,8 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
 
                 checkAlertmanager(amUrl);
                 checkEngine(engine);
-                report("webhook sink: %d deliveries (Alertmanager's notifications and the engine's page)", sink.received().size());
+                report("webhook sink: %d notifications from Alertmanager, %d pages from the engine",
+                        sink.received(r -> r.path().startsWith("/alertmanager")).size(), sink.received(r -> r.path().startsWith("/engine")).size());
                 printTables(amRss, engine, brokerRss);
             } catch (IllegalStateException | IOException e) {
                 // A side that cannot go on (not ready, exited, never caught up): the report says so and the run ends.
