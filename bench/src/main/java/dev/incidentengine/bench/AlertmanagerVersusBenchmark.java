@@ -258,8 +258,9 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
 
     /**
      * Alertmanager as Prometheus users run it, clustering off (one instance, like the one engine):
-     * alerts grouped by alertname to one webhook receiver, a sink in this JVM. The engine likewise pages
-     * one person by webhook to the same sink, so each side does its notification work, and little of it.
+     * alerts grouped by alertname to one webhook receiver, a sink in this JVM. The engine groups alike
+     * (its default route: service and alertname) and pages one person per incident by webhook to the
+     * same sink, so each side does its notification work, and little of it.
      */
     private Process startAlertmanager(WebhookSink sink) throws IOException {
         amPort = freePort();
