@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import dev.incidentengine.deploy.KafkaBroker;
 import dev.incidentengine.incident.IncidentTopology;
@@ -58,8 +59,9 @@ import static dev.incidentengine.bench.BenchSupport.report;
  * engine, side by side in one run, from one HTTP client with the same concurrency and the same
  * pre-built bodies. Each side in a process of its own (the engine's broker in a third), so the
  * resident memory /proc reports is each side's alone. Cold: the first seconds after each side
- * answered ready; warm: after a warm-up, Alertmanager and engine phases taking turns so the
- * machine's noise hits both. Checks: every alert the engine answered 2xx is on {@code alerts.v1};
+ * answered ready; warm: after a warm-up that has sent each side every distinct alert (Prometheus
+ * resending firing alerts), Alertmanager and engine phases taking turns so the machine's noise hits
+ * both, each engine phase followed by a wait until incident-stream has caught up. Checks: every alert the engine answered 2xx is on {@code alerts.v1};
  * incident-stream takes them in during the run and has caught up at the end; Alertmanager counted
  * what it answered; nothing but the engine's documented backpressure was refused.
  */
@@ -121,6 +123,7 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
     private final List<Phase> phases = new ArrayList<>();
     private List<byte[]> bodies;
     private Path dir;
+    private int amPort;
     private String bootstrap;
     private Admin admin;
 
@@ -254,8 +257,6 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
 
     // ---- the two sides
 
-    private int amPort;
-
     /**
      * Alertmanager as Prometheus users run it, clustering off (one instance, like the one engine):
      * alerts grouped by alertname to one webhook receiver, a sink in this JVM. The engine groups alike
@@ -339,8 +340,8 @@ public final class AlertmanagerVersusBenchmark implements Callable<Integer> {
     // ---- load
 
     /** A side to post to; each goes through the bodies in the same order from the first. */
-    private record Target(Side side, String url, Runnable resetPeak, java.util.function.LongSupplier phasePeakKb, int bodies, AtomicLong sent) {
-        Target(Side side, String url, Runnable resetPeak, java.util.function.LongSupplier phasePeakKb, int bodies) {
+    private record Target(Side side, String url, Runnable resetPeak, LongSupplier phasePeakKb, int bodies, AtomicLong sent) {
+        Target(Side side, String url, Runnable resetPeak, LongSupplier phasePeakKb, int bodies) {
             this(side, url, resetPeak, phasePeakKb, bodies, new AtomicLong());
         }
 

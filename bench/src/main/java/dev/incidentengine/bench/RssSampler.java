@@ -5,10 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/**
- * A process's resident memory from /proc every 500 ms, for a process that is not an {@link EngineProcess}
- * (which samples its own): the peak over the whole run and since the last {@link #resetPeak()}.
- */
+/** A process's resident memory from /proc every 500 ms: the peak over the whole run and since the last {@link #resetPeak()}. */
 final class RssSampler implements AutoCloseable {
 
     private final long pid;
