@@ -15,10 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -30,21 +27,13 @@ import java.util.stream.Stream;
  */
 final class EngineProcess implements AutoCloseable {
 
-    private static final Duration SAMPLE_EVERY = Duration.ofMillis(500);
-
     private final String name;
     private final Process process;
     private final OutputStream lifeline;
     private final String baseUrl;
     private final Path log;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "engine-rss-sampler");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final AtomicLong peakRssKb = new AtomicLong();
-    private final AtomicLong phasePeakRssKb = new AtomicLong();
+    private final RssSampler rss;
 
     private EngineProcess(String name, Process process, String baseUrl, Path log) {
         this.name = name;
@@ -52,7 +41,7 @@ final class EngineProcess implements AutoCloseable {
         this.lifeline = process.getOutputStream();
         this.baseUrl = baseUrl;
         this.log = log;
-        sampler.scheduleAtFixedRate(this::sample, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        this.rss = new RssSampler(process.pid());
     }
 
     /** Starts incident-stream with these JVM options and settings (a properties file in {@code dir}); output to {@code dir/engine.log}. */
@@ -173,30 +162,24 @@ final class EngineProcess implements AutoCloseable {
     }
 
     long rssKb() {
-        return ProcStats.rssKb(process.pid());
+        return rss.rssKb();
     }
 
     long peakRssKb() {
-        return peakRssKb.get();
+        return rss.peakKb();
     }
 
     long phasePeakRssKb() {
-        return phasePeakRssKb.get();
+        return rss.phasePeakKb();
     }
 
     void resetPeak() {
-        phasePeakRssKb.set(rssKb());
-    }
-
-    private void sample() {
-        long kb = rssKb();
-        peakRssKb.accumulateAndGet(kb, Math::max);
-        phasePeakRssKb.accumulateAndGet(kb, Math::max);
+        rss.resetPeak();
     }
 
     /** SIGKILL, as a crash would: no shutdown hook runs, nothing in flight is flushed, committed or closed. */
     void kill() throws InterruptedException, IOException {
-        sampler.shutdownNow();
+        rss.close();
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") still running 30 s after SIGKILL");
@@ -207,7 +190,7 @@ final class EngineProcess implements AutoCloseable {
     /** SIGTERM (the service closes its stream and leaves the group), SIGKILL after 30 seconds. */
     @Override
     public void close() {
-        sampler.shutdownNow();
+        rss.close();
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
