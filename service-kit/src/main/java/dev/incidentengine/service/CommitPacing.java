@@ -18,14 +18,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * soon (a page, an incident), and less often as commits slow down, up to {@code max}.
  *
  * <p>An exactly-once commit flushes the transaction and waits for {@code acks=all} and its markers. On a busy cluster that
- * took about a second (bench/chaos); with a fixed 50 ms interval, a stream thread then worked 50 ms for every second it
- * waited, and incident-stream fell behind by minutes. Here the interval is {@value #FACTOR} times the threads' average commit
- * latency, within {@code [min, max]}: the thread spends at most about a third of its time committing, and an idle engine
- * still commits every {@code min}.
+ * took a few hundred milliseconds to a second (bench/chaos). With a fixed 50 ms interval the thread then committed after
+ * almost every record: Streams halves the records it processes per round after each commit, and does not poll while its
+ * buffers hold records, so incident-stream processed about one record per task per commit and fell behind by minutes.
  *
- * <p>Streams' own {@code commit.interval.ms} is set to {@code max}, and each task of a paced processor asks for a commit
- * ({@link ProcessorContext#commit()}) once the interval has passed; a request commits every task of the thread. A user's
- * own {@code kafka.commit.interval.ms} turns pacing off: the app then commits at that fixed interval.
+ * <p>Each task of a paced processor asks for a commit ({@link ProcessorContext#commit()}; a request commits every task of
+ * the thread) from a wall-clock punctuation, once the current interval has passed since its last ask. The interval is
+ * {@value #FACTOR} times the time a commit call took of late (its producer's flush, offsets and commit, over the calls:
+ * {@link StreamsApp} feeds it), averaged, within {@code [min, max]}: the thread spends at most about a third of its time
+ * committing, and an idle engine still commits every {@code min}. Streams' own {@code commit.interval.ms} is set to
+ * {@code max}. A user's own {@code kafka.commit.interval.ms} turns pacing off: the app then commits at that fixed interval.
  */
 public final class CommitPacing {
 
@@ -36,6 +38,8 @@ public final class CommitPacing {
     private final long maxMs;
     private final boolean paced;
     private volatile long intervalMs;
+    /** The averaged commit time; only {@link StreamsApp}'s health thread observes. */
+    private double commit;
 
     private CommitPacing(long minMs, long maxMs, boolean paced) {
         this.minMs = minMs;
@@ -75,9 +79,9 @@ public final class CommitPacing {
         if (!paced) {
             return;
         }
-        long[] asked = {0};
+        long[] asked = {-1};
         context.schedule(Duration.ofMillis(minMs), PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (now - asked[0] >= intervalMs) {
+            if (asked[0] < 0 || now - asked[0] >= intervalMs) {
                 asked[0] = now;
                 context.commit();
             }
@@ -106,10 +110,11 @@ public final class CommitPacing {
         };
     }
 
-    /** The stream threads' average commit latency of late; NaN (no commit of late) counts as quick. */
-    void observe(double commitLatencyMs) {
-        double wanted = Double.isNaN(commitLatencyMs) ? 0 : commitLatencyMs * FACTOR;
-        intervalMs = Math.max(minMs, Math.min(maxMs, Math.round(wanted)));
+    /** How long a commit call took of late, in milliseconds. */
+    void observe(double commitMs) {
+        // Averaged, so one slow commit (a leader moving) does not stretch the interval at once.
+        commit = commit * 0.7 + Math.max(0, commitMs) * 0.3;
+        intervalMs = Math.max(minMs, Math.min(maxMs, Math.round(commit * FACTOR)));
     }
 
     /** The interval commits are asked at now, in milliseconds. */

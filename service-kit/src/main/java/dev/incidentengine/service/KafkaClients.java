@@ -72,6 +72,13 @@ public final class KafkaClients {
         if (!props.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
             props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         }
+        // Under exactly-once a produce right after a commit is refused (CONCURRENT_TRANSACTIONS) until the previous
+        // transaction's markers are written, and the producer backs off exponentially up to retry.backoff.max.ms (1 s):
+        // on a busy cluster the next commit's flush then waited up to a second for that alone (bench/chaos).
+        if (!props.containsKey(ProducerConfig.RETRY_BACKOFF_MS_CONFIG) && !props.containsKey(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG)) {
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 20);
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 100);
+        }
         return props;
     }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +62,9 @@ public final class StreamsApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** A commit's parts, as the producer times them. */
+    private static final Set<String> COMMIT_TIMES = Set.of("flush-time-ns-total", "txn-send-offsets-time-ns-total",
+            "txn-commit-time-ns-total");
 
     private final String name;
     private final KafkaStreams streams;
@@ -77,6 +81,9 @@ public final class StreamsApp implements AutoCloseable {
     private Instant lastThreadFailure;
     private Problem reported;
     private volatile CommitPacing pacing;
+    /** Commit calls and the nanoseconds their producers spent in them, at the last check. */
+    private double commitCalls;
+    private double commitNanos;
 
     private StreamsApp(String name, Topology topology, Properties props, MeterRegistry metrics, Bounds bounds, Clock clock) {
         this.name = name;
@@ -125,7 +132,7 @@ public final class StreamsApp implements AutoCloseable {
         watcher.scheduleWithFixedDelay(this::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Feeds {@code pacing}, which the topology's processors ask commits by, with this app's commit latency. */
+    /** Feeds {@code pacing}, which the topology's processors ask commits by, with the time this app's commits take. */
     public StreamsApp pacedBy(CommitPacing pacing, MeterRegistry metrics) {
         this.pacing = pacing;
         Gauge.builder("streams.commit.interval", pacing, p -> p.intervalMs() / 1000.0).baseUnit("seconds")
@@ -194,17 +201,29 @@ public final class StreamsApp implements AutoCloseable {
         return polls;
     }
 
-    /** The slowest stream thread's average commit latency of late; NaN when no thread committed. */
-    private double commitLatencyMs() {
-        double slowest = Double.NaN;
+    /**
+     * The time a commit call took since the last check, for {@link CommitPacing}: what the stream threads' producers spent
+     * flushing, sending offsets and committing, over the threads' commit calls. Nothing committed, nothing learnt.
+     */
+    private void pace() {
+        double calls = 0;
+        double nanos = 0;
         for (Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
             MetricName id = metric.getKey();
-            if (id.name().equals("commit-latency-avg") && id.group().equals("stream-thread-metrics")
-                    && metric.getValue().metricValue() instanceof Double latency && !latency.isNaN()) {
-                slowest = Double.isNaN(slowest) ? latency : Math.max(slowest, latency);
+            if (!(metric.getValue().metricValue() instanceof Double value) || value.isNaN()) {
+                continue;
+            }
+            if (id.group().equals("stream-thread-metrics") && id.name().equals("commit-total")) {
+                calls += value;
+            } else if (id.group().equals("producer-metrics") && COMMIT_TIMES.contains(id.name())) {
+                nanos += value;
             }
         }
-        return slowest;
+        if (calls > commitCalls && nanos >= commitNanos) {
+            pacing.observe((nanos - commitNanos) / (calls - commitCalls) / 1e6);
+        }
+        commitCalls = calls;
+        commitNanos = nanos;
     }
 
     private StreamThreadExceptionResponse threadFailed(Throwable error) {
@@ -236,7 +255,7 @@ public final class StreamsApp implements AutoCloseable {
             return;
         }
         if (pacing != null && pacing.paced()) {
-            pacing.observe(commitLatencyMs());
+            pace();
         }
         Optional<Finding> finding = problem();
         Problem now = finding.map(Finding::problem).orElse(null);

@@ -23,14 +23,23 @@ class CommitPacingTest {
 
         assertThat(props).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000L);
         assertThat(pacing.intervalMs()).isEqualTo(50);
-        pacing.observe(12.0);
+        steady(pacing, 12.0);
         assertThat(pacing.intervalMs()).isEqualTo(50);
-        pacing.observe(180.0);
+        pacing.observe(400.0);
+        assertThat(pacing.intervalMs()).as("one slow commit stretches it a little").isEqualTo(257);
+        steady(pacing, 180.0);
         assertThat(pacing.intervalMs()).isEqualTo(360);
-        pacing.observe(900.0);
+        steady(pacing, 900.0);
         assertThat(pacing.intervalMs()).isEqualTo(1_000);
-        pacing.observe(Double.NaN);
-        assertThat(pacing.intervalMs()).as("no commit of late: nothing slows them").isEqualTo(50);
+        steady(pacing, 5.0);
+        assertThat(pacing.intervalMs()).as("quick again").isEqualTo(50);
+    }
+
+    /** Commits of about the same time, as many as it takes the average to settle. */
+    private static void steady(CommitPacing pacing, double commitMs) {
+        for (int i = 0; i < 40; i++) {
+            pacing.observe(commitMs);
+        }
     }
 
     @Test
@@ -63,7 +72,7 @@ class CommitPacingTest {
         assertThat(context.committed()).isTrue();
         context.resetCommit();
 
-        pacing.observe(150.0); // commits take 150 ms: ask every 300 ms
+        steady(pacing, 150.0); // commits take 150 ms: ask every 300 ms
         punctuator.getPunctuator().punctuate(10_100);
         punctuator.getPunctuator().punctuate(10_300);
         assertThat(context.committed()).isFalse();
