@@ -13,10 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.incidentengine.configdata.IntegrationKeys;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
@@ -60,7 +57,6 @@ public final class ApiTokens {
         }
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("user", "role", "token", "tokenEnv", "tokenFile", "tokenSha256");
     private static final List<String> SOURCES = List.of("token", "tokenEnv", "tokenFile", "tokenSha256");
 
@@ -89,45 +85,22 @@ public final class ApiTokens {
             return NONE;
         }
         Path path = Path.of(file);
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(path, StandardCharsets.UTF_8));
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(path + ": not valid YAML (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(path + ": cannot read the API tokens file (" + e.getMessage() + ")");
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return NONE;
-        }
-        if (!root.isObject() || root.size() != 1 || !root.has("tokens") || !root.get("tokens").isArray()) {
-            throw new IllegalArgumentException(path + ": must be a mapping with one key, 'tokens', holding a list");
-        }
         List<Entry> entries = new ArrayList<>();
-        JsonNode tokens = root.get("tokens");
-        for (int i = 0; i < tokens.size(); i++) {
-            Entry entry = entry(tokens.get(i), path + ": tokens[" + i + "]", env);
+        for (YamlEntries.Entry node : YamlEntries.read(path, "tokens", FIELDS, "the API tokens file")) {
+            Entry entry = entry(node, env);
             if (entries.stream().anyMatch(other -> MessageDigest.isEqual(other.sha256(), entry.sha256()))) {
-                throw new IllegalArgumentException(path + ": tokens[" + i + "] (user " + entry.user()
-                        + "): the same token is given twice");
+                throw new IllegalArgumentException(node.where() + " (user " + entry.user() + "): the same token is given twice");
             }
             entries.add(entry);
         }
         return new ApiTokens(entries, null);
     }
 
-    private static Entry entry(JsonNode node, String entry, Map<String, String> env) {
-        if (!node.isObject()) {
-            throw new IllegalArgumentException(entry + ": must be a mapping of user, role and one of " + SOURCES);
-        }
-        node.fieldNames().forEachRemaining(name -> {
-            if (!FIELDS.contains(name)) {
-                throw new IllegalArgumentException(entry + "." + name + ": unknown field (known: " + FIELDS.stream().sorted().toList() + ")");
-            }
-        });
-        String user = text(node, "user", entry);
-        String where = entry + " (user " + user + ")";
-        String roleName = text(node, "role", where);
+    private static Entry entry(YamlEntries.Entry entry, Map<String, String> env) {
+        JsonNode node = entry.node();
+        String user = entry.text("user");
+        String where = entry.where() + " (user " + user + ")";
+        String roleName = YamlEntries.text(node, "role", where);
         Role role = null;
         if (!roleName.equalsIgnoreCase(FEED)) {
             try {
@@ -141,7 +114,7 @@ public final class ApiTokens {
             throw new IllegalArgumentException(where + ": give exactly one of " + SOURCES + ", not " + given);
         }
         String source = given.get(0);
-        String reference = text(node, source, where);
+        String reference = YamlEntries.text(node, source, where);
         if (source.equals("tokenSha256")) {
             if (!reference.matches("[0-9a-fA-F]{64}")) {
                 throw new IllegalArgumentException(where + ".tokenSha256: must be 64 hex digits");
@@ -157,17 +130,6 @@ public final class ApiTokens {
             throw new IllegalArgumentException(where + "." + source + ": '" + reference + "' gives no token");
         }
         return new Entry(sha256(token), user, role);
-    }
-
-    private static String text(JsonNode node, String field, String where) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException(where + "." + field + ": is required");
-        }
-        if (!value.isTextual() || value.textValue().isBlank()) {
-            throw new IllegalArgumentException(where + "." + field + ": must be a non-empty string");
-        }
-        return value.textValue().strip();
     }
 
     private static String readTokenFile(Path path, String where) {
