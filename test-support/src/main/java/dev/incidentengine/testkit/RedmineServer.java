@@ -3,7 +3,6 @@ package dev.incidentengine.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -128,7 +127,7 @@ public final class RedmineServer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         long setupDone = System.nanoTime();
-        int port = freePort();
+        int port = TopicContents.freePort();
         Process server = rails(database, log, List.of("server", "-u", "webrick", "-b", "127.0.0.1", "-p", String.valueOf(port),
                 "-P", directory.resolve("server.pid").toString()));
         RedmineServer redmine = new RedmineServer(server, directory, "http://127.0.0.1:" + port, setup);
@@ -171,12 +170,6 @@ public final class RedmineServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

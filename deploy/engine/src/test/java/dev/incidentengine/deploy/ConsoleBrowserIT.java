@@ -64,9 +64,9 @@ class ConsoleBrowserIT {
     private String base;
     private final List<Chromium> browsers = new java.util.ArrayList<>();
 
-    private final int kafkaPort = freePort();
-    private final int controllerPort = freePort();
-    private final int httpPort = freePort();
+    private final int kafkaPort = TopicContents.freePort();
+    private final int controllerPort = TopicContents.freePort();
+    private final int httpPort = TopicContents.freePort();
 
     @BeforeAll
     void startEngine() throws Exception {
@@ -87,14 +87,6 @@ class ConsoleBrowserIT {
                 "--smtp-port", "0",
                 "--config-dir", Path.of("../local").toString());
         return engine;
-    }
-
-    private static int freePort() {
-        try {
-            return TopicContents.freePort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @AfterEach
