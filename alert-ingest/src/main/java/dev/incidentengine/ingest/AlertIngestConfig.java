@@ -35,6 +35,7 @@ public final class AlertIngestConfig extends EngineConfig {
     public static final String ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG = "ingest.alertmanager.resolve.timeout.seconds";
     public static final String HEARTBEAT_PUNCTUATION_MS_CONFIG = "ingest.heartbeat.punctuation.ms";
     public static final String APPLICATION_ID_CONFIG = "ingest.application.id";
+    public static final String RESEND_CACHE_ENTRIES_CONFIG = "ingest.resend.cache.entries";
 
     public static final ConfigDef CONFIG_DEF = baseDefinition(DEFAULT_HTTP_PORT)
             .define(MAX_BODY_BYTES_CONFIG, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
@@ -79,6 +80,14 @@ public final class AlertIngestConfig extends EngineConfig {
             .define(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG, Type.INT, 300, Range.between(1, 86_400), Importance.LOW,
                     "Alertmanager's resolve_timeout: an alert posted to /api/v2/alerts without endsAt resolves this long after it"
                             + " arrived unless it is sent again (Prometheus always sends endsAt).")
+            .define(RESEND_CACHE_ENTRIES_CONFIG, Type.INT, 100_000, Range.atLeast(0), Importance.LOW,
+                    "Firing alerts (fingerprints) remembered to absorb unchanged resends: Prometheus re-sends every firing alert each "
+                            + "resend interval, unchanged but for endsAt. A resend with the same content as the alert last written for its "
+                            + "fingerprint, firing both times, is answered as accepted and not written to alerts.v1 while the written endsAt "
+                            + "is still at least half as far ahead as the new one (so incident-stream's expiry deadline is refreshed well "
+                            + "before it passes); anything else is written. Counted in ingest_alerts_absorbed_total. Least recently used "
+                            + "entries are dropped beyond the limit (about 170 bytes of heap each: 100,000 take about 17 MB); per instance, "
+                            + "empty after a restart: at worst more is written. 0 turns absorption off.")
             .define(APPLICATION_ID_CONFIG, Type.STRING, RawAlertTopology.APPLICATION_ID, Importance.LOW,
                     "Kafka Streams application.id (the raw path and the heartbeats): the consumer group, and the prefix of the "
                             + "internal topics.")
@@ -139,6 +148,10 @@ public final class AlertIngestConfig extends EngineConfig {
 
     public Duration alertmanagerResolveTimeout() {
         return Duration.ofSeconds(getInt(ALERTMANAGER_RESOLVE_TIMEOUT_CONFIG));
+    }
+
+    public int resendCacheEntries() {
+        return getInt(RESEND_CACHE_ENTRIES_CONFIG);
     }
 
     public String applicationId() {

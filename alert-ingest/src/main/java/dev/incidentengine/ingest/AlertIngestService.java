@@ -34,6 +34,7 @@ public final class AlertIngestService implements Service {
     private final RecordSerdes serdes;
     private final IntegrationRegistry integrations;
     private final AlertWriter writer;
+    private final Resends resends;
     private final RecordWriter<HeartbeatPing> pings;
     private final RateLimiter rateLimiter;
     private final Admission admission;
@@ -55,6 +56,7 @@ public final class AlertIngestService implements Service {
                 topics.integrations(), serdes);
         this.rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
         this.admission = new Admission(config.backlogMaxMs(), config.backlogQuietPerSecond(), System::nanoTime);
+        this.resends = new Resends(config.resendCacheEntries());
         this.writer = new AlertWriter(KafkaClients.producer(config, NAME + "-writer"), topics.alerts().keySerde(serdes).serializer(),
                 topics.alerts().valueSerde(serdes).serializer(), topics.alerts().name(), config.kafkaTimeout());
         this.pings = new RecordWriter<>(KafkaClients.producer(config, NAME + "-heartbeats"), topics.heartbeats().keySerde(serdes).serializer(),
@@ -94,7 +96,7 @@ public final class AlertIngestService implements Service {
 
     @Override
     public void routes(HttpServer http, MeterRegistry metrics) {
-        new IngestEndpoints(integrations, writer, rateLimiter, admission, config, metrics, clock, pings).register(http);
+        new IngestEndpoints(integrations, writer, resends, rateLimiter, admission, config, metrics, clock, pings).register(http);
         new HeartbeatEndpoint(integrations, pings, rateLimiter, config, metrics, clock).register(http);
     }
 

@@ -92,6 +92,7 @@ final class IngestEndpoints {
 
     private final Integrations integrations;
     private final AlertWriter writer;
+    private final Resends resends;
     private final RecordWriter<HeartbeatPing> pings;
     private final RateLimiter rateLimiter;
     private final Admission admission;
@@ -103,10 +104,11 @@ final class IngestEndpoints {
     private final ScheduledExecutorService backlogWaits;
     private volatile long lastBacklogLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-    IngestEndpoints(Integrations integrations, AlertWriter writer, RateLimiter rateLimiter, Admission admission,
+    IngestEndpoints(Integrations integrations, AlertWriter writer, Resends resends, RateLimiter rateLimiter, Admission admission,
                     AlertIngestConfig config, MeterRegistry metrics, Clock clock, RecordWriter<HeartbeatPing> pings) {
         this.integrations = integrations;
         this.writer = writer;
+        this.resends = resends;
         this.pings = pings;
         this.rateLimiter = rateLimiter;
         this.admission = admission;
@@ -151,10 +153,12 @@ final class IngestEndpoints {
                         config.alertLimits())), endpoint, now);
                 List<Alert> alerts = split.alerts();
                 admit(integration, alerts.size());
+                Resends.Batch batch = resends.select(alerts, now);
                 String tag = integrationTag;
-                whenAdmitted(source(integration, body), integration, alerts.size(), () -> write(alerts, split.ping()).whenComplete((ok, failure) -> {
+                whenAdmitted(source(integration, body), integration, batch.write().size(), () -> write(batch, split.ping()).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         finish(endpoint, tag, "accepted", alerts.size(), start);
+                        countAbsorbed(tag, batch);
                         countRefusedServices(tag, alerts);
                         Map<String, Object> answer = new LinkedHashMap<>(Map.of("status", "accepted", "alerts", alerts.size()));
                         if (split.ping() != null) {
@@ -184,13 +188,16 @@ final class IngestEndpoints {
                     new Refusal(401, "unauthorized", "routing_key is missing"));
             IntegrationConfig integration = authenticate(key);
             integrationTag = integration.getId();
-            PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, Source.of(integration, clock.instant()),
+            Instant now = clock.instant();
+            PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, Source.of(integration, now),
                     config.alertLimits()));
             admit(integration, 1);
+            Resends.Batch batch = resends.select(List.of(event.alert()), now);
             String tag = integrationTag;
-            whenAdmitted(integration.getId(), integration, 1, () -> writer.write(List.of(event.alert())).whenComplete((ok, failure) -> {
+            whenAdmitted(integration.getId(), integration, batch.write().size(), () -> writer.write(batch).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     finish("pagerduty", tag, "accepted", 1, start);
+                    countAbsorbed(tag, batch);
                     HttpServer.writeJson(response, callback, 202,
                             Map.of("status", "success", "message", "Event processed", "dedup_key", event.dedupKey()));
                 } else {
@@ -241,18 +248,21 @@ final class IngestEndpoints {
                 return true;
             }
             admit(integration, alerts.size());
+            Resends.Batch toWrite = resends.select(alerts, now);
             String tag = integrationTag;
-            whenAdmitted(integration.getId(), integration, alerts.size(), () -> write(alerts, split.ping())
+            whenAdmitted(integration.getId(), integration, toWrite.write().size(), () -> write(toWrite, split.ping())
                     .whenComplete((ok, failure) -> {
                         if (failure != null) {
                             refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ALERTMANAGER);
                         } else if (invalid != null) {
                             // Stored, and the others refused: counted once, as partly accepted.
                             finish(endpoint, tag, "partial", alerts.size(), start);
+                            countAbsorbed(tag, toWrite);
                             countRefusedServices(tag, alerts);
                             alertmanagerError(response, callback, invalid);
                         } else {
                             finish(endpoint, tag, "accepted", alerts.size(), start);
+                            countAbsorbed(tag, toWrite);
                             countRefusedServices(tag, alerts);
                             ok(response, callback);
                         }
@@ -269,8 +279,8 @@ final class IngestEndpoints {
         response.write(true, java.nio.ByteBuffer.allocate(0), callback);
     }
 
-    /** The request's alerts and its heartbeat's ping, if any: done when Kafka acknowledged all of them. */
-    private CompletableFuture<Void> write(List<Alert> alerts, HeartbeatPing ping) {
+    /** The request's alerts to write and its heartbeat's ping, if any: done when Kafka acknowledged all of them. */
+    private CompletableFuture<Void> write(Resends.Batch alerts, HeartbeatPing ping) {
         return ping == null ? writer.write(alerts)
                 : CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
     }
@@ -383,9 +393,14 @@ final class IngestEndpoints {
      * Writes the alerts once {@link Admission} lets them in. A busy source's request waits while
      * incident-stream's backlog is over the limit, re-checked every {@value #BACKLOG_RECHECK_MS} ms,
      * which paces a storm to what incident-stream takes without idle gaps; after the longest wait
-     * it is refused with 503 and Retry-After: 1. Nothing is written before.
+     * it is refused with 503 and Retry-After: 1. Nothing is written before. {@code alerts} are those to be written:
+     * absorbed resends add nothing to the backlog, and a request with none (a ping at most) goes through at once.
      */
     private void whenAdmitted(String source, IntegrationConfig integration, int alerts, Runnable write, Consumer<Refusal> refuse) {
+        if (alerts == 0) {
+            write.run();
+            return;
+        }
         boolean busy = admission.busy(source, integration.getId(), alerts);
         if (admission.tryAdmit(busy, alerts)) {
             write.run();
@@ -477,6 +492,16 @@ final class IngestEndpoints {
                 .tags("endpoint", endpoint)
                 .publishPercentileHistogram()
                 .register(metrics), Timer.class).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Resends answered as accepted and not written (see {@link Resends}): what absorption saves, for the operator to see. */
+    private void countAbsorbed(String integration, Resends.Batch batch) {
+        if (batch.absorbed() > 0) {
+            meter(integration + "|absorbed", () -> Counter.builder("ingest_alerts_absorbed_total")
+                    .description("Alerts answered as accepted but not written: unchanged resends of what alerts.v1 already holds")
+                    .tags("integration", integration)
+                    .register(metrics), Counter.class).increment(batch.absorbed());
+        }
     }
 
     /** Alerts that named a service their integration may not page: a sender to fix, so it is counted. */

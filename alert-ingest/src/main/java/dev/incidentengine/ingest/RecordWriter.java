@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -61,6 +62,14 @@ class RecordWriter<V> implements AutoCloseable {
 
     /** Completes when Kafka acknowledged every record; fails as soon as one cannot be written. */
     CompletableFuture<Void> write(List<V> records) {
+        return write(records, index -> { });
+    }
+
+    /**
+     * Like {@link #write(List)}, telling {@code acked} the index of each record Kafka acknowledged, on the producer's
+     * thread and, within a partition, in the order Kafka stored them.
+     */
+    CompletableFuture<Void> write(List<V> records, IntConsumer acked) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (producer == null) {
             done.completeExceptionally(new IllegalStateException("the writer of " + topic + " has not started"));
@@ -73,11 +82,16 @@ class RecordWriter<V> implements AutoCloseable {
         }
         AtomicInteger pending = new AtomicInteger(records.size());
         try {
-            for (V record : records) {
+            for (int i = 0; i < records.size(); i++) {
+                V record = records.get(i);
+                int index = i;
                 producer.send(new ProducerRecord<>(topic, keyOf.apply(record), record), (metadata, failure) -> {
                     if (failure != null) {
                         done.completeExceptionally(failure);
-                    } else if (pending.decrementAndGet() == 0) {
+                        return;
+                    }
+                    acked.accept(index);
+                    if (pending.decrementAndGet() == 0) {
                         produceTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                         done.complete(null);
                     }

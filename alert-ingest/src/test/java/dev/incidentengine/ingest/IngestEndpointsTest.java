@@ -114,7 +114,7 @@ class IngestEndpointsTest {
         AlertWriter unstarted = new AlertWriter(Map.of(), Topics.ALERTS.keySerde(serdes).serializer(),
                 Topics.ALERTS.valueSerde(serdes).serializer(), Topics.ALERTS.name(), Duration.ofSeconds(1));
         http = new HttpServer("127.0.0.1", 0);
-        new IngestEndpoints(integrations, unstarted, new RateLimiter(0, 1, System::nanoTime), new Admission(0, 0, System::nanoTime), config, new SimpleMeterRegistry(),
+        new IngestEndpoints(integrations, unstarted, new Resends(0), new RateLimiter(0, 1, System::nanoTime), new Admission(0, 0, System::nanoTime), config, new SimpleMeterRegistry(),
                 Clock.systemUTC(), unstartedPings(serdes)).register(http);
         http.start();
         return "http://127.0.0.1:" + http.address().getPort();

@@ -336,6 +336,8 @@ public final class IngestBenchmark implements Callable<Integer> {
         settings.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         settings.put(EngineConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         settings.put(AlertIngestConfig.RATE_LIMIT_CONFIG, "0");
+        // The same bodies again and again: this measures writing them, so unchanged resends are not absorbed.
+        settings.put(AlertIngestConfig.RESEND_CACHE_ENTRIES_CONFIG, "0");
         return new AlertIngestConfig(settings);
     }
 

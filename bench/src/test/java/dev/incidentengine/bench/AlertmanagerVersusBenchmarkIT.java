@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * CI's short run of {@code ./bench/ingest --versus-alertmanager}: a few seconds a phase, with every
  * check asserted (each side answered every request 2xx or, the engine, with its backpressure;
- * Alertmanager counted what it answered; every alert the engine answered is on alerts.v1;
+ * Alertmanager counted what it answered; every distinct alert the engine answered is on alerts.v1 as
+ * posted, and those answered were written or absorbed as unchanged resends;
  * incident-stream took them all in; the engine still ready) and not the 2× target, which is the
  * machine's as much as the engine's. Needs Debian's prometheus-alertmanager: skipped without it,
  * failed without it when PROMETHEUS_REQUIRED=1 (CI installs it).
