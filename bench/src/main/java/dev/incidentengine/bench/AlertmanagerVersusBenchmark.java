@@ -49,7 +49,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import static dev.incidentengine.bench.BenchSupport.exitCode;
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.keepIfFailed;
 import static dev.incidentengine.bench.BenchSupport.loadAverage;
 import static dev.incidentengine.bench.BenchSupport.millis;

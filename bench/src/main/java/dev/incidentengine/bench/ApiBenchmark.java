@@ -51,7 +51,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
 import static dev.incidentengine.bench.IncidentHistory.id;

@@ -1,7 +1,6 @@
 package dev.incidentengine.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,12 +167,6 @@ final class BenchSupport {
             lag += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
         }
         return lag;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A topic for the raw-Kafka baseline, shaped like {@code alerts.v1}. */

@@ -42,7 +42,7 @@ import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
 import static dev.incidentengine.bench.BenchSupport.deleteRecursively;
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.producer;
 import static dev.incidentengine.bench.BenchSupport.report;

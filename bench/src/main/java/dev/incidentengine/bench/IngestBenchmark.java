@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
 
 import static dev.incidentengine.bench.BenchSupport.baselineTopic;
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
 

@@ -55,7 +55,7 @@ import picocli.CommandLine;
 
 import static dev.incidentengine.bench.BenchSupport.committedRecords;
 import static dev.incidentengine.bench.BenchSupport.exitCode;
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.keepIfFailed;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.rawKafkaLatency;

@@ -58,7 +58,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import static dev.incidentengine.bench.BenchSupport.freePort;
+import static dev.incidentengine.testkit.TopicContents.freePort;
 import static dev.incidentengine.bench.BenchSupport.millis;
 import static dev.incidentengine.bench.BenchSupport.report;
 
