@@ -66,18 +66,17 @@ final class HeartbeatEndpoint {
         if (length > config.maxBodyBytes()) {
             return answer(response, callback, 413, "too_large", "body is over the limit of " + config.maxBodyBytes() + " bytes", 0);
         }
-        if (!integrations.ready()) {
-            return answer(response, callback, 503, "unavailable", "starting: integrations are still loading; retry later",
-                    config.retryAfterSeconds());
+        IntegrationConfig integration;
+        try {
+            integration = IngestEndpoints.authenticate(integrations, config,
+                    IngestEndpoints.credential(request, Request.getPathInContext(request)));
+        } catch (IngestEndpoints.Refusal refusal) {
+            // An unknown key is refused as another integration's is: the answer does not tell which integrations exist.
+            return refusal.status == 403 ? notThisIntegration(response, callback, id)
+                    : answer(response, callback, refusal.status, refusal.outcome, refusal.getMessage(), refusal.retryAfterSeconds);
         }
-        String key = IngestEndpoints.credential(request, Request.getPathInContext(request));
-        if (key == null || key.isBlank()) {
-            return answer(response, callback, 401, "unauthorized",
-                    "credentials are missing: send the integration key as 'Authorization: Bearer <key>' or ?key=<key>", 0);
-        }
-        IntegrationConfig integration = integrations.byKey(key).orElse(null);
-        if (integration == null || !integration.getId().equals(id)) {
-            return answer(response, callback, 403, "forbidden", "the key is not the key of integration '" + id + "'", 0);
+        if (!integration.getId().equals(id)) {
+            return notThisIntegration(response, callback, id);
         }
         if (integration.getHeartbeat() == null) {
             return answer(response, callback, 404, "not_found", "integration '" + id + "' has no heartbeat configured", 0);
@@ -97,6 +96,10 @@ final class HeartbeatEndpoint {
             }
         });
         return true;
+    }
+
+    private boolean notThisIntegration(Response response, Callback callback, String id) {
+        return answer(response, callback, 403, "forbidden", "the key is not the key of integration '" + id + "'", 0);
     }
 
     private boolean answer(Response response, Callback callback, int status, String outcome, String message, long retryAfter) {

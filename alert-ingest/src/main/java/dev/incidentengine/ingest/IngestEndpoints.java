@@ -58,7 +58,7 @@ final class IngestEndpoints {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Why a request was refused, with the status it gets and the metrics tag. */
-    private static final class Refusal extends RuntimeException {
+    static final class Refusal extends RuntimeException {
         final int status;
         final String outcome;
         final List<FieldError> errors;
@@ -137,7 +137,7 @@ final class IngestEndpoints {
             String integrationTag = "none";
             IntegrationConfig integration;
             try {
-                integration = authenticate(credential(request, path));
+                integration = authenticate(integrations, config, credential(request, path));
             } catch (Refusal refusal) {
                 // Refused before its body was read: read it, so the client may reuse the connection.
                 HttpServer.drain(request);
@@ -186,7 +186,7 @@ final class IngestEndpoints {
             JsonNode body = parse(readBody(request));
             String key = PagerDutyFormat.routingKey(body).orElseThrow(() ->
                     new Refusal(401, "unauthorized", "routing_key is missing"));
-            IntegrationConfig integration = authenticate(key);
+            IntegrationConfig integration = authenticate(integrations, config, key);
             integrationTag = integration.getId();
             Instant now = clock.instant();
             PagerDutyFormat.Event event = normalize(() -> PagerDutyFormat.normalize(body, Source.of(integration, now),
@@ -222,7 +222,7 @@ final class IngestEndpoints {
         String integrationTag = "none";
         IntegrationConfig integration;
         try {
-            integration = authenticate(credential(request, ALERTMANAGER_API));
+            integration = authenticate(integrations, config, credential(request, ALERTMANAGER_API));
         } catch (Refusal refusal) {
             HttpServer.drain(request); // refused before its body was read: read it, so the client may reuse the connection
             refuse(response, callback, endpoint, integrationTag, start, refusal, Shape.ALERTMANAGER);
@@ -285,7 +285,8 @@ final class IngestEndpoints {
                 : CompletableFuture.allOf(writer.write(alerts), pings.write(List.of(ping)));
     }
 
-    private IntegrationConfig authenticate(String credential) {
+    /** The integration whose key {@code credential} is; refused (503, 401, 403) as every receiver refuses. */
+    static IntegrationConfig authenticate(Integrations integrations, AlertIngestConfig config, String credential) {
         if (!integrations.ready()) {
             // A 403 now could make a sender drop a valid alert; a 503 makes it retry.
             throw new Refusal(503, "unavailable", "starting: integrations are still loading; retry later",
