@@ -178,9 +178,9 @@ public final class EscalationStreamService implements Service {
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
         // A warm copy of the timers on a second instance, so a failover fires them without replaying changelogs.
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100, while commits are
-        // quick, and up to once a second while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
-        CommitPacing pacing = CommitPacing.of(props);
+        // A page is readable once this app's transaction commits: commit every 50 ms, not Streams' 100; or paced by how long
+        // commits take (streams.commit.pacing, CommitPacing; a fixed kafka.commit.interval.ms overrides both).
+        CommitPacing pacing = CommitPacing.of(props, config.commitPacing());
         streams = StreamsApp.create(NAME, config, EscalationTopology.build(topics, config.recordSerdes(), config.punctuation(), pacing,
                 metrics), props, metrics).pacedBy(pacing, metrics);
         streams.start();

@@ -153,9 +153,9 @@ public final class IncidentStreamService implements Service {
         // A warm copy of every store on a second instance, so a failover need not replay changelogs (kafka.num.standby.replicas).
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // An alert crosses two exactly-once hops, each readable once its transaction commits: latency is about two
-        // commit intervals, so commit every 50 ms instead of Streams' 100 while commits are quick, and up to once a second
-        // while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
-        CommitPacing pacing = CommitPacing.of(props);
+        // commit intervals, so commit every 50 ms instead of Streams' 100; or paced by how long commits take
+        // (streams.commit.pacing, CommitPacing; a fixed kafka.commit.interval.ms overrides both).
+        CommitPacing pacing = CommitPacing.of(props, config.commitPacing());
         streams = StreamsApp.create(NAME, config, IncidentTopology.build(topics, config.recordSerdes(), config.lifecyclePolicy(),
                 config.statusPageId(), pacing, metrics), props, metrics).pacedBy(pacing, metrics);
         api.statusPage(new StatusPageSource(streams.kafkaStreams(), config.statusPageId()));

@@ -173,9 +173,9 @@ public final class NotifierService implements Service {
                 : Path.of(config.getString(NotifierConfig.SECRETS_DIR_CONFIG)));
         Map<String, Channel> channels = ChannelRegistry.channels(config, secrets);
         Properties props = KafkaClients.streams(config, config.applicationId(), topics.deadLetters());
-        // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100, while
-        // commits are quick, and up to once a second while they are slow (CommitPacing; a fixed kafka.commit.interval.ms overrides).
-        CommitPacing pacing = CommitPacing.of(props);
+        // A request reaches the sender once the planner's transaction commits: commit every 50 ms, not Streams' 100; or paced
+        // by how long commits take (streams.commit.pacing, CommitPacing; a fixed kafka.commit.interval.ms overrides both).
+        CommitPacing pacing = CommitPacing.of(props, config.commitPacing());
         Composer composer = new Composer(Templates.defaults(), config.getString(NotifierConfig.LINKS_BASE_URL_CONFIG));
         // Loaded first: a status secret file that is named but cannot be read stops the notifier here, with its name.
         SubscriberSeal seal = config.subscriberSeal();

@@ -43,6 +43,20 @@ class CommitPacingTest {
     }
 
     @Test
+    void offByDefault_theEngineCommitsEvery50Ms() {
+        Properties props = new Properties();
+        CommitPacing pacing = CommitPacing.of(props, false);
+        MockProcessorContext<String, String> context = new MockProcessorContext<>();
+
+        pacing.schedule(context);
+
+        assertThat(props).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        assertThat(pacing.paced()).isFalse();
+        assertThat(context.scheduledPunctuators()).isEmpty();
+        assertThat(CommitPacing.of(new Properties(), true).paced()).isTrue();
+    }
+
+    @Test
     void aFixedIntervalTheUserSet_turnsPacingOff() {
         Properties props = new Properties();
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500");

@@ -118,6 +118,8 @@ public final class LocalCluster implements AutoCloseable {
 
         Map<String, String> common = new HashMap<>(options.settings().getOrDefault(null, Map.of()));
         common.put(EngineConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // Replicated and busy: commits take hundreds of milliseconds, so they are paced (bench/chaos).
+        common.putIfAbsent(EngineConfig.STREAMS_COMMIT_PACING_CONFIG, "true");
         AlertIngestConfig config = new AlertIngestConfig(common);
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
             TopicCreator.ensureCreated(admin, Topics.ALL, Optional.of((short) brokers.size()));
