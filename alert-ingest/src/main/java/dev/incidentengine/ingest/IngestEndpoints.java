@@ -157,9 +157,7 @@ final class IngestEndpoints {
                 String tag = integrationTag;
                 whenAdmitted(source(integration, body), integration, batch.write().size(), () -> write(batch, split.ping()).whenComplete((ok, failure) -> {
                     if (failure == null) {
-                        finish(endpoint, tag, "accepted", alerts.size(), start);
-                        countAbsorbed(tag, batch);
-                        countRefusedServices(tag, alerts);
+                        stored(endpoint, tag, "accepted", alerts, batch, start);
                         Map<String, Object> answer = new LinkedHashMap<>(Map.of("status", "accepted", "alerts", alerts.size()));
                         if (split.ping() != null) {
                             answer.put("heartbeat", split.ping().getHeartbeatId());
@@ -254,16 +252,13 @@ final class IngestEndpoints {
                     .whenComplete((ok, failure) -> {
                         if (failure != null) {
                             refuse(response, callback, endpoint, tag, start, unavailable(failure), Shape.ALERTMANAGER);
-                        } else if (invalid != null) {
-                            // Stored, and the others refused: counted once, as partly accepted.
-                            finish(endpoint, tag, "partial", alerts.size(), start);
-                            countAbsorbed(tag, toWrite);
-                            countRefusedServices(tag, alerts);
+                            return;
+                        }
+                        // With invalid alerts: the valid ones stored, the others refused, counted once as partly accepted.
+                        stored(endpoint, tag, invalid != null ? "partial" : "accepted", alerts, toWrite, start);
+                        if (invalid != null) {
                             alertmanagerError(response, callback, invalid);
                         } else {
-                            finish(endpoint, tag, "accepted", alerts.size(), start);
-                            countAbsorbed(tag, toWrite);
-                            countRefusedServices(tag, alerts);
                             ok(response, callback);
                         }
                     }), refusal -> refuse(response, callback, endpoint, tag, start, refusal, Shape.ALERTMANAGER));
@@ -493,6 +488,13 @@ final class IngestEndpoints {
                 .tags("endpoint", endpoint)
                 .publishPercentileHistogram()
                 .register(metrics), Timer.class).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request whose alerts Kafka holds, written now or absorbed as unchanged resends: counted once. */
+    private void stored(String endpoint, String integration, String outcome, List<Alert> alerts, Resends.Batch batch, long start) {
+        finish(endpoint, integration, outcome, alerts.size(), start);
+        countAbsorbed(integration, batch);
+        countRefusedServices(integration, alerts);
     }
 
     /** Resends answered as accepted and not written (see {@link Resends}): what absorption saves, for the operator to see. */
