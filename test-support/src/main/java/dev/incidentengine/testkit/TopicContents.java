@@ -1,12 +1,12 @@
 package dev.incidentengine.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import dev.incidentengine.schemas.RecordSerdes;
@@ -50,12 +50,20 @@ public final class TopicContents {
         return records;
     }
 
-    /** A TCP port that was free a moment ago. */
+    /**
+     * A TCP port free now, for a server that binds it a moment later. Chosen at random below the kernel's ephemeral range
+     * (from 32768 on Linux), where a port from {@code new ServerSocket(0)} would be: there an outgoing connection, say a
+     * Kafka client's, may take it first. LocalEngine.freePort makes the same choice for the engine's own processes.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(10_000, 32_768);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // Another one.
+            }
         }
+        throw new IllegalStateException("No free port between 10000 and 32767");
     }
 }

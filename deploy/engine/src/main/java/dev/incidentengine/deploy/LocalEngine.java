@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -438,11 +439,20 @@ public final class LocalEngine implements Callable<Integer> {
         return sinks;
     }
 
-    /** A port free now on this machine (the local engine's and the cluster kit's processes bind it next). */
+    /**
+     * A port free now on this machine (the local engine's and the cluster kit's processes bind it next). Chosen below the
+     * kernel's ephemeral range, where no outgoing connection can take it before its server binds it.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(10_000, 32_768);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // Another one.
+            }
         }
+        throw new IOException("No free port between 10000 and 32767");
     }
 
     /** Stops the Connect worker and the services, then the sinks and the broker; safe to call twice. */
