@@ -85,10 +85,10 @@ public final class IncidentStreamService implements Service {
 
     /**
      * What it does on Kafka (see its clients): the aggregate and the read side (Streams apps), the API's view, producer and
-     * change feed, the console's session log. It reads every topic it names but the ones only the aggregate writes.
+     * change feed, the console's session log. It reads every topic it names but the dead letters.
      */
     public static ServiceAccess kafkaAccess(IncidentStreamConfig config, IncidentTopics topics) {
-        List<Topic<?, ?>> writtenOnly = List.of(topics.suppressed(), topics.deadLetters());
+        List<Topic<?, ?>> writtenOnly = List.of(topics.deadLetters());
         return ServiceAccess.of(NAME)
                 .reads(topics.all().stream().filter(topic -> !writtenOnly.contains(topic)).toList())
                 // The aggregate's outputs and dead letters; the API's commands, silences and test alerts.

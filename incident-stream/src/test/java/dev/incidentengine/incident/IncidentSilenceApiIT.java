@@ -103,6 +103,15 @@ class IncidentSilenceApiIT {
         assertThat(held.get(0).value().getReason()).isEqualTo(SuppressionReason.SILENCED);
         assertThat(held.get(0).value().getRuleId()).isEqualTo(id);
         assertThat(incidents(silenced)).as("no incident while silenced").isEmpty();
+        // Alertmanager's API lists it (amtool alert query --silenced) as suppressed by the silence, only if silenced ones are asked for.
+        String heldFilter = "filter=" + encode("service=\"" + silenced + "\"");
+        JsonNode listed = await("the held alert in Alertmanager's API").atMost(Duration.ofSeconds(15))
+                .until(() -> json(api.get("/api/v2/alerts?silenced=true&" + heldFilter, VIEWER)), alerts -> alerts.size() == 1).get(0);
+        assertThat(listed.get("fingerprint").asText()).isEqualTo("fp-" + silenced);
+        assertThat(listed.get("status").toString()).isEqualTo("{\"state\":\"suppressed\",\"silencedBy\":[\"" + id
+                + "\"],\"inhibitedBy\":[]}");
+        assertThat(json(api.get("/api/v2/alerts?silenced=false&" + heldFilter, VIEWER))).isEmpty();
+        assertThat(json(api.get("/api/v2/alerts/groups?" + heldFilter, VIEWER)).get(0).get("labels").has("correlationKey")).isTrue();
 
         HttpResponse<String> expired = api.delete("/api/v1/silences/" + id + "?wait=true", RESPONDER);
 
@@ -110,6 +119,8 @@ class IncidentSilenceApiIT {
         assertThat(json(expired).get("state").asText()).isEqualTo("expired");
         assertThat(Instant.parse(json(expired).get("endsAt").asText())).isBetween(now, Instant.now());
         await("the held alert's incident").atMost(Duration.ofSeconds(15)).until(() -> incidents(silenced).size() == 1);
+        await("the released alert listed as its incident's, active").atMost(Duration.ofSeconds(15)).until(() ->
+                json(api.get("/api/v2/alerts?" + heldFilter, VIEWER)).findValuesAsText("state"), states -> states.equals(List.of("active")));
         assertThat(ids(api.get("/api/v1/silences", VIEWER))).doesNotContain(id);
         assertThat(ids(api.get("/api/v1/silences?state=expired", VIEWER))).contains(id);
 

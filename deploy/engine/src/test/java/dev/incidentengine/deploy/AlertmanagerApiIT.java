@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -141,7 +142,29 @@ class AlertmanagerApiIT {
         // The engine's own API sees the same silence.
         assertThat(get("/api/v1/silences/" + id, VIEWER).body()).contains("AmApiMaintenance", "REGEX");
 
+        // An alert it matches is held back: listed by `amtool alert query --silenced`, not by the default (active) query. The
+        // stream reads a new silence within a second or so: alerts of new instances are sent until one is held.
+        AtomicInteger sent = new AtomicInteger();
+        String held = await("an alert held back by the silence").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    assertThat(send("POST", "/api/v2/alerts", "Bearer " + KEY, "[{\"labels\":{\"alertname\":\"AmApiMaintenance\","
+                            + "\"env\":\"dev\",\"instance\":\"maint-" + sent.incrementAndGet() + "\"}}]").statusCode()).isEqualTo(200);
+                    for (JsonNode group : json(get("/api/v2/alerts/groups?silenced=true&active=false", VIEWER).body())) {
+                        if (group.get("labels").has("correlationKey")) {
+                            return group.get("alerts").get(0).get("labels").get("instance").asText();
+                        }
+                    }
+                    return null;
+                }, instance -> instance != null);
+        assertThat(amtool("alert", "query", "--silenced", "instance=" + held)).contains("AmApiMaintenance");
+        assertThat(amtool("alert", "query", "instance=" + held)).doesNotContain("AmApiMaintenance");
+        HttpResponse<String> suppressed = get("/api/v2/alerts?silenced=true&active=false&filter=" + encode("instance=\"" + held + "\""), VIEWER);
+        assertThat(CONTRACT.violations("get", "/alerts", suppressed.statusCode(), json(suppressed.body()))).isEmpty();
+        assertThat(json(suppressed.body()).get(0).get("status").get("silencedBy").get(0).asText()).isEqualTo(id);
+
         amtool("silence", "expire", id);
+        await("the released alert active, in an incident").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> amtool("alert", "query", "instance=" + held).contains("AmApiMaintenance"));
 
         assertThat(amtool("silence", "query")).doesNotContain(id);
         assertThat(amtool("silence", "query", "--expired")).contains(id);

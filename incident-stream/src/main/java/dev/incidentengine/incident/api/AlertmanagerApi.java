@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +33,8 @@ import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.AlertStatus;
 import dev.incidentengine.model.RawFormat;
 import dev.incidentengine.model.Severity;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.ServiceConfig;
@@ -49,10 +53,12 @@ import org.eclipse.jetty.util.Fields;
 /**
  * Alertmanager API v2's reads and silences, as a view of the engine (field names and status codes
  * of Alertmanager 0.25's OpenAPI document), so that {@code amtool} and Grafana's Alertmanager data
- * source work against the engine. Alerts are the firing alerts of open incidents (an alert held by
- * a silence or inhibition opens no incident and is not listed), each one's receiver its service, and
- * a group is an incident; {@code suppressed} means an active silence now matches the alert (it holds
- * the alert back when it fires again). Silences are the engine's, written to {@code config.silences.v1}
+ * source work against the engine. Alerts are the firing alerts of open incidents, then the alerts a
+ * silence or an inhibition rule holds back (they open no incident until it ends), each one's receiver
+ * its service. A group is an incident, or the held alerts of one correlation key. {@code suppressed}
+ * means held back, or that an active silence now matches an incident's alert (it holds the alert back
+ * when it fires again); {@code silencedBy} names the silence and {@code inhibitedBy} the inhibition
+ * rule (Alertmanager names the source alerts: the engine decides by rule). Silences are the engine's, written to {@code config.silences.v1}
  * through the same checks as {@code /api/v1/silences}, authored by the token's user. Errors are JSON
  * strings, as Alertmanager's are. Posting alerts is alert-ingest's ({@code POST /api/v2/alerts}).
  */
@@ -76,12 +82,15 @@ final class AlertmanagerApi {
     private static final Set<String> FALSE = Set.of("0", "f", "F", "false", "FALSE", "False");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Internal fields of a forwarded part's alerts: where each stands in the list order, and its incident. */
     /** The Alertmanager release whose API v2 this serves. */
     static final String API_VERSION = "0.25.0";
+    /** Internal fields of a forwarded part's alerts: where each stands in the list order, and its incident or held group. */
     private static final String POSITION = "_position";
     private static final String ORDINAL = "_ordinal";
     private static final String INCIDENT = "_incident";
+    private static final String GROUP = "_group";
+    /** Held alerts come after every incident's (positions are digits), by fingerprint. */
+    private static final String HELD_POSITION = "~";
 
     private final IncidentApi api;
     private final IncidentView view;
@@ -217,14 +226,21 @@ final class AlertmanagerApi {
             return silences.silencing(alert, now).isPresent() ? query.silenced() : query.active();
         };
         IncidentQueries.LocalMatches local = api.queries().firingAlerts(matching, LIMITS);
+        IncidentQueries.LocalHeld held = api.queries().heldAlerts(hold -> query.filter().matches(hold.getAlert())
+                && (query.receiver() == null || query.receiver().matches(receiver(hold.getAlert())))
+                && (hold.getReason() == SuppressionReason.SILENCED ? query.silenced() : query.inhibited()), LIMITS, local.partitions());
         ObjectNode part = NODES.objectNode();
-        local.partitions().forEach(part.putArray("partitions")::add);
-        part.put("truncated", local.truncated());
+        held.partitions().forEach(part.putArray("partitions")::add);
+        part.put("truncated", local.truncated() || held.truncated());
         ArrayNode alerts = part.putArray("alerts");
         for (IncidentQueries.MatchedAlert matched : local.alerts()) {
-            alerts.add(gettableAlert(matched.alert(), silences.silencing(matched.alert(), now))
+            alerts.add(gettableAlert(matched.alert(), silences.silencing(matched.alert(), now).stream().toList(), List.of())
                     .put(POSITION, matched.position()).put(ORDINAL, matched.ordinal())
                     .put(INCIDENT, matched.incident().getIncidentId()));
+        }
+        for (SuppressedAlert hold : held.alerts()) {
+            alerts.add(heldAlert(hold).put(POSITION, HELD_POSITION + hold.getAlert().getFingerprint()).put(ORDINAL, 0)
+                    .put(GROUP, hold.getCorrelationKey()));
         }
         if (Forwarder.forwarded(request)) {
             HttpServer.writeJson(response, callback, 200, part);
@@ -249,8 +265,15 @@ final class AlertmanagerApi {
         HttpServer.writeJson(response, callback, 200, groups ? groups(merged) : strip(merged));
     }
 
-    /** Alertmanager's gettableAlert of an engine alert. */
-    static ObjectNode gettableAlert(Alert alert, Optional<String> silencedBy) {
+    /** Alertmanager's gettableAlert of an alert a silence or an inhibition rule holds back. */
+    static ObjectNode heldAlert(SuppressedAlert hold) {
+        List<String> rule = List.of(hold.getRuleId());
+        return hold.getReason() == SuppressionReason.SILENCED ? gettableAlert(hold.getAlert(), rule, List.of())
+                : gettableAlert(hold.getAlert(), List.of(), rule);
+    }
+
+    /** Alertmanager's gettableAlert of an engine alert: suppressed when a silence or an inhibition rule names it. */
+    static ObjectNode gettableAlert(Alert alert, List<String> silencedBy, List<String> inhibitedBy) {
         ObjectNode json = NODES.objectNode();
         ObjectNode annotations = json.putObject("annotations");
         alert.getAnnotations().forEach(annotations::put);
@@ -260,10 +283,9 @@ final class AlertmanagerApi {
         json.put("updatedAt", alert.getReceivedAt().toString());
         json.put("endsAt", alert.getEndsAt() == null ? GO_ZERO_TIME : alert.getEndsAt().toString());
         ObjectNode status = json.putObject("status");
-        status.put("state", silencedBy.isPresent() ? "suppressed" : "active");
-        ArrayNode silenced = status.putArray("silencedBy");
-        silencedBy.ifPresent(silenced::add);
-        status.putArray("inhibitedBy");
+        status.put("state", silencedBy.isEmpty() && inhibitedBy.isEmpty() ? "active" : "suppressed");
+        silencedBy.forEach(status.putArray("silencedBy")::add);
+        inhibitedBy.forEach(status.putArray("inhibitedBy")::add);
         ObjectNode labels = json.putObject("labels");
         alert.getLabels().forEach(labels::put);
         alert.getLinks().stream().filter(link -> link.getText().equals("Source")).findFirst()
@@ -279,19 +301,23 @@ final class AlertmanagerApi {
     private static ArrayNode strip(List<ObjectNode> alerts) {
         ArrayNode list = NODES.arrayNode();
         for (ObjectNode alert : alerts) {
-            list.add(alert.deepCopy().without(List.of(POSITION, ORDINAL, INCIDENT)));
+            list.add(alert.deepCopy().without(List.of(POSITION, ORDINAL, INCIDENT, GROUP)));
         }
         return list;
     }
 
-    /** One group per incident, newest incident first: its labels name the incident, its receiver is the incident's first alert's. */
+    /**
+     * One group per incident, newest incident first, then one per correlation key of held alerts: its labels name the incident
+     * or the key, its receiver is its first alert's.
+     */
     private static ArrayNode groups(List<ObjectNode> alerts) {
-        Map<String, List<ObjectNode>> byIncident = new LinkedHashMap<>();
-        alerts.forEach(alert -> byIncident.computeIfAbsent(alert.get(INCIDENT).asText(), id -> new ArrayList<>()).add(alert));
+        Map<Map.Entry<String, String>, List<ObjectNode>> grouped = new LinkedHashMap<>();
+        alerts.forEach(alert -> grouped.computeIfAbsent(alert.has(INCIDENT) ? Map.entry("incident", alert.get(INCIDENT).asText())
+                : Map.entry("correlationKey", alert.get(GROUP).asText()), key -> new ArrayList<>()).add(alert));
         ArrayNode groups = NODES.arrayNode();
-        byIncident.forEach((incident, members) -> {
+        grouped.forEach((label, members) -> {
             ObjectNode group = groups.addObject();
-            group.putObject("labels").put("incident", incident);
+            group.putObject("labels").put(label.getKey(), label.getValue());
             group.set("receiver", members.get(0).get("receivers").get(0).deepCopy());
             group.set("alerts", strip(members));
         });
@@ -507,7 +533,7 @@ final class AlertmanagerApi {
      * (a comment alone left it without a route and failed Grafana's request). So a valid configuration that names what is
      * true: one root route to {@code default} and the receivers {@code /api/v2/receivers} lists, the engine's services.
      */
-    static String originalConfig(java.util.Collection<ServiceConfig> services) {
+    static String originalConfig(Collection<ServiceConfig> services) {
         StringBuilder yaml = new StringBuilder("# incident-engine: routing, silences and inhibition are config data (incidentctl config apply),\n"
                 + "# not an Alertmanager configuration. The receivers are the engine's services; alerts without one go to default.\n"
                 + "route:\n  receiver: default\nreceivers:\n  - name: default\n");
@@ -520,10 +546,11 @@ final class AlertmanagerApi {
         return host.host() + ":" + host.port();
     }
 
-    /** The services, which the engine pages, are its receivers. */
-    static ArrayNode receivers(java.util.Collection<ServiceConfig> services) {
+    /** The services, which the engine pages, are its receivers, and {@code default}, an alert's without a service. */
+    static ArrayNode receivers(Collection<ServiceConfig> services) {
         ArrayNode receivers = NODES.arrayNode();
-        services.stream().map(ServiceConfig::getId).sorted().forEach(id -> receivers.addObject().put("name", id));
+        Stream.concat(Stream.of("default"), services.stream().map(ServiceConfig::getId)).distinct().sorted()
+                .forEach(id -> receivers.addObject().put("name", id));
         return receivers;
     }
 

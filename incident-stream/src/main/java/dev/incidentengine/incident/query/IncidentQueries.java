@@ -22,6 +22,7 @@ import dev.incidentengine.model.CommandResult;
 import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.SuppressedAlert;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -234,6 +235,53 @@ public final class IncidentQueries {
             after = page.nextPosition();
         } while (page.more());
         return new LocalMatches(alerts, incidents, matchingAlerts, matchingIncidents, scanned, truncated, Set.of());
+    }
+
+    /** Alerts held back now that matched, how many matched, whether a limit cut the scan short, and the partitions covered. */
+    public record LocalHeld(List<SuppressedAlert> alerts, long matching, boolean truncated, Set<Integer> partitions) {
+    }
+
+    /**
+     * The alerts a silence or an inhibition holds back in {@code partitions} (those of a {@link #firingAlerts} answer: a
+     * partition that moved away since is left out of the answer's), by fingerprint; within {@code limits}' alerts read and listed.
+     */
+    public LocalHeld heldAlerts(Predicate<SuppressedAlert> matches, ScanLimits limits, Set<Integer> partitions) {
+        Set<Integer> covered = new TreeSet<>(partitions);
+        if (!acquire()) {
+            return new LocalHeld(List.of(), 0, false, Set.of());
+        }
+        try {
+            LocalHeld found = acrossPartitions(covered, partition -> local.<SuppressedAlert>store(IncidentQueryTopology.HELD_STORE, partition),
+                    stores -> heldAlerts(stores, matches, limits));
+            return new LocalHeld(found.alerts(), found.matching(), found.truncated(), covered);
+        } finally {
+            readers.release();
+        }
+    }
+
+    private static LocalHeld heldAlerts(List<ReadOnlyKeyValueStore<String, SuppressedAlert>> stores, Predicate<SuppressedAlert> matches,
+                                        ScanLimits limits) {
+        List<SuppressedAlert> alerts = new ArrayList<>();
+        long matching = 0;
+        long budget = limits.alerts();
+        for (int number = 0; number < stores.size(); number++) {
+            ReadOnlyKeyValueStore<String, SuppressedAlert> held = stores.get(number);
+            try (KeyValueIterator<String, SuppressedAlert> all = read(number, held::all)) {
+                while (read(number, all::hasNext)) {
+                    if (budget-- == 0) {
+                        return new LocalHeld(alerts, matching, true, Set.of());
+                    }
+                    SuppressedAlert hold = read(number, all::next).value;
+                    if (matches.test(hold)) {
+                        matching++;
+                        if (alerts.size() < limits.listed()) {
+                            alerts.add(hold);
+                        }
+                    }
+                }
+            }
+        }
+        return new LocalHeld(alerts, matching, false, Set.of());
     }
 
     /** A read of partition {@code number}'s stores (its index in a scan's list); a store that moved away names the partition. */

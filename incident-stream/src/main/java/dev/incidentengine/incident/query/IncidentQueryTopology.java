@@ -17,6 +17,7 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.SuppressedAlert;
 import dev.incidentengine.schemas.RecordSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -54,6 +55,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                query-report-store: the reports' sums per day ({@link ReportRollup}),
  *                                                                query-report-incident-store: id → what they counted of it)
  * incident.command-results.v1 ─[query-results-source]─▶ [query-results] (query-result-store, query-result-expiry-store)
+ * alerts.suppressed.v1 ─[query-held-source]─▶ [query-held-alerts] (query-held-alert-store: fingerprint → the alert a silence
+ *                                                                  or inhibition holds back now)
  * </pre>
  * Nothing is written but changelogs. Memory is RocksDB's shared, bounded cache; local state survives
  * restarts, so a start restores only what changed since.
@@ -66,6 +69,7 @@ public final class IncidentQueryTopology {
     public static final String ALERT_STORE = "query-alert-store";
     public static final String RESULT_STORE = "query-result-store";
     public static final String REPORT_STORE = "query-report-store";
+    public static final String HELD_STORE = "query-held-alert-store";
     static final String INDEX_ENTRY_STORE = "query-index-entry-store";
     static final String FACTS_STORE = "query-response-facts-store";
     static final String RESULT_EXPIRY_STORE = "query-result-expiry-store";
@@ -123,6 +127,12 @@ public final class IncidentQueryTopology {
         builder.stream(topics.commandResults().name(), Consumed.with(keys, topics.commandResults().valueSerde(serdes))
                         .withName("query-results-source"))
                 .process(() -> new Results(local), Named.as("query-results"), RESULT_STORE, RESULT_EXPIRY_STORE, INCIDENT_STORE);
+
+        // Keyed by fingerprint, not incident: task p holds the alerts held back by the aggregate's task p. In the same
+        // sub-topology too, so that the partitions an instance's part of an alert list covers are those of its held alerts.
+        builder.addStateStore(store(HELD_STORE, topics.suppressed().valueSerde(serdes)));
+        builder.stream(topics.suppressed().name(), Consumed.with(keys, topics.suppressed().valueSerde(serdes)).withName("query-held-source"))
+                .process(() -> new Held(local), Named.as("query-held-alerts"), HELD_STORE, INCIDENT_STORE);
 
         Properties optimize = new Properties();
         optimize.putAll(streamsConfig);
@@ -397,6 +407,44 @@ public final class IncidentQueryTopology {
             for (KeyValue<String, String> expiry : due) {
                 results.delete(QueryKeys.resultKeyOfExpiry(expiry.key));
                 expiries.delete(expiry.key);
+            }
+        }
+    }
+
+    /** The alerts held back now: a hold is kept until the record of how it ended (released, or resolved while held). */
+    static final class Held implements Processor<String, SuppressedAlert, Void, Void> {
+
+        private final LocalStores local;
+        private LocalStores.Opened opened;
+        private KeyValueStore<String, SuppressedAlert> held;
+
+        Held(LocalStores local) {
+            this.local = local;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            held = context.getStateStore(HELD_STORE);
+            opened = local.open(context, HELD_STORE);
+        }
+
+        @Override
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
+        }
+
+        @Override
+        public void process(Record<String, SuppressedAlert> record) {
+            SuppressedAlert hold = record.value();
+            if (record.key() == null || hold == null) {
+                return;
+            }
+            if (hold.getEndedAt() == null) {
+                held.put(record.key(), hold);
+            } else {
+                held.delete(record.key());
             }
         }
     }

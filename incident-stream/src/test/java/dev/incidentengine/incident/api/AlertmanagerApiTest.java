@@ -4,13 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incidentengine.model.Alert;
 import dev.incidentengine.model.Link;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.model.config.LabelMatcher;
 import dev.incidentengine.model.config.MatchOp;
 import dev.incidentengine.model.config.ServiceConfig;
@@ -80,29 +82,37 @@ class AlertmanagerApiTest {
     }
 
     @Test
-    void alerts_fitTheDocument_activeAndSuppressed() {
+    void alerts_fitTheDocument_activeSilencedAndHeldBack() {
         Alert alert = Samples.alert("prom/abc").setLinks(List.of(new Link("http://prometheus/graph", "Source")))
                 .setEndsAt(NOW.plusSeconds(240)).build();
         Alert noEnd = Samples.alert("prom/def").setService(null).setEndsAt(null).build();
 
-        ObjectNode active = AlertmanagerApi.gettableAlert(alert, Optional.empty());
-        ObjectNode silenced = AlertmanagerApi.gettableAlert(noEnd, Optional.of("s1"));
+        ObjectNode active = AlertmanagerApi.gettableAlert(alert, List.of(), List.of());
+        ObjectNode silenced = AlertmanagerApi.gettableAlert(noEnd, List.of("s1"), List.of());
+        ObjectNode heldBySilence = AlertmanagerApi.heldAlert(new SuppressedAlert(alert, "key", SuppressionReason.SILENCED, "s2", NOW,
+                null, false));
+        ObjectNode inhibited = AlertmanagerApi.heldAlert(new SuppressedAlert(noEnd, "key", SuppressionReason.INHIBITED, "node-down",
+                NOW, null, false));
 
-        assertThat(CONTRACT.violations("get", "/alerts", 200, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(active).add(silenced))).isEmpty();
+        assertThat(CONTRACT.violations("get", "/alerts", 200, JsonNodeFactory.instance.arrayNode().add(active).add(silenced)
+                .add(heldBySilence).add(inhibited))).isEmpty();
         assertThat(active.get("status").toString()).isEqualTo("{\"state\":\"active\",\"silencedBy\":[],\"inhibitedBy\":[]}");
         assertThat(active.get("generatorURL").asText()).isEqualTo("http://prometheus/graph");
         assertThat(active.get("receivers").get(0).get("name").asText()).isEqualTo(alert.getService());
         assertThat(silenced.get("status").toString()).isEqualTo("{\"state\":\"suppressed\",\"silencedBy\":[\"s1\"],\"inhibitedBy\":[]}");
         assertThat(silenced.get("endsAt").asText()).isEqualTo("0001-01-01T00:00:00Z");
         assertThat(silenced.get("receivers").get(0).get("name").asText()).isEqualTo("default");
+        assertThat(heldBySilence.get("status").toString()).isEqualTo("{\"state\":\"suppressed\",\"silencedBy\":[\"s2\"],\"inhibitedBy\":[]}");
+        assertThat(heldBySilence.get("labels")).isEqualTo(active.get("labels"));
+        assertThat(inhibited.get("status").toString()).isEqualTo("{\"state\":\"suppressed\",\"silencedBy\":[],\"inhibitedBy\":[\"node-down\"]}");
     }
 
     @Test
-    void receivers_areTheServices() {
+    void receivers_areTheServices_andDefault() {
         ArrayNode receivers = AlertmanagerApi.receivers(List.of(service("payments"), service("checkout")));
 
         assertThat(CONTRACT.violations("get", "/receivers", 200, receivers)).isEmpty();
-        assertThat(receivers.toString()).isEqualTo("[{\"name\":\"checkout\"},{\"name\":\"payments\"}]");
+        assertThat(receivers.toString()).isEqualTo("[{\"name\":\"checkout\"},{\"name\":\"default\"},{\"name\":\"payments\"}]");
     }
 
     /**

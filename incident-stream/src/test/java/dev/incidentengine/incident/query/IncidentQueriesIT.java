@@ -53,7 +53,7 @@ class IncidentQueriesIT {
     void everyIncidentIsFoundThroughItsOwner_andListsCoverEveryPartition_alsoAfterAnInstanceStops(KafkaTestCluster kafka) throws Exception {
         IncidentTopics d = IncidentTopics.DEFAULT;
         IncidentTopics topics = new IncidentTopics(d.alerts(), d.commands(), kafka.createTopic(d.events()), kafka.createTopic(d.state()),
-                kafka.createTopic(d.commandResults()), d.suppressed(), d.inhibiting(), d.routes(), d.silences(), d.inhibitRules(),
+                kafka.createTopic(d.commandResults()), kafka.createTopic(d.suppressed()), d.inhibiting(), d.routes(), d.silences(), d.inhibitRules(),
                 kafka.createTopic(d.deadLetters()), d.services(), d.integrations(), d.escalationPolicies(), d.channels(), d.teams(),
                 d.statusPages(), d.roles(), d.incidentTypes(), d.runbooks(), d.tiers());
         String applicationId = "incident-query-it-" + UUID.randomUUID().toString().substring(0, 8);

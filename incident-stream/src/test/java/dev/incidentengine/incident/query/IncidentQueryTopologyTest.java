@@ -21,6 +21,8 @@ import dev.incidentengine.model.IncidentEvent;
 import dev.incidentengine.model.IncidentOpened;
 import dev.incidentengine.model.IncidentState;
 import dev.incidentengine.model.IncidentStatus;
+import dev.incidentengine.model.SuppressedAlert;
+import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.service.KafkaClients;
 import dev.incidentengine.testkit.Samples;
@@ -97,6 +99,36 @@ class IncidentQueryTopologyTest {
         // No second copy of incident.state.v1: the table restores from the topic itself.
         assertThat(topology.describe().toString()).doesNotContain(IncidentQueryTopology.INCIDENT_STORE + "-changelog");
         assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains(IncidentQueryTopology.INCIDENT_STORE));
+    }
+
+    @Test
+    void heldAlertsAreListedWhileHeld_untilReleasedOrResolved() {
+        TestInputTopic<String, SuppressedAlert> held = driver.createInputTopic(topics.suppressed().name(), new StringSerializer(),
+                topics.suppressed().valueSerde(serdes).serializer());
+        Instant at = Instant.parse("2026-12-04T10:00:00Z");
+        SuppressedAlert silenced = new SuppressedAlert(Samples.alert("fp-a").build(), "checkout/Disk", SuppressionReason.SILENCED, "s1",
+                at, null, false);
+        SuppressedAlert inhibited = new SuppressedAlert(Samples.alert("fp-b").build(), "checkout/Disk", SuppressionReason.INHIBITED,
+                "node-down", at, null, false);
+        held.pipeInput("fp-a", silenced);
+        held.pipeInput("fp-b", inhibited);
+        held.pipeInput("fp-c", new SuppressedAlert(Samples.alert("fp-c").build(), "checkout/Cpu", SuppressionReason.SILENCED, "s1", at,
+                null, false));
+        held.pipeInput("fp-c", new SuppressedAlert(Samples.alert("fp-c").build(), "checkout/Cpu", SuppressionReason.SILENCED, "s1", at,
+                at.plusSeconds(60), false));
+        held.pipeInput("fp-b", SuppressedAlert.newBuilder(inhibited).setEndedAt(at.plusSeconds(90)).setReleased(true).build());
+
+        KeyValueStore<String, SuppressedAlert> store = driver.getKeyValueStore(IncidentQueryTopology.HELD_STORE);
+        assertThat(store.get("fp-a")).isEqualTo(silenced);
+        assertThat(store.get("fp-b")).as("released").isNull();
+        assertThat(store.get("fp-c")).as("resolved while held").isNull();
+        List<String> readable = new ArrayList<>();
+        try (KeyValueIterator<String, SuppressedAlert> all = local.<SuppressedAlert>store(IncidentQueryTopology.HELD_STORE, 0).all()) {
+            all.forEachRemaining(entry -> readable.add(entry.key));
+        }
+        assertThat(readable).as("what the API reads").containsExactly("fp-a");
+        // Still one sub-topology: the partitions an instance covers are those of its held alerts too.
+        assertThat(topology.describe().subtopologies()).hasSize(1);
     }
 
     @Test
