@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,11 +85,14 @@ public final class OnCallLookup {
     private final Settings settings;
     private final Supplier<URI> ownServer;
     private final HttpClient http;
+    private final Function<String, String> person;
 
-    OnCallLookup(Settings settings, Supplier<URI> ownServer, HttpClient http) {
+    /** {@code person}: how an engine user is named in the text (mrkdwn), a Slack mention where the user is known. */
+    OnCallLookup(Settings settings, Supplier<URI> ownServer, HttpClient http, Function<String, String> person) {
         this.settings = settings;
         this.ownServer = ownServer;
         this.http = http;
+        this.person = person;
     }
 
     /** The Slack text of who is on call: of {@code schedule}, or of every schedule and policy ({@code schedule} null). */
@@ -133,7 +137,7 @@ public final class OnCallLookup {
     private record Answer(int status, byte[] body) {
     }
 
-    private static String render(Answer answer, String schedule, String where) {
+    private String render(Answer answer, String schedule, String where) {
         JsonNode json = null;
         if (answer.body().length <= MAX_ANSWER_BYTES) {
             try {
@@ -165,17 +169,17 @@ public final class OnCallLookup {
         }
     }
 
-    private static String everything(JsonNode json) {
+    private String everything(JsonNode json) {
         JsonNode schedules = array(json, "oncall");
         JsonNode policies = array(json, "policies");
         StringBuilder text = new StringBuilder("*On call now*");
         if (schedules.isEmpty()) {
             text.append("\nNo schedules are configured.");
         }
-        lines(text, schedules, OnCallLookup::schedule, "schedules");
+        lines(text, schedules, this::schedule, "schedules");
         if (!policies.isEmpty()) {
             text.append("\n*Escalation policies: whom level 1 pages now*");
-            lines(text, policies, OnCallLookup::policy, "policies");
+            lines(text, policies, this::policy, "policies");
         }
         return text.toString();
     }
@@ -195,7 +199,7 @@ public final class OnCallLookup {
     }
 
     /** {@code • *Payments primary* (payments-primary): alice until <date>, then bob until <date>}. */
-    private static String schedule(JsonNode schedule) {
+    private String schedule(JsonNode schedule) {
         String id = text(schedule, "schedule");
         JsonNode shift = object(schedule, "shift");
         JsonNode next = schedule.path("next");
@@ -208,7 +212,7 @@ public final class OnCallLookup {
     }
 
     /** {@code • *Payments default*: alice (schedule payments-primary); from <date>: bob}. */
-    private static String policy(JsonNode policy) {
+    private String policy(JsonNode policy) {
         String id = text(policy, "policy");
         StringBuilder line = new StringBuilder("• *").append(mrkdwn(policy.path("name").asText(id))).append("*: ").append(page(policy));
         JsonNode next = policy.path("next");
@@ -219,14 +223,14 @@ public final class OnCallLookup {
     }
 
     /** Whom a first page reaches: each target's users, with the target when it is not a user itself. */
-    private static String page(JsonNode page) {
+    private String page(JsonNode page) {
         if (page.path("level").isNull() || page.path("level").isMissingNode()) {
             return "nobody (no level pages anyone)";
         }
         List<String> targets = new ArrayList<>();
         for (JsonNode target : array(page, "targets")) {
             List<String> users = new ArrayList<>();
-            array(target, "userIds").forEach(user -> users.add(mrkdwn(user.asText())));
+            array(target, "userIds").forEach(user -> users.add(person.apply(user.asText())));
             String who = users.isEmpty() ? "nobody" : String.join(", ", users);
             String type = target.path("type").asText();
             targets.add(type.equals("USER") ? who : who + " (" + type.toLowerCase(Locale.ROOT).replace('_', ' ') + " "
@@ -237,8 +241,8 @@ public final class OnCallLookup {
                 + "before page nobody)" : "") + (page.path("roundRobin").asBoolean() ? ", one of them by turns" : "");
     }
 
-    private static String who(JsonNode user) {
-        return user.isTextual() && !user.asText().isBlank() ? mrkdwn(user.asText()) : "nobody (a gap)";
+    private String who(JsonNode user) {
+        return user.isTextual() && !user.asText().isBlank() ? person.apply(user.asText()) : "nobody (a gap)";
     }
 
     /** Slack's date formatting (https://docs.slack.dev/messaging/formatting-message-text#date-formatting): each reader's time zone. */

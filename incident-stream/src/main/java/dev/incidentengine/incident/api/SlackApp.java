@@ -119,7 +119,9 @@ public final class SlackApp {
     public void register(HttpServer server, MeterRegistry metrics) {
         this.metrics = metrics;
         if (settings != null) {
-            oncall = new OnCallLookup(settings.oncall(), () -> ownAddress(server), http);
+            // A user the Slack users file lists is a mention (Slack shows their name and profile), anyone else the engine's user id.
+            oncall = new OnCallLookup(settings.oncall(), () -> ownAddress(server), http,
+                    user -> settings.users().slackId(user).map(id -> "<@" + id + ">").orElseGet(() -> mrkdwn(user)));
         }
         server.route("POST", INTERACTIONS, (request, response, callback) -> receive(true, request, response, callback));
         server.route("POST", COMMANDS, (request, response, callback) -> receive(false, request, response, callback));

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import dev.incidentengine.service.api.ApiTokens.ApiUser;
 import dev.incidentengine.service.api.ApiTokens.Role;
@@ -26,13 +27,21 @@ public final class SlackUsers {
     private static final Set<String> FIELDS = Set.of("slackUserId", "user", "role");
 
     private final Map<String, ApiUser> bySlackId;
+    /** An engine user's Slack member id: the lowest, if several Slack users act as one engine user. */
+    private final Map<String, String> byUser = new HashMap<>();
 
     SlackUsers(Map<String, ApiUser> bySlackId) {
         this.bySlackId = Map.copyOf(bySlackId);
+        new TreeMap<>(bySlackId).forEach((slackId, user) -> byUser.putIfAbsent(user.user(), slackId));
     }
 
     public Optional<ApiUser> user(String slackUserId) {
         return Optional.ofNullable(bySlackId.get(slackUserId));
+    }
+
+    /** The Slack member id of an engine user, if one is listed. */
+    public Optional<String> slackId(String user) {
+        return Optional.ofNullable(byUser.get(user));
     }
 
     public static SlackUsers load(Path path) {

@@ -157,7 +157,7 @@ class SlackAppOnCallTest {
     }
 
     @Test
-    void aViewerIsToldWhoIsOnCallNowUntilWhenAndNext_perScheduleAndPolicy_ephemerally() throws Exception {
+    void aViewerIsToldWhoIsOnCallNowUntilWhenAndNext_perScheduleAndPolicy_ephemerally_mentioningKnownSlackUsers() throws Exception {
         String url = slackApp(URI.create(escalationUrl()), TOKEN);
 
         JsonNode said = slash(url, "U0ALICE001", "oncall");
@@ -165,11 +165,11 @@ class SlackAppOnCallTest {
         assertThat(said.path("response_type").asText()).isEqualTo("ephemeral");
         assertThat(said.path("text").asText()).isEqualTo("""
                 *On call now*
-                • *Payments &lt;!here&gt; primary* (payments-primary): alice until <!date^1796544000^{date_short_pretty} {time}|Sun 6 Dec \
+                • *Payments &lt;!here&gt; primary* (payments-primary): <@U0ALICE001> until <!date^1796544000^{date_short_pretty} {time}|Sun 6 Dec \
                 08:00 UTC>, then bob until <!date^1796630400^{date_short_pretty} {time}|Mon 7 Dec 08:00 UTC>
                 • *Nights* (nights): nobody (a gap) until <!date^1796508000^{date_short_pretty} {time}|Sat 5 Dec 22:00 UTC>
                 *Escalation policies: whom level 1 pages now*
-                • *Payments default*: alice (schedule payments-primary); from <!date^1796544000^{date_short_pretty} {time}|Sun 6 Dec 08:00 \
+                • *Payments default*: <@U0ALICE001> (schedule payments-primary); from <!date^1796544000^{date_short_pretty} {time}|Sun 6 Dec 08:00 \
                 UTC>: bob (schedule payments-primary)
                 • *Empty*: nobody (no level pages anyone)""");
         assertThat(asked).containsExactly("Bearer " + TOKEN + " *");
@@ -203,7 +203,7 @@ class SlackAppOnCallTest {
     void withNoUrl_itAsksItsOwnServer_asInTheLocalEngine() throws Exception {
         String url = slackApp(null, TOKEN);
 
-        assertThat(slash(url, "U0ALICE001", "oncall").path("text").asText()).contains("*Payments default*: alice");
+        assertThat(slash(url, "U0ALICE001", "oncall").path("text").asText()).contains("*Payments default*: <@U0ALICE001>");
         assertThat(asked).containsExactly("Bearer " + TOKEN + " *");
     }
 

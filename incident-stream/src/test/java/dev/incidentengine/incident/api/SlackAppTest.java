@@ -115,11 +115,16 @@ class SlackAppTest {
     @Test
     void theUserMapReadsSlackIdsAndRoles_andSaysWhatIsWrong(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("slack-users.yaml");
-        Files.writeString(file, "users:\n  - {slackUserId: U0ALICE001, user: alice, role: responder}\n  - {slackUserId: U0BOB00001, user: bob, role: viewer}\n");
+        Files.writeString(file, "users:\n  - {slackUserId: U0ALICE002, user: alice, role: responder}\n"
+                + "  - {slackUserId: U0BOB00001, user: bob, role: viewer}\n  - {slackUserId: U0ALICE001, user: alice, role: viewer}\n");
         SlackUsers users = SlackUsers.load(file);
-        assertThat(users.user("U0ALICE001")).contains(new ApiUser("alice", Role.RESPONDER));
+        assertThat(users.user("U0ALICE002")).contains(new ApiUser("alice", Role.RESPONDER));
         assertThat(users.user("U0BOB00001")).contains(new ApiUser("bob", Role.VIEWER));
         assertThat(users.user("U0NOBODY01")).isEmpty();
+        // Back from engine user to Slack (the on-call answer's mentions): the lowest member id of one who has two.
+        assertThat(users.slackId("alice")).contains("U0ALICE001");
+        assertThat(users.slackId("bob")).contains("U0BOB00001");
+        assertThat(users.slackId("carol")).isEmpty();
 
         Map<String, String> wrong = Map.of(
                 "users:\n  - {slackUserId: alice, user: alice, role: responder}\n", "is not a Slack member id",
