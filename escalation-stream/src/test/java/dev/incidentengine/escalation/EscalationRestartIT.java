@@ -71,7 +71,8 @@ class EscalationRestartIT {
             await("level 2 paged after the restart").atMost(Duration.ofSeconds(30)).until(() -> pages(kafka, topics).size() == 3);
             assertThat(pages(kafka, topics).get(2).value().getTimestamp()).as("right after the restart")
                     .isBetween(restarted, restarted.plusSeconds(10));
-            Thread.sleep(3_000);
+            await("no level paged again").during(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+                    .until(() -> pages(kafka, topics).size() == 3);
         }
         assertThat(pages(kafka, topics)).extracting(record -> ((EscalateIncident) record.value().getPayload()).getLevel())
                 .as("each level paged once").containsExactly(0, 1, 2);

@@ -98,7 +98,9 @@ class StatusPageWriterIT {
                         && payloads.stream().anyMatch(p -> p instanceof ComponentStatusChanged c && c.getOverride() != null)
                         && payloads.stream().anyMatch(p -> p instanceof MaintenanceChanged m && m.getStatus() == MaintenanceStatus.COMPLETED);
             });
-            Thread.sleep(1_000); // anything written twice would follow by now
+            int written = payloads(kafka, topics).size();
+            await("nothing more written (a record written twice would follow)").during(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(250)).atMost(Duration.ofSeconds(10))
+                    .until(() -> payloads(kafka, topics).size() == written);
         }
 
         List<StatusPageEvent> log = TopicContents.readToEnd(kafka.bootstrapServers(), topics.page(), kafka.serdes(), Duration.ofSeconds(10))

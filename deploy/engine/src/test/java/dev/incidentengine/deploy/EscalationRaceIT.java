@@ -112,7 +112,10 @@ class EscalationRaceIT {
             await("every acknowledgement recorded").atMost(Duration.ofSeconds(30)).until(() ->
                     byIncident(kafka, incidents).values().stream().filter(log -> log.stream()
                             .anyMatch(event -> event.getPayload() instanceof IncidentAcknowledged)).count() == INCIDENTS);
-            Thread.sleep(3_000);
+            await("no page after an acknowledgement, for 3 s more").during(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30))
+                    .until(() -> byIncident(kafka, incidents).values().stream().allMatch(log -> indexOf(log, IncidentAcknowledged.class) < 0
+                            || log.subList(indexOf(log, IncidentAcknowledged.class), log.size()).stream()
+                                    .noneMatch(event -> event.getPayload() instanceof IncidentEscalated)));
             Map<String, List<IncidentEvent>> logs = byIncident(kafka, incidents);
             assertThat(logs).hasSize(INCIDENTS).allSatisfy((id, log) -> {
                 int acknowledged = indexOf(log, IncidentAcknowledged.class);
