@@ -194,8 +194,7 @@ final class IngestEndpoints {
             String tag = integrationTag;
             whenAdmitted(integration.getId(), integration, batch.write().size(), () -> writer.write(batch).whenComplete((ok, failure) -> {
                 if (failure == null) {
-                    finish("pagerduty", tag, "accepted", 1, start);
-                    countAbsorbed(tag, batch);
+                    stored("pagerduty", tag, "accepted", List.of(event.alert()), batch, start);
                     HttpServer.writeJson(response, callback, 202,
                             Map.of("status", "success", "message", "Event processed", "dedup_key", event.dedupKey()));
                 } else {
