@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incidentengine.incident.IncidentApiIT.Api;
@@ -18,6 +19,7 @@ import dev.incidentengine.model.SuppressionReason;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.Samples;
+import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -90,16 +92,30 @@ class IncidentSilenceApiIT {
         assertThat(ids(api.get("/api/v1/silences", VIEWER))).contains(id);
         assertThat(json(api.get("/api/v1/silences/" + id, VIEWER)).get("state").asText()).isEqualTo("active");
 
-        // The stream compiles its silences at most once a second; give it that second before the alerts come.
-        Thread.sleep(2_000);
+        // The stream reads silences on its own (a global store, compiled at most once a second). A probe silence made after
+        // this one tells when it has: once an alert the probe matches is held, this silence applies too (config.silences.v1
+        // has one partition, read in order).
+        String probe = "probe-" + run;
+        HttpResponse<String> probeSilence = api.post("/api/v1/silences?wait=true", RESPONDER, """
+                {"matchers": ["service=\\"%s\\""], "duration": "1h", "comment": "probe"}""".formatted(probe));
+        assertThat(probeSilence.statusCode()).as(probeSilence.body()).isEqualTo(201);
+        AtomicInteger probes = new AtomicInteger();
+        await("the stream applies the silences").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String fingerprint = "fp-" + probe + "-" + probes.incrementAndGet();
+            kafka.produce(topics.alerts(), List.of(Map.entry(fingerprint, alert(fingerprint, probe, Instant.now()).build())));
+            // Held, not an incident's alert the silence matches now: held alerts are grouped by correlation key.
+            return json(api.get("/api/v2/alerts/groups?silenced=true&active=false&filter=" + encode("service=\"" + probe + "\""),
+                    VIEWER)).findValue("correlationKey") != null;
+        });
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         kafka.produce(topics.alerts(), List.of(Map.entry("fp-" + silenced, alert("fp-" + silenced, silenced, now).build()),
                 Map.entry("fp-" + other, alert("fp-" + other, other, now).build())));
 
         await("the other alert's incident").atMost(Duration.ofSeconds(30)).until(() -> incidents(other).size() == 1);
-        List<ConsumerRecord<String, SuppressedAlert>> held = kafka.consume(topics.suppressed(), 1, Duration.ofSeconds(30));
+        List<ConsumerRecord<String, SuppressedAlert>> held = await("the alert held").atMost(Duration.ofSeconds(30))
+                .until(() -> TopicContents.readToEnd(kafka.bootstrapServers(), topics.suppressed(), kafka.serdes(), Duration.ofSeconds(10))
+                        .stream().filter(record -> record.key().equals("fp-" + silenced)).toList(), records -> !records.isEmpty());
         assertThat(held).hasSize(1);
-        assertThat(held.get(0).key()).isEqualTo("fp-" + silenced);
         assertThat(held.get(0).value().getReason()).isEqualTo(SuppressionReason.SILENCED);
         assertThat(held.get(0).value().getRuleId()).isEqualTo(id);
         assertThat(incidents(silenced)).as("no incident while silenced").isEmpty();
