@@ -1,7 +1,6 @@
 package dev.incidentengine.deploy;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,28 +9,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incidentengine.cli.Incidentctl;
@@ -50,13 +38,9 @@ import dev.incidentengine.notifier.NotifierMain;
 import dev.incidentengine.notifier.NotifierService;
 import dev.incidentengine.schemas.RecordSerdes;
 import dev.incidentengine.schemas.ServiceAccess;
-import dev.incidentengine.schemas.Topic;
 import dev.incidentengine.schemas.TopicCreator;
 import dev.incidentengine.schemas.Topics;
-import dev.incidentengine.service.ConfigSources;
 import dev.incidentengine.service.EngineConfig;
-import dev.incidentengine.service.Service;
-import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.status.StatusPageMain;
 import dev.incidentengine.status.StatusPageService;
 import dev.incidentengine.status.StatusPageServiceConfig;
@@ -64,23 +48,18 @@ import dev.incidentengine.testkit.SecuredKafka;
 import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WebhookSink;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
+import static dev.incidentengine.deploy.KafkaAttempts.assertRefused;
+import static dev.incidentengine.deploy.KafkaAttempts.createTopic;
+import static dev.incidentengine.deploy.KafkaAttempts.joinGroup;
+import static dev.incidentengine.deploy.KafkaAttempts.read;
+import static dev.incidentengine.deploy.KafkaAttempts.write;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -100,17 +79,15 @@ class ServiceAclIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<ServiceRunner> runners = new CopyOnWriteArrayList<>();
-    private final Captured denials = new Captured();
-    private final Captured logged = new Captured();
+    private final ServicesFromEnv services = new ServicesFromEnv(DIR);
+    private final CapturedLog denials = new CapturedLog();
+    private final CapturedLog logged = new CapturedLog();
     private SecuredKafka kafka;
     private WebhookSink sink;
 
     @AfterEach
     void stop() {
-        for (int i = runners.size() - 1; i >= 0; i--) {
-            runners.get(i).close();
-        }
+        services.close();
         if (sink != null) {
             sink.close();
         }
@@ -126,7 +103,7 @@ class ServiceAclIT {
         // The broker logs every refused operation on this logger (StandardAuthorizer's audit log, INFO).
         denials.attach("kafka.authorizer.logger", Level.INFO);
         logged.attach(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.INFO);
-        deleteRecursively(DIR);
+        ServicesFromEnv.deleteRecursively(DIR);
         kafka = SecuredKafka.start(DIR.resolve("kafka"));
         sink = WebhookSink.start();
         try (Admin admin = kafka.admin()) {
@@ -154,8 +131,8 @@ class ServiceAclIT {
         ConfigPublisher.publish(ConfigData.readDirectory(LOCAL_CONFIG, configEnv), loader, RecordSerdes.singleObject());
 
         Map<String, String> api = Map.of(EngineConfig.API_TOKENS_FILE_CONFIG, LOCAL_CONFIG.resolve("secrets/api-tokens.yaml").toString(),
-                EngineConfig.API_SESSION_SECRET_FILE_CONFIG, secretFile("session-secret").toString());
-        String statusSecret = secretFile("status-secret").toString();
+                EngineConfig.API_SESSION_SECRET_FILE_CONFIG, services.secretFile("session-secret").toString());
+        String statusSecret = services.secretFile("status-secret").toString();
         // The notifier links to the API: its port is chosen first. The services start side by side, as in a cluster.
         Map<String, String> incidentSettings = new HashMap<>(api);
         incidentSettings.put(EngineConfig.HTTP_PORT_CONFIG, Integer.toString(TopicContents.freePort()));
@@ -169,18 +146,18 @@ class ServiceAclIT {
                 EngineConfig.API_SESSION_SECRET_FILE_CONFIG, api.get(EngineConfig.API_SESSION_SECRET_FILE_CONFIG),
                 EngineConfig.API_TOKENS_FILE_CONFIG, api.get(EngineConfig.API_TOKENS_FILE_CONFIG));
         List<CompletableFuture<String>> started = List.of(
-                start(AlertIngestService.NAME, ingest, Map.of(), AlertIngestConfig::new, AlertIngestService::new),
-                start(IncidentStreamService.NAME, incident, incidentSettings, IncidentStreamConfig::new, IncidentStreamMain::service),
-                start(EscalationStreamService.NAME, escalation, api, EscalationStreamConfig::new, EscalationStreamMain::service),
-                start(StatusPageService.NAME, status, statusSettings, StatusPageServiceConfig::new, StatusPageMain::service),
-                start(NotifierService.NAME, notifier, notifierSettings, NotifierConfig::new, NotifierMain::service));
+                services.start(AlertIngestService.NAME, ingest, Map.of(), AlertIngestConfig::new, AlertIngestService::new),
+                services.start(IncidentStreamService.NAME, incident, incidentSettings, IncidentStreamConfig::new, IncidentStreamMain::service),
+                services.start(EscalationStreamService.NAME, escalation, api, EscalationStreamConfig::new, EscalationStreamMain::service),
+                services.start(StatusPageService.NAME, status, statusSettings, StatusPageServiceConfig::new, StatusPageMain::service),
+                services.start(NotifierService.NAME, notifier, notifierSettings, NotifierConfig::new, NotifierMain::service));
         String alerts = started.get(0).get(60, TimeUnit.SECONDS);
         String incidents = started.get(1).get(60, TimeUnit.SECONDS);
         for (CompletableFuture<String> each : started) {
             each.get(60, TimeUnit.SECONDS);
         }
-        await("every service ready").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runners)
-                .allSatisfy(runner -> assertThat(get(url(runner) + "/readyz", null).statusCode()).as(runner.readiness().toString()).isEqualTo(200)));
+        await("every service ready").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(services.runners())
+                .allSatisfy(runner -> assertThat(get(ServicesFromEnv.url(runner) + "/readyz", null).statusCode()).as(runner.readiness().toString()).isEqualTo(200)));
 
         // An alert becomes an incident, which pages the on-call user and reaches the team's webhook.
         assertThat(post(alerts + "/api/v1/alerts", KEY, "{\"summary\":\"Disk full on db-1\",\"dedupKey\":\"acl-it\"}")
@@ -227,76 +204,9 @@ class ServiceAclIT {
         assertThat(denials.messages()).as("the broker's log of what it refused").hasSizeGreaterThanOrEqualTo(8);
     }
 
-    /** Starts one service from environment variables, as its distribution or image would, in a thread of its own; its URL. */
-    private <C extends EngineConfig> CompletableFuture<String> start(String name, Map<String, Object> kafkaClient, Map<String, String> settings,
-                                                                     Function<Map<String, String>, C> config, Function<C, Service> service) {
-        Map<String, String> env = new HashMap<>();
-        kafkaClient.forEach((key, value) -> env.put("KAFKA_" + variable(key), String.valueOf(value)));
-        env.put("KAFKA_NUM_STANDBY_REPLICAS", "0");
-        env.put("INCIDENT_HTTP_HOST", "127.0.0.1");
-        env.put("INCIDENT_HTTP_PORT", "0");
-        env.put("INCIDENT_STATE_DIR", DIR.resolve("state").resolve(name).toString());
-        settings.forEach((key, value) -> env.put("INCIDENT_" + variable(key), value));
-        C resolved = config.apply(ConfigSources.load(null, env));
-        resolved.logResolved(LoggerFactory.getLogger(ServiceAclIT.class), name);
-        ServiceRunner runner = new ServiceRunner(resolved.httpHost(), resolved.httpPort(), resolved.httpLimits(), List.of(service.apply(resolved)));
-        runners.add(runner);
-        return CompletableFuture.supplyAsync(() -> url(runner.start()), task -> new Thread(task, name + "-start").start());
-    }
-
-    private static String variable(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_');
-    }
-
-    private static String url(ServiceRunner runner) {
-        return "http://127.0.0.1:" + runner.httpAddress().getPort();
-    }
-
     private List<String> roomMessages(String incidentId) {
         return sink.received(r -> r.path().equals("/hooks/payments-room") && r.body().contains(incidentId)).stream()
                 .map(WebhookSink.Received::body).toList();
-    }
-
-    private static void assertRefused(Class<? extends Exception> refusal, ThrowingRunnable attempt) {
-        Throwable thrown = catchThrowable(attempt::run);
-        while (thrown instanceof ExecutionException && thrown.getCause() != null) {
-            thrown = thrown.getCause();
-        }
-        assertThat(thrown).isInstanceOf(refusal);
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
-    private static void write(Map<String, Object> client, Topic<?, ?> topic) throws Exception {
-        Map<String, Object> props = new HashMap<>(client);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic.name(), "k".getBytes(StandardCharsets.UTF_8), new byte[0])).get(15, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void read(Map<String, Object> client, Topic<?, ?> topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(client, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic.name(), 0)));
-            consumer.poll(Duration.ofSeconds(10));
-        }
-    }
-
-    private static void joinGroup(Map<String, Object> client, Topic<?, ?> topic, String group) {
-        Map<String, Object> props = new HashMap<>(client);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            consumer.poll(Duration.ofSeconds(10));
-        }
-    }
-
-    private static void createTopic(Map<String, Object> client, String name) throws Exception {
-        try (Admin admin = Admin.create(client)) {
-            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(15, TimeUnit.SECONDS);
-        }
     }
 
     /** Client settings in a properties file, as incidentctl's --kafka-config (and Kafka's own tools) take them. */
@@ -314,24 +224,6 @@ class ServiceAclIT {
         return file;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-    }
-
-    private static Path secretFile(String name) throws Exception {
-        Files.createDirectories(DIR);
-        Path file = DIR.resolve(name);
-        Files.writeString(file, HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)));
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
-
     private HttpResponse<String> get(String url, String bearer) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         if (bearer != null) {
@@ -344,42 +236,5 @@ class ServiceAclIT {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The formatted log lines of one logger (and its children) from a level up, while attached. */
-    private static final class Captured extends AppenderBase<ILoggingEvent> {
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-        private Logger logger;
-        private Level previous;
-
-        void attach(String name, Level level) {
-            logger = (Logger) LoggerFactory.getLogger(name);
-            previous = logger.getLevel();
-            if (logger.getEffectiveLevel().toInt() > level.toInt()) {
-                logger.setLevel(level);
-            }
-            setContext(logger.getLoggerContext());
-            start();
-            logger.addAppender(this);
-        }
-
-        void detach() {
-            if (logger != null) {
-                logger.detachAppender(this);
-                logger.setLevel(previous);
-                stop();
-            }
-        }
-
-        List<String> messages() {
-            return List.copyOf(lines);
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            lines.add(event.getLoggerName() + " " + event.getLevel() + " " + event.getFormattedMessage()
-                    + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName() + ": "
-                    + event.getThrowableProxy().getMessage()));
-        }
     }
 }
