@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incidentengine.incident.api.SlackUsers;
 import dev.incidentengine.slack.SlackServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,21 +133,25 @@ class LocalEngineSlackIT {
                     .startsWith("Usage:");
 
             // /incident oncall: a viewer is told, by the engine's escalation-stream, that dave is on call for the new schedule, and who
-            // each policy's first level pages (the API's answer, asked of the same engine); ephemerally.
+            // each policy's first level pages (the API's answer, asked of the same engine); ephemerally. The people the Slack users
+            // file lists are mentions.
+            SlackUsers slackUsers = SlackUsers.load(config.resolve("secrets/slack-users.yaml"));
+            Function<String, String> named = user -> slackUsers.slackId(user).map(slackId -> "<@" + slackId + ">").orElse(user);
             int[] trigger = {0};
             JsonNode oncall = await("the on-call answer").atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(post(commands,
-                    slash(BOB, "oncall slack-it", "9.8." + ++trigger[0]), now, secret).body()), said -> said.path("text").asText().contains("dave"));
+                    slash(BOB, "oncall slack-it", "9.8." + ++trigger[0]), now, secret).body()),
+                    said -> said.path("text").asText().contains(named.apply("dave")));
             assertThat(oncall.path("response_type").asText()).isEqualTo("ephemeral");
-            assertThat(oncall.path("text").asText()).startsWith("*On call now*\n• *Slack &lt;IT&gt;* (slack-it): dave until <!date^");
+            assertThat(oncall.path("text").asText()).startsWith("*On call now*\n• *Slack &lt;IT&gt;* (slack-it): <@U0DAVE0001> until <!date^");
             JsonNode everything = JSON.readTree(post(commands, slash(BOB, "oncall", "9.8.0"), now, secret).body());
             JsonNode api = JSON.readTree(send("GET", engine.httpUrl() + "/api/v1/oncall", VIEWER_TOKEN, null).body());
             for (JsonNode schedule : api.path("oncall")) {
                 assertThat(everything.path("text").asText()).contains("(" + schedule.path("schedule").asText() + "): "
-                        + (schedule.path("userId").isTextual() ? schedule.path("userId").asText() : "nobody (a gap)") + " until");
+                        + (schedule.path("userId").isTextual() ? named.apply(schedule.path("userId").asText()) : "nobody (a gap)") + " until");
             }
             JsonNode checkout = api.path("policies").path(0);
             assertThat(everything.path("text").asText()).contains("*Escalation policies: whom level 1 pages now*",
-                    "*" + checkout.path("name").asText() + "*: " + checkout.path("targets").path(0).path("userIds").path(0).asText());
+                    "*" + checkout.path("name").asText() + "*: " + named.apply(checkout.path("targets").path(0).path("userIds").path(0).asText()));
             assertThat(JSON.readTree(post(commands, slash(BOB, "oncall nope", "9.8.99"), now, secret).body()).path("text").asText())
                     .isEqualTo("There is no schedule nope. `/incident oncall` lists them all.");
 
