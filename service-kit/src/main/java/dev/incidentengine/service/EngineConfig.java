@@ -93,7 +93,8 @@ public abstract class EngineConfig extends AbstractConfig {
                                 + "Keep it below the producer's max.request.size and the topics' max.message.bytes (both about 1 MiB by default).")
                 .define(STREAMS_THREAD_FAILURE_WINDOW_CONFIG, Type.LONG, 600_000L, Range.atLeast(0), Importance.LOW,
                         "A failed stream thread is replaced once; a second failure within this time stops the app (not ready) "
-                                + "instead of replacing threads that die on the same record forever.")
+                                + "instead of replacing threads that die on the same record forever. Threads that died of the "
+                                + "cluster (a transaction a broker's restart ended) are replaced up to 10 times within it.")
                 .define(STREAMS_STUCK_AFTER_CONFIG, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.LOW,
                         "A stream thread that has not polled Kafka for this long is stuck (blocked in a processor): not ready.")
                 .define(STREAMS_REBALANCING_GRACE_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,

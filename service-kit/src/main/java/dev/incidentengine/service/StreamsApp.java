@@ -3,6 +3,8 @@ package dev.incidentengine.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +23,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -34,10 +43,16 @@ import org.slf4j.LoggerFactory;
  * Ready means RUNNING (REBALANCING only for a short grace once it has run), no stream thread
  * stuck, and no repeated thread failure. A failed stream thread is replaced once; a second
  * failure within the failure window stops the app for good, since a thread that dies on a record
- * dies on it again. Each problem is a gauge ({@code streams_problem{app,problem}}), an ERROR log
- * when it starts, and the reason /readyz gives.
+ * dies on it again. A thread that died of the cluster ({@link #clusterFailure}: a broker's restart
+ * ended its transaction) is replaced up to {@value #MAX_CLUSTER_FAILURES} times within the window:
+ * its new producer starts afresh, and a rolling restart of the brokers must not stop the app. Each
+ * problem is a gauge ({@code streams_problem{app,problem}}), an ERROR log when it starts, and the
+ * reason /readyz gives.
  */
 public final class StreamsApp implements AutoCloseable {
+
+    /** Threads that died of the cluster replaced within the failure window, at most: past it, something lasting is wrong. */
+    static final int MAX_CLUSTER_FAILURES = 10;
 
     /** @see EngineConfig#streamsBounds() */
     public record Bounds(Duration threadFailureWindow, Duration stuckAfter, Duration rebalancingGrace) {
@@ -79,6 +94,8 @@ public final class StreamsApp implements AutoCloseable {
     private volatile boolean closing;
     private volatile String stopped;
     private Instant lastThreadFailure;
+    /** When threads died of the cluster, within the failure window. */
+    private final Deque<Instant> clusterFailures = new ArrayDeque<>();
     private Problem reported;
     private volatile CommitPacing pacing;
     /** Commit calls and the nanoseconds their producers spent in them, at the last check. */
@@ -230,14 +247,25 @@ public final class StreamsApp implements AutoCloseable {
         threadFailures.increment();
         Instant now = clock.instant();
         Duration window = bounds.threadFailureWindow();
+        boolean cluster = clusterFailure(error);
         synchronized (this) {
-            Instant previous = lastThreadFailure;
-            lastThreadFailure = now;
             if (Thread.currentThread().getName().endsWith("GlobalStreamThread")) {
                 stopped = "the global thread failed (" + error + "); it cannot be replaced, so the app stopped";
-            } else if (previous != null && Duration.between(previous, now).compareTo(window) <= 0) {
+            } else if (cluster) {
+                clusterFailures.addLast(now);
+                while (Duration.between(clusterFailures.getFirst(), now).compareTo(window) > 0) {
+                    clusterFailures.removeFirst();
+                }
+                if (clusterFailures.size() > MAX_CLUSTER_FAILURES) {
+                    stopped = "stream threads failed " + clusterFailures.size() + " times within " + seconds(window)
+                            + " on cluster errors (last: " + error + "); the app stopped instead of replacing them again";
+                }
+            } else if (lastThreadFailure != null && Duration.between(lastThreadFailure, now).compareTo(window) <= 0) {
                 stopped = "stream threads failed twice within " + seconds(window) + " (last: " + error
                         + "); the app stopped instead of replacing them again";
+            }
+            if (!cluster) {
+                lastThreadFailure = now;
             }
         }
         if (stopped != null) {
@@ -245,8 +273,32 @@ public final class StreamsApp implements AutoCloseable {
             check();
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        log.error("A stream thread of {} failed; replacing it (a second failure within {} stops the app)", name, seconds(window), error);
+        if (cluster) {
+            log.warn("A stream thread of {} failed; replacing it (the cluster's failure, such as a transaction a broker's restart "
+                    + "ended: these stop the app only past {} within {})", name, MAX_CLUSTER_FAILURES, seconds(window), error);
+        } else {
+            log.error("A stream thread of {} failed; replacing it (a second failure within {} stops the app)", name, seconds(window), error);
+        }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Whether a thread died of the cluster rather than of a record: its transaction ended by the broker (aborted, fenced,
+     * its producer id expired; bench/chaos saw {@code InvalidTxnStateException} at commit while a broker restarted), or an
+     * error Kafka calls retriable that outlasted the clients' retries. A corrupt record (also "retriable") is the record's.
+     */
+    static boolean clusterFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof CorruptRecordException) {
+                return false;
+            }
+            if (cause instanceof RetriableException || cause instanceof InvalidTxnStateException
+                    || cause instanceof InvalidProducerEpochException || cause instanceof ProducerFencedException
+                    || cause instanceof InvalidPidMappingException || cause instanceof TransactionAbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes the current problem as the gauges, and logs when one starts or ends. */

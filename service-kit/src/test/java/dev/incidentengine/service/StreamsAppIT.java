@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 import dev.incidentengine.schemas.Topic;
@@ -21,6 +23,7 @@ import dev.incidentengine.testkit.KafkaTestCluster;
 import dev.incidentengine.testkit.WithKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -65,6 +68,14 @@ class StreamsAppIT {
     private final HttpClient http = HttpClient.newHttpClient();
     /** Releases the processor blocked by a "block" record. */
     private final CountDownLatch unblock = new CountDownLatch(1);
+    /**
+     * A dead thread's consumer stays in the group until its session times out (Streams' consumers do not leave on close):
+     * the broker's least session, not the 45 s default, before a replacement takes the tasks over.
+     */
+    private static final Map<String, String> SHORT_SESSION = Map.of(EngineConfig.KAFKA_PREFIX + "session.timeout.ms", "6000",
+            EngineConfig.KAFKA_PREFIX + "heartbeat.interval.ms", "1000");
+    /** The "fenced-…" records whose first processing failed as a broker-ended transaction does. */
+    private final Set<String> fenced = ConcurrentHashMap.newKeySet();
     private ServiceRunner runner;
 
     @AfterEach
@@ -104,7 +115,7 @@ class StreamsAppIT {
     @Test
     void aThreadThatKeepsDyingIsReplacedOnceThenTheAppStopsAndIsNotReady(KafkaTestCluster kafka) throws Exception {
         Topic<byte[], byte[]> in = kafka.createTopic(BYTES);
-        AppService app = start(kafka, in, kafka.createTopic(BYTES), kafka.createTopic(Topics.INCIDENT_DLQ), Map.of());
+        AppService app = start(kafka, in, kafka.createTopic(BYTES), kafka.createTopic(Topics.INCIDENT_DLQ), SHORT_SESSION);
 
         kafka.produce(in, List.of(entry(bytes("k"), bytes("die"))));
 
@@ -120,6 +131,23 @@ class StreamsAppIT {
             assertThat(app.streams.kafkaStreams().state()).isEqualTo(KafkaStreams.State.ERROR);
             assertThat(get("/metrics").body()).as("no more threads replaced").contains(failures);
         });
+    }
+
+    /** bench/chaos: a broker's restart ended a thread's transaction (InvalidTxnStateException at commit), twice in a few minutes. */
+    @Test
+    void threadsThatDieOfTheCluster_areReplacedEachTime_andTheAppStaysReady(KafkaTestCluster kafka) throws Exception {
+        Topic<byte[], byte[]> in = kafka.createTopic(BYTES);
+        Topic<byte[], byte[]> out = kafka.createTopic(BYTES);
+        AppService app = start(kafka, in, out, kafka.createTopic(Topics.INCIDENT_DLQ), SHORT_SESSION);
+
+        kafka.produce(in, List.of(entry(bytes("k1"), bytes("fenced-1")), entry(bytes("k2"), bytes("a")), entry(bytes("k3"), bytes("fenced-2"))));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get("/metrics").body())
+                .contains("streams_thread_failures_total{app=\"" + app.name() + "\"} 2.0"));
+        assertThat(kafka.consume(out, 3, Duration.ofSeconds(60))).extracting(record -> text(record.value()))
+                .as("each record processed once the new thread took it again").contains("fenced-1", "a", "fenced-2");
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        assertThat(app.streams.kafkaStreams().state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 
     @Test
@@ -197,6 +225,15 @@ class StreamsAppIT {
             switch (text(record.value())) {
                 case "big" -> context.forward(record.withValue(new byte[20_000]));
                 case "die" -> throw new Poison();
+                case "fenced-1", "fenced-2" -> {
+                    // The first time only, as a transaction the broker ended, which a new thread's producer does not meet again.
+                    // Thrown here as an Error (a processor's exceptions are dead letters); at commit, Streams throws it itself.
+                    if (fenced.add(text(record.value()))) {
+                        throw new Error("as at commit", new InvalidTxnStateException(
+                                "The producer attempted a transactional operation in an invalid state."));
+                    }
+                    context.forward(record);
+                }
                 case "block" -> {
                     try {
                         unblock.await();

@@ -8,7 +8,12 @@ import java.util.Optional;
 import dev.incidentengine.service.StreamsApp.Bounds;
 import dev.incidentengine.service.StreamsApp.Finding;
 import dev.incidentengine.service.StreamsApp.Problem;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,5 +66,17 @@ class StreamsAppTest {
     void anAppStoppedAfterThreadFailuresSaysSoWhateverItsState() {
         assertThat(StreamsApp.judge(T0, State.ERROR, T0, true, "stream threads failed twice", Map.of(), BOUNDS))
                 .hasValueSatisfying(finding -> assertThat(finding.toString()).isEqualTo("thread-failures: stream threads failed twice"));
+    }
+
+    /** The shape bench/chaos logged while a broker restarted, and what stays a record's (or the code's) failure. */
+    @Test
+    void aTransactionTheBrokerEnded_isTheClustersFailure_aBugOrACorruptRecordIsNot() {
+        assertThat(StreamsApp.clusterFailure(new StreamsException("Error encountered trying to commit a transaction",
+                new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state.")))).isTrue();
+        assertThat(StreamsApp.clusterFailure(new StreamsException(new ProducerFencedException("fenced")))).isTrue();
+        assertThat(StreamsApp.clusterFailure(new StreamsException("task timeout", new TimeoutException("no leader")))).isTrue();
+        assertThat(StreamsApp.clusterFailure(new StreamsException(new IllegalStateException("a bug")))).isFalse();
+        assertThat(StreamsApp.clusterFailure(new StackOverflowError())).isFalse();
+        assertThat(StreamsApp.clusterFailure(new StreamsException(new CorruptRecordException("bad CRC")))).isFalse();
     }
 }
