@@ -5,11 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,6 +18,7 @@ import dev.incidentengine.schemas.Topics;
 import dev.incidentengine.service.EngineConfig;
 import dev.incidentengine.service.ServiceRunner;
 import dev.incidentengine.testkit.KafkaTestCluster;
+import dev.incidentengine.testkit.TestClock;
 import dev.incidentengine.testkit.TopicContents;
 import dev.incidentengine.testkit.WithKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,37 +44,14 @@ class ResendAbsorptionIT {
 
     private final KafkaTestCluster kafka;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final SettableClock clock = new SettableClock(T);
+    /** The receivers' time, moved by the test. */
+    private final TestClock clock = new TestClock(T);
     private IngestTopics topics;
     private ServiceRunner runner;
     private String base;
 
     @TempDir
     static Path stateDir;
-
-    /** The receivers' time, moved by the test. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     ResendAbsorptionIT(KafkaTestCluster kafka) {
         this.kafka = kafka;
@@ -108,24 +83,24 @@ class ResendAbsorptionIT {
     void prometheusResends_areAnsweredButWrittenOnlyWhenNews() throws Exception {
         // The same batch, as Prometheus re-sends it: 200 each time, each alert stored once.
         for (int i = 0; i < 3; i++) {
-            clock.now = T.plusSeconds(i);
+            clock.set(T.plusSeconds(i));
             assertThat(post(batch(T.plus(LEAD))).statusCode()).isEqualTo(200);
         }
         assertThat(awaitStored(3)).extracting(Alert::getEndsAt).containsOnly(T.plus(LEAD));
         assertThat(metric()).contains("ingest_alerts_absorbed_total{integration=\"prom\"} 6.0");
 
         // A minute on, endsAt moved a minute: the written deadline is 3 of the new 4 minutes ahead, absorbed.
-        clock.now = T.plusSeconds(60);
-        assertThat(post(batch(clock.now.plus(LEAD))).statusCode()).isEqualTo(200);
+        clock.set(T.plusSeconds(60));
+        assertThat(post(batch(clock.instant().plus(LEAD))).statusCode()).isEqualTo(200);
         // Past half the lead: less than 2 of the new 4 minutes left on the written deadline, so it is written.
-        clock.now = T.plus(LEAD.dividedBy(2)).plusSeconds(1);
-        Instant refreshed = clock.now.plus(LEAD);
+        clock.set(T.plus(LEAD.dividedBy(2)).plusSeconds(1));
+        Instant refreshed = clock.instant().plus(LEAD);
         assertThat(post(batch(refreshed)).statusCode()).isEqualTo(200);
         assertThat(awaitStored(6)).extracting(Alert::getEndsAt).containsOnly(T.plus(LEAD), refreshed);
 
         // Resolved (endsAt now): written, although the content is the same.
-        clock.now = clock.now.plusSeconds(10);
-        assertThat(post(batch(clock.now)).statusCode()).isEqualTo(200);
+        clock.set(clock.instant().plusSeconds(10));
+        assertThat(post(batch(clock.instant())).statusCode()).isEqualTo(200);
         List<Alert> stored = awaitStored(9);
         assertThat(stored.subList(6, 9)).extracting(Alert::getStatus).containsOnly(AlertStatus.RESOLVED);
         assertThat(stored.subList(0, 3)).extracting(Alert::getFingerprint).doesNotHaveDuplicates();

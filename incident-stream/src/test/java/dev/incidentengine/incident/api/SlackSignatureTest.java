@@ -1,13 +1,11 @@
 package dev.incidentengine.incident.api;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.incidentengine.incident.api.SlackSignature.Verdict;
+import dev.incidentengine.testkit.TestClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,23 +15,7 @@ class SlackSignatureTest {
 
     private static final byte[] SECRET = "8f742231b10e8888abcd99yyyzzz85a5".getBytes(StandardCharsets.UTF_8);
     private static final Instant NOW = Instant.ofEpochSecond(1_531_420_618);
-    private final AtomicReference<Instant> now = new AtomicReference<>(NOW);
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock(NOW);
     private final SlackSignature signature = new SlackSignature(SECRET, clock);
 
     /** Slack's own worked example (https://docs.slack.dev/authentication/verifying-requests-from-slack). */
@@ -94,11 +76,11 @@ class SlackSignatureTest {
 
         assertThat(signature.verify(ts, signed, body)).isEqualTo(Verdict.VALID);
         assertThat(signature.verify(ts, signed, body)).isEqualTo(Verdict.REPLAYED);
-        now.set(NOW.plus(Duration.ofMinutes(4)));
+        clock.set(NOW.plus(Duration.ofMinutes(4)));
         assertThat(signature.verify(ts, signed, body)).isEqualTo(Verdict.REPLAYED);
-        now.set(NOW.plus(Duration.ofMinutes(6)));
+        clock.set(NOW.plus(Duration.ofMinutes(6)));
         assertThat(signature.verify(ts, signed, body)).isEqualTo(Verdict.STALE);
-        String later = Long.toString(now.get().getEpochSecond());
+        String later = Long.toString(clock.instant().getEpochSecond());
         assertThat(signature.verify(later, "v0=" + SlackSignature.sign(SECRET, later, body), body)).as("a new request").isEqualTo(Verdict.VALID);
     }
 }

@@ -8,15 +8,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import dev.incidentengine.service.HttpServer;
 import dev.incidentengine.service.api.ApiTokens.Role;
+import dev.incidentengine.testkit.TestClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +36,7 @@ class SessionsTest {
     @TempDir
     Path dir;
 
-    private final MovingClock clock = new MovingClock(Instant.parse("2026-12-04T10:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-04T10:00:00Z"));
     private final HttpClient client = HttpClient.newHttpClient();
     private HttpServer server;
 
@@ -211,33 +209,5 @@ class SessionsTest {
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String body = response.body();
         return response.statusCode() + " " + (response.statusCode() == 200 ? body.replaceAll(".*\"who\":\"([^\"]*)\".*", "$1") : body);
-    }
-
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        private Instant now;
-
-        MovingClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import dev.incidentengine.model.Severity;
 import dev.incidentengine.model.TicketRef;
 import dev.incidentengine.ticketing.ContractServer.Answer;
-import dev.incidentengine.ticketing.ContractServer.TestClock;
+import dev.incidentengine.testkit.TestClock;
 import dev.incidentengine.ticketing.TicketException;
 import dev.incidentengine.ticketing.TicketHttp;
 import dev.incidentengine.ticketing.TicketSystem;

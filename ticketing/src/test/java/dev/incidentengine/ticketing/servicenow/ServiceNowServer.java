@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.incidentengine.testkit.TestClock;
 import dev.incidentengine.ticketing.ContractServer;
 
 /**
