@@ -184,11 +184,12 @@ public abstract class EngineConfig extends AbstractConfig {
         return getInt(RECORDS_MAX_BYTES_CONFIG);
     }
 
-    /** How a Streams app's health is judged (see {@link StreamsApp}). */
+    /** Whether Streams apps pace their commits by how long commits take ({@link CommitPacing}). */
     public boolean commitPacing() {
         return getBoolean(STREAMS_COMMIT_PACING_CONFIG);
     }
 
+    /** How a Streams app's health is judged (see {@link StreamsApp}). */
     public StreamsApp.Bounds streamsBounds() {
         return new StreamsApp.Bounds(Duration.ofMillis(getLong(STREAMS_THREAD_FAILURE_WINDOW_CONFIG)),
                 Duration.ofMillis(getLong(STREAMS_STUCK_AFTER_CONFIG)),
